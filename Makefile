@@ -1,0 +1,38 @@
+# The two commands in README.md: `make run` and `make test`. Both only need Python 3.11+.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test bench lint install install-dev clean-data
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --upgrade pip setuptools wheel
+	$(PY) -m pip install -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
+	$(PY) -m pip install -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## Run the app: embedded PostgreSQL and Redis unless DATABASE_URL / REDIS_URL are set,
+## migrations, the demo agency on first start, then web + Celery worker + beat until Ctrl-C.
+run: $(VENV)/.installed
+	$(PY) manage.py devserver
+
+## Run the whole test suite (PostgreSQL, Redis, a real Celery worker, headless Chromium).
+test: $(VENV)/.installed-dev
+	$(PY) -m pytest
+
+## Measure the hot pages against their SQL baselines on a large seeded agency.
+bench: $(VENV)/.installed-dev
+	$(PY) -m pytest tests/bench -s -p no:randomly -o addopts=""
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+
+clean-data:
+	rm -rf .data

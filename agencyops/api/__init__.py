@@ -1,0 +1,1 @@
+"""The REST API of the platform layer (DRF), under /api/v1/."""

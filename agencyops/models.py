@@ -1,0 +1,258 @@
+"""Platform models: people, agencies (the tenant), memberships, invitations, clients and their contacts."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django_scopes import ScopedManager
+
+from agencyops.validation import validate_agency_slug, validate_logo
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **extra: object) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra["is_staff"] = True
+        extra["is_superuser"] = True
+        return self._create(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Anyone who logs in: agency staff, client contacts and platform support (is_staff)."""
+
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=150)
+    is_active = models.BooleanField(default=True)
+    is_staff = models.BooleanField(default=False, help_text="Platform support staff: may use the admin.")
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        constraints = [models.UniqueConstraint(Lower("email"), name="user_email_ci_unique")]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
+
+
+def default_working_weekdays() -> list[int]:
+    return [0, 1, 2, 3, 4]
+
+
+DEFAULT_APPROVAL_TERMS = (
+    "Once approved, changes to the approved scope are handled as a new revision and may affect "
+    "the timeline or budget."
+)
+
+
+class Agency(models.Model):
+    """The tenant: every tenant-owned row carries agency_id."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=50, unique=True, validators=[validate_agency_slug])
+    time_zone = models.CharField(max_length=64, default="Europe/London")
+    country = models.CharField(max_length=2, default="GB", help_text="Public holidays come from this country.")
+    subdivision = models.CharField(max_length=10, blank=True, help_text="Region for public holidays, e.g. ENG.")
+    working_weekdays = models.JSONField(default=default_working_weekdays)
+    approval_terms = models.TextField(default=DEFAULT_APPROVAL_TERMS)
+    logo = models.FileField(upload_to="logos/agencies/", blank=True, validators=[validate_logo])
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "agencies"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    COORDINATOR = "coordinator", "Coordinator"
+    MEMBER = "member", "Member"
+
+
+class Discipline(models.TextChoices):
+    STRATEGIST = "strategist", "Strategist"
+    DESIGNER = "designer", "Designer"
+    WRITER = "writer", "Writer"
+    MEDIA_BUYER = "media_buyer", "Media buyer"
+    ACCOUNT_LEAD = "account_lead", "Account lead"
+
+
+class Membership(models.Model):
+    """A person's seat in one agency: role, discipline and weekly capacity."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
+    discipline = models.CharField(max_length=20, choices=Discipline.choices, blank=True)
+    weekly_capacity_hours = models.DecimalField(
+        max_digits=5, decimal_places=1, default=Decimal("40"), validators=[MinValueValidator(Decimal("0"))]
+    )
+    is_active = models.BooleanField(default=True, help_text="Off once the person has left the agency.")
+    joined_at = models.DateTimeField(default=timezone.now)
+    left_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        ordering = ["user__full_name", "user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "user"], name="membership_one_per_agency"),
+            models.CheckConstraint(condition=Q(weekly_capacity_hours__gte=0), name="membership_capacity_gte_0"),
+        ]
+        indexes = [models.Index(fields=["agency", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}, {self.agency})"
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == Role.OWNER
+
+    @property
+    def is_coordinator_or_owner(self) -> bool:
+        return self.role in (Role.OWNER, Role.COORDINATOR)
+
+
+class ClientStatus(models.TextChoices):
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused"
+    ARCHIVED = "archived", "Archived"
+
+
+class Client(models.Model):
+    """An account the agency works for."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="clients")
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=60)
+    status = models.CharField(max_length=10, choices=ClientStatus.choices, default=ClientStatus.ACTIVE)
+    website = models.URLField(blank=True)
+    notes = models.TextField(blank=True)
+    logo = models.FileField(upload_to="logos/clients/", blank=True, validators=[validate_logo])
+    created_at = models.DateTimeField(auto_now_add=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["agency", "slug"], name="client_slug_unique_in_agency")]
+        indexes = [models.Index(fields=["agency", "status"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClientContact(models.Model):
+    """A person at a client; logs in to the approval portal once their invitation is accepted."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="client_contacts")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="contacts")
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="client_contacts")
+    full_name = models.CharField(max_length=150)
+    email = models.EmailField()
+    job_title = models.CharField(max_length=120, blank=True)
+    is_default_approver = models.BooleanField(
+        default=False, help_text="Named as the final approver on new approval requests."
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        ordering = ["full_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "client", "email"], name="contact_email_unique_per_client"),
+            models.UniqueConstraint(
+                fields=["agency", "client"],
+                condition=Q(is_default_approver=True),
+                name="contact_one_default_approver_per_client",
+            ),
+        ]
+        indexes = [models.Index(fields=["agency", "client"])]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} ({self.client})"
+
+
+class InvitationKind(models.TextChoices):
+    MEMBER = "member", "Team member"
+    CLIENT_CONTACT = "client_contact", "Client contact"
+
+
+class Invitation(models.Model):
+    """An emailed, expiring, single-use link to join an agency as staff or as a client contact.
+
+    Only a hash of the token is stored; the link carries the token itself.
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="invitations")
+    kind = models.CharField(max_length=20, choices=InvitationKind.choices, default=InvitationKind.MEMBER)
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=Role.choices, blank=True)
+    discipline = models.CharField(max_length=20, choices=Discipline.choices, blank=True)
+    weekly_capacity_hours = models.DecimalField(
+        max_digits=5, decimal_places=1, default=Decimal("40"), validators=[MinValueValidator(Decimal("0"))]
+    )
+    client_contact = models.ForeignKey(
+        ClientContact, null=True, blank=True, on_delete=models.CASCADE, related_name="invitations"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["agency", "email"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(weekly_capacity_hours__gte=0), name="invitation_capacity_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.email} to {self.agency}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()

@@ -1,0 +1,1 @@
+"""Every write of the platform layer: agencies, people, invitations, clients and contacts."""

@@ -1,0 +1,117 @@
+"""Clients and their contacts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from agencyops.models import Client, ClientContact, ClientStatus, Membership, Role
+
+CLIENT_FIELDS = ("name", "slug", "website", "notes", "logo")
+CONTACT_FIELDS = ("full_name", "email", "job_title", "is_default_approver")
+
+
+def _require_coordinator(actor: Membership) -> None:
+    if actor.role not in (Role.OWNER, Role.COORDINATOR):
+        raise ValidationError("Only owners and coordinators can manage clients.", code="forbidden")
+
+
+def _check_slug_free(client: Client) -> None:
+    clash = Client.objects.filter(agency=client.agency, slug=client.slug).exclude(pk=client.pk).exists()
+    if clash:
+        raise ValidationError({"slug": f"Another client of this agency already uses “{client.slug}”."})
+
+
+@transaction.atomic
+def client_create(*, actor: Membership, name: str, slug: str = "", **fields: Any) -> Client:
+    """Add a client; the slug defaults to one made from the name and must be unique in the agency."""
+    _require_coordinator(actor)
+    unknown = set(fields) - set(CLIENT_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown client fields: {sorted(unknown)}")
+    client = Client(agency=actor.agency, name=name.strip(), slug=(slug or slugify(name))[:60].lower(), **fields)
+    client.full_clean(exclude=["agency"])
+    _check_slug_free(client)
+    try:
+        with transaction.atomic():
+            client.save()
+    except IntegrityError:
+        raise ValidationError({"slug": f"Another client of this agency already uses “{client.slug}”."}) from None
+    return client
+
+
+@transaction.atomic
+def client_update(*, actor: Membership, client: Client, **fields: Any) -> Client:
+    """Edit a client's details."""
+    _require_coordinator(actor)
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    for field, value in fields.items():
+        if field not in CLIENT_FIELDS:
+            raise TypeError(f"Unknown client field: {field}")
+        setattr(client, field, value.strip() if isinstance(value, str) else value)
+    client.full_clean(exclude=["agency"])
+    _check_slug_free(client)
+    client.save()
+    return client
+
+
+@transaction.atomic
+def client_set_status(*, actor: Membership, client: Client, status: str) -> Client:
+    """Pause, archive or reactivate a client. Archiving closes the client's portal."""
+    _require_coordinator(actor)
+    if status not in ClientStatus.values:
+        raise ValidationError({"status": f"“{status}” is not a client status."})
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    client.status = status
+    client.archived_at = timezone.now() if status == ClientStatus.ARCHIVED else None
+    client.save(update_fields=["status", "archived_at"])
+    return client
+
+
+def _clear_other_default_approvers(contact: ClientContact) -> None:
+    if contact.is_default_approver:
+        ClientContact.objects.filter(client=contact.client, is_default_approver=True).exclude(pk=contact.pk).update(
+            is_default_approver=False
+        )
+
+
+@transaction.atomic
+def client_contact_create(*, actor: Membership, client: Client, full_name: str, email: str, **fields: Any) -> ClientContact:
+    """Add a person at a client. Marking them default approver unmarks the previous one."""
+    _require_coordinator(actor)
+    if client.status == ClientStatus.ARCHIVED:
+        raise ValidationError("This client is archived; reactivate it before adding contacts.")
+    contact = ClientContact(
+        agency=actor.agency, client=client, full_name=full_name.strip(), email=email.strip().lower(), **fields
+    )
+    contact.full_clean(exclude=["agency", "client", "user"])
+    if ClientContact.objects.filter(client=client, email__iexact=contact.email).exists():
+        raise ValidationError({"email": f"{contact.email} is already a contact of {client.name}."})
+    # A client's first contact is its final approver until someone else is named.
+    if not ClientContact.objects.filter(client=client, is_default_approver=True).exists():
+        contact.is_default_approver = True
+    _clear_other_default_approvers(contact)
+    contact.save()
+    return contact
+
+
+@transaction.atomic
+def client_contact_update(*, actor: Membership, contact: ClientContact, **fields: Any) -> ClientContact:
+    """Edit a contact; naming them default approver unmarks the previous one."""
+    _require_coordinator(actor)
+    contact = ClientContact.objects.select_for_update().get(pk=contact.pk)
+    for field, value in fields.items():
+        if field not in CONTACT_FIELDS + ("is_active",):
+            raise TypeError(f"Unknown contact field: {field}")
+        setattr(contact, field, value.strip() if isinstance(value, str) else value)
+    contact.email = contact.email.lower()
+    contact.full_clean(exclude=["agency", "client", "user"])
+    if ClientContact.objects.filter(client=contact.client, email__iexact=contact.email).exclude(pk=contact.pk).exists():
+        raise ValidationError({"email": f"{contact.email} is already a contact of this client."})
+    _clear_other_default_approvers(contact)
+    contact.save()
+    return contact

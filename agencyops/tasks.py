@@ -1,0 +1,15 @@
+"""Platform-level Celery tasks."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.core.cache import cache
+from django.utils import timezone
+
+
+@shared_task(name="agencyops.tasks.heartbeat")
+def heartbeat() -> str:
+    """Record that beat and a worker are alive; /healthz and the admin can read it."""
+    now = timezone.now().isoformat()
+    cache.set("agencyops:heartbeat", now, timeout=None)
+    return now

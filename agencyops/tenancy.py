@@ -1,0 +1,132 @@
+"""Tenant resolution: the only place that turns a URL's agency slug into request.agency.
+
+Views use ``@agency_view`` (staff pages), ``@portal_view`` (client portal pages) or the
+``AgencyAPIView`` mixin (API). Each resolves the tenant once, activates the django-scopes scope
+for the whole request (rendering included), and answers 404 for an agency the caller does not
+belong to, exactly like an agency that does not exist.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from contextlib import ExitStack
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django_scopes import scope, scopes_disabled
+from rest_framework.exceptions import NotFound
+
+from agencyops.models import Agency, ClientContact, Membership
+
+View = Callable[..., HttpResponse]
+
+
+def membership_for(user: Any, agency_slug: str) -> Membership | None:
+    """The active membership of user in the agency with this slug, or None."""
+    if not user.is_authenticated:
+        return None
+    with scopes_disabled():
+        return (
+            Membership.objects.select_related("agency", "user")
+            .filter(agency__slug=agency_slug, user=user, is_active=True)
+            .first()
+        )
+
+
+def contact_for(user: Any, agency_slug: str) -> ClientContact | None:
+    """The active client contact of user in the agency with this slug, or None."""
+    if not user.is_authenticated:
+        return None
+    with scopes_disabled():
+        return (
+            ClientContact.objects.select_related("agency", "client")
+            .filter(agency__slug=agency_slug, user=user, is_active=True)
+            .exclude(client__status="archived")
+            .first()
+        )
+
+
+def _render_in_scope(agency: Agency, view: View, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    with scope(agency=agency.pk):
+        response = view(request, *args, **kwargs)
+        # TemplateResponse renders lazily; render while the tenant scope is still active.
+        if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+            response.render()
+    return response
+
+
+def agency_view(view: View | None = None, *, permission: Callable[[Membership], bool] | None = None) -> Any:
+    """Decorate a staff page taking ``agency_slug``: login required, tenant resolved, scope active.
+
+    ``permission`` is a predicate over the membership (see agencyops.permissions); failing it is a 404
+    for objects' pages and a 403 for actions, decided by the predicate's caller. Here it is a 403:
+    the caller belongs to the agency but their role may not do this.
+    """
+
+    def decorate(func: View) -> View:
+        @functools.wraps(func)
+        def wrapper(request: HttpRequest, agency_slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            membership = membership_for(request.user, agency_slug)
+            if membership is None:
+                raise Http404("No such agency.")
+            request.agency = membership.agency  # type: ignore[attr-defined]
+            request.membership = membership  # type: ignore[attr-defined]
+            if permission is not None and not permission(membership):
+                from django.core.exceptions import PermissionDenied
+
+                raise PermissionDenied("Your role in this agency does not allow this.")
+            return _render_in_scope(membership.agency, func, request, *args, **kwargs)
+
+        wrapper.tenant_policy = "agency"  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
+
+
+def portal_view(func: View) -> View:
+    """Decorate a client-portal page taking ``agency_slug``: the caller must be a contact of a client there."""
+
+    @functools.wraps(func)
+    def wrapper(request: HttpRequest, agency_slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        contact = contact_for(request.user, agency_slug)
+        if contact is None:
+            raise Http404("No such portal.")
+        request.agency = contact.agency  # type: ignore[attr-defined]
+        request.contact = contact  # type: ignore[attr-defined]
+        return _render_in_scope(contact.agency, func, request, *args, **kwargs)
+
+    wrapper.tenant_policy = "portal"  # type: ignore[attr-defined]
+    return wrapper
+
+
+class TenantScopedAPIMixin:
+    """For DRF views under /api/v1/agencies/{agency_slug}/: resolve the caller's membership after
+    authentication and keep the tenant scope active for the rest of the request."""
+
+    tenant_policy = "agency"
+    request: Any
+    kwargs: dict[str, Any]
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        self._tenant_scope = ExitStack()
+        with self._tenant_scope:
+            return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+    def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        membership = membership_for(request.user, kwargs.get("agency_slug", ""))
+        if membership is None:
+            raise NotFound("Not found.")
+        request.agency = membership.agency
+        request.membership = membership
+        self._tenant_scope.enter_context(scope(agency=membership.agency_id))
+        self.check_role(membership)
+
+    def check_role(self, membership: Membership) -> None:
+        """Override to refuse a role; runs after the tenant is resolved."""

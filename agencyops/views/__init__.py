@@ -1,0 +1,1 @@
+"""HTML views of the platform layer, one module per area."""

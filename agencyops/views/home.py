@@ -1,0 +1,64 @@
+"""The landing redirect, the owner's home view and the sections later layers fill in."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django_scopes import scopes_disabled
+
+from agencyops.models import ClientContact, Membership
+from agencyops.tenancy import agency_view
+
+
+def start(request: HttpRequest) -> HttpResponse:
+    """Send people where they work: staff to their agency, client contacts to their portal."""
+    if not request.user.is_authenticated:
+        return redirect("login")
+    with scopes_disabled():
+        membership = (
+            Membership.objects.filter(user=request.user, is_active=True).select_related("agency").order_by("joined_at").first()
+        )
+        if membership is not None:
+            return redirect("home", agency_slug=membership.agency.slug)
+        if ClientContact.objects.filter(user=request.user, is_active=True).exists():
+            return redirect("portal_index")
+    return TemplateResponse(request, "agencyops/no_agency.html", {})
+
+
+@agency_view
+def home(request: HttpRequest) -> HttpResponse:
+    """The owner's one-minute view: what is due this week, what is blocked, what needs a decision."""
+    return TemplateResponse(request, "agencyops/home.html", {"agency": request.agency})
+
+
+SECTIONS = {
+    "projects": (
+        "Projects",
+        "Every campaign and project across your clients, launched from a template and scheduled back "
+        "from its launch date.",
+    ),
+    "approvals": (
+        "Approvals",
+        "Work waiting on a client decision: who approves, what exactly, and by when.",
+    ),
+    "drafts": ("Drafts", "AI-assisted drafts written in each client's brand voice, checked before review."),
+    "library": ("Library", "Brand files, briefs, templates and past work for every client, in one place."),
+    "reports": ("Reports", "Weekly client reports with what changed, why, and what to do next."),
+}
+
+
+@agency_view
+def section(request: HttpRequest, section: str) -> HttpResponse:
+    """A section of the app that is not open yet: says what will appear and where to start meanwhile."""
+    title, body = SECTIONS[section]
+    return TemplateResponse(
+        request,
+        "agencyops/section.html",
+        {
+            "title": title,
+            "body": body,
+            "start_url": reverse("client_list", kwargs={"agency_slug": request.agency.slug}),
+        },
+    )

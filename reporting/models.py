@@ -1,0 +1,1 @@
+"""Models of this layer (see DESIGN.md)."""

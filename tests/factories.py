@@ -1,0 +1,93 @@
+"""Test data built through the real services, so tests start from states the product can reach."""
+
+from __future__ import annotations
+
+import itertools
+from decimal import Decimal
+
+from django_scopes import scope, scopes_disabled
+
+from agencyops.models import Agency, Client, ClientContact, Discipline, Membership, Role, User
+from agencyops.services import accounts, clients
+
+PASSWORD = "correct-horse-battery-staple"
+_seq = itertools.count(1)
+
+
+def user_create(*, email: str | None = None, full_name: str = "", password: str = PASSWORD) -> User:
+    n = next(_seq)
+    with scopes_disabled():
+        return User.objects.create_user(
+            email=email or f"person{n}@example.test", full_name=full_name or f"Person {n}", password=password
+        )
+
+
+def agency_create(*, name: str = "", slug: str = "", owner_email: str | None = None) -> Membership:
+    """A new agency with its owner; returns the owner's membership."""
+    n = next(_seq)
+    with scopes_disabled():
+        return accounts.agency_create(
+            name=name or f"Agency {n}",
+            slug=slug or f"agency-{n}",
+            owner_email=owner_email or f"owner{n}@example.test",
+            owner_name=f"Owner {n}",
+            owner_password=PASSWORD,
+        )
+
+
+def membership_create(
+    *,
+    agency: Agency,
+    role: str = Role.MEMBER,
+    discipline: str = "",
+    capacity: Decimal | int = 40,
+    email: str | None = None,
+    full_name: str = "",
+) -> Membership:
+    user = user_create(email=email, full_name=full_name)
+    with scope(agency=agency.pk):
+        return Membership.objects.create(
+            agency=agency, user=user, role=role, discipline=discipline, weekly_capacity_hours=capacity
+        )
+
+
+def client_create(*, actor: Membership, name: str = "", **fields) -> Client:
+    n = next(_seq)
+    with scope(agency=actor.agency_id):
+        return clients.client_create(actor=actor, name=name or f"Client {n}", **fields)
+
+
+def contact_create(
+    *, actor: Membership, client: Client, email: str | None = None, with_login: bool = True, **fields
+) -> ClientContact:
+    """A client contact; with_login gives them a portal account (as if they accepted the invitation)."""
+    n = next(_seq)
+    email = email or f"contact{n}@client.test"
+    with scope(agency=actor.agency_id):
+        contact = clients.client_contact_create(
+            actor=actor, client=client, full_name=fields.pop("full_name", f"Contact {n}"), email=email, **fields
+        )
+        if with_login:
+            contact.user = user_create(email=email, full_name=contact.full_name)
+            contact.save(update_fields=["user"])
+    return contact
+
+
+def team_create(*, agency_name: str = "") -> dict:
+    """An agency with an owner, a coordinator, one member per discipline, two clients and a contact each."""
+    owner = agency_create(name=agency_name)
+    agency = owner.agency
+    coordinator = membership_create(agency=agency, role=Role.COORDINATOR, full_name="Casey Coordinator")
+    members = [membership_create(agency=agency, discipline=d) for d in Discipline.values]
+    client_a = client_create(actor=owner, name="Acme Dental")
+    client_b = client_create(actor=owner, name="Birch Bakery")
+    contact_a = contact_create(actor=owner, client=client_a)
+    contact_b = contact_create(actor=owner, client=client_b)
+    return {
+        "agency": agency,
+        "owner": owner,
+        "coordinator": coordinator,
+        "members": members,
+        "clients": [client_a, client_b],
+        "contacts": [contact_a, contact_b],
+    }
