@@ -1,0 +1,1 @@
+"""Forms of the platform layer: parse and validate input, then hand it to a service."""
