@@ -504,30 +504,34 @@ def _last_task(graph: TaskGraph, slots: Mapping[str, Slot]) -> str:
 def critical_path(
     tasks: Iterable[PlanTask], slots: Mapping[str, Slot], *, calendar: BusinessCalendar
 ) -> list[str]:
-    """The chain of binding dependencies ending at the latest-due task, first to last."""
+    """The chain of binding dependencies ending at the latest-due task, first to last.
+
+    Where several predecessors bind, the one whose own binding chain starts earliest wins."""
     graph = task_graph(tasks)
     if not graph.order:
         return []
+    # A link binds when the successor could not start any earlier because of it. In a
+    # back-scheduled plan many links bind; the chain that reaches back furthest is the one
+    # that fixes the plan start, so prefer it (then latest due, most predecessors, key).
+    binding: dict[str, list[str]] = {}
+    origin: dict[str, date] = {}
+    for key in graph.order:
+        start = slots[key].start
+        binding[key] = [
+            dep.predecessor
+            for dep in graph.tasks[key].predecessors
+            if _earliest_start(graph.tasks[dep.predecessor], slots[dep.predecessor], dep, calendar) >= start
+        ]
+        origin[key] = min([start, *(origin[p] for p in binding[key])])
+
+    def preference(k: str) -> tuple[date, int, int, str]:
+        return (origin[k], -slots[k].due.toordinal(), -len(graph.tasks[k].predecessors), k)
+
     key = _last_task(graph, slots)
     path = [key]
-    seen = {key}
-    while True:
-        task = graph.tasks[key]
-        binding = [
-            dep.predecessor
-            for dep in task.predecessors
-            if _earliest_start(graph.tasks[dep.predecessor], slots[dep.predecessor], dep, calendar)
-            >= slots[key].start
-        ]
-        binding = [k for k in binding if k not in seen]
-        if not binding:
-            break
-        key = min(
-            binding,
-            key=lambda k: (-slots[k].due.toordinal(), -len(graph.tasks[k].predecessors), k),
-        )
+    while binding[key]:
+        key = min(binding[key], key=preference)
         path.append(key)
-        seen.add(key)
     return path[::-1]
 
 
@@ -536,7 +540,7 @@ def total_float(
 ) -> dict[str, int]:
     """Business days each task can slip before the latest due date moves (0 = critical).
 
-    Negative when the slots already break a dependency."""
+    In a back-scheduled plan every task is 0; negative when the slots already break a link."""
     graph = task_graph(tasks)
     if not graph.order:
         return {}
