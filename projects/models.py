@@ -1,1 +1,341 @@
-"""Models of this layer (see DESIGN.md)."""
+"""Projects, briefs, phases, tasks, dependencies, required inputs, deadline history, templates."""
+
+from __future__ import annotations
+
+import pgtrigger
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django_scopes import ScopedManager
+
+from agencyops.models import Agency, Client, Discipline, Membership
+
+
+class AgencyClosure(models.Model):
+    """A day the whole agency is closed (on top of its working week and public holidays)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="closures")
+    date = models.DateField()
+    name = models.CharField(max_length=120, blank=True)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [models.UniqueConstraint(fields=["agency", "date"], name="closure_one_per_day")]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d %b %Y} {self.name}".strip()
+
+
+class ProjectTemplate(models.Model):
+    """An agency's own template. Built-in templates live in projects/builtin_templates.py.
+
+    ``spec`` holds phases and tasks in the same shape as the built-ins (see templates.TemplateSpec).
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="project_templates")
+    name = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    spec = models.JSONField()
+    created_by = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["agency", "name"], name="template_name_unique_in_agency")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProjectStatus(models.TextChoices):
+    PLANNING = "planning", "Planning"
+    ACTIVE = "active", "Active"
+    ON_HOLD = "on_hold", "On hold"
+    DONE = "done", "Done"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class RecurrenceFrequency(models.TextChoices):
+    WEEKLY = "weekly", "Weekly"
+    MONTHLY = "monthly", "Monthly"
+
+
+class Project(models.Model):
+    """A campaign or piece of client work, scheduled back from its launch (handoff) date."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="projects")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="projects")
+    name = models.CharField(max_length=160)
+    template_name = models.CharField(max_length=120, blank=True)
+    status = models.CharField(max_length=12, choices=ProjectStatus.choices, default=ProjectStatus.PLANNING)
+    launch_date = models.DateField()
+    coordinator = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="coordinated_projects"
+    )
+    shift_successors = models.BooleanField(
+        default=True, help_text="When a due date moves later, move the tasks that depend on it too."
+    )
+    revision_rounds_included = models.PositiveSmallIntegerField(default=2)
+    # Recurring retainer work: deliverables generated from the template's recurring tasks.
+    recurrence_frequency = models.CharField(max_length=10, choices=RecurrenceFrequency.choices, blank=True)
+    recurrence_interval = models.PositiveSmallIntegerField(default=1)
+    recurrence_weekday = models.PositiveSmallIntegerField(null=True, blank=True)
+    recurrence_day_of_month = models.SmallIntegerField(null=True, blank=True)
+    recurrence_periods_ahead = models.PositiveSmallIntegerField(default=3)
+    recurrence_start = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        ordering = ["launch_date", "name"]
+        indexes = [
+            models.Index(fields=["agency", "status", "launch_date"]),
+            models.Index(fields=["agency", "client"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_recurring(self) -> bool:
+        return bool(self.recurrence_frequency)
+
+
+class Brief(models.Model):
+    """What the work is for: the fields every campaign starts with (see the seed's brief checklist)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    project = models.OneToOneField(Project, on_delete=models.CASCADE, related_name="brief")
+    campaign_name = models.CharField(max_length=160, blank=True)
+    objective = models.TextField(blank=True)
+    deliverables = models.TextField(blank=True, help_text="One per line.")
+    channels = models.CharField("Channel or placement", max_length=200, blank=True)
+    internal_owner = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_briefs"
+    )
+    due_date = models.DateField(null=True, blank=True)
+    review_milestones = models.TextField(blank=True, help_text="One per line.")
+    known_constraints = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(agency="agency")
+
+    # Brief fields a project cannot go active without (inputs and launch date are checked separately).
+    REQUIRED_FIELDS = (
+        ("campaign_name", "Campaign name"),
+        ("objective", "Objective"),
+        ("deliverables", "Deliverables"),
+        ("channels", "Channel or placement"),
+        ("internal_owner", "Internal owner"),
+        ("due_date", "Due date"),
+        ("review_milestones", "Review milestones"),
+        ("known_constraints", "Known constraints"),
+    )
+
+    def __str__(self) -> str:
+        return f"Brief for {self.project}"
+
+    @property
+    def deliverable_list(self) -> list[str]:
+        return [line.strip() for line in self.deliverables.splitlines() if line.strip()]
+
+
+class Phase(models.Model):
+    """A stage of a project with one accountable owner and a deadline tied to the final delivery."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="phases")
+    name = models.CharField(max_length=80)
+    order = models.PositiveSmallIntegerField(default=0)
+    accountable_discipline = models.CharField(max_length=20, choices=Discipline.choices, blank=True)
+    owner = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    due_date = models.DateField(null=True, blank=True)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        ordering = ["project", "order"]
+        constraints = [models.UniqueConstraint(fields=["agency", "project", "name"], name="phase_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TaskStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    WAITING = "waiting", "Waiting"
+    BLOCKED = "blocked", "Blocked"
+    DONE = "done", "Done"
+
+
+class Party(models.TextChoices):
+    AGENCY = "agency", "Agency"
+    CLIENT = "client", "Client"
+    VENDOR = "vendor", "Vendor"
+
+
+class Task(models.Model):
+    """One piece of work with dates, an assignee and a status."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="tasks")
+    phase = models.ForeignKey(Phase, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks")
+    key = models.CharField(max_length=80, help_text="Stable name within the project (from its template).")
+    title = models.CharField(max_length=200)
+    discipline = models.CharField(max_length=20, choices=Discipline.choices, blank=True)
+    assignee = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_tasks"
+    )
+    duration_days = models.PositiveSmallIntegerField(default=1, help_text="Business days; 0 for a milestone.")
+    estimated_hours = models.DecimalField(
+        max_digits=6, decimal_places=1, default=0, validators=[MinValueValidator(0)]
+    )
+    start_date = models.DateField()
+    due_date = models.DateField()
+    status = models.CharField(max_length=12, choices=TaskStatus.choices, default=TaskStatus.NOT_STARTED)
+    waiting_on = models.CharField(max_length=10, choices=Party.choices, blank=True)
+    waiting_on_name = models.CharField(max_length=120, blank=True)
+    waiting_since = models.DateField(null=True, blank=True)
+    blocked_reason = models.TextField(blank=True)
+    needs_decision = models.BooleanField(default=False)
+    decision_question = models.TextField(blank=True)
+    decision_by = models.CharField(max_length=120, blank=True, help_text="Who must decide.")
+    is_review_milestone = models.BooleanField(default=False)
+    recurrence_period = models.DateField(null=True, blank=True, help_text="The retainer period it was made for.")
+    order = models.PositiveIntegerField(default=0)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        ordering = ["project", "start_date", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "project", "key"], name="task_key_unique_in_project"),
+            models.CheckConstraint(condition=Q(due_date__gte=F("start_date")), name="task_due_not_before_start"),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "due_date"]),
+            models.Index(fields=["agency", "status"]),
+            models.Index(fields=["agency", "assignee", "due_date"]),
+            models.Index(fields=["project", "start_date"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != TaskStatus.DONE
+
+
+class DependencyKind(models.TextChoices):
+    FINISH_TO_START = "FS", "Finish to start"
+    START_TO_START = "SS", "Start to start"
+
+
+class TaskDependency(models.Model):
+    """successor cannot start until predecessor finishes (FS) or starts (SS), plus a lag in business days."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    predecessor = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="successor_links")
+    successor = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="predecessor_links")
+    kind = models.CharField(max_length=2, choices=DependencyKind.choices, default=DependencyKind.FINISH_TO_START)
+    lag_days = models.PositiveSmallIntegerField(default=0)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "predecessor", "successor"], name="dependency_unique"),
+            models.CheckConstraint(condition=~Q(predecessor=F("successor")), name="dependency_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor} → {self.successor} ({self.kind}+{self.lag_days})"
+
+
+class RequiredInput(models.Model):
+    """Something the work needs from someone (agency, client or a vendor) by a date."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="required_inputs")
+    description = models.CharField(max_length=200)
+    from_party = models.CharField(max_length=10, choices=Party.choices, default=Party.CLIENT)
+    from_name = models.CharField(max_length=120, blank=True, help_text="A named vendor or person.")
+    expected_by = models.DateField()
+    received_at = models.DateField(null=True, blank=True)
+    tasks = models.ManyToManyField(Task, related_name="required_inputs", blank=True)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        ordering = ["expected_by", "description"]
+        indexes = [models.Index(fields=["agency", "expected_by"])]
+
+    def __str__(self) -> str:
+        return self.description
+
+    @property
+    def owed_by(self) -> str:
+        return self.from_name or self.get_from_party_display()
+
+
+class DeadlineChangeCause(models.TextChoices):
+    MANUAL = "manual", "Moved by hand"
+    CASCADE = "cascade", "Moved with a predecessor"
+    CHANGE_REQUEST = "change_request", "Approved change request"
+    PLAN = "plan", "Plan rescheduled"
+
+
+@pgtrigger.register(
+    pgtrigger.Protect(name="deadline_change_append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+)
+class DeadlineChange(models.Model):
+    """One move of a task's due date: append-only history, protected in the database."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.DO_NOTHING, related_name="+", db_constraint=True)
+    task = models.ForeignKey(Task, on_delete=models.DO_NOTHING, related_name="deadline_changes")
+    old_start = models.DateField()
+    new_start = models.DateField()
+    old_due = models.DateField()
+    new_due = models.DateField()
+    cause = models.CharField(max_length=20, choices=DeadlineChangeCause.choices, default=DeadlineChangeCause.MANUAL)
+    caused_by_task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+")
+    source_reference = models.CharField(max_length=200, blank=True, help_text="e.g. the change request it cites.")
+    reason = models.TextField()
+    changed_by = models.ForeignKey(Membership, null=True, on_delete=models.DO_NOTHING, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+        indexes = [models.Index(fields=["agency", "task", "changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.task}: {self.old_due} → {self.new_due}"
+
+
+class CalendarFeed(models.Model):
+    """A member's private iCal feed of their deadlines; the URL carries a secret that can be revoked."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="calendar_feeds")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(agency="agency")
+
+    def __str__(self) -> str:
+        return f"Calendar of {self.membership}"

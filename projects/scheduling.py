@@ -46,6 +46,7 @@ __all__ = [
     "cascade",
     "critical_path",
     "describe_launch_shift",
+    "earliest_start",
     "find_cycle",
     "launch_shift",
     "occurrences",
@@ -368,6 +369,11 @@ def _earliest_start(pred: PlanTask, pred_slot: Slot, dep: Dependency, calendar: 
     if pred.duration == 0:
         return calendar.add_business_days(pred_slot.due, dep.lag)
     return calendar.add_business_days(pred_slot.due, 1 + dep.lag)
+
+
+def earliest_start(pred: PlanTask, pred_slot: Slot, dep: Dependency, calendar: BusinessCalendar) -> date:
+    """The first day a successor may start under one dependency on `pred` (scheduled at `pred_slot`)."""
+    return _earliest_start(pred, pred_slot, dep, calendar)
 
 
 def _back(calendar: BusinessCalendar, d: date, n: int) -> date:

@@ -91,3 +91,27 @@ def team_create(*, agency_name: str = "") -> dict:
         "clients": [client_a, client_b],
         "contacts": [contact_a, contact_b],
     }
+
+
+def project_create(
+    *, actor: Membership, client: Client, template: str = "builtin:website-launch", launch_in_days: int = 90,
+    name: str = "", **kwargs
+):
+    """A project back-scheduled from a launch date ``launch_in_days`` calendar days from today (rolled to a weekday)."""
+    from datetime import timedelta
+
+    from projects import services as project_services
+    from projects.calendars import agency_today
+
+    launch = agency_today(actor.agency) + timedelta(days=launch_in_days)
+    while launch.weekday() >= 5:
+        launch += timedelta(days=1)
+    with scope(agency=actor.agency_id):
+        return project_services.project_create_from_template(
+            actor=actor,
+            client=client,
+            name=name or f"Project {next(_seq)}",
+            template_ref=template,
+            launch_date=launch,
+            **kwargs,
+        )

@@ -1,0 +1,47 @@
+"""The business calendar of an agency: its working week, its country's holidays and its closures."""
+
+from __future__ import annotations
+
+import functools
+import zoneinfo
+from datetime import date
+
+import holidays
+
+from django.utils import timezone
+
+from agencyops.models import Agency
+from projects import scheduling
+from projects.models import AgencyClosure
+
+# The holidays package treats GB as a whole (no Easter Monday, as in Scotland); most GB agencies are English.
+DEFAULT_SUBDIVISIONS = {"GB": "ENG"}
+
+
+def agency_today(agency: Agency) -> date:
+    """Today's date where the agency works."""
+    return timezone.now().astimezone(zoneinfo.ZoneInfo(agency.time_zone)).date()
+
+
+def agency_calendar(agency: Agency, *, around: date | None = None) -> scheduling.BusinessCalendar:
+    """The agency's calendar covering the years around a date (one query for its closures)."""
+    around = around or agency_today(agency)
+    years = range(around.year - 2, around.year + 3)
+    closures = AgencyClosure.objects.filter(agency=agency, date__year__gte=years.start, date__year__lt=years.stop)
+    country = agency.country.upper()
+    return scheduling.BusinessCalendar(
+        working_weekdays=frozenset(agency.working_weekdays),
+        holidays=_public_holidays(country, agency.subdivision or DEFAULT_SUBDIVISIONS.get(country), years),
+        closures=frozenset(closures.values_list("date", flat=True)),
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _public_holidays(country: str, subdivision: str | None, years: range) -> frozenset[date]:
+    # Building a country's holidays takes milliseconds; pages ask for the same years all day.
+    return scheduling.calendar_for(country=country, subdivision=subdivision, years=years).holidays
+
+
+def is_known_country(country: str) -> bool:
+    """Whether public holidays are known for this ISO country code."""
+    return country.upper() in holidays.list_supported_countries()
