@@ -11,6 +11,7 @@ from agencyops.models import Membership
 
 NAV = [
     ("home", "Home"),
+    ("my_work", "My work"),
     ("client_list", "Clients"),
     ("project_list", "Projects"),
     ("approval_list", "Approvals"),

@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from agencyops.views import accounts, clients, health, home, members, portal
+from projects.urls import feed_urlpatterns as project_feed_urlpatterns
 
 urlpatterns = [
     path("", home.start, name="start"),
@@ -23,6 +24,7 @@ urlpatterns = [
     # Client portal: its own URL space and templates
     path("portal/", portal.portal_index, name="portal_index"),
     path("portal/<slug:agency_slug>/", portal.portal_home, name="portal_home"),
+    *project_feed_urlpatterns,
     # Agency pages
     path("<slug:agency_slug>/", home.home, name="home"),
     path("<slug:agency_slug>/clients/", clients.client_list, name="client_list"),
@@ -51,8 +53,8 @@ urlpatterns = [
         name="invitation_revoke",
     ),
     path("<slug:agency_slug>/settings/", members.agency_settings, name="agency_settings"),
+    path("<slug:agency_slug>/", include("projects.urls")),
     # Sections that later layers fill in; each says what will appear and how to start.
-    path("<slug:agency_slug>/projects/", home.section, {"section": "projects"}, name="project_list"),
     path("<slug:agency_slug>/approvals/", home.section, {"section": "approvals"}, name="approval_list"),
     path("<slug:agency_slug>/drafts/", home.section, {"section": "drafts"}, name="draft_list"),
     path("<slug:agency_slug>/library/", home.section, {"section": "library"}, name="library"),

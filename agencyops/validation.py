@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import UploadedFile
 
 RESERVED_AGENCY_SLUGS = frozenset(
     {
-        "about", "accounts", "admin", "api", "app", "assets", "auth", "healthz", "help", "invitations",
+        "about", "accounts", "admin", "api", "app", "assets", "auth", "calendar", "healthz", "help", "invitations",
         "login", "logout", "media", "new", "portal", "settings", "signup", "static", "status", "support",
         "www",
     }

@@ -34,11 +34,6 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 SECTIONS = {
-    "projects": (
-        "Projects",
-        "Every campaign and project across your clients, launched from a template and scheduled back "
-        "from its launch date.",
-    ),
     "approvals": (
         "Approvals",
         "Work waiting on a client decision: who approves, what exactly, and by when.",

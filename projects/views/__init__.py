@@ -1,0 +1,1 @@
+"""HTML views of the project layer, one module per area."""
