@@ -237,6 +237,7 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="agencyops")
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "agencyops.tasks.heartbeat", "schedule": crontab(minute="*/5")},
+    "retainer-work": {"task": "projects.tasks.generate_retainer_work", "schedule": crontab(hour=2, minute=15)},
 }
 
 # --- Logging -----------------------------------------------------------------------------

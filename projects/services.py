@@ -147,12 +147,16 @@ def template_update(
 class PlanPreview:
     """What creating a project would produce, shown before it is created."""
 
-    spec: TemplateSpec
+    template: TemplateChoice
     slots: dict[str, scheduling.Slot]
     launch: date
     start: date
     today: date
     shortfall_days: int
+
+    @property
+    def spec(self) -> TemplateSpec:
+        return self.template.spec
 
     @property
     def starts_in_past(self) -> bool:
@@ -172,7 +176,7 @@ def project_preview(*, agency: Any, template_ref: str, launch_date: date | None)
     slots = scheduling.back_schedule(one_off, launch=launch_date, calendar=calendar)
     start = scheduling.plan_start(slots)
     return PlanPreview(
-        spec=choice.spec,
+        template=choice,
         slots=slots,
         launch=max(s.due for s in slots.values()),
         start=start,
@@ -332,7 +336,7 @@ def project_create_from_template(
             },
             code="starts_in_past",
         )
-    choice = template_resolve(agency=actor.agency, ref=template_ref)
+    choice = preview.template
     assert launch_date is not None
     recurrence = choice.spec.recurrence
     project = Project.objects.create(
