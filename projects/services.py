@@ -967,3 +967,28 @@ def project_dates_span(project: Project) -> tuple[date | None, date | None]:
     """First start and last due date of a project's tasks."""
     span = Task.objects.filter(project=project).aggregate(first=Min("start_date"), last=Max("due_date"))
     return span["first"], span["last"]
+
+
+# --------------------------------------------------------------------------- agency closures
+
+
+@transaction.atomic
+def closure_add(*, actor: Membership, day: date | None, name: str = "") -> Any:
+    """Mark a day the whole agency is closed; plans created or moved later skip it."""
+    from projects.models import AgencyClosure
+
+    if actor.role not in (Role.OWNER, Role.COORDINATOR):
+        raise ValidationError("Only owners and coordinators can set closures.", code="forbidden")
+    if day is None:
+        raise ValidationError({"date": "Choose the day the agency is closed."})
+    if AgencyClosure.objects.filter(agency=actor.agency, date=day).exists():
+        raise ValidationError({"date": f"{day:%a %-d %b %Y} is already a closure."})
+    return AgencyClosure.objects.create(agency=actor.agency, date=day, name=name.strip()[:120])
+
+
+@transaction.atomic
+def closure_remove(*, actor: Membership, closure: Any) -> None:
+    """The agency works that day after all."""
+    if actor.role not in (Role.OWNER, Role.COORDINATOR):
+        raise ValidationError("Only owners and coordinators can set closures.", code="forbidden")
+    closure.delete()
