@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from agencyops.models import Client, ClientContact, ClientStatus, Membership, Role
+from agencyops.services.accounts import IssuedInvitation, invitation_create_for_contact
 
 CLIENT_FIELDS = ("name", "slug", "website", "notes", "logo")
 CONTACT_FIELDS = ("full_name", "email", "job_title", "is_default_approver")
@@ -18,6 +19,14 @@ CONTACT_FIELDS = ("full_name", "email", "job_title", "is_default_approver")
 def _require_coordinator(actor: Membership) -> None:
     if actor.role not in (Role.OWNER, Role.COORDINATOR):
         raise ValidationError("Only owners and coordinators can manage clients.", code="forbidden")
+
+
+def _slug_from_name(name: str) -> str:
+    slug = slugify(name)[:60]
+    if name.strip() and not slug:
+        # A name made only of symbols or non-Latin letters gives nothing to build a web address from.
+        raise ValidationError({"slug": "Choose a short name of letters, digits and hyphens for this client."})
+    return slug
 
 
 def _check_slug_free(client: Client) -> None:
@@ -33,14 +42,17 @@ def client_create(*, actor: Membership, name: str, slug: str = "", **fields: Any
     unknown = set(fields) - set(CLIENT_FIELDS)
     if unknown:
         raise TypeError(f"Unknown client fields: {sorted(unknown)}")
-    client = Client(agency=actor.agency, name=name.strip(), slug=(slug or slugify(name))[:60].lower(), **fields)
+    slug = slug.strip().lower() or _slug_from_name(name)
+    client = Client(agency=actor.agency, name=name.strip(), slug=slug, **fields)
     client.full_clean(exclude=["agency"])
     _check_slug_free(client)
     try:
         with transaction.atomic():
             client.save()
     except IntegrityError:
-        raise ValidationError({"slug": f"Another client of this agency already uses “{client.slug}”."}) from None
+        raise ValidationError(
+            {"slug": f"Another client of this agency already uses “{client.slug}”."}
+        ) from None
     return client
 
 
@@ -53,9 +65,16 @@ def client_update(*, actor: Membership, client: Client, **fields: Any) -> Client
         if field not in CLIENT_FIELDS:
             raise TypeError(f"Unknown client field: {field}")
         setattr(client, field, value.strip() if isinstance(value, str) else value)
+    client.slug = client.slug.lower() or _slug_from_name(client.name)
     client.full_clean(exclude=["agency"])
     _check_slug_free(client)
-    client.save()
+    try:
+        with transaction.atomic():
+            client.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"slug": f"Another client of this agency already uses “{client.slug}”."}
+        ) from None
     return client
 
 
@@ -74,13 +93,15 @@ def client_set_status(*, actor: Membership, client: Client, status: str) -> Clie
 
 def _clear_other_default_approvers(contact: ClientContact) -> None:
     if contact.is_default_approver:
-        ClientContact.objects.filter(client=contact.client, is_default_approver=True).exclude(pk=contact.pk).update(
-            is_default_approver=False
-        )
+        ClientContact.objects.filter(client=contact.client, is_default_approver=True).exclude(
+            pk=contact.pk
+        ).update(is_default_approver=False)
 
 
 @transaction.atomic
-def client_contact_create(*, actor: Membership, client: Client, full_name: str, email: str, **fields: Any) -> ClientContact:
+def client_contact_create(
+    *, actor: Membership, client: Client, full_name: str, email: str, **fields: Any
+) -> ClientContact:
     """Add a person at a client. Marking them default approver unmarks the previous one."""
     _require_coordinator(actor)
     if client.status == ClientStatus.ARCHIVED:
@@ -104,14 +125,35 @@ def client_contact_update(*, actor: Membership, contact: ClientContact, **fields
     """Edit a contact; naming them default approver unmarks the previous one."""
     _require_coordinator(actor)
     contact = ClientContact.objects.select_for_update().get(pk=contact.pk)
+    was_default = contact.is_default_approver
     for field, value in fields.items():
         if field not in CONTACT_FIELDS + ("is_active",):
             raise TypeError(f"Unknown contact field: {field}")
         setattr(contact, field, value.strip() if isinstance(value, str) else value)
     contact.email = contact.email.lower()
+    if was_default and not contact.is_default_approver:
+        # Approval requests need someone to name as final approver; hand the role over instead.
+        message = "Every client needs a default final approver: name another contact instead."
+        raise ValidationError({"is_default_approver": message})
     contact.full_clean(exclude=["agency", "client", "user"])
-    if ClientContact.objects.filter(client=contact.client, email__iexact=contact.email).exclude(pk=contact.pk).exists():
+    if (
+        ClientContact.objects.filter(client=contact.client, email__iexact=contact.email)
+        .exclude(pk=contact.pk)
+        .exists()
+    ):
         raise ValidationError({"email": f"{contact.email} is already a contact of this client."})
     _clear_other_default_approvers(contact)
     contact.save()
     return contact
+
+
+def client_contact_invite(*, actor: Membership, contact: ClientContact) -> IssuedInvitation:
+    """Email a contact a link to the approval portal; refused while their client is archived."""
+    _require_coordinator(actor)
+    # Re-read: the caller's instance may predate an archive or a deactivation.
+    contact = ClientContact.objects.select_related("client", "agency").get(pk=contact.pk, agency=actor.agency)
+    if contact.client.status == ClientStatus.ARCHIVED:
+        raise ValidationError("This client is archived, so its portal is closed; reactivate it first.")
+    if not contact.is_active:
+        raise ValidationError(f"{contact.full_name} is no longer an active contact.")
+    return invitation_create_for_contact(actor=actor, contact=contact)
