@@ -206,6 +206,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "agencyops.api.errors.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DATETIME_FORMAT": "iso-8601",
@@ -221,6 +222,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status" or "kind" field with their own choices: name each enum once.
+    "ENUM_NAME_OVERRIDES": {
+        "ClientStatusEnum": "agencyops.models.ClientStatus",
+        "InvitationKindEnum": "agencyops.models.InvitationKind",
+        "DisciplineEnum": "agencyops.models.Discipline",
+        "ProjectStatusEnum": "projects.models.ProjectStatus",
+        "TaskStatusEnum": "projects.models.TaskStatus",
+        "DependencyKindEnum": "projects.models.DependencyKind",
+    },
 }
 
 # --- Celery ------------------------------------------------------------------------------

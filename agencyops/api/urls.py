@@ -1,1 +1,27 @@
-urlpatterns = []
+"""The REST API of the platform layer (DRF), under /api/v1/, with its OpenAPI schema and Swagger UI."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from agencyops.api import views
+
+AGENCY = "v1/agencies/<slug:agency_slug>/"
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    # The split view serves its JavaScript as a separate file, so the no-inline-script CSP holds.
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/swagger_ui.html"),
+        name="api-docs",
+    ),
+    path("v1/auth/token/", views.TokenCreateView.as_view(), name="api_token"),
+    path("v1/agencies/", views.AgencyListView.as_view(), name="api_agency_list"),
+    path(AGENCY + "clients/", views.ClientListView.as_view(), name="api_client_list"),
+    path(AGENCY + "clients/<int:pk>/", views.ClientDetailView.as_view(), name="api_client_detail"),
+    path(AGENCY + "members/", views.MemberListView.as_view(), name="api_member_list"),
+    path(AGENCY + "members/<int:pk>/", views.MemberDetailView.as_view(), name="api_member_detail"),
+    path(AGENCY + "contacts/", views.ContactListView.as_view(), name="api_contact_list"),
+    path(AGENCY + "contacts/<int:pk>/", views.ContactDetailView.as_view(), name="api_contact_detail"),
+    path("v1/agencies/<slug:agency_slug>/", include("projects.api_urls")),
+]

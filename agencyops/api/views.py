@@ -1,0 +1,403 @@
+"""REST endpoints of the platform layer: tokens, the caller's agencies, clients, team and client contacts.
+
+Each view parses with an input serializer, calls a service (agencyops.services) or a selector, and renders
+with a read-only serializer. The tenant comes from TenantScopedAPIMixin; another agency's object is a 404
+with the same body as a missing one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import authenticate
+from django.db import transaction
+from django.db.models import QuerySet
+from django_scopes import scopes_disabled
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import SAFE_METHODS, AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agencyops.api import serializers as api
+from agencyops.api.errors import api_exception_handler
+from agencyops.models import Client, ClientContact, ClientStatus, Membership
+from agencyops.permissions import can_manage_clients, can_manage_members
+from agencyops.selectors.clients import clients_for_list
+from agencyops.services import accounts, clients
+from agencyops.tenancy import TenantScopedAPIMixin
+
+NOT_FOUND = OpenApiResponse(api.ErrorDetailSerializer, description="No such object in this agency.")
+FORBIDDEN = OpenApiResponse(
+    api.ErrorDetailSerializer, description="Your role in this agency does not allow this."
+)
+FIELD_ERRORS = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description="Refused input: an object of field name (or `non_field_errors`) to a list of messages.",
+)
+ROLE_REFUSED = "Your role in this agency does not allow this."
+
+
+def parse(serializer_class: type[serializers.Serializer], request: Request, **kwargs: Any) -> dict[str, Any]:
+    """The validated input of a request, or a 400 with field messages."""
+    serializer = serializer_class(data=request.data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+class AgencyAPIView(TenantScopedAPIMixin, GenericAPIView):
+    """Base of every endpoint under /api/v1/agencies/{agency_slug}/.
+
+    Reads are open to every member of the agency; writes need ``write_permission`` (a predicate from
+    agencyops.permissions over the membership), else 403.
+    """
+
+    write_permission: Any = can_manage_clients
+
+    def get_exception_handler(self) -> Any:
+        return api_exception_handler
+
+    def check_role(self, membership: Membership) -> None:
+        if self.request.method not in SAFE_METHODS and not self.write_permission(membership):
+            raise exceptions.PermissionDenied(ROLE_REFUSED)
+
+    def list_response(self, queryset: QuerySet, serializer_class: type[serializers.Serializer]) -> Response:
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(
+            serializer_class(page, many=True, context=self.get_serializer_context()).data
+        )
+
+    def render(
+        self, instance: Any, serializer_class: type[serializers.Serializer], code: int = 200
+    ) -> Response:
+        return Response(serializer_class(instance, context=self.get_serializer_context()).data, status=code)
+
+
+# --- Auth ----------------------------------------------------------------------------------
+
+
+@extend_schema(tags=["auth"])
+class TokenCreateView(APIView):
+    """Exchange an email and password for an API token (the same token on every call)."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    tenant_policy = "public"
+
+    def get_exception_handler(self) -> Any:
+        return api_exception_handler
+
+    @extend_schema(
+        operation_id="auth_token_create",
+        summary="Get an API token",
+        description="Send `email` and `password`; use the returned token as `Authorization: Token <token>`. "
+        "Repeated wrong passwords lock the email and address out for a while (429).",
+        request=api.TokenInputSerializer,
+        responses={
+            200: api.TokenSerializer,
+            400: FIELD_ERRORS,
+            429: OpenApiResponse(api.ErrorDetailSerializer, description="Too many failed attempts."),
+        },
+        auth=[],
+    )
+    def post(self, request: Request) -> Response:
+        credentials = parse(api.TokenInputSerializer, request)
+        # Through authenticate() so django-axes counts failures and refuses locked-out callers.
+        # Addresses are stored lower-cased, so "Ana@Example.com" is the same person.
+        email = credentials["email"].strip().lower()
+        user = authenticate(request=request, username=email, password=credentials["password"])
+        if getattr(request, "axes_locked_out", False):
+            raise exceptions.Throttled(detail="Too many failed log-in attempts. Try again later.")
+        if user is None:
+            raise exceptions.ValidationError(
+                {"non_field_errors": ["No active account matches that email and password."]}
+            )
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+# --- Agencies ------------------------------------------------------------------------------
+
+
+@extend_schema(tags=["agencies"])
+class AgencyListView(GenericAPIView):
+    """The agencies the caller belongs to, with their role in each."""
+
+    queryset = Membership.objects.none()
+    serializer_class = api.AgencySerializer
+    tenant_policy = "user"
+
+    def get_exception_handler(self) -> Any:
+        return api_exception_handler
+
+    def get_queryset(self) -> QuerySet[Membership]:
+        # Runs before any tenant is known and filters by the caller, so it only sees their own rows.
+        with scopes_disabled():
+            return (
+                Membership.objects.filter(user=self.request.user, is_active=True)
+                .select_related("agency")
+                .order_by("agency__name", "pk")
+            )
+
+    @extend_schema(
+        operation_id="agencies_list", summary="Your agencies", responses=api.AgencySerializer(many=True)
+    )
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(api.AgencySerializer(page, many=True).data)
+
+
+# --- Clients -------------------------------------------------------------------------------
+
+
+@extend_schema(tags=["clients"])
+class ClientListView(AgencyAPIView):
+    """The agency's clients; owners and coordinators add new ones."""
+
+    queryset = Client.objects.none()
+    serializer_class = api.ClientSerializer
+
+    def get_queryset(self) -> QuerySet[Client]:
+        return clients_for_list(self.request.agency, status="all")
+
+    @extend_schema(
+        operation_id="clients_list",
+        summary="List clients",
+        parameters=[
+            OpenApiParameter(
+                "status", str, enum=ClientStatus.values, description="Only clients with this status."
+            )
+        ],
+        responses={200: api.ClientSerializer(many=True), 400: FIELD_ERRORS, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, agency_slug: str) -> Response:
+        wanted = request.query_params.get("status", "")
+        if wanted and wanted not in ClientStatus.values:
+            raise exceptions.ValidationError(
+                {"status": [f"“{wanted}” is not a client status; use {', '.join(ClientStatus.values)}."]}
+            )
+        return self.list_response(
+            clients_for_list(request.agency, status=wanted or "all"), api.ClientSerializer
+        )
+
+    @extend_schema(
+        operation_id="clients_create",
+        summary="Add a client",
+        request=api.ClientCreateInputSerializer,
+        responses={201: api.ClientSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, agency_slug: str) -> Response:
+        data = parse(api.ClientCreateInputSerializer, request)
+        client = clients.client_create(actor=request.membership, **data)
+        return self.render(
+            self.get_queryset().get(pk=client.pk), api.ClientSerializer, status.HTTP_201_CREATED
+        )
+
+
+@extend_schema(tags=["clients"])
+class ClientDetailView(AgencyAPIView):
+    """One client: read it, edit its details, or pause, archive and reactivate it through ``status``."""
+
+    queryset = Client.objects.none()
+    serializer_class = api.ClientSerializer
+
+    def get_queryset(self) -> QuerySet[Client]:
+        return clients_for_list(self.request.agency, status="all")
+
+    @extend_schema(
+        operation_id="clients_retrieve",
+        summary="Get a client",
+        responses={200: api.ClientSerializer, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, agency_slug: str, pk: int) -> Response:
+        return self.render(self.get_object(), api.ClientSerializer)
+
+    @extend_schema(
+        operation_id="clients_partial_update",
+        summary="Edit a client or change its status",
+        request=api.ClientUpdateInputSerializer,
+        responses={200: api.ClientSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def patch(self, request: Request, agency_slug: str, pk: int) -> Response:
+        client = self.get_object()
+        data = parse(api.ClientUpdateInputSerializer, request)
+        new_status = data.pop("status", None)
+        # Details and status change together or not at all.
+        with transaction.atomic():
+            if data:
+                client = clients.client_update(actor=request.membership, client=client, **data)
+            if new_status is not None and new_status != client.status:
+                client = clients.client_set_status(actor=request.membership, client=client, status=new_status)
+        return self.render(self.get_queryset().get(pk=client.pk), api.ClientSerializer)
+
+
+# --- Members -------------------------------------------------------------------------------
+
+
+def team_for_api() -> QuerySet[Membership]:
+    """The active team of the agency in scope, people's names and emails joined in."""
+    return Membership.objects.filter(is_active=True).select_related("user").order_by("user__full_name", "pk")
+
+
+@extend_schema(tags=["team"])
+class MemberListView(AgencyAPIView):
+    """The agency's team; owners invite new people (the invitation is emailed, its token never returned)."""
+
+    queryset = Membership.objects.none()
+    serializer_class = api.MembershipSerializer
+    write_permission = can_manage_members
+
+    def get_queryset(self) -> QuerySet[Membership]:
+        return team_for_api()
+
+    @extend_schema(
+        operation_id="members_list",
+        summary="List the team",
+        responses={200: api.MembershipSerializer(many=True), 404: NOT_FOUND},
+    )
+    def get(self, request: Request, agency_slug: str) -> Response:
+        return self.list_response(self.get_queryset(), api.MembershipSerializer)
+
+    @extend_schema(
+        operation_id="members_invite",
+        summary="Invite a person to the team",
+        description="Owners only. Emails an expiring link; a new invitation replaces a pending one "
+        "for the same address.",
+        request=api.MemberInviteInputSerializer,
+        responses={201: api.InvitationSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, agency_slug: str) -> Response:
+        data = parse(api.MemberInviteInputSerializer, request)
+        issued = accounts.invitation_create(actor=request.membership, **data)
+        return self.render(issued.invitation, api.InvitationSerializer, status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["team"])
+class MemberDetailView(AgencyAPIView):
+    """One person on the team; owners change their role, discipline and capacity, or take them off it."""
+
+    queryset = Membership.objects.none()
+    serializer_class = api.MembershipSerializer
+    write_permission = can_manage_members
+
+    def get_queryset(self) -> QuerySet[Membership]:
+        return team_for_api()
+
+    @extend_schema(
+        operation_id="members_retrieve",
+        summary="Get a team member",
+        responses={200: api.MembershipSerializer, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, agency_slug: str, pk: int) -> Response:
+        return self.render(self.get_object(), api.MembershipSerializer)
+
+    @extend_schema(
+        operation_id="members_partial_update",
+        summary="Change a member's role, discipline or capacity",
+        description="Owners only. The last owner cannot be demoted.",
+        request=api.MemberUpdateInputSerializer,
+        responses={200: api.MembershipSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def patch(self, request: Request, agency_slug: str, pk: int) -> Response:
+        membership = self.get_object()
+        data = parse(api.MemberUpdateInputSerializer, request)
+        membership = accounts.membership_update(actor=request.membership, membership=membership, **data)
+        return self.render(self.get_queryset().get(pk=membership.pk), api.MembershipSerializer)
+
+    @extend_schema(
+        operation_id="members_remove",
+        summary="Take a person off the team",
+        description="Owners only. Their history stays; the last owner cannot leave.",
+        responses={204: None, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def delete(self, request: Request, agency_slug: str, pk: int) -> Response:
+        accounts.membership_remove(actor=request.membership, membership=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Client contacts -----------------------------------------------------------------------
+
+
+def contacts_for_api() -> QuerySet[ClientContact]:
+    """Every contact of the agency in scope, with their client's name joined in."""
+    return ClientContact.objects.select_related("client").order_by("client__name", "full_name", "pk")
+
+
+@extend_schema(tags=["client contacts"])
+class ContactListView(AgencyAPIView):
+    """People at the agency's clients; owners and coordinators add new ones."""
+
+    queryset = ClientContact.objects.none()
+    serializer_class = api.ClientContactSerializer
+
+    def get_queryset(self) -> QuerySet[ClientContact]:
+        return contacts_for_api()
+
+    @extend_schema(
+        operation_id="contacts_list",
+        summary="List client contacts",
+        parameters=[OpenApiParameter("client", int, description="Only contacts of the client with this id.")],
+        responses={200: api.ClientContactSerializer(many=True), 400: FIELD_ERRORS, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, agency_slug: str) -> Response:
+        contacts = self.get_queryset()
+        client_id = request.query_params.get("client", "")
+        if client_id:
+            if not client_id.isdigit():
+                raise exceptions.ValidationError({"client": ["Give a client's id, a whole number."]})
+            contacts = contacts.filter(client_id=int(client_id))
+        return self.list_response(contacts, api.ClientContactSerializer)
+
+    @extend_schema(
+        operation_id="contacts_create",
+        summary="Add a contact at a client",
+        description="A client's first contact becomes its default final approver.",
+        request=api.ClientContactCreateInputSerializer,
+        responses={201: api.ClientContactSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, agency_slug: str) -> Response:
+        data = parse(api.ClientContactCreateInputSerializer, request)
+        # The scope limits this to the caller's agency: another agency's client id is "no such client".
+        client = Client.objects.filter(pk=data.pop("client")).first()
+        if client is None:
+            raise exceptions.ValidationError({"client": ["No such client in this agency."]})
+        contact = clients.client_contact_create(actor=request.membership, client=client, **data)
+        return self.render(
+            self.get_queryset().get(pk=contact.pk), api.ClientContactSerializer, status.HTTP_201_CREATED
+        )
+
+
+@extend_schema(tags=["client contacts"])
+class ContactDetailView(AgencyAPIView):
+    """One client contact: read it or edit it."""
+
+    queryset = ClientContact.objects.none()
+    serializer_class = api.ClientContactSerializer
+
+    def get_queryset(self) -> QuerySet[ClientContact]:
+        return contacts_for_api()
+
+    @extend_schema(
+        operation_id="contacts_retrieve",
+        summary="Get a client contact",
+        responses={200: api.ClientContactSerializer, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, agency_slug: str, pk: int) -> Response:
+        return self.render(self.get_object(), api.ClientContactSerializer)
+
+    @extend_schema(
+        operation_id="contacts_partial_update",
+        summary="Edit a client contact",
+        description="Naming a contact default approver unmarks the previous one.",
+        request=api.ClientContactUpdateInputSerializer,
+        responses={200: api.ClientContactSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def patch(self, request: Request, agency_slug: str, pk: int) -> Response:
+        contact = self.get_object()
+        data = parse(api.ClientContactUpdateInputSerializer, request)
+        contact = clients.client_contact_update(actor=request.membership, contact=contact, **data)
+        return self.render(self.get_queryset().get(pk=contact.pk), api.ClientContactSerializer)

@@ -1,0 +1,109 @@
+"""The OpenAPI schema and the Swagger UI: complete, valid, and served from our own origin only."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import yaml
+from django.core.management import call_command
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+EXTERNAL_ORIGIN = re.compile(r"""https?://(?!testserver[/"'])[^\s"'<>)]+""")
+
+
+def _api_routes(patterns=None, prefix: str = "") -> list[str]:
+    routes = []
+    for entry in get_resolver().url_patterns if patterns is None else patterns:
+        route = prefix + str(entry.pattern)
+        if isinstance(entry, URLResolver):
+            routes += _api_routes(entry.url_patterns, route)
+        elif isinstance(entry, URLPattern) and route.startswith("api/v"):
+            routes.append(route)
+    return routes
+
+
+def test_the_schema_passes_openapi_validation_with_no_warnings(tmp_path):
+    target = tmp_path / "schema.yaml"
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(target))
+
+    schema = yaml.safe_load(target.read_text())
+    assert schema["openapi"].startswith("3.")
+    assert schema["info"]["title"] == "AgencyOps API"
+
+
+def test_every_api_route_is_in_the_schema_with_typed_responses(tmp_path):
+    target = tmp_path / "schema.yaml"
+    call_command("spectacular", "--file", str(target))
+    schema = yaml.safe_load(target.read_text())
+
+    documented = set(schema["paths"])
+    # drf-spectacular spells a "pk" path parameter "id" (SCHEMA_COERCE_PATH_PK).
+    expected = {
+        "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route).replace("{pk}", "{id}") for route in _api_routes()
+    }
+
+    assert expected, "no API routes found"
+    assert expected <= documented
+    for path in expected:
+        for method, operation in schema["paths"][path].items():
+            success = [code for code in operation["responses"] if code.startswith("2")]
+            assert success, f"{method.upper()} {path} documents no success response"
+            for code in success:
+                if code != "204":
+                    assert operation["responses"][code]["content"]["application/json"]["schema"], (
+                        method,
+                        path,
+                    )
+
+
+def test_the_token_endpoint_is_documented_as_needing_no_credentials(tmp_path):
+    target = tmp_path / "schema.yaml"
+    call_command("spectacular", "--file", str(target))
+    operation = yaml.safe_load(target.read_text())["paths"]["/api/v1/auth/token/"]["post"]
+
+    assert operation.get("security", []) in ([], [{}])
+    assert set(operation["requestBody"]["content"]["application/json"]["schema"].values()) == {
+        "#/components/schemas/TokenInputRequest"
+    }
+    assert {"200", "400", "429"} <= set(operation["responses"])
+
+
+@pytest.mark.django_db
+def test_the_schema_is_served_as_openapi_3(client):
+    response = client.get(reverse("api-schema"), HTTP_ACCEPT="application/vnd.oai.openapi+json")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["openapi"].startswith("3.")
+    assert "/api/v1/agencies/{agency_slug}/clients/" in body["paths"]
+
+
+@pytest.mark.django_db
+def test_the_swagger_page_loads_everything_from_our_own_origin_with_no_inline_script_or_style(client):
+    page = client.get(reverse("api-docs"))
+    html = page.content.decode()
+
+    assert page.status_code == 200
+    assert EXTERNAL_ORIGIN.findall(html) == []
+    assert "<style" not in html
+    assert " style=" not in html
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, flags=re.S)
+    assert len(scripts) == 3
+    assert all('src="' in attributes and not body.strip() for attributes, body in scripts)
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    assert "default-src 'self'" in page["Content-Security-Policy"]
+
+
+@pytest.mark.django_db
+def test_the_swagger_script_is_a_separate_request_that_points_at_our_schema(client):
+    html = client.get(reverse("api-docs")).content.decode()
+    script_url = re.findall(r'<script src="([^"]*\?script[^"]*)"', html)[0].replace("&amp;", "&")
+
+    script = client.get(script_url)
+
+    assert script.status_code == 200
+    assert script["Content-Type"].startswith("application/javascript")
+    assert reverse("api-schema") in script.content.decode()
+    assert EXTERNAL_ORIGIN.findall(script.content.decode()) == []

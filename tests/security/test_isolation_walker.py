@@ -1,0 +1,415 @@
+"""Walks every URL pattern of the project, so no route can skip the tenant rules.
+
+The routes come from the resolver, not from a hand-kept list: a new route is probed the day it is added.
+Its kwargs are filled from OBJECT_FOR_KWARG / OBJECT_FOR_MODEL; a kwarg the walker does not know fails
+the suite loudly, so whoever adds ``<int:task_id>`` also teaches the walker (and tests/security/conftest.py)
+which object it stands for. Public routes are listed explicitly in PUBLIC_ROUTES.
+
+Cases:
+  (a) an owner of agency A asking for agency B's objects through A's URLs, and for any URL of B: 404;
+  (b) a client contact of A: every staff route of A is a 404 (or a redirect to the portal), every
+      portal route of B a 404;
+  (c) nobody logged in: every page redirects to the login, every API route answers 401/403.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.shortcuts import resolve_url
+from django.test import Client as HttpClient
+from django.urls import URLPattern, URLResolver, get_resolver
+from django_scopes import scopes_disabled
+
+from agencyops.models import Client, ClientContact, Invitation, Membership
+from projects.models import AgencyClosure, Project, ProjectTemplate, RequiredInput, Task, TaskDependency
+
+# Not probed at all: the admin has its own gate (tests/agencyops/test_admin.py), files are public.
+SKIPPED_PREFIXES = ("admin/", "static/", "media/")
+SKIPPED_NAMES = {"api-schema", "api-docs"}
+
+# Reachable without an agency membership, on purpose. Each entry is a route name.
+PUBLIC_ROUTES = {
+    "start",
+    "healthz",
+    "login",
+    "logout",
+    "signup",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+    "invitation_accept",
+    "portal_index",
+    "api_token",
+    # An iCal feed is keyed by its own secret, not a session (tests/projects covers a wrong secret).
+    "calendar_feed",
+}
+
+# Which object of an agency a URL kwarg stands for (keys of tests/security/conftest.py:tenant_world).
+OBJECT_FOR_KWARG = {
+    "client_id": "client",
+    "contact_id": "contact",
+    "membership_id": "membership",
+    "invitation_id": "invitation",
+    "project_id": "project",
+    "task_id": "task",
+    "dependency_id": "dependency",
+    "input_id": "required_input",
+    "template_id": "template",
+    "closure_id": "closure",
+}
+# For API routes taking ``pk``: the model of the view's queryset says which object...
+OBJECT_FOR_MODEL = {
+    Client: "client",
+    ClientContact: "contact",
+    Membership: "membership",
+    Invitation: "invitation",
+    Project: "project",
+    Task: "task",
+}
+# ...or, for a view without a queryset, the path segment just before ``<int:pk>``.
+OBJECT_FOR_PK_SEGMENT = {
+    "clients": "client",
+    "contacts": "contact",
+    "members": "membership",
+    "projects": "project",
+    "tasks": "task",
+}
+
+MISSING_ID = 2_147_483_647
+PAGE_METHODS = ("get", "post")
+API_METHODS = ("get", "post", "put", "patch", "delete")
+KWARG = re.compile(r"<(?:(?P<converter>\w+):)?(?P<name>\w+)>")
+
+
+@dataclass(frozen=True)
+class Route:
+    route: str
+    name: str | None
+    callback: Callable[..., Any]
+    kwargs: tuple[str, ...]
+
+    @property
+    def kind(self) -> str:
+        if self.route.startswith("api/"):
+            return "api"
+        return "portal" if self.route.startswith("portal/") else "page"
+
+    @property
+    def is_public(self) -> bool:
+        return self.name in PUBLIC_ROUTES
+
+    @property
+    def is_tenant(self) -> bool:
+        return "agency_slug" in self.kwargs
+
+    @property
+    def object_kwargs(self) -> tuple[str, ...]:
+        return tuple(k for k in self.kwargs if k != "agency_slug")
+
+    @property
+    def methods(self) -> tuple[str, ...]:
+        return API_METHODS if self.kind == "api" else PAGE_METHODS
+
+    @property
+    def view_class(self) -> Any:
+        return getattr(self.callback, "cls", None) or getattr(self.callback, "view_class", None)
+
+    @property
+    def tenant_policy(self) -> str | None:
+        return getattr(self.callback, "tenant_policy", None) or getattr(
+            self.view_class, "tenant_policy", None
+        )
+
+    def object_key(self, kwarg: str) -> str:
+        """The tenant_world key this kwarg is filled from; UnknownKwarg when the walker cannot tell."""
+        if kwarg in OBJECT_FOR_KWARG:
+            return OBJECT_FOR_KWARG[kwarg]
+        if kwarg == "pk":
+            model = getattr(getattr(self.view_class, "queryset", None), "model", None)
+            if model in OBJECT_FOR_MODEL:
+                return OBJECT_FOR_MODEL[model]
+            segment = re.search(r"(\w[\w-]*)/<int:pk>", self.route)
+            if model is None and segment and segment[1] in OBJECT_FOR_PK_SEGMENT:
+                return OBJECT_FOR_PK_SEGMENT[segment[1]]
+            raise UnknownKwarg(
+                f"Route /{self.route} ({self.name}) takes <pk> of {model!r}, which the isolation walker "
+                "cannot fill: add the model to OBJECT_FOR_MODEL in tests/security/test_isolation_walker.py "
+                "(and set `queryset = Model.objects.none()` on the view so the walker can see it)."
+            )
+        raise UnknownKwarg(
+            f"Route /{self.route} ({self.name}) takes <{kwarg}>, which the isolation walker does not know: "
+            "add it to OBJECT_FOR_KWARG in tests/security/test_isolation_walker.py and an object for it in "
+            "tests/security/conftest.py:tenant_world, or list the route in PUBLIC_ROUTES if it is public."
+        )
+
+    def is_fillable(self) -> bool:
+        try:
+            for kwarg in self.object_kwargs:
+                self.object_key(kwarg)
+        except UnknownKwarg:
+            return False
+        return True
+
+    def url(self, slug_world: dict, object_worlds: dict[str, dict], missing: bool = False) -> str:
+        """A concrete URL: the slug from slug_world, each object kwarg from its world (or a missing id)."""
+
+        def fill(match: re.Match) -> str:
+            kwarg = match["name"]
+            if kwarg == "agency_slug":
+                return slug_world["agency"].slug
+            if missing:
+                return str(MISSING_ID)
+            key = self.object_key(kwarg)
+            world = object_worlds[kwarg] if kwarg in object_worlds else object_worlds["*"]
+            return str(world[key].pk)
+
+        return "/" + KWARG.sub(fill, self.route)
+
+
+class UnknownKwarg(Exception):
+    """A route kwarg the walker has no object for."""
+
+
+def _walk(patterns: list, prefix: str = "") -> Iterator[Route]:
+    for entry in patterns:
+        route = prefix + str(entry.pattern)
+        if route.lstrip("^").startswith(SKIPPED_PREFIXES):
+            continue
+        if isinstance(entry, URLResolver):
+            yield from _walk(entry.url_patterns, route)
+        elif isinstance(entry, URLPattern):
+            if entry.name in SKIPPED_NAMES:
+                continue
+            if not hasattr(entry.pattern, "converters"):
+                pytest.fail(f"/{route} is a regex route; the isolation walker only fills path() routes.")
+            yield Route(route, entry.name, entry.callback, tuple(m["name"] for m in KWARG.finditer(route)))
+
+
+def all_routes() -> list[Route]:
+    return list(_walk(get_resolver().url_patterns))
+
+
+def probed_routes() -> list[Route]:
+    return [r for r in all_routes() if not r.is_public]
+
+
+@dataclass
+class Crash:
+    """A view that raised instead of answering: reported with the rest rather than stopping the walk."""
+
+    error: Exception
+    status_code: int = 500
+
+    def __getitem__(self, header: str) -> str:
+        return ""
+
+    def get(self, header: str, default: str = "") -> str:
+        return f"raised {type(self.error).__name__}: {self.error}"
+
+    @property
+    def content(self) -> bytes:
+        return repr(self.error).encode()
+
+
+def _send(http: HttpClient, method: str, url: str, kind: str):
+    try:
+        if kind == "api" and method != "get":
+            return getattr(http, method)(url, data=json.dumps({}), content_type="application/json")
+        return getattr(http, method)(url)
+    except Exception as error:  # any crash is a finding, listed with the others
+        return Crash(error)
+
+
+def _normalised(response, url: str) -> bytes:
+    return response.content.replace(url.encode(), b"<url>")
+
+
+def _expect_not_found(http: HttpClient, route: Route, url: str, missing_url: str | None = None) -> list[str]:
+    """Every method answers 404 (or 405 where the route does not take it), at least one a 404, and each
+    404 reads exactly like the one for a missing object. Returns what went wrong."""
+    problems, found_404 = [], False
+    for method in route.methods:
+        response = _send(http, method, url, route.kind)
+        if response.status_code == 405:
+            continue
+        if response.status_code != 404:
+            where = f" → {response['Location']}" if response.status_code in (301, 302) else ""
+            if isinstance(response, Crash):
+                where = " " + response.get("error")
+            problems.append(f"{method.upper()} {url}: {response.status_code}{where} (expected 404)")
+            continue
+        found_404 = True
+        if missing_url is not None:
+            missing = _send(http, method, missing_url, route.kind)
+            if _normalised(missing, missing_url) != _normalised(response, url):
+                problems.append(f"{method.upper()} {url}: the 404 differs from a missing object's 404")
+    if not found_404 and not problems:
+        problems.append(f"{url}: no method answered 404 (all 405)")
+    return problems
+
+
+def _report(problems: list[str], what: str) -> None:
+    assert not problems, f"{len(problems)} tenant-isolation failures ({what}):\n" + "\n".join(problems)
+
+
+def _snapshot() -> list:
+    """Every tenant row the walk could touch, to show that refused requests changed nothing."""
+    with scopes_disabled():
+        return [
+            list(Client.objects.order_by("pk").values()),
+            list(ClientContact.objects.order_by("pk").values()),
+            list(Membership.objects.order_by("pk").values()),
+            list(Invitation.objects.order_by("pk").values()),
+            list(Project.objects.order_by("pk").values()),
+            list(Task.objects.order_by("pk").values()),
+            list(TaskDependency.objects.order_by("pk").values()),
+            list(RequiredInput.objects.order_by("pk").values()),
+            list(ProjectTemplate.objects.order_by("pk").values()),
+            list(AgencyClosure.objects.order_by("pk").values()),
+        ]
+
+
+def _mixed_worlds(route: Route, worlds: dict) -> list[dict]:
+    """B's objects for every kwarg, then for one kwarg at a time with A's for the rest."""
+    variants = [{"*": worlds["B"]}]
+    if len(route.object_kwargs) > 1:
+        variants += [{"*": worlds["A"], kwarg: worlds["B"]} for kwarg in route.object_kwargs]
+    return variants
+
+
+def test_the_walker_finds_the_routes_and_knows_how_to_fill_every_one(worlds):
+    routes = probed_routes()
+    names = {r.name for r in all_routes()}
+
+    assert PUBLIC_ROUTES <= names, f"PUBLIC_ROUTES names routes that no longer exist: {PUBLIC_ROUTES - names}"
+    assert any(r.kind == "api" for r in routes) and any(r.kind == "page" for r in routes)
+    unknown = []
+    for route in routes:
+        try:
+            route.url(worlds["A"], {"*": worlds["B"]})
+        except UnknownKwarg as error:
+            unknown.append(str(error))
+    # Until these are taught to the walker, the cases below can only check them logged out.
+    assert not unknown, f"{len(unknown)} routes the isolation walker cannot fill:\n" + "\n".join(unknown)
+
+
+def test_every_guarded_route_declares_the_tenant_policy_its_url_implies():
+    wrong = []
+    for route in probed_routes():
+        expected = {"portal"} if route.kind == "portal" and route.is_tenant else {"agency"}
+        if not route.is_tenant:
+            expected = {"user", "agency", "portal"}
+        if route.tenant_policy not in expected:
+            wrong.append(
+                f"/{route.route} ({route.name}): tenant_policy={route.tenant_policy!r}, expected {expected}"
+            )
+    _report(wrong, "views without @agency_view / @portal_view / TenantScopedAPIMixin")
+
+
+@pytest.mark.django_db
+def test_an_owner_of_one_agency_gets_404_for_another_agencys_objects_through_their_own_urls(worlds, as_owner):
+    before = _snapshot()
+    problems, probed = [], set()
+    for route in probed_routes():
+        if (
+            not route.is_tenant
+            or not route.object_kwargs
+            or route.kind == "portal"
+            or not route.is_fillable()
+        ):
+            continue
+        probed.add(route.route)
+        missing_url = route.url(worlds["A"], {}, missing=True)
+        for objects in _mixed_worlds(route, worlds):
+            problems += _expect_not_found(as_owner, route, route.url(worlds["A"], objects), missing_url)
+
+    print(f"isolation walker probed {len(probed)} routes (own agency, other agency's objects)")
+    assert probed
+    _report(problems, "agency A's URLs with agency B's objects")
+    assert _snapshot() == before
+
+
+@pytest.mark.django_db
+def test_an_owner_of_one_agency_gets_404_for_every_url_of_another_agency(worlds, as_owner):
+    before = _snapshot()
+    problems, probed = [], set()
+    for route in probed_routes():
+        if not route.is_tenant or not route.is_fillable():
+            continue
+        probed.add(route.route)
+        problems += _expect_not_found(as_owner, route, route.url(worlds["B"], {"*": worlds["B"]}))
+
+    print(f"isolation walker probed {len(probed)} routes (other agency's URLs)")
+    assert probed
+    _report(problems, "agency B's URLs as an owner of A")
+    assert _snapshot() == before
+
+
+@pytest.mark.django_db
+def test_a_client_contact_never_reaches_a_staff_page_or_another_agencys_portal(worlds, as_contact):
+    before = _snapshot()
+    portal_root = resolve_url("portal_index")
+    problems, probed = [], set()
+    for route in probed_routes():
+        if not route.is_tenant or not route.is_fillable():
+            continue
+        if route.kind == "portal":
+            probed.add(route.route)
+            problems += _expect_not_found(as_contact, route, route.url(worlds["B"], {"*": worlds["B"]}))
+            continue
+        # Staff pages and API of the contact's own agency, with its own objects: still never theirs.
+        probed.add(route.route)
+        url = route.url(worlds["A"], {"*": worlds["A"]})
+        statuses = []
+        for method in route.methods:
+            response = _send(as_contact, method, url, route.kind)
+            to_portal = response.status_code == 302 and response["Location"].startswith(portal_root)
+            statuses.append(response.status_code)
+            if response.status_code not in (404, 405) and not to_portal:
+                problems.append(
+                    f"{method.upper()} {url}: {response.status_code} (expected 404 or the portal)"
+                )
+        if set(statuses) == {405}:
+            problems.append(f"{url}: no method answered 404 (all 405)")
+
+    print(f"isolation walker probed {len(probed)} routes (client contact)")
+    assert probed
+    _report(problems, "a client contact of agency A")
+    assert _snapshot() == before
+
+
+@pytest.mark.django_db
+def test_nobody_logged_out_gets_past_the_login(worlds, client):
+    login = resolve_url(settings.LOGIN_URL)
+    routes = probed_routes()
+    problems, probed = [], set()
+    for route in routes:
+        probed.add(route.route)
+        # The login gate comes before any lookup, so a route the walker cannot fill gets a missing id.
+        url = route.url(worlds["A"], {"*": worlds["A"]}, missing=not route.is_fillable())
+        for method in ("get", "post"):
+            response = _send(client, method, url, route.kind)
+            if response.status_code == 405 and method == "get":
+                continue
+            if route.kind == "api":
+                if response.status_code not in (401, 403):
+                    problems.append(f"{method.upper()} {url}: {response.status_code} (expected 401 or 403)")
+            elif response.status_code != 302 or not response["Location"].startswith(login):
+                where = response.get("Location", "")
+                problems.append(
+                    f"{method.upper()} {url}: {response.status_code} {where} (expected the login)"
+                )
+            break
+
+    n = len(probed)
+    print(f"isolation walker probed {n} routes")
+    assert n >= len(all_routes()) - len(PUBLIC_ROUTES)
+    _report(problems, "anonymous visitor")
