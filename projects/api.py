@@ -1,0 +1,472 @@
+"""REST endpoints of the project layer: templates, projects and their plans, tasks, dependencies, home.
+
+Mounted under /api/v1/agencies/{agency_slug}/ (see projects/api_urls.py). Each view parses with an input
+serializer, calls a service (projects.services) or a selector (projects.selectors,
+agencyops.selectors.home) and renders with a read-only serializer. The tenant comes from
+TenantScopedAPIMixin (through the platform's AgencyAPIView); another agency's project or task is a 404
+with the same body as a missing one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from agencyops.api.views import FIELD_ERRORS, FORBIDDEN, NOT_FOUND, AgencyAPIView, parse
+from agencyops.models import Client, Membership
+from agencyops.permissions import is_agency_member, is_coordinator, is_owner
+from agencyops.selectors.home import home_sections
+from projects import scheduling, selectors, services
+from projects import serializers as api
+from projects.calendars import agency_today
+from projects.models import Project, ProjectStatus, ProjectTemplate, Task
+
+# Planning (new projects, links between tasks) is for owners and coordinators, as in the services.
+can_plan_projects = is_owner | is_coordinator
+
+CLIENT_REFUSED = "Choose one of your clients."
+PREDECESSOR_REFUSED = "Choose a task of this project."
+ASSIGNEE_REFUSED = "Choose someone on your team."
+TRUE_WORDS = ("true", "1", "yes")
+FALSE_WORDS = ("false", "0", "no")
+
+PLAN_REFUSED = OpenApiResponse(
+    OpenApiTypes.OBJECT,
+    description="Refused input: field name to a list of messages. A plan that would have to start in the "
+    "past also carries `shortfall_business_days` (an integer) and `plan_start` (ISO date); send "
+    "`accept_start_in_past: true` to create it anyway.",
+)
+
+
+def _flag(request: Request, name: str) -> bool | None:
+    """A true/false query parameter: None when absent, 400 when it is neither."""
+    value = request.query_params.get(name, "").strip().lower()
+    if not value:
+        return None
+    if value in TRUE_WORDS:
+        return True
+    if value in FALSE_WORDS:
+        return False
+    raise exceptions.ValidationError({name: [f"Use {name}=true or {name}=false."]})
+
+
+def _with_predecessors(page: selectors.ProjectPage) -> list[Task]:
+    """The page's tasks, each with ``predecessor_list`` built from the links already loaded (no query)."""
+    by_id = {task.pk: task for task in page.tasks}
+    for task in page.tasks:
+        task.predecessor_list = []  # type: ignore[attr-defined]
+    for link in page.dependencies:
+        if link.predecessor_id in by_id and link.successor_id in by_id:
+            link.predecessor = by_id[link.predecessor_id]
+            by_id[link.successor_id].predecessor_list.append(link)  # type: ignore[attr-defined]
+    for task in page.tasks:
+        task.predecessor_list.sort(key=lambda link: (link.predecessor.start_date, link.pk))  # type: ignore[attr-defined]
+    return page.tasks
+
+
+@dataclass(frozen=True)
+class TaskChange:
+    """What a task edit answers: the task now, and the ripple of a due-date move (if one was sent)."""
+
+    applied: bool
+    task: selectors.TaskPage
+    shifted: list[dict[str, Any]]
+    launch: dict[str, Any] | None
+
+
+def _ripple(impact: services.RescheduleImpact | None) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+    if impact is None:
+        return [], None
+    shifted = [
+        {"task": item.task, "old": item.old, "new": item.new, "business_days": impact.business_days(item)}
+        for item in impact.shifted
+    ]
+    launch = {
+        "before": impact.launch_before,
+        "after": impact.launch_after,
+        "business_days": scheduling.launch_shift(
+            impact.launch_before, impact.launch_after, calendar=impact.calendar
+        ),
+        "summary": impact.summary,
+    }
+    return shifted, launch
+
+
+class ProjectsAPIView(AgencyAPIView):
+    """Base of the project layer's endpoints: scoped lookups, 404 for anything outside the agency."""
+
+    def project_or_404(self, pk: int) -> Project:
+        # The scope limits the lookup to the caller's agency: another agency's project is "not found".
+        project = selectors.projects_with_header().select_related("agency").filter(pk=pk).first()
+        if project is None:
+            raise exceptions.NotFound()
+        return project
+
+    def task_or_404(self, pk: int) -> Task:
+        try:
+            task = selectors.task_for_page(pk)
+        except Task.DoesNotExist:
+            raise exceptions.NotFound() from None
+        # The agency is already resolved; sharing it spares the calendar lookups a query.
+        task.agency = self.request.agency
+        return task
+
+    def today(self) -> Any:
+        return agency_today(self.request.agency)
+
+
+# --- Templates -----------------------------------------------------------------------------
+
+
+@extend_schema(tags=["projects"])
+class TemplateListView(ProjectsAPIView):
+    """The templates a project can start from: the built-ins, then the agency's own."""
+
+    queryset = ProjectTemplate.objects.none()
+    serializer_class = api.TemplateSerializer
+
+    @extend_schema(
+        operation_id="templates_list",
+        summary="List project templates",
+        description="Built-ins have ids like `builtin:website-launch`; the agency's own have their numeric "
+        "id as a string. Send the id as `template` when creating a project.",
+        responses={200: api.TemplateSerializer(many=True), 404: NOT_FOUND},
+    )
+    def get(self, request: Request, agency_slug: str) -> Response:
+        templates = selectors.templates_for_picker(request.agency)
+        return Response(api.TemplateSerializer(templates, many=True).data)
+
+
+# --- Projects ------------------------------------------------------------------------------
+
+
+@extend_schema(tags=["projects"])
+class ProjectListView(ProjectsAPIView):
+    """The agency's projects; owners and coordinators start new ones from a template."""
+
+    queryset = Project.objects.none()
+    serializer_class = api.ProjectSerializer
+    write_permission = can_plan_projects
+
+    @extend_schema(
+        operation_id="projects_list",
+        summary="List projects",
+        parameters=[
+            OpenApiParameter("client", int, description="Only projects of the client with this id."),
+            OpenApiParameter(
+                "status", str, enum=ProjectStatus.values, description="Only projects with this status."
+            ),
+            OpenApiParameter(
+                "at_risk",
+                bool,
+                description="true: only projects with an overdue or blocked task, or the last task due after "
+                "the launch date; false: only the others.",
+            ),
+        ],
+        responses={200: api.ProjectSerializer(many=True), 400: FIELD_ERRORS, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, agency_slug: str) -> Response:
+        params = request.query_params
+        errors: dict[str, list[str]] = {}
+        client_id = params.get("client", "").strip()
+        if client_id and not client_id.isdigit():
+            errors["client"] = ["Give a client's id, a whole number."]
+        wanted = params.get("status", "").strip()
+        if wanted and wanted not in ProjectStatus.values:
+            errors["status"] = [f"“{wanted}” is not a project status; use {', '.join(ProjectStatus.values)}."]
+        try:
+            at_risk = _flag(request, "at_risk")
+        except exceptions.ValidationError as error:
+            errors.update(error.detail)  # type: ignore[arg-type]
+            at_risk = None
+        if errors:
+            raise exceptions.ValidationError(errors)
+        projects: QuerySet[Project] = selectors.projects_for_list(
+            request.agency,
+            client_id=int(client_id) if client_id else None,
+            status=wanted,
+            at_risk=bool(at_risk),
+            today=self.today(),
+        )
+        if at_risk is False:
+            projects = projects.filter(at_risk=False)
+        return self.list_response(projects, api.ProjectSerializer)
+
+    @extend_schema(
+        operation_id="projects_create",
+        summary="Start a project from a template",
+        description="Back-schedules every task of the template from the launch date in business days, "
+        "assigns tasks by discipline and answers with the whole plan. Owners and coordinators only.",
+        request=api.ProjectCreateInputSerializer,
+        responses={201: api.ProjectCreatedSerializer, 400: PLAN_REFUSED, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, agency_slug: str) -> Response:
+        data = parse(api.ProjectCreateInputSerializer, request)
+        # The scope hides other agencies' clients, so theirs and a missing id get the same answer.
+        client = Client.objects.filter(pk=data["client"]).first()
+        if client is None:
+            raise exceptions.ValidationError({"client": [CLIENT_REFUSED]})
+        try:
+            project = services.project_create_from_template(
+                actor=request.membership,
+                client=client,
+                name=data["name"],
+                template_ref=data["template"],
+                launch_date=data["launch_date"],
+                accept_start_in_past=data["accept_start_in_past"],
+            )
+        except DjangoValidationError as error:
+            refused = self._starts_in_past(error, data)
+            if refused is not None:
+                return Response(refused, status=status.HTTP_400_BAD_REQUEST)
+            raise
+        page = selectors.project_page(self.project_or_404(project.pk), self.today())
+        _with_predecessors(page)
+        return self.render(page, api.ProjectCreatedSerializer, status.HTTP_201_CREATED)
+
+    def _starts_in_past(self, error: DjangoValidationError, data: dict[str, Any]) -> dict[str, Any] | None:
+        """The refusal body of a plan that would start before today, with how far before; else None."""
+        if not hasattr(error, "error_dict") or set(error.message_dict) != {"launch_date"}:
+            return None
+        try:
+            preview = services.project_preview(
+                agency=self.request.agency, template_ref=data["template"], launch_date=data["launch_date"]
+            )
+        except DjangoValidationError:
+            return None
+        if not preview.starts_in_past:
+            return None
+        return {
+            "launch_date": error.message_dict["launch_date"],
+            "shortfall_business_days": preview.shortfall_days,
+            "plan_start": preview.start.isoformat(),
+        }
+
+
+@extend_schema(tags=["projects"])
+class ProjectDetailView(ProjectsAPIView):
+    """One project: its brief, what the brief still lacks, and its phases."""
+
+    queryset = Project.objects.none()
+    serializer_class = api.ProjectDetailSerializer
+
+    @extend_schema(
+        operation_id="projects_retrieve",
+        summary="Get a project",
+        responses={200: api.ProjectDetailSerializer, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, agency_slug: str, pk: int) -> Response:
+        page = selectors.project_page(self.project_or_404(pk), self.today())
+        return self.render(page, api.ProjectDetailSerializer)
+
+
+@extend_schema(tags=["projects"])
+class ProjectTaskListView(ProjectsAPIView):
+    """Every task of one project in plan order, with how often each has moved and whether it is critical."""
+
+    queryset = Project.objects.none()
+    serializer_class = api.TaskSerializer
+
+    @extend_schema(
+        operation_id="project_tasks_list",
+        summary="List a project's tasks",
+        description="The whole plan, not paginated. `moved_count` counts the task's deadline history; "
+        "`critical` marks the chain of tasks that fixes the launch date.",
+        responses={200: api.TaskSerializer(many=True), 404: NOT_FOUND},
+    )
+    def get(self, request: Request, agency_slug: str, pk: int) -> Response:
+        page = selectors.project_page(self.project_or_404(pk), self.today())
+        return Response(api.TaskSerializer(_with_predecessors(page), many=True).data)
+
+
+# --- Tasks ---------------------------------------------------------------------------------
+
+
+@extend_schema(tags=["tasks"])
+class TaskDetailView(ProjectsAPIView):
+    """One task: read it; change its status, assignee, pending decision or due date.
+
+    Everyone on the team may change status, decisions and due dates; assigning is for planners.
+    """
+
+    queryset = Task.objects.none()
+    serializer_class = api.TaskDetailSerializer
+    write_permission = is_agency_member
+
+    @extend_schema(
+        operation_id="tasks_retrieve",
+        summary="Get a task",
+        responses={200: api.TaskDetailSerializer, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, agency_slug: str, pk: int) -> Response:
+        task = self.task_or_404(pk)
+        return self.render(selectors.task_page(task, self.today()), api.TaskDetailSerializer)
+
+    @extend_schema(
+        operation_id="tasks_partial_update",
+        summary="Change a task",
+        description="Send any of: `status` (with `waiting_on` for waiting, `blocked_reason` for blocked), "
+        "`assignee`, `needs_decision` (with `decision_question` and `decision_by`), `due_date` with "
+        "`reason`. Everything sent is applied together or not at all. A new due date moves the tasks that "
+        "depend on it; every task that moves is listed in `shifted`, with the effect on the launch. "
+        "With `?preview=true` and a `due_date`, nothing is written: the answer shows what would move.",
+        parameters=[
+            OpenApiParameter(
+                "preview", bool, description="true: show the impact of `due_date` without applying anything."
+            )
+        ],
+        request=api.TaskUpdateInputSerializer,
+        responses={200: api.TaskChangeSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def patch(self, request: Request, agency_slug: str, pk: int) -> Response:
+        task = self.task_or_404(pk)
+        data = parse(api.TaskUpdateInputSerializer, request)
+        if not data:
+            raise exceptions.ValidationError(
+                {
+                    "non_field_errors": [
+                        "Send at least one change: status, assignee, needs_decision or due_date."
+                    ]
+                }
+            )
+        if "reason" in data and "due_date" not in data:
+            raise exceptions.ValidationError({"reason": ["A reason goes with a new due_date."]})
+        if _flag(request, "preview"):
+            if "due_date" not in data:
+                raise exceptions.ValidationError(
+                    {"due_date": ["Give the due date whose impact you want to see."]}
+                )
+            preview = services.task_reschedule_preview(task=task, new_due=data["due_date"])
+            shifted, launch = _ripple(preview)
+            change = TaskChange(False, selectors.task_page(task, self.today()), shifted, launch)
+            return self.render(change, api.TaskChangeSerializer)
+        with transaction.atomic():
+            impact = self._apply(task, data)
+        task = self.task_or_404(pk)
+        shifted, launch = _ripple(impact)
+        change = TaskChange(True, selectors.task_page(task, self.today()), shifted, launch)
+        return self.render(change, api.TaskChangeSerializer)
+
+    def _apply(self, task: Task, data: dict[str, Any]) -> services.RescheduleImpact | None:
+        """Call the service for each part of the edit; any refusal rolls all of them back."""
+        actor = self.request.membership
+        status_parts = ("status", "waiting_on", "waiting_on_name", "blocked_reason")
+        if any(part in data for part in status_parts):
+            # Without a status, the details (e.g. a new blocked reason) apply to the current one.
+            services.task_update_status(
+                actor=actor,
+                task=task,
+                status=data.get("status", task.status),
+                waiting_on=data.get("waiting_on", task.waiting_on),
+                waiting_on_name=data.get("waiting_on_name", task.waiting_on_name),
+                blocked_reason=data.get("blocked_reason", task.blocked_reason),
+            )
+        if "assignee" in data:
+            services.task_assign(actor=actor, task=task, assignee=self._assignee(data["assignee"]))
+        decision_parts = ("decision_question", "decision_by")
+        if "needs_decision" in data or any(part in data for part in decision_parts):
+            if not data.get("needs_decision", False):
+                if any(data.get(part) for part in decision_parts):
+                    raise exceptions.ValidationError(
+                        {"needs_decision": ["Send needs_decision: true with the question and who decides."]}
+                    )
+                services.task_clear_decision(actor=actor, task=task)
+            else:
+                services.task_flag_decision(
+                    actor=actor,
+                    task=task,
+                    question=data.get("decision_question", ""),
+                    decide_by=data.get("decision_by", ""),
+                )
+        if "due_date" in data:
+            return services.task_reschedule(
+                actor=actor, task=task, new_due=data["due_date"], reason=data.get("reason", "")
+            )
+        return None
+
+    def _assignee(self, membership_id: int | None) -> Membership | None:
+        if membership_id is None:
+            return None
+        # Scoped: someone of another agency is "not on your team", like an unknown id.
+        assignee = Membership.objects.select_related("user").filter(pk=membership_id).first()
+        if assignee is None:
+            raise exceptions.ValidationError({"assignee": [ASSIGNEE_REFUSED]})
+        return assignee
+
+
+@extend_schema(tags=["tasks"])
+class TaskDependencyListView(ProjectsAPIView):
+    """What a task waits for and what waits for it; planners add links."""
+
+    queryset = Task.objects.none()
+    serializer_class = api.TaskDependenciesSerializer
+    write_permission = can_plan_projects
+
+    @extend_schema(
+        operation_id="task_dependencies_list",
+        summary="List a task's dependencies",
+        responses={200: api.TaskDependenciesSerializer, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, agency_slug: str, pk: int) -> Response:
+        task = self.task_or_404(pk)
+        return self.render(selectors.task_page(task, self.today()), api.TaskDependenciesSerializer)
+
+    @extend_schema(
+        operation_id="task_dependencies_create",
+        summary="Make a task wait for another",
+        description="The predecessor must be a task of the same project; a link that would close a loop is "
+        "refused, naming the loop. If the current dates break the new link, this task and what follows it "
+        "move later (recorded in the deadline history). Owners and coordinators only.",
+        request=api.DependencyCreateInputSerializer,
+        responses={201: api.TaskDependenciesSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, agency_slug: str, pk: int) -> Response:
+        task = self.task_or_404(pk)
+        data = parse(api.DependencyCreateInputSerializer, request)
+        # Scoped: another agency's task id is refused like a missing one.
+        predecessor = Task.objects.filter(pk=data["predecessor"]).first()
+        if predecessor is None:
+            raise exceptions.ValidationError({"predecessor": [PREDECESSOR_REFUSED]})
+        services.dependency_add(
+            actor=request.membership,
+            predecessor=predecessor,
+            successor=task,
+            kind=data["kind"],
+            lag_days=data["lag_days"],
+        )
+        task = self.task_or_404(pk)
+        return self.render(
+            selectors.task_page(task, self.today()), api.TaskDependenciesSerializer, status.HTTP_201_CREATED
+        )
+
+
+# --- Home ----------------------------------------------------------------------------------
+
+
+@extend_schema(tags=["home"])
+class HomeView(ProjectsAPIView):
+    """The owner's one-minute view: what is due this week, what is blocked, what needs a decision."""
+
+    queryset = Task.objects.none()
+    serializer_class = api.HomeSerializer
+
+    @extend_schema(
+        operation_id="home_retrieve",
+        summary="What is due, blocked and waiting for a decision",
+        description="The same three sections as the home page, agency-wide: open tasks of live projects due "
+        "by the end of this working week (overdue first), blocked or waiting tasks with the launch they "
+        "endanger, and pending decisions.",
+        responses={200: api.HomeSerializer, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, agency_slug: str) -> Response:
+        sections = home_sections(request.agency, request.membership, self.today())
+        return self.render(sections, api.HomeSerializer)

@@ -1,0 +1,893 @@
+"""The project API: templates, plans from templates, task edits and their ripple, dependencies, home."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django_scopes import scope
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from projects import scheduling, services
+from projects.calendars import agency_calendar, agency_today
+from projects.models import DeadlineChange, Project, ProjectTemplate, Task, TaskDependency, TaskStatus
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+NOT_FOUND_BODY = {"detail": "Not found."}
+
+
+def token_client(user) -> APIClient:
+    api = APIClient()
+    token, _ = Token.objects.get_or_create(user=user)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return api
+
+
+def url(name: str, agency, **kwargs) -> str:
+    return reverse(name, kwargs={"agency_slug": agency.slug, **kwargs})
+
+
+def weekday_after(day: date, days: int) -> date:
+    later = day + timedelta(days=days)
+    while later.weekday() >= 5:
+        later += timedelta(days=1)
+    return later
+
+
+def plan_state(agency) -> tuple:
+    """Everything an API write could change in the project layer, to prove a refusal changed nothing."""
+    with scope(agency=agency.pk):
+        return (
+            list(Project.objects.order_by("pk").values_list("pk", "name", "launch_date", "status")),
+            list(
+                Task.objects.order_by("pk").values_list(
+                    "pk",
+                    "start_date",
+                    "due_date",
+                    "status",
+                    "assignee_id",
+                    "blocked_reason",
+                    "needs_decision",
+                )
+            ),
+            list(TaskDependency.objects.order_by("pk").values_list("pk", "predecessor_id", "successor_id")),
+            DeadlineChange.objects.count(),
+        )
+
+
+def calendar_of(agency, around: date | None = None) -> scheduling.BusinessCalendar:
+    with scope(agency=agency.pk):
+        return agency_calendar(agency, around=around)
+
+
+def task_by_key(project, key: str) -> Task:
+    with scope(agency=project.agency_id):
+        return Task.objects.select_related("project").get(project=project, key=key)
+
+
+def violations(project) -> list:
+    with scope(agency=project.agency_id):
+        plan = services.project_plan_load(project)
+        return scheduling.violated_dependencies(plan.graph(), plan.slots, calendar=plan.calendar)
+
+
+@pytest.fixture
+def project(team):
+    return factories.project_create(actor=team["coordinator"], client=team["clients"][0], launch_in_days=120)
+
+
+# --- Templates -----------------------------------------------------------------------------
+
+
+def test_the_template_list_offers_the_builtins_and_the_agencys_own_with_phases_and_tasks(team, project):
+    with scope(agency=team["agency"].pk):
+        own = services.template_save_from_project(
+            actor=team["coordinator"], project=project, name="Our site launch"
+        )
+
+    response = token_client(team["members"][0].user).get(url("api_template_list", team["agency"]))
+
+    assert response.status_code == 200
+    by_id = {t["id"]: t for t in response.json()}
+    website = by_id["builtin:website-launch"]
+    assert website["builtin"] is True
+    assert website["name"] == "Website launch"
+    assert [p["name"] for p in website["phases"]][:2] == ["Strategy", "Creative"]
+    design = next(t for t in website["tasks"] if t["key"] == "design")
+    assert design["title"] == "Visual design"
+    assert design["phase"] == "Creative"
+    assert design["discipline"] == "designer"
+    assert design["duration"] == 5
+    assert design["hours"] == 30
+    assert design["review"] is False
+    assert {p["key"] for p in design["predecessors"]} == {"wireframe-approval", "copy-approval"}
+    tracking = next(t for t in website["tasks"] if t["key"] == "tracking")
+    assert tracking["predecessors"] == [{"key": "build", "kind": "SS", "lag_days": 3}]
+    mine = by_id[str(own.pk)]
+    assert mine["builtin"] is False
+    assert mine["name"] == "Our site launch"
+    assert len(mine["tasks"]) == 14
+
+
+def test_another_agencys_templates_are_not_listed(team, other_team):
+    other_project = factories.project_create(actor=other_team["owner"], client=other_team["clients"][0])
+    with scope(agency=other_team["agency"].pk):
+        services.template_save_from_project(
+            actor=other_team["owner"], project=other_project, name="Secret recipe"
+        )
+
+    names = [
+        t["name"]
+        for t in token_client(team["owner"].user).get(url("api_template_list", team["agency"])).json()
+    ]
+
+    assert "Secret recipe" not in names
+    assert len(names) == 6
+
+
+# --- Creating a project --------------------------------------------------------------------
+
+
+def test_a_coordinator_creates_a_project_by_token_and_gets_the_scheduled_plan_back(team):
+    agency = team["agency"]
+    launch = weekday_after(agency_today(agency), 120)
+
+    response = token_client(team["coordinator"].user).post(
+        url("api_project_list", agency),
+        {
+            "client": team["clients"][0].pk,
+            "name": "Spring site",
+            "template": "builtin:website-launch",
+            "launch_date": launch.isoformat(),
+        },
+        format="json",
+    )
+
+    assert response.status_code == 201
+    body = response.json()
+    assert body["name"] == "Spring site"
+    assert body["client"] == {"id": team["clients"][0].pk, "name": "Acme Dental"}
+    # A launch on a public holiday means the working day before it.
+    expected_launch = calendar_of(agency, around=launch).roll_backward(launch)
+    assert body["launch_date"] == expected_launch.isoformat()
+    assert body["status"] == "planning"
+    assert len(body["tasks"]) == 14
+    design = next(t for t in body["tasks"] if t["key"] == "design")
+    assert design["assignee"]["name"] and design["discipline"] == "designer"
+    assert {p["key"] for p in design["predecessors"]} == {"wireframe-approval", "copy-approval"}
+    assert date.fromisoformat(design["start_date"]) <= date.fromisoformat(design["due_date"])
+    assert design["status"] == "not_started"
+    assert max(t["due_date"] for t in body["tasks"]) == expected_launch.isoformat()
+    assert [p["name"] for p in body["phases"]][0] == "Strategy"
+    with scope(agency=agency.pk):
+        project = Project.objects.get(pk=body["id"])
+        assert project.name == "Spring site" and project.created_by == team["coordinator"]
+        stored = {t.pk: (t.start_date.isoformat(), t.due_date.isoformat()) for t in project.tasks.all()}
+    assert stored == {t["id"]: (t["start_date"], t["due_date"]) for t in body["tasks"]}
+    assert violations(project) == []
+
+
+def test_a_plan_that_would_start_in_the_past_is_refused_with_its_shortfall_until_accepted(team):
+    agency = team["agency"]
+    before = plan_state(agency)
+    payload = {
+        "client": team["clients"][0].pk,
+        "name": "Rush job",
+        "template": "builtin:website-launch",
+        "launch_date": weekday_after(agency_today(agency), 7).isoformat(),
+    }
+    api = token_client(team["owner"].user)
+
+    refused = api.post(url("api_project_list", agency), payload, format="json")
+
+    assert refused.status_code == 400
+    body = refused.json()
+    assert "business days ago" in body["launch_date"][0]
+    assert isinstance(body["shortfall_business_days"], int) and body["shortfall_business_days"] > 0
+    assert str(body["shortfall_business_days"]) in body["launch_date"][0]
+    assert date.fromisoformat(body["plan_start"]) < agency_today(agency)
+    assert plan_state(agency) == before
+
+    accepted = api.post(
+        url("api_project_list", agency), {**payload, "accept_start_in_past": True}, format="json"
+    )
+
+    assert accepted.status_code == 201
+    assert len(accepted.json()["tasks"]) == 14
+
+
+@pytest.mark.parametrize(
+    "change, field, message",
+    [
+        (
+            {"launch_date": "2001-05-04"},
+            "launch_date",
+            "The launch date is in the past; choose today or a later date.",
+        ),
+        ({"template": "builtin:nope"}, "template", "Choose one of the listed templates."),
+        ({"template": "999999"}, "template", "Choose one of the listed templates."),
+        ({"client": 999999}, "client", "Choose one of your clients."),
+        ({"name": "   "}, "name", "Name the project."),
+        ({"launch_date": "next tuesday"}, "launch_date", None),
+    ],
+)
+def test_bad_project_input_is_refused_with_a_field_message_and_creates_nothing(team, change, field, message):
+    agency = team["agency"]
+    before = plan_state(agency)
+    payload = {
+        "client": team["clients"][0].pk,
+        "name": "Autumn",
+        "template": "builtin:paid-campaign",
+        "launch_date": weekday_after(agency_today(agency), 90).isoformat(),
+        **change,
+    }
+
+    response = token_client(team["coordinator"].user).post(
+        url("api_project_list", agency), payload, format="json"
+    )
+
+    assert response.status_code == 400
+    errors = response.json()
+    assert list(errors) == [field]
+    if message:
+        assert errors[field] == [message]
+    assert plan_state(agency) == before
+
+
+def test_another_agencys_client_is_refused_exactly_like_a_missing_one(team, other_team):
+    agency = team["agency"]
+    before = plan_state(agency)
+    payload = {
+        "name": "Poach",
+        "template": "builtin:paid-campaign",
+        "launch_date": weekday_after(agency_today(agency), 90).isoformat(),
+    }
+    api = token_client(team["owner"].user)
+
+    theirs = api.post(
+        url("api_project_list", agency), {**payload, "client": other_team["clients"][0].pk}, format="json"
+    )
+    missing = api.post(url("api_project_list", agency), {**payload, "client": 987654}, format="json")
+
+    assert theirs.status_code == missing.status_code == 400
+    assert theirs.json() == missing.json() == {"client": ["Choose one of your clients."]}
+    assert plan_state(agency) == before
+    assert plan_state(other_team["agency"])[0] == []
+
+
+def test_a_member_may_not_start_a_project(team):
+    agency = team["agency"]
+    payload = {
+        "client": team["clients"][0].pk,
+        "name": "Side quest",
+        "template": "builtin:paid-campaign",
+        "launch_date": weekday_after(agency_today(agency), 90).isoformat(),
+    }
+
+    response = token_client(team["members"][0].user).post(
+        url("api_project_list", agency), payload, format="json"
+    )
+
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Your role in this agency does not allow this."}
+    assert plan_state(agency)[0] == []
+
+
+# --- Reading projects ----------------------------------------------------------------------
+
+
+def test_the_project_list_filters_by_client_status_and_risk(team, project):
+    agency = team["agency"]
+    other = factories.project_create(
+        actor=team["owner"], client=team["clients"][1], name="Bakery ads", template="builtin:paid-campaign"
+    )
+    with scope(agency=agency.pk):
+        services.task_update_status(
+            actor=team["owner"],
+            task=other.tasks.get(key="offer"),
+            status="blocked",
+            blocked_reason="Client has not chosen the offer",
+        )
+    api = token_client(team["members"][1].user)
+
+    everything = api.get(url("api_project_list", agency)).json()
+    birch = api.get(url("api_project_list", agency), {"client": team["clients"][1].pk}).json()
+    risky = api.get(url("api_project_list", agency), {"at_risk": "true"}).json()
+    calm = api.get(url("api_project_list", agency), {"at_risk": "false"}).json()
+    done = api.get(url("api_project_list", agency), {"status": "done"}).json()
+
+    assert everything["count"] == 2
+    row = next(p for p in everything["results"] if p["id"] == other.pk)
+    assert row["client"]["name"] == "Birch Bakery"
+    assert row["blocked_count"] == 1 and row["at_risk"] is True
+    assert row["tasks_total"] == 11 and row["tasks_done"] == 0
+    assert [p["name"] for p in birch["results"]] == ["Bakery ads"]
+    assert [p["id"] for p in risky["results"]] == [other.pk]
+    assert [p["id"] for p in calm["results"]] == [project.pk]
+    assert done["count"] == 0
+
+
+def test_unknown_project_list_filters_are_refused_by_field(team):
+    response = token_client(team["owner"].user).get(
+        url("api_project_list", team["agency"]), {"client": "acme", "status": "late", "at_risk": "maybe"}
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "client": ["Give a client's id, a whole number."],
+        "status": ["“late” is not a project status; use planning, active, on_hold, done, cancelled."],
+        "at_risk": ["Use at_risk=true or at_risk=false."],
+    }
+
+
+@pytest.mark.parametrize("total", [2, 30])
+def test_the_project_list_costs_the_same_queries_for_2_or_30_projects(team, total, django_assert_num_queries):
+    for n in range(total):
+        factories.project_create(
+            actor=team["coordinator"],
+            client=team["clients"][n % 2],
+            template="builtin:email-sequence",
+            name=f"Project {n:02}",
+        )
+    api = token_client(team["owner"].user)
+
+    # Token and user, membership, page count, the page itself.
+    with django_assert_num_queries(4):
+        response = api.get(url("api_project_list", team["agency"]), {"limit": 100})
+
+    assert response.json()["count"] == total
+    assert all(p["tasks_total"] == 10 for p in response.json()["results"])
+
+
+def test_a_project_shows_its_brief_what_the_brief_lacks_and_its_phases(team, project):
+    response = token_client(team["members"][0].user).get(
+        url("api_project_detail", team["agency"], pk=project.pk)
+    )
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["name"] == project.name
+    assert body["brief"]["campaign_name"] == project.name
+    assert body["brief"]["internal_owner"]["id"] == team["coordinator"].pk
+    assert body["brief"]["due_date"] == project.launch_date.isoformat()
+    assert body["brief_missing"] == ["Objective", "Deliverables", "Channel or placement", "Known constraints"]
+    assert [p["name"] for p in body["phases"]] == [
+        "Strategy",
+        "Creative",
+        "Production",
+        "QA",
+        "Scheduling",
+        "Launch",
+    ]
+    assert body["phases"][-1]["due_date"] == project.launch_date.isoformat()
+    assert body["phases"][0]["owner"]["name"]
+    assert body["tasks_total"] == 14
+
+
+def test_a_projects_tasks_show_how_often_each_moved_and_which_are_critical(team, project):
+    agency = team["agency"]
+    calendar = calendar_of(agency)
+    copy = task_by_key(project, "copy")
+    with scope(agency=agency.pk):
+        for step in (1, 2):
+            task = Task.objects.get(pk=copy.pk)
+            services.task_reschedule(
+                actor=team["coordinator"],
+                task=task,
+                new_due=calendar.add_business_days(task.due_date, step),
+                reason="Copy late",
+            )
+
+    response = token_client(team["members"][2].user).get(url("api_project_tasks", agency, pk=project.pk))
+
+    assert response.status_code == 200
+    tasks = {t["key"]: t for t in response.json()}
+    assert len(tasks) == 14
+    assert tasks["copy"]["moved_count"] == 2
+    assert tasks["copy-approval"]["moved_count"] == 2  # pushed along both times
+    assert tasks["kickoff"]["moved_count"] == 0
+    assert tasks["launch"]["critical"] is True and tasks["copy"]["critical"] is True
+    # Wireframes now have slack: copy is what holds the design back.
+    assert tasks["wireframes"]["critical"] is False
+    assert tasks["design"]["predecessors"][0]["kind"] == "FS"
+
+
+def _grow_to_200_tasks(team):
+    """A project of exactly 200 tasks: kick-off, 18 parallel chains of 11, a handoff."""
+    tasks = [
+        {
+            "key": "kickoff",
+            "title": "Kick-off",
+            "phase": "Strategy",
+            "discipline": "account_lead",
+            "duration": 1,
+            "inputs": [{"what": "Brand files", "party": "client"}],
+        }
+    ]
+    for chain in range(18):
+        previous = "kickoff"
+        for step in range(11):
+            key = f"c{chain}-s{step}"
+            tasks.append(
+                {
+                    "key": key,
+                    "title": f"Chain {chain} step {step}",
+                    "phase": "Production",
+                    "discipline": "designer",
+                    "duration": 1,
+                    "after": [{"key": previous}],
+                }
+            )
+            previous = key
+    tasks.append(
+        {
+            "key": "handoff",
+            "title": "Handoff",
+            "phase": "Launch",
+            "duration": 0,
+            "after": [{"key": f"c{chain}-s10"} for chain in range(18)],
+        }
+    )
+    with scope(agency=team["agency"].pk):
+        template = ProjectTemplate.objects.create(
+            agency=team["agency"], name="Big build", spec={"tasks": tasks}
+        )
+    return factories.project_create(
+        actor=team["coordinator"], client=team["clients"][0], template=str(template.pk), launch_in_days=60
+    )
+
+
+@pytest.mark.parametrize("size", [14, 200])
+def test_a_projects_task_list_costs_the_same_queries_for_14_or_200_tasks(
+    team, size, django_assert_num_queries
+):
+    project = (
+        factories.project_create(actor=team["coordinator"], client=team["clients"][0])
+        if size == 14
+        else _grow_to_200_tasks(team)
+    )
+    api = token_client(team["owner"].user)
+
+    # Token and user, membership, project; phases, tasks, links, inputs and their tasks, closures.
+    with django_assert_num_queries(9):
+        response = api.get(url("api_project_tasks", team["agency"], pk=project.pk))
+
+    assert len(response.json()) == size
+
+
+# --- Editing a task ------------------------------------------------------------------------
+
+
+def test_moving_a_due_date_shifts_its_successors_returns_them_and_records_history(team, project):
+    agency = team["agency"]
+    copy = task_by_key(project, "copy")
+    new_due = calendar_of(agency).add_business_days(copy.due_date, 3)
+
+    response = token_client(team["members"][2].user).patch(
+        url("api_task_detail", agency, pk=copy.pk),
+        {"due_date": new_due.isoformat(), "reason": "Client sent the offer late"},
+        format="json",
+    )
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["applied"] is True
+    assert body["task"]["due_date"] == new_due.isoformat()
+    shifted = {s["title"]: s for s in body["shifted"]}
+    assert {"Landing page copy", "Client approves copy", "Visual design", "Launch"} <= set(shifted)
+    assert "Wireframes" not in shifted
+    assert shifted["Landing page copy"]["old_due"] == copy.due_date.isoformat()
+    assert shifted["Landing page copy"]["business_days"] == 3
+    assert body["launch"]["before"] == project.launch_date.isoformat()
+    assert body["launch"]["business_days"] == 3
+    assert body["launch"]["summary"].startswith("Launch moves from")
+    with scope(agency=agency.pk):
+        history = list(DeadlineChange.objects.order_by("pk"))
+        stored = {
+            t.pk: (t.start_date.isoformat(), t.due_date.isoformat())
+            for t in Task.objects.filter(project=project)
+        }
+        assert Project.objects.get(pk=project.pk).launch_date.isoformat() == body["launch"]["after"]
+    assert len(history) == len(body["shifted"])
+    assert {h.task_id for h in history} == {s["id"] for s in body["shifted"]}
+    assert all(
+        h.reason == "Client sent the offer late" and h.changed_by == team["members"][2] for h in history
+    )
+    assert all(stored[s["id"]] == (s["new_start"], s["new_due"]) for s in body["shifted"])
+    assert violations(project) == []
+    assert body["task"]["moved_count"] == 1
+
+
+def test_a_preview_shows_the_ripple_and_writes_nothing(team, project):
+    agency = team["agency"]
+    copy = task_by_key(project, "copy")
+    new_due = calendar_of(agency).add_business_days(copy.due_date, 2)
+    before = plan_state(agency)
+
+    response = token_client(team["coordinator"].user).patch(
+        url("api_task_detail", agency, pk=copy.pk) + "?preview=true",
+        {"due_date": new_due.isoformat()},
+        format="json",
+    )
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["applied"] is False
+    assert body["task"]["due_date"] == copy.due_date.isoformat()
+    assert any(s["title"] == "Launch" and s["business_days"] == 2 for s in body["shifted"])
+    assert body["launch"]["business_days"] == 2
+    assert plan_state(agency) == before
+
+
+def _first_weekend_day_after(day: date) -> date:
+    while day.weekday() < 5:
+        day += timedelta(days=1)
+    return day
+
+
+@pytest.mark.parametrize("case", ["before_predecessor", "no_reason", "weekend", "reason_alone", "bad_date"])
+def test_a_due_date_move_that_breaks_the_rules_is_refused_by_field_and_changes_nothing(team, project, case):
+    agency = team["agency"]
+    design = task_by_key(project, "design")
+    copy_ok = task_by_key(project, "copy-approval")
+    payload, field, text = {
+        "before_predecessor": (
+            {"due_date": copy_ok.due_date.isoformat(), "reason": "Rush"},
+            "due_date",
+            "“Visual design” cannot be due before",
+        ),
+        "no_reason": (
+            {"due_date": weekday_after(design.due_date, 7).isoformat(), "reason": " "},
+            "reason",
+            "Say why the date moves",
+        ),
+        "weekend": (
+            {"due_date": _first_weekend_day_after(design.due_date).isoformat(), "reason": "Later"},
+            "due_date",
+            "is not a working day for the agency",
+        ),
+        "reason_alone": ({"reason": "Just because"}, "reason", "A reason goes with a new due_date."),
+        "bad_date": ({"due_date": "soon", "reason": "Later"}, "due_date", "Date has wrong format"),
+    }[case]
+    before = plan_state(agency)
+
+    response = token_client(team["coordinator"].user).patch(
+        url("api_task_detail", agency, pk=design.pk), payload, format="json"
+    )
+
+    assert response.status_code == 400
+    errors = response.json()
+    assert list(errors) == [field]
+    assert text in errors[field][0]
+    assert plan_state(agency) == before
+
+
+def test_a_member_changes_a_task_status_and_the_waiting_party_is_kept(team, project):
+    agency = team["agency"]
+    copy = task_by_key(project, "copy")
+
+    response = token_client(team["members"][2].user).patch(
+        url("api_task_detail", agency, pk=copy.pk),
+        {"status": "waiting", "waiting_on": "client"},
+        format="json",
+    )
+
+    assert response.status_code == 200
+    task = response.json()["task"]
+    assert task["status"] == "waiting" and task["waiting_on"] == "client"
+    assert task["waiting_since"] == agency_today(agency).isoformat()
+    assert response.json()["shifted"] == [] and response.json()["launch"] is None
+    with scope(agency=agency.pk):
+        assert Task.objects.get(pk=copy.pk).status == TaskStatus.WAITING
+
+
+def test_a_member_may_not_reassign_a_task(team, project):
+    agency = team["agency"]
+    copy = task_by_key(project, "copy")
+    before = plan_state(agency)
+
+    response = token_client(team["members"][2].user).patch(
+        url("api_task_detail", agency, pk=copy.pk), {"assignee": None}, format="json"
+    )
+
+    assert response.status_code == 403
+    assert response.json() == {"detail": "Only owners and coordinators can plan projects."}
+    assert plan_state(agency) == before
+
+
+def test_a_coordinator_reassigns_a_task_but_not_to_someone_of_another_agency(team, other_team, project):
+    agency = team["agency"]
+    copy = task_by_key(project, "copy")
+    api = token_client(team["coordinator"].user)
+    before = plan_state(agency)
+
+    refused = api.patch(
+        url("api_task_detail", agency, pk=copy.pk), {"assignee": other_team["members"][0].pk}, format="json"
+    )
+
+    assert refused.status_code == 400
+    assert refused.json() == {"assignee": ["Choose someone on your team."]}
+    assert plan_state(agency) == before
+
+    done = api.patch(
+        url("api_task_detail", agency, pk=copy.pk), {"assignee": team["owner"].pk}, format="json"
+    )
+
+    assert done.status_code == 200
+    assert done.json()["task"]["assignee"]["id"] == team["owner"].pk
+    assert done.json()["task"]["owner_unclear"] is False
+
+
+def test_an_edit_is_applied_whole_or_not_at_all(team, project):
+    agency = team["agency"]
+    copy = task_by_key(project, "copy")
+    before = plan_state(agency)
+
+    # The status change alone is fine; the due date is a Saturday, so neither is kept.
+    response = token_client(team["coordinator"].user).patch(
+        url("api_task_detail", agency, pk=copy.pk),
+        {
+            "status": "in_progress",
+            "due_date": _first_weekend_day_after(copy.due_date).isoformat(),
+            "reason": "x",
+        },
+        format="json",
+    )
+
+    assert response.status_code == 400
+    assert "due_date" in response.json()
+    assert plan_state(agency) == before
+
+
+def test_blocking_a_task_needs_a_reason(team, project):
+    agency = team["agency"]
+    copy = task_by_key(project, "copy")
+    before = plan_state(agency)
+
+    response = token_client(team["members"][0].user).patch(
+        url("api_task_detail", agency, pk=copy.pk), {"status": "blocked"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"blocked_reason": ["Say why the task is blocked."]}
+    assert plan_state(agency) == before
+
+
+def test_a_task_shows_its_project_links_both_ways_and_deadline_history(team, project):
+    agency = team["agency"]
+    design = task_by_key(project, "design")
+    with scope(agency=agency.pk):
+        services.task_reschedule(
+            actor=team["owner"],
+            task=design,
+            reason="Bigger scope",
+            new_due=calendar_of(agency).add_business_days(design.due_date, 1),
+        )
+
+    body = token_client(team["members"][0].user).get(url("api_task_detail", agency, pk=design.pk)).json()
+
+    assert body["project"] == {"id": project.pk, "name": project.name}
+    assert body["client"]["name"] == "Acme Dental"
+    assert {p["key"] for p in body["predecessors"]} == {"wireframe-approval", "copy-approval"}
+    assert [s["key"] for s in body["successors"]] == ["design-approval"]
+    assert body["moved_count"] == 1
+    change = body["deadline_changes"][0]
+    assert change["reason"] == "Bigger scope" and change["business_days"] == 1 and change["cause"] == "manual"
+    assert change["changed_by"]["id"] == team["owner"].pk
+    assert change["old_due"] == design.due_date.isoformat()
+
+
+# --- Dependencies --------------------------------------------------------------------------
+
+
+def test_a_coordinator_adds_a_dependency_and_the_task_moves_to_respect_it(team, project):
+    agency = team["agency"]
+    wireframes = task_by_key(project, "wireframes")
+    copy = task_by_key(project, "copy")
+    history_before = plan_state(agency)[3]
+
+    response = token_client(team["coordinator"].user).post(
+        url("api_task_dependencies", agency, pk=copy.pk),
+        {"predecessor": wireframes.pk, "kind": "FS", "lag_days": 1},
+        format="json",
+    )
+
+    assert response.status_code == 201
+    body = response.json()
+    assert {(p["key"], p["kind"], p["lag_days"]) for p in body["predecessors"]} == {
+        ("sitemap", "FS", 0),
+        ("wireframes", "FS", 1),
+    }
+    # Copy ran alongside the wireframes; now it starts the second working day after them.
+    assert (
+        body["task"]["start_date"]
+        == calendar_of(agency).add_business_days(wireframes.due_date, 2).isoformat()
+    )
+    with scope(agency=agency.pk):
+        assert TaskDependency.objects.filter(predecessor=wireframes, successor=copy, lag_days=1).exists()
+    assert plan_state(agency)[3] > history_before
+    assert violations(project) == []
+
+
+@pytest.mark.parametrize(
+    "case, field, text",
+    [
+        (
+            "loop",
+            "predecessor",
+            "These tasks depend on each other in a loop: Launch → Kick-off and brief sign-off → ",
+        ),
+        ("other_project", "predecessor", "A task can only depend on a task of the same project."),
+        ("other_agency", "predecessor", "Choose a task of this project."),
+        ("negative_lag", "lag_days", "The lag cannot be negative."),
+        ("bad_kind", "kind", "is not a valid choice"),
+    ],
+)
+def test_a_dependency_that_cannot_be_is_refused_by_field_and_changes_nothing(
+    team, other_team, project, case, field, text
+):
+    agency = team["agency"]
+    kickoff = task_by_key(project, "kickoff")
+    launch = task_by_key(project, "launch")
+    payload = {"predecessor": launch.pk}
+    if case == "other_project":
+        elsewhere = factories.project_create(actor=team["owner"], client=team["clients"][1])
+        payload = {"predecessor": task_by_key(elsewhere, "launch").pk}
+    elif case == "other_agency":
+        theirs = factories.project_create(actor=other_team["owner"], client=other_team["clients"][0])
+        payload = {"predecessor": task_by_key(theirs, "launch").pk}
+    elif case == "negative_lag":
+        payload = {"predecessor": launch.pk, "lag_days": -2}
+    elif case == "bad_kind":
+        payload = {"predecessor": launch.pk, "kind": "FF"}
+    before = plan_state(agency)
+
+    response = token_client(team["coordinator"].user).post(
+        url("api_task_dependencies", agency, pk=kickoff.pk), payload, format="json"
+    )
+
+    assert response.status_code == 400
+    assert list(response.json()) == [field]
+    assert text in response.json()[field][0]
+    assert plan_state(agency) == before
+
+
+def test_a_member_sees_dependencies_but_may_not_add_one(team, project):
+    agency = team["agency"]
+    design = task_by_key(project, "design")
+    api = token_client(team["members"][0].user)
+
+    seen = api.get(url("api_task_dependencies", agency, pk=design.pk)).json()
+    refused = api.post(
+        url("api_task_dependencies", agency, pk=design.pk),
+        {"predecessor": task_by_key(project, "kickoff").pk},
+        format="json",
+    )
+
+    assert seen["task"]["id"] == design.pk
+    assert [s["title"] for s in seen["successors"]] == ["Client approves design"]
+    assert refused.status_code == 403
+    with scope(agency=agency.pk):
+        assert not TaskDependency.objects.filter(successor=design, predecessor__key="kickoff").exists()
+
+
+# --- Tenancy -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "method, name, kind",
+    [
+        ("get", "api_project_detail", "project"),
+        ("get", "api_project_tasks", "project"),
+        ("get", "api_task_detail", "task"),
+        ("patch", "api_task_detail", "task"),
+        ("get", "api_task_dependencies", "task"),
+        ("post", "api_task_dependencies", "task"),
+    ],
+)
+def test_another_agencys_project_or_task_answers_404_like_a_missing_one(team, other_team, method, name, kind):
+    theirs = factories.project_create(actor=other_team["owner"], client=other_team["clients"][0])
+    target = theirs.pk if kind == "project" else task_by_key(theirs, "copy").pk
+    agency = team["agency"]
+    before = plan_state(other_team["agency"])
+    api = token_client(team["owner"].user)
+    payload = {"status": "done"} if method == "patch" else {"predecessor": target}
+
+    call = getattr(api, method)
+    foreign = (
+        call(url(name, agency, pk=target), payload, format="json")
+        if method != "get"
+        else call(url(name, agency, pk=target))
+    )
+    missing = (
+        call(url(name, agency, pk=987654), payload, format="json")
+        if method != "get"
+        else call(url(name, agency, pk=987654))
+    )
+
+    assert foreign.status_code == missing.status_code == 404
+    assert foreign.json() == missing.json() == NOT_FOUND_BODY
+    assert plan_state(other_team["agency"]) == before
+
+
+def test_an_agency_the_caller_does_not_belong_to_answers_404(team, other_team):
+    response = token_client(team["owner"].user).get(url("api_project_list", other_team["agency"]))
+
+    assert response.status_code == 404
+    assert response.json() == NOT_FOUND_BODY
+
+
+# --- Home ----------------------------------------------------------------------------------
+
+
+def test_home_lists_what_is_due_blocked_and_waiting_for_a_decision(team, project):
+    agency = team["agency"]
+    rush = factories.project_create(
+        actor=team["coordinator"],
+        client=team["clients"][1],
+        name="Rush ads",
+        template="builtin:paid-campaign",
+        launch_in_days=3,
+        accept_start_in_past=True,
+    )
+    api = token_client(team["owner"].user)
+    copy = task_by_key(project, "copy")
+    design = task_by_key(project, "design")
+    api.patch(
+        url("api_task_detail", agency, pk=copy.pk),
+        {"status": "blocked", "blocked_reason": "No offer details yet"},
+        format="json",
+    )
+    api.patch(
+        url("api_task_detail", agency, pk=design.pk),
+        {"needs_decision": True, "decision_question": "Photo or illustration?", "decision_by": "Owner"},
+        format="json",
+    )
+
+    response = api.get(url("api_home", agency))
+
+    assert response.status_code == 200
+    body = response.json()
+    due = body["due_this_week"]
+    assert due and all(item["project"]["id"] == rush.pk for item in due)
+    assert any(item["overdue"] for item in due)
+    assert due[0]["client_name"] == "Birch Bakery"
+    assert date.fromisoformat(body["week_start"]) <= date.fromisoformat(body["week_end"])
+    blocked = next(item for item in body["blocked"] if item["id"] == copy.pk)
+    assert blocked["reason"] == "No offer details yet"
+    assert blocked["endangered_launch"] == project.launch_date.isoformat()
+    assert blocked["since"] == agency_today(agency).isoformat()
+    assert blocked["client_name"] == "Acme Dental"
+    decision = next(item for item in body["needs_decision"] if item["id"] == design.pk)
+    assert decision["question"] == "Photo or illustration?"
+    assert decision["decide_by"] == "Owner"
+    assert decision["project"] == {"id": project.pk, "name": project.name}
+    assert decision["status"] == "not_started"
+
+
+# --- Schema --------------------------------------------------------------------------------
+
+
+def test_every_project_endpoint_is_in_the_openapi_schema_which_validates_without_warnings(tmp_path: Path):
+    schema = tmp_path / "schema.yaml"
+
+    call_command("spectacular", "--validate", "--fail-on-warn", "--file", str(schema))
+
+    text = schema.read_text()
+    for path in (
+        "templates/",
+        "projects/",
+        "projects/{id}/",
+        "projects/{id}/tasks/",
+        "tasks/{id}/",
+        "tasks/{id}/dependencies/",
+        "home/",
+    ):
+        assert f"/api/v1/agencies/{{agency_slug}}/{path}:" in text
+    assert "shortfall_business_days" in text
