@@ -7,6 +7,8 @@ a history row.
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -25,6 +27,7 @@ from projects.builtin_templates import BUILTIN_TEMPLATES, builtin_spec
 from projects.calendars import agency_calendar, agency_today
 from projects.models import (
     Brief,
+    CalendarFeed,
     DeadlineChange,
     DeadlineChangeCause,
     DependencyKind,
@@ -537,6 +540,25 @@ def brief_update(*, actor: Membership, project: Project, **fields: Any) -> Brief
     return brief
 
 
+@transaction.atomic
+def project_update_settings(
+    *, actor: Membership, project: Project, shift_successors: bool, revision_rounds_included: int
+) -> Project:
+    """Change how a project plans: whether moves ripple to successors, and revision rounds included."""
+    _require_planner(actor)
+    try:
+        rounds = int(revision_rounds_included)
+    except (TypeError, ValueError):
+        rounds = -1
+    if not 0 <= rounds <= 20:
+        raise ValidationError({"revision_rounds_included": "Include between 0 and 20 revision rounds."})
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    project.shift_successors = bool(shift_successors)
+    project.revision_rounds_included = rounds
+    project.save(update_fields=["shift_successors", "revision_rounds_included"])
+    return project
+
+
 PROJECT_TRANSITIONS = {
     ProjectStatus.PLANNING: {ProjectStatus.ACTIVE, ProjectStatus.ON_HOLD, ProjectStatus.CANCELLED},
     ProjectStatus.ACTIVE: {ProjectStatus.ON_HOLD, ProjectStatus.DONE, ProjectStatus.CANCELLED},
@@ -992,3 +1014,37 @@ def closure_remove(*, actor: Membership, closure: Any) -> None:
     if actor.role not in (Role.OWNER, Role.COORDINATOR):
         raise ValidationError("Only owners and coordinators can set closures.", code="forbidden")
     closure.delete()
+
+
+# --------------------------------------------------------------------------- calendar feeds
+
+
+def calendar_feed_token_hash(token: str) -> str:
+    """How a feed token is stored and looked up: only its SHA-256, never the token itself."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def calendar_feed_create(*, actor: Membership) -> str:
+    """Give a member a new private calendar link and return its secret token (shown once, stored hashed).
+
+    Any link the member had before stops working: one live link per person.
+    """
+    _require_team(actor)
+    CalendarFeed.objects.filter(membership=actor, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    token = secrets.token_urlsafe(32)
+    CalendarFeed.objects.create(
+        agency=actor.agency, membership=actor, token_hash=calendar_feed_token_hash(token)
+    )
+    return token
+
+
+@transaction.atomic
+def calendar_feed_revoke(*, actor: Membership, feed: CalendarFeed) -> CalendarFeed:
+    """Turn off a member's calendar link; calendar apps fetching it get a 404 from then on."""
+    if feed.membership_id != actor.pk:
+        raise ValidationError({"feed": "You can only revoke your own calendar link."})
+    if feed.revoked_at is None:
+        feed.revoked_at = timezone.now()
+        feed.save(update_fields=["revoked_at"])
+    return feed

@@ -1,10 +1,290 @@
-"""Placeholder: being written."""
-from django.http import HttpResponse
+"""Project pages: the list, a new project, a project's page, its brief, inputs, settings and history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from agencyops.models import Discipline
+from agencyops.permissions import is_coordinator, is_owner
+from agencyops.tenancy import agency_view
+from projects import services
+from projects.calendars import agency_today
+from projects.forms import (
+    BriefForm,
+    ProjectCreateForm,
+    ProjectFilterForm,
+    ProjectSettingsForm,
+    RecurrenceForm,
+    RequiredInputForm,
+    TemplateSaveForm,
+)
+from projects.models import Project, ProjectStatus, RequiredInput
+from projects.selectors import (
+    agency_has_projects,
+    project_deadline_history,
+    project_page,
+    projects_for_list,
+    projects_with_header,
+    templates_for_picker,
+)
+
+# Owners and coordinators plan projects; members work in them.
+can_plan_projects = is_owner | is_coordinator
+
+# The words on each status button: what the person does, not the state's name.
+TRANSITION_LABELS = {
+    ProjectStatus.ACTIVE: "Start work",
+    ProjectStatus.ON_HOLD: "Put on hold",
+    ProjectStatus.DONE: "Mark done",
+    ProjectStatus.CANCELLED: "Cancel project",
+    ProjectStatus.PLANNING: "Back to planning",
+}
 
 
-def _todo(request, *a, **k):
-    return HttpResponse("todo")
+def project_or_404(project_id: int) -> Project:
+    """A project of the current agency with its header rows; another agency's is a 404 like a missing one."""
+    return get_object_or_404(projects_with_header(), pk=project_id)
 
 
-project_list = project_create = project_detail = brief_edit = project_status = project_settings = _todo
-project_history = input_create = input_received = _todo
+def _transitions(project: Project) -> list[tuple[str, str]]:
+    allowed = services.PROJECT_TRANSITIONS[ProjectStatus(project.status)]
+    labels = dict(TRANSITION_LABELS)
+    if project.status in (ProjectStatus.ON_HOLD, ProjectStatus.DONE):
+        labels[ProjectStatus.ACTIVE] = "Resume work" if project.status == ProjectStatus.ON_HOLD else "Reopen"
+    return [(value, labels[value]) for value in ProjectStatus.values if value in allowed]
+
+
+# --------------------------------------------------------------------------- the list
+
+
+@agency_view
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "HEAD"])
+def project_list(request: HttpRequest) -> HttpResponse:
+    """Every project across clients with progress and risk, filtered by client, coordinator, status, risk."""
+    filter_form = ProjectFilterForm(request.GET or None, agency=request.agency)
+    filters = filter_form.filters()
+    today = agency_today(request.agency)
+    projects = list(projects_for_list(request.agency, today=today, **filters))
+    filtered = any(filters.values())
+    template = "projects/project_list.html"
+    if request.htmx:
+        template += "#project-table"
+    return TemplateResponse(
+        request,
+        template,
+        {
+            "filter_form": filter_form,
+            "projects": projects,
+            "today": today,
+            "filtered": filtered,
+            "has_any_project": bool(projects) or (filtered and agency_has_projects(request.agency)),
+            "can_plan": can_plan_projects(request.membership),
+        },
+    )
+
+
+# --------------------------------------------------------------------------- a new project
+
+
+def _preview_context(preview: services.PlanPreview) -> dict[str, Any]:
+    """The preview's tasks grouped by phase, in plan order, for the preview partial."""
+    titles = {t.key: t for t in preview.spec.tasks}
+    groups: dict[str, list[dict[str, Any]]] = {p.name: [] for p in preview.spec.phases}
+    for key, slot in sorted(preview.slots.items(), key=lambda kv: (kv[1].start, kv[1].due, kv[0])):
+        task = titles[key]
+        groups.setdefault(task.phase, []).append(
+            {
+                "title": task.title,
+                "discipline": Discipline(task.discipline).label if task.discipline else "",
+                "start": slot.start,
+                "due": slot.due,
+                "review": task.review,
+            }
+        )
+    return {"preview": preview, "preview_groups": [(name, rows) for name, rows in groups.items() if rows]}
+
+
+@agency_view(permission=can_plan_projects)
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "HEAD", "POST"])
+def project_create(request: HttpRequest) -> HttpResponse:
+    """One form: client, name, template, launch date; "Preview plan" shows the back-scheduled plan first."""
+    templates = templates_for_picker(request.agency)
+    form = ProjectCreateForm(request.POST or None, agency=request.agency, templates=templates)
+    context: dict[str, Any] = {
+        "form": form,
+        "templates": templates,
+        "preview": None,
+        "today": agency_today(request.agency),
+    }
+    template = "projects/project_create.html"
+    if request.method == "POST":
+        wants_preview = bool(request.POST.get("preview"))
+        if wants_preview:
+            # A preview needs only the template and the date; client and name may still be empty.
+            for name in ("client", "name"):
+                form.fields[name].required = False
+        if form.is_valid():
+            if wants_preview:
+                preview = form.preview()
+                if preview is not None:
+                    context.update(_preview_context(preview))
+            else:
+                chosen, launch = form.cleaned_data["template"], form.cleaned_data["launch_date"]
+                project = form.save(actor=request.membership)
+                if project is not None:
+                    messages.success(
+                        request,
+                        f"{project.name} is planned: {project.tasks.count()} tasks scheduled back from "
+                        f"{project.launch_date:%a %-d %b}. Complete the brief, then start work.",
+                    )
+                    return redirect("project_detail", agency_slug=request.agency.slug, project_id=project.pk)
+                # Refused for starting in the past: show the plan and the checkbox that accepts it.
+                try:
+                    preview = services.project_preview(
+                        agency=request.agency, template_ref=chosen, launch_date=launch
+                    )
+                except ValidationError:
+                    preview = None
+                if preview is not None and preview.starts_in_past:
+                    context.update(_preview_context(preview))
+        if wants_preview:
+            for name in ("client", "name"):
+                form.fields[name].required = True
+        if wants_preview and request.htmx:
+            template += "#plan-preview"
+    return TemplateResponse(request, template, context)
+
+
+# --------------------------------------------------------------------------- a project's page
+
+
+@agency_view
+@require_http_methods(["GET", "HEAD"])
+def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
+    """A project: header, status, brief, required inputs, phases and its tasks as a board or a list."""
+    project = project_or_404(project_id)
+    today = agency_today(request.agency)
+    page = project_page(project, today)
+    view = "list" if request.GET.get("view") == "list" else "board"
+    can_plan = can_plan_projects(request.membership)
+    return TemplateResponse(
+        request,
+        "projects/project_detail.html",
+        {
+            "project": page.project,
+            "page": page,
+            "brief": page.project.brief,
+            "view": view,
+            "today": today,
+            "can_plan": can_plan,
+            "transitions": _transitions(page.project) if can_plan else [],
+            "input_form": RequiredInputForm(project=page.project, tasks=page.tasks) if can_plan else None,
+            "template_form": TemplateSaveForm(initial={"name": page.project.name}) if can_plan else None,
+        },
+    )
+
+
+@agency_view(permission=can_plan_projects)
+@require_http_methods(["GET", "HEAD", "POST"])
+def brief_edit(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Edit every field of a project's brief."""
+    project = project_or_404(project_id)
+    form = BriefForm(request.POST or None, project=project)
+    if request.method == "POST" and form.is_valid() and form.save(actor=request.membership):
+        missing = services.brief_missing(Project.objects.get(pk=project.pk).brief)
+        note = f" Still missing: {', '.join(missing)}." if missing else " The brief is complete."
+        messages.success(request, "Brief saved." + note)
+        return redirect("project_detail", agency_slug=request.agency.slug, project_id=project.pk)
+    return TemplateResponse(request, "projects/project_brief_form.html", {"project": project, "form": form})
+
+
+@agency_view(permission=can_plan_projects)
+@require_POST
+def project_status(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Move a project to another status; refusals (such as an incomplete brief) come back as a message."""
+    project = project_or_404(project_id)
+    try:
+        project = services.project_set_status(
+            actor=request.membership, project=project, status=request.POST.get("status", "")
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{project.name} is now {project.get_status_display().lower()}.")
+    return redirect("project_detail", agency_slug=request.agency.slug, project_id=project.pk)
+
+
+@agency_view(permission=can_plan_projects)
+@require_http_methods(["GET", "HEAD", "POST"])
+def input_create(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Track something the work needs from someone; errors come back on this page's form."""
+    project = project_or_404(project_id)
+    form = RequiredInputForm(request.POST or None, project=project)
+    if request.method == "POST" and form.is_valid() and form.save(actor=request.membership):
+        messages.success(request, f"Now tracking “{form.cleaned_data['description'].strip()}”.")
+        return redirect("project_detail", agency_slug=request.agency.slug, project_id=project.pk)
+    return TemplateResponse(request, "projects/project_input_form.html", {"project": project, "form": form})
+
+
+@agency_view
+@require_POST
+def input_received(request: HttpRequest, project_id: int, input_id: int) -> HttpResponse:
+    """Mark a required input as received today."""
+    project = project_or_404(project_id)
+    item = get_object_or_404(RequiredInput, pk=input_id, project=project)
+    try:
+        services.required_input_receive(actor=request.membership, item=item)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"“{item.description}” received.")
+    return redirect("project_detail", agency_slug=request.agency.slug, project_id=project.pk)
+
+
+@agency_view(permission=can_plan_projects)
+@require_http_methods(["GET", "HEAD", "POST"])
+def project_settings(request: HttpRequest, project_id: int) -> HttpResponse:
+    """How the project plans (ripple, revision rounds) and, for a retainer, its recurrence."""
+    project = project_or_404(project_id)
+    which = request.POST.get("form") if request.method == "POST" else None
+    settings_form = ProjectSettingsForm(request.POST if which == "settings" else None, project=project)
+    recurrence_form = (
+        RecurrenceForm(request.POST if which == "recurrence" else None, project=project)
+        if project.is_recurring
+        else None
+    )
+    bound = settings_form if which == "settings" else recurrence_form if which == "recurrence" else None
+    if bound is not None and bound.is_valid() and bound.save(actor=request.membership):
+        messages.success(request, "Recurrence saved." if which == "recurrence" else "Project settings saved.")
+        return redirect("project_detail", agency_slug=request.agency.slug, project_id=project.pk)
+    return TemplateResponse(
+        request,
+        "projects/project_settings.html",
+        {"project": project, "settings_form": settings_form, "recurrence_form": recurrence_form},
+    )
+
+
+@agency_view
+@require_http_methods(["GET", "HEAD"])
+def project_history(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Every deadline move of the project, newest first: what moved, by how much, why, and who moved it."""
+    project = project_or_404(project_id)
+    return TemplateResponse(
+        request,
+        "projects/project_history.html",
+        {
+            "project": project,
+            "history": project_deadline_history(project),
+            "today": agency_today(request.agency),
+        },
+    )

@@ -1,0 +1,418 @@
+"""Who has what on: the reads behind My work, the team workload table and the calendar feed.
+
+``weekly_hours`` (and ``spread_hours``) are pure: plain values and a business calendar in, hours per
+member and ISO week out. The selectors below load rows with a fixed number of queries and feed them in.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Prefetch, Q
+
+from agencyops.models import Agency, Membership
+from projects.models import Party, ProjectStatus, RequiredInput, Task, TaskDependency, TaskStatus
+from projects.scheduling import BusinessCalendar
+from projects.timeline import short_date
+
+# Work counts while a project is being planned or run; paused, finished and cancelled work does not.
+LIVE_PROJECT_STATUSES = (ProjectStatus.PLANNING, ProjectStatus.ACTIVE)
+WORKLOAD_WEEKS = 6
+CENT = Decimal("0.01")
+
+
+# --------------------------------------------------------------------------- pure: hours per week
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """A task's effort as the workload needs it: whose, when, how many hours."""
+
+    member_id: int | None
+    start: date
+    due: date
+    hours: Decimal
+    task_id: int = 0
+
+
+def week_start(d: date) -> date:
+    """The Monday of d's ISO week."""
+    return d - timedelta(days=d.weekday())
+
+
+def weeks_from(d: date, count: int) -> list[date]:
+    """The Mondays of d's week and the ``count - 1`` weeks after it."""
+    first = week_start(d)
+    return [first + timedelta(weeks=i) for i in range(count)]
+
+
+def spread_hours(item: WorkItem, calendar: BusinessCalendar, weeks: Sequence[date]) -> dict[date, Decimal]:
+    """A task's hours in each of ``weeks`` (Mondays), spread evenly over its business days.
+
+    Shares are rounded to the cent of an hour. A task with no business day in its span (a date
+    moved onto a holiday) puts all its hours in the week it is due.
+    """
+    hours = Decimal(item.hours)
+    if hours <= 0:
+        return {}
+    total = calendar.business_days_between(item.start, item.due + timedelta(days=1))
+    shares: dict[date, Decimal] = {}
+    if total <= 0:
+        due_week = week_start(item.due)
+        if due_week in weeks:
+            shares[due_week] = hours.quantize(CENT, ROUND_HALF_UP)
+        return shares
+    for monday in weeks:
+        first, last = max(item.start, monday), min(item.due, monday + timedelta(days=6))
+        if first > last:
+            continue
+        days = calendar.business_days_between(first, last + timedelta(days=1))
+        if days:
+            shares[monday] = (hours * days / total).quantize(CENT, ROUND_HALF_UP)
+    return shares
+
+
+def weekly_hours(
+    tasks: Iterable[WorkItem], calendar: BusinessCalendar, weeks: Sequence[date]
+) -> dict[tuple[int | None, date], Decimal]:
+    """Hours per (member, week start): each task's hours spread over its business days, summed per ISO week.
+
+    Only the given weeks are counted; a (member, week) with no hours has no entry.
+    """
+    totals: dict[tuple[int | None, date], Decimal] = defaultdict(Decimal)
+    for item in tasks:
+        for monday, hours in spread_hours(item, calendar, weeks).items():
+            totals[(item.member_id, monday)] += hours
+    return dict(totals)
+
+
+# --------------------------------------------------------------------------- workload table
+
+
+@dataclass(frozen=True)
+class WorkloadCell:
+    week: date
+    hours: Decimal
+    capacity: Decimal | None
+
+    @property
+    def overloaded(self) -> bool:
+        return self.capacity is not None and self.hours > self.capacity
+
+
+@dataclass(frozen=True)
+class WorkloadRow:
+    """One person (or "Owner unclear") across the weeks; the drill-down link carries ``member_key``."""
+
+    member_key: str
+    name: str
+    detail: str
+    capacity: Decimal | None
+    cells: list[WorkloadCell]
+
+
+@dataclass(frozen=True)
+class DrilldownLine:
+    task_id: int
+    title: str
+    project_id: int
+    project: str
+    client: str
+    start: date
+    due: date
+    hours_in_week: Decimal
+    hours_total: Decimal
+
+
+@dataclass
+class Workload:
+    """The table of the workload page, plus what a drill-down needs (already loaded)."""
+
+    weeks: list[date]
+    rows: list[WorkloadRow]
+    calendar: BusinessCalendar
+    tasks: list[dict[str, Any]] = field(default_factory=list)
+    active_member_ids: frozenset[int] = frozenset()
+
+    @property
+    def has_hours(self) -> bool:
+        return any(cell.hours for row in self.rows for cell in row.cells)
+
+    def row(self, member_key: str) -> WorkloadRow | None:
+        return next((r for r in self.rows if r.member_key == member_key), None)
+
+    def drilldown(self, member_key: str, week: date) -> list[DrilldownLine]:
+        """The tasks that make up one cell, largest share first; no extra query."""
+        lines = []
+        for t in self.tasks:
+            if _member_key(t["assignee_id"], self.active_member_ids) != member_key:
+                continue
+            item = _work_item(t, self.active_member_ids)
+            hours = spread_hours(item, self.calendar, [week]).get(week)
+            if hours:
+                lines.append(
+                    DrilldownLine(
+                        task_id=t["id"],
+                        title=t["title"],
+                        project_id=t["project_id"],
+                        project=t["project__name"],
+                        client=t["project__client__name"],
+                        start=t["start_date"],
+                        due=t["due_date"],
+                        hours_in_week=hours,
+                        hours_total=t["estimated_hours"],
+                    )
+                )
+        return sorted(lines, key=lambda line: (-line.hours_in_week, line.due, line.title))
+
+
+UNCLEAR = "unclear"
+
+
+def _member_key(assignee_id: int | None, active: frozenset[int]) -> str:
+    # Tasks of nobody, or of someone who left, land in one "Owner unclear" row.
+    return str(assignee_id) if assignee_id in active else UNCLEAR
+
+
+def _work_item(row: dict[str, Any], active: frozenset[int]) -> WorkItem:
+    member = row["assignee_id"] if row["assignee_id"] in active else None
+    return WorkItem(
+        member_id=member,
+        start=row["start_date"],
+        due=row["due_date"],
+        hours=row["estimated_hours"],
+        task_id=row["id"],
+    )
+
+
+def workload_for(
+    agency: Agency, *, today: date, calendar: BusinessCalendar, weeks: int = WORKLOAD_WEEKS
+) -> Workload:
+    """Each active member's open hours per week (this week and the next ones) against their capacity.
+
+    Two queries whatever the team or plan size: the members, and every open task in the window.
+    """
+    mondays = weeks_from(today, weeks)
+    window_end = mondays[-1] + timedelta(days=6)
+    members = list(
+        Membership.objects.filter(agency=agency, is_active=True)
+        .select_related("user")
+        .order_by("user__full_name", "user__email", "pk")
+    )
+    active = frozenset(m.pk for m in members)
+    tasks = list(
+        Task.objects.filter(
+            agency=agency,
+            project__status__in=LIVE_PROJECT_STATUSES,
+            start_date__lte=window_end,
+            due_date__gte=mondays[0],
+            estimated_hours__gt=0,
+        )
+        .exclude(status=TaskStatus.DONE)
+        .order_by("due_date", "pk")
+        .values(
+            "id",
+            "title",
+            "assignee_id",
+            "start_date",
+            "due_date",
+            "estimated_hours",
+            "project_id",
+            "project__name",
+            "project__client__name",
+        )
+    )
+    totals = weekly_hours((_work_item(t, active) for t in tasks), calendar, mondays)
+    zero = Decimal(0)
+    rows = [
+        WorkloadRow(
+            member_key=str(m.pk),
+            name=m.user.full_name or m.user.email,
+            detail=m.get_discipline_display() or m.get_role_display(),
+            capacity=m.weekly_capacity_hours,
+            cells=[
+                WorkloadCell(week=w, hours=totals.get((m.pk, w), zero), capacity=m.weekly_capacity_hours)
+                for w in mondays
+            ],
+        )
+        for m in members
+    ]
+    if any(member is None for member, _week in totals):
+        rows.append(
+            WorkloadRow(
+                member_key=UNCLEAR,
+                name="Owner unclear",
+                detail="Nobody assigned, or the assignee left",
+                capacity=None,
+                cells=[
+                    WorkloadCell(week=w, hours=totals.get((None, w), zero), capacity=None) for w in mondays
+                ],
+            )
+        )
+    return Workload(weeks=mondays, rows=rows, calendar=calendar, tasks=tasks, active_member_ids=active)
+
+
+# --------------------------------------------------------------------------- my work
+
+
+@dataclass(frozen=True)
+class DayGroup:
+    day: date
+    tasks: list[Task]
+    is_today: bool
+    closed: bool
+
+
+@dataclass
+class MyWork:
+    """A member's open tasks: overdue first, then by due day over this week and next, then what waits."""
+
+    today: date
+    overdue: list[Task]
+    days: list[DayGroup]
+    later_count: int
+    waiting: list[Task]
+
+    @property
+    def weeks(self) -> list[tuple[str, list[DayGroup]]]:
+        """The day groups under "This week" and "Next week"."""
+        this_week = week_start(self.today)
+        labelled: list[tuple[str, list[DayGroup]]] = [("This week", []), ("Next week", [])]
+        for group in self.days:
+            labelled[0 if week_start(group.day) == this_week else 1][1].append(group)
+        return [(label, groups) for label, groups in labelled if groups]
+
+    @property
+    def has_any(self) -> bool:
+        return bool(self.overdue or self.later_count or self.waiting or any(g.tasks for g in self.days))
+
+
+def _party_text(task: Task) -> str:
+    if task.waiting_on == Party.VENDOR:
+        return task.waiting_on_name or "a vendor"
+    if task.waiting_on == Party.CLIENT:
+        return f"the client ({task.waiting_on_name})" if task.waiting_on_name else "the client"
+    if task.waiting_on == Party.AGENCY:
+        return task.waiting_on_name or "the agency"
+    return task.waiting_on_name or "someone"
+
+
+def waiting_on_text(task: Task) -> str:
+    """ "Waiting on the client since Tue 12 May"."""
+    since = f" since {short_date(task.waiting_since)}" if task.waiting_since else ""
+    return f"Waiting on {_party_text(task)}{since}"
+
+
+def _person(membership: Membership | None) -> str:
+    if membership is None or not membership.is_active:
+        return "Owner unclear"
+    return membership.user.full_name or membership.user.email
+
+
+def _blockers(task: Task) -> list[str]:
+    """What a task is waiting on, in words: its waiting status, blocker, unfinished predecessors, inputs."""
+    lines = []
+    if task.status == TaskStatus.WAITING:
+        lines.append(waiting_on_text(task))
+    if task.status == TaskStatus.BLOCKED and task.blocked_reason:
+        lines.append(f"Blocked: {task.blocked_reason}")
+    for link in task.open_predecessor_links:
+        pred = link.predecessor
+        owner, due = _person(pred.assignee), short_date(pred.due_date)
+        lines.append(f"Needs “{pred.title}” first ({owner}, due {due})")
+    for item in task.missing_inputs:
+        lines.append(f"{item.description} from {item.owed_by}, expected {short_date(item.expected_by)}")
+    if task.needs_decision:
+        who = f" from {task.decision_by}" if task.decision_by else ""
+        lines.append(f"Decision needed{who}: {task.decision_question}")
+    return lines
+
+
+def my_open_tasks(membership: Membership) -> list[Task]:
+    """A member's open tasks in live projects, with project, client, open predecessors and missing inputs.
+
+    Four queries whatever the number of tasks.
+    """
+    tasks = list(
+        Task.objects.filter(
+            agency_id=membership.agency_id,
+            assignee=membership,
+            project__status__in=LIVE_PROJECT_STATUSES,
+        )
+        .exclude(status=TaskStatus.DONE)
+        .select_related("project", "project__client")
+        .prefetch_related(
+            Prefetch(
+                "predecessor_links",
+                queryset=TaskDependency.objects.filter(~Q(predecessor__status=TaskStatus.DONE))
+                .select_related("predecessor__assignee__user")
+                .order_by("predecessor__due_date", "pk"),
+                to_attr="open_predecessor_links",
+            ),
+            Prefetch(
+                "required_inputs",
+                queryset=RequiredInput.objects.filter(received_at__isnull=True).order_by("expected_by", "pk"),
+                to_attr="missing_inputs",
+            ),
+        )
+        .order_by("due_date", "project__name", "order", "pk")
+    )
+    for task in tasks:
+        task.blockers = _blockers(task)  # type: ignore[attr-defined]
+    return tasks
+
+
+def my_work_for(membership: Membership, *, today: date, calendar: BusinessCalendar) -> MyWork:
+    """Overdue tasks, tasks due each working day left this week and next, and what waits on others."""
+    tasks = my_open_tasks(membership)
+    first = week_start(today)
+    last = first + timedelta(days=13)
+    working = set(calendar.working_weekdays)
+    by_day: dict[date, list[Task]] = defaultdict(list)
+    overdue, waiting, later = [], [], 0
+    for task in tasks:
+        if task.status == TaskStatus.WAITING:
+            waiting.append(task)
+        if task.due_date < today:
+            overdue.append(task)
+        elif task.due_date <= last:
+            by_day[task.due_date].append(task)
+        else:
+            later += 1
+    # The working weekdays from today to the end of next week, plus any other day something is due.
+    days = sorted(
+        {
+            today + timedelta(days=i)
+            for i in range((last - today).days + 1)
+            if (today + timedelta(days=i)).weekday() in working
+        }
+        | set(by_day)
+    )
+    groups = [
+        DayGroup(day=d, tasks=by_day.get(d, []), is_today=d == today, closed=not calendar.is_business_day(d))
+        for d in days
+    ]
+    waiting.sort(key=lambda t: (t.waiting_since or today, t.due_date, t.pk))
+    return MyWork(today=today, overdue=overdue, days=groups, later_count=later, waiting=waiting)
+
+
+# --------------------------------------------------------------------------- calendar feed
+
+
+def feed_tasks(membership: Membership) -> list[Task]:
+    """The open tasks of live projects assigned to a member, for their calendar feed (one query)."""
+    return list(
+        Task.objects.filter(
+            agency_id=membership.agency_id,
+            assignee=membership,
+            project__status__in=LIVE_PROJECT_STATUSES,
+        )
+        .exclude(status=TaskStatus.DONE)
+        .select_related("project", "project__client")
+        .order_by("due_date", "pk")
+    )
