@@ -95,7 +95,12 @@ def template_save_from_project(*, actor: Membership, project: Project, name: str
     if ProjectTemplate.objects.filter(agency=actor.agency, name__iexact=name).exists():
         raise ValidationError({"name": f"The agency already has a template called “{name}”."})
     phases = list(project.phases.order_by("order"))
-    tasks = list(project.tasks.filter(recurrence_period__isnull=True).select_related("phase").order_by("start_date", "order"))
+    tasks = list(
+        project.tasks.filter(recurrence_period__isnull=True)
+        .select_related("phase")
+        .prefetch_related("required_inputs")
+        .order_by("start_date", "order")
+    )
     deps = TaskDependency.objects.filter(successor__project=project, successor__recurrence_period__isnull=True)
     after: dict[int, list[dict[str, Any]]] = defaultdict(list)
     keys = {t.pk: t.key for t in tasks}
@@ -114,10 +119,42 @@ def template_save_from_project(*, actor: Membership, project: Project, name: str
                 "hours": float(t.estimated_hours),
                 "review": t.is_review_milestone,
                 "after": after.get(t.pk, []),
+                "inputs": [{"what": i.description, "party": i.from_party} for i in t.required_inputs.all()],
             }
             for t in tasks
         ],
     }
+    if project.is_recurring:
+        # A retainer keeps its rhythm and its per-period deliverables (one period's worth, without the date).
+        spec["recurrence"] = {
+            "frequency": project.recurrence_frequency,
+            "interval": project.recurrence_interval,
+            "weekday": project.recurrence_weekday,
+            "day_of_month": project.recurrence_day_of_month,
+            "periods_ahead": project.recurrence_periods_ahead,
+        }
+        first_period = min((t.recurrence_period for t in project.tasks.filter(recurrence_period__isnull=False)), default=None)
+        if first_period is not None:
+            suffix = f"@{first_period:%Y-%m-%d}"
+            period_tasks = list(project.tasks.filter(recurrence_period=first_period).select_related("phase"))
+            period_keys = {t.pk: t.key.removesuffix(suffix) for t in period_tasks}
+            period_deps: dict[int, list[dict[str, Any]]] = defaultdict(list)
+            for dep in TaskDependency.objects.filter(successor__in=period_tasks, predecessor__in=period_tasks):
+                period_deps[dep.successor_id].append(
+                    {"key": period_keys[dep.predecessor_id], "kind": dep.kind, "lag": dep.lag_days}
+                )
+            for t in period_tasks:
+                spec["tasks"].append({
+                    "key": period_keys[t.pk],
+                    "title": t.title.rsplit(" (", 1)[0],
+                    "phase": t.phase.name if t.phase else phases[0].name,
+                    "discipline": t.discipline,
+                    "duration": t.duration_days,
+                    "hours": float(t.estimated_hours),
+                    "review": t.is_review_milestone,
+                    "recurring": True,
+                    "after": period_deps.get(t.pk, []),
+                })
     parse_spec(spec)
     return ProjectTemplate.objects.create(
         agency=actor.agency, name=name, description=description.strip(), spec=spec, created_by=actor
@@ -828,7 +865,8 @@ def _record_shifts(
     Task.objects.bulk_update(changed_tasks, ["start_date", "due_date"])
     rows = DeadlineChange.objects.bulk_create(history)
     _refresh_phase_deadlines(project)
-    launch = Task.objects.filter(project=project).aggregate(last=Max("due_date"))["last"]
+    # Retainer periods run on past the launch; the launch is the end of the one-off plan.
+    launch = Task.objects.filter(project=project, recurrence_period__isnull=True).aggregate(last=Max("due_date"))["last"]
     if launch and launch != project.launch_date:
         project.launch_date = launch
         project.save(update_fields=["launch_date"])
@@ -870,7 +908,7 @@ def task_reschedule(
 
 @transaction.atomic
 def dependency_add(
-    *, actor: Membership, predecessor: Task, successor: Task, kind: str = DependencyKind.FINISH_TO_START, lag_days: int = 0
+    *, actor: Membership, predecessor: Task, successor: Task, kind: str = "FS", lag_days: int = 0
 ) -> TaskDependency:
     """Make one task wait for another in the same project; loops are refused, naming the loop.
 

@@ -317,3 +317,21 @@ def test_concurrent_moves_of_the_same_task_keep_every_history_row(team):
         # The second move starts from where the first left the task: no lost update.
         assert rows[1].old_due == rows[0].new_due
         assert Task.objects.get(pk=task_id).due_date == rows[1].new_due
+
+
+def test_a_retainer_saved_as_a_template_keeps_its_rhythm_inputs_and_monthly_deliverables(team):
+    project = factories.project_create(
+        actor=team["coordinator"], client=team["clients"][0], template="builtin:monthly-retainer", launch_in_days=30
+    )
+    with scope(agency=team["agency"].pk):
+        template = services.template_save_from_project(actor=team["coordinator"], project=project, name="Our retainer")
+    copy = factories.project_create(
+        actor=team["coordinator"], client=team["clients"][1], template=str(template.pk), launch_in_days=30
+    )
+    with scope(agency=team["agency"].pk):
+        assert copy.is_recurring
+        periods = set(copy.tasks.filter(recurrence_period__isnull=False).values_list("recurrence_period", flat=True))
+        assert len(periods) == 3
+        assert copy.required_inputs.filter(description="Account access for all channels").exists()
+        assert copy.tasks.filter(title__startswith="Monthly content plan (").count() == 3
+        assert _violations(copy) == []
