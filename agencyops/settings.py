@@ -174,8 +174,11 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or RUNNING_TESTS
+APPROVAL_FILE_MAX_BYTES = env.int("APPROVAL_FILE_MAX_BYTES", default=20 * 1024 * 1024)
+APPROVAL_REMINDER_HOURS_BEFORE = env.int("APPROVAL_REMINDER_HOURS_BEFORE", default=24)
 LOGO_MAX_BYTES = env.int("LOGO_MAX_BYTES", default=2 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # --- Security ----------------------------------------------------------------------------
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
@@ -248,6 +251,7 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="agencyops")
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "agencyops.tasks.heartbeat", "schedule": crontab(minute="*/5")},
+    "approval-reminders": {"task": "approvals.tasks.send_approval_reminders", "schedule": crontab(minute="*/15")},
     "retainer-work": {"task": "projects.tasks.generate_retainer_work", "schedule": crontab(hour=2, minute=15)},
 }
 

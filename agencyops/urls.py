@@ -24,6 +24,7 @@ urlpatterns = [
     # Client portal: its own URL space and templates
     path("portal/", portal.portal_index, name="portal_index"),
     path("portal/<slug:agency_slug>/", portal.portal_home, name="portal_home"),
+    path("portal/<slug:agency_slug>/", include("approvals.portal_urls")),
     *project_feed_urlpatterns,
     # Agency pages
     path("<slug:agency_slug>/", home.home, name="home"),
@@ -54,8 +55,8 @@ urlpatterns = [
     ),
     path("<slug:agency_slug>/settings/", members.agency_settings, name="agency_settings"),
     path("<slug:agency_slug>/", include("projects.urls")),
+    path("<slug:agency_slug>/", include("approvals.urls")),
     # Sections that later layers fill in; each says what will appear and how to start.
-    path("<slug:agency_slug>/approvals/", home.section, {"section": "approvals"}, name="approval_list"),
     path("<slug:agency_slug>/drafts/", home.section, {"section": "drafts"}, name="draft_list"),
     path("<slug:agency_slug>/library/", home.section, {"section": "library"}, name="library"),
     path("<slug:agency_slug>/reports/", home.section, {"section": "reports"}, name="report_list"),

@@ -115,3 +115,60 @@ def project_create(
             launch_date=launch,
             **kwargs,
         )
+
+
+def png_upload(name: str = "mockup.png", size: tuple[int, int] = (400, 300)):
+    """A real PNG image as an uploaded file."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, (30, 80, 160)).save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def pdf_upload(name: str = "proof.pdf", pages: int = 2):
+    """A real PDF with some pages, as an uploaded file."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    images = [Image.new("RGB", (595, 842), (255, 255, 255)) for _ in range(pages)]
+    buffer = io.BytesIO()
+    images[0].save(buffer, format="PDF", save_all=True, append_images=images[1:])
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/pdf")
+
+
+def approval_create(
+    *, actor: Membership, project, contact: ClientContact | None = None, send: bool = True,
+    text: str = "Headline: Smile with confidence.\nBook your consultation today.", due_in_hours: int = 48, **kwargs
+):
+    """An approval request for copy (sent unless send=False), due in two days, gating the copy approval task."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from approvals import services as approval_services
+
+    with scope(agency=actor.agency_id):
+        contact = contact or ClientContact.objects.filter(client=project.client, is_default_approver=True).first()
+        task = project.tasks.filter(key="copy-approval").first()
+        request = approval_services.approval_request_create(
+            actor=actor,
+            project=project,
+            title=kwargs.pop("title", "Landing page copy"),
+            deliverable=kwargs.pop("deliverable", "Homepage messaging"),
+            final_approver=contact,
+            scopes=kwargs.pop("scopes", ["copy"]),
+            scope_notes="Headline, page copy, CTA and offer accuracy. Design polish comes after copy approval.",
+            due_at=timezone.now() + timedelta(hours=due_in_hours),
+            task=task,
+            text=text,
+            **kwargs,
+        )
+        if send:
+            request = approval_services.approval_request_send(actor=actor, request=request)
+        return request
