@@ -8,6 +8,7 @@ from celery import Celery
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "agencyops.settings")
 
-app = Celery("agencyops")
+# DjangoTask adds delay_on_commit: side effects leave a transaction only once it commits.
+app = Celery("agencyops", task_cls="celery.contrib.django.task:DjangoTask")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()

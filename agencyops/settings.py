@@ -252,6 +252,8 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "agencyops.tasks.heartbeat", "schedule": crontab(minute="*/5")},
     "approval-reminders": {"task": "approvals.tasks.send_approval_reminders", "schedule": crontab(minute="*/15")},
+    "risk-scan": {"task": "projects.tasks.scan_all_agencies", "schedule": crontab(minute="*/15")},
+    "escalation-digest": {"task": "projects.tasks.send_escalation_digests", "schedule": crontab(hour=7, minute=30)},
     "retainer-work": {"task": "projects.tasks.generate_retainer_work", "schedule": crontab(hour=2, minute=15)},
 }
 

@@ -270,6 +270,9 @@ class RequiredInput(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="required_inputs")
     description = models.CharField(max_length=200)
+    short_name = models.CharField(
+        max_length=60, blank=True, help_text="How people say it mid-sentence, e.g. “copy” for “Landing page copy”."
+    )
     from_party = models.CharField(max_length=10, choices=Party.choices, default=Party.CLIENT)
     from_name = models.CharField(max_length=120, blank=True, help_text="A named vendor or person.")
     expected_by = models.DateField()
@@ -339,3 +342,77 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"Calendar of {self.membership}"
+
+
+class EscalationState(models.TextChoices):
+    OPEN = "open", "Open"
+    ACKNOWLEDGED = "acknowledged", "Acknowledged"
+    SNOOZED = "snoozed", "Snoozed"
+    RESOLVED = "resolved", "Resolved"
+
+
+class EscalationSeverity(models.TextChoices):
+    HIGH = "high", "High"
+    MEDIUM = "medium", "Medium"
+    LOW = "low", "Low"
+
+
+class Escalation(models.Model):
+    """One distinct risk found by the scan (rule + subject), kept across scans, resolved when its cause clears."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    project = models.ForeignKey(
+        Project, null=True, blank=True, on_delete=models.CASCADE, related_name="escalations",
+        help_text="Empty for agency-wide risks such as an overloaded week.",
+    )
+    rule = models.CharField(max_length=30)
+    fingerprint = models.CharField(max_length=200)
+    severity = models.CharField(max_length=10, choices=EscalationSeverity.choices)
+    section = models.CharField(max_length=20, help_text="Where the owner home view shows it: blocked or needs_decision.")
+    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.SET_NULL, related_name="escalations")
+    message = models.TextField()
+    facts = models.JSONField(default=dict)
+    state = models.CharField(max_length=14, choices=EscalationState.choices, default=EscalationState.OPEN)
+    assignee = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    snoozed_until = models.DateField(null=True, blank=True)
+    first_seen_at = models.DateTimeField(default=timezone.now)
+    last_seen_at = models.DateTimeField(default=timezone.now)
+    cleared_at = models.DateTimeField(null=True, blank=True, help_text="When the scan found the cause gone.")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        ordering = ["-last_seen_at"]
+        constraints = [models.UniqueConstraint(fields=["agency", "fingerprint"], name="escalation_one_per_risk")]
+        indexes = [
+            models.Index(fields=["agency", "state", "severity"]),
+            models.Index(fields=["agency", "project", "state"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.message[:80]
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in (EscalationState.OPEN, EscalationState.ACKNOWLEDGED, EscalationState.SNOOZED)
+
+
+@pgtrigger.register(
+    pgtrigger.Protect(name="escalation_event_append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+)
+class EscalationEvent(models.Model):
+    """What happened to an escalation and who did it: found, updated, acknowledged, assigned, snoozed, resolved."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.DO_NOTHING, related_name="+")
+    escalation = models.ForeignKey(Escalation, on_delete=models.DO_NOTHING, related_name="events")
+    action = models.CharField(max_length=20)
+    actor = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+")
+    note = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        ordering = ["at", "pk"]

@@ -33,3 +33,78 @@ def generate_retainer_work_for_project(project_id: int, agency_id: int) -> int:
         if project is None:
             return 0
         return services.retainer_generate(project=project)
+
+
+SCAN_LOCK_SECONDS = 15 * 60
+
+
+def _redis():
+    import redis
+    from django.conf import settings
+
+    return redis.Redis.from_url(settings.REDIS_URL)
+
+
+@shared_task(name="projects.tasks.scan_all_agencies")
+def scan_all_agencies() -> int:
+    """Beat job (every 15 minutes): queue a risk scan for every agency with live projects."""
+    from agencyops.models import Agency
+
+    with scopes_disabled():
+        agency_ids = list(
+            Agency.objects.filter(projects__status__in=[ProjectStatus.PLANNING, ProjectStatus.ACTIVE])
+            .values_list("pk", flat=True)
+            .distinct()
+        )
+    for agency_id in agency_ids:
+        scan_agency.delay(agency_id)
+    return len(agency_ids)
+
+
+@shared_task(name="projects.tasks.scan_agency", bind=True, max_retries=3)
+def scan_agency(self, agency_id: int) -> dict:
+    """Scan one agency's live projects. A lock per agency makes a second scan at the same time a no-op."""
+    from agencyops.models import Agency
+    from projects.escalations import escalations_notify
+    from projects.risk_scan import agency_scan
+
+    lock = _redis().lock(f"agencyops:risk-scan:{agency_id}", timeout=SCAN_LOCK_SECONDS, blocking=False)
+    if not lock.acquire(blocking=False):
+        return {"skipped": "another scan of this agency is running"}
+    try:
+        agency = Agency.objects.filter(pk=agency_id).first()
+        if agency is None:
+            return {"skipped": "no such agency"}
+        with scope(agency=agency_id):
+            result = agency_scan(agency)
+            notified = escalations_notify(agency=agency, escalations=[*result.opened, *result.reopened])
+        return {
+            "opened": len(result.opened), "reopened": len(result.reopened), "updated": result.updated,
+            "cleared": result.cleared, "notified": notified,
+        }
+    finally:
+        lock.release()
+
+
+def scan_soon(agency_id: int) -> None:
+    """After a change that can create or clear a risk: scan the agency shortly (once per minute at most)."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    if cache.add(f"agencyops:scan-soon:{agency_id}", 1, timeout=60):
+        transaction.on_commit(lambda: scan_agency.apply_async(args=[agency_id], countdown=30))
+
+
+@shared_task(name="projects.tasks.send_escalation_digests")
+def send_escalation_digests() -> int:
+    """Beat job (daily): each agency's owners get one digest of open escalations per day."""
+    from agencyops.models import Agency
+    from projects.escalations import escalation_digest_send
+
+    with scopes_disabled():
+        agency_ids = list(Agency.objects.values_list("pk", flat=True))
+    sent = 0
+    for agency_id in agency_ids:
+        with scope(agency=agency_id):
+            sent += escalation_digest_send(agency=Agency.objects.get(pk=agency_id))
+    return sent

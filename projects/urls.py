@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from projects.views import calendar, closures, projects, tasks, templates, timeline, workload
+from projects.views import calendar, closures, escalations, projects, tasks, templates, timeline, workload
 
 urlpatterns = [
     path("projects/", projects.project_list, name="project_list"),
@@ -32,6 +32,8 @@ urlpatterns = [
     path("my-work/", workload.my_work, name="my_work"),
     path("workload/", workload.workload, name="workload"),
     path("calendar/", calendar.calendar_settings, name="calendar_settings"),
+    path("escalations/", escalations.escalation_list, name="escalation_list"),
+    path("escalations/<int:escalation_id>/", escalations.escalation_action, name="escalation_action"),
     path("closures/", closures.closure_list, name="closure_list"),
     path("closures/<int:closure_id>/remove/", closures.closure_remove, name="closure_remove"),
 ]

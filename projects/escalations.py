@@ -1,0 +1,225 @@
+"""Escalations: storing what the risk scan finds (one row per distinct risk) and what people do about it.
+
+The rules themselves are pure (projects/risks.py); this module keeps their results in step with the
+database: new risks are opened, returning ones reopened, vanished ones resolved with the time they
+cleared, and every step is an append-only event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from agencyops.models import Membership, Role
+from projects.calendars import agency_today
+from projects.models import Escalation, EscalationEvent, EscalationState
+
+
+def _require_lead(actor: Membership) -> None:
+    if actor.role not in (Role.OWNER, Role.COORDINATOR):
+        raise ValidationError("Only owners and coordinators handle escalations.", code="forbidden")
+
+
+def _event(escalation: Escalation, action: str, actor: Membership | None = None, note: str = "") -> EscalationEvent:
+    return EscalationEvent(agency_id=escalation.agency_id, escalation=escalation, action=action, actor=actor, note=note)
+
+
+@transaction.atomic
+def escalation_acknowledge(*, actor: Membership, escalation: Escalation, note: str = "") -> Escalation:
+    """Someone has seen it and is on it; it stays listed until its cause clears or it is resolved."""
+    _require_lead(actor)
+    escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
+    if not escalation.is_open:
+        raise ValidationError("This escalation is resolved.")
+    escalation.state = EscalationState.ACKNOWLEDGED
+    escalation.save(update_fields=["state"])
+    _event(escalation, "acknowledged", actor, note.strip()).save()
+    return escalation
+
+
+@transaction.atomic
+def escalation_assign(*, actor: Membership, escalation: Escalation, assignee: Membership | None) -> Escalation:
+    """Give the escalation to someone on the team to act on."""
+    _require_lead(actor)
+    if assignee is not None and (assignee.agency_id != actor.agency_id or not assignee.is_active):
+        raise ValidationError({"assignee": "Choose someone on your team."})
+    escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
+    escalation.assignee = assignee
+    escalation.save(update_fields=["assignee"])
+    _event(escalation, "assigned", actor, assignee.user.full_name if assignee else "Unassigned").save()
+    return escalation
+
+
+@transaction.atomic
+def escalation_snooze(*, actor: Membership, escalation: Escalation, until: date | None, note: str = "") -> Escalation:
+    """Hide it from the lists until a date; it comes back then if the cause is still there."""
+    _require_lead(actor)
+    if until is None or until <= agency_today(actor.agency):
+        raise ValidationError({"until": "Snooze until a day after today."})
+    escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
+    if not escalation.is_open:
+        raise ValidationError("This escalation is resolved.")
+    escalation.state = EscalationState.SNOOZED
+    escalation.snoozed_until = until
+    escalation.save(update_fields=["state", "snoozed_until"])
+    _event(escalation, "snoozed", actor, f"Until {until:%a %-d %b}. {note.strip()}".strip()).save()
+    return escalation
+
+
+@transaction.atomic
+def escalation_resolve(*, actor: Membership, escalation: Escalation, note: str) -> Escalation:
+    """Close it by hand with a note saying what was done. If the scan finds the risk again, it reopens."""
+    _require_lead(actor)
+    if not note.strip():
+        raise ValidationError({"note": "Say how it was resolved."})
+    escalation = Escalation.objects.select_for_update().get(pk=escalation.pk)
+    if not escalation.is_open:
+        raise ValidationError("This escalation is already resolved.")
+    escalation.state = EscalationState.RESOLVED
+    escalation.resolved_at = timezone.now()
+    escalation.save(update_fields=["state", "resolved_at"])
+    _event(escalation, "resolved", actor, note.strip()).save()
+    return escalation
+
+
+@dataclass(frozen=True)
+class Found:
+    """One risk as a scan found it, ready to store."""
+
+    project_id: int | None
+    rule: str
+    fingerprint: str
+    severity: str
+    section: str
+    message: str
+    facts: dict[str, Any]
+    task_id: int | None = None
+
+
+@dataclass(frozen=True)
+class SyncResult:
+    opened: list[Escalation]
+    reopened: list[Escalation]
+    updated: int
+    cleared: int
+
+
+def escalations_sync(*, agency_id: int, found: Iterable[Found], today: date) -> SyncResult:
+    """Bring the agency's stored escalations in line with what a full scan found; writes only changes."""
+    now = timezone.now()
+    found_by_key = {f.fingerprint: f for f in found}
+    existing = {e.fingerprint: e for e in Escalation.objects.filter(agency_id=agency_id)}
+    opened, reopened, changed, events = [], [], [], []
+    for key, item in found_by_key.items():
+        row = existing.get(key)
+        if row is None:
+            opened.append(
+                Escalation(
+                    agency_id=agency_id, project_id=item.project_id, rule=item.rule, fingerprint=key,
+                    severity=item.severity, section=item.section, task_id=item.task_id, message=item.message,
+                    facts=item.facts, first_seen_at=now, last_seen_at=now,
+                )
+            )
+            continue
+        dirty = False
+        if (row.message, row.facts, row.severity, row.section) != (item.message, item.facts, item.severity, item.section):
+            row.message, row.facts, row.severity, row.section = item.message, item.facts, item.severity, item.section
+            dirty = True
+            events.append(_event(row, "updated", note=item.message))
+        if row.state == EscalationState.RESOLVED:
+            row.state, row.cleared_at, row.resolved_at, row.notified_at = EscalationState.OPEN, None, None, None
+            reopened.append(row)
+            events.append(_event(row, "reopened", note="The scan found this risk again."))
+            dirty = True
+        elif row.state == EscalationState.SNOOZED and row.snoozed_until and row.snoozed_until <= today:
+            row.state, row.snoozed_until = EscalationState.OPEN, None
+            events.append(_event(row, "woke", note="Snooze ended and the risk is still there."))
+            dirty = True
+        if dirty:
+            row.last_seen_at = now
+            changed.append(row)
+    cleared = 0
+    for key, row in existing.items():
+        if key not in found_by_key and row.is_open:
+            row.state, row.cleared_at, row.resolved_at = EscalationState.RESOLVED, now, now
+            events.append(_event(row, "cleared", note="The scan no longer finds this risk."))
+            changed.append(row)
+            cleared += 1
+    created = Escalation.objects.bulk_create(opened)
+    events.extend(_event(row, "found", note=row.message) for row in created)
+    if changed:
+        Escalation.objects.bulk_update(
+            changed,
+            ["message", "facts", "severity", "section", "state", "cleared_at", "resolved_at", "snoozed_until",
+             "notified_at", "last_seen_at"],
+        )
+    EscalationEvent.objects.bulk_create(events)
+    return SyncResult(opened=created, reopened=reopened, updated=len(changed) - cleared, cleared=cleared)
+
+
+def _leads(agency: Any, project: Any | None) -> list[Membership]:
+    owners = list(Membership.objects.filter(agency=agency, role=Role.OWNER, is_active=True).select_related("user"))
+    coordinator = project.coordinator if project is not None else None
+    if coordinator is not None and coordinator.is_active and coordinator.pk not in {m.pk for m in owners}:
+        owners.append(coordinator)
+    return owners
+
+
+def escalations_notify(*, agency: Any, escalations: Iterable[Escalation]) -> int:
+    """Mail new high-severity escalations to the project's coordinator and the owners, once per escalation."""
+    from django.urls import reverse
+
+    from approvals.services import notify
+
+    sent = 0
+    now = timezone.now()
+    for escalation in escalations:
+        if escalation.severity != "high" or escalation.notified_at is not None:
+            continue
+        project = Escalation.objects.select_related("project__coordinator__user").get(pk=escalation.pk).project
+        url = reverse("escalation_list", kwargs={"agency_slug": agency.slug})
+        for lead in _leads(agency, project):
+            if notify(
+                agency=agency, to=lead.user.email, recipient=lead.user, kind="escalation",
+                subject=f"Needs attention: {project.name if project else agency.name}",
+                body=escalation.message, dedupe_key=f"escalation:{escalation.pk}:{lead.pk}", url=url,
+            ):
+                sent += 1
+        Escalation.objects.filter(pk=escalation.pk).update(notified_at=now)
+    return sent
+
+
+def escalation_digest_send(*, agency: Any) -> int:
+    """One mail a day to each owner listing the open escalations, worst first."""
+    from django.urls import reverse
+
+    from approvals.services import notify
+
+    today = agency_today(agency)
+    open_rows = list(
+        Escalation.objects.filter(state__in=[EscalationState.OPEN, EscalationState.ACKNOWLEDGED])
+        .select_related("project")
+        .order_by("severity", "-last_seen_at")
+    )
+    if not open_rows:
+        return 0
+    order = {"high": 0, "medium": 1, "low": 2}
+    open_rows.sort(key=lambda e: (order.get(e.severity, 3), e.project.name if e.project else ""))
+    lines = [f"- [{e.get_severity_display()}] {e.project.name + ': ' if e.project else ''}{e.message}" for e in open_rows]
+    body = f"{len(open_rows)} open escalation{'s' if len(open_rows) != 1 else ''} at {agency.name}:\n\n" + "\n".join(lines)
+    url = reverse("escalation_list", kwargs={"agency_slug": agency.slug})
+    sent = 0
+    for owner in _leads(agency, None):
+        if notify(
+            agency=agency, to=owner.user.email, recipient=owner.user, kind="escalation_digest",
+            subject=f"Daily risks digest, {today:%a %-d %b}", body=body,
+            dedupe_key=f"digest:{today.isoformat()}:{owner.pk}", url=url,
+        ):
+            sent += 1
+    return sent

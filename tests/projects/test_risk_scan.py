@@ -1,0 +1,144 @@
+"""The risk scan end to end: a plan in the database, the real Celery task on a real worker, escalation rows."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from celery.contrib.testing.worker import start_worker
+from django.core import mail
+from django_scopes import scope
+
+from agencyops.celery import app
+from agencyops.models import Discipline
+from projects import services
+from projects.escalations import escalation_resolve
+from projects.models import (
+    Brief,
+    Escalation,
+    EscalationEvent,
+    EscalationState,
+    Phase,
+    Project,
+    ProjectStatus,
+    RequiredInput,
+    Task,
+    TaskDependency,
+)
+from projects.tasks import scan_agency
+from tests import factories
+
+SEED = (
+    "The landing page copy was due Tuesday, design starts Thursday, and without copy today "
+    "the launch date moves by two business days."
+)
+# Wednesday 2 December 2026, mid-morning in London.
+WEDNESDAY = datetime(2026, 12, 2, 10, 0, tzinfo=ZoneInfo("Europe/London"))
+
+
+def _seed_project(team) -> Project:
+    """The seed's scenario as a real plan: copy owed Tuesday, design from Thursday, launch Thursday after."""
+    agency, coordinator = team["agency"], team["coordinator"]
+    designer = next(m for m in team["members"] if m.discipline == Discipline.DESIGNER)
+    with scope(agency=agency.pk):
+        project = Project.objects.create(
+            agency=agency, client=team["clients"][0], name="Spring offer landing page",
+            launch_date=date(2026, 12, 10), coordinator=coordinator, status=ProjectStatus.ACTIVE,
+        )
+        Brief.objects.create(agency=agency, project=project, campaign_name=project.name)
+        phase = Phase.objects.create(agency=agency, project=project, name="Creative")
+
+        def task(key, title, start, due, duration, status="not_started"):
+            return Task.objects.create(
+                agency=agency, project=project, phase=phase, key=key, title=title, start_date=start, due_date=due,
+                duration_days=duration, status=status, assignee=designer,
+            )
+
+        brief = task("brief", "Write brief", date(2026, 11, 30), date(2026, 12, 1), 2, status="done")
+        design = task("design", "Design", date(2026, 12, 3), date(2026, 12, 7), 3)
+        build = task("build", "Build landing page", date(2026, 12, 8), date(2026, 12, 9), 2)
+        launch = task("launch", "Launch", date(2026, 12, 10), date(2026, 12, 10), 0)
+        for pred, succ in ((brief, design), (design, build), (build, launch)):
+            TaskDependency.objects.create(agency=agency, predecessor=pred, successor=succ)
+        copy = RequiredInput.objects.create(
+            agency=agency, project=project, description="Landing page copy", short_name="copy",
+            from_party="client", expected_by=date(2026, 12, 1),
+        )
+        copy.tasks.add(design)
+    return project
+
+
+@pytest.fixture
+def worker():
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20) as running:
+        yield running
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_seed_escalation_comes_out_of_the_real_scan_and_clears_itself(team, worker):
+    with time_machine.travel(WEDNESDAY, tick=True):
+        project = _seed_project(team)
+        result = scan_agency.delay(team["agency"].pk).get(timeout=30)
+        assert result["opened"] >= 1
+        with scope(agency=team["agency"].pk):
+            escalation = Escalation.objects.get(rule="missing_input")
+            assert escalation.message.startswith(SEED)
+            assert escalation.project == project and escalation.section == "blocked"
+            # A second scan updates nothing and adds no row.
+            again = scan_agency.delay(team["agency"].pk).get(timeout=30)
+            assert again["opened"] == 0 and Escalation.objects.filter(rule="missing_input").count() == 1
+            # The copy arrives: the next scan resolves the escalation by itself, with when it cleared.
+            services.required_input_receive(actor=team["coordinator"], item=RequiredInput.objects.get())
+        scan_agency.delay(team["agency"].pk).get(timeout=30)
+        with scope(agency=team["agency"].pk):
+            escalation.refresh_from_db()
+            assert escalation.state == EscalationState.RESOLVED and escalation.cleared_at is not None
+            actions = list(EscalationEvent.objects.filter(escalation=escalation).values_list("action", flat=True))
+            assert actions == ["found", "cleared"]
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_risk_that_returns_reopens_its_escalation_and_high_ones_mail_the_leads_once(team, worker):
+    with time_machine.travel(WEDNESDAY, tick=True):
+        project = _seed_project(team)
+        scan_agency.delay(team["agency"].pk).get(timeout=30)
+        with scope(agency=team["agency"].pk):
+            escalation = Escalation.objects.get(rule="missing_input")
+            owner_mails = [m for m in mail.outbox if team["owner"].user.email in m.to]
+            assert escalation.severity == "high" and escalation.notified_at is not None
+            assert len(owner_mails) == 1 and SEED in owner_mails[0].body
+            escalation_resolve(actor=team["owner"], escalation=escalation, note="Chased the client by phone")
+        scan_agency.delay(team["agency"].pk).get(timeout=30)
+        with scope(agency=team["agency"].pk):
+            escalation.refresh_from_db()
+            assert escalation.state == EscalationState.OPEN
+            actions = list(EscalationEvent.objects.filter(escalation=escalation).values_list("action", flat=True))
+            assert actions == ["found", "resolved", "reopened"]
+        assert project.pk
+
+
+@pytest.mark.django_db
+def test_the_scan_reads_an_agency_in_the_same_number_of_queries_whatever_its_size(team, django_assert_num_queries):
+    from projects.risk_scan import agency_snapshot
+
+    def count(agency):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with scope(agency=agency.pk), CaptureQueriesContext(connection) as ctx:
+            agency_snapshot(agency)
+        return len(ctx.captured_queries)
+
+    factories.project_create(actor=team["coordinator"], client=team["clients"][0])
+    small = count(team["agency"])
+    for n in range(6):
+        factories.project_create(actor=team["coordinator"], client=team["clients"][n % 2], launch_in_days=90 + n)
+    with scope(agency=team["agency"].pk):
+        Project.objects.update(status=ProjectStatus.ACTIVE)
+    assert count(team["agency"]) == small
+
+
