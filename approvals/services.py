@@ -565,6 +565,7 @@ def approval_decide(
             request=request,
             url=reverse("approval_detail", kwargs={"agency_slug": request.agency.slug, "request_id": request.pk}),
         )
+    project_services._rescan_soon(request.agency_id)
     return decision
 
 

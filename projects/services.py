@@ -43,6 +43,13 @@ from projects.models import (
 )
 from projects.template_spec import SpecError, TemplateSpec, parse_spec
 
+
+def _rescan_soon(agency_id: int) -> None:
+    """A change that can create or clear a risk: the agency's risk scan runs again shortly after commit."""
+    from projects.tasks import scan_soon
+
+    scan_soon(agency_id)
+
 BUILTIN_PREFIX = "builtin:"
 
 
@@ -664,6 +671,7 @@ def task_update_status(
     task.completed_at = timezone.now() if status == TaskStatus.DONE else None
     task.status = status
     task.save()
+    _rescan_soon(task.agency_id)
     return task
 
 
@@ -900,6 +908,7 @@ def task_reschedule(
         cause=cause,
         source_reference=source_reference,
     )
+    _rescan_soon(project.agency_id)
     return impact
 
 
@@ -1020,6 +1029,7 @@ def required_input_receive(*, actor: Membership, item: RequiredInput, received_o
     _require_team(actor)
     item.received_at = received_on or agency_today(actor.agency)
     item.save(update_fields=["received_at"])
+    _rescan_soon(item.agency_id)
     return item
 
 
