@@ -6,10 +6,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+from django.views.decorators.vary import vary_on_headers
 from django_scopes import scopes_disabled
 
 from agencyops.models import ClientContact, Membership
+from agencyops.selectors.home import EVERYTHING, HomeLimits, home_sections
 from agencyops.tenancy import agency_view
+from projects.calendars import agency_today
 
 
 def start(request: HttpRequest) -> HttpResponse:
@@ -18,7 +22,10 @@ def start(request: HttpRequest) -> HttpResponse:
         return redirect("login")
     with scopes_disabled():
         membership = (
-            Membership.objects.filter(user=request.user, is_active=True).select_related("agency").order_by("joined_at").first()
+            Membership.objects.filter(user=request.user, is_active=True)
+            .select_related("agency")
+            .order_by("joined_at")
+            .first()
         )
         if membership is not None:
             return redirect("home", agency_slug=membership.agency.slug)
@@ -28,16 +35,39 @@ def start(request: HttpRequest) -> HttpResponse:
 
 
 @agency_view
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "HEAD"])
 def home(request: HttpRequest) -> HttpResponse:
-    """The owner's one-minute view: what is due this week, what is blocked, what needs a decision."""
-    return TemplateResponse(request, "agencyops/home.html", {"agency": request.agency})
+    """The owner's one-minute view: what is due this week, what is blocked, what needs a decision.
+
+    Each section lists its most pressing items; ``?show=all`` lists everything. htmx requests (the
+    sections refreshing after a status change) get the sections alone.
+    """
+    today = agency_today(request.agency)
+    show_all = request.GET.get("show") == "all"
+    home_url = reverse("home", kwargs={"agency_slug": request.agency.slug})
+    template = "agencyops/home.html"
+    if request.htmx:
+        template += "#sections"
+    return TemplateResponse(
+        request,
+        template,
+        {
+            "agency": request.agency,
+            "sections": home_sections(
+                request.agency, request.membership, today, limits=EVERYTHING if show_all else HomeLimits()
+            ),
+            "today": today,
+            "show_all": show_all,
+            # The sections refresh (and status forms return) to the view the person is looking at.
+            "home_url": home_url + ("?show=all" if show_all else ""),
+            "show_all_url": home_url + "?show=all",
+            "show_less_url": home_url,
+        },
+    )
 
 
 SECTIONS = {
-    "approvals": (
-        "Approvals",
-        "Work waiting on a client decision: who approves, what exactly, and by when.",
-    ),
     "drafts": ("Drafts", "AI-assisted drafts written in each client's brand voice, checked before review."),
     "library": ("Library", "Brand files, briefs, templates and past work for every client, in one place."),
     "reports": ("Reports", "Weekly client reports with what changed, why, and what to do next."),

@@ -1,0 +1,129 @@
+"""The bench database: its own PostgreSQL database, seeded once and reused while the seed is current.
+
+It is named after the test database (``<TEST NAME>_bench``), so parallel checkouts with their own
+TEST_DATABASE_NAME keep their own bench data. Unlike the test database it is kept between runs and
+reused when it was seeded today with the current SEED_VERSION (dates are seeded around the day of
+seeding); otherwise it is dropped, migrated and seeded again (under a minute on two idle cores).
+Each test runs in a transaction that is rolled back, so measurements never change the seed.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection
+
+from tests.bench import seed
+
+
+def _bench_database_name() -> str:
+    return settings.DATABASES["default"]["TEST"]["NAME"] + "_bench"
+
+
+def _point_at(name: str) -> None:
+    connection.close()
+    # The connection's settings are the same dict as settings.DATABASES["default"]; set both anyway.
+    settings.DATABASES["default"]["NAME"] = name
+    connection.settings_dict["NAME"] = name
+
+
+def _recreate(name: str, *, drop: bool) -> None:
+    connection.close()
+    with connection._nodb_cursor() as cursor:
+        if drop:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+        if cursor.fetchone() is None:
+            cursor.execute(f'CREATE DATABASE "{name}"')
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_blocker):
+    """Use (and if needed build) the seeded bench database instead of an empty test database."""
+    name = _bench_database_name()
+    with django_db_blocker.unblock():
+        _recreate(name, drop=False)
+        _point_at(name)
+        call_command("migrate", verbosity=0)
+        if seed.load() is None:
+            # Seeded another day, by another version, or never: start from an empty database.
+            _recreate(name, drop=True)
+            _point_at(name)
+            call_command("migrate", verbosity=0)
+            started = time.perf_counter()
+            seed.seed(seed.bench_today())
+            print(f"\nSeeded the bench agency into {name} in {time.perf_counter() - started:.0f} s.")
+        else:
+            print(f"\nReusing the bench agency seeded today in {name}.")
+    yield
+
+
+@pytest.fixture(scope="session")
+def bench(django_db_setup, django_db_blocker) -> seed.Bench:
+    with django_db_blocker.unblock():
+        loaded = seed.load()
+    assert loaded is not None, "the bench agency should have been seeded"
+    return loaded
+
+
+class Report:
+    """Rows of the table printed at the end of the run."""
+
+    HEADER = ("measure", "median ms", "queries", "baseline ms", "ratio", "target", "result")
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, ...]] = []
+
+    def add(self, *row: str) -> None:
+        self.rows.append(tuple(row))
+
+    def render(self) -> str:
+        table = [self.HEADER, *self.rows]
+        widths = [max(len(row[i]) for row in table) for i in range(len(self.HEADER))]
+        lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)) for row in table]
+        lines.insert(1, "  ".join("-" * w for w in widths))
+        return "\n".join(lines)
+
+
+@pytest.fixture(scope="session")
+def report():
+    collected = Report()
+    yield collected
+    if collected.rows:
+        print("\n\nmake bench: server time through Django's test client vs the SQL alone (median)\n")
+        print(collected.render())
+        print()
+
+
+def paired_medians_ms(first, second, *, times: int, warmup: int = 2) -> tuple[float, float]:
+    """Median wall times of two callables in milliseconds, run alternately.
+
+    Alternating puts both under the same conditions on a busy machine, so their ratio holds up
+    even when the absolute numbers wander.
+    """
+    for _ in range(warmup):
+        first()
+        second()
+    samples: tuple[list[float], list[float]] = ([], [])
+    for _ in range(times):
+        for run, into in ((first, samples[0]), (second, samples[1])):
+            started = time.perf_counter()
+            run()
+            into.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples[0]), statistics.median(samples[1])
+
+
+def median_ms(run, *, times: int, warmup: int = 2) -> float:
+    """Median wall time of ``run()`` in milliseconds, after a few warm-up runs."""
+    for _ in range(warmup):
+        run()
+    samples = []
+    for _ in range(times):
+        started = time.perf_counter()
+        run()
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)

@@ -1,0 +1,198 @@
+"""`make bench`: the hot pages on a large agency, each next to the SQL that answers the same question.
+
+Server time is the median of RUNS requests through Django's test client (middleware, tenancy,
+ORM, templates); the baseline is the median of the same number of runs of hand-written SQL on a
+cursor, alternating with the requests, on the same data. Targets: a page within 3× its baseline, and a
+deadline move with its cascade through a 200-task plan in fewer than 50 queries.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection, transaction
+from django.test import Client as HttpClient
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django_scopes import scope
+
+from agencyops.selectors.home import working_week
+from projects import services
+from projects.calendars import agency_calendar, agency_today
+from projects.models import Task
+from tests.bench.conftest import median_ms, paired_medians_ms
+
+pytestmark = pytest.mark.django_db
+
+RUNS = 15
+TARGET_RATIO = 3.0
+RESCHEDULE_QUERY_TARGET = 50
+
+HOME_SQL = """
+SELECT t.id, t.title, t.due_date, t.status, t.blocked_reason, t.waiting_on, t.waiting_on_name,
+       t.waiting_since, t.updated_at, t.needs_decision, t.decision_question, t.decision_by,
+       p.id, p.name, p.launch_date, c.id, c.name, m.is_active, u.full_name
+FROM projects_task t
+JOIN projects_project p ON p.id = t.project_id
+JOIN agencyops_client c ON c.id = p.client_id
+LEFT JOIN agencyops_membership m ON m.id = t.assignee_id
+LEFT JOIN agencyops_user u ON u.id = m.user_id
+WHERE t.agency_id = %(agency)s
+  AND p.status IN ('planning', 'active', 'on_hold')
+  AND t.status <> 'done'
+  AND (t.due_date <= %(week_end)s OR t.status IN ('blocked', 'waiting') OR t.needs_decision)
+ORDER BY t.due_date, p.name, t."order", t.id
+"""
+
+# The project page's question: the plan (tasks with phase, owner and how often each moved) and its links.
+PROJECT_SQL = [
+    """
+    SELECT t.id, t.key, t.title, t.status, t.start_date, t.due_date, t.duration_days, t.estimated_hours,
+           ph.id, ph.name, m.is_active, u.full_name,
+           (SELECT count(*) FROM projects_deadlinechange dc WHERE dc.task_id = t.id) AS moves
+    FROM projects_task t
+    LEFT JOIN projects_phase ph ON ph.id = t.phase_id
+    LEFT JOIN agencyops_membership m ON m.id = t.assignee_id
+    LEFT JOIN agencyops_user u ON u.id = m.user_id
+    WHERE t.agency_id = %(agency)s AND t.project_id = %(project)s
+    ORDER BY t.start_date, t."order"
+    """,
+    """
+    SELECT d.predecessor_id, d.successor_id, d.kind, d.lag_days
+    FROM projects_taskdependency d JOIN projects_task s ON s.id = d.successor_id
+    WHERE d.agency_id = %(agency)s AND s.project_id = %(project)s
+    """,
+]
+
+# The workload view's question: each active person's open hours per week for the next four weeks.
+WORKLOAD_SQL = """
+SELECT m.id, u.full_name, m.discipline, m.weekly_capacity_hours,
+       date_trunc('week', t.due_date) AS week, sum(t.estimated_hours), count(t.id)
+FROM agencyops_membership m
+JOIN agencyops_user u ON u.id = m.user_id
+LEFT JOIN projects_task t ON t.assignee_id = m.id AND t.agency_id = m.agency_id
+     AND t.status <> 'done' AND t.due_date BETWEEN %(start)s AND %(end)s
+WHERE m.agency_id = %(agency)s AND m.is_active
+GROUP BY m.id, u.full_name, m.discipline, m.weekly_capacity_hours, week
+ORDER BY u.full_name, week
+"""
+
+
+@pytest.fixture
+def as_owner(bench) -> HttpClient:
+    http = HttpClient()
+    http.force_login(bench.owner.user, backend="django.contrib.auth.backends.ModelBackend")
+    return http
+
+
+def _run_sql(statements: list[str], params: dict) -> None:
+    with connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql, params)
+            cursor.fetchall()
+
+
+def _measure_page(
+    report, label: str, http: HttpClient, url: str, statements: list[str], params: dict
+) -> dict:
+    first = http.get(url)
+    assert first.status_code == 200, f"{label}: {first.status_code}"
+    placeholder = first.content.strip() == b"todo"
+    with CaptureQueriesContext(connection) as captured:
+        http.get(url)
+    # Read the count now: the next request through the client clears the connection's query log.
+    queries = len(captured)
+    server, baseline = paired_medians_ms(
+        lambda: http.get(url), lambda: _run_sql(statements, params), times=RUNS
+    )
+    ratio = server / baseline
+    if placeholder:
+        result = "n/a: view is still a placeholder"
+    else:
+        result = "PASS" if ratio <= TARGET_RATIO else "FAIL"
+    target = f"≤ {TARGET_RATIO:g}×"
+    report.add(label, f"{server:.1f}", str(queries), f"{baseline:.1f}", f"{ratio:.1f}×", target, result)
+    return {"ratio": ratio, "placeholder": placeholder, "queries": queries, "body": first.content}
+
+
+def test_home_view_against_its_sql(bench, as_owner, report):
+    today = agency_today(bench.agency)
+    _, week_end = working_week(bench.agency, today)
+    url = reverse("home", kwargs={"agency_slug": bench.agency.slug})
+
+    measured = _measure_page(
+        report, "home view", as_owner, url, [HOME_SQL], {"agency": bench.agency.pk, "week_end": week_end}
+    )
+
+    with connection.cursor() as cursor:
+        cursor.execute(HOME_SQL, {"agency": bench.agency.pk, "week_end": week_end})
+        rows = len(cursor.fetchall())
+    print(f"\nhome view: {rows} open tasks due by {week_end:%a %-d %b}, stalled or needing a decision")
+    assert rows > 100, "the seed should give the home view a realistic amount of work"
+    assert b"Endangers " in measured["body"]
+
+
+def test_project_page_against_its_sql(bench, as_owner, report):
+    kwargs = {"agency_slug": bench.agency.slug, "project_id": bench.page_project.pk}
+    url = reverse("project_detail", kwargs=kwargs)
+
+    _measure_page(
+        report,
+        "project page (50 tasks)",
+        as_owner,
+        url,
+        PROJECT_SQL,
+        {"agency": bench.agency.pk, "project": bench.page_project.pk},
+    )
+
+
+def test_workload_view_against_its_sql(bench, as_owner, report):
+    today = agency_today(bench.agency)
+    start, _ = working_week(bench.agency, today)
+    url = reverse("workload", kwargs={"agency_slug": bench.agency.slug})
+
+    _measure_page(
+        report,
+        "workload view",
+        as_owner,
+        url,
+        [WORKLOAD_SQL],
+        {"agency": bench.agency.pk, "start": start, "end": start + timedelta(days=27)},
+    )
+
+
+def test_rescheduling_a_task_cascades_through_200_tasks_in_few_queries(bench, report):
+    owner = bench.owner
+    with scope(agency=bench.agency.pk):
+        kickoff = Task.objects.get(project=bench.big_project, key="t000")
+        # Ten business days late: more than any lane's float, so the whole plan and the launch move.
+        new_due = agency_calendar(bench.agency).add_business_days(kickoff.due_date, 10)
+
+        def move() -> int:
+            # Each move runs in a savepoint that is rolled back, so every run starts from the same plan.
+            with transaction.atomic():
+                task = Task.objects.get(pk=kickoff.pk)
+                impact = services.task_reschedule(
+                    actor=owner, task=task, new_due=new_due, reason="Bench move"
+                )
+                transaction.set_rollback(True)
+            return len(impact.shifted)
+
+        with CaptureQueriesContext(connection) as captured:
+            moved = move()
+        queries = len(captured)
+        elapsed = median_ms(move, times=5, warmup=1)
+
+    passed = queries < RESCHEDULE_QUERY_TARGET
+    report.add(
+        f"reschedule + cascade ({moved} of 200 tasks move)",
+        f"{elapsed:.1f}",
+        str(queries),
+        "—",
+        "—",
+        f"< {RESCHEDULE_QUERY_TARGET} queries",
+        "PASS" if passed else "FAIL",
+    )
+    assert moved >= 190, "moving the kick-off should ripple through the whole plan"
+    assert passed, f"{queries} queries to move one task"
