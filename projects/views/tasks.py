@@ -89,25 +89,33 @@ def task_status(request: HttpRequest, task_id: int) -> HttpResponse:
     form = TaskStatusForm(request.POST, task=task)
     saved = form.save(actor=request.membership) if form.is_valid() else None
     target = (request.htmx.target or "") if request.htmx else ""
-    if request.htmx and target.startswith(CARD_TARGET_PREFIX):
-        return _card_response(request, saved or task, None if saved else form)
     if request.htmx:
-        task = task_or_404(task.pk) if saved else task
-        return TemplateResponse(
-            request,
-            "projects/task_detail.html#task-status",
-            {
-                "task": task,
-                "project": task.project,
-                "today": agency_today(request.agency),
-                "status_form": TaskStatusForm(task=task) if saved else form,
-                "status_saved": bool(saved),
-            },
-        )
+        response = _task_status_partial(request, task, form, saved, target)
+        if saved is not None:
+            # Other parts of the page (the home view's sections) refresh themselves on this event.
+            response.headers["HX-Trigger"] = "taskChanged"
+        return response
     if saved is None:
         return _render_task(request, task, status_form=form)
     messages.success(request, f"“{saved.title}” is now {saved.get_status_display().lower()}.")
     return _back_to_task(request, saved)
+
+
+def _task_status_partial(request: HttpRequest, task, form, saved, target: str) -> HttpResponse:
+    if target.startswith(CARD_TARGET_PREFIX):
+        return _card_response(request, saved or task, None if saved else form)
+    task = task_or_404(task.pk) if saved else task
+    return TemplateResponse(
+        request,
+        "projects/task_detail.html#task-status",
+        {
+            "task": task,
+            "project": task.project,
+            "today": agency_today(request.agency),
+            "status_form": TaskStatusForm(task=task) if saved else form,
+            "status_saved": bool(saved),
+        },
+    )
 
 
 @agency_view(permission=can_plan_projects)

@@ -116,6 +116,18 @@ def test_an_htmx_status_change_returns_only_the_status_partial(team, project, as
     assert page.lstrip().startswith('<section class="card" id="task-status"')
     assert "<html" not in page and "Blocked: No brand files" in page
     assert task(project, "copy").status == TaskStatus.BLOCKED
+    # The home view's sections listen for this event to refresh in place.
+    assert response.headers["HX-Trigger"] == "taskChanged"
+
+
+def test_a_refused_htmx_status_change_triggers_no_refresh(team, project, as_member):
+    copy = task(project, "copy")
+    response = as_member.post(
+        url("task_status", team["agency"], copy.pk), {"status": "blocked", "blocked_reason": ""},
+        HTTP_HX_REQUEST="true", HTTP_HX_TARGET="task-status",
+    )
+    assert "HX-Trigger" not in response.headers and "Say why the task is blocked." in response.content.decode()
+    assert task(project, "copy").status != TaskStatus.BLOCKED
 
 
 def test_an_htmx_status_change_from_a_board_card_returns_that_card(team, project, as_member):
