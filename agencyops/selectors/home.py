@@ -143,8 +143,12 @@ class HomeSections:
     due_this_week: list[DayGroup] = field(default_factory=list)
     blocked: list[BlockedItem] = field(default_factory=list)
     blocked_count: int = 0
+    blocked_count_extra: int = 0
     needs_decision: list[DecisionItem] = field(default_factory=list)
     needs_decision_count: int = 0
+    # Approvals, sign-offs, change requests and escalations (see home_decisions.py).
+    decisions_elsewhere: list = field(default_factory=list)
+    blocked_elsewhere: list = field(default_factory=list)
 
     @property
     def due_count(self) -> int:
@@ -160,12 +164,16 @@ class HomeSections:
         return self.overdue_hidden + sum(day.hidden for day in self.due_this_week)
 
     @property
+    def blocked_total(self) -> int:
+        return self.blocked_count + self.blocked_count_extra
+
+    @property
     def blocked_hidden(self) -> int:
-        return self.blocked_count - len(self.blocked)
+        return self.blocked_total - len(self.blocked) - len(self.blocked_elsewhere)
 
     @property
     def needs_decision_hidden(self) -> int:
-        return self.needs_decision_count - len(self.needs_decision)
+        return self.needs_decision_count - len(self.needs_decision) - len(self.decisions_elsewhere)
 
     @property
     def is_cut(self) -> bool:
@@ -343,6 +351,9 @@ def home_sections(
         days.append(DayGroup(day=day, label=label, count=len(day_rows), clients=_by_client(tasks)))
 
     zone = zoneinfo.ZoneInfo(agency.time_zone)
+    from agencyops.selectors.home_decisions import home_extras
+
+    extra_decisions, extra_blocked = home_extras(agency, today, short_date)
     return HomeSections(
         today=today,
         week_start=week_start,
@@ -354,5 +365,8 @@ def home_sections(
         blocked=[_blocked_item(shown[r.pk], agency, zone, year) for r in stalled_listed],
         blocked_count=len(stalled),
         needs_decision=[_decision_item(shown[r.pk]) for r in deciding_listed],
-        needs_decision_count=len(deciding),
+        needs_decision_count=len(deciding) + len(extra_decisions),
+        decisions_elsewhere=_take(extra_decisions, limits.decisions),
+        blocked_elsewhere=_take(extra_blocked, limits.blocked),
+        blocked_count_extra=len(extra_blocked),
     )
