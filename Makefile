@@ -2,10 +2,13 @@
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+# `make run PORT=8001` serves on another port.
+PORT ?= 8000
 
 .PHONY: run test bench lint install install-dev clean-data
 
 $(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "AgencyOps needs Python 3.11 or newer: make PYTHON=python3.11 ..." or 0)'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --upgrade pip setuptools wheel
 	$(PY) -m pip install -e .
@@ -21,7 +24,7 @@ install-dev: $(VENV)/.installed-dev
 ## Run the app: embedded PostgreSQL and Redis unless DATABASE_URL / REDIS_URL are set,
 ## migrations, the demo agency on first start, then web + Celery worker + beat until Ctrl-C.
 run: $(VENV)/.installed
-	$(PY) manage.py devserver
+	$(PY) manage.py devserver --port $(PORT)
 
 ## Run the whole test suite (PostgreSQL, Redis, a real Celery worker, headless Chromium).
 test: $(VENV)/.installed-dev

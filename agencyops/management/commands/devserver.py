@@ -1,0 +1,154 @@
+"""`make run`: migrate, load the demo agency once, then run web, Celery worker and beat until Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connections
+
+from agencyops.demo import demo_seed
+from agencyops.management.commands.seed_demo import describe_demo
+
+# How long each child gets to finish what it is doing after Ctrl-C before it is told harder.
+GRACE_SECONDS = 15
+TERM_SECONDS = 5
+
+
+@dataclass
+class Child:
+    name: str
+    argv: list[str]
+    process: subprocess.Popen | None = None
+
+    def signal_group(self, signum: int) -> None:
+        # Each child leads its own process group, so the signal reaches runserver's autoreloaded
+        # child and the worker's pool exactly as a Ctrl-C in their own terminal would.
+        if self.process is not None and self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signum)
+            except ProcessLookupError:
+                pass
+
+
+class Command(BaseCommand):
+    help = (
+        "Run AgencyOps for development: migrate, load the demo agency the first time, then run the web "
+        "server, a Celery worker and Celery beat together until Ctrl-C."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--addr", default="127.0.0.1", help="Address the web server listens on.")
+        parser.add_argument("--port", type=int, default=8000, help="Port the web server listens on.")
+        parser.add_argument(
+            "--noreload", action="store_true", help="Do not restart the web server on code changes."
+        )
+
+    def handle(self, *args: Any, addr: str, port: int, noreload: bool, **options: Any) -> None:
+        if not settings.DEBUG:
+            self.stderr.write(
+                self.style.WARNING(
+                    "DEBUG is off (DATABASE_URL is set): static files are not served and HTTPS is enforced. "
+                    "Set DEBUG=1 for local development."
+                )
+            )
+        call_command("migrate", interactive=False, verbosity=1)
+        summary = demo_seed()
+        # The children open their own connections; this process only waits from here on.
+        connections.close_all()
+
+        children = self._children(addr=addr, port=port, noreload=noreload)
+        stop = threading.Event()
+        signals_seen: list[int] = []
+
+        def on_signal(signum: int, frame: Any) -> None:
+            signals_seen.append(signum)
+            if len(signals_seen) > 1:
+                # A second Ctrl-C means "now": do not wait for graceful shutdowns.
+                for child in children:
+                    child.signal_group(signal.SIGKILL)
+            stop.set()
+
+        previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            for child in children:
+                child.process = subprocess.Popen(child.argv, cwd=settings.BASE_DIR, process_group=0)
+            self._print_banner(addr=addr, port=port, demo_lines=describe_demo(summary))
+            failed = self._wait_until_stopped_or_failed(children, stop)
+        finally:
+            self._stop(children)
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+        if failed is not None:
+            status = failed.process.returncode if failed.process is not None else None
+            raise CommandError(f"The {failed.name} process exited with status {status}; stopped the others.")
+        self.stdout.write("Stopped the web server, the worker and beat.")
+
+    def _children(self, *, addr: str, port: int, noreload: bool) -> list[Child]:
+        python = sys.executable
+        manage = str(settings.BASE_DIR / "manage.py")
+        web = [python, manage, "runserver", f"{addr}:{port}"] + (["--noreload"] if noreload else [])
+        worker = [
+            python, "-m", "celery", "-A", "agencyops", "worker", "-l", "info", "--concurrency", "2",
+            "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "-n", "devserver@%h",
+        ]  # fmt: skip
+        settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+        beat = [
+            python, "-m", "celery", "-A", "agencyops", "beat", "-l", "info",
+            "-s", str(settings.DATA_DIR / "celerybeat-schedule"),
+        ]  # fmt: skip
+        return [Child("web", web), Child("worker", worker), Child("beat", beat)]
+
+    def _print_banner(self, *, addr: str, port: int, demo_lines: list[str]) -> None:
+        host = "127.0.0.1" if addr in ("0.0.0.0", "") else addr
+        stores = (
+            f"embedded PostgreSQL and Redis under {settings.DATA_DIR}"
+            if settings.EMBEDDED_SERVERS
+            else "PostgreSQL from DATABASE_URL, Redis from REDIS_URL"
+        )
+        lines = [
+            "",
+            self.style.SUCCESS(f"AgencyOps is running at http://{host}:{port}/"),
+            f"Web server, Celery worker (queue {settings.CELERY_TASK_DEFAULT_QUEUE}) and Celery beat;",
+            f"data: {stores}.",
+            *demo_lines,
+            "Press Ctrl-C to stop.",
+            "",
+        ]
+        self.stdout.write("\n".join(lines))
+        self.stdout.flush()
+
+    def _wait_until_stopped_or_failed(self, children: list[Child], stop: threading.Event) -> Child | None:
+        while not stop.wait(0.5):
+            for child in children:
+                if child.process is not None and child.process.poll() is not None:
+                    return child
+        return None
+
+    def _stop(self, children: list[Child]) -> None:
+        running = [c for c in children if c.process is not None]
+        for signum, seconds in (
+            (signal.SIGINT, GRACE_SECONDS),
+            (signal.SIGTERM, TERM_SECONDS),
+            (signal.SIGKILL, 5),
+        ):
+            for child in running:
+                child.signal_group(signum)
+            deadline = time.monotonic() + seconds
+            for child in running:
+                try:
+                    child.process.wait(timeout=max(0.0, deadline - time.monotonic()))  # type: ignore[union-attr]
+                except subprocess.TimeoutExpired:
+                    pass
+            running = [c for c in running if c.process.poll() is None]  # type: ignore[union-attr]
+            if not running:
+                return
