@@ -437,17 +437,22 @@ class ProjectCreateInputSerializer(serializers.Serializer):
 # --- Home ----------------------------------------------------------------------------------
 
 
+class HomeProjectSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="project_id", read_only=True)
+    name = serializers.CharField(source="project_name", read_only=True)
+
+
 class HomeTaskSerializer(serializers.Serializer):
     """A task due this week (or already overdue); ``context["today"]`` tells which."""
 
-    id = serializers.IntegerField(read_only=True)
+    id = serializers.IntegerField(source="pk", read_only=True)
     title = serializers.CharField(read_only=True)
-    project = ProjectRefSerializer(read_only=True)
-    client_name = serializers.CharField(source="project.client.name", read_only=True)
+    project = HomeProjectSerializer(source="*", read_only=True)
+    client_name = serializers.CharField(read_only=True)
     due_date = serializers.DateField(read_only=True)
     status = serializers.ChoiceField(choices=TaskStatus.choices, read_only=True)
     overdue = serializers.SerializerMethodField()
-    assignee = PersonSerializer(read_only=True, allow_null=True)
+    owner_name = serializers.CharField(read_only=True, allow_null=True, help_text="Null when the owner is unclear.")
     owner_unclear = serializers.SerializerMethodField(help_text="Nobody assigned, or the assignee has left.")
 
     @extend_schema_field(OpenApiTypes.BOOL)
@@ -456,16 +461,16 @@ class HomeTaskSerializer(serializers.Serializer):
 
     @extend_schema_field(OpenApiTypes.BOOL)
     def get_owner_unclear(self, task: Any) -> bool:
-        return _owner_unclear(task.assignee)
+        return task.owner_name is None
 
 
 class HomeBlockedSerializer(serializers.Serializer):
     """A blocked or waiting task: why, since when, and the launch it endangers."""
 
-    id = serializers.IntegerField(source="task.id", read_only=True)
+    id = serializers.IntegerField(source="task.pk", read_only=True)
     title = serializers.CharField(source="task.title", read_only=True)
-    project = ProjectRefSerializer(source="task.project", read_only=True)
-    client_name = serializers.CharField(source="task.project.client.name", read_only=True)
+    project = HomeProjectSerializer(source="task", read_only=True)
+    client_name = serializers.CharField(source="task.client_name", read_only=True)
     due_date = serializers.DateField(source="task.due_date", read_only=True)
     status = serializers.ChoiceField(source="task.status", choices=TaskStatus.choices, read_only=True)
     reason = serializers.CharField(read_only=True, help_text="Why it is blocked, or whom it waits on.")
@@ -475,26 +480,29 @@ class HomeBlockedSerializer(serializers.Serializer):
     waiting_on_name = serializers.CharField(source="task.waiting_on_name", read_only=True)
     since = serializers.DateField(read_only=True, allow_null=True)
     endangered_launch = serializers.DateField(
-        source="task.project.launch_date", read_only=True, help_text="The launch date of its project."
+        source="task.launch_date", read_only=True, help_text="The launch date of its project."
     )
 
 
 class HomeDecisionSerializer(serializers.Serializer):
-    """Something waiting for a person's decision (a flagged task today)."""
+    """Something waiting for a person's decision: a flagged task, an approval, a sign-off, a change request
+    or a risk the scan found."""
 
-    kind = serializers.CharField(read_only=True, help_text="Where the decision comes from, e.g. `task`.")
-    id = serializers.IntegerField(
-        source="task.id", read_only=True, allow_null=True, help_text="The task's id."
+    kind = serializers.CharField(
+        read_only=True, help_text="task, approval, signoff, change_request or escalation."
     )
+    task_id = serializers.SerializerMethodField(help_text="The task's id, for kind task.")
     title = serializers.CharField(source="about", read_only=True)
-    project = ProjectRefSerializer(read_only=True, allow_null=True)
-    client_name = serializers.CharField(source="project.client.name", read_only=True, allow_null=True)
+    project_name = serializers.CharField(read_only=True)
     due_date = serializers.DateField(read_only=True, allow_null=True)
-    status = serializers.ChoiceField(
-        source="task.status", choices=TaskStatus.choices, read_only=True, allow_null=True
-    )
     question = serializers.CharField(read_only=True)
     decide_by = serializers.CharField(source="decided_by", read_only=True, help_text="Who must decide.")
+    impact = serializers.CharField(read_only=True, default="", help_text="Projected launch impact, when known.")
+    url = serializers.CharField(read_only=True)
+
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_task_id(self, item: Any) -> int | None:
+        return item.task.pk if getattr(item, "task", None) is not None else None
 
 
 class HomeSerializer(serializers.Serializer):
@@ -507,7 +515,13 @@ class HomeSerializer(serializers.Serializer):
         help_text="Overdue tasks first, then this week's, by day."
     )
     blocked = HomeBlockedSerializer(many=True, read_only=True)
-    needs_decision = HomeDecisionSerializer(many=True, read_only=True)
+    risks_blocking = HomeDecisionSerializer(source="blocked_elsewhere", many=True, read_only=True)
+    needs_decision = serializers.SerializerMethodField()
+
+    @extend_schema_field(HomeDecisionSerializer(many=True))
+    def get_needs_decision(self, sections: Any) -> list[dict[str, Any]]:
+        items = [*sections.decisions_elsewhere, *sections.needs_decision]
+        return HomeDecisionSerializer(items, many=True, context=self.context).data
 
     @extend_schema_field(HomeTaskSerializer(many=True))
     def get_due_this_week(self, sections: Any) -> list[dict[str, Any]]:

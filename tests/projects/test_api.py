@@ -454,8 +454,9 @@ def test_a_projects_task_list_costs_the_same_queries_for_14_or_200_tasks(
     )
     api = token_client(team["owner"].user)
 
-    # Token and user, membership, project; phases, tasks, links, inputs and their tasks, closures.
-    with django_assert_num_queries(9):
+    # Token and user, membership, project; phases, tasks, links, inputs and their tasks, open
+    # escalations, closures.
+    with django_assert_num_queries(10):
         response = api.get(url("api_project_tasks", team["agency"], pk=project.pk))
 
     assert len(response.json()) == size
@@ -864,11 +865,11 @@ def test_home_lists_what_is_due_blocked_and_waiting_for_a_decision(team, project
     assert blocked["endangered_launch"] == project.launch_date.isoformat()
     assert blocked["since"] == agency_today(agency).isoformat()
     assert blocked["client_name"] == "Acme Dental"
-    decision = next(item for item in body["needs_decision"] if item["id"] == design.pk)
+    decision = next(item for item in body["needs_decision"] if item["task_id"] == design.pk)
+    assert decision["kind"] == "task"
     assert decision["question"] == "Photo or illustration?"
     assert decision["decide_by"] == "Owner"
-    assert decision["project"] == {"id": project.pk, "name": project.name}
-    assert decision["status"] == "not_started"
+    assert decision["project_name"] == project.name
 
 
 # --- Schema --------------------------------------------------------------------------------
