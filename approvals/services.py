@@ -233,6 +233,13 @@ def approval_request_send(
 ) -> ApprovalRequest:
     """Send the current version to the client. A round beyond budget needs confirming and creates a change request."""
     _require_planner(actor)
+    return _send(actor=actor, request=request, accept_change_request=accept_change_request, extra_cost=extra_cost)
+
+
+def _send(
+    *, actor: Membership, request: ApprovalRequest, accept_change_request: bool, extra_cost: Decimal | int
+) -> ApprovalRequest:
+    # The role check stays in approval_request_send: an internal approver (often a member) sends by signing off.
     request = ApprovalRequest.objects.select_for_update().get(pk=request.pk)
     if request.status not in (ApprovalStatus.DRAFT, ApprovalStatus.AWAITING_INTERNAL, ApprovalStatus.CHANGES_REQUESTED):
         raise ValidationError(f"This request is {request.get_status_display().lower()}; it cannot be sent now.")
@@ -307,7 +314,7 @@ def approval_internal_signoff(*, actor: Membership, request: ApprovalRequest) ->
     request.internal_signed_off_at = timezone.now()
     request.status = ApprovalStatus.DRAFT
     request.save(update_fields=["internal_signed_off_at", "status"])
-    return approval_request_send(actor=actor, request=request, accept_change_request=True)
+    return _send(actor=actor, request=request, accept_change_request=True, extra_cost=0)
 
 
 @transaction.atomic
