@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -91,10 +93,15 @@ def stop_leftover_servers(data_dir: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory):
-    path = tmp_path_factory.mktemp("laptop") / "data"
+def data_dir():
+    # Run as root, pgserver starts PostgreSQL as its own unprivileged user, which must be able to reach
+    # the data directory: pytest's tmp folders are private to root, so use a world-traversable one.
+    base = Path(tempfile.mkdtemp(prefix="agencyops-laptop-"))
+    base.chmod(0o755)
+    path = base / "data"
     yield path
     stop_leftover_servers(path)
+    shutil.rmtree(base, ignore_errors=True)
 
 
 def free_port() -> int:
