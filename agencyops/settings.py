@@ -233,6 +233,16 @@ SPECTACULAR_SETTINGS = {
         "ProjectStatusEnum": "projects.models.ProjectStatus",
         "TaskStatusEnum": "projects.models.TaskStatus",
         "DependencyKindEnum": "projects.models.DependencyKind",
+        "EscalationStateEnum": "projects.models.EscalationState",
+        "EscalationSeverityEnum": "projects.models.EscalationSeverity",
+        "EscalationRuleEnum": "projects.escalation_serializers.RULE_NAMES",
+        "EscalationSectionEnum": "projects.escalation_serializers.SECTIONS",
+        "ApprovalStatusEnum": "approvals.models.ApprovalStatus",
+        "PortalApprovalStatusEnum": "approvals.serializers.PortalStatus",
+        "ChangeRequestStatusEnum": "approvals.serializers.ChangeRequestStatus",
+        "VerdictEnum": "approvals.models.Verdict",
+        "ChangeRequestVerdictEnum": "approvals.models.ChangeRequestVerdict",
+        "VersionKindEnum": "approvals.models.VersionKind",
     },
 }
 

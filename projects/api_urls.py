@@ -13,3 +13,31 @@ urlpatterns = [
     path("tasks/<int:pk>/dependencies/", api.TaskDependencyListView.as_view(), name="api_task_dependencies"),
     path("home/", api.HomeView.as_view(), name="api_home"),
 ]
+
+# Escalations found by the risk scan (projects/escalation_api.py).
+from projects import escalation_api  # noqa: E402  (appended with its routes)
+
+urlpatterns += [
+    path("escalations/", escalation_api.EscalationListView.as_view(), name="api_escalation_list"),
+    path(
+        "escalations/<int:pk>/acknowledge/",
+        escalation_api.EscalationAcknowledgeView.as_view(),
+        name="api_escalation_acknowledge",
+    ),
+    path(
+        "escalations/<int:pk>/assign/",
+        escalation_api.EscalationAssignView.as_view(),
+        name="api_escalation_assign",
+    ),
+    path(
+        "escalations/<int:pk>/snooze/",
+        escalation_api.EscalationSnoozeView.as_view(),
+        name="api_escalation_snooze",
+    ),
+    path(
+        "escalations/<int:pk>/resolve/",
+        escalation_api.EscalationResolveView.as_view(),
+        name="api_escalation_resolve",
+    ),
+    path("projects/<int:pk>/scan/", escalation_api.ProjectScanView.as_view(), name="api_project_scan"),
+]

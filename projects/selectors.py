@@ -19,6 +19,9 @@ from projects.builtin_templates import BUILTIN_TEMPLATES, builtin_spec
 from projects.calendars import agency_calendar
 from projects.models import (
     DeadlineChange,
+    Escalation,
+    EscalationSeverity,
+    EscalationState,
     Phase,
     Project,
     ProjectStatus,
@@ -166,6 +169,15 @@ def templates_for_picker(agency: Agency) -> list[TemplateSummary]:
 # --------------------------------------------------------------------------- a project's page
 
 
+def _worst_first() -> Case:
+    # Severities are words, so "high" before "medium" before "low" needs its own ordering.
+    return Case(
+        When(severity=EscalationSeverity.HIGH, then=Value(0)),
+        When(severity=EscalationSeverity.MEDIUM, then=Value(1)),
+        default=Value(2),
+    )
+
+
 def _tasks_with_moves(queryset: QuerySet[Task]) -> QuerySet[Task]:
     # "Moved N times" is a count over the append-only history, never a stored counter.
     return queryset.select_related("assignee__user", "phase").annotate(moves=Count("deadline_changes"))
@@ -197,6 +209,7 @@ class ProjectPage:
     first_start: date | None
     columns: list[tuple[str, str, list[Task]]] = field(default_factory=list)
     groups: list[PhaseGroup] = field(default_factory=list)
+    escalations: list[Escalation] = field(default_factory=list)
 
     @property
     def tasks_done(self) -> int:
@@ -233,7 +246,7 @@ def projects_with_header() -> QuerySet[Project]:
 
 
 def project_page(project: Project, today: date) -> ProjectPage:
-    """A project's brief, inputs, phases and tasks (with moves, critical path and decisions).
+    """A project's brief, inputs, phases, tasks (with moves, critical path and decisions) and open risks.
 
     ``project`` should come from ``projects_with_header()`` so the header costs no extra query.
     """
@@ -250,6 +263,14 @@ def project_page(project: Project, today: date) -> ProjectPage:
             )
         )
         .order_by("expected_by", "description", "pk")
+    )
+    # Open and acknowledged risks, worst first; snoozed ones stay out of sight until their date.
+    escalations = list(
+        Escalation.objects.filter(
+            project=project, state__in=(EscalationState.OPEN, EscalationState.ACKNOWLEDGED)
+        )
+        .select_related("assignee__user", "task")
+        .order_by(_worst_first(), "-last_seen_at", "pk")
     )
     critical: set[str] = set()
     if tasks:
@@ -268,6 +289,7 @@ def project_page(project: Project, today: date) -> ProjectPage:
         critical_keys=critical,
         forecast_launch=max((t.due_date for t in one_off), default=None),
         first_start=min((t.start_date for t in tasks), default=None),
+        escalations=escalations,
     )
     for task in tasks:
         task.is_critical = task.key in critical  # type: ignore[attr-defined]

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
 from celery import shared_task
 from django_scopes import scope, scopes_disabled
 
@@ -61,29 +65,51 @@ def scan_all_agencies() -> int:
     return len(agency_ids)
 
 
-@shared_task(name="projects.tasks.scan_agency", bind=True, max_retries=3)
-def scan_agency(self, agency_id: int) -> dict:
-    """Scan one agency's live projects. A lock per agency makes a second scan at the same time a no-op."""
-    from agencyops.models import Agency
+@contextmanager
+def agency_scan_lock(agency_id: int) -> Iterator[bool]:
+    """Hold the agency's scan lock while the block runs; yields False (and holds nothing) if a scan has it.
+
+    Two scans of one agency at the same time would both insert the same new escalations, so the beat job,
+    the after-change rescan and "Scan now" all take this one lock.
+    """
+    lock = _redis().lock(f"agencyops:risk-scan:{agency_id}", timeout=SCAN_LOCK_SECONDS, blocking=False)
+    acquired = bool(lock.acquire(blocking=False))
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            lock.release()
+
+
+def agency_scan_now(agency: Any) -> dict | None:
+    """Scan one agency in this process and mail new high risks; None when another scan holds the lock."""
     from projects.escalations import escalations_notify
     from projects.risk_scan import agency_scan
 
-    lock = _redis().lock(f"agencyops:risk-scan:{agency_id}", timeout=SCAN_LOCK_SECONDS, blocking=False)
-    if not lock.acquire(blocking=False):
-        return {"skipped": "another scan of this agency is running"}
-    try:
-        agency = Agency.objects.filter(pk=agency_id).first()
-        if agency is None:
-            return {"skipped": "no such agency"}
-        with scope(agency=agency_id):
+    with agency_scan_lock(agency.pk) as acquired:
+        if not acquired:
+            return None
+        with scope(agency=agency.pk):
             result = agency_scan(agency)
             notified = escalations_notify(agency=agency, escalations=[*result.opened, *result.reopened])
         return {
             "opened": len(result.opened), "reopened": len(result.reopened), "updated": result.updated,
             "cleared": result.cleared, "notified": notified,
         }
-    finally:
-        lock.release()
+
+
+@shared_task(name="projects.tasks.scan_agency", bind=True, max_retries=3)
+def scan_agency(self, agency_id: int) -> dict:
+    """Scan one agency's live projects. A lock per agency makes a second scan at the same time a no-op."""
+    from agencyops.models import Agency
+
+    agency = Agency.objects.filter(pk=agency_id).first()
+    if agency is None:
+        return {"skipped": "no such agency"}
+    result = agency_scan_now(agency)
+    if result is None:
+        return {"skipped": "another scan of this agency is running"}
+    return result
 
 
 def scan_soon(agency_id: int) -> None:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("projects/<int:project_id>/inputs/<int:input_id>/received/", projects.input_received, name="input_received"),
     path("projects/<int:project_id>/save-as-template/", templates.template_from_project, name="template_from_project"),
     path("projects/<int:project_id>/timeline/", timeline.project_timeline, name="project_timeline"),
+    path("projects/<int:project_id>/scan/", escalations.project_scan, name="project_scan"),
     path("tasks/<int:task_id>/", tasks.task_detail, name="task_detail"),
     path("tasks/<int:task_id>/status/", tasks.task_status, name="task_status"),
     path("tasks/<int:task_id>/reschedule/", tasks.task_reschedule, name="task_reschedule"),

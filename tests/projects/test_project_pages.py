@@ -377,8 +377,8 @@ def test_the_project_page_runs_the_same_queries_for_14_or_200_tasks(
                 reason="Late",
             )
     # session, user, membership; project with header rows; phases; tasks with moves; dependencies;
-    # inputs and their tasks; agency closures; the agency switcher
-    with django_assert_num_queries(11):
+    # inputs and their tasks; open escalations; agency closures; the agency switcher
+    with django_assert_num_queries(12):
         response = as_coordinator.get(url("project_detail", agency, project.pk), {"view": view})
     page = response.content.decode()
     assert page.count(url("task_detail", agency, "0").rsplit("/0/", 1)[0]) >= 14 + extra

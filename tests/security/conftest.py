@@ -10,7 +10,7 @@ from django_scopes import scope
 from agencyops.services import accounts
 from projects import services as project_services
 from projects.calendars import agency_today
-from projects.models import TaskDependency
+from projects.models import Escalation, TaskDependency
 from tests import factories
 
 
@@ -43,6 +43,11 @@ def tenant_world(team: dict) -> dict:
         closure = project_services.closure_add(
             actor=owner, day=agency_today(agency) + timedelta(days=30), name="Team day"
         )
+        # As the risk scan stores one: a distinct risk of the project, open.
+        escalation = Escalation.objects.create(
+            agency=agency, project=project, rule="owner_unclear", fingerprint=f"owner_unclear:{project.pk}",
+            severity="medium", section="needs_decision", message="Nobody owns the kickoff.",
+        )
     return {
         "agency": agency,
         "client": team["clients"][0],
@@ -56,6 +61,7 @@ def tenant_world(team: dict) -> dict:
         "required_input": required_input,
         "template": template,
         "closure": closure,
+        "escalation": escalation,
     }
 
 

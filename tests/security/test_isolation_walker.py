@@ -28,7 +28,16 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django_scopes import scopes_disabled
 
 from agencyops.models import Client, ClientContact, Invitation, Membership
-from projects.models import AgencyClosure, Project, ProjectTemplate, RequiredInput, Task, TaskDependency
+from projects.models import (
+    AgencyClosure,
+    Escalation,
+    EscalationEvent,
+    Project,
+    ProjectTemplate,
+    RequiredInput,
+    Task,
+    TaskDependency,
+)
 
 # Not probed at all: the admin has its own gate (tests/agencyops/test_admin.py), files are public.
 SKIPPED_PREFIXES = ("admin/", "static/", "media/")
@@ -64,6 +73,7 @@ OBJECT_FOR_KWARG = {
     "input_id": "required_input",
     "template_id": "template",
     "closure_id": "closure",
+    "escalation_id": "escalation",
 }
 # For API routes taking ``pk``: the model of the view's queryset says which object...
 OBJECT_FOR_MODEL = {
@@ -73,6 +83,7 @@ OBJECT_FOR_MODEL = {
     Invitation: "invitation",
     Project: "project",
     Task: "task",
+    Escalation: "escalation",
 }
 # ...or, for a view without a queryset, the path segment just before ``<int:pk>``.
 OBJECT_FOR_PK_SEGMENT = {
@@ -274,6 +285,8 @@ def _snapshot() -> list:
             list(RequiredInput.objects.order_by("pk").values()),
             list(ProjectTemplate.objects.order_by("pk").values()),
             list(AgencyClosure.objects.order_by("pk").values()),
+            list(Escalation.objects.order_by("pk").values()),
+            list(EscalationEvent.objects.order_by("pk").values()),
         ]
 
 
