@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from agencyops.selectors.clients import portal_contacts_for_user
 from agencyops.tenancy import portal_view
+from approvals.portal_selectors import portal_home_data
 
 
 @login_required
@@ -39,5 +40,10 @@ def portal_home(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(
         request,
         "portal/home.html",
-        {"contact": contact, "client": contact.client, "agency": request.agency},
+        {
+            "contact": contact,
+            "client": contact.client,
+            "agency": request.agency,
+            "home": portal_home_data(contact),
+        },
     )

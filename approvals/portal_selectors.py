@@ -1,0 +1,503 @@
+"""Every read of the client portal's approval pages, always starting from the contact's own client.
+
+Nothing here returns an internal comment, an unsent version or a staff-only field: the portal pages
+show exactly what these functions return. Each function runs a fixed number of queries, however many
+requests, comments or log entries there are.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Max, Q, QuerySet
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
+
+from agencyops.models import Agency, ClientContact
+from approvals.models import (
+    ApprovalRequest,
+    ApprovalStatus,
+    AssetVersion,
+    ChangeRequest,
+    Comment,
+    DecisionLogEntry,
+    ReviewerDecision,
+    Verdict,
+    VersionKind,
+    VersionPage,
+)
+from approvals.services import format_moment
+
+# What the client reads for each status: the agency's internal steps (drafts, internal sign-off) are
+# simply "the next version is in preparation".
+PORTAL_STATUS_LABELS = {
+    ApprovalStatus.DRAFT: "Next version in preparation",
+    ApprovalStatus.AWAITING_INTERNAL: "Next version in preparation",
+    ApprovalStatus.AWAITING_CLIENT: "Awaiting a decision",
+    ApprovalStatus.CHANGES_REQUESTED: "Changes requested",
+    ApprovalStatus.APPROVED: "Approved",
+    ApprovalStatus.APPROVED_WITH_CHANGES: "Approved with changes",
+    ApprovalStatus.CANCELLED: "Cancelled",
+}
+DECIDED_STATUSES = (ApprovalStatus.APPROVED, ApprovalStatus.APPROVED_WITH_CHANGES)
+# A decision already taken reads in the past tense: "Approved by Anna Li on 8 May".
+VERDICT_PAST = {
+    Verdict.APPROVE: "Approved",
+    Verdict.APPROVE_WITH_CHANGES: "Approved with changes",
+    Verdict.REQUEST_CHANGES: "Changes requested",
+}
+
+
+# --------------------------------------------------------------------------- plain helpers (no ORM)
+
+
+def _plural(n: int, unit: str) -> str:
+    return f"{n} {unit}{'' if n == 1 else 's'}"
+
+
+def countdown(due_at: datetime, now: datetime) -> str:
+    """'due in 2 days' / 'due in 5 hours' / 'overdue by 5 hours': the nearest amount of the largest unit."""
+    seconds = (due_at - now).total_seconds()
+    span = abs(seconds)
+    # Rounded, not floored: a request due in 47 h 59 min is "due in 2 days", as the coordinator said.
+    minutes, hours = round(span / 60), round(span / 3600)
+    if minutes < 60:
+        amount = _plural(max(minutes, 1), "minute")
+    elif hours < 24:
+        amount = _plural(hours, "hour")
+    else:
+        amount = _plural(round(span / 86400), "day")
+    return f"due in {amount}" if seconds >= 0 else f"overdue by {amount}"
+
+
+def local_date(moment: datetime, agency: Agency) -> date:
+    """The calendar day of a moment in the agency's time zone."""
+    return moment.astimezone(zoneinfo.ZoneInfo(agency.time_zone)).date()
+
+
+def day_label(day: date) -> str:
+    """'3 May' — the way the portal names a day."""
+    return f"{day.day} {day:%B}"
+
+
+def portal_status_label(status: str) -> str:
+    """The client-facing name of a request's status."""
+    return PORTAL_STATUS_LABELS.get(ApprovalStatus(status), "")
+
+
+def round_label(number: int, included: int) -> str:
+    """'Version 1 · first round' / 'Version 3 · revision round 2 of 2 included'."""
+    if number <= 1:
+        return f"Version {number} · first round"
+    return f"Version {number} · revision round {number - 1} of {included} included"
+
+
+@dataclass(frozen=True)
+class CopySegment:
+    """A run of the copy; ``numbers`` are the comments that quote it (empty for plain text)."""
+
+    html: SafeString
+    numbers: tuple[int, ...]
+
+    @property
+    def title(self) -> str:
+        label = "Comment" if len(self.numbers) == 1 else "Comments"
+        return f"{label} {', '.join(str(n) for n in self.numbers)}"
+
+
+def _copy_html(text: str) -> SafeString:
+    # An HTML parser turns a literal CR into LF, which would shift every later offset. A character
+    # reference survives parsing, so the element's textContent stays equal to version.text.
+    return mark_safe(str(conditional_escape(text)).replace("\r", "&#13;"))
+
+
+def copy_segments(text: str, quotes: list[tuple[int, int, int]]) -> list[CopySegment]:
+    """Split copy into runs at every quoted passage's edges; quotes are (number, start, end) offsets."""
+    edges = {0, len(text)}
+    for _, start, end in quotes:
+        edges.update((max(0, min(start, len(text))), max(0, min(end, len(text)))))
+    points = sorted(edges)
+    segments = []
+    for start, end in zip(points, points[1:], strict=False):
+        if start == end:
+            continue
+        numbers = tuple(n for n, q_start, q_end in quotes if q_start <= start and end <= q_end)
+        segments.append(CopySegment(html=_copy_html(text[start:end]), numbers=numbers))
+    return segments
+
+
+# --------------------------------------------------------------------------- requests
+
+
+def portal_requests(contact: ClientContact) -> QuerySet[ApprovalRequest]:
+    """The requests a contact may open: their own client's, once a version has been sent to them."""
+    return ApprovalRequest.objects.filter(client_id=contact.client_id, sent_at__isnull=False)
+
+
+def portal_request_or_404(contact: ClientContact, request_id: int) -> ApprovalRequest:
+    """One request of the contact's client; another client's (of any agency) is a 404 like a missing one."""
+    approval = (
+        portal_requests(contact).select_related("final_approver", "project").filter(pk=request_id).first()
+    )
+    if approval is None:
+        raise Http404("No such approval request.")
+    return approval
+
+
+def portal_version_or_404(contact: ClientContact, version_id: int) -> AssetVersion:
+    """A version of the contact's client's request that was sent to the client; anything else is a 404."""
+    version = AssetVersion.objects.filter(
+        pk=version_id, request__client_id=contact.client_id, sent_at__isnull=False
+    ).first()
+    if version is None:
+        raise Http404("No such version.")
+    return version
+
+
+def portal_version_page_or_404(contact: ClientContact, version_id: int, page: int) -> VersionPage:
+    """A rendered PDF page of a sent version of the contact's client's request."""
+    found = VersionPage.objects.filter(
+        version_id=version_id,
+        number=page,
+        version__request__client_id=contact.client_id,
+        version__sent_at__isnull=False,
+    ).first()
+    if found is None:
+        raise Http404("No such page.")
+    return found
+
+
+def portal_current_version(approval: ApprovalRequest) -> AssetVersion | None:
+    """The latest version sent to the client: the one comments and decisions are about."""
+    return approval.versions.filter(sent_at__isnull=False).order_by("-number").first()
+
+
+def portal_comment_for_reply(approval: ApprovalRequest, comment_id: int) -> Comment | None:
+    """A comment of this request the client can see, to reply to; None for internal or unknown ones."""
+    return Comment.objects.filter(request=approval, pk=comment_id, is_internal=False).first()
+
+
+def portal_change_request_or_404(contact: ClientContact, change_request_id: int) -> ChangeRequest:
+    """A change request of the contact's client, with its decision if there is one."""
+    found = (
+        ChangeRequest.objects.filter(pk=change_request_id, client_id=contact.client_id)
+        .select_related("approval_request__final_approver", "cites", "decision__decided_by_contact")
+        .first()
+    )
+    if found is None:
+        raise Http404("No such change request.")
+    return found
+
+
+# --------------------------------------------------------------------------- portal home
+
+
+@dataclass(frozen=True)
+class AwaitingItem:
+    """A request waiting for the client's decision, as the home page lists it."""
+
+    request: ApprovalRequest
+    round_label: str
+    due_label: str
+    countdown: str
+    is_overdue: bool
+    is_final_approver: bool
+
+
+@dataclass(frozen=True)
+class PortalHome:
+    """What the portal home shows: what awaits the contact, what was decided, change requests to settle."""
+
+    awaiting: list[AwaitingItem]
+    decisions: list[ReviewerDecision]
+    open_change_requests: list[ChangeRequest]
+
+
+def portal_home_data(
+    contact: ClientContact, *, now: datetime | None = None, decisions_shown: int = 20
+) -> PortalHome:
+    """The portal home in three queries: awaiting requests, recent decisions, open change requests."""
+    now = now or timezone.now()
+    agency = contact.agency
+    awaiting_rows = (
+        portal_requests(contact)
+        .filter(status=ApprovalStatus.AWAITING_CLIENT)
+        .select_related("final_approver", "project")
+        .annotate(current_number=Max("versions__number", filter=Q(versions__sent_at__isnull=False)))
+        .order_by("due_at", "pk")
+    )
+    awaiting = [
+        AwaitingItem(
+            request=row,
+            round_label=round_label(row.current_number or 1, row.project.revision_rounds_included),
+            due_label=format_moment(row.due_at, agency),
+            countdown=countdown(row.due_at, now),
+            is_overdue=row.due_at < now,
+            is_final_approver=row.final_approver_id == contact.pk,
+        )
+        for row in awaiting_rows
+    ]
+    # The client's binding decisions, and this contact's own advice.
+    decisions = list(
+        ReviewerDecision.objects.filter(request__client_id=contact.client_id)
+        .filter(Q(is_final=True) | Q(contact_id=contact.pk))
+        .select_related("request", "version", "contact")
+        .order_by("-decided_at", "-pk")[:decisions_shown]
+    )
+    for decision in decisions:
+        decision.day_label = day_label(local_date(decision.decided_at, agency))
+        decision.verdict_past = VERDICT_PAST[Verdict(decision.verdict)]
+    open_change_requests = list(
+        ChangeRequest.objects.filter(client_id=contact.client_id, decision__isnull=True)
+        .select_related("approval_request")
+        .order_by("-created_at", "-pk")
+    )
+    for change_request in open_change_requests:
+        change_request.is_mine_to_decide = (
+            change_request.approval_request is not None
+            and change_request.approval_request.final_approver_id == contact.pk
+        )
+    return PortalHome(awaiting=awaiting, decisions=decisions, open_change_requests=open_change_requests)
+
+
+# --------------------------------------------------------------------------- one request
+
+
+@dataclass
+class ThreadItem:
+    """A visible comment with its number, who said it, when, and its visible replies."""
+
+    comment: Comment
+    number: int
+    author_label: str
+    when_label: str
+    captured_label: str = ""
+    replies: list[ThreadItem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PinnedPage:
+    """A page image with the pins on it, as the pins partial draws it."""
+
+    number: int
+    image_url: str
+    width: int
+    height: int
+    pins: list[tuple[int, float, float]]
+
+    @property
+    def pins_label(self) -> str:
+        count = len(self.pins)
+        return f"{count} pinned comment{'' if count == 1 else 's'}" if count else ""
+
+
+@dataclass
+class PortalApprovalPage:
+    """Everything the portal's approval page shows for one request and one of its sent versions."""
+
+    request: ApprovalRequest
+    versions: list[AssetVersion]
+    version: AssetVersion
+    current: AssetVersion
+    thread: list[ThreadItem]
+    comment_count: int
+    pages: list[PinnedPage]
+    copy: list[CopySegment]
+    verdicts: list[ReviewerDecision]
+    final_decision: ReviewerDecision | None
+    my_advice: ReviewerDecision | None
+    client_commented_on_round: bool
+    change_requests: list[ChangeRequest]
+    round_label: str
+    due_label: str
+    countdown: str
+    is_overdue: bool
+    status_label: str
+    is_final_approver: bool
+
+    @property
+    def is_current(self) -> bool:
+        return self.version.pk == self.current.pk
+
+    @property
+    def can_comment(self) -> bool:
+        # Approved work is revised through a change request, so its thread is closed to new comments.
+        return self.is_current and not self.request.is_closed
+
+    @property
+    def can_decide(self) -> bool:
+        return self.request.status == ApprovalStatus.AWAITING_CLIENT and self.is_current
+
+    @property
+    def is_approved(self) -> bool:
+        return self.request.status in DECIDED_STATUSES
+
+
+def _author_label(comment: Comment, agency: Agency) -> str:
+    if comment.is_captured:
+        return comment.said_by or "Feedback"
+    if comment.author_contact_id:
+        return comment.author_contact.full_name
+    name = comment.author.full_name if comment.author_id else "Someone"
+    return f"{name} ({agency.name})"
+
+
+def _thread(comments: list[Comment], agency: Agency) -> list[ThreadItem]:
+    items: dict[int, ThreadItem] = {}
+    roots: list[ThreadItem] = []
+    for number, comment in enumerate(comments, start=1):
+        item = ThreadItem(
+            comment=comment,
+            number=number,
+            author_label=_author_label(comment, agency),
+            when_label=format_moment(comment.created_at, agency),
+        )
+        if comment.is_captured:
+            said = comment.source_at or comment.created_at
+            item.captured_label = (
+                f"captured by the agency from {comment.get_source_display().lower()} "
+                f"on {day_label(local_date(said, agency))}"
+            )
+        items[comment.pk] = item
+        if comment.parent_id is None:
+            roots.append(item)
+        elif comment.parent_id in items:
+            items[comment.parent_id].replies.append(item)
+        # A reply whose parent is not visible is left out with it.
+    return roots
+
+
+def portal_approval_page(
+    contact: ClientContact, approval: ApprovalRequest, *, version_number: int | None = None,
+    now: datetime | None = None,
+) -> PortalApprovalPage:
+    """One request as the client sees it: sent versions, the chosen version's pins, copy and thread."""
+    now = now or timezone.now()
+    agency = contact.agency
+    versions = list(approval.versions.filter(sent_at__isnull=False).order_by("number"))
+    if not versions:
+        raise Http404("No such approval request.")
+    current = versions[-1]
+    by_number = {v.number: v for v in versions}
+    if version_number is not None and version_number not in by_number:
+        raise Http404("No such version.")
+    version = by_number[version_number] if version_number is not None else current
+
+    # Internal comments, and replies to them, never leave the agency.
+    comments = list(
+        Comment.objects.filter(version=version, is_internal=False)
+        .filter(Q(parent__isnull=True) | Q(parent__is_internal=False))
+        .select_related("author", "author_contact")
+        .order_by("created_at", "pk")
+    )
+    thread = _thread(comments, agency)
+    numbered = {item.comment.pk: item.number for root in thread for item in (root, *root.replies)}
+    visible = [c for c in comments if c.pk in numbered]
+
+    pages: list[PinnedPage] = []
+    copy: list[CopySegment] = []
+    if version.kind == VersionKind.TEXT:
+        quotes = [
+            (numbered[c.pk], c.quote_start, c.quote_end)
+            for c in visible
+            if c.quote_start is not None and c.quote_end is not None
+        ]
+        copy = copy_segments(version.text, quotes)
+    else:
+        kwargs = {"agency_slug": agency.slug, "version_id": version.pk}
+        page_rows: list[tuple[int, str, int, int]]
+        if version.kind == VersionKind.PDF:
+            page_rows = [
+                (
+                    page.number,
+                    reverse("portal_version_page", kwargs={**kwargs, "page": page.number}),
+                    page.width,
+                    page.height,
+                )
+                for page in VersionPage.objects.filter(version=version).order_by("number")
+            ]
+        else:
+            file_url = reverse("portal_version_file", kwargs=kwargs)
+            page_rows = [(1, file_url, version.width or 1, version.height or 1)]
+        for number, url, width, height in page_rows:
+            pins = [(numbered[c.pk], c.pin_x, c.pin_y) for c in visible if c.is_pinned and c.page == number]
+            pages.append(PinnedPage(number=number, image_url=url, width=width, height=height, pins=pins))
+
+    decisions = list(
+        ReviewerDecision.objects.filter(request=approval, version__in=[v.pk for v in versions])
+        .select_related("contact", "version")
+        .order_by("decided_at", "pk")
+    )
+    for decision in decisions:
+        decision.day_label = day_label(local_date(decision.decided_at, agency))
+        decision.verdict_past = VERDICT_PAST[Verdict(decision.verdict)]
+    verdicts = [d for d in decisions if d.version_id == version.pk]
+    final_decision = next((d for d in reversed(decisions) if d.is_final), None)
+    my_advice = next(
+        (d for d in decisions if d.version_id == current.pk and d.contact_id == contact.pk), None
+    )
+    client_commented = Comment.objects.filter(
+        version=current, author_contact__client_id=contact.client_id, is_internal=False
+    ).exists()
+    change_requests = list(
+        ChangeRequest.objects.filter(approval_request=approval)
+        .select_related("decision")
+        .order_by("-created_at", "-pk")
+    )
+    return PortalApprovalPage(
+        request=approval,
+        versions=versions,
+        version=version,
+        current=current,
+        thread=thread,
+        comment_count=len(visible),
+        pages=pages,
+        copy=copy,
+        verdicts=verdicts,
+        final_decision=final_decision,
+        my_advice=my_advice,
+        client_commented_on_round=client_commented,
+        change_requests=change_requests,
+        round_label=round_label(version.number, approval.project.revision_rounds_included),
+        due_label=format_moment(approval.due_at, agency),
+        countdown=countdown(approval.due_at, now),
+        is_overdue=approval.due_at < now,
+        status_label=portal_status_label(approval.status),
+        is_final_approver=approval.final_approver_id == contact.pk,
+    )
+
+
+# --------------------------------------------------------------------------- decision log
+
+
+def portal_decision_log_page(
+    contact: ClientContact, *, page: int | str | None = 1, per_page: int = 50
+) -> Page:
+    """The client's decision log, newest first, one page at a time (no internal fields are read)."""
+    entries = (
+        DecisionLogEntry.objects.filter(client_id=contact.client_id)
+        .select_related("corrects")
+        .only(
+            "pk", "decided_on", "decision", "approver_name", "asset", "impact_timeline", "impact_budget",
+            "impact_deliverables", "source_kind", "source_note", "approval_request_id", "corrects_id",
+            "recorded_at", "corrects__decided_on", "corrects__decision",
+        )
+        .order_by("-decided_on", "-recorded_at", "-pk")
+    )
+    result = Paginator(entries, per_page).get_page(page)
+    result.object_list = list(result.object_list)
+    # Link back only to requests the client can open (every logged request was sent; this keeps it so).
+    visible = set(
+        portal_requests(contact)
+        .filter(pk__in=[e.approval_request_id for e in result.object_list if e.approval_request_id])
+        .values_list("pk", flat=True)
+    )
+    for entry in result.object_list:
+        entry.portal_request_id = entry.approval_request_id if entry.approval_request_id in visible else None
+    return result
