@@ -77,7 +77,10 @@ def client_create(request: HttpRequest) -> HttpResponse:
 @agency_view
 @require_http_methods(["GET", "HEAD"])
 def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
-    """One client: its facts, status, contacts and their portal access."""
+    """One client: its facts, status, contacts and their portal access, its projects and open approvals."""
+    from approvals.models import ApprovalRequest, ApprovalStatus
+    from projects.models import Project
+
     client = _client_or_404(client_id)
     return TemplateResponse(
         request,
@@ -86,6 +89,12 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
             "client": client,
             "contacts": client_contacts_for_detail(client),
             "can_manage": can_manage_clients(request.membership),
+            "projects": Project.objects.filter(client=client).order_by("-launch_date")[:20],
+            "approvals": ApprovalRequest.objects.filter(
+                client=client,
+                status__in=[ApprovalStatus.AWAITING_CLIENT, ApprovalStatus.AWAITING_INTERNAL,
+                            ApprovalStatus.CHANGES_REQUESTED, ApprovalStatus.DRAFT],
+            ).select_related("final_approver").order_by("due_at")[:20],
         },
     )
 

@@ -360,3 +360,19 @@ def test_another_agencys_client_answers_404_like_a_missing_one(
     assert theirs_response.content == missing_response.content
     theirs = _reload(theirs)
     assert (theirs.name, theirs.status) == ("Acme Dental", ClientStatus.ACTIVE)
+
+
+def test_the_client_page_lists_its_projects_open_approvals_and_links_the_decision_log(team, as_coordinator):
+    from django.urls import reverse
+
+    from tests import factories
+
+    client = team["clients"][0]
+    project = factories.project_create(actor=team["coordinator"], client=client, name="Smile campaign")
+    factories.approval_create(actor=team["coordinator"], project=project, title="Hero copy")
+    other = factories.project_create(actor=team["coordinator"], client=team["clients"][1], name="Bread week")
+    page = as_coordinator.get(
+        reverse("client_detail", kwargs={"agency_slug": team["agency"].slug, "client_id": client.pk})
+    ).content.decode()
+    assert "Smile campaign" in page and "Hero copy" in page and other.name not in page
+    assert reverse("decision_log", kwargs={"agency_slug": team["agency"].slug, "client_id": client.pk}) in page
