@@ -196,3 +196,42 @@ def test_rescheduling_a_task_cascades_through_200_tasks_in_few_queries(bench, re
     )
     assert moved >= 190, "moving the kick-off should ripple through the whole plan"
     assert passed, f"{queries} queries to move one task"
+
+
+SCAN_TARGET_RATIO = 4.0
+
+
+def test_risk_scan_against_its_own_rules_in_memory(bench, report):
+    """The scan end to end (read the agency, evaluate, store what changed) next to evaluating the same
+    snapshot already in memory: the scan's overhead over its own logic."""
+    from projects import risks
+    from projects.escalations import escalations_sync
+    from projects.risk_scan import _found, agency_snapshot
+
+    with scope(agency=bench.agency.pk):
+        snapshot = agency_snapshot(bench.agency)
+        tasks = sum(len(p.tasks) for p in snapshot.projects)
+        total = Task.objects.count()
+
+        def evaluate() -> None:
+            risks.evaluate_many(snapshot.projects, today=snapshot.today, calendar=snapshot.calendar)
+
+        def scan() -> None:
+            with transaction.atomic():
+                fresh = agency_snapshot(bench.agency)
+                found = risks.evaluate_many(fresh.projects, today=fresh.today, calendar=fresh.calendar)
+                escalations_sync(agency_id=bench.agency.pk, found=[_found(f) for f in found], today=fresh.today)
+                transaction.set_rollback(True)
+
+        with CaptureQueriesContext(connection) as captured:
+            scan()
+        queries = len(captured)
+        scan_ms, memory_ms = paired_medians_ms(scan, evaluate, times=3, warmup=1)
+    ratio = scan_ms / memory_ms
+    report.add(
+        f"risk scan ({tasks} live of {total} tasks) vs rules in memory",
+        f"{scan_ms:.1f}", str(queries), f"{memory_ms:.1f}", f"{ratio:.1f}×", f"≤ {SCAN_TARGET_RATIO:g}×",
+        "PASS" if ratio <= SCAN_TARGET_RATIO else "FAIL",
+    )
+    # The scan reads the whole agency; only planning and active projects have risks to find.
+    assert total >= 25_000 and tasks > 0
