@@ -142,3 +142,68 @@ def test_the_scan_reads_an_agency_in_the_same_number_of_queries_whatever_its_siz
     assert count(team["agency"]) == small
 
 
+
+
+def _make(team, project, rule):
+    """Turn the seed project into a scenario for one rule, through the services people use."""
+    from approvals import services as approval_services
+
+    agency = team["agency"]
+    with scope(agency=agency.pk):
+        tasks = {t.key: t for t in project.tasks.all()}
+        RequiredInput.objects.update(received_at=date(2026, 11, 30))
+        if rule == "deadline_moved":
+            for n, days in enumerate((1, 1)):
+                task = Task.objects.get(pk=tasks["build"].pk)
+                services.task_reschedule(
+                    actor=team["coordinator"], task=task,
+                    new_due=date(2026, 12, 10 + n), reason="The developer is off sick",
+                )
+        elif rule == "owner_unclear":
+            Task.objects.filter(pk=tasks["build"].pk).update(assignee=None)
+        elif rule == "capacity":
+            Task.objects.filter(pk=tasks["design"].pk).update(estimated_hours=90)
+        elif rule == "scope":
+            Task.objects.filter(pk=tasks["design"].pk).update(status="in_progress")
+            approval_services.change_request_create(
+                project=project, description="Add a second landing page for Spain", requester=team["coordinator"],
+                rework_days=2,
+            )
+        elif rule == "launch_at_risk":
+            # Design should have finished Monday and has five days of work left in it.
+            Task.objects.filter(pk=tasks["design"].pk).update(
+                start_date=date(2026, 11, 24), due_date=date(2026, 11, 30), duration_days=5
+            )
+        elif rule == "decision_needed":
+            services.task_flag_decision(
+                actor=team["coordinator"], task=tasks["build"], question="Webflow or WordPress?", decide_by="Sam (owner)"
+            )
+
+
+EXPECTED = {
+    "deadline_moved": "“Build landing page” (Spring offer landing page) has been moved twice, from Wed 9 Dec to "
+    "Fri 11 Dec, by Casey Coordinator.",
+    "owner_unclear": "Nobody owns “Build landing page” (Spring offer landing page), which starts Tuesday.",
+    "capacity": "{designer} has 60 hours of work this week against a capacity of 40, all on Spring offer "
+    "landing page.",
+    "scope": "Work has started on “Add a second landing page for Spain” (Spring offer landing page), a change "
+    "request still waiting on the owner.",
+    "launch_at_risk": "The Spring offer landing page launch is forecast for Fri 11 Dec, one business day after "
+    "the planned Thu 10 Dec, because “Design” is still open past its due date.",
+    "decision_needed": "Sam (owner) needs to decide “Webflow or WordPress?” for “Build landing page” (Spring offer "
+    "landing page), which is due Wed 9 Dec. “Launch” waits on it.",
+}
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("rule", list(EXPECTED))
+def test_each_rule_speaks_through_the_real_scan(team, worker, rule):
+    with time_machine.travel(WEDNESDAY, tick=True):
+        project = _seed_project(team)
+        _make(team, project, rule)
+        scan_agency.delay(team["agency"].pk).get(timeout=30)
+        with scope(agency=team["agency"].pk):
+            messages = list(Escalation.objects.filter(rule=rule).values_list("message", flat=True))
+    designer = next(m for m in team["members"] if m.discipline == Discipline.DESIGNER).user.full_name
+    assert messages == [EXPECTED[rule].format(designer=designer)]
