@@ -15,6 +15,7 @@ NAV = [
     ("client_list", "Clients"),
     ("project_list", "Projects"),
     ("approval_list", "Approvals"),
+    ("escalation_list", "Escalations"),
     ("draft_list", "Drafts"),
     ("library", "Library"),
     ("report_list", "Reports"),
