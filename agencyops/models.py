@@ -84,8 +84,12 @@ class Agency(models.Model):
     name = models.CharField(max_length=120)
     slug = models.SlugField(max_length=50, unique=True, validators=[validate_agency_slug])
     time_zone = models.CharField(max_length=64, default="Europe/London")
-    country = models.CharField(max_length=2, default="GB", help_text="Public holidays come from this country.")
-    subdivision = models.CharField(max_length=10, blank=True, help_text="Region for public holidays, e.g. ENG.")
+    country = models.CharField(
+        max_length=2, default="GB", help_text="Public holidays come from this country."
+    )
+    subdivision = models.CharField(
+        max_length=10, blank=True, help_text="Region for public holidays, e.g. ENG."
+    )
     working_weekdays = models.JSONField(default=default_working_weekdays)
     approval_terms = models.TextField(default=DEFAULT_APPROVAL_TERMS)
     logo = models.FileField(upload_to="logos/agencies/", blank=True, validators=[validate_logo])
@@ -133,7 +137,9 @@ class Membership(models.Model):
         ordering = ["user__full_name", "user__email"]
         constraints = [
             models.UniqueConstraint(fields=["agency", "user"], name="membership_one_per_agency"),
-            models.CheckConstraint(condition=Q(weekly_capacity_hours__gte=0), name="membership_capacity_gte_0"),
+            models.CheckConstraint(
+                condition=Q(weekly_capacity_hours__gte=0), name="membership_capacity_gte_0"
+            ),
         ]
         indexes = [models.Index(fields=["agency", "role"])]
 
@@ -172,7 +178,9 @@ class Client(models.Model):
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["agency", "slug"], name="client_slug_unique_in_agency")]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "slug"], name="client_slug_unique_in_agency")
+        ]
         indexes = [models.Index(fields=["agency", "status"])]
 
     def __str__(self) -> str:
@@ -184,7 +192,9 @@ class ClientContact(models.Model):
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="client_contacts")
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="contacts")
-    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="client_contacts")
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="client_contacts"
+    )
     full_name = models.CharField(max_length=150)
     email = models.EmailField()
     job_title = models.CharField(max_length=120, blank=True)
@@ -199,7 +209,9 @@ class ClientContact(models.Model):
     class Meta:
         ordering = ["full_name"]
         constraints = [
-            models.UniqueConstraint(fields=["agency", "client", "email"], name="contact_email_unique_per_client"),
+            models.UniqueConstraint(
+                fields=["agency", "client", "email"], name="contact_email_unique_per_client"
+            ),
             models.UniqueConstraint(
                 fields=["agency", "client"],
                 condition=Q(is_default_approver=True),
@@ -247,7 +259,9 @@ class Invitation(models.Model):
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["agency", "email"])]
         constraints = [
-            models.CheckConstraint(condition=Q(weekly_capacity_hours__gte=0), name="invitation_capacity_gte_0"),
+            models.CheckConstraint(
+                condition=Q(weekly_capacity_hours__gte=0), name="invitation_capacity_gte_0"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -246,6 +246,7 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+
 # --- Celery ------------------------------------------------------------------------------
 def _celery_url(url: str) -> str:
     # kombu spells a unix-socket Redis as redis+socket://
@@ -261,10 +262,19 @@ CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="agencyops")
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "agencyops.tasks.heartbeat", "schedule": crontab(minute="*/5")},
-    "approval-reminders": {"task": "approvals.tasks.send_approval_reminders", "schedule": crontab(minute="*/15")},
+    "approval-reminders": {
+        "task": "approvals.tasks.send_approval_reminders",
+        "schedule": crontab(minute="*/15"),
+    },
     "risk-scan": {"task": "projects.tasks.scan_all_agencies", "schedule": crontab(minute="*/15")},
-    "escalation-digest": {"task": "projects.tasks.send_escalation_digests", "schedule": crontab(hour=7, minute=30)},
-    "retainer-work": {"task": "projects.tasks.generate_retainer_work", "schedule": crontab(hour=2, minute=15)},
+    "escalation-digest": {
+        "task": "projects.tasks.send_escalation_digests",
+        "schedule": crontab(hour=7, minute=30),
+    },
+    "retainer-work": {
+        "task": "projects.tasks.generate_retainer_work",
+        "schedule": crontab(hour=2, minute=15),
+    },
 }
 
 # --- Logging -----------------------------------------------------------------------------

@@ -48,7 +48,9 @@ def contact_for(user: Any, agency_slug: str) -> ClientContact | None:
         )
 
 
-def _render_in_scope(agency: Agency, view: View, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+def _render_in_scope(
+    agency: Agency, view: View, request: HttpRequest, *args: Any, **kwargs: Any
+) -> HttpResponse:
     with scope(agency=agency.pk):
         response = view(request, *args, **kwargs)
         # TemplateResponse renders lazily; render while the tenant scope is still active.

@@ -33,7 +33,11 @@ urlpatterns = [
     path("<slug:agency_slug>/clients/<int:client_id>/", clients.client_detail, name="client_detail"),
     path("<slug:agency_slug>/clients/<int:client_id>/edit/", clients.client_edit, name="client_edit"),
     path("<slug:agency_slug>/clients/<int:client_id>/status/", clients.client_status, name="client_status"),
-    path("<slug:agency_slug>/clients/<int:client_id>/contacts/new/", clients.contact_create, name="contact_create"),
+    path(
+        "<slug:agency_slug>/clients/<int:client_id>/contacts/new/",
+        clients.contact_create,
+        name="contact_create",
+    ),
     path(
         "<slug:agency_slug>/clients/<int:client_id>/contacts/<int:contact_id>/edit/",
         clients.contact_edit,

@@ -8,8 +8,27 @@ from django.core.files.uploadedfile import UploadedFile
 
 RESERVED_AGENCY_SLUGS = frozenset(
     {
-        "about", "accounts", "admin", "api", "app", "assets", "auth", "calendar", "healthz", "help", "invitations",
-        "login", "logout", "media", "new", "portal", "settings", "signup", "static", "status", "support",
+        "about",
+        "accounts",
+        "admin",
+        "api",
+        "app",
+        "assets",
+        "auth",
+        "calendar",
+        "healthz",
+        "help",
+        "invitations",
+        "login",
+        "logout",
+        "media",
+        "new",
+        "portal",
+        "settings",
+        "signup",
+        "static",
+        "status",
+        "support",
         "www",
     }
 )
@@ -32,7 +51,8 @@ def validate_logo(file: UploadedFile) -> None:
     limit = settings.LOGO_MAX_BYTES
     if file.size > limit:
         raise ValidationError(
-            f"The logo is {file.size / 1_048_576:.1f} MB; the limit is {limit / 1_048_576:.0f} MB.", code="too_large"
+            f"The logo is {file.size / 1_048_576:.1f} MB; the limit is {limit / 1_048_576:.0f} MB.",
+            code="too_large",
         )
     position = file.tell() if hasattr(file, "tell") else 0
     try:
@@ -41,7 +61,9 @@ def validate_logo(file: UploadedFile) -> None:
             image_format = image.format
             image.verify()
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        raise ValidationError("The logo must be a PNG, JPEG, GIF or WebP image.", code="invalid_type") from None
+        raise ValidationError(
+            "The logo must be a PNG, JPEG, GIF or WebP image.", code="invalid_type"
+        ) from None
     finally:
         file.seek(position)
     if image_format not in LOGO_CONTENT_TYPES:

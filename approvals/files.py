@@ -20,7 +20,9 @@ class CheckedFile:
     kind: str  # "image" or "pdf"
     width: int | None = None
     height: int | None = None
-    pages: list[tuple[bytes, int, int]] = field(default_factory=list)  # rendered PDF pages: PNG, width, height
+    pages: list[tuple[bytes, int, int]] = field(
+        default_factory=list
+    )  # rendered PDF pages: PNG, width, height
 
 
 def check_upload(upload) -> CheckedFile:
@@ -30,7 +32,9 @@ def check_upload(upload) -> CheckedFile:
         raise ValidationError({"file": "Choose a file to upload."})
     if upload.size > limit:
         raise ValidationError(
-            {"file": f"The file is {upload.size / 1_048_576:.1f} MB; the limit is {limit / 1_048_576:.0f} MB."}
+            {
+                "file": f"The file is {upload.size / 1_048_576:.1f} MB; the limit is {limit / 1_048_576:.0f} MB."
+            }
         )
     upload.seek(0)
     head = upload.read(5)
@@ -69,7 +73,11 @@ def _check_pdf(upload) -> CheckedFile:
         if len(document) == 0:
             raise ValidationError({"file": "This PDF has no pages."})
         if len(document) > MAX_PDF_PAGES:
-            raise ValidationError({"file": f"This PDF has {len(document)} pages; split it into parts of {MAX_PDF_PAGES} or fewer."})
+            raise ValidationError(
+                {
+                    "file": f"This PDF has {len(document)} pages; split it into parts of {MAX_PDF_PAGES} or fewer."
+                }
+            )
         pages = []
         for index in range(len(document)):
             page = document[index]

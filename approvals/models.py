@@ -46,7 +46,11 @@ class ApprovalRequest(models.Model):
     project = models.ForeignKey(Project, on_delete=models.PROTECT, related_name="approval_requests")
     client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="approval_requests")
     task = models.ForeignKey(
-        Task, null=True, blank=True, on_delete=models.SET_NULL, related_name="approval_requests",
+        Task,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="approval_requests",
         help_text="The review milestone this approval gates.",
     )
     title = models.CharField(max_length=200)
@@ -58,7 +62,11 @@ class ApprovalRequest(models.Model):
     after_approval = models.TextField(help_text="What happens after approval.")
     status = models.CharField(max_length=24, choices=ApprovalStatus.choices, default=ApprovalStatus.DRAFT)
     internal_approver = models.ForeignKey(
-        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        Membership,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="Someone at the agency who signs off before the client sees it.",
     )
     internal_signed_off_at = models.DateTimeField(null=True, blank=True)
@@ -118,7 +126,9 @@ class AssetVersion(models.Model):
 
     class Meta:
         ordering = ["request", "number"]
-        constraints = [models.UniqueConstraint(fields=["agency", "request", "number"], name="version_number_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "request", "number"], name="version_number_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.request} v{self.number}"
@@ -143,7 +153,12 @@ class VersionPage(models.Model):
 
     class Meta:
         ordering = ["version", "number"]
-        constraints = [models.UniqueConstraint(fields=["agency", "version", "number"], name="page_number_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "version", "number"], name="page_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version} page {self.number}"
 
 
 class FeedbackSource(models.TextChoices):
@@ -161,12 +176,18 @@ class Comment(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     request = models.ForeignKey(ApprovalRequest, on_delete=models.CASCADE, related_name="comments")
     version = models.ForeignKey(AssetVersion, on_delete=models.CASCADE, related_name="comments")
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
     body = models.TextField()
     is_internal = models.BooleanField(default=False, help_text="Agency only: never shown in the portal.")
     author = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
-    author_contact = models.ForeignKey(ClientContact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    author_membership = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    author_contact = models.ForeignKey(
+        ClientContact, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author_membership = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     page = models.PositiveSmallIntegerField(default=1)
     pin_x = models.FloatField(null=True, blank=True, help_text="0..1 across the page.")
     pin_y = models.FloatField(null=True, blank=True, help_text="0..1 down the page.")
@@ -174,10 +195,14 @@ class Comment(models.Model):
     quote_start = models.PositiveIntegerField(null=True, blank=True)
     quote_end = models.PositiveIntegerField(null=True, blank=True)
     source = models.CharField(max_length=10, choices=FeedbackSource.choices, default=FeedbackSource.APP)
-    source_at = models.DateTimeField(null=True, blank=True, help_text="When it was said, for captured feedback.")
+    source_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was said, for captured feedback."
+    )
     said_by = models.CharField(max_length=150, blank=True, help_text="Who said it, for captured feedback.")
     resolved_at = models.DateTimeField(null=True, blank=True)
-    resolved_by = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    resolved_by = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedManager(agency="agency")
@@ -232,7 +257,9 @@ class ReviewerDecision(models.Model):
             models.UniqueConstraint(
                 fields=["agency", "version"], condition=Q(is_final=True), name="one_final_decision_per_round"
             ),
-            models.UniqueConstraint(fields=["agency", "version", "contact"], name="one_verdict_per_reviewer_per_round"),
+            models.UniqueConstraint(
+                fields=["agency", "version", "contact"], name="one_verdict_per_reviewer_per_round"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -260,23 +287,33 @@ class DecisionLogEntry(models.Model):
     decided_on = models.DateField()
     decision = models.TextField()
     approver_name = models.CharField(max_length=150)
-    approver_contact = models.ForeignKey(ClientContact, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+")
+    approver_contact = models.ForeignKey(
+        ClientContact, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+"
+    )
     asset = models.CharField(max_length=200, help_text="Asset or campaign affected.")
     impact_timeline = models.TextField(blank=True)
     impact_budget = models.TextField(blank=True)
     impact_deliverables = models.TextField(blank=True)
     source_kind = models.CharField(max_length=16, choices=LogSource.choices)
-    source_note = models.CharField(max_length=300, blank=True, help_text="e.g. the email's subject and sender.")
+    source_note = models.CharField(
+        max_length=300, blank=True, help_text="e.g. the email's subject and sender."
+    )
     approval_request = models.ForeignKey(
         ApprovalRequest, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="log_entries"
     )
-    version = models.ForeignKey(AssetVersion, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+")
+    version = models.ForeignKey(
+        AssetVersion, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+"
+    )
     comment = models.ForeignKey(Comment, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+")
     reviewer_decision = models.OneToOneField(
         ReviewerDecision, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="log_entry"
     )
-    corrects = models.ForeignKey("self", null=True, blank=True, on_delete=models.DO_NOTHING, related_name="corrections")
-    recorded_by = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+")
+    corrects = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.DO_NOTHING, related_name="corrections"
+    )
+    recorded_by = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+"
+    )
     recorded_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedManager(agency="agency")
@@ -305,16 +342,29 @@ class ChangeRequest(models.Model):
     )
     citation = models.TextField(help_text="e.g. Homepage messaging was approved on 8 May by Anna Li.")
     description = models.TextField()
-    reason = models.CharField(max_length=20, choices=[("revise_approved", "Revise approved work"),
-                                                      ("extra_round", "Revision round beyond budget"),
-                                                      ("other", "Other scope change")])
-    affected_task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+")
+    reason = models.CharField(
+        max_length=20,
+        choices=[
+            ("revise_approved", "Revise approved work"),
+            ("extra_round", "Revision round beyond budget"),
+            ("other", "Other scope change"),
+        ],
+    )
+    affected_task = models.ForeignKey(
+        Task, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+"
+    )
     rework_days = models.PositiveSmallIntegerField(default=0, help_text="Business days of extra work.")
-    impact_business_days = models.IntegerField(default=0, help_text="How far the launch moves, in business days.")
+    impact_business_days = models.IntegerField(
+        default=0, help_text="How far the launch moves, in business days."
+    )
     impact_summary = models.CharField(max_length=200, blank=True)
     impact_budget = models.DecimalField(max_digits=10, decimal_places=2, default=0)
-    requested_by_contact = models.ForeignKey(ClientContact, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+")
-    requested_by_membership = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+")
+    requested_by_contact = models.ForeignKey(
+        ClientContact, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+"
+    )
+    requested_by_membership = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedManager(agency="agency")
@@ -340,11 +390,18 @@ class ChangeRequestDecision(models.Model):
     change_request = models.OneToOneField(ChangeRequest, on_delete=models.DO_NOTHING, related_name="decision")
     verdict = models.CharField(max_length=10, choices=ChangeRequestVerdict.choices)
     note = models.TextField(blank=True)
-    decided_by_membership = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+")
-    decided_by_contact = models.ForeignKey(ClientContact, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+")
+    decided_by_membership = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+"
+    )
+    decided_by_contact = models.ForeignKey(
+        ClientContact, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+"
+    )
     decided_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedManager(agency="agency")
+
+    def __str__(self) -> str:
+        return f"{self.get_verdict_display()}: change request #{self.change_request_id}"
 
 
 class Notification(models.Model):
@@ -352,7 +409,9 @@ class Notification(models.Model):
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     recipient_email = models.EmailField()
-    recipient = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications")
+    recipient = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications"
+    )
     kind = models.CharField(max_length=40)
     subject = models.CharField(max_length=200)
     body = models.TextField()
@@ -368,7 +427,9 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        constraints = [models.UniqueConstraint(fields=["agency", "dedupe_key"], name="notification_once_per_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "dedupe_key"], name="notification_once_per_key")
+        ]
         indexes = [models.Index(fields=["agency", "recipient", "created_at"])]
 
     def __str__(self) -> str:

@@ -122,14 +122,14 @@ class PortalCommentForm(_ServiceForm):
             # Copy takes a selected passage, not a pin.
             for name in ("page", "pin_x", "pin_y", "pin_across", "pin_down"):
                 del self.fields[name]
-            self.fields["body"].help_text = (
-                "Select a passage of the copy to comment on it, or write a general comment."
-            )
+            self.fields[
+                "body"
+            ].help_text = "Select a passage of the copy to comment on it, or write a general comment."
         else:
             del self.fields["quote_start"], self.fields["quote_end"]
-            self.fields["body"].help_text = (
-                "Click the page to pin your comment to a spot, or give the pin's position below."
-            )
+            self.fields[
+                "body"
+            ].help_text = "Click the page to pin your comment to a spot, or give the pin's position below."
             if version.kind == VersionKind.IMAGE:
                 self.fields["page"].widget = forms.HiddenInput(attrs={"data-pin-page": ""})
             else:

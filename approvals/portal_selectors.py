@@ -374,7 +374,10 @@ def _thread(comments: list[Comment], agency: Agency) -> list[ThreadItem]:
 
 
 def portal_approval_page(
-    contact: ClientContact, approval: ApprovalRequest, *, version_number: int | None = None,
+    contact: ClientContact,
+    approval: ApprovalRequest,
+    *,
+    version_number: int | None = None,
     now: datetime | None = None,
 ) -> PortalApprovalPage:
     """One request as the client sees it: sent versions, the chosen version's pins, copy and thread."""
@@ -484,9 +487,21 @@ def portal_decision_log_page(
         DecisionLogEntry.objects.filter(client_id=contact.client_id)
         .select_related("corrects")
         .only(
-            "pk", "decided_on", "decision", "approver_name", "asset", "impact_timeline", "impact_budget",
-            "impact_deliverables", "source_kind", "source_note", "approval_request_id", "corrects_id",
-            "recorded_at", "corrects__decided_on", "corrects__decision",
+            "pk",
+            "decided_on",
+            "decision",
+            "approver_name",
+            "asset",
+            "impact_timeline",
+            "impact_budget",
+            "impact_deliverables",
+            "source_kind",
+            "source_note",
+            "approval_request_id",
+            "corrects_id",
+            "recorded_at",
+            "corrects__decided_on",
+            "corrects__decision",
         )
         .order_by("-decided_on", "-recorded_at", "-pk")
     )

@@ -106,7 +106,13 @@ def notify(
 
 
 def _store_version(
-    *, actor: Membership, request: ApprovalRequest, kind: str, upload: Any = None, text: str = "", notes: str = ""
+    *,
+    actor: Membership,
+    request: ApprovalRequest,
+    kind: str,
+    upload: Any = None,
+    text: str = "",
+    notes: str = "",
 ) -> AssetVersion:
     if kind == VersionKind.TEXT:
         if not text.strip():
@@ -133,7 +139,9 @@ def _store_version(
     version.save()
     if checked and checked.pages:
         for index, (png, width, height) in enumerate(checked.pages, start=1):
-            page = VersionPage(agency=request.agency, version=version, number=index, width=width, height=height)
+            page = VersionPage(
+                agency=request.agency, version=version, number=index, width=width, height=height
+            )
             page.image.save(f"v{number}-p{index}.png", ContentFile(png), save=False)
             page.save()
     return version
@@ -173,7 +181,9 @@ def approval_request_create(
         errors["due_at"] = "Feedback cannot be due in the past."
     if task is not None and task.project_id != project.pk:
         errors["task"] = "Choose a task of this project."
-    if internal_approver is not None and (internal_approver.agency_id != actor.agency_id or not internal_approver.is_active):
+    if internal_approver is not None and (
+        internal_approver.agency_id != actor.agency_id or not internal_approver.is_active
+    ):
         errors["internal_approver"] = "Choose someone on your team."
     if errors:
         raise ValidationError(errors)
@@ -224,16 +234,24 @@ def approval_send_check(request: ApprovalRequest) -> SendCheck:
     version = request.versions.order_by("-number").first()
     if version is None:
         raise ValidationError("Add a version before sending.")
-    return SendCheck(version=version, revision_round=version.revision_round, included=rounds_included(request))
+    return SendCheck(
+        version=version, revision_round=version.revision_round, included=rounds_included(request)
+    )
 
 
 @transaction.atomic
 def approval_request_send(
-    *, actor: Membership, request: ApprovalRequest, accept_change_request: bool = False, extra_cost: Decimal | int = 0
+    *,
+    actor: Membership,
+    request: ApprovalRequest,
+    accept_change_request: bool = False,
+    extra_cost: Decimal | int = 0,
 ) -> ApprovalRequest:
     """Send the current version to the client. A round beyond budget needs confirming and creates a change request."""
     _require_planner(actor)
-    return _send(actor=actor, request=request, accept_change_request=accept_change_request, extra_cost=extra_cost)
+    return _send(
+        actor=actor, request=request, accept_change_request=accept_change_request, extra_cost=extra_cost
+    )
 
 
 def _send(
@@ -241,8 +259,14 @@ def _send(
 ) -> ApprovalRequest:
     # The role check stays in approval_request_send: an internal approver (often a member) sends by signing off.
     request = ApprovalRequest.objects.select_for_update().get(pk=request.pk)
-    if request.status not in (ApprovalStatus.DRAFT, ApprovalStatus.AWAITING_INTERNAL, ApprovalStatus.CHANGES_REQUESTED):
-        raise ValidationError(f"This request is {request.get_status_display().lower()}; it cannot be sent now.")
+    if request.status not in (
+        ApprovalStatus.DRAFT,
+        ApprovalStatus.AWAITING_INTERNAL,
+        ApprovalStatus.CHANGES_REQUESTED,
+    ):
+        raise ValidationError(
+            f"This request is {request.get_status_display().lower()}; it cannot be sent now."
+        )
     check = approval_send_check(request)
     if check.version.sent_at is not None:
         raise ValidationError("This version was already sent; upload a new version for the next round.")
@@ -258,7 +282,9 @@ def _send(
             kind="internal_signoff",
             dedupe_key=f"approval:{request.pk}:v{check.version.number}:internal",
             request=request,
-            url=reverse("approval_detail", kwargs={"agency_slug": request.agency.slug, "request_id": request.pk}),
+            url=reverse(
+                "approval_detail", kwargs={"agency_slug": request.agency.slug, "request_id": request.pk}
+            ),
         )
         return request
     if check.beyond_budget:
@@ -308,7 +334,9 @@ def approval_internal_signoff(*, actor: Membership, request: ApprovalRequest) ->
     """The internal approver signs off; the request then goes to the client."""
     request = ApprovalRequest.objects.select_for_update().get(pk=request.pk)
     if request.internal_approver_id != actor.pk and actor.role != Role.OWNER:
-        raise ValidationError("Only the named internal approver or an owner can sign this off.", code="forbidden")
+        raise ValidationError(
+            "Only the named internal approver or an owner can sign this off.", code="forbidden"
+        )
     if request.status != ApprovalStatus.AWAITING_INTERNAL:
         raise ValidationError("This request is not waiting for an internal sign-off.")
     request.internal_signed_off_at = timezone.now()
@@ -319,7 +347,13 @@ def approval_internal_signoff(*, actor: Membership, request: ApprovalRequest) ->
 
 @transaction.atomic
 def version_add(
-    *, actor: Membership, request: ApprovalRequest, kind: str, upload: Any = None, text: str = "", notes: str = ""
+    *,
+    actor: Membership,
+    request: ApprovalRequest,
+    kind: str,
+    upload: Any = None,
+    text: str = "",
+    notes: str = "",
 ) -> AssetVersion:
     """Upload the next version: a new round, not yet sent. Approved work reopens only through a change request."""
     _require_planner(actor)
@@ -389,7 +423,9 @@ def comment_add(
         raise ValidationError("This version has not been sent to you yet.", code="not_found")
     if not body.strip():
         raise ValidationError({"body": "Write your comment."})
-    if parent is not None and (parent.request_id != request.pk or (contact is not None and parent.is_internal)):
+    if parent is not None and (
+        parent.request_id != request.pk or (contact is not None and parent.is_internal)
+    ):
         raise ValidationError({"parent": "Reply to a comment of this request."})
     _check_pin(page, pin_x, pin_y, version)
     if quote_start is not None or quote_end is not None:
@@ -470,9 +506,13 @@ def comment_resolve(*, actor: Membership, comment: Comment, resolved: bool = Tru
 # --------------------------------------------------------------------------- decisions
 
 
-def _log_entry_for_decision(request: ApprovalRequest, decision: ReviewerDecision, version: AssetVersion) -> DecisionLogEntry:
+def _log_entry_for_decision(
+    request: ApprovalRequest, decision: ReviewerDecision, version: AssetVersion
+) -> DecisionLogEntry:
     verdict = decision.get_verdict_display()
-    text = f"{verdict}: {request.title} (version {version.number}; {', '.join(request.scope_labels).lower()})."
+    text = (
+        f"{verdict}: {request.title} (version {version.number}; {', '.join(request.scope_labels).lower()})."
+    )
     if decision.changes:
         text += f" Changes: {decision.changes}"
     timeline = ""
@@ -514,7 +554,9 @@ def approval_decide(
         raise ValidationError({"verdict": "Choose approve, approve with changes, or request changes."})
     # The lock makes concurrent decisions queue; the second finds the round closed.
     request = (
-        ApprovalRequest.objects.select_for_update(of=("self",)).select_related("project", "client", "task").get(pk=request.pk)
+        ApprovalRequest.objects.select_for_update(of=("self",))
+        .select_related("project", "client", "task")
+        .get(pk=request.pk)
     )
     if request.final_approver_id != contact.pk:
         raise ValidationError(
@@ -530,9 +572,12 @@ def approval_decide(
         raise ValidationError({"changes": "List the changes you approve with."})
     if comment.strip():
         comment_add(author=contact.user, request=request, version=version, body=comment, contact=contact)
-    if verdict == Verdict.REQUEST_CHANGES and not Comment.objects.filter(
-        version=version, author_contact__client=request.client, is_internal=False
-    ).exists():
+    if (
+        verdict == Verdict.REQUEST_CHANGES
+        and not Comment.objects.filter(
+            version=version, author_contact__client=request.client, is_internal=False
+        ).exists()
+    ):
         raise ValidationError({"comment": "Add at least one comment saying what should change."})
     try:
         with transaction.atomic():
@@ -546,7 +591,9 @@ def approval_decide(
                 is_final=True,
             )
     except IntegrityError:
-        raise ValidationError("This round is closed; there is nothing to decide right now.", code="closed") from None
+        raise ValidationError(
+            "This round is closed; there is nothing to decide right now.", code="closed"
+        ) from None
     request.status = {
         Verdict.APPROVE: ApprovalStatus.APPROVED,
         Verdict.APPROVE_WITH_CHANGES: ApprovalStatus.APPROVED_WITH_CHANGES,
@@ -570,14 +617,18 @@ def approval_decide(
             kind="decision",
             dedupe_key=f"approval:{request.pk}:v{version.number}:decided",
             request=request,
-            url=reverse("approval_detail", kwargs={"agency_slug": request.agency.slug, "request_id": request.pk}),
+            url=reverse(
+                "approval_detail", kwargs={"agency_slug": request.agency.slug, "request_id": request.pk}
+            ),
         )
     project_services._rescan_soon(request.agency_id)
     return decision
 
 
 @transaction.atomic
-def approval_advise(*, contact: ClientContact, request: ApprovalRequest, verdict: str, changes: str = "") -> ReviewerDecision:
+def approval_advise(
+    *, contact: ClientContact, request: ApprovalRequest, verdict: str, changes: str = ""
+) -> ReviewerDecision:
     """Another contact records an advisory verdict on the current round; it does not decide."""
     if contact.client_id != request.client_id:
         raise ValidationError("No such approval request.", code="not_found")
@@ -591,8 +642,13 @@ def approval_advise(*, contact: ClientContact, request: ApprovalRequest, verdict
     try:
         with transaction.atomic():
             return ReviewerDecision.objects.create(
-                agency=request.agency, request=request, version=version, contact=contact, verdict=verdict,
-                changes=changes.strip(), is_final=False,
+                agency=request.agency,
+                request=request,
+                version=version,
+                contact=contact,
+                verdict=verdict,
+                changes=changes.strip(),
+                is_final=False,
             )
     except IntegrityError:
         raise ValidationError("You already gave your verdict on this round.") from None
@@ -661,7 +717,8 @@ def decision_log_add(
 def _approval_citation(request: ApprovalRequest) -> tuple[DecisionLogEntry | None, str]:
     entry = (
         DecisionLogEntry.objects.filter(
-            approval_request=request, reviewer_decision__verdict__in=[Verdict.APPROVE, Verdict.APPROVE_WITH_CHANGES]
+            approval_request=request,
+            reviewer_decision__verdict__in=[Verdict.APPROVE, Verdict.APPROVE_WITH_CHANGES],
         )
         .order_by("-recorded_at")
         .first()
@@ -733,21 +790,37 @@ def change_request_create(
 
 @transaction.atomic
 def approval_request_revision(
-    *, request: ApprovalRequest, description: str, contact: ClientContact | None = None, requester: Membership | None = None
+    *,
+    request: ApprovalRequest,
+    description: str,
+    contact: ClientContact | None = None,
+    requester: Membership | None = None,
 ) -> ChangeRequest:
     """Asking to revise approved work does not reopen it silently: it becomes a change request."""
-    request = ApprovalRequest.objects.select_for_update(of=("self",)).select_related("project", "task").get(pk=request.pk)
+    request = (
+        ApprovalRequest.objects.select_for_update(of=("self",))
+        .select_related("project", "task")
+        .get(pk=request.pk)
+    )
     if not request.is_closed or request.status == ApprovalStatus.CANCELLED:
         raise ValidationError("This request is still open: comment on it instead.")
     return change_request_create(
-        project=request.project, description=description, contact=contact, requester=requester,
-        approval_request=request, reason="revise_approved",
+        project=request.project,
+        description=description,
+        contact=contact,
+        requester=requester,
+        approval_request=request,
+        reason="revise_approved",
     )
 
 
 @transaction.atomic
 def change_request_decide(
-    *, change_request: ChangeRequest, verdict: str, note: str = "", actor: Membership | None = None,
+    *,
+    change_request: ChangeRequest,
+    verdict: str,
+    note: str = "",
+    actor: Membership | None = None,
     contact: ClientContact | None = None,
 ) -> ChangeRequestDecision:
     """Approve or reject a change request. Approval shifts the affected tasks through the scheduling service."""
@@ -755,8 +828,9 @@ def change_request_decide(
         raise ValueError("A change request is decided by a team member or a client contact.")
     if actor is not None and actor.role not in (Role.OWNER, Role.COORDINATOR):
         raise ValidationError("Only owners and coordinators decide change requests.", code="forbidden")
-    if contact is not None and contact.pk != (change_request.approval_request.final_approver_id
-                                              if change_request.approval_request else None):
+    if contact is not None and contact.pk != (
+        change_request.approval_request.final_approver_id if change_request.approval_request else None
+    ):
         raise ValidationError("Only the final approver can decide this change request.", code="forbidden")
     if verdict not in ChangeRequestVerdict.values:
         raise ValidationError({"verdict": "Approve or reject the change request."})
@@ -764,8 +838,12 @@ def change_request_decide(
     try:
         with transaction.atomic():
             decision = ChangeRequestDecision.objects.create(
-                agency=change_request.agency, change_request=change_request, verdict=verdict, note=note.strip(),
-                decided_by_membership=actor, decided_by_contact=contact,
+                agency=change_request.agency,
+                change_request=change_request,
+                verdict=verdict,
+                note=note.strip(),
+                decided_by_membership=actor,
+                decided_by_contact=contact,
             )
     except IntegrityError:
         raise ValidationError("This change request has already been decided.") from None

@@ -20,9 +20,9 @@ def send_approval_reminders() -> int:
     soon = now + timedelta(hours=settings.APPROVAL_REMINDER_HOURS_BEFORE)
     with scopes_disabled():
         due = list(
-            ApprovalRequest.objects.filter(status=ApprovalStatus.AWAITING_CLIENT, due_at__lte=soon).values_list(
-                "pk", "agency_id"
-            )
+            ApprovalRequest.objects.filter(
+                status=ApprovalStatus.AWAITING_CLIENT, due_at__lte=soon
+            ).values_list("pk", "agency_id")
         )
     return sum(remind_approver(request_id, agency_id) for request_id, agency_id in due)
 
@@ -62,6 +62,8 @@ def remind_approver(request_id: int, agency_id: int) -> int:
             kind=f"reminder_{rule}",
             dedupe_key=f"approval:{request.pk}:v{version.number}:reminder:{rule}",
             request=request,
-            url=reverse("portal_approval", kwargs={"agency_slug": request.agency.slug, "request_id": request.pk}),
+            url=reverse(
+                "portal_approval", kwargs={"agency_slug": request.agency.slug, "request_id": request.pk}
+            ),
         )
         return 1 if sent else 0

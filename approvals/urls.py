@@ -14,7 +14,9 @@ urlpatterns = [
     path("approvals/<int:request_id>/compare/", views.version_compare, name="version_compare"),
     path("approvals/<int:request_id>/comments/", views.comment_create, name="comment_create"),
     path(
-        "approvals/<int:request_id>/comments/<int:comment_id>/resolve/", views.comment_resolve, name="comment_resolve"
+        "approvals/<int:request_id>/comments/<int:comment_id>/resolve/",
+        views.comment_resolve,
+        name="comment_resolve",
     ),
     path("approvals/<int:request_id>/capture/", views.feedback_capture, name="feedback_capture"),
     path("approvals/<int:request_id>/revision/", views.approval_revision, name="approval_revision"),
@@ -25,6 +27,8 @@ urlpatterns = [
     path("clients/<int:client_id>/decisions.pdf", views.decision_log_pdf, name="decision_log_pdf"),
     path("decisions/new/", views.decision_create, name="decision_create"),
     path("change-requests/", views.change_request_list, name="change_request_list"),
-    path("change-requests/<int:change_request_id>/", views.change_request_detail, name="change_request_detail"),
+    path(
+        "change-requests/<int:change_request_id>/", views.change_request_detail, name="change_request_detail"
+    ),
     path("notifications/", views.notification_list, name="notification_list"),
 ]

@@ -7,7 +7,6 @@ import zoneinfo
 from datetime import date
 
 import holidays
-
 from django.utils import timezone
 
 from agencyops.models import Agency
@@ -27,7 +26,9 @@ def agency_calendar(agency: Agency, *, around: date | None = None) -> scheduling
     """The agency's calendar covering the years around a date (one query for its closures)."""
     around = around or agency_today(agency)
     years = range(around.year - 2, around.year + 3)
-    closures = AgencyClosure.objects.filter(agency=agency, date__year__gte=years.start, date__year__lt=years.stop)
+    closures = AgencyClosure.objects.filter(
+        agency=agency, date__year__gte=years.start, date__year__lt=years.stop
+    )
     country = agency.country.upper()
     return scheduling.BusinessCalendar(
         working_weekdays=frozenset(agency.working_weekdays),

@@ -26,8 +26,12 @@ def _require_lead(actor: Membership) -> None:
         raise ValidationError("Only owners and coordinators handle escalations.", code="forbidden")
 
 
-def _event(escalation: Escalation, action: str, actor: Membership | None = None, note: str = "") -> EscalationEvent:
-    return EscalationEvent(agency_id=escalation.agency_id, escalation=escalation, action=action, actor=actor, note=note)
+def _event(
+    escalation: Escalation, action: str, actor: Membership | None = None, note: str = ""
+) -> EscalationEvent:
+    return EscalationEvent(
+        agency_id=escalation.agency_id, escalation=escalation, action=action, actor=actor, note=note
+    )
 
 
 @transaction.atomic
@@ -44,7 +48,9 @@ def escalation_acknowledge(*, actor: Membership, escalation: Escalation, note: s
 
 
 @transaction.atomic
-def escalation_assign(*, actor: Membership, escalation: Escalation, assignee: Membership | None) -> Escalation:
+def escalation_assign(
+    *, actor: Membership, escalation: Escalation, assignee: Membership | None
+) -> Escalation:
     """Give the escalation to someone on the team to act on."""
     _require_lead(actor)
     if assignee is not None and (assignee.agency_id != actor.agency_id or not assignee.is_active):
@@ -57,7 +63,9 @@ def escalation_assign(*, actor: Membership, escalation: Escalation, assignee: Me
 
 
 @transaction.atomic
-def escalation_snooze(*, actor: Membership, escalation: Escalation, until: date | None, note: str = "") -> Escalation:
+def escalation_snooze(
+    *, actor: Membership, escalation: Escalation, until: date | None, note: str = ""
+) -> Escalation:
     """Hide it from the lists until a date; it comes back then if the cause is still there."""
     _require_lead(actor)
     if until is None or until <= agency_today(actor.agency):
@@ -121,19 +129,42 @@ def escalations_sync(*, agency_id: int, found: Iterable[Found], today: date) -> 
         if row is None:
             opened.append(
                 Escalation(
-                    agency_id=agency_id, project_id=item.project_id, rule=item.rule, fingerprint=key,
-                    severity=item.severity, section=item.section, task_id=item.task_id, message=item.message,
-                    facts=item.facts, first_seen_at=now, last_seen_at=now,
+                    agency_id=agency_id,
+                    project_id=item.project_id,
+                    rule=item.rule,
+                    fingerprint=key,
+                    severity=item.severity,
+                    section=item.section,
+                    task_id=item.task_id,
+                    message=item.message,
+                    facts=item.facts,
+                    first_seen_at=now,
+                    last_seen_at=now,
                 )
             )
             continue
         dirty = False
-        if (row.message, row.facts, row.severity, row.section) != (item.message, item.facts, item.severity, item.section):
-            row.message, row.facts, row.severity, row.section = item.message, item.facts, item.severity, item.section
+        if (row.message, row.facts, row.severity, row.section) != (
+            item.message,
+            item.facts,
+            item.severity,
+            item.section,
+        ):
+            row.message, row.facts, row.severity, row.section = (
+                item.message,
+                item.facts,
+                item.severity,
+                item.section,
+            )
             dirty = True
             events.append(_event(row, "updated", note=item.message))
         if row.state == EscalationState.RESOLVED:
-            row.state, row.cleared_at, row.resolved_at, row.notified_at = EscalationState.OPEN, None, None, None
+            row.state, row.cleared_at, row.resolved_at, row.notified_at = (
+                EscalationState.OPEN,
+                None,
+                None,
+                None,
+            )
             reopened.append(row)
             events.append(_event(row, "reopened", note="The scan found this risk again."))
             dirty = True
@@ -156,15 +187,27 @@ def escalations_sync(*, agency_id: int, found: Iterable[Found], today: date) -> 
     if changed:
         Escalation.objects.bulk_update(
             changed,
-            ["message", "facts", "severity", "section", "state", "cleared_at", "resolved_at", "snoozed_until",
-             "notified_at", "last_seen_at"],
+            [
+                "message",
+                "facts",
+                "severity",
+                "section",
+                "state",
+                "cleared_at",
+                "resolved_at",
+                "snoozed_until",
+                "notified_at",
+                "last_seen_at",
+            ],
         )
     EscalationEvent.objects.bulk_create(events)
     return SyncResult(opened=created, reopened=reopened, updated=len(changed) - cleared, cleared=cleared)
 
 
 def _leads(agency: Any, project: Any | None) -> list[Membership]:
-    owners = list(Membership.objects.filter(agency=agency, role=Role.OWNER, is_active=True).select_related("user"))
+    owners = list(
+        Membership.objects.filter(agency=agency, role=Role.OWNER, is_active=True).select_related("user")
+    )
     coordinator = project.coordinator if project is not None else None
     if coordinator is not None and coordinator.is_active and coordinator.pk not in {m.pk for m in owners}:
         owners.append(coordinator)
@@ -182,13 +225,20 @@ def escalations_notify(*, agency: Any, escalations: Iterable[Escalation]) -> int
     for escalation in escalations:
         if escalation.severity != "high" or escalation.notified_at is not None:
             continue
-        project = Escalation.objects.select_related("project__coordinator__user").get(pk=escalation.pk).project
+        project = (
+            Escalation.objects.select_related("project__coordinator__user").get(pk=escalation.pk).project
+        )
         url = reverse("escalation_list", kwargs={"agency_slug": agency.slug})
         for lead in _leads(agency, project):
             if notify(
-                agency=agency, to=lead.user.email, recipient=lead.user, kind="escalation",
+                agency=agency,
+                to=lead.user.email,
+                recipient=lead.user,
+                kind="escalation",
                 subject=f"Needs attention: {project.name if project else agency.name}",
-                body=escalation.message, dedupe_key=f"escalation:{escalation.pk}:{lead.pk}", url=url,
+                body=escalation.message,
+                dedupe_key=f"escalation:{escalation.pk}:{lead.pk}",
+                url=url,
             ):
                 sent += 1
         Escalation.objects.filter(pk=escalation.pk).update(notified_at=now)
@@ -211,15 +261,26 @@ def escalation_digest_send(*, agency: Any) -> int:
         return 0
     order = {"high": 0, "medium": 1, "low": 2}
     open_rows.sort(key=lambda e: (order.get(e.severity, 3), e.project.name if e.project else ""))
-    lines = [f"- [{e.get_severity_display()}] {e.project.name + ': ' if e.project else ''}{e.message}" for e in open_rows]
-    body = f"{len(open_rows)} open escalation{'s' if len(open_rows) != 1 else ''} at {agency.name}:\n\n" + "\n".join(lines)
+    lines = [
+        f"- [{e.get_severity_display()}] {e.project.name + ': ' if e.project else ''}{e.message}"
+        for e in open_rows
+    ]
+    body = (
+        f"{len(open_rows)} open escalation{'s' if len(open_rows) != 1 else ''} at {agency.name}:\n\n"
+        + "\n".join(lines)
+    )
     url = reverse("escalation_list", kwargs={"agency_slug": agency.slug})
     sent = 0
     for owner in _leads(agency, None):
         if notify(
-            agency=agency, to=owner.user.email, recipient=owner.user, kind="escalation_digest",
-            subject=f"Daily risks digest, {today:%a %-d %b}", body=body,
-            dedupe_key=f"digest:{today.isoformat()}:{owner.pk}", url=url,
+            agency=agency,
+            to=owner.user.email,
+            recipient=owner.user,
+            kind="escalation_digest",
+            subject=f"Daily risks digest, {today:%a %-d %b}",
+            body=body,
+            dedupe_key=f"digest:{today.isoformat()}:{owner.pk}",
+            url=url,
         ):
             sent += 1
     return sent

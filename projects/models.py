@@ -47,7 +47,9 @@ class ProjectTemplate(models.Model):
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["agency", "name"], name="template_name_unique_in_agency")]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "name"], name="template_name_unique_in_agency")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -163,7 +165,9 @@ class Phase(models.Model):
 
     class Meta:
         ordering = ["project", "order"]
-        constraints = [models.UniqueConstraint(fields=["agency", "project", "name"], name="phase_name_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "project", "name"], name="phase_name_unique")
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -210,7 +214,9 @@ class Task(models.Model):
     decision_question = models.TextField(blank=True)
     decision_by = models.CharField(max_length=120, blank=True, help_text="Who must decide.")
     is_review_milestone = models.BooleanField(default=False)
-    recurrence_period = models.DateField(null=True, blank=True, help_text="The retainer period it was made for.")
+    recurrence_period = models.DateField(
+        null=True, blank=True, help_text="The retainer period it was made for."
+    )
     order = models.PositiveIntegerField(default=0)
     completed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -221,7 +227,9 @@ class Task(models.Model):
         ordering = ["project", "start_date", "order"]
         constraints = [
             models.UniqueConstraint(fields=["agency", "project", "key"], name="task_key_unique_in_project"),
-            models.CheckConstraint(condition=Q(due_date__gte=F("start_date")), name="task_due_not_before_start"),
+            models.CheckConstraint(
+                condition=Q(due_date__gte=F("start_date")), name="task_due_not_before_start"
+            ),
         ]
         indexes = [
             models.Index(fields=["agency", "due_date"]),
@@ -249,7 +257,9 @@ class TaskDependency(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     predecessor = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="successor_links")
     successor = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="predecessor_links")
-    kind = models.CharField(max_length=2, choices=DependencyKind.choices, default=DependencyKind.FINISH_TO_START)
+    kind = models.CharField(
+        max_length=2, choices=DependencyKind.choices, default=DependencyKind.FINISH_TO_START
+    )
     lag_days = models.PositiveSmallIntegerField(default=0)
 
     objects = ScopedManager(agency="agency")
@@ -271,7 +281,9 @@ class RequiredInput(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="required_inputs")
     description = models.CharField(max_length=200)
     short_name = models.CharField(
-        max_length=60, blank=True, help_text="How people say it mid-sentence, e.g. “copy” for “Landing page copy”."
+        max_length=60,
+        blank=True,
+        help_text="How people say it mid-sentence, e.g. “copy” for “Landing page copy”.",
     )
     from_party = models.CharField(max_length=10, choices=Party.choices, default=Party.CLIENT)
     from_name = models.CharField(max_length=120, blank=True, help_text="A named vendor or person.")
@@ -312,9 +324,15 @@ class DeadlineChange(models.Model):
     new_start = models.DateField()
     old_due = models.DateField()
     new_due = models.DateField()
-    cause = models.CharField(max_length=20, choices=DeadlineChangeCause.choices, default=DeadlineChangeCause.MANUAL)
-    caused_by_task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+")
-    source_reference = models.CharField(max_length=200, blank=True, help_text="e.g. the change request it cites.")
+    cause = models.CharField(
+        max_length=20, choices=DeadlineChangeCause.choices, default=DeadlineChangeCause.MANUAL
+    )
+    caused_by_task = models.ForeignKey(
+        Task, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+"
+    )
+    source_reference = models.CharField(
+        max_length=200, blank=True, help_text="e.g. the change request it cites."
+    )
     reason = models.TextField()
     changed_by = models.ForeignKey(Membership, null=True, on_delete=models.DO_NOTHING, related_name="+")
     changed_at = models.DateTimeField(default=timezone.now)
@@ -362,18 +380,28 @@ class Escalation(models.Model):
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
     project = models.ForeignKey(
-        Project, null=True, blank=True, on_delete=models.CASCADE, related_name="escalations",
+        Project,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="escalations",
         help_text="Empty for agency-wide risks such as an overloaded week.",
     )
     rule = models.CharField(max_length=30)
     fingerprint = models.CharField(max_length=200)
     severity = models.CharField(max_length=10, choices=EscalationSeverity.choices)
-    section = models.CharField(max_length=20, help_text="Where the owner home view shows it: blocked or needs_decision.")
-    task = models.ForeignKey(Task, null=True, blank=True, on_delete=models.SET_NULL, related_name="escalations")
+    section = models.CharField(
+        max_length=20, help_text="Where the owner home view shows it: blocked or needs_decision."
+    )
+    task = models.ForeignKey(
+        Task, null=True, blank=True, on_delete=models.SET_NULL, related_name="escalations"
+    )
     message = models.TextField()
     facts = models.JSONField(default=dict)
     state = models.CharField(max_length=14, choices=EscalationState.choices, default=EscalationState.OPEN)
-    assignee = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    assignee = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     snoozed_until = models.DateField(null=True, blank=True)
     first_seen_at = models.DateTimeField(default=timezone.now)
     last_seen_at = models.DateTimeField(default=timezone.now)
@@ -385,7 +413,9 @@ class Escalation(models.Model):
 
     class Meta:
         ordering = ["-last_seen_at"]
-        constraints = [models.UniqueConstraint(fields=["agency", "fingerprint"], name="escalation_one_per_risk")]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "fingerprint"], name="escalation_one_per_risk")
+        ]
         indexes = [
             models.Index(fields=["agency", "state", "severity"]),
             models.Index(fields=["agency", "project", "state"]),
@@ -408,7 +438,9 @@ class EscalationEvent(models.Model):
     agency = models.ForeignKey(Agency, on_delete=models.DO_NOTHING, related_name="+")
     escalation = models.ForeignKey(Escalation, on_delete=models.DO_NOTHING, related_name="events")
     action = models.CharField(max_length=20)
-    actor = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+")
+    actor = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+"
+    )
     note = models.TextField(blank=True)
     at = models.DateTimeField(default=timezone.now)
 
@@ -416,3 +448,6 @@ class EscalationEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action} at {self.at:%Y-%m-%d %H:%M}"

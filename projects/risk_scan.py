@@ -64,18 +64,29 @@ def agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None = None)
     # Capacity is agency-wide: the load counts every live project's open tasks, not only the scanned ones.
     task_rows = list(
         Task.objects.filter(project__status__in=LIVE).values(
-            "id", "project_id", "key", "title", "start_date", "due_date", "duration_days", "status", "discipline",
-            "assignee_id", "needs_decision", "decision_question", "decision_by", "estimated_hours", "phase__name",
+            "id",
+            "project_id",
+            "key",
+            "title",
+            "start_date",
+            "due_date",
+            "duration_days",
+            "status",
+            "discipline",
+            "assignee_id",
+            "needs_decision",
+            "decision_question",
+            "decision_by",
+            "estimated_hours",
+            "phase__name",
         )
     )
-    members = {
-        m.pk: m for m in Membership.objects.select_related("user")
-    }
+    members = {m.pk: m for m in Membership.objects.select_related("user")}
     deps: dict[int, list[scheduling.Dependency]] = defaultdict(list)
     key_of = {row["id"]: row["key"] for row in task_rows}
-    for pred_id, succ_id, kind, lag in TaskDependency.objects.filter(successor__project_id__in=ids).values_list(
-        "predecessor_id", "successor_id", "kind", "lag_days"
-    ):
+    for pred_id, succ_id, kind, lag in TaskDependency.objects.filter(
+        successor__project_id__in=ids
+    ).values_list("predecessor_id", "successor_id", "kind", "lag_days"):
         if pred_id in key_of:
             deps[succ_id].append(scheduling.Dependency(predecessor=key_of[pred_id], kind=kind, lag=lag))
     inputs_by_project: dict[int, list[risks.InputSnap]] = defaultdict(list)
@@ -83,21 +94,38 @@ def agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None = None)
     for item in RequiredInput.objects.filter(project_id__in=ids).prefetch_related("tasks"):
         inputs_by_project[item.project_id].append(
             risks.InputSnap(
-                id=item.pk, description=item.description, short_name=item.short_name,
-                expected_by=item.expected_by, from_party=item.from_party,
-                from_name=item.from_name, received_at=item.received_at,
+                id=item.pk,
+                description=item.description,
+                short_name=item.short_name,
+                expected_by=item.expected_by,
+                from_party=item.from_party,
+                from_name=item.from_name,
+                received_at=item.received_at,
             )
         )
         for task in item.tasks.all():
             inputs_of_task[task.pk].append(item.pk)
     changes_by_project: dict[int, list[risks.DeadlineChangeSnap]] = defaultdict(list)
-    for change in DeadlineChange.objects.filter(task__project_id__in=ids, cause=DeadlineChangeCause.MANUAL).values(
-        "id", "task_id", "task__project_id", "old_due", "new_due", "changed_at", "cause", "changed_by__user__full_name"
+    for change in DeadlineChange.objects.filter(
+        task__project_id__in=ids, cause=DeadlineChangeCause.MANUAL
+    ).values(
+        "id",
+        "task_id",
+        "task__project_id",
+        "old_due",
+        "new_due",
+        "changed_at",
+        "cause",
+        "changed_by__user__full_name",
     ):
         changes_by_project[change["task__project_id"]].append(
             risks.DeadlineChangeSnap(
-                id=change["id"], task_id=change["task_id"], old_due=change["old_due"], new_due=change["new_due"],
-                changed_at=change["changed_at"], cause=change["cause"],
+                id=change["id"],
+                task_id=change["task_id"],
+                old_due=change["old_due"],
+                new_due=change["new_due"],
+                changed_at=change["changed_at"],
+                cause=change["cause"],
                 changed_by_name=change["changed_by__user__full_name"] or "",
             )
         )
@@ -110,7 +138,9 @@ def agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None = None)
     ):
         approvals_by_project[request.project_id].append(
             risks.ApprovalSnap(
-                id=request.pk, title=request.title, due_at=_local_date(request.due_at, tz),
+                id=request.pk,
+                title=request.title,
+                due_at=_local_date(request.due_at, tz),
                 decided=request.status != ApprovalStatus.AWAITING_CLIENT,
                 final_approver_name=request.final_approver.full_name,
                 gated_task_key=request.task.key if request.task else None,
@@ -118,12 +148,19 @@ def agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None = None)
             )
         )
     changes_requested: dict[int, list[risks.ChangeRequestSnap]] = defaultdict(list)
-    for change in ChangeRequest.objects.filter(project_id__in=ids).select_related("decision", "affected_task"):
+    for change in ChangeRequest.objects.filter(project_id__in=ids).select_related(
+        "decision", "affected_task"
+    ):
         decision = getattr(change, "decision", None)
         changes_requested[change.project_id].append(
             risks.ChangeRequestSnap(
-                id=change.pk, title=change.description, status=decision.verdict if decision else "pending",
-                work_started=bool(change.affected_task and change.affected_task.status in (TaskStatus.IN_PROGRESS, TaskStatus.DONE)),
+                id=change.pk,
+                title=change.description,
+                status=decision.verdict if decision else "pending",
+                work_started=bool(
+                    change.affected_task
+                    and change.affected_task.status in (TaskStatus.IN_PROGRESS, TaskStatus.DONE)
+                ),
                 awaiting="the owner",
             )
         )
@@ -137,9 +174,16 @@ def agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None = None)
         if row["status"] == TaskStatus.DONE or row["assignee_id"] is None:
             continue
         spread = weekly_hours(
-            [WorkItem(member_id=row["assignee_id"], start=row["start_date"], due=row["due_date"],
-                      hours=row["estimated_hours"] or Decimal(0))],
-            calendar, weeks,
+            [
+                WorkItem(
+                    member_id=row["assignee_id"],
+                    start=row["start_date"],
+                    due=row["due_date"],
+                    hours=row["estimated_hours"] or Decimal(0),
+                )
+            ],
+            calendar,
+            weeks,
         )
         for key, value in spread.items():
             if value:
@@ -148,8 +192,12 @@ def agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None = None)
     for key, value in hours.items():
         load[key] = (float(value), tuple(sorted(contributors[key])))
     member_snaps = tuple(
-        risks.MemberSnap(id=m.pk, name=m.user.full_name or m.user.email, weekly_capacity_hours=float(m.weekly_capacity_hours),
-                         is_active=m.is_active)
+        risks.MemberSnap(
+            id=m.pk,
+            name=m.user.full_name or m.user.email,
+            weekly_capacity_hours=float(m.weekly_capacity_hours),
+            is_active=m.is_active,
+        )
         for m in members.values()
     )
     tasks_by_project: dict[int, list[risks.TaskSnap]] = defaultdict(list)
@@ -159,23 +207,39 @@ def agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None = None)
         member = members.get(row["assignee_id"]) if row["assignee_id"] else None
         tasks_by_project[row["project_id"]].append(
             risks.TaskSnap(
-                id=row["id"], key=row["key"], title=row["title"], start=row["start_date"], due=row["due_date"],
-                duration=row["duration_days"], status=row["status"], phase=row["phase__name"] or "",
-                discipline=row["discipline"], assignee_id=row["assignee_id"],
+                id=row["id"],
+                key=row["key"],
+                title=row["title"],
+                start=row["start_date"],
+                due=row["due_date"],
+                duration=row["duration_days"],
+                status=row["status"],
+                phase=row["phase__name"] or "",
+                discipline=row["discipline"],
+                assignee_id=row["assignee_id"],
                 assignee_name=(member.user.full_name if member else ""),
                 assignee_active=bool(member and member.is_active) if row["assignee_id"] else True,
-                needs_decision=row["needs_decision"], decision_question=row["decision_question"],
-                decision_by=row["decision_by"], predecessors=tuple(deps.get(row["id"], ())),
+                needs_decision=row["needs_decision"],
+                decision_question=row["decision_question"],
+                decision_by=row["decision_by"],
+                predecessors=tuple(deps.get(row["id"], ())),
                 input_ids=tuple(inputs_of_task.get(row["id"], ())),
             )
         )
     snapshots = [
         risks.ProjectSnapshot(
-            project_id=p.pk, project_name=p.name, client_name=p.client.name, launch_date=p.launch_date,
-            tasks=tuple(tasks_by_project[p.pk]), inputs=tuple(inputs_by_project[p.pk]),
-            deadline_changes=tuple(changes_by_project[p.pk]), members=member_snaps, weekly_load=load,
+            project_id=p.pk,
+            project_name=p.name,
+            client_name=p.client.name,
+            launch_date=p.launch_date,
+            tasks=tuple(tasks_by_project[p.pk]),
+            inputs=tuple(inputs_by_project[p.pk]),
+            deadline_changes=tuple(changes_by_project[p.pk]),
+            members=member_snaps,
+            weekly_load=load,
             brief_deliverables=tuple(p.brief.deliverable_list) if hasattr(p, "brief") else (),
-            revision_rounds_included=p.revision_rounds_included, approvals=tuple(approvals_by_project[p.pk]),
+            revision_rounds_included=p.revision_rounds_included,
+            approvals=tuple(approvals_by_project[p.pk]),
             change_requests=tuple(changes_requested[p.pk]),
         )
         for p in projects
@@ -189,14 +253,21 @@ def _found(item: risks.Escalation) -> Found:
         if getattr(item, subject) is not None:
             facts[subject] = getattr(item, subject)
     return Found(
-        project_id=item.project_id, rule=item.rule, fingerprint=item.fingerprint, severity=item.severity,
-        section=item.section, message=item.message, facts=facts, task_id=item.task_id,
+        project_id=item.project_id,
+        rule=item.rule,
+        fingerprint=item.fingerprint,
+        severity=item.severity,
+        section=item.section,
+        message=item.message,
+        facts=facts,
+        task_id=item.task_id,
     )
 
 
 def agency_scan(agency: Agency) -> SyncResult:
     """Scan every live project of an agency and store what changed. Callers hold the agency's scan lock."""
     snapshot = agency_snapshot(agency)
-    found = risks.evaluate_many(snapshot.projects, today=snapshot.today, calendar=snapshot.calendar,
-                                lookahead_days=LOOKAHEAD_DAYS)
+    found = risks.evaluate_many(
+        snapshot.projects, today=snapshot.today, calendar=snapshot.calendar, lookahead_days=LOOKAHEAD_DAYS
+    )
     return escalations_sync(agency_id=agency.pk, found=[_found(f) for f in found], today=snapshot.today)

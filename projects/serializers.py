@@ -452,7 +452,9 @@ class HomeTaskSerializer(serializers.Serializer):
     due_date = serializers.DateField(read_only=True)
     status = serializers.ChoiceField(choices=TaskStatus.choices, read_only=True)
     overdue = serializers.SerializerMethodField()
-    owner_name = serializers.CharField(read_only=True, allow_null=True, help_text="Null when the owner is unclear.")
+    owner_name = serializers.CharField(
+        read_only=True, allow_null=True, help_text="Null when the owner is unclear."
+    )
     owner_unclear = serializers.SerializerMethodField(help_text="Nobody assigned, or the assignee has left.")
 
     @extend_schema_field(OpenApiTypes.BOOL)
@@ -497,7 +499,9 @@ class HomeDecisionSerializer(serializers.Serializer):
     due_date = serializers.DateField(read_only=True, allow_null=True)
     question = serializers.CharField(read_only=True)
     decide_by = serializers.CharField(source="decided_by", read_only=True, help_text="Who must decide.")
-    impact = serializers.CharField(read_only=True, default="", help_text="Projected launch impact, when known.")
+    impact = serializers.CharField(
+        read_only=True, default="", help_text="Projected launch impact, when known."
+    )
     url = serializers.CharField(read_only=True)
 
     @extend_schema_field(OpenApiTypes.INT)

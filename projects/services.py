@@ -50,6 +50,7 @@ def _rescan_soon(agency_id: int) -> None:
 
     scan_soon(agency_id)
 
+
 BUILTIN_PREFIX = "builtin:"
 
 
@@ -90,10 +91,14 @@ def template_resolve(*, agency: Any, ref: str) -> TemplateChoice:
         template = ProjectTemplate.objects.get(agency=agency, pk=int(ref))
     except (ValueError, ProjectTemplate.DoesNotExist):
         raise ValidationError({"template": "Choose one of the listed templates."}) from None
-    return TemplateChoice(str(template.pk), template.name, template.description, parse_spec(template.spec), False)
+    return TemplateChoice(
+        str(template.pk), template.name, template.description, parse_spec(template.spec), False
+    )
 
 
-def template_save_from_project(*, actor: Membership, project: Project, name: str, description: str = "") -> ProjectTemplate:
+def template_save_from_project(
+    *, actor: Membership, project: Project, name: str, description: str = ""
+) -> ProjectTemplate:
     """Save a project's phases, tasks, durations and dependencies as one of the agency's templates."""
     _require_planner(actor)
     name = name.strip()
@@ -108,12 +113,16 @@ def template_save_from_project(*, actor: Membership, project: Project, name: str
         .prefetch_related("required_inputs")
         .order_by("start_date", "order")
     )
-    deps = TaskDependency.objects.filter(successor__project=project, successor__recurrence_period__isnull=True)
+    deps = TaskDependency.objects.filter(
+        successor__project=project, successor__recurrence_period__isnull=True
+    )
     after: dict[int, list[dict[str, Any]]] = defaultdict(list)
     keys = {t.pk: t.key for t in tasks}
     for dep in deps:
         if dep.predecessor_id in keys:
-            after[dep.successor_id].append({"key": keys[dep.predecessor_id], "kind": dep.kind, "lag": dep.lag_days})
+            after[dep.successor_id].append(
+                {"key": keys[dep.predecessor_id], "kind": dep.kind, "lag": dep.lag_days}
+            )
     spec = {
         "phases": [{"name": p.name, "discipline": p.accountable_discipline} for p in phases],
         "tasks": [
@@ -140,28 +149,34 @@ def template_save_from_project(*, actor: Membership, project: Project, name: str
             "day_of_month": project.recurrence_day_of_month,
             "periods_ahead": project.recurrence_periods_ahead,
         }
-        first_period = min((t.recurrence_period for t in project.tasks.filter(recurrence_period__isnull=False)), default=None)
+        first_period = min(
+            (t.recurrence_period for t in project.tasks.filter(recurrence_period__isnull=False)), default=None
+        )
         if first_period is not None:
             suffix = f"@{first_period:%Y-%m-%d}"
             period_tasks = list(project.tasks.filter(recurrence_period=first_period).select_related("phase"))
             period_keys = {t.pk: t.key.removesuffix(suffix) for t in period_tasks}
             period_deps: dict[int, list[dict[str, Any]]] = defaultdict(list)
-            for dep in TaskDependency.objects.filter(successor__in=period_tasks, predecessor__in=period_tasks):
+            for dep in TaskDependency.objects.filter(
+                successor__in=period_tasks, predecessor__in=period_tasks
+            ):
                 period_deps[dep.successor_id].append(
                     {"key": period_keys[dep.predecessor_id], "kind": dep.kind, "lag": dep.lag_days}
                 )
             for t in period_tasks:
-                spec["tasks"].append({
-                    "key": period_keys[t.pk],
-                    "title": t.title.rsplit(" (", 1)[0],
-                    "phase": t.phase.name if t.phase else phases[0].name,
-                    "discipline": t.discipline,
-                    "duration": t.duration_days,
-                    "hours": float(t.estimated_hours),
-                    "review": t.is_review_milestone,
-                    "recurring": True,
-                    "after": period_deps.get(t.pk, []),
-                })
+                spec["tasks"].append(
+                    {
+                        "key": period_keys[t.pk],
+                        "title": t.title.rsplit(" (", 1)[0],
+                        "phase": t.phase.name if t.phase else phases[0].name,
+                        "discipline": t.discipline,
+                        "duration": t.duration_days,
+                        "hours": float(t.estimated_hours),
+                        "review": t.is_review_milestone,
+                        "recurring": True,
+                        "after": period_deps.get(t.pk, []),
+                    }
+                )
     parse_spec(spec)
     return ProjectTemplate.objects.create(
         agency=actor.agency, name=name, description=description.strip(), spec=spec, created_by=actor
@@ -176,7 +191,11 @@ def template_update(
     name = name.strip()
     if not name:
         raise ValidationError({"name": "Give the template a name."})
-    if ProjectTemplate.objects.filter(agency=actor.agency, name__iexact=name).exclude(pk=template.pk).exists():
+    if (
+        ProjectTemplate.objects.filter(agency=actor.agency, name__iexact=name)
+        .exclude(pk=template.pk)
+        .exists()
+    ):
         raise ValidationError({"name": f"The agency already has a template called “{name}”."})
     try:
         parsed = parse_spec(spec)
@@ -216,7 +235,9 @@ def project_preview(*, agency: Any, template_ref: str, launch_date: date | None)
         raise ValidationError({"launch_date": "Enter the launch (handoff) date."})
     today = agency_today(agency)
     if launch_date < today:
-        raise ValidationError({"launch_date": "The launch date is in the past; choose today or a later date."})
+        raise ValidationError(
+            {"launch_date": "The launch date is in the past; choose today or a later date."}
+        )
     choice = template_resolve(agency=agency, ref=template_ref)
     calendar = agency_calendar(agency, around=launch_date)
     one_off = choice.spec.plan_tasks(recurring=False)
@@ -431,7 +452,9 @@ def project_create_from_template(
         calendar=calendar,
     )
     if project.is_recurring:
-        _generate_recurring(project=project, spec=choice.spec, phases=phases, assigner=assigner, calendar=calendar)
+        _generate_recurring(
+            project=project, spec=choice.spec, phases=phases, assigner=assigner, calendar=calendar
+        )
     _refresh_phase_deadlines(project)
     return project
 
@@ -471,7 +494,9 @@ def _generate_recurring(
     today = agency_today(project.agency)
     start = max(project.recurrence_start or today, today)
     try:
-        period_dues = scheduling.occurrences(rule, start=start, periods_ahead=project.recurrence_periods_ahead)
+        period_dues = scheduling.occurrences(
+            rule, start=start, periods_ahead=project.recurrence_periods_ahead
+        )
     except ValueError as exc:
         raise ValidationError({"recurrence": str(exc)}) from None
     existing = set(
@@ -484,7 +509,9 @@ def _generate_recurring(
     for period_due in period_dues:
         if period_due in existing or not recurring:
             continue
-        slots = scheduling.back_schedule(recurring, launch=calendar.roll_backward(period_due), calendar=calendar)
+        slots = scheduling.back_schedule(
+            recurring, launch=calendar.roll_backward(period_due), calendar=calendar
+        )
         _materialise_tasks(
             project=project,
             spec=spec,
@@ -563,8 +590,14 @@ def brief_missing(brief: Brief, *, inputs_count: int | None = None) -> list[str]
 
 
 BRIEF_FIELDS = (
-    "campaign_name", "objective", "deliverables", "channels", "internal_owner", "due_date",
-    "review_milestones", "known_constraints",
+    "campaign_name",
+    "objective",
+    "deliverables",
+    "channels",
+    "internal_owner",
+    "due_date",
+    "review_milestones",
+    "known_constraints",
 )
 
 
@@ -623,12 +656,16 @@ def project_set_status(*, actor: Membership, project: Project, status: str) -> P
         return project
     if status not in PROJECT_TRANSITIONS[ProjectStatus(project.status)]:
         raise ValidationError(
-            {"status": f"A {project.get_status_display().lower()} project cannot become {ProjectStatus(status).label.lower()}."}
+            {
+                "status": f"A {project.get_status_display().lower()} project cannot become {ProjectStatus(status).label.lower()}."
+            }
         )
     if status == ProjectStatus.ACTIVE:
         missing = brief_missing(project.brief)
         if missing:
-            raise ValidationError({"status": "Complete the brief before starting work. Missing: " + ", ".join(missing) + "."})
+            raise ValidationError(
+                {"status": "Complete the brief before starting work. Missing: " + ", ".join(missing) + "."}
+            )
     project.status = status
     project.save(update_fields=["status"])
     return project
@@ -654,7 +691,9 @@ def task_update_status(
         raise ValidationError({"status": f"“{status}” is not a task status."})
     if status == TaskStatus.WAITING:
         if waiting_on not in Party.values:
-            raise ValidationError({"waiting_on": "Say whom the task is waiting on: the agency, the client or a vendor."})
+            raise ValidationError(
+                {"waiting_on": "Say whom the task is waiting on: the agency, the client or a vendor."}
+            )
         if waiting_on == Party.VENDOR and not waiting_on_name.strip():
             raise ValidationError({"waiting_on_name": "Name the vendor."})
         if task.status != TaskStatus.WAITING or task.waiting_on != waiting_on:
@@ -748,9 +787,14 @@ def project_plan_load(project: Project, *, for_update: bool = False) -> ProjectP
         "predecessor_id", "successor_id", "kind", "lag_days"
     ):
         preds[succ_id].append(scheduling.Dependency(predecessor=tasks[pred_id].key, kind=kind, lag=lag))
-    plan = [scheduling.PlanTask(key=t.key, duration=t.duration_days, predecessors=tuple(preds[t.pk])) for t in tasks.values()]
+    plan = [
+        scheduling.PlanTask(key=t.key, duration=t.duration_days, predecessors=tuple(preds[t.pk]))
+        for t in tasks.values()
+    ]
     slots = {t.key: scheduling.Slot(t.start_date, t.due_date) for t in tasks.values()}
-    return ProjectPlan(project=project, tasks=tasks, plan=plan, slots=slots, calendar=agency_calendar(project.agency))
+    return ProjectPlan(
+        project=project, tasks=tasks, plan=plan, slots=slots, calendar=agency_calendar(project.agency)
+    )
 
 
 @dataclass(frozen=True)
@@ -806,11 +850,17 @@ def _impact(plan: ProjectPlan, task: Task, new_due: date) -> RescheduleImpact:
     else:
         changed = {task.key: trial[task.key]} if trial[task.key] != plan.slots[task.key] else {}
         merged = {**plan.slots, **changed}
-        broken = [(p, s) for p, s in scheduling.violated_dependencies(graph, merged, calendar=calendar) if p == task.key]
+        broken = [
+            (p, s)
+            for p, s in scheduling.violated_dependencies(graph, merged, calendar=calendar)
+            if p == task.key
+        ]
         if broken:
             names = ", ".join(f"“{plan.names[s]}”" for _, s in broken)
             raise ValidationError(
-                {"due_date": f"{names} would then start before “{task.title}” allows. Move them first, or turn on shifting."}
+                {
+                    "due_date": f"{names} would then start before “{task.title}” allows. Move them first, or turn on shifting."
+                }
             )
     by_key = plan.by_key
     shifted = [
@@ -874,7 +924,9 @@ def _record_shifts(
     rows = DeadlineChange.objects.bulk_create(history)
     _refresh_phase_deadlines(project)
     # Retainer periods run on past the launch; the launch is the end of the one-off plan.
-    launch = Task.objects.filter(project=project, recurrence_period__isnull=True).aggregate(last=Max("due_date"))["last"]
+    launch = Task.objects.filter(project=project, recurrence_period__isnull=True).aggregate(
+        last=Max("due_date")
+    )["last"]
     if launch and launch != project.launch_date:
         project.launch_date = launch
         project.save(update_fields=["launch_date"])
@@ -943,7 +995,9 @@ def dependency_add(
     project = Project.objects.select_for_update().get(pk=successor.project_id)
     plan = project_plan_load(project)
     if TaskDependency.objects.filter(predecessor=predecessor, successor=successor).exists():
-        raise ValidationError({"predecessor": f"“{successor.title}” already waits for “{predecessor.title}”."})
+        raise ValidationError(
+            {"predecessor": f"“{successor.title}” already waits for “{predecessor.title}”."}
+        )
     loop = scheduling.would_create_cycle(plan.plan, predecessor.key, successor.key)
     if loop:
         raise ValidationError({"predecessor": str(scheduling.CycleError(loop, plan.names))})
@@ -961,7 +1015,9 @@ def dependency_add(
         impact = _impact(plan, succ, new_due) if project.shift_successors else None
         if impact is None:
             raise ValidationError(
-                {"predecessor": f"“{successor.title}” starts before “{predecessor.title}” allows; move it first."}
+                {
+                    "predecessor": f"“{successor.title}” starts before “{predecessor.title}” allows; move it first."
+                }
             )
         _record_shifts(
             actor=actor,
@@ -1024,7 +1080,9 @@ def required_input_create(
 
 
 @transaction.atomic
-def required_input_receive(*, actor: Membership, item: RequiredInput, received_on: date | None = None) -> RequiredInput:
+def required_input_receive(
+    *, actor: Membership, item: RequiredInput, received_on: date | None = None
+) -> RequiredInput:
     """Mark an input as received (today unless a date is given)."""
     _require_team(actor)
     item.received_at = received_on or agency_today(actor.agency)

@@ -93,8 +93,11 @@ def agency_scan_now(agency: Any) -> dict | None:
             result = agency_scan(agency)
             notified = escalations_notify(agency=agency, escalations=[*result.opened, *result.reopened])
         return {
-            "opened": len(result.opened), "reopened": len(result.reopened), "updated": result.updated,
-            "cleared": result.cleared, "notified": notified,
+            "opened": len(result.opened),
+            "reopened": len(result.reopened),
+            "updated": result.updated,
+            "cleared": result.cleared,
+            "notified": notified,
         }
 
 

@@ -69,7 +69,9 @@ class TemplateSpec:
         keys = {t.key for t in chosen}
         return [
             scheduling.PlanTask(
-                key=t.key, duration=t.duration, predecessors=tuple(d for d in t.after if d.predecessor in keys)
+                key=t.key,
+                duration=t.duration,
+                predecessors=tuple(d for d in t.after if d.predecessor in keys),
             )
             for t in chosen
         ]
@@ -88,7 +90,9 @@ class TemplateSpec:
                     "review": t.review,
                     "recurring": t.recurring,
                     "after": [{"key": d.predecessor, "kind": d.kind, "lag": d.lag} for d in t.after],
-                    "inputs": [{"what": i.what, "party": i.party, "lead_days": i.lead_days} for i in t.inputs],
+                    "inputs": [
+                        {"what": i.what, "party": i.party, "lead_days": i.lead_days} for i in t.inputs
+                    ],
                 }
                 for t in self.tasks
             ],
@@ -159,7 +163,9 @@ def parse_spec(data: Mapping[str, Any]) -> TemplateSpec:
             what = str(item.get("what", "")).strip()
             if not what:
                 raise SpecError(f"“{title}”: a required input needs a description.")
-            inputs.append(InputSpec(what=what, party=party, lead_days=_int(item.get("lead_days", 2), "Lead days")))
+            inputs.append(
+                InputSpec(what=what, party=party, lead_days=_int(item.get("lead_days", 2), "Lead days"))
+            )
         hours = raw.get("hours", 0) or 0
         try:
             hours = float(hours)
@@ -184,7 +190,9 @@ def parse_spec(data: Mapping[str, Any]) -> TemplateSpec:
     for task in tasks:
         for dep in task.after:
             if dep.predecessor not in seen:
-                raise SpecError(f"“{task.title}” waits for “{dep.predecessor}”, which is not a task of this template.")
+                raise SpecError(
+                    f"“{task.title}” waits for “{dep.predecessor}”, which is not a task of this template."
+                )
     names = {t.key: t.title for t in tasks}
     loop = scheduling.find_cycle(
         [scheduling.PlanTask(key=t.key, duration=t.duration, predecessors=t.after) for t in tasks]

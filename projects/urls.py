@@ -13,8 +13,16 @@ urlpatterns = [
     path("projects/<int:project_id>/settings/", projects.project_settings, name="project_settings"),
     path("projects/<int:project_id>/history/", projects.project_history, name="project_history"),
     path("projects/<int:project_id>/inputs/new/", projects.input_create, name="input_create"),
-    path("projects/<int:project_id>/inputs/<int:input_id>/received/", projects.input_received, name="input_received"),
-    path("projects/<int:project_id>/save-as-template/", templates.template_from_project, name="template_from_project"),
+    path(
+        "projects/<int:project_id>/inputs/<int:input_id>/received/",
+        projects.input_received,
+        name="input_received",
+    ),
+    path(
+        "projects/<int:project_id>/save-as-template/",
+        templates.template_from_project,
+        name="template_from_project",
+    ),
     path("projects/<int:project_id>/timeline/", timeline.project_timeline, name="project_timeline"),
     path("projects/<int:project_id>/scan/", escalations.project_scan, name="project_scan"),
     path("tasks/<int:task_id>/", tasks.task_detail, name="task_detail"),

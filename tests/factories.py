@@ -65,7 +65,11 @@ def contact_create(
     email = email or f"contact{n}@client.test"
     with scope(agency=actor.agency_id):
         contact = clients.client_contact_create(
-            actor=actor, client=client, full_name=fields.pop("full_name", f"Contact {n}"), email=email, **fields
+            actor=actor,
+            client=client,
+            full_name=fields.pop("full_name", f"Contact {n}"),
+            email=email,
+            **fields,
         )
         if with_login:
             contact.user = user_create(email=email, full_name=contact.full_name)
@@ -94,8 +98,13 @@ def team_create(*, agency_name: str = "") -> dict:
 
 
 def project_create(
-    *, actor: Membership, client: Client, template: str = "builtin:website-launch", launch_in_days: int = 90,
-    name: str = "", **kwargs
+    *,
+    actor: Membership,
+    client: Client,
+    template: str = "builtin:website-launch",
+    launch_in_days: int = 90,
+    name: str = "",
+    **kwargs,
 ):
     """A project back-scheduled from a launch date ``launch_in_days`` calendar days from today (rolled to a weekday)."""
     from datetime import timedelta
@@ -143,8 +152,14 @@ def pdf_upload(name: str = "proof.pdf", pages: int = 2):
 
 
 def approval_create(
-    *, actor: Membership, project, contact: ClientContact | None = None, send: bool = True,
-    text: str = "Headline: Smile with confidence.\nBook your consultation today.", due_in_hours: int = 48, **kwargs
+    *,
+    actor: Membership,
+    project,
+    contact: ClientContact | None = None,
+    send: bool = True,
+    text: str = "Headline: Smile with confidence.\nBook your consultation today.",
+    due_in_hours: int = 48,
+    **kwargs,
 ):
     """An approval request for copy (sent unless send=False), due in two days, gating the copy approval task."""
     from datetime import timedelta
@@ -154,7 +169,9 @@ def approval_create(
     from approvals import services as approval_services
 
     with scope(agency=actor.agency_id):
-        contact = contact or ClientContact.objects.filter(client=project.client, is_default_approver=True).first()
+        contact = (
+            contact or ClientContact.objects.filter(client=project.client, is_default_approver=True).first()
+        )
         task = project.tasks.filter(key="copy-approval").first()
         request = approval_services.approval_request_create(
             actor=actor,

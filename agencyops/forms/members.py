@@ -11,8 +11,15 @@ from django.core.files.uploadedfile import UploadedFile
 from agencyops.forms.accounts import country_choices, time_zone_choices
 from agencyops.models import Agency, Discipline, Role
 
-WEEKDAY_NAMES = [(0, "Monday"), (1, "Tuesday"), (2, "Wednesday"), (3, "Thursday"), (4, "Friday"),
-                 (5, "Saturday"), (6, "Sunday")]
+WEEKDAY_NAMES = [
+    (0, "Monday"),
+    (1, "Tuesday"),
+    (2, "Wednesday"),
+    (3, "Thursday"),
+    (4, "Friday"),
+    (5, "Saturday"),
+    (6, "Sunday"),
+]
 DISCIPLINE_CHOICES = [("", "None"), *Discipline.choices]
 
 

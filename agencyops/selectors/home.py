@@ -186,7 +186,7 @@ _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
 
 
 def short_date(day: date, *, this_year: int) -> str:
-    """"Tue 12 May" within the year, "Tue 12 May 2027" outside it (English, like the rest of the UI)."""
+    """ "Tue 12 May" within the year, "Tue 12 May 2027" outside it (English, like the rest of the UI)."""
     text = f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
     return text if day.year == this_year else f"{text} {day.year}"
 
@@ -237,10 +237,26 @@ def _home_rows(agency: Agency, *, week_end: date) -> list[_Row]:
 
 
 _COLUMNS = (
-    "pk", "title", "status", "due_date", "updated_at", "waiting_on", "waiting_on_name", "waiting_since",
-    "blocked_reason", "needs_decision", "decision_question", "decision_by", "project_id", "project__name",
-    "project__launch_date", "project__client_id", "project__client__name",
-    "assignee__is_active", "assignee__user__full_name", "assignee__user__email",
+    "pk",
+    "title",
+    "status",
+    "due_date",
+    "updated_at",
+    "waiting_on",
+    "waiting_on_name",
+    "waiting_since",
+    "blocked_reason",
+    "needs_decision",
+    "decision_question",
+    "decision_by",
+    "project_id",
+    "project__name",
+    "project__launch_date",
+    "project__client_id",
+    "project__client__name",
+    "assignee__is_active",
+    "assignee__user__full_name",
+    "assignee__user__email",
 )
 
 

@@ -44,18 +44,24 @@ class ExtraItem:
 
 def _launch_impacts(agency: Agency, late: list[ApprovalRequest], today: date) -> dict[int, str]:
     """For late approvals gating a milestone already due: how far the launch moves if it is decided today."""
-    gated = {r.pk: r.task_id for r in late if r.task_id and r.task and r.task.due_date < today
-             and r.task.status != TaskStatus.DONE}
+    gated = {
+        r.pk: r.task_id
+        for r in late
+        if r.task_id and r.task and r.task.due_date < today and r.task.status != TaskStatus.DONE
+    }
     if not gated:
         return {}
     project_ids = {r.project_id for r in late if r.pk in gated}
-    tasks = list(Task.objects.filter(project_id__in=project_ids).values(
-        "id", "project_id", "key", "duration_days", "start_date", "due_date", "recurrence_period"))
+    tasks = list(
+        Task.objects.filter(project_id__in=project_ids).values(
+            "id", "project_id", "key", "duration_days", "start_date", "due_date", "recurrence_period"
+        )
+    )
     key_of = {t["id"]: t["key"] for t in tasks}
     preds: dict[int, list[scheduling.Dependency]] = defaultdict(list)
-    for pred, succ, kind, lag in TaskDependency.objects.filter(successor__project_id__in=project_ids).values_list(
-        "predecessor_id", "successor_id", "kind", "lag_days"
-    ):
+    for pred, succ, kind, lag in TaskDependency.objects.filter(
+        successor__project_id__in=project_ids
+    ).values_list("predecessor_id", "successor_id", "kind", "lag_days"):
         preds[succ].append(scheduling.Dependency(predecessor=key_of[pred], kind=kind, lag=lag))
     calendar = agency_calendar(agency, around=today)
     impacts = {}
@@ -64,15 +70,20 @@ def _launch_impacts(agency: Agency, late: list[ApprovalRequest], today: date) ->
         if task_id is None:
             continue
         rows = [t for t in tasks if t["project_id"] == request.project_id]
-        plan = [scheduling.PlanTask(key=t["key"], duration=t["duration_days"], predecessors=tuple(preds[t["id"]]))
-                for t in rows]
+        plan = [
+            scheduling.PlanTask(key=t["key"], duration=t["duration_days"], predecessors=tuple(preds[t["id"]]))
+            for t in rows
+        ]
         slots = {t["key"]: scheduling.Slot(t["start_date"], t["due_date"]) for t in rows}
         one_off = [t["due_date"] for t in rows if t["recurrence_period"] is None]
         before = max(one_off) if one_off else today
-        moved = scheduling.cascade(plan, slots, moved=key_of[task_id], new_due=calendar.roll_forward(today),
-                                   calendar=calendar)
-        after = max([moved.get(t["key"], slots[t["key"]]).due for t in rows if t["recurrence_period"] is None],
-                    default=before)
+        moved = scheduling.cascade(
+            plan, slots, moved=key_of[task_id], new_due=calendar.roll_forward(today), calendar=calendar
+        )
+        after = max(
+            [moved.get(t["key"], slots[t["key"]]).due for t in rows if t["recurrence_period"] is None],
+            default=before,
+        )
         impacts[request.pk] = scheduling.describe_launch_shift(before, after, calendar=calendar)
     return impacts
 
@@ -87,7 +98,8 @@ def home_extras(agency: Agency, today: date, short_date) -> tuple[list[ExtraItem
 
     requests = list(
         ApprovalRequest.objects.filter(
-            status__in=[ApprovalStatus.AWAITING_CLIENT, ApprovalStatus.AWAITING_INTERNAL], project__status__in=LIVE
+            status__in=[ApprovalStatus.AWAITING_CLIENT, ApprovalStatus.AWAITING_INTERNAL],
+            project__status__in=LIVE,
         )
         .select_related("project", "final_approver", "internal_approver__user", "task")
         .annotate(round=Max("versions__number"))
@@ -102,18 +114,28 @@ def home_extras(agency: Agency, today: date, short_date) -> tuple[list[ExtraItem
         url = reverse("approval_detail", kwargs={"agency_slug": slug, "request_id": r.pk})
         if r.status == ApprovalStatus.AWAITING_INTERNAL:
             item = ExtraItem(
-                kind="signoff", question=f"Sign off “{r.title}” before it goes to the client",
+                kind="signoff",
+                question=f"Sign off “{r.title}” before it goes to the client",
                 decided_by=r.internal_approver.user.full_name if r.internal_approver else "An owner",
-                about=r.title, url=url, project_name=r.project.name, due_date=due_day,
+                about=r.title,
+                url=url,
+                project_name=r.project.name,
+                due_date=due_day,
                 due_label=format_moment(r.due_at, agency),
             )
         else:
             is_late = r.due_at < now
             item = ExtraItem(
-                kind="approval", question=f"Client decision on “{r.title}” (version {r.round or 1})",
-                decided_by=r.final_approver.full_name, about=r.title, url=url, project_name=r.project.name,
-                due_date=due_day, due_label=("was due " if is_late else "") + format_moment(r.due_at, agency),
-                impact=impacts.get(r.pk, ""), late=is_late,
+                kind="approval",
+                question=f"Client decision on “{r.title}” (version {r.round or 1})",
+                decided_by=r.final_approver.full_name,
+                about=r.title,
+                url=url,
+                project_name=r.project.name,
+                due_date=due_day,
+                due_label=("was due " if is_late else "") + format_moment(r.due_at, agency),
+                impact=impacts.get(r.pk, ""),
+                late=is_late,
             )
         decisions.append(((0 if item.late else 1, due_day), item))
 
@@ -123,23 +145,33 @@ def home_extras(agency: Agency, today: date, short_date) -> tuple[list[ExtraItem
         .order_by("created_at")
     ):
         item = ExtraItem(
-            kind="change_request", question=f"Change request: {change.description}",
-            decided_by="An owner or the coordinator", about=change.citation, project_name=change.project.name,
-            url=reverse("change_request_detail", kwargs={"agency_slug": slug, "change_request_id": change.pk}),
-            due_date=None, due_label="", impact=change.impact_summary,
+            kind="change_request",
+            question=f"Change request: {change.description}",
+            decided_by="An owner or the coordinator",
+            about=change.citation,
+            project_name=change.project.name,
+            url=reverse(
+                "change_request_detail", kwargs={"agency_slug": slug, "change_request_id": change.pk}
+            ),
+            due_date=None,
+            due_label="",
+            impact=change.impact_summary,
         )
         decisions.append(((1, today), item))
 
-    for escalation in (
-        Escalation.objects.filter(state__in=[EscalationState.OPEN, EscalationState.ACKNOWLEDGED])
-        .select_related("project", "assignee__user")
-    ):
+    for escalation in Escalation.objects.filter(
+        state__in=[EscalationState.OPEN, EscalationState.ACKNOWLEDGED]
+    ).select_related("project", "assignee__user"):
         item = ExtraItem(
-            kind="escalation", question=escalation.message,
+            kind="escalation",
+            question=escalation.message,
             decided_by=escalation.assignee.user.full_name if escalation.assignee else "Owner or coordinator",
-            about=escalation.rule, project_name=escalation.project.name if escalation.project else "",
+            about=escalation.rule,
+            project_name=escalation.project.name if escalation.project else "",
             url=reverse("escalation_list", kwargs={"agency_slug": slug}) + f"#escalation-{escalation.pk}",
-            due_date=None, due_label="", severity=escalation.severity,
+            due_date=None,
+            due_label="",
+            severity=escalation.severity,
         )
         key = (SEVERITY_ORDER.get(escalation.severity, 3), today)
         (blocked if escalation.section == "blocked" else decisions).append((key, item))

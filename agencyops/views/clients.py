@@ -92,9 +92,15 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
             "projects": Project.objects.filter(client=client).order_by("-launch_date")[:20],
             "approvals": ApprovalRequest.objects.filter(
                 client=client,
-                status__in=[ApprovalStatus.AWAITING_CLIENT, ApprovalStatus.AWAITING_INTERNAL,
-                            ApprovalStatus.CHANGES_REQUESTED, ApprovalStatus.DRAFT],
-            ).select_related("final_approver").order_by("due_at")[:20],
+                status__in=[
+                    ApprovalStatus.AWAITING_CLIENT,
+                    ApprovalStatus.AWAITING_INTERNAL,
+                    ApprovalStatus.CHANGES_REQUESTED,
+                    ApprovalStatus.DRAFT,
+                ],
+            )
+            .select_related("final_approver")
+            .order_by("due_at")[:20],
         },
     )
 

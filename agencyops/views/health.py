@@ -32,7 +32,9 @@ def _check_redis() -> str | None:
 @never_cache
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
-    failures = {name: error for name, error in (("postgresql", _check_database()), ("redis", _check_redis())) if error}
+    failures = {
+        name: error for name, error in (("postgresql", _check_database()), ("redis", _check_redis())) if error
+    }
     body = {
         "status": "ok" if not failures else "unavailable",
         "postgresql": "ok" if "postgresql" not in failures else "failed",

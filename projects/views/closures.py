@@ -28,7 +28,9 @@ def closure_list(request: HttpRequest) -> HttpResponse:
     form = ClosureForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.closure_add(actor=request.membership, day=form.cleaned_data["date"], name=form.cleaned_data["name"])
+            services.closure_add(
+                actor=request.membership, day=form.cleaned_data["date"], name=form.cleaned_data["name"]
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -45,8 +47,11 @@ def closure_list(request: HttpRequest) -> HttpResponse:
             "closures": AgencyClosure.objects.filter(date__gte=today).order_by("date"),
             "holidays_ahead": holidays_ahead,
             "can_edit": can_manage_clients(request.membership),
-            "working_days": [name for n, name in enumerate(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))
-                             if n in request.agency.working_weekdays],
+            "working_days": [
+                name
+                for n, name in enumerate(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))
+                if n in request.agency.working_weekdays
+            ],
         },
     )
 

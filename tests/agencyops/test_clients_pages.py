@@ -375,4 +375,6 @@ def test_the_client_page_lists_its_projects_open_approvals_and_links_the_decisio
         reverse("client_detail", kwargs={"agency_slug": team["agency"].slug, "client_id": client.pk})
     ).content.decode()
     assert "Smile campaign" in page and "Hero copy" in page and other.name not in page
-    assert reverse("decision_log", kwargs={"agency_slug": team["agency"].slug, "client_id": client.pk}) in page
+    assert (
+        reverse("decision_log", kwargs={"agency_slug": team["agency"].slug, "client_id": client.pk}) in page
+    )

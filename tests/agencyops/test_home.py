@@ -122,7 +122,7 @@ def test_the_page_lists_overdue_first_then_each_day_with_task_links_project_owne
     page = as_owner.get(_home(team["agency"])).content.decode()
 
     due = page.split('id="due-h"')[1].split('id="blocked-h"')[0]
-    assert "Due this week <span class=\"count\">(2)</span>" in page
+    assert 'Due this week <span class="count">(2)</span>' in page
     day_heading = "<h3>" + week_end.strftime("%a %-d %b")
     assert due.index("<h3>Overdue") < due.index(day_heading) < due.index("Landing page copy")
     assert due.index("Sitemap and page goals") < due.index("Landing page copy")

@@ -33,8 +33,9 @@ def _late_approval(team, project, *, milestone_days_ago: int):
 
 
 def test_a_late_approval_shows_who_must_decide_and_how_far_the_launch_moves(team, as_owner):
-    project = factories.project_create(actor=team["coordinator"], client=team["clients"][0], launch_in_days=20,
-                                       accept_start_in_past=True)
+    project = factories.project_create(
+        actor=team["coordinator"], client=team["clients"][0], launch_in_days=20, accept_start_in_past=True
+    )
     _late_approval(team, project, milestone_days_ago=1)
     page = as_owner.get(_home(team["agency"])).content.decode()
     assert "Late approval" in page and "Client decision on “Landing page copy” (version 1)" in page
@@ -44,24 +45,39 @@ def test_a_late_approval_shows_who_must_decide_and_how_far_the_launch_moves(team
 
 def test_internal_sign_offs_change_requests_and_risks_appear_where_they_belong(team, as_owner):
     project = factories.project_create(actor=team["coordinator"], client=team["clients"][0])
-    request = factories.approval_create(actor=team["coordinator"], project=project, send=False,
-                                        title="Hero banner", internal_approver=team["owner"])
+    request = factories.approval_create(
+        actor=team["coordinator"],
+        project=project,
+        send=False,
+        title="Hero banner",
+        internal_approver=team["owner"],
+    )
     with scope(agency=team["agency"].pk):
         approval_services.approval_request_send(actor=team["coordinator"], request=request)
         approval_services.change_request_create(
             project=project, description="Add a Spanish version", requester=team["coordinator"]
         )
         Escalation.objects.create(
-            agency=team["agency"], project=project, rule="missing_input", fingerprint="missing_input:input:1",
-            severity="high", section="blocked", message="The brand photos were due Monday.",
+            agency=team["agency"],
+            project=project,
+            rule="missing_input",
+            fingerprint="missing_input:input:1",
+            severity="high",
+            section="blocked",
+            message="The brand photos were due Monday.",
         )
         Escalation.objects.create(
-            agency=team["agency"], project=project, rule="owner_unclear", fingerprint="owner_unclear:task:1",
-            severity="medium", section="needs_decision", message="Nobody owns “Build landing page”.",
+            agency=team["agency"],
+            project=project,
+            rule="owner_unclear",
+            fingerprint="owner_unclear:task:1",
+            severity="medium",
+            section="needs_decision",
+            message="Nobody owns “Build landing page”.",
         )
     page = as_owner.get(_home(team["agency"])).content.decode()
-    blocked = page[page.index('id="blocked-h"'):page.index('id="decision-h"')]
-    decisions = page[page.index('id="decision-h"'):]
+    blocked = page[page.index('id="blocked-h"') : page.index('id="decision-h"')]
+    decisions = page[page.index('id="decision-h"') :]
     assert "The brand photos were due Monday." in blocked
     assert "Nobody owns “Build landing page”." in decisions
     assert "Sign off “Hero banner” before it goes to the client" in decisions
@@ -69,15 +85,26 @@ def test_internal_sign_offs_change_requests_and_risks_appear_where_they_belong(t
 
 
 @pytest.mark.parametrize("projects", [1, 6])
-def test_approvals_and_risks_do_not_add_queries_as_they_grow(team, as_owner, projects, django_assert_num_queries):
+def test_approvals_and_risks_do_not_add_queries_as_they_grow(
+    team, as_owner, projects, django_assert_num_queries
+):
     for n in range(projects):
-        project = factories.project_create(actor=team["coordinator"], client=team["clients"][n % 2],
-                                           launch_in_days=20 + n, accept_start_in_past=True)
+        project = factories.project_create(
+            actor=team["coordinator"],
+            client=team["clients"][n % 2],
+            launch_in_days=20 + n,
+            accept_start_in_past=True,
+        )
         _late_approval(team, project, milestone_days_ago=1)
         with scope(agency=team["agency"].pk):
             Escalation.objects.create(
-                agency=team["agency"], project=project, rule="owner_unclear", fingerprint=f"owner_unclear:task:{n}",
-                severity="medium", section="needs_decision", message=f"Nobody owns task {n}.",
+                agency=team["agency"],
+                project=project,
+                rule="owner_unclear",
+                fingerprint=f"owner_unclear:task:{n}",
+                severity="medium",
+                section="needs_decision",
+                message=f"Nobody owns task {n}.",
             )
     # The 9 of the home view, plus projecting the late approvals onto their plans: tasks, links, closures.
     with django_assert_num_queries(12):

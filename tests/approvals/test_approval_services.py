@@ -43,7 +43,9 @@ def _decide(approver, request, verdict, **kwargs):
         return services.approval_decide(contact=approver, request=request, verdict=verdict, **kwargs)
 
 
-def test_sending_tells_the_final_approver_what_to_approve_and_by_when(team, project, approver, django_capture_on_commit_callbacks):
+def test_sending_tells_the_final_approver_what_to_approve_and_by_when(
+    team, project, approver, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         request = factories.approval_create(actor=team["coordinator"], project=project)
     assert request.status == ApprovalStatus.AWAITING_CLIENT
@@ -116,12 +118,16 @@ def test_decision_history_and_the_log_refuse_updates_and_deletes_in_the_database
                 cursor.execute(statement, [pk])
 
 
-def test_a_new_version_starts_a_new_round_and_a_round_beyond_budget_needs_a_change_request(team, project, approver):
+def test_a_new_version_starts_a_new_round_and_a_round_beyond_budget_needs_a_change_request(
+    team, project, approver
+):
     request = factories.approval_create(actor=team["coordinator"], project=project)
     with scope(agency=team["agency"].pk):
         for n in range(2):
             _decide(approver, request, "request_changes", comment=f"Round {n} notes")
-            services.version_add(actor=team["coordinator"], request=request, kind="text", text=f"Copy v{n + 2}")
+            services.version_add(
+                actor=team["coordinator"], request=request, kind="text", text=f"Copy v{n + 2}"
+            )
             services.approval_request_send(actor=team["coordinator"], request=request)
         _decide(approver, request, "request_changes", comment="Still not right")
         services.version_add(actor=team["coordinator"], request=request, kind="text", text="Copy v4")
@@ -148,7 +154,9 @@ def test_files_that_are_not_images_or_pdfs_are_refused_before_storing(team, proj
     assert "image" in excinfo.value.message_dict["file"][0]
     settings.APPROVAL_FILE_MAX_BYTES = 100
     with scope(agency=team["agency"].pk), pytest.raises(ValidationError) as excinfo:
-        services.version_add(actor=team["coordinator"], request=request, kind="file", upload=factories.png_upload())
+        services.version_add(
+            actor=team["coordinator"], request=request, kind="file", upload=factories.png_upload()
+        )
     assert "limit" in excinfo.value.message_dict["file"][0]
     assert list(tmp_path.rglob("*.*")) == []
     settings.APPROVAL_FILE_MAX_BYTES = 20 * 1024 * 1024
@@ -163,20 +171,36 @@ def test_a_pin_outside_the_page_is_refused(team, project, approver):
     request = factories.approval_create(actor=team["coordinator"], project=project, send=False)
     with scope(agency=team["agency"].pk):
         image_request = services.approval_request_create(
-            actor=team["coordinator"], project=project, title="Hero image", final_approver=approver,
-            scopes=["design"], due_at=timezone.now() + timedelta(days=2), kind="file", upload=factories.png_upload(),
+            actor=team["coordinator"],
+            project=project,
+            title="Hero image",
+            final_approver=approver,
+            scopes=["design"],
+            due_at=timezone.now() + timedelta(days=2),
+            kind="file",
+            upload=factories.png_upload(),
         )
         services.approval_request_send(actor=team["coordinator"], request=image_request)
         version = image_request.versions.get()
         with pytest.raises(ValidationError) as excinfo:
             services.comment_add(
-                author=approver.user, request=image_request, version=version, body="Move up", contact=approver,
-                pin_x=1.2, pin_y=0.5,
+                author=approver.user,
+                request=image_request,
+                version=version,
+                body="Move up",
+                contact=approver,
+                pin_x=1.2,
+                pin_y=0.5,
             )
         assert "between 0 and 1" in excinfo.value.message_dict["pin_x"][0]
         comment = services.comment_add(
-            author=approver.user, request=image_request, version=version, body="Move up", contact=approver,
-            pin_x=0.25, pin_y=0.75,
+            author=approver.user,
+            request=image_request,
+            version=version,
+            body="Move up",
+            contact=approver,
+            pin_x=0.25,
+            pin_y=0.75,
         )
         assert (comment.pin_x, comment.pin_y, comment.page) == (0.25, 0.75, 1)
     assert request.status == ApprovalStatus.DRAFT
@@ -192,7 +216,9 @@ def test_revising_approved_work_becomes_a_change_request_citing_the_approval(tea
             request=request, description="Change the headline to mention Saturday openings", contact=approver
         )
         today = timezone.localdate()
-        assert change.citation == f"Homepage messaging was approved on {today:%-d %B} by {approver.full_name}."
+        assert (
+            change.citation == f"Homepage messaging was approved on {today:%-d %B} by {approver.full_name}."
+        )
         assert change.impact_business_days >= 0 and change.affected_task_id == request.task_id
         launch_before = project.tasks.order_by("-due_date").first().due_date
         services.change_request_decide(change_request=change, verdict="approved", actor=team["owner"])
@@ -229,7 +255,9 @@ def test_two_simultaneous_decisions_make_exactly_one_decision_and_one_log_entry(
         assert DecisionLogEntry.objects.count() == 1
 
 
-def test_reminders_go_once_per_rule_even_when_beat_runs_twice(team, project, approver, django_capture_on_commit_callbacks):
+def test_reminders_go_once_per_rule_even_when_beat_runs_twice(
+    team, project, approver, django_capture_on_commit_callbacks
+):
     request = factories.approval_create(actor=team["coordinator"], project=project, due_in_hours=3)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):

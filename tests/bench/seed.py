@@ -229,7 +229,14 @@ class _Seeder:
             task.decision_by = rnd.choice(["Client", "Account lead", "Owner"])
 
     def project(
-        self, agency: Agency, client: Client, owner: Membership, *, name: str, launch: date, n_tasks: int,
+        self,
+        agency: Agency,
+        client: Client,
+        owner: Membership,
+        *,
+        name: str,
+        launch: date,
+        n_tasks: int,
         status: str | None = None,
     ) -> tuple[Project, list[Phase], list[Task], list[tuple[str, str]]]:
         """An unsaved project, its phases and tasks, and its dependencies as (predecessor, successor) keys."""
@@ -240,8 +247,14 @@ class _Seeder:
         launch = max(s.due for s in slots.values())
         status = status or self.project_status(launch, start)
         project = Project(
-            agency=agency, client=client, name=name, template_name="Bench campaign", status=status,
-            launch_date=launch, coordinator=owner, created_by=owner,
+            agency=agency,
+            client=client,
+            name=name,
+            template_name="Bench campaign",
+            status=status,
+            launch_date=launch,
+            coordinator=owner,
+            created_by=owner,
         )
         phases = [
             Phase(agency=agency, project=project, name=phase, order=n, accountable_discipline=discipline)
@@ -253,11 +266,18 @@ class _Seeder:
             discipline = PHASES[lane][1]
             titles = TITLES[discipline]
             task = Task(
-                agency=agency, project=project, phase=phases[lane], key=plan_task.key,
-                title=f"{titles[index % len(titles)]} {index}", discipline=discipline,
-                assignee=self.assignee(discipline), duration_days=plan_task.duration,
+                agency=agency,
+                project=project,
+                phase=phases[lane],
+                key=plan_task.key,
+                title=f"{titles[index % len(titles)]} {index}",
+                discipline=discipline,
+                assignee=self.assignee(discipline),
+                duration_days=plan_task.duration,
                 estimated_hours=Decimal(plan_task.duration * 4 or 1),
-                start_date=slots[plan_task.key].start, due_date=slots[plan_task.key].due, order=index,
+                start_date=slots[plan_task.key].start,
+                due_date=slots[plan_task.key].due,
+                order=index,
             )
             self.task_state(task, status)
             tasks.append(task)
@@ -274,25 +294,42 @@ class _Seeder:
         )
         built = [
             self.project(
-                agency, clients[0], owner, name=PAGE_PROJECT_NAME, launch=self.today + timedelta(days=28),
-                n_tasks=TASKS_PER_PROJECT, status=ProjectStatus.ACTIVE,
+                agency,
+                clients[0],
+                owner,
+                name=PAGE_PROJECT_NAME,
+                launch=self.today + timedelta(days=28),
+                n_tasks=TASKS_PER_PROJECT,
+                status=ProjectStatus.ACTIVE,
             ),
             self.project(
-                agency, clients[1], owner, name=BIG_PROJECT_NAME, launch=self.today + timedelta(days=260),
-                n_tasks=BIG_PROJECT_TASKS, status=ProjectStatus.PLANNING,
+                agency,
+                clients[1],
+                owner,
+                name=BIG_PROJECT_NAME,
+                launch=self.today + timedelta(days=260),
+                n_tasks=BIG_PROJECT_TASKS,
+                status=ProjectStatus.PLANNING,
             ),
         ]
         for n in range(1, PROJECTS):
             launch = self.today + timedelta(days=self.rnd.randint(-200, 200))
             client = clients[n % CLIENTS]
             built.append(
-                self.project(agency, client, owner, name=f"{client.name} campaign {n:03d}", launch=launch,
-                             n_tasks=TASKS_PER_PROJECT)
+                self.project(
+                    agency,
+                    client,
+                    owner,
+                    name=f"{client.name} campaign {n:03d}",
+                    launch=launch,
+                    n_tasks=TASKS_PER_PROJECT,
+                )
             )
         projects = Project.objects.bulk_create(p for p, _, _, _ in built)
         Brief.objects.bulk_create(
-            Brief(agency=agency, project=p, campaign_name=p.name, internal_owner=owner,
-                  due_date=p.launch_date)
+            Brief(
+                agency=agency, project=p, campaign_name=p.name, internal_owner=owner, due_date=p.launch_date
+            )
             for p in projects
         )
         # Phases and tasks were given their project (and tasks their phase) before those had ids;
@@ -322,11 +359,15 @@ class _Seeder:
             days = self.rnd.randint(1, 5)
             rows.append(
                 DeadlineChange(
-                    agency=agency, task=task,
-                    old_start=task.start_date - timedelta(days=days), new_start=task.start_date,
-                    old_due=task.due_date - timedelta(days=days), new_due=task.due_date,
+                    agency=agency,
+                    task=task,
+                    old_start=task.start_date - timedelta(days=days),
+                    new_start=task.start_date,
+                    old_due=task.due_date - timedelta(days=days),
+                    new_due=task.due_date,
                     cause=self.rnd.choice([DeadlineChangeCause.MANUAL, DeadlineChangeCause.CASCADE]),
-                    reason="Client asked for more time", changed_by=self.rnd.choice(planners),
+                    reason="Client asked for more time",
+                    changed_by=self.rnd.choice(planners),
                     changed_at=now - timedelta(days=self.rnd.randint(1, 120)),
                 )
             )

@@ -220,7 +220,9 @@ def test_risk_scan_against_its_own_rules_in_memory(bench, report):
             with transaction.atomic():
                 fresh = agency_snapshot(bench.agency)
                 found = risks.evaluate_many(fresh.projects, today=fresh.today, calendar=fresh.calendar)
-                escalations_sync(agency_id=bench.agency.pk, found=[_found(f) for f in found], today=fresh.today)
+                escalations_sync(
+                    agency_id=bench.agency.pk, found=[_found(f) for f in found], today=fresh.today
+                )
                 transaction.set_rollback(True)
 
         with CaptureQueriesContext(connection) as captured:
@@ -230,7 +232,11 @@ def test_risk_scan_against_its_own_rules_in_memory(bench, report):
     ratio = scan_ms / memory_ms
     report.add(
         f"risk scan ({tasks} live of {total} tasks) vs rules in memory",
-        f"{scan_ms:.1f}", str(queries), f"{memory_ms:.1f}", f"{ratio:.1f}×", f"≤ {SCAN_TARGET_RATIO:g}×",
+        f"{scan_ms:.1f}",
+        str(queries),
+        f"{memory_ms:.1f}",
+        f"{ratio:.1f}×",
+        f"≤ {SCAN_TARGET_RATIO:g}×",
         "PASS" if ratio <= SCAN_TARGET_RATIO else "FAIL",
     )
     # The scan reads the whole agency; only planning and active projects have risks to find.

@@ -33,10 +33,14 @@ def test_a_coordinator_adds_a_closure_and_the_calendar_skips_it(team, as_coordin
 def test_a_member_sees_closures_but_cannot_remove_them(team, as_member):
     agency = team["agency"]
     with scope(agency=agency.pk):
-        closure = AgencyClosure.objects.create(agency=agency, date=agency_today(agency) + timedelta(days=3), name="Move")
+        closure = AgencyClosure.objects.create(
+            agency=agency, date=agency_today(agency) + timedelta(days=3), name="Move"
+        )
     page = as_member.get(reverse("closure_list", kwargs={"agency_slug": agency.slug})).content.decode()
     assert "Move" in page and "Remove" not in page
-    response = as_member.post(reverse("closure_remove", kwargs={"agency_slug": agency.slug, "closure_id": closure.pk}))
+    response = as_member.post(
+        reverse("closure_remove", kwargs={"agency_slug": agency.slug, "closure_id": closure.pk})
+    )
     assert response.status_code == 403
     with scope(agency=agency.pk):
         assert AgencyClosure.objects.filter(pk=closure.pk).exists()

@@ -26,7 +26,9 @@ def _violations(project):
 
 
 def test_project_from_template_is_back_scheduled_from_launch_and_respects_every_dependency(team):
-    project = factories.project_create(actor=team["coordinator"], client=team["clients"][0], launch_in_days=120)
+    project = factories.project_create(
+        actor=team["coordinator"], client=team["clients"][0], launch_in_days=120
+    )
     with scope(agency=team["agency"].pk):
         tasks = list(project.tasks.all())
         assert len(tasks) == 14
@@ -35,7 +37,9 @@ def test_project_from_template_is_back_scheduled_from_launch_and_respects_every_
         assert max(t.due_date for t in tasks) == project.launch_date
         assert _violations(project) == []
         calendar = agency_calendar(team["agency"])
-        assert all(calendar.is_business_day(t.start_date) and calendar.is_business_day(t.due_date) for t in tasks)
+        assert all(
+            calendar.is_business_day(t.start_date) and calendar.is_business_day(t.due_date) for t in tasks
+        )
         # Design starts only after both wireframes and copy are approved.
         design = project.tasks.get(key="design")
         copy_ok = project.tasks.get(key="copy-approval")
@@ -60,7 +64,10 @@ def test_tasks_are_assigned_by_discipline_and_left_unassigned_without_a_match(te
         assert phases["Strategy"].owner.discipline == Discipline.STRATEGIST
         assert phases["Scheduling"].owner is None
         assert phases["Launch"].due_date == project.launch_date
-        assert phases["Strategy"].due_date == project.tasks.filter(phase=phases["Strategy"]).latest("due_date").due_date
+        assert (
+            phases["Strategy"].due_date
+            == project.tasks.filter(phase=phases["Strategy"]).latest("due_date").due_date
+        )
 
 
 def test_a_plan_that_would_start_in_the_past_is_refused_with_the_shortfall(team):
@@ -97,7 +104,9 @@ def test_moving_a_due_date_later_shifts_successors_and_records_every_move(team):
         old_launch = project.launch_date
         assert preview.launch_after == calendar.add_business_days(old_launch, 2)
         assert preview.summary.startswith("Launch moves from ") and "(+2 business days)" in preview.summary
-        impact = services.task_reschedule(actor=team["coordinator"], task=copy, new_due=new_due, reason="Client late")
+        impact = services.task_reschedule(
+            actor=team["coordinator"], task=copy, new_due=new_due, reason="Client late"
+        )
         shifted_keys = {s.task.key for s in impact.shifted}
         assert {"copy", "copy-approval", "design", "launch"} <= shifted_keys
         assert "wireframes" not in shifted_keys
@@ -120,7 +129,9 @@ def test_a_task_cannot_be_moved_before_its_predecessor_allows(team):
         calendar = agency_calendar(team["agency"])
         with pytest.raises(ValidationError) as excinfo:
             services.task_reschedule(
-                actor=team["coordinator"], task=design, new_due=calendar.add_business_days(design.due_date, -3),
+                actor=team["coordinator"],
+                task=design,
+                new_due=calendar.add_business_days(design.due_date, -3),
                 reason="Faster",
             )
         assert "waits for" in excinfo.value.message_dict["due_date"][0]
@@ -143,7 +154,10 @@ def test_moved_three_times_is_a_query_over_history(team):
         for n in range(3):
             task = project.tasks.get(key="qa")
             services.task_reschedule(
-                actor=team["owner"], task=task, new_due=calendar.add_business_days(task.due_date, 1), reason=f"Move {n}"
+                actor=team["owner"],
+                task=task,
+                new_due=calendar.add_business_days(task.due_date, 1),
+                reason=f"Move {n}",
             )
         assert DeadlineChange.objects.filter(task__key="qa", task__project=project).count() == 3
 
@@ -154,14 +168,21 @@ def test_deadline_history_cannot_be_updated_or_deleted_in_the_database(team):
         task = project.tasks.get(key="qa")
         calendar = agency_calendar(team["agency"])
         services.task_reschedule(
-            actor=team["owner"], task=task, new_due=calendar.add_business_days(task.due_date, 1), reason="Vendor"
+            actor=team["owner"],
+            task=task,
+            new_due=calendar.add_business_days(task.due_date, 1),
+            reason="Vendor",
         )
         row = DeadlineChange.objects.get(task=task)
     for statement in (
         "UPDATE projects_deadlinechange SET reason = 'rewritten' WHERE id = %s",
         "DELETE FROM projects_deadlinechange WHERE id = %s",
     ):
-        with pytest.raises(ProgrammingError, match="Cannot update or delete"), transaction.atomic(), connection.cursor() as cursor:
+        with (
+            pytest.raises(ProgrammingError, match="Cannot update or delete"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
             cursor.execute(statement, [row.pk])
     with scope(agency=team["agency"].pk):
         assert DeadlineChange.objects.get(pk=row.pk).reason == "Vendor"
@@ -184,7 +205,8 @@ def test_a_dependency_loop_is_refused_naming_the_loop(team):
         before = TaskDependency.objects.count()
         with pytest.raises(ValidationError) as excinfo:
             services.dependency_add(
-                actor=team["coordinator"], predecessor=project.tasks.get(key="launch"),
+                actor=team["coordinator"],
+                predecessor=project.tasks.get(key="launch"),
                 successor=project.tasks.get(key="kickoff"),
             )
         message = excinfo.value.message_dict["predecessor"][0]
@@ -197,8 +219,10 @@ def test_a_negative_lag_is_refused(team):
     with scope(agency=team["agency"].pk):
         with pytest.raises(ValidationError) as excinfo:
             services.dependency_add(
-                actor=team["coordinator"], predecessor=project.tasks.get(key="kickoff"),
-                successor=project.tasks.get(key="tracking"), lag_days=-2,
+                actor=team["coordinator"],
+                predecessor=project.tasks.get(key="kickoff"),
+                successor=project.tasks.get(key="tracking"),
+                lag_days=-2,
             )
         assert "negative" in excinfo.value.message_dict["lag_days"][0]
 
@@ -224,21 +248,32 @@ def test_a_project_cannot_go_active_with_an_incomplete_brief(team):
     project = factories.project_create(actor=team["coordinator"], client=team["clients"][0])
     with scope(agency=team["agency"].pk):
         with pytest.raises(ValidationError) as excinfo:
-            services.project_set_status(actor=team["coordinator"], project=project, status=ProjectStatus.ACTIVE)
+            services.project_set_status(
+                actor=team["coordinator"], project=project, status=ProjectStatus.ACTIVE
+            )
         message = excinfo.value.message_dict["status"][0]
         assert "Objective" in message and "Channel or placement" in message
         services.brief_update(
-            actor=team["coordinator"], project=project, objective="Book 40 consultations a month",
-            deliverables="Landing page\nThank-you page", channels="Web, paid social",
-            known_constraints="Legal review of claims", due_date=project.launch_date,
+            actor=team["coordinator"],
+            project=project,
+            objective="Book 40 consultations a month",
+            deliverables="Landing page\nThank-you page",
+            channels="Web, paid social",
+            known_constraints="Legal review of claims",
+            due_date=project.launch_date,
         )
-        project = services.project_set_status(actor=team["coordinator"], project=project, status=ProjectStatus.ACTIVE)
+        project = services.project_set_status(
+            actor=team["coordinator"], project=project, status=ProjectStatus.ACTIVE
+        )
         assert project.status == ProjectStatus.ACTIVE
 
 
 def test_retainer_generates_its_periods_ahead_once(team):
     project = factories.project_create(
-        actor=team["coordinator"], client=team["clients"][0], template="builtin:monthly-retainer", launch_in_days=30
+        actor=team["coordinator"],
+        client=team["clients"][0],
+        template="builtin:monthly-retainer",
+        launch_in_days=30,
     )
     with scope(agency=team["agency"].pk):
         recurring = Task.objects.filter(project=project, recurrence_period__isnull=False)
@@ -252,24 +287,42 @@ def test_retainer_generates_its_periods_ahead_once(team):
 
 def test_a_recurrence_that_would_generate_more_than_a_year_is_refused(team):
     project = factories.project_create(
-        actor=team["coordinator"], client=team["clients"][0], template="builtin:monthly-retainer", launch_in_days=30
+        actor=team["coordinator"],
+        client=team["clients"][0],
+        template="builtin:monthly-retainer",
+        launch_in_days=30,
     )
     with scope(agency=team["agency"].pk):
         with pytest.raises(ValidationError) as excinfo:
             services.project_set_recurrence(
-                actor=team["coordinator"], project=project, frequency="monthly", day_of_month=1, periods_ahead=14
+                actor=team["coordinator"],
+                project=project,
+                frequency="monthly",
+                day_of_month=1,
+                periods_ahead=14,
             )
         assert "year" in str(excinfo.value)
 
 
-def test_rescheduling_one_task_in_a_200_task_project_stays_under_50_queries(team, django_assert_max_num_queries):
-    project = factories.project_create(actor=team["coordinator"], client=team["clients"][0], launch_in_days=400)
+def test_rescheduling_one_task_in_a_200_task_project_stays_under_50_queries(
+    team, django_assert_max_num_queries
+):
+    project = factories.project_create(
+        actor=team["coordinator"], client=team["clients"][0], launch_in_days=400
+    )
     with scope(agency=team["agency"].pk):
         # Grow the plan to 200 tasks: a chain hanging off kick-off.
         kickoff = project.tasks.get(key="kickoff")
         extra = Task.objects.bulk_create(
-            Task(agency=team["agency"], project=project, key=f"extra-{n}", title=f"Extra {n}",
-                 start_date=kickoff.start_date, due_date=kickoff.due_date, duration_days=1)
+            Task(
+                agency=team["agency"],
+                project=project,
+                key=f"extra-{n}",
+                title=f"Extra {n}",
+                start_date=kickoff.start_date,
+                due_date=kickoff.due_date,
+                duration_days=1,
+            )
             for n in range(186)
         )
         TaskDependency.objects.bulk_create(
@@ -279,7 +332,9 @@ def test_rescheduling_one_task_in_a_200_task_project_stays_under_50_queries(team
         calendar = agency_calendar(team["agency"])
         with django_assert_max_num_queries(49):
             impact = services.task_reschedule(
-                actor=team["coordinator"], task=kickoff, new_due=calendar.add_business_days(kickoff.due_date, 1),
+                actor=team["coordinator"],
+                task=kickoff,
+                new_due=calendar.add_business_days(kickoff.due_date, 1),
                 reason="Kick-off moved",
             )
         assert len(impact.shifted) > 186
@@ -298,14 +353,20 @@ def test_concurrent_moves_of_the_same_task_keep_every_history_row(team):
                 task = Task.objects.get(pk=task_id)
                 calendar = agency_calendar(team["agency"])
                 services.task_reschedule(
-                    actor=actor, task=task, new_due=calendar.add_business_days(task.due_date, days), reason=f"+{days}"
+                    actor=actor,
+                    task=task,
+                    new_due=calendar.add_business_days(task.due_date, days),
+                    reason=f"+{days}",
                 )
         except Exception as exc:  # collected and asserted below
             errors.append(exc)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=move, args=(team["owner"], 1)), threading.Thread(target=move, args=(team["coordinator"], 2))]
+    threads = [
+        threading.Thread(target=move, args=(team["owner"], 1)),
+        threading.Thread(target=move, args=(team["coordinator"], 2)),
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -321,16 +382,23 @@ def test_concurrent_moves_of_the_same_task_keep_every_history_row(team):
 
 def test_a_retainer_saved_as_a_template_keeps_its_rhythm_inputs_and_monthly_deliverables(team):
     project = factories.project_create(
-        actor=team["coordinator"], client=team["clients"][0], template="builtin:monthly-retainer", launch_in_days=30
+        actor=team["coordinator"],
+        client=team["clients"][0],
+        template="builtin:monthly-retainer",
+        launch_in_days=30,
     )
     with scope(agency=team["agency"].pk):
-        template = services.template_save_from_project(actor=team["coordinator"], project=project, name="Our retainer")
+        template = services.template_save_from_project(
+            actor=team["coordinator"], project=project, name="Our retainer"
+        )
     copy = factories.project_create(
         actor=team["coordinator"], client=team["clients"][1], template=str(template.pk), launch_in_days=30
     )
     with scope(agency=team["agency"].pk):
         assert copy.is_recurring
-        periods = set(copy.tasks.filter(recurrence_period__isnull=False).values_list("recurrence_period", flat=True))
+        periods = set(
+            copy.tasks.filter(recurrence_period__isnull=False).values_list("recurrence_period", flat=True)
+        )
         assert len(periods) == 3
         assert copy.required_inputs.filter(description="Account access for all channels").exists()
         assert copy.tasks.filter(title__startswith="Monthly content plan (").count() == 3

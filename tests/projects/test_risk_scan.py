@@ -44,16 +44,28 @@ def _seed_project(team) -> Project:
     designer = next(m for m in team["members"] if m.discipline == Discipline.DESIGNER)
     with scope(agency=agency.pk):
         project = Project.objects.create(
-            agency=agency, client=team["clients"][0], name="Spring offer landing page",
-            launch_date=date(2026, 12, 10), coordinator=coordinator, status=ProjectStatus.ACTIVE,
+            agency=agency,
+            client=team["clients"][0],
+            name="Spring offer landing page",
+            launch_date=date(2026, 12, 10),
+            coordinator=coordinator,
+            status=ProjectStatus.ACTIVE,
         )
         Brief.objects.create(agency=agency, project=project, campaign_name=project.name)
         phase = Phase.objects.create(agency=agency, project=project, name="Creative")
 
         def task(key, title, start, due, duration, status="not_started"):
             return Task.objects.create(
-                agency=agency, project=project, phase=phase, key=key, title=title, start_date=start, due_date=due,
-                duration_days=duration, status=status, assignee=designer,
+                agency=agency,
+                project=project,
+                phase=phase,
+                key=key,
+                title=title,
+                start_date=start,
+                due_date=due,
+                duration_days=duration,
+                status=status,
+                assignee=designer,
             )
 
         brief = task("brief", "Write brief", date(2026, 11, 30), date(2026, 12, 1), 2, status="done")
@@ -63,8 +75,12 @@ def _seed_project(team) -> Project:
         for pred, succ in ((brief, design), (design, build), (build, launch)):
             TaskDependency.objects.create(agency=agency, predecessor=pred, successor=succ)
         copy = RequiredInput.objects.create(
-            agency=agency, project=project, description="Landing page copy", short_name="copy",
-            from_party="client", expected_by=date(2026, 12, 1),
+            agency=agency,
+            project=project,
+            description="Landing page copy",
+            short_name="copy",
+            from_party="client",
+            expected_by=date(2026, 12, 1),
         )
         copy.tasks.add(design)
     return project
@@ -96,7 +112,9 @@ def test_the_seed_escalation_comes_out_of_the_real_scan_and_clears_itself(team, 
         with scope(agency=team["agency"].pk):
             escalation.refresh_from_db()
             assert escalation.state == EscalationState.RESOLVED and escalation.cleared_at is not None
-            actions = list(EscalationEvent.objects.filter(escalation=escalation).values_list("action", flat=True))
+            actions = list(
+                EscalationEvent.objects.filter(escalation=escalation).values_list("action", flat=True)
+            )
             assert actions == ["found", "cleared"]
 
 
@@ -116,13 +134,17 @@ def test_a_risk_that_returns_reopens_its_escalation_and_high_ones_mail_the_leads
         with scope(agency=team["agency"].pk):
             escalation.refresh_from_db()
             assert escalation.state == EscalationState.OPEN
-            actions = list(EscalationEvent.objects.filter(escalation=escalation).values_list("action", flat=True))
+            actions = list(
+                EscalationEvent.objects.filter(escalation=escalation).values_list("action", flat=True)
+            )
             assert actions == ["found", "resolved", "reopened"]
         assert project.pk
 
 
 @pytest.mark.django_db
-def test_the_scan_reads_an_agency_in_the_same_number_of_queries_whatever_its_size(team, django_assert_num_queries):
+def test_the_scan_reads_an_agency_in_the_same_number_of_queries_whatever_its_size(
+    team, django_assert_num_queries
+):
     from projects.risk_scan import agency_snapshot
 
     def count(agency):
@@ -136,12 +158,12 @@ def test_the_scan_reads_an_agency_in_the_same_number_of_queries_whatever_its_siz
     factories.project_create(actor=team["coordinator"], client=team["clients"][0])
     small = count(team["agency"])
     for n in range(6):
-        factories.project_create(actor=team["coordinator"], client=team["clients"][n % 2], launch_in_days=90 + n)
+        factories.project_create(
+            actor=team["coordinator"], client=team["clients"][n % 2], launch_in_days=90 + n
+        )
     with scope(agency=team["agency"].pk):
         Project.objects.update(status=ProjectStatus.ACTIVE)
     assert count(team["agency"]) == small
-
-
 
 
 def _make(team, project, rule):
@@ -153,11 +175,13 @@ def _make(team, project, rule):
         tasks = {t.key: t for t in project.tasks.all()}
         RequiredInput.objects.update(received_at=date(2026, 11, 30))
         if rule == "deadline_moved":
-            for n, days in enumerate((1, 1)):
+            for n in range(2):
                 task = Task.objects.get(pk=tasks["build"].pk)
                 services.task_reschedule(
-                    actor=team["coordinator"], task=task,
-                    new_due=date(2026, 12, 10 + n), reason="The developer is off sick",
+                    actor=team["coordinator"],
+                    task=task,
+                    new_due=date(2026, 12, 10 + n),
+                    reason="The developer is off sick",
                 )
         elif rule == "owner_unclear":
             Task.objects.filter(pk=tasks["build"].pk).update(assignee=None)
@@ -166,7 +190,9 @@ def _make(team, project, rule):
         elif rule == "scope":
             Task.objects.filter(pk=tasks["design"].pk).update(status="in_progress")
             approval_services.change_request_create(
-                project=project, description="Add a second landing page for Spain", requester=team["coordinator"],
+                project=project,
+                description="Add a second landing page for Spain",
+                requester=team["coordinator"],
                 rework_days=2,
             )
         elif rule == "launch_at_risk":
@@ -176,7 +202,10 @@ def _make(team, project, rule):
             )
         elif rule == "decision_needed":
             services.task_flag_decision(
-                actor=team["coordinator"], task=tasks["build"], question="Webflow or WordPress?", decide_by="Sam (owner)"
+                actor=team["coordinator"],
+                task=tasks["build"],
+                question="Webflow or WordPress?",
+                decide_by="Sam (owner)",
             )
 
 

@@ -123,10 +123,14 @@ def test_an_htmx_status_change_returns_only_the_status_partial(team, project, as
 def test_a_refused_htmx_status_change_triggers_no_refresh(team, project, as_member):
     copy = task(project, "copy")
     response = as_member.post(
-        url("task_status", team["agency"], copy.pk), {"status": "blocked", "blocked_reason": ""},
-        HTTP_HX_REQUEST="true", HTTP_HX_TARGET="task-status",
+        url("task_status", team["agency"], copy.pk),
+        {"status": "blocked", "blocked_reason": ""},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_TARGET="task-status",
     )
-    assert "HX-Trigger" not in response.headers and "Say why the task is blocked." in response.content.decode()
+    assert (
+        "HX-Trigger" not in response.headers and "Say why the task is blocked." in response.content.decode()
+    )
     assert task(project, "copy").status != TaskStatus.BLOCKED
 
 
