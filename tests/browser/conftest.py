@@ -66,3 +66,28 @@ def page(browser) -> Iterator:
 def fast_password_hashing(settings) -> None:
     # The demo agency creates a dozen accounts; Argon2's deliberate slowness adds nothing here.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def log_in_as(page, live_server):
+    """``log_in_as(email)``: log the page in as a demo person, logging out whoever is in first."""
+    from django.urls import reverse
+    from playwright.sync_api import expect
+
+    from agencyops.demo import DEMO_PASSWORD
+
+    login_path = reverse("login")
+
+    def log_in(email: str) -> None:
+        log_out = page.get_by_role("button", name="Log out")
+        if log_out.count():
+            log_out.click()
+            page.wait_for_url(f"**{login_path}*")
+        page.goto(live_server.url + login_path)
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill(DEMO_PASSWORD)
+        page.get_by_role("button", name="Log in").click()
+        # Where a login lands depends on who it is (agency home or portal); it is never the login page.
+        expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+    return log_in
