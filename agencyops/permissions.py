@@ -25,6 +25,20 @@ def is_agency_member(membership) -> bool:
     return membership is not None and membership.is_active
 
 
+# Owners and coordinators lead the work: clients, plans, approvals and escalations.
+can_lead_work = is_owner | is_coordinator
+
 can_manage_members = is_owner
-can_manage_clients = is_owner | is_coordinator
+can_manage_clients = can_lead_work
+can_plan_projects = can_lead_work
+can_manage_approvals = can_lead_work
+can_handle_escalations = can_lead_work
 can_view_internal = is_agency_member
+
+
+def require(predicate, membership, message: str) -> None:
+    """For services: refuse an actor the predicate does not allow, with a message for people."""
+    from django.core.exceptions import ValidationError
+
+    if not predicate(membership):
+        raise ValidationError(message, code="forbidden")

@@ -25,7 +25,7 @@ from rest_framework.response import Response
 from agencyops.api.serializers import ErrorDetailSerializer
 from agencyops.api.views import FIELD_ERRORS, FORBIDDEN, NOT_FOUND, AgencyAPIView, parse
 from agencyops.models import Agency, Client, ClientContact, Membership
-from agencyops.permissions import is_agency_member, is_coordinator, is_owner
+from agencyops.permissions import can_manage_approvals, is_agency_member
 from approvals import selectors, services
 from approvals import serializers as api
 from approvals.models import (
@@ -42,7 +42,6 @@ from approvals.models import (
 from projects.models import Project, Task
 
 # Preparing, sending and logging approvals is for owners and coordinators, as in the services.
-can_manage_approvals = is_owner | is_coordinator
 
 SENDABLE = (ApprovalStatus.DRAFT, ApprovalStatus.AWAITING_INTERNAL, ApprovalStatus.CHANGES_REQUESTED)
 DECISIONS_COME_FROM_THE_CLIENT = (

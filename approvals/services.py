@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencyops.models import ClientContact, Membership, Role, User
+from agencyops.permissions import can_manage_approvals, require
 from approvals.files import check_upload
 from approvals.models import (
     ApprovalRequest,
@@ -50,8 +51,7 @@ CAPTURE_SOURCES = (FeedbackSource.EMAIL, FeedbackSource.CALL, FeedbackSource.MEE
 
 
 def _require_planner(actor: Membership) -> None:
-    if actor.role not in (Role.OWNER, Role.COORDINATOR):
-        raise ValidationError("Only owners and coordinators can manage approvals.", code="forbidden")
+    require(can_manage_approvals, actor, "Only owners and coordinators can manage approvals.")
 
 
 def _local(moment: datetime, agency: Any) -> datetime:

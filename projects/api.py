@@ -23,7 +23,7 @@ from rest_framework.response import Response
 
 from agencyops.api.views import FIELD_ERRORS, FORBIDDEN, NOT_FOUND, AgencyAPIView, parse
 from agencyops.models import Client, Membership
-from agencyops.permissions import is_agency_member, is_coordinator, is_owner
+from agencyops.permissions import can_plan_projects, is_agency_member
 from agencyops.selectors.home import home_sections
 from projects import scheduling, selectors, services
 from projects import serializers as api
@@ -31,7 +31,6 @@ from projects.calendars import agency_today
 from projects.models import Project, ProjectStatus, ProjectTemplate, Task
 
 # Planning (new projects, links between tasks) is for owners and coordinators, as in the services.
-can_plan_projects = is_owner | is_coordinator
 
 CLIENT_REFUSED = "Choose one of your clients."
 PREDECESSOR_REFUSED = "Choose a task of this project."

@@ -17,13 +17,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencyops.models import Membership, Role
+from agencyops.permissions import can_handle_escalations, require
 from projects.calendars import agency_today
 from projects.models import Escalation, EscalationEvent, EscalationState
 
 
 def _require_lead(actor: Membership) -> None:
-    if actor.role not in (Role.OWNER, Role.COORDINATOR):
-        raise ValidationError("Only owners and coordinators handle escalations.", code="forbidden")
+    require(can_handle_escalations, actor, "Only owners and coordinators handle escalations.")
 
 
 def _event(

@@ -22,6 +22,7 @@ from django.db.models import Max, Min, Q, Sum
 from django.utils import timezone
 
 from agencyops.models import Client, ClientStatus, Membership, Role
+from agencyops.permissions import can_plan_projects, require
 from projects import scheduling
 from projects.builtin_templates import BUILTIN_TEMPLATES, builtin_spec
 from projects.calendars import agency_calendar, agency_today
@@ -58,8 +59,7 @@ BUILTIN_PREFIX = "builtin:"
 
 
 def _require_planner(actor: Membership) -> None:
-    if actor.role not in (Role.OWNER, Role.COORDINATOR):
-        raise ValidationError("Only owners and coordinators can plan projects.", code="forbidden")
+    require(can_plan_projects, actor, "Only owners and coordinators can plan projects.")
 
 
 def _require_team(actor: Membership) -> None:

@@ -9,7 +9,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from agencyops.models import Client, ClientContact, ClientStatus, Membership, Role
+from agencyops.models import Client, ClientContact, ClientStatus, Membership
+from agencyops.permissions import can_manage_clients, require
 from agencyops.services.accounts import IssuedInvitation, invitation_create_for_contact
 
 CLIENT_FIELDS = ("name", "slug", "website", "notes", "logo")
@@ -17,8 +18,7 @@ CONTACT_FIELDS = ("full_name", "email", "job_title", "is_default_approver")
 
 
 def _require_coordinator(actor: Membership) -> None:
-    if actor.role not in (Role.OWNER, Role.COORDINATOR):
-        raise ValidationError("Only owners and coordinators can manage clients.", code="forbidden")
+    require(can_manage_clients, actor, "Only owners and coordinators can manage clients.")
 
 
 def _slug_from_name(name: str) -> str:

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from agencyops.models import Discipline
-from agencyops.permissions import is_coordinator, is_owner
+from agencyops.permissions import can_plan_projects
 from agencyops.tenancy import agency_view
 from projects import services
 from projects.calendars import agency_today
@@ -37,7 +37,6 @@ from projects.selectors import (
 )
 
 # Owners and coordinators plan projects; members work in them.
-can_plan_projects = is_owner | is_coordinator
 
 # The words on each status button: what the person does, not the state's name.
 TRANSITION_LABELS = {
