@@ -826,8 +826,8 @@ def change_request_decide(
     """Approve or reject a change request. Approval shifts the affected tasks through the scheduling service."""
     if (actor is None) == (contact is None):
         raise ValueError("A change request is decided by a team member or a client contact.")
-    if actor is not None and actor.role not in (Role.OWNER, Role.COORDINATOR):
-        raise ValidationError("Only owners and coordinators decide change requests.", code="forbidden")
+    if actor is not None:
+        require(can_manage_approvals, actor, "Only owners and coordinators decide change requests.")
     if contact is not None and contact.pk != (
         change_request.approval_request.final_approver_id if change_request.approval_request else None
     ):

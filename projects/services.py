@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import Max, Min, Q, Sum
 from django.utils import timezone
 
-from agencyops.models import Client, ClientStatus, Membership, Role
+from agencyops.models import Client, ClientStatus, Membership
 from agencyops.permissions import can_plan_projects, require
 from projects import scheduling
 from projects.builtin_templates import BUILTIN_TEMPLATES, builtin_spec
@@ -1105,8 +1105,7 @@ def closure_add(*, actor: Membership, day: date | None, name: str = "") -> Any:
     """Mark a day the whole agency is closed; plans created or moved later skip it."""
     from projects.models import AgencyClosure
 
-    if actor.role not in (Role.OWNER, Role.COORDINATOR):
-        raise ValidationError("Only owners and coordinators can set closures.", code="forbidden")
+    require(can_plan_projects, actor, "Only owners and coordinators can set closures.")
     if day is None:
         raise ValidationError({"date": "Choose the day the agency is closed."})
     if AgencyClosure.objects.filter(agency=actor.agency, date=day).exists():
@@ -1117,8 +1116,7 @@ def closure_add(*, actor: Membership, day: date | None, name: str = "") -> Any:
 @transaction.atomic
 def closure_remove(*, actor: Membership, closure: Any) -> None:
     """The agency works that day after all."""
-    if actor.role not in (Role.OWNER, Role.COORDINATOR):
-        raise ValidationError("Only owners and coordinators can set closures.", code="forbidden")
+    require(can_plan_projects, actor, "Only owners and coordinators can set closures.")
     closure.delete()
 
 

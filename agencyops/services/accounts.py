@@ -36,6 +36,7 @@ from agencyops.models import (
     Role,
     User,
 )
+from agencyops.permissions import can_manage_clients, require
 from agencyops.validation import validate_logo
 
 
@@ -400,8 +401,7 @@ def invitation_create(
 @transaction.atomic
 def invitation_create_for_contact(*, actor: Membership, contact: ClientContact) -> IssuedInvitation:
     """Invite a client contact to the approval portal."""
-    if actor.role not in (Role.OWNER, Role.COORDINATOR):
-        raise ValidationError("Only owners and coordinators can invite client contacts.", code="forbidden")
+    require(can_manage_clients, actor, "Only owners and coordinators can invite client contacts.")
     if contact.agency_id != actor.agency_id:
         raise ValidationError("No such contact.", code="not_found")
     if contact.user_id is not None:
