@@ -5,11 +5,19 @@ Its kwargs are filled from OBJECT_FOR_KWARG / OBJECT_FOR_MODEL; a kwarg the walk
 the suite loudly, so whoever adds ``<int:task_id>`` also teaches the walker (and tests/security/conftest.py)
 which object it stands for. Public routes are listed explicitly in PUBLIC_ROUTES.
 
+Routes have a kind (an HTML page or the API, from the ``api/`` prefix) and an audience: the portal (HTML
+under ``portal/``, API under ``api/v1/portal/``) is for client contacts, everything else for staff.
+
 Cases:
-  (a) an owner of agency A asking for agency B's objects through A's URLs, and for any URL of B: 404;
-  (b) a client contact of A: every staff route of A is a 404 (or a redirect to the portal), every
-      portal route of B a 404;
+  (a) an owner of agency A asking for agency B's objects through A's staff URLs, and for any URL of B: 404;
+      and for A's own portal (staff are not client contacts): 404;
+  (b) a contact of client X of agency A: (1) every staff route of A is a 404 (or a redirect to the
+      portal); (2) every portal route of B, and A's portal routes filled with B's objects, a 404;
+      (3) A's portal routes filled with another client's (Y's) objects a 404, exactly like a missing one;
   (c) nobody logged in: every page redirects to the login, every API route answers 401/403.
+Every refused walk leaves the database as it was. And so that a 404 proves something, the walker's own
+objects are real: their owner opens every GET route with them, and what it shows holds no marker of
+another agency's (or, in the portal, another client's) approval work.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -28,6 +37,17 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django_scopes import scopes_disabled
 
 from agencyops.models import Client, ClientContact, Invitation, Membership
+from approvals.models import (
+    ApprovalRequest,
+    AssetVersion,
+    ChangeRequest,
+    ChangeRequestDecision,
+    Comment,
+    DecisionLogEntry,
+    Notification,
+    ReviewerDecision,
+    VersionPage,
+)
 from projects.models import (
     AgencyClosure,
     Escalation,
@@ -74,7 +94,16 @@ OBJECT_FOR_KWARG = {
     "template_id": "template",
     "closure_id": "closure",
     "escalation_id": "escalation",
+    "request_id": "approval_request",
+    "version_id": "version",
+    "page": "version_page",
+    "comment_id": "comment",
+    "entry_id": "decision_entry",
+    "change_request_id": "change_request",
 }
+# Kwargs that carry a number of their object rather than its id: ``<int:page>`` is the page's number
+# within the version. They are never mixed across worlds on their own (page 1 exists everywhere).
+ATTRIBUTE_FOR_KWARG = {"page": "number"}
 # For API routes taking ``pk``: the model of the view's queryset says which object...
 OBJECT_FOR_MODEL = {
     Client: "client",
@@ -84,6 +113,11 @@ OBJECT_FOR_MODEL = {
     Project: "project",
     Task: "task",
     Escalation: "escalation",
+    ApprovalRequest: "approval_request",
+    AssetVersion: "version",
+    Comment: "comment",
+    DecisionLogEntry: "decision_entry",
+    ChangeRequest: "change_request",
 }
 # ...or, for a view without a queryset, the path segment just before ``<int:pk>``.
 OBJECT_FOR_PK_SEGMENT = {
@@ -92,7 +126,14 @@ OBJECT_FOR_PK_SEGMENT = {
     "members": "membership",
     "projects": "project",
     "tasks": "task",
+    "approvals": "approval_request",
+    "versions": "version",
+    "comments": "comment",
+    "decisions": "decision_entry",
+    "change-requests": "change_request",
 }
+# Where the client portal lives; every other route is for staff.
+PORTAL_PREFIXES = ("portal/", "api/v1/portal/")
 
 MISSING_ID = 2_147_483_647
 PAGE_METHODS = ("get", "post")
@@ -109,9 +150,13 @@ class Route:
 
     @property
     def kind(self) -> str:
-        if self.route.startswith("api/"):
-            return "api"
-        return "portal" if self.route.startswith("portal/") else "page"
+        """Either api (JSON, 401/403 when logged out) or page (HTML, a redirect to the login)."""
+        return "api" if self.route.startswith("api/") else "page"
+
+    @property
+    def audience(self) -> str:
+        """Either portal (for client contacts) or staff (for the agency's team)."""
+        return "portal" if self.route.startswith(PORTAL_PREFIXES) else "staff"
 
     @property
     def is_public(self) -> bool:
@@ -124,6 +169,11 @@ class Route:
     @property
     def object_kwargs(self) -> tuple[str, ...]:
         return tuple(k for k in self.kwargs if k != "agency_slug")
+
+    @property
+    def id_kwargs(self) -> tuple[str, ...]:
+        """The object kwargs that name an object by its id (so another tenant's id can be put in)."""
+        return tuple(k for k in self.object_kwargs if k not in ATTRIBUTE_FOR_KWARG)
 
     @property
     def methods(self) -> tuple[str, ...]:
@@ -180,7 +230,7 @@ class Route:
                 return str(MISSING_ID)
             key = self.object_key(kwarg)
             world = object_worlds[kwarg] if kwarg in object_worlds else object_worlds["*"]
-            return str(world[key].pk)
+            return str(getattr(world[key], ATTRIBUTE_FOR_KWARG.get(kwarg, "pk")))
 
         return "/" + KWARG.sub(fill, self.route)
 
@@ -239,8 +289,16 @@ def _send(http: HttpClient, method: str, url: str, kind: str):
         return Crash(error)
 
 
+def _body(response) -> bytes:
+    """The whole body, streamed files included (a version's file or page is a FileResponse)."""
+    if getattr(response, "streaming", False):
+        # The test client closes the file once it is read to the end (and never the test's connection).
+        return b"".join(response.streaming_content)
+    return response.content
+
+
 def _normalised(response, url: str) -> bytes:
-    return response.content.replace(url.encode(), b"<url>")
+    return _body(response).replace(url.encode(), b"<url>")
 
 
 def _expect_not_found(http: HttpClient, route: Route, url: str, missing_url: str | None = None) -> list[str]:
@@ -273,29 +331,28 @@ def _report(problems: list[str], what: str) -> None:
 
 def _snapshot() -> list:
     """Every tenant row the walk could touch, to show that refused requests changed nothing."""
+    models = (
+        Client, ClientContact, Membership, Invitation,
+        Project, Task, TaskDependency, RequiredInput, ProjectTemplate, AgencyClosure,
+        Escalation, EscalationEvent,
+        ApprovalRequest, AssetVersion, VersionPage, Comment, ReviewerDecision, DecisionLogEntry,
+        ChangeRequest, ChangeRequestDecision, Notification,
+    )  # fmt: skip
     with scopes_disabled():
-        return [
-            list(Client.objects.order_by("pk").values()),
-            list(ClientContact.objects.order_by("pk").values()),
-            list(Membership.objects.order_by("pk").values()),
-            list(Invitation.objects.order_by("pk").values()),
-            list(Project.objects.order_by("pk").values()),
-            list(Task.objects.order_by("pk").values()),
-            list(TaskDependency.objects.order_by("pk").values()),
-            list(RequiredInput.objects.order_by("pk").values()),
-            list(ProjectTemplate.objects.order_by("pk").values()),
-            list(AgencyClosure.objects.order_by("pk").values()),
-            list(Escalation.objects.order_by("pk").values()),
-            list(EscalationEvent.objects.order_by("pk").values()),
-        ]
+        return [list(model.objects.order_by("pk").values()) for model in models]
 
 
-def _mixed_worlds(route: Route, worlds: dict) -> list[dict]:
-    """B's objects for every kwarg, then for one kwarg at a time with A's for the rest."""
-    variants = [{"*": worlds["B"]}]
-    if len(route.object_kwargs) > 1:
-        variants += [{"*": worlds["A"], kwarg: worlds["B"]} for kwarg in route.object_kwargs]
+def _mixed_worlds(route: Route, home: dict, foreign: dict) -> list[dict]:
+    """The foreign world's objects for every kwarg, then for one id kwarg at a time (home's for the rest)."""
+    variants = [{"*": foreign}]
+    if len(route.id_kwargs) > 1:
+        variants += [{"*": home, kwarg: foreign} for kwarg in route.id_kwargs]
     return variants
+
+
+def _walked(routes: list[Route], what: str) -> None:
+    print(f"isolation walker probed {len(routes)} routes ({what})")
+    assert routes, f"the walker found no routes for: {what}"
 
 
 def test_the_walker_finds_the_routes_and_knows_how_to_fill_every_one(worlds):
@@ -303,7 +360,9 @@ def test_the_walker_finds_the_routes_and_knows_how_to_fill_every_one(worlds):
     names = {r.name for r in all_routes()}
 
     assert PUBLIC_ROUTES <= names, f"PUBLIC_ROUTES names routes that no longer exist: {PUBLIC_ROUTES - names}"
-    assert any(r.kind == "api" for r in routes) and any(r.kind == "page" for r in routes)
+    for kind in ("api", "page"):
+        for audience in ("staff", "portal"):
+            assert any(r.kind == kind and r.audience == audience for r in routes), (kind, audience)
     unknown = []
     for route in routes:
         try:
@@ -312,40 +371,58 @@ def test_the_walker_finds_the_routes_and_knows_how_to_fill_every_one(worlds):
             unknown.append(str(error))
     # Until these are taught to the walker, the cases below can only check them logged out.
     assert not unknown, f"{len(unknown)} routes the isolation walker cannot fill:\n" + "\n".join(unknown)
+    print(f"isolation walker knows {len(routes)} guarded routes ({len(all_routes())} in all)")
+
+
+def test_a_route_with_a_kwarg_the_walker_does_not_know_fails_loudly():
+    pattern = "<slug:agency_slug>/briefs/<int:brief_id>/"
+    route = Route(
+        pattern, "brief_detail", lambda request: None, tuple(m["name"] for m in KWARG.finditer(pattern))
+    )
+    world = {"agency": SimpleNamespace(slug="northwind")}
+
+    assert not route.is_fillable()
+    with pytest.raises(UnknownKwarg, match="<brief_id>.*OBJECT_FOR_KWARG"):
+        route.url(world, {"*": world})
 
 
 def test_every_guarded_route_declares_the_tenant_policy_its_url_implies():
     wrong = []
     for route in probed_routes():
-        expected = {"portal"} if route.kind == "portal" and route.is_tenant else {"agency"}
+        expected = {"portal"} if route.audience == "portal" else {"agency"}
         if not route.is_tenant:
             expected = {"user", "agency", "portal"}
         if route.tenant_policy not in expected:
             wrong.append(
                 f"/{route.route} ({route.name}): tenant_policy={route.tenant_policy!r}, expected {expected}"
             )
-    _report(wrong, "views without @agency_view / @portal_view / TenantScopedAPIMixin")
+    _report(wrong, "views without @agency_view / @portal_view / TenantScopedAPIMixin / PortalAPIView")
+
+
+def _tenant_routes(audience: str | None = None, *, with_objects: bool = False) -> list[Route]:
+    return [
+        r
+        for r in probed_routes()
+        if r.is_tenant
+        and r.is_fillable()
+        and (audience is None or r.audience == audience)
+        and (r.id_kwargs or not with_objects)
+    ]
+
+
+# --- (a) staff of agency A -----------------------------------------------------------------------------
 
 
 @pytest.mark.django_db
 def test_an_owner_of_one_agency_gets_404_for_another_agencys_objects_through_their_own_urls(worlds, as_owner):
     before = _snapshot()
-    problems, probed = [], set()
-    for route in probed_routes():
-        if (
-            not route.is_tenant
-            or not route.object_kwargs
-            or route.kind == "portal"
-            or not route.is_fillable()
-        ):
-            continue
-        probed.add(route.route)
+    problems, routes = [], _tenant_routes("staff", with_objects=True)
+    for route in routes:
         missing_url = route.url(worlds["A"], {}, missing=True)
-        for objects in _mixed_worlds(route, worlds):
+        for objects in _mixed_worlds(route, worlds["A"], worlds["B"]):
             problems += _expect_not_found(as_owner, route, route.url(worlds["A"], objects), missing_url)
 
-    print(f"isolation walker probed {len(probed)} routes (own agency, other agency's objects)")
-    assert probed
+    _walked(routes, "own agency's staff URLs, other agency's objects")
     _report(problems, "agency A's URLs with agency B's objects")
     assert _snapshot() == before
 
@@ -353,33 +430,37 @@ def test_an_owner_of_one_agency_gets_404_for_another_agencys_objects_through_the
 @pytest.mark.django_db
 def test_an_owner_of_one_agency_gets_404_for_every_url_of_another_agency(worlds, as_owner):
     before = _snapshot()
-    problems, probed = [], set()
-    for route in probed_routes():
-        if not route.is_tenant or not route.is_fillable():
-            continue
-        probed.add(route.route)
+    problems, routes = [], _tenant_routes()
+    for route in routes:
         problems += _expect_not_found(as_owner, route, route.url(worlds["B"], {"*": worlds["B"]}))
 
-    print(f"isolation walker probed {len(probed)} routes (other agency's URLs)")
-    assert probed
+    _walked(routes, "other agency's URLs, staff and portal")
     _report(problems, "agency B's URLs as an owner of A")
     assert _snapshot() == before
 
 
 @pytest.mark.django_db
-def test_a_client_contact_never_reaches_a_staff_page_or_another_agencys_portal(worlds, as_contact):
+def test_an_owner_is_not_a_client_contact_so_their_own_agencys_portal_is_a_404(worlds, as_owner):
+    before = _snapshot()
+    problems, routes = [], _tenant_routes("portal")
+    for route in routes:
+        problems += _expect_not_found(as_owner, route, route.url(worlds["A"], {"*": worlds["A"]}))
+
+    _walked(routes, "own agency's portal as staff")
+    _report(problems, "agency A's portal as an owner of A")
+    assert _snapshot() == before
+
+
+# --- (b) a contact of client X of agency A --------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_client_contact_never_reaches_a_staff_page_or_api_route(worlds, as_contact):
     before = _snapshot()
     portal_root = resolve_url("portal_index")
-    problems, probed = [], set()
-    for route in probed_routes():
-        if not route.is_tenant or not route.is_fillable():
-            continue
-        if route.kind == "portal":
-            probed.add(route.route)
-            problems += _expect_not_found(as_contact, route, route.url(worlds["B"], {"*": worlds["B"]}))
-            continue
-        # Staff pages and API of the contact's own agency, with its own objects: still never theirs.
-        probed.add(route.route)
+    problems, routes = [], _tenant_routes("staff")
+    for route in routes:
+        # Staff pages and API of the contact's own agency, with its own client's objects: still never theirs.
         url = route.url(worlds["A"], {"*": worlds["A"]})
         statuses = []
         for method in route.methods:
@@ -393,19 +474,61 @@ def test_a_client_contact_never_reaches_a_staff_page_or_another_agencys_portal(w
         if set(statuses) == {405}:
             problems.append(f"{url}: no method answered 404 (all 405)")
 
-    print(f"isolation walker probed {len(probed)} routes (client contact)")
-    assert probed
-    _report(problems, "a client contact of agency A")
+    _walked(routes, "staff routes as a client contact")
+    _report(problems, "a client contact of agency A on A's staff routes")
     assert _snapshot() == before
+
+
+@pytest.mark.django_db
+def test_a_client_contact_gets_404_for_another_agencys_portal_and_its_objects_in_their_own(
+    worlds, as_contact
+):
+    before = _snapshot()
+    problems, routes = [], _tenant_routes("portal")
+    for route in routes:
+        problems += _expect_not_found(as_contact, route, route.url(worlds["B"], {"*": worlds["B"]}))
+        if not route.id_kwargs:
+            continue
+        missing_url = route.url(worlds["A"], {}, missing=True)
+        for objects in _mixed_worlds(route, worlds["A"], worlds["B"]):
+            problems += _expect_not_found(as_contact, route, route.url(worlds["A"], objects), missing_url)
+
+    _walked(routes, "portal routes of another agency, as a client contact")
+    _report(problems, "a client contact of agency A on agency B's portal and objects")
+    assert _snapshot() == before
+
+
+@pytest.mark.django_db
+def test_a_client_contact_gets_404_for_another_clients_objects_in_their_own_portal(worlds, as_contact):
+    """The point of the portal's isolation: client Y of the same agency is as unseen as a missing object."""
+    home, other = worlds["A"], worlds["A/Y"]
+    before = _snapshot()
+    problems, routes = [], _tenant_routes("portal", with_objects=True)
+    for route in routes:
+        same = [k for k in route.id_kwargs if other[route.object_key(k)] == home[route.object_key(k)]]
+        assert not same, (
+            f"/{route.route} ({route.name}) takes {same}, whose object is not one client's: add client Y's "
+            "to tests/security/conftest.py (CLIENT_KEYS, other_client_world) so the client check is probed."
+        )
+        missing_url = route.url(home, {}, missing=True)
+        for objects in _mixed_worlds(route, home, other):
+            problems += _expect_not_found(as_contact, route, route.url(home, objects), missing_url)
+
+    _walked(routes, "own portal with another client's objects")
+    _report(problems, "a contact of client X with client Y's objects")
+    assert _snapshot() == before
+
+
+# --- (c) nobody logged in ---------------------------------------------------------------------------------
 
 
 @pytest.mark.django_db
 def test_nobody_logged_out_gets_past_the_login(worlds, client):
     login = resolve_url(settings.LOGIN_URL)
+    before = _snapshot()
     routes = probed_routes()
-    problems, probed = [], set()
+    problems = []
     for route in routes:
-        probed.add(route.route)
         # The login gate comes before any lookup, so a route the walker cannot fill gets a missing id.
         url = route.url(worlds["A"], {"*": worlds["A"]}, missing=not route.is_fillable())
         for method in ("get", "post"):
@@ -422,7 +545,65 @@ def test_nobody_logged_out_gets_past_the_login(worlds, client):
                 )
             break
 
-    n = len(probed)
-    print(f"isolation walker probed {n} routes")
-    assert n >= len(all_routes()) - len(PUBLIC_ROUTES)
+    _walked(routes, "logged out")
+    assert len(routes) >= len(all_routes()) - len(PUBLIC_ROUTES)
     _report(problems, "anonymous visitor")
+    assert _snapshot() == before
+
+
+# --- the walker's own objects are real, and what they show stays inside the boundary ----------------------
+
+
+def _opens_without_leaking(
+    http: HttpClient, route: Route, url: str, foreign: dict[str, str]
+) -> tuple[list[str], bytes]:
+    """GET url as its rightful caller: it must answer (not 404, not an error) and show no foreign marker."""
+    response = _send(http, "get", url, route.kind)
+    if response.status_code == 405:
+        return [], b""
+    if response.status_code >= 400:
+        detail = response.get("error") if isinstance(response, Crash) else ""
+        return [f"GET {url}: {response.status_code}{detail} (expected its own object to open)"], b""
+    body = _body(response)
+    return [
+        f"GET {url}: shows {what} ({marker})" for what, marker in foreign.items() if marker.encode() in body
+    ], body
+
+
+@pytest.mark.django_db
+def test_the_owner_opens_every_staff_route_with_their_own_objects_and_sees_nothing_of_another_agency(
+    worlds, as_owner
+):
+    foreign = {"agency B's approval work": worlds["B"]["marker"]}
+    problems, routes = [], _tenant_routes("staff")
+    for route in routes:
+        found, _ = _opens_without_leaking(
+            as_owner, route, route.url(worlds["A"], {"*": worlds["A"]}), foreign
+        )
+        problems += found
+
+    _walked(routes, "staff routes with their own objects")
+    _report(problems, "agency A's own staff routes as its owner")
+
+
+@pytest.mark.django_db
+def test_a_client_contact_opens_every_portal_route_with_their_own_objects_and_sees_no_other_clients_work(
+    worlds, as_contact
+):
+    foreign = {
+        "the approval work of client Y, same agency": worlds["A/Y"]["marker"],
+        "agency B's approval work": worlds["B"]["marker"],
+        "an internal comment of the agency": worlds["A"]["internal_marker"],
+    }
+    problems, routes, shown_own = [], _tenant_routes("portal"), []
+    for route in routes:
+        url = route.url(worlds["A"], {"*": worlds["A"]})
+        found, body = _opens_without_leaking(as_contact, route, url, foreign)
+        problems += found
+        if worlds["A"]["marker"].encode() in body:
+            shown_own.append(route.name)
+
+    _walked(routes, "portal routes with the contact's own objects")
+    _report(problems, "client X's own portal routes as its contact")
+    # Otherwise "no foreign marker" would prove nothing: the portal does show the client's own work.
+    assert {"portal_home", "portal_approval", "api_portal_approval_list"} <= set(shown_own), shown_own
