@@ -13,6 +13,7 @@ from projects import services
 from projects.models import (
     DependencyKind,
     Party,
+    Phase,
     Project,
     ProjectStatus,
     ProjectTemplate,
@@ -641,3 +642,44 @@ class TemplateEditor:
                     self.spec_errors.extend(messages)
             return False
         return True
+
+
+class TaskCreateForm(forms.Form):
+    """A one-off task added to a project's plan after it was made."""
+
+    title = forms.CharField(max_length=200)
+    phase = forms.ModelChoiceField(queryset=Phase.objects.none(), required=False, empty_label="No phase")
+    discipline = forms.ChoiceField(required=False, choices=[("", "Any"), *Discipline.choices])
+    duration_days = forms.IntegerField(
+        label="Duration (business days)",
+        min_value=0,
+        max_value=250,
+        initial=1,
+        help_text="0 for a milestone.",
+    )
+    estimated_hours = forms.DecimalField(
+        label="Estimated hours", min_value=0, max_digits=6, decimal_places=1, initial=0
+    )
+    after = forms.ModelChoiceField(
+        label="Starts after",
+        queryset=Task.objects.none(),
+        required=False,
+        empty_label="Nothing: it can start now",
+    )
+    assignee = MemberChoiceField(
+        queryset=Membership.objects.none(), required=False, empty_label="Nobody (owner unclear)"
+    )
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.project = project
+        self.fields["phase"].queryset = project.phases.order_by("order")
+        self.fields["after"].queryset = project.tasks.order_by("start_date", "order")
+        self.fields["assignee"].queryset = active_members(project.agency)
+
+    def save(self, *, actor: Membership) -> Task | None:
+        try:
+            return services.task_create(actor=actor, project=self.project, **self.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(self, error)
+            return None

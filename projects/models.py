@@ -214,6 +214,9 @@ class Task(models.Model):
     decision_question = models.TextField(blank=True)
     decision_by = models.CharField(max_length=120, blank=True, help_text="Who must decide.")
     is_review_milestone = models.BooleanField(default=False)
+    added_after_plan = models.BooleanField(
+        default=False, help_text="Added by hand after the plan was made: work beyond the template and brief."
+    )
     recurrence_period = models.DateField(
         null=True, blank=True, help_text="The retainer period it was made for."
     )

@@ -79,6 +79,7 @@ def agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None = None)
             "decision_by",
             "estimated_hours",
             "phase__name",
+            "added_after_plan",
         )
     )
     members = {m.pk: m for m in Membership.objects.select_related("user")}
@@ -224,6 +225,7 @@ def agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None = None)
                 decision_by=row["decision_by"],
                 predecessors=tuple(deps.get(row["id"], ())),
                 input_ids=tuple(inputs_of_task.get(row["id"], ())),
+                added_beyond_brief=row["added_after_plan"],
             )
         )
     snapshots = [

@@ -20,8 +20,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max, Min, Q, Sum
 from django.utils import timezone
+from django.utils.text import slugify
 
-from agencyops.models import Client, ClientStatus, Membership
+from agencyops.models import Client, ClientStatus, Discipline, Membership
 from agencyops.permissions import can_plan_projects, require
 from projects import scheduling
 from projects.builtin_templates import BUILTIN_TEMPLATES, builtin_spec
@@ -744,6 +745,87 @@ def task_assign(*, actor: Membership, task: Task, assignee: Membership | None) -
         raise ValidationError({"assignee": "Choose someone on your team."})
     task.assignee = assignee
     task.save(update_fields=["assignee", "updated_at"])
+    return task
+
+
+@transaction.atomic
+def task_create(
+    *,
+    actor: Membership,
+    project: Project,
+    title: str,
+    phase: Phase | None = None,
+    discipline: str = "",
+    duration_days: int = 1,
+    estimated_hours: Decimal | int | str = 0,
+    after: Task | None = None,
+    assignee: Membership | None = None,
+) -> Task:
+    """Add a one-off task to a project's plan: it starts when the task it follows allows (or today), and is
+    marked as added after the plan so the risk scan can ask whether the brief covers it."""
+    _require_planner(actor)
+    errors: dict[str, str] = {}
+    title = (title or "").strip()
+    if not title:
+        errors["title"] = "Name the task."
+    try:
+        duration = int(duration_days)
+    except (TypeError, ValueError):
+        duration = -1
+    if duration < 0 or duration > 250:
+        errors["duration_days"] = "The duration is a whole number of business days, 0 for a milestone."
+    try:
+        hours = Decimal(str(estimated_hours or 0))
+    except ArithmeticError:
+        hours = Decimal(-1)
+    if hours < 0:
+        errors["estimated_hours"] = "Hours cannot be below zero."
+    if phase is not None and phase.project_id != project.pk:
+        errors["phase"] = "Choose a phase of this project."
+    if after is not None and after.project_id != project.pk:
+        errors["after"] = "A task can only follow a task of the same project."
+    if assignee is not None and (assignee.agency_id != actor.agency_id or not assignee.is_active):
+        errors["assignee"] = "Choose someone on your team."
+    if discipline and discipline not in Discipline.values:
+        errors["discipline"] = "Choose one of the disciplines."
+    if errors:
+        raise ValidationError(errors)
+    calendar = agency_calendar(actor.agency)
+    start = calendar.roll_forward(agency_today(actor.agency))
+    if after is not None:
+        pred = scheduling.PlanTask(key=after.key, duration=after.duration_days)
+        earliest = scheduling.earliest_start(
+            pred,
+            scheduling.Slot(after.start_date, after.due_date),
+            scheduling.Dependency(after.key),
+            calendar,
+        )
+        start = max(start, earliest)
+    due = calendar.add_business_days(start, max(duration - 1, 0))
+    base = slugify(title)[:60] or "task"
+    taken = set(Task.objects.filter(project=project, key__startswith=base).values_list("key", flat=True))
+    key, n = base, 2
+    while key in taken:
+        key, n = f"{base}-{n}", n + 1
+    task = Task.objects.create(
+        agency=actor.agency,
+        project=project,
+        phase=phase,
+        key=key,
+        title=title,
+        discipline=discipline,
+        assignee=assignee,
+        duration_days=duration,
+        estimated_hours=hours,
+        start_date=start,
+        due_date=due,
+        added_after_plan=True,
+        order=project.tasks.count(),
+    )
+    if after is not None:
+        TaskDependency.objects.create(agency=actor.agency, predecessor=after, successor=task)
+    _refresh_phase_deadlines(project)
+    _rescan_soon(actor.agency_id)
     return task
 
 

@@ -25,6 +25,7 @@ urlpatterns = [
     ),
     path("projects/<int:project_id>/timeline/", timeline.project_timeline, name="project_timeline"),
     path("projects/<int:project_id>/scan/", escalations.project_scan, name="project_scan"),
+    path("projects/<int:project_id>/tasks/new/", tasks.task_create, name="task_create"),
     path("tasks/<int:task_id>/", tasks.task_detail, name="task_detail"),
     path("tasks/<int:task_id>/status/", tasks.task_status, name="task_status"),
     path("tasks/<int:task_id>/reschedule/", tasks.task_reschedule, name="task_reschedule"),

@@ -212,3 +212,22 @@ def task_reschedule(request: HttpRequest, task_id: int) -> HttpResponse:
             "today": agency_today(request.agency),
         },
     )
+
+
+@agency_view(permission=can_plan_projects)
+@require_http_methods(["GET", "HEAD", "POST"])
+def task_create(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Add a one-off task to a project's plan, after a task it waits for or from today."""
+    from projects.forms import TaskCreateForm
+    from projects.models import Project
+
+    project = get_object_or_404(Project, pk=project_id)
+    form = TaskCreateForm(request.POST or None, project=project)
+    if request.method == "POST" and form.is_valid():
+        task = form.save(actor=request.membership)
+        if task is not None:
+            messages.success(
+                request, f"“{task.title}” added: {task.start_date:%a %-d %b} to {task.due_date:%a %-d %b}."
+            )
+            return redirect("task_detail", agency_slug=request.agency.slug, task_id=task.pk)
+    return TemplateResponse(request, "projects/task_create.html", {"form": form, "project": project})
