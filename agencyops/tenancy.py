@@ -14,6 +14,7 @@ from contextlib import ExitStack
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django_scopes import scope, scopes_disabled
 from rest_framework.exceptions import NotFound
@@ -78,8 +79,6 @@ def agency_view(view: View | None = None, *, permission: Callable[[Membership], 
             request.agency = membership.agency  # type: ignore[attr-defined]
             request.membership = membership  # type: ignore[attr-defined]
             if permission is not None and not permission(membership):
-                from django.core.exceptions import PermissionDenied
-
                 raise PermissionDenied("Your role in this agency does not allow this.")
             return _render_in_scope(membership.agency, func, request, *args, **kwargs)
 
