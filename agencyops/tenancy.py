@@ -106,11 +106,11 @@ def portal_view(func: View) -> View:
     return wrapper
 
 
-class TenantScopedAPIMixin:
-    """For DRF views under /api/v1/agencies/{agency_slug}/: resolve the caller's membership after
-    authentication and keep the tenant scope active for the rest of the request."""
+class ScopedAPIMixin:
+    """Shared by the staff and portal APIs: after authentication, resolve the tenant from the URL's
+    ``agency_slug`` (``resolve_tenant``, 404 when the caller has no place there) and keep its scope
+    active until the response is built."""
 
-    tenant_policy = "agency"
     request: Any
     kwargs: dict[str, Any]
 
@@ -121,13 +121,38 @@ class TenantScopedAPIMixin:
 
     def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
-        membership = membership_for(request.user, kwargs.get("agency_slug", ""))
-        if membership is None:
+        agency = self.resolve_tenant(request, kwargs.get("agency_slug", ""))
+        if agency is None:
             raise NotFound("Not found.")
-        request.agency = membership.agency
+        request.agency = agency
+        self._tenant_scope.enter_context(scope(agency=agency.pk))
+        self.tenant_resolved(request)
+
+    def enter(self, context: Any) -> None:
+        """Keep another context (a time zone, say) active for the rest of the request."""
+        self._tenant_scope.enter_context(context)
+
+    def resolve_tenant(self, request: Any, agency_slug: str) -> Any:
+        raise NotImplementedError
+
+    def tenant_resolved(self, request: Any) -> None:
+        """Runs once the tenant's scope is active."""
+
+
+class TenantScopedAPIMixin(ScopedAPIMixin):
+    """For DRF views under /api/v1/agencies/{agency_slug}/: the caller's membership is the tenant."""
+
+    tenant_policy = "agency"
+
+    def resolve_tenant(self, request: Any, agency_slug: str) -> Any:
+        membership = membership_for(request.user, agency_slug)
+        if membership is None:
+            return None
         request.membership = membership
-        self._tenant_scope.enter_context(scope(agency=membership.agency_id))
-        self.check_role(membership)
+        return membership.agency
+
+    def tenant_resolved(self, request: Any) -> None:
+        self.check_role(request.membership)
 
     def check_role(self, membership: Membership) -> None:
         """Override to refuse a role; runs after the tenant is resolved."""

@@ -10,25 +10,22 @@ sent versions only, never an internal comment, the internal approver or who reco
 from __future__ import annotations
 
 import zoneinfo
-from contextlib import ExitStack
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Case, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
 from django.utils import timezone
-from django_scopes import scope
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from agencyops.api.errors import NOT_FOUND as NOT_FOUND_DETAIL
 from agencyops.api.errors import api_exception_handler
 from agencyops.api.serializers import ErrorDetailSerializer
 from agencyops.api.views import FIELD_ERRORS, NOT_FOUND, parse
 from agencyops.models import ClientContact
-from agencyops.tenancy import contact_for
+from agencyops.tenancy import ScopedAPIMixin, contact_for
 from approvals import portal_selectors, services
 from approvals import serializers as api
 from approvals.api import comment_for_api, comment_targets, decision_log_for_api
@@ -61,7 +58,7 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
-class PortalAPIView(GenericAPIView):
+class PortalAPIView(ScopedAPIMixin, GenericAPIView):
     """Base of every endpoint under /api/v1/portal/{agency_slug}/: the caller must be an active contact of
     a client of that agency (else 404, like an agency that does not exist).
 
@@ -74,20 +71,13 @@ class PortalAPIView(GenericAPIView):
     def get_exception_handler(self) -> Any:
         return api_exception_handler
 
-    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-        self._tenant_scope = ExitStack()
-        with self._tenant_scope:
-            return super().dispatch(request, *args, **kwargs)
-
-    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
-        super().initial(request, *args, **kwargs)
-        contact = contact_for(request.user, kwargs.get("agency_slug", ""))
+    def resolve_tenant(self, request: Any, agency_slug: str) -> Any:
+        contact = contact_for(request.user, agency_slug)
         if contact is None:
-            raise exceptions.NotFound(NOT_FOUND_DETAIL)
-        request.agency = contact.agency  # type: ignore[attr-defined]
-        request.contact = contact  # type: ignore[attr-defined]
-        self._tenant_scope.enter_context(scope(agency=contact.agency_id))
-        self._tenant_scope.enter_context(timezone.override(zoneinfo.ZoneInfo(contact.agency.time_zone)))
+            return None
+        request.contact = contact
+        self.enter(timezone.override(zoneinfo.ZoneInfo(contact.agency.time_zone)))
+        return contact.agency
 
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "now": timezone.now()}
