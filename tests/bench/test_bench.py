@@ -45,6 +45,30 @@ WHERE t.agency_id = %(agency)s
 ORDER BY t.due_date, p.name, t."order", t.id
 """
 
+# The home view also answers "which approvals, change requests and risks wait on someone?"
+HOME_DECISIONS_SQL = [
+    """
+    SELECT r.id, r.title, r.status, r.due_at, p.name, c.full_name
+    FROM approvals_approvalrequest r
+    JOIN projects_project p ON p.id = r.project_id
+    JOIN agencyops_clientcontact c ON c.id = r.final_approver_id
+    WHERE r.agency_id = %(agency)s AND r.status IN ('awaiting_client', 'awaiting_internal')
+      AND p.status IN ('planning', 'active', 'on_hold')
+    ORDER BY r.due_at
+    """,
+    """
+    SELECT cr.id, cr.description, p.name FROM approvals_changerequest cr
+    JOIN projects_project p ON p.id = cr.project_id
+    LEFT JOIN approvals_changerequestdecision d ON d.change_request_id = cr.id
+    WHERE cr.agency_id = %(agency)s AND d.id IS NULL AND p.status IN ('planning', 'active', 'on_hold')
+    """,
+    """
+    SELECT e.id, e.message, e.severity, e.section, p.name FROM projects_escalation e
+    LEFT JOIN projects_project p ON p.id = e.project_id
+    WHERE e.agency_id = %(agency)s AND e.state IN ('open', 'acknowledged')
+    """,
+]
+
 # The project page's question: the plan (tasks with phase, owner and how often each moved) and its links.
 PROJECT_SQL = [
     """
@@ -118,7 +142,12 @@ def test_home_view_against_its_sql(bench, as_owner, report):
     url = reverse("home", kwargs={"agency_slug": bench.agency.slug})
 
     measured = _measure_page(
-        report, "home view", as_owner, url, [HOME_SQL], {"agency": bench.agency.pk, "week_end": week_end}
+        report,
+        "home view",
+        as_owner,
+        url,
+        [HOME_SQL, *HOME_DECISIONS_SQL],
+        {"agency": bench.agency.pk, "week_end": week_end},
     )
 
     with connection.cursor() as cursor:
