@@ -189,3 +189,14 @@ def approval_create(
         if send:
             request = approval_services.approval_request_send(actor=actor, request=request)
         return request
+
+
+def token_client(user):
+    """An API client authenticated the way integrations are: ``Authorization: Token …``."""
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    token, _ = Token.objects.get_or_create(user=user)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return api

@@ -10,15 +10,9 @@ from rest_framework.test import APIClient
 
 from agencyops.models import Client
 from tests import factories
+from tests.factories import token_client
 
 TOKEN_URL = "/api/v1/auth/token/"
-
-
-def token_client(user) -> APIClient:
-    api = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return api
 
 
 def clients_url(agency) -> str:

@@ -7,19 +7,11 @@ from datetime import datetime
 import pytest
 from django.urls import reverse
 from django_scopes import scope
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from agencyops.models import Client, ClientStatus
 from agencyops.services import clients as client_services
 from tests import factories
-
-
-def token_client(user) -> APIClient:
-    api = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return api
+from tests.factories import token_client
 
 
 def list_url(agency) -> str:

@@ -5,18 +5,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 from django_scopes import scope
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from agencyops.models import ClientContact
 from tests import factories
-
-
-def token_client(user) -> APIClient:
-    api = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return api
+from tests.factories import token_client
 
 
 def list_url(agency) -> str:

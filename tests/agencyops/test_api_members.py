@@ -7,18 +7,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from agencyops.models import Invitation, Membership, Role
 from tests import factories
-
-
-def token_client(user) -> APIClient:
-    api = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return api
+from tests.factories import token_client
 
 
 def list_url(agency) -> str:

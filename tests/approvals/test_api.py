@@ -11,7 +11,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from approvals import api_urls, services
@@ -26,19 +25,13 @@ from approvals.models import (
 )
 from projects.models import DeadlineChange, Task
 from tests import factories
+from tests.factories import token_client
 
 pytestmark = pytest.mark.django_db
 
 NOT_FOUND_BODY = {"detail": "Not found."}
 MISSING_ID = 2_147_483_647
 COPY = "Headline: Smile with confidence.\nBook your consultation today."
-
-
-def token_client(user) -> APIClient:
-    api = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return api
 
 
 def url(name: str, agency, **kwargs) -> str:

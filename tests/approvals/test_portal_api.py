@@ -12,13 +12,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from agencyops.models import Role
 from approvals import portal_api_urls, services
 from approvals.models import ApprovalRequest, Comment, DecisionLogEntry, ReviewerDecision
 from tests import factories
+from tests.factories import token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -28,13 +28,6 @@ INTERNAL_NOTE = "INTERNAL-our-margin-on-this-is-thin"
 INTERNAL_REPLY = "INTERNAL-REPLY-do-not-offer-a-discount"
 UNSENT_COPY = "UNSENT-v2-headline-still-in-the-works"
 UNSENT_VERSION_NOTE = "UNSENT-v2-note-on-a-draft"
-
-
-def token_client(user) -> APIClient:
-    api = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return api
 
 
 def url(name: str, agency, **kwargs) -> str:

@@ -9,24 +9,16 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from django_scopes import scope
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from projects import scheduling, services
 from projects.calendars import agency_calendar, agency_today
 from projects.models import DeadlineChange, Project, ProjectTemplate, Task, TaskDependency, TaskStatus
 from tests import factories
+from tests.factories import token_client
 
 pytestmark = pytest.mark.django_db
 
 NOT_FOUND_BODY = {"detail": "Not found."}
-
-
-def token_client(user) -> APIClient:
-    api = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return api
 
 
 def url(name: str, agency, **kwargs) -> str:

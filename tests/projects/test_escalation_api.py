@@ -11,8 +11,6 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 from django_scopes import scope
-from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
 
 from projects import escalations as escalation_services
 from projects.calendars import agency_calendar, agency_today
@@ -27,6 +25,7 @@ from projects.models import (
 )
 from projects.tasks import agency_scan_lock
 from tests import factories
+from tests.factories import token_client
 
 pytestmark = pytest.mark.django_db
 
@@ -38,13 +37,6 @@ ACTIONS = {
     "api_escalation_snooze": {"until": "2099-01-05"},
     "api_escalation_resolve": {"note": "Called the client"},
 }
-
-
-def token_client(user) -> APIClient:
-    api = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
-    return api
 
 
 def url(name: str, agency, **kwargs) -> str:
