@@ -79,6 +79,8 @@ class BusinessCalendar:
     _off_ordinals: frozenset[int] = field(init=False, repr=False, compare=False)
     _off_indexes: tuple[int, ...] = field(init=False, repr=False, compare=False)
     _off_adjusted: tuple[int, ...] = field(init=False, repr=False, compare=False)
+    # Ranks already computed, by ordinal: pages ask about the same few weeks of dates thousands of times.
+    _ranks: dict[int, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         working = frozenset(self.working_weekdays)
@@ -103,6 +105,7 @@ class BusinessCalendar:
         indexes = sorted(self._working_index(o - 1) for o in off if (o - 1) % 7 in working)
         object.__setattr__(self, "_off_indexes", tuple(indexes))
         object.__setattr__(self, "_off_adjusted", tuple(x - i for i, x in enumerate(indexes)))
+        object.__setattr__(self, "_ranks", {})
 
     def _working_index(self, days: int) -> int:
         """Working weekdays in [0001-01-01, 0001-01-01 + days)."""
@@ -111,8 +114,12 @@ class BusinessCalendar:
 
     def _rank(self, d: date) -> int:
         """Business days strictly before `d` (counted from 0001-01-01)."""
-        index = self._working_index(d.toordinal() - 1)
-        return index - bisect_left(self._off_indexes, index)
+        ordinal = d.toordinal()
+        rank = self._ranks.get(ordinal)
+        if rank is None:
+            index = self._working_index(ordinal - 1)
+            rank = self._ranks[ordinal] = index - bisect_left(self._off_indexes, index)
+        return rank
 
     def _nth(self, rank: int) -> date:
         """The business day with `rank` business days before it."""

@@ -11,7 +11,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from django.db.models import Prefetch, Q
 
@@ -24,6 +23,7 @@ from projects.timeline import short_date
 LIVE_PROJECT_STATUSES = (ProjectStatus.PLANNING, ProjectStatus.ACTIVE)
 WORKLOAD_WEEKS = 6
 CENT = Decimal("0.01")
+SIX_DAYS = timedelta(days=6)
 
 
 # --------------------------------------------------------------------------- pure: hours per week
@@ -52,7 +52,7 @@ def weeks_from(d: date, count: int) -> list[date]:
 
 
 def spread_hours(item: WorkItem, calendar: BusinessCalendar, weeks: Sequence[date]) -> dict[date, Decimal]:
-    """A task's hours in each of ``weeks`` (Mondays), spread evenly over its business days.
+    """A task's hours in each of ``weeks`` (Mondays, in order), spread evenly over its business days.
 
     Shares are rounded to the cent of an hour. A task with no business day in its span (a date
     moved onto a holiday) puts all its hours in the week it is due.
@@ -68,9 +68,12 @@ def spread_hours(item: WorkItem, calendar: BusinessCalendar, weeks: Sequence[dat
             shares[due_week] = hours.quantize(CENT, ROUND_HALF_UP)
         return shares
     for monday in weeks:
-        first, last = max(item.start, monday), min(item.due, monday + timedelta(days=6))
-        if first > last:
+        if monday > item.due:
+            break
+        sunday = monday + SIX_DAYS
+        if sunday < item.start:
             continue
+        first, last = max(item.start, monday), min(item.due, sunday)
         days = calendar.business_days_between(first, last + timedelta(days=1))
         if days:
             shares[monday] = (hours * days / total).quantize(CENT, ROUND_HALF_UP)
@@ -131,13 +134,12 @@ class DrilldownLine:
 
 @dataclass
 class Workload:
-    """The table of the workload page, plus what a drill-down needs (already loaded)."""
+    """The table of the workload page, plus the work items behind it (for a drill-down)."""
 
     weeks: list[date]
     rows: list[WorkloadRow]
     calendar: BusinessCalendar
-    tasks: list[dict[str, Any]] = field(default_factory=list)
-    active_member_ids: frozenset[int] = frozenset()
+    items: list[WorkItem] = field(default_factory=list)
 
     @property
     def has_hours(self) -> bool:
@@ -146,48 +148,49 @@ class Workload:
     def row(self, member_key: str) -> WorkloadRow | None:
         return next((r for r in self.rows if r.member_key == member_key), None)
 
-    def drilldown(self, member_key: str, week: date) -> list[DrilldownLine]:
-        """The tasks that make up one cell, largest share first; no extra query."""
-        lines = []
-        for t in self.tasks:
-            if _member_key(t["assignee_id"], self.active_member_ids) != member_key:
-                continue
-            item = _work_item(t, self.active_member_ids)
-            hours = spread_hours(item, self.calendar, [week]).get(week)
-            if hours:
-                lines.append(
-                    DrilldownLine(
-                        task_id=t["id"],
-                        title=t["title"],
-                        project_id=t["project_id"],
-                        project=t["project__name"],
-                        client=t["project__client__name"],
-                        start=t["start_date"],
-                        due=t["due_date"],
-                        hours_in_week=hours,
-                        hours_total=t["estimated_hours"],
-                    )
-                )
-        return sorted(lines, key=lambda line: (-line.hours_in_week, line.due, line.title))
+    def hours_in_cell(self, member_key: str, week: date) -> dict[int, Decimal]:
+        """The hours each task puts into one cell, by task id; no query."""
+        member = None if member_key == UNCLEAR else int(member_key)
+        shares = {}
+        for item in self.items:
+            if item.member_id == member:
+                hours = spread_hours(item, self.calendar, [week]).get(week)
+                if hours:
+                    shares[item.task_id] = hours
+        return shares
 
 
 UNCLEAR = "unclear"
 
 
-def _member_key(assignee_id: int | None, active: frozenset[int]) -> str:
-    # Tasks of nobody, or of someone who left, land in one "Owner unclear" row.
-    return str(assignee_id) if assignee_id in active else UNCLEAR
-
-
-def _work_item(row: dict[str, Any], active: frozenset[int]) -> WorkItem:
-    member = row["assignee_id"] if row["assignee_id"] in active else None
-    return WorkItem(
-        member_id=member,
-        start=row["start_date"],
-        due=row["due_date"],
-        hours=row["estimated_hours"],
-        task_id=row["id"],
+def workload_drilldown(table: Workload, member_key: str, week: date) -> list[DrilldownLine]:
+    """The tasks that make up one cell with their project and client, largest share first; one query."""
+    shares = table.hours_in_cell(member_key, week)
+    tasks = Task.objects.filter(pk__in=shares).values_list(
+        "id",
+        "title",
+        "project_id",
+        "project__name",
+        "project__client__name",
+        "start_date",
+        "due_date",
+        "estimated_hours",
     )
+    lines = [
+        DrilldownLine(
+            task_id=task_id,
+            title=title,
+            project_id=project_id,
+            project=project,
+            client=client,
+            start=start,
+            due=due,
+            hours_in_week=shares[task_id],
+            hours_total=hours,
+        )
+        for task_id, title, project_id, project, client, start, due, hours in tasks
+    ]
+    return sorted(lines, key=lambda line: (-line.hours_in_week, line.due, line.title))
 
 
 def workload_for(
@@ -205,8 +208,12 @@ def workload_for(
         .order_by("user__full_name", "user__email", "pk")
     )
     active = frozenset(m.pk for m in members)
-    tasks = list(
-        Task.objects.filter(
+    # Tasks of nobody, or of someone who left, count for one "Owner unclear" row (member None).
+    items = [
+        WorkItem(
+            member_id=member if member in active else None, start=start, due=due, hours=hours, task_id=pk
+        )
+        for pk, member, start, due, hours in Task.objects.filter(
             agency=agency,
             project__status__in=LIVE_PROJECT_STATUSES,
             start_date__lte=window_end,
@@ -214,20 +221,9 @@ def workload_for(
             estimated_hours__gt=0,
         )
         .exclude(status=TaskStatus.DONE)
-        .order_by("due_date", "pk")
-        .values(
-            "id",
-            "title",
-            "assignee_id",
-            "start_date",
-            "due_date",
-            "estimated_hours",
-            "project_id",
-            "project__name",
-            "project__client__name",
-        )
-    )
-    totals = weekly_hours((_work_item(t, active) for t in tasks), calendar, mondays)
+        .values_list("id", "assignee_id", "start_date", "due_date", "estimated_hours")
+    ]
+    totals = weekly_hours(items, calendar, mondays)
     zero = Decimal(0)
     rows = [
         WorkloadRow(
@@ -254,7 +250,7 @@ def workload_for(
                 ],
             )
         )
-    return Workload(weeks=mondays, rows=rows, calendar=calendar, tasks=tasks, active_member_ids=active)
+    return Workload(weeks=mondays, rows=rows, calendar=calendar, items=items)
 
 
 # --------------------------------------------------------------------------- my work

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from agencyops.tenancy import agency_view
 from projects.calendars import agency_calendar, agency_today
-from projects.workload import my_work_for, week_start, workload_for
+from projects.workload import my_work_for, week_start, workload_drilldown, workload_for
 
 
 @agency_view
@@ -48,7 +48,7 @@ def workload(request: HttpRequest) -> HttpResponse:
             raise Http404("No such member on this workload.")
         selected_week = _week_param(request.GET.get("week"))
         if selected_week in table.weeks:
-            drilldown = table.drilldown(member_key, selected_week)
+            drilldown = workload_drilldown(table, member_key, selected_week)
         else:
             drilldown_error = "Choose one of the weeks shown in the table to see its tasks."
             selected_week = None

@@ -264,6 +264,40 @@ def test_done_tasks_and_cancelled_projects_add_no_hours(team, as_coordinator):
     assert _cell(html, writer.pk, monday)["text"] == "8 h"
 
 
+def test_names_in_the_table_are_escaped_and_the_open_cell_is_marked(team, as_coordinator):
+    writer = _writer(team)
+    writer.user.full_name = '<img src=x onerror="alert(1)"> & Co'
+    writer.user.save(update_fields=["full_name"])
+    monday = _clean_week(team["agency"])
+    url = reverse("workload", args=[team["agency"].slug])
+    html = as_coordinator.get(url, {"member": writer.pk, "week": monday.isoformat()}).content.decode()
+    assert "<img src=x" not in html
+    assert '&lt;img src=x onerror=&quot;alert(1)&quot;&gt; &amp; Co<br><small class="muted">Writer' in html
+    current = re.findall(r'<a href="\?member=(\w+)&amp;week=([\d-]+)#drilldown" aria-current="true">', html)
+    assert current == [(str(writer.pk), monday.isoformat())]
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        ("0", "0"),
+        ("0.00", "0"),
+        ("0.04", "0"),
+        ("0.05", "0.1"),
+        ("8.00", "8"),
+        ("7.96", "8"),
+        ("7.25", "7.3"),
+        ("7.35", "7.4"),
+        ("12.5", "12.5"),
+        ("1234.56", "1234.6"),
+    ],
+)
+def test_hours_in_the_table_are_rounded_half_up_to_one_place_without_a_trailing_zero(value, shown):
+    from projects.templatetags.workload_table import hours
+
+    assert hours(Decimal(value)) == shown
+
+
 def _agency_with(members: int, tasks: int) -> tuple:
     """An agency of ``members`` people and one project of ``tasks`` three-day tasks due in two weeks."""
     owner = factories.agency_create()
