@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import statistics
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection
+from django.template.base import Template
+from django.test.utils import _TestState
 
 from tests.bench import seed
 
@@ -127,3 +131,19 @@ def median_ms(run, *, times: int, warmup: int = 2) -> float:
         run()
         samples.append((time.perf_counter() - started) * 1000)
     return statistics.median(samples)
+
+
+@contextmanager
+def rendering_as_in_production() -> Iterator[None]:
+    """Render templates the way a server does while the pages are timed.
+
+    Under tests Django wraps every template render so the test client can record each template and
+    a copy of its context (``setup_test_environment``): a cost per included template that no server
+    pays and that would be counted as the page's own. The wrapper is put back afterwards.
+    """
+    instrumented = Template._render
+    Template._render = _TestState.saved_data.template_render
+    try:
+        yield
+    finally:
+        Template._render = instrumented

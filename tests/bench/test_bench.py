@@ -21,7 +21,8 @@ from agencyops.selectors.home import working_week
 from projects import services
 from projects.calendars import agency_calendar, agency_today
 from projects.models import Task
-from tests.bench.conftest import median_ms, paired_medians_ms
+from projects.workload import WORKLOAD_WEEKS, weeks_from
+from tests.bench.conftest import median_ms, paired_medians_ms, rendering_as_in_production
 
 pytestmark = pytest.mark.django_db
 
@@ -69,11 +70,50 @@ HOME_DECISIONS_SQL = [
     """,
 ]
 
-# The project page's question: the plan (tasks with phase, owner and how often each moved) and its links.
+# The project page's question: the project with its client, coordinator and brief; the phases with their
+# owners; the required inputs with the tasks that need them; the open risks; the plan (tasks with phase,
+# owner and how often each moved) and its links; and the closed days its critical path is counted over.
 PROJECT_SQL = [
     """
+    SELECT p.id, p.name, p.status, p.launch_date, p.template_name, c.id, c.name, cu.full_name,
+           b.campaign_name, b.objective, b.deliverables, b.channels, b.due_date, b.review_milestones,
+           b.known_constraints, ou.full_name
+    FROM projects_project p
+    JOIN agencyops_client c ON c.id = p.client_id
+    LEFT JOIN agencyops_membership cm ON cm.id = p.coordinator_id
+    LEFT JOIN agencyops_user cu ON cu.id = cm.user_id
+    LEFT JOIN projects_brief b ON b.project_id = p.id
+    LEFT JOIN agencyops_membership om ON om.id = b.internal_owner_id
+    LEFT JOIN agencyops_user ou ON ou.id = om.user_id
+    WHERE p.agency_id = %(agency)s AND p.id = %(project)s
+    """,
+    """
+    SELECT ph.id, ph.name, ph.due_date, m.is_active, u.full_name
+    FROM projects_phase ph
+    LEFT JOIN agencyops_membership m ON m.id = ph.owner_id
+    LEFT JOIN agencyops_user u ON u.id = m.user_id
+    WHERE ph.agency_id = %(agency)s AND ph.project_id = %(project)s
+    ORDER BY ph."order", ph.id
+    """,
+    """
+    SELECT ri.id, ri.description, ri.from_party, ri.from_name, ri.expected_by, ri.received_at,
+           t.id, t.title
+    FROM projects_requiredinput ri
+    LEFT JOIN projects_requiredinput_tasks rit ON rit.requiredinput_id = ri.id
+    LEFT JOIN projects_task t ON t.id = rit.task_id
+    WHERE ri.agency_id = %(agency)s AND ri.project_id = %(project)s
+    ORDER BY ri.expected_by, ri.description, ri.id
+    """,
+    """
+    SELECT e.id, e.message, e.severity, e.state, e.task_id, u.full_name
+    FROM projects_escalation e
+    LEFT JOIN agencyops_membership m ON m.id = e.assignee_id
+    LEFT JOIN agencyops_user u ON u.id = m.user_id
+    WHERE e.agency_id = %(agency)s AND e.project_id = %(project)s AND e.state IN ('open', 'acknowledged')
+    """,
+    """
     SELECT t.id, t.key, t.title, t.status, t.start_date, t.due_date, t.duration_days, t.estimated_hours,
-           ph.id, ph.name, m.is_active, u.full_name,
+           t.needs_decision, t.waiting_on, t.waiting_on_name, ph.id, ph.name, m.is_active, u.full_name,
            (SELECT count(*) FROM projects_deadlinechange dc WHERE dc.task_id = t.id) AS moves
     FROM projects_task t
     LEFT JOIN projects_phase ph ON ph.id = t.phase_id
@@ -87,16 +127,27 @@ PROJECT_SQL = [
     FROM projects_taskdependency d JOIN projects_task s ON s.id = d.successor_id
     WHERE d.agency_id = %(agency)s AND s.project_id = %(project)s
     """,
+    "SELECT date FROM projects_agencyclosure WHERE agency_id = %(agency)s",
 ]
 
-# The workload view's question: each active person's open hours per week for the next four weeks.
+# The workload view's question: each active person's open hours in each of the six weeks shown, every
+# task's hours spread evenly over its working days (its duration; the working days of the six weeks come
+# as a parameter, public holidays and closures already taken out), against their capacity.
 WORKLOAD_SQL = """
-SELECT m.id, u.full_name, m.discipline, m.weekly_capacity_hours,
-       date_trunc('week', t.due_date) AS week, sum(t.estimated_hours), count(t.id)
+WITH working_day AS (SELECT unnest(%(working_days)s::date[]) AS day),
+open_task AS (
+    SELECT t.id, t.assignee_id, t.start_date, t.due_date,
+           t.estimated_hours / greatest(t.duration_days, 1) AS hours_a_day
+    FROM projects_task t JOIN projects_project p ON p.id = t.project_id
+    WHERE t.agency_id = %(agency)s AND t.status <> 'done' AND p.status IN ('planning', 'active')
+      AND t.estimated_hours > 0 AND t.start_date <= %(end)s AND t.due_date >= %(start)s
+)
+SELECT m.id, u.full_name, m.discipline, m.weekly_capacity_hours, date_trunc('week', w.day) AS week,
+       sum(round(o.hours_a_day, 2)), count(DISTINCT o.id)
 FROM agencyops_membership m
 JOIN agencyops_user u ON u.id = m.user_id
-LEFT JOIN projects_task t ON t.assignee_id = m.id AND t.agency_id = m.agency_id
-     AND t.status <> 'done' AND t.due_date BETWEEN %(start)s AND %(end)s
+LEFT JOIN open_task o ON o.assignee_id = m.id
+LEFT JOIN working_day w ON w.day BETWEEN o.start_date AND o.due_date
 WHERE m.agency_id = %(agency)s AND m.is_active
 GROUP BY m.id, u.full_name, m.discipline, m.weekly_capacity_hours, week
 ORDER BY u.full_name, week
@@ -126,9 +177,10 @@ def _measure_page(
         http.get(url)
     # Read the count now: the next request through the client clears the connection's query log.
     queries = len(captured)
-    server, baseline = paired_medians_ms(
-        lambda: http.get(url), lambda: _run_sql(statements, params), times=RUNS
-    )
+    with rendering_as_in_production():
+        server, baseline = paired_medians_ms(
+            lambda: http.get(url), lambda: _run_sql(statements, params), times=RUNS
+        )
     ratio = server / baseline
     result = "PASS" if ratio <= TARGET_RATIO else "FAIL"
     target = f"≤ {TARGET_RATIO:g}×"
@@ -174,17 +226,28 @@ def test_project_page_against_its_sql(bench, as_owner, report):
 
 def test_workload_view_against_its_sql(bench, as_owner, report):
     today = agency_today(bench.agency)
-    start, _ = working_week(bench.agency, today)
+    with scope(agency=bench.agency.pk):
+        calendar = agency_calendar(bench.agency, around=today)
+    weeks = weeks_from(today, WORKLOAD_WEEKS)
+    start, end = weeks[0], weeks[-1] + timedelta(days=6)
+    working_days = [
+        start + timedelta(days=n)
+        for n in range((end - start).days + 1)
+        if calendar.is_business_day(start + timedelta(days=n))
+    ]
     url = reverse("workload", kwargs={"agency_slug": bench.agency.slug})
 
-    _measure_page(
+    measured = _measure_page(
         report,
         "workload view",
         as_owner,
         url,
         [WORKLOAD_SQL],
-        {"agency": bench.agency.pk, "start": start, "end": start + timedelta(days=27)},
+        {"agency": bench.agency.pk, "start": start, "end": end, "working_days": working_days},
     )
+    # Six weeks are shown, and the seed gives people more work than some weeks hold.
+    assert measured["body"].count(b'workload-week"') == WORKLOAD_WEEKS
+    assert b"workload-over" in measured["body"]
 
 
 def test_rescheduling_a_task_cascades_through_200_tasks_in_few_queries(bench, report):
