@@ -35,7 +35,7 @@ def _row(row: WorkloadRow, labels: dict[date, str], selected_week: date | None) 
     cells = []
     for cell in row.cells:
         if cell.overloaded:
-            css, shown = " workload-over", f"{hours(cell.hours)} / {hours(cell.capacity or 0)} h"
+            css, shown = " workload-over", f"{hours(cell.hours)} / {hours(cell.capacity or Decimal(0))} h"
         else:
             css, shown = ("" if cell.hours else " workload-empty"), f"{hours(cell.hours)} h"
         current = ' aria-current="true"' if cell.week == selected_week else ""

@@ -6,12 +6,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from agencyops.fragment_cache import render_cached
 from agencyops.models import Discipline
 from agencyops.permissions import can_plan_projects
 from agencyops.tenancy import agency_view
@@ -27,6 +28,7 @@ from projects.forms import (
     TemplateSaveForm,
 )
 from projects.models import Project, ProjectStatus, RequiredInput
+from projects.page_versions import project_page_version
 from projects.selectors import (
     agency_has_projects,
     project_deadline_history,
@@ -37,6 +39,13 @@ from projects.selectors import (
 )
 
 # Owners and coordinators plan projects; members work in them.
+
+# The templates the project page's body includes: a change to any of them makes a new cache key.
+PROJECT_PAGE_INCLUDES = (
+    "projects/_escalations.html",
+    "projects/_task_card.html",
+    "components/form_fields.html",
+)
 
 # The words on each status button: what the person does, not the state's name.
 TRANSITION_LABELS = {
@@ -170,16 +179,21 @@ def project_create(request: HttpRequest) -> HttpResponse:
 @agency_view
 @require_http_methods(["GET", "HEAD"])
 def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
-    """A project: header, status, brief, required inputs, phases and its tasks as a board or a list."""
-    project = project_or_404(project_id)
+    """A project: header, status, brief, required inputs, phases and its tasks as a board or a list.
+
+    The body is rendered once per version of what it shows (see projects.page_versions) and served
+    from the cache until something on it changes.
+    """
+    stamp = project_page_version(agency_id=request.agency.pk, project_id=project_id)
+    if stamp is None:
+        raise Http404("No such project.")
     today = agency_today(request.agency)
-    page = project_page(project, today)
     view = "list" if request.GET.get("view") == "list" else "board"
     can_plan = can_plan_projects(request.membership)
-    return TemplateResponse(
-        request,
-        "projects/project_detail.html",
-        {
+
+    def context() -> dict[str, Any]:
+        page = project_page(project_or_404(project_id), today)
+        return {
             "project": page.project,
             "page": page,
             "brief": page.project.brief,
@@ -189,7 +203,18 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
             "transitions": _transitions(page.project) if can_plan else [],
             "input_form": RequiredInputForm(project=page.project, tasks=page.tasks) if can_plan else None,
             "template_form": TemplateSaveForm(initial={"name": page.project.name}) if can_plan else None,
-        },
+        }
+
+    body = render_cached(
+        request,
+        template_name="projects/_project_page.html",
+        includes=PROJECT_PAGE_INCLUDES,
+        version=stamp.version,
+        variant=(request.agency.slug, project_id, view, can_plan, today),
+        context=context,
+    )
+    return TemplateResponse(
+        request, "projects/project_detail.html", {"title": stamp.project_name, "body": body}
     )
 
 

@@ -227,7 +227,7 @@ def test_the_project_page_runs_the_same_queries_for_2_or_30_open_escalations(
             )
 
     # As pinned in test_project_pages.py: the open escalations are one query with their task and assignee.
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = as_coordinator.get(url("project_detail", agency, project.pk))
 
     assert response.content.decode().count('id="risk-') == total

@@ -376,11 +376,16 @@ def test_the_project_page_runs_the_same_queries_for_14_or_200_tasks(
                 new_due=calendar.add_business_days(task.due_date, 1),
                 reason="Late",
             )
-    # session, user, membership; project with header rows; phases; tasks with moves; dependencies;
-    # inputs and their tasks; open escalations; agency closures; the agency switcher
-    with django_assert_num_queries(12):
+    # session, user, membership; the page's version; project with header rows; phases; tasks with
+    # moves; dependencies; inputs and their tasks; open escalations; agency closures; the agency switcher
+    with django_assert_num_queries(13):
         response = as_coordinator.get(url("project_detail", agency, project.pk), {"view": view})
     page = response.content.decode()
+    # Nothing changed: the body comes from the cache, after session, user, membership, the version and
+    # the agency switcher.
+    with django_assert_num_queries(5):
+        again = as_coordinator.get(url("project_detail", agency, project.pk), {"view": view})
+    assert factories.without_csrf(again.content.decode()) == factories.without_csrf(page)
     assert page.count(url("task_detail", agency, "0").rsplit("/0/", 1)[0]) >= 14 + extra
     assert "Moved 1 time" in page
 

@@ -1,0 +1,71 @@
+"""Rendered page bodies kept in the cache under a version PostgreSQL computes from what they show.
+
+A page that is costly to render (the project page's board of fifty cards) renders its body once per
+version of its data; the caller passes a ``version`` that changes whenever anything the body shows
+changes (see ``projects.page_versions``), so nothing has to remember to invalidate it. Around the
+version the key holds what else the body depends on: the viewer's permissions and options the caller
+names, the day (overdue flags), and the templates' own source, so a deploy never serves old markup.
+
+Bodies are rendered with a placeholder for the CSRF token, which is swapped for the viewer's own token
+on the way out: a body cached for one person never hands their token to another. In DEBUG nothing is
+cached, so template edits show on the next reload.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+from django.template.loader import get_template, render_to_string
+from django.utils.crypto import salted_hmac
+from django.utils.safestring import SafeString, mark_safe
+
+# A day: a body's version changes with its data, the key with the day, so old bodies just expire.
+TIMEOUT_SECONDS = 24 * 60 * 60
+
+
+@functools.cache
+def _csrf_placeholder() -> str:
+    # Derived from the secret key: the same in every process, and not something a person can type in.
+    return "csrf-" + salted_hmac("agencyops.fragment_cache", "csrf placeholder").hexdigest()[:32]
+
+
+@functools.cache
+def _templates_stamp(names: tuple[str, ...]) -> str:
+    sources = "\0".join(get_template(name).template.source for name in names)
+    return hashlib.sha256(sources.encode()).hexdigest()[:16]
+
+
+def render_cached(
+    request: HttpRequest,
+    *,
+    template_name: str,
+    includes: Sequence[str] = (),
+    version: str,
+    variant: Sequence[Any],
+    context: Callable[[], dict[str, Any]],
+) -> SafeString:
+    """The body ``template_name`` renders from ``context()``, from the cache when ``version`` and
+    ``variant`` (everything else the markup depends on, such as the viewer's permissions) match.
+
+    ``includes`` names the templates the body includes, so a change to them also changes the key.
+    ``context`` is only called on a miss.
+    """
+    if settings.DEBUG:
+        return render_to_string(template_name, context(), request=request)
+    stamp = _templates_stamp((template_name, *includes))
+    raw_key = "\0".join(str(part) for part in (template_name, stamp, version, *variant))
+    key = "fragment:" + hashlib.sha256(raw_key.encode()).hexdigest()
+    body = cache.get(key)
+    if body is None:
+        body = render_to_string(
+            template_name, {**context(), "csrf_token": _csrf_placeholder()}, request=request
+        )
+        cache.set(key, body, TIMEOUT_SECONDS)
+    return mark_safe(body.replace(_csrf_placeholder(), get_token(request)))  # noqa: S308 - our own markup

@@ -1,0 +1,272 @@
+"""The project page's body is cached under a version PostgreSQL computes from every row it shows.
+
+Each kind of change the page shows (through a service, or straight in the database) must be on the next
+view, identical to a page rendered without the cache; the cached body never carries someone else's CSRF
+token or someone else's permissions.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client as HttpClient
+from django.test.utils import override_settings
+from django.urls import reverse
+from django_scopes import scope
+
+from agencyops.models import Agency
+from agencyops.services import accounts, clients
+from projects import escalations, services
+from projects.calendars import agency_calendar, agency_today
+from projects.models import Escalation, EscalationState, Phase, Project, RequiredInput, Task
+from projects.page_versions import project_page_version
+from tests import factories
+from tests.projects.test_escalation_api import escalation_create
+
+NO_CACHE = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+
+@pytest.fixture
+def project(team) -> Project:
+    return factories.project_create(
+        actor=team["coordinator"], client=team["clients"][0], name="Autumn launch", launch_in_days=120
+    )
+
+
+def _url(project: Project) -> str:
+    return reverse("project_detail", args=[project.agency.slug, project.pk])
+
+
+def _page(http: HttpClient, project: Project, **params: str) -> str:
+    response = http.get(_url(project), params)
+    assert response.status_code == 200
+    return factories.without_csrf(response.content.decode())
+
+
+def _uncached(http: HttpClient, project: Project, **params: str) -> str:
+    with override_settings(CACHES=NO_CACHE):
+        return _page(http, project, **params)
+
+
+def _version(project: Project) -> str:
+    stamp = project_page_version(agency_id=project.agency_id, project_id=project.pk)
+    assert stamp is not None
+    return stamp.version
+
+
+def _task(project: Project, key: str) -> Task:
+    with scope(agency=project.agency_id):
+        return Task.objects.get(project=project, key=key)
+
+
+# Each change takes (team, project) and returns a text the page shows afterwards, or None when what
+# changes is not on the page as text (the critical path, the calendar) but the page must still be the
+# fresh one.
+
+
+def _status(team, project):
+    with scope(agency=project.agency_id):
+        services.task_update_status(
+            actor=team["coordinator"],
+            task=_task(project, "copy"),
+            status="blocked",
+            blocked_reason="No brand fonts",
+        )
+    return '<span class="badge badge-bad">Blocked</span>'
+
+
+def _title_in_the_database(team, project):
+    # No service involved: the version follows the rows, not the code paths.
+    with scope(agency=project.agency_id):
+        Task.objects.filter(pk=_task(project, "copy").pk).update(title="Homepage copy, second pass")
+    return "Homepage copy, second pass"
+
+
+def _reschedule(team, project):
+    task = _task(project, "copy")
+    with scope(agency=project.agency_id):
+        new_due = agency_calendar(project.agency).add_business_days(task.due_date, 2)
+        services.task_reschedule(actor=team["coordinator"], task=task, new_due=new_due, reason="Client late")
+    return "Moved 1 time"
+
+
+def _dependency(team, project):
+    with scope(agency=project.agency_id):
+        services.dependency_add(
+            actor=team["coordinator"],
+            predecessor=_task(project, "tracking"),
+            successor=_task(project, "go-live-plan"),
+            kind="SS",
+            lag_days=1,
+        )
+    return None
+
+
+def _phase_owner(team, project):
+    with scope(agency=project.agency_id):
+        Phase.objects.filter(project=project).update(owner=None)
+    return "Owner unclear"
+
+
+def _brief(team, project):
+    with scope(agency=project.agency_id):
+        services.brief_update(actor=team["coordinator"], project=project, objective="Double spring sign-ups")
+    return "Double spring sign-ups"
+
+
+def _input(team, project):
+    with scope(agency=project.agency_id):
+        services.required_input_create(
+            actor=team["coordinator"],
+            project=project,
+            description="Brand fonts",
+            from_party="client",
+            expected_by=agency_today(project.agency) + timedelta(days=7),
+            tasks=[_task(project, "copy")],
+        )
+    return "Brand fonts"
+
+
+def _input_received(team, project):
+    _input(team, project)
+    with scope(agency=project.agency_id):
+        item = RequiredInput.objects.get(project=project, description="Brand fonts")
+        services.required_input_receive(actor=team["coordinator"], item=item)
+    return "Received "
+
+
+def _risk(team, project):
+    escalation_create(project.agency, project, message="Brand fonts are late and block the copy")
+    return "Brand fonts are late and block the copy"
+
+
+def _risk_acknowledged(team, project):
+    row = escalation_create(project.agency, project, message="Brand fonts are late")
+    with scope(agency=project.agency_id):
+        escalations.escalation_acknowledge(actor=team["coordinator"], escalation=row)
+        assert Escalation.objects.get(pk=row.pk).state == EscalationState.ACKNOWLEDGED
+    return "Acknowledged"
+
+
+def _person_renamed(team, project):
+    assignee = _task(project, "copy").assignee
+    assert assignee is not None
+    assignee.user.full_name = "Robin Renamed"
+    assignee.user.save(update_fields=["full_name"])
+    return "Robin Renamed"
+
+
+def _person_left(team, project):
+    assignee = _task(project, "copy").assignee
+    with scope(agency=project.agency_id):
+        accounts.membership_remove(actor=team["owner"], membership=assignee)
+    return None
+
+
+def _closure(team, project):
+    with scope(agency=project.agency_id):
+        services.closure_add(
+            actor=team["owner"], day=agency_today(project.agency) + timedelta(days=30), name="Team day"
+        )
+    return None
+
+
+def _client_renamed(team, project):
+    with scope(agency=project.agency_id):
+        clients.client_update(actor=team["coordinator"], client=project.client, name="Fabrikam Renamed")
+    return "Fabrikam Renamed"
+
+
+def _working_week(team, project):
+    Agency.objects.filter(pk=project.agency_id).update(working_weekdays=[0, 1, 2, 3])
+    return None
+
+
+CHANGES = [
+    _status,
+    _title_in_the_database,
+    _reschedule,
+    _dependency,
+    _phase_owner,
+    _brief,
+    _input,
+    _input_received,
+    _risk,
+    _risk_acknowledged,
+    _person_renamed,
+    _person_left,
+    _closure,
+    _client_renamed,
+    _working_week,
+]
+
+
+@pytest.mark.parametrize("change", CHANGES, ids=[c.__name__.strip("_") for c in CHANGES])
+def test_every_kind_of_change_is_on_the_next_view_of_the_project_page(change, team, project, as_coordinator):
+    before = _page(as_coordinator, project)
+    version = _version(project)
+    assert _page(as_coordinator, project) == before
+
+    shown = change(team, project)
+
+    assert _version(project) != version
+    after = _page(as_coordinator, project)
+    assert after == _uncached(as_coordinator, project)
+    if shown is not None:
+        assert shown in after and shown not in before
+
+
+def test_a_page_cached_for_a_coordinator_shows_a_member_no_planning_forms(
+    team, project, as_coordinator, as_member
+):
+    planner = _page(as_coordinator, project)
+    worker = _page(as_member, project)
+    assert "Save as template" in planner and "Track a required input" in planner
+    assert "Save as template" not in worker and "Track a required input" not in worker
+    # And the other way round, starting from a member's view.
+    other = factories.project_create(actor=team["coordinator"], client=team["clients"][1], name="Winter")
+    assert "Save as template" not in _page(as_member, other)
+    assert "Save as template" in _page(as_coordinator, other)
+
+
+def test_each_viewer_gets_their_own_csrf_token_in_a_cached_page_and_can_use_it(team, project):
+    first, second = team["coordinator"].user, team["owner"].user
+    copy = _task(project, "copy")
+    pages = {}
+    for user in (first, second):
+        http = HttpClient(enforce_csrf_checks=True)
+        http.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        html = http.get(_url(project)).content.decode()
+        assert "csrf-" not in html
+        # The token in the copy task's status form, inside the cached body.
+        card = html[html.index(f'id="task-card-{copy.pk}"') :]
+        pages[user.pk] = (http, re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', card)[1])
+    assert pages[first.pk][1] != pages[second.pk][1]
+    # The second view came from the cache; its form works with the second person's session.
+    http, token = pages[second.pk]
+    response = http.post(
+        reverse("task_status", args=[project.agency.slug, copy.pk]),
+        {"status": "in_progress", "csrfmiddlewaretoken": token},
+    )
+    assert response.status_code in (200, 302)
+    assert _task(project, "copy").status == "in_progress"
+
+
+def test_another_agencys_project_is_a_404_whether_or_not_its_page_is_cached(team, other_team, project):
+    outsider = HttpClient()
+    outsider.force_login(other_team["owner"].user, backend="django.contrib.auth.backends.ModelBackend")
+    insider = HttpClient()
+    insider.force_login(team["owner"].user, backend="django.contrib.auth.backends.ModelBackend")
+    assert insider.get(_url(project)).status_code == 200
+    wrong = reverse("project_detail", args=[other_team["agency"].slug, project.pk])
+    response = outsider.get(wrong)
+    assert response.status_code == 404 and "Autumn launch" not in response.content.decode()
+
+
+@override_settings(DEBUG=True)
+def test_with_debug_on_every_view_renders_afresh(team, project, as_coordinator, django_assert_num_queries):
+    _page(as_coordinator, project)
+    with django_assert_num_queries(13):
+        _page(as_coordinator, project)
