@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -25,6 +26,9 @@ from django.middleware.csrf import get_token
 from django.template.loader import get_template, render_to_string
 from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString, mark_safe
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 # A day: a body's version changes with its data, the key with the day, so old bodies just expire.
 TIMEOUT_SECONDS = 24 * 60 * 60
@@ -62,10 +66,18 @@ def render_cached(
     stamp = _templates_stamp((template_name, *includes))
     raw_key = "\0".join(str(part) for part in (template_name, stamp, version, *variant))
     key = "fragment:" + hashlib.sha256(raw_key.encode()).hexdigest()
-    body = cache.get(key)
+    try:
+        body = cache.get(key)
+    except RedisError:
+        # The cache is a shortcut, not a store: without it the page is rendered, just slower.
+        logger.warning("Fragment cache unavailable; rendering %s afresh", template_name, exc_info=True)
+        return render_to_string(template_name, context(), request=request)
     if body is None:
         body = render_to_string(
             template_name, {**context(), "csrf_token": _csrf_placeholder()}, request=request
         )
-        cache.set(key, body, TIMEOUT_SECONDS)
+        try:
+            cache.set(key, body, TIMEOUT_SECONDS)
+        except RedisError:
+            logger.warning("Fragment cache unavailable; %s not kept", template_name, exc_info=True)
     return mark_safe(body.replace(_csrf_placeholder(), get_token(request)))  # noqa: S308 - our own markup

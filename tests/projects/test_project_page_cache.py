@@ -270,3 +270,16 @@ def test_with_debug_on_every_view_renders_afresh(team, project, as_coordinator, 
     _page(as_coordinator, project)
     with django_assert_num_queries(13):
         _page(as_coordinator, project)
+
+
+def test_without_the_cache_server_the_page_is_rendered_all_the_same(team, project, as_coordinator, caplog):
+    unreachable = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+        }
+    }
+    expected = _uncached(as_coordinator, project)
+    with override_settings(CACHES=unreachable):
+        assert _page(as_coordinator, project) == expected
+    assert "Fragment cache unavailable" in caplog.text
