@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
@@ -76,7 +77,13 @@ def _card_response(request: HttpRequest, task: Task, form: TaskStatusForm | None
     return TemplateResponse(
         request,
         "projects/_task_card.html",
-        {"task": card, "project": task.project, "card_form": form, "today": today},
+        {
+            "task": card,
+            "project": task.project,
+            "project_url": reverse("project_detail", args=[request.agency.slug, task.project_id]),
+            "card_form": form,
+            "today": today,
+        },
     )
 
 

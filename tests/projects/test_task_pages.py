@@ -145,12 +145,16 @@ def test_an_htmx_status_change_from_a_board_card_returns_that_card(team, project
     page = response.content.decode()
     assert f'<article class="proj-card" id="task-card-{copy.pk}">' in page and "<html" not in page
     assert '<option value="in_progress" selected>' in page
+    # Without JavaScript, the swapped card's form still leads back to the board.
+    assert f'name="next" value="{url("project_detail", team["agency"], project.pk)}?view=board"' in page
     assert task(project, "copy").status == TaskStatus.IN_PROGRESS
 
 
 def test_a_board_card_without_javascript_comes_back_to_the_board(team, project, as_member):
     copy = task(project, "copy")
     board = url("project_detail", team["agency"], project.pk) + "?view=board"
+    page = as_member.get(board).content.decode()
+    assert page.count(f'name="next" value="{board}"') == page.count('class="proj-card-form"') > 10
     response = as_member.post(url("task_status", team["agency"], copy.pk), {"status": "done", "next": board})
     assert response.status_code == 302 and response["Location"] == board
     assert task(project, "copy").status == TaskStatus.DONE
