@@ -29,11 +29,16 @@ def membership_for(user: Any, agency_slug: str) -> Membership | None:
     if not user.is_authenticated:
         return None
     with scopes_disabled():
-        return (
-            Membership.objects.select_related("agency", "user")
-            .filter(agency__slug=agency_slug, user=user, is_active=True)
-            .first()
+        # One membership at most (one per person and agency); the person is the caller already loaded.
+        found = list(
+            Membership.objects.select_related("agency").filter(
+                agency__slug=agency_slug, user=user, is_active=True
+            )[:1]
         )
+    if not found:
+        return None
+    found[0].user = user
+    return found[0]
 
 
 def contact_for(user: Any, agency_slug: str) -> ClientContact | None:
