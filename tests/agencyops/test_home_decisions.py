@@ -43,6 +43,20 @@ def test_a_late_approval_shows_who_must_decide_and_how_far_the_launch_moves(team
     assert "Launch moves from" in page or "Launch stays on" in page
 
 
+def test_an_approval_in_its_second_round_says_which_version_the_client_decides_on(team, as_owner):
+    project = factories.project_create(actor=team["coordinator"], client=team["clients"][0])
+    request = factories.approval_create(actor=team["coordinator"], project=project)
+    with scope(agency=team["agency"].pk):
+        approval_services.approval_decide(
+            contact=team["contacts"][0], request=request, verdict="request_changes", comment="Shorter"
+        )
+        approval_services.version_add(actor=team["coordinator"], request=request, kind="text", text="Copy v2")
+        approval_services.approval_request_send(actor=team["coordinator"], request=request)
+    page = as_owner.get(_home(team["agency"])).content.decode()
+    assert "Client decision on “Landing page copy” (version 2)" in page
+    assert "(version 1)" not in page
+
+
 def test_internal_sign_offs_change_requests_and_risks_appear_where_they_belong(team, as_owner):
     project = factories.project_create(actor=team["coordinator"], client=team["clients"][0])
     request = factories.approval_create(
