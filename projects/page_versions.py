@@ -25,18 +25,16 @@ SELECT md5(concat_ws('|',
     coalesce((SELECT b.xmin::text FROM projects_brief b WHERE b.project_id = p.id), ''),
     coalesce((SELECT string_agg(ph.id || ':' || ph.xmin::text, ',' ORDER BY ph.id)
        FROM projects_phase ph WHERE ph.project_id = p.id), ''),
-    coalesce((SELECT string_agg(t.id || ':' || t.xmin::text, ',' ORDER BY t.id)
+    -- Each task with how often it moved and the links into it, looked up task by task (by index).
+    coalesce((SELECT string_agg(concat_ws(':', t.id, t.xmin::text,
+                (SELECT count(*) FROM projects_deadlinechange dc WHERE dc.task_id = t.id),
+                (SELECT string_agg(d.id || '/' || d.xmin::text, ';' ORDER BY d.id)
+                   FROM projects_taskdependency d WHERE d.successor_id = t.id)), ',' ORDER BY t.id)
        FROM projects_task t WHERE t.project_id = p.id), ''),
-    coalesce((SELECT string_agg(d.id || ':' || d.xmin::text, ',' ORDER BY d.id)
-       FROM projects_taskdependency d JOIN projects_task s ON s.id = d.successor_id
-       WHERE s.project_id = p.id), ''),
-    coalesce((SELECT sum((SELECT count(*) FROM projects_deadlinechange dc WHERE dc.task_id = t.id))
-       FROM projects_task t WHERE t.project_id = p.id), 0)::text,
-    coalesce((SELECT string_agg(ri.id || ':' || ri.xmin::text, ',' ORDER BY ri.id)
+    coalesce((SELECT string_agg(concat_ws(':', ri.id, ri.xmin::text,
+                (SELECT string_agg(l.id || '/' || l.xmin::text, ';' ORDER BY l.id)
+                   FROM projects_requiredinput_tasks l WHERE l.requiredinput_id = ri.id)), ',' ORDER BY ri.id)
        FROM projects_requiredinput ri WHERE ri.project_id = p.id), ''),
-    coalesce((SELECT string_agg(l.id || ':' || l.xmin::text, ',' ORDER BY l.id)
-       FROM projects_requiredinput_tasks l JOIN projects_requiredinput ri ON ri.id = l.requiredinput_id
-       WHERE ri.project_id = p.id), ''),
     coalesce((SELECT string_agg(e.id || ':' || e.xmin::text, ',' ORDER BY e.id)
        FROM projects_escalation e WHERE e.project_id = p.id), ''),
     coalesce((SELECT string_agg(format('%%s:%%s:%%L:%%L', m.id, m.is_active, u.full_name, u.email), ',' ORDER BY m.id)

@@ -27,7 +27,7 @@ from tests.factories import without_csrf
 
 pytestmark = pytest.mark.django_db
 
-RUNS = 15
+RUNS = 25
 NO_CACHE = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 TARGET_RATIO = 3.0
 RESCHEDULE_QUERY_TARGET = 50
