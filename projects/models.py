@@ -210,6 +210,7 @@ class Task(models.Model):
     waiting_on_name = models.CharField(max_length=120, blank=True)
     waiting_since = models.DateField(null=True, blank=True)
     blocked_reason = models.TextField(blank=True)
+    blocked_since = models.DateField(null=True, blank=True)
     needs_decision = models.BooleanField(default=False)
     decision_question = models.TextField(blank=True)
     decision_by = models.CharField(max_length=120, blank=True, help_text="Who must decide.")

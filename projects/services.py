@@ -705,9 +705,12 @@ def task_update_status(
     if status == TaskStatus.BLOCKED:
         if not blocked_reason.strip():
             raise ValidationError({"blocked_reason": "Say why the task is blocked."})
+        if task.status != TaskStatus.BLOCKED:
+            # Rewording the reason of a task that stays blocked keeps the day it became blocked.
+            task.blocked_since = agency_today(actor.agency)
         task.blocked_reason = blocked_reason.strip()
     else:
-        task.blocked_reason = ""
+        task.blocked_reason, task.blocked_since = "", None
     task.completed_at = timezone.now() if status == TaskStatus.DONE else None
     task.status = status
     task.save()

@@ -56,6 +56,7 @@ class HomeTask:
     waiting_on_name: str
     waiting_since: date | None
     blocked_reason: str
+    blocked_since: date | None
     needs_decision: bool
     decision_question: str
     decision_by: str
@@ -246,6 +247,7 @@ _COLUMNS = (
     "waiting_on_name",
     "waiting_since",
     "blocked_reason",
+    "blocked_since",
     "needs_decision",
     "decision_question",
     "decision_by",
@@ -268,12 +270,12 @@ def home_tasks(agency: Agency, *, pks: Iterable[int], today: date) -> dict[int, 
     rows = Task.objects.filter(agency=agency, pk__in=list(pks)).values_list(*_COLUMNS)
     return {
         row[0]: HomeTask(
-            *row[:17],  # type: ignore[misc]
-            owner_name=(row[18] or row[19]) if row[17] else None,
+            *row[:18],  # type: ignore[misc]
+            owner_name=(row[19] or row[20]) if row[18] else None,
             url=f"{url_before}{row[0]}{url_after}",
             status_url=f"{status_before}{row[0]}{status_after}",
             due_label=short_date(row[3], this_year=year),
-            launch_label=short_date(row[14], this_year=year),
+            launch_label=short_date(row[15], this_year=year),
         )
         for row in rows
     }
@@ -308,9 +310,8 @@ def _blocked_item(task: HomeTask, agency: Agency, zone: zoneinfo.ZoneInfo, this_
         reason = f"Waiting on {_waiting_on(task, agency)}"
         since = task.waiting_since or task.updated_at.astimezone(zone).date()
     else:
-        # A blocked task has no "blocked since" column; its last change is when it became blocked or after.
         reason = task.blocked_reason or "No reason given"
-        since = task.updated_at.astimezone(zone).date()
+        since = task.blocked_since or task.updated_at.astimezone(zone).date()
     label = short_date(since, this_year=this_year)
     return BlockedItem(task=task, reason=reason, since=since, since_label=label)
 

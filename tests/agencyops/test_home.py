@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django_scopes import scope
 
@@ -30,6 +31,10 @@ def _project(team, *, client_index: int = 0, name: str = "", park_on: date = FAR
     with scope(agency=team["agency"].pk):
         Task.objects.filter(project=project).update(start_date=park_on, due_date=park_on)
         return {t.key: t for t in Task.objects.filter(project=project).select_related("project")}
+
+
+def _noon(day: date) -> datetime:
+    return datetime.combine(day, time(12), tzinfo=UTC)
 
 
 def _due(task: Task, day: date) -> None:
@@ -153,6 +158,30 @@ def test_a_task_with_nobody_or_a_departed_person_on_it_shows_owner_unclear(team,
 
 
 # --------------------------------------------------------------------------- blocked
+
+
+def test_blocked_since_is_the_day_the_task_became_blocked_not_its_last_change(team, as_owner):
+    acme = _project(team, name="Acme site")
+    with time_machine.travel(_noon(TUESDAY), tick=False):
+        _status(team, acme["copy"], TaskStatus.BLOCKED, blocked_reason="No product names")
+    with time_machine.travel(_noon(THURSDAY), tick=False):
+        # A reworded reason and a later change to the task keep the day it became blocked.
+        _status(team, acme["copy"], TaskStatus.BLOCKED, blocked_reason="No product names yet")
+        with scope(agency=team["agency"].pk):
+            Task.objects.get(pk=acme["copy"].pk).save()
+        page = as_owner.get(_home(team["agency"])).content.decode()
+    blocked = page.split('id="blocked-h"')[1].split('id="decision-h"')[0]
+    assert f"Since {TUESDAY:%a %-d %b}" in blocked and "No product names yet" in blocked
+    with scope(agency=team["agency"].pk):
+        assert Task.objects.get(pk=acme["copy"].pk).blocked_since == TUESDAY
+    # Unblocked, then blocked again: a new day.
+    with time_machine.travel(_noon(FRIDAY), tick=False):
+        _status(team, acme["copy"], TaskStatus.IN_PROGRESS)
+        with scope(agency=team["agency"].pk):
+            assert Task.objects.get(pk=acme["copy"].pk).blocked_since is None
+        _status(team, acme["copy"], TaskStatus.BLOCKED, blocked_reason="Legal review")
+        with scope(agency=team["agency"].pk):
+            assert Task.objects.get(pk=acme["copy"].pk).blocked_since == FRIDAY
 
 
 def test_blocked_and_waiting_tasks_show_why_since_when_and_the_launch_they_endanger(team, as_owner):

@@ -34,7 +34,7 @@ from projects.models import (
 )
 
 # Bump when the shape of the data changes: an older bench database is then rebuilt.
-SEED_VERSION = 2
+SEED_VERSION = 3
 SLUG = f"bench-v{SEED_VERSION}"
 CLIENTS = 50
 PROJECTS = 500
@@ -222,6 +222,7 @@ class _Seeder:
             task.waiting_since = today - timedelta(days=rnd.randint(0, 12))
         elif task.status == TaskStatus.BLOCKED:
             task.blocked_reason = rnd.choice(BLOCKED_REASONS)
+            task.blocked_since = today - timedelta(days=rnd.randint(0, 12))
         soon = task.due_date <= today + timedelta(days=21)
         if task.status != TaskStatus.DONE and soon and rnd.random() < 0.01:
             task.needs_decision = True

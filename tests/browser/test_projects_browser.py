@@ -82,7 +82,8 @@ def test_a_coordinator_plans_a_project_blocks_a_task_and_home_shows_the_launch_i
     page.get_by_role("combobox", name="Status", exact=True).select_option(label="Blocked")
     page.get_by_label("Why is it blocked?").fill(BLOCKED_REASON)
     page.get_by_role("button", name="Update status").click()
-    expect(page.get_by_text(f"Blocked: {BLOCKED_REASON}")).to_be_visible()
+    today = agency_today(agency)
+    expect(page.get_by_text(f"Blocked since {today:%a %-d %b}: {BLOCKED_REASON}")).to_be_visible()
     with scope(agency=agency.pk):
         task = project.tasks.get(title=BLOCKED_TASK)
         assert task.status == TaskStatus.BLOCKED

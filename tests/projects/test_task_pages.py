@@ -9,7 +9,7 @@ from django.urls import reverse
 from django_scopes import scope
 
 from projects import services
-from projects.calendars import agency_calendar
+from projects.calendars import agency_calendar, agency_today
 from projects.models import DeadlineChange, Project, Task, TaskDependency, TaskStatus
 from tests import factories
 
@@ -114,7 +114,8 @@ def test_an_htmx_status_change_returns_only_the_status_partial(team, project, as
     )
     page = response.content.decode()
     assert page.lstrip().startswith('<section class="card" id="task-status"')
-    assert "<html" not in page and "Blocked: No brand files" in page
+    today = agency_today(team["agency"])
+    assert "<html" not in page and f"Blocked since {today:%a %-d %b}: No brand files" in page
     assert task(project, "copy").status == TaskStatus.BLOCKED
     # The home view's sections listen for this event to refresh in place.
     assert response.headers["HX-Trigger"] == "taskChanged"
