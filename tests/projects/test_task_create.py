@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django_scopes import scope
 
@@ -53,7 +54,7 @@ def test_a_task_from_another_project_cannot_be_followed_and_nothing_is_added(tea
     with scope(agency=team["agency"].pk):
         foreign = other.tasks.get(key="copy")
         before = Task.objects.count()
-        with pytest.raises(services.ValidationError) as excinfo:
+        with pytest.raises(ValidationError) as excinfo:
             services.task_create(actor=team["coordinator"], project=project, title="Extra", after=foreign)
         assert "same project" in excinfo.value.message_dict["after"][0]
         assert Task.objects.count() == before
