@@ -19,11 +19,13 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import django
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.loader import get_template, render_to_string
+from django.template.loader_tags import IncludeNode
 from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString, mark_safe
 from redis.exceptions import RedisError
@@ -40,9 +42,22 @@ def _csrf_placeholder() -> str:
     return "csrf-" + salted_hmac("agencyops.fragment_cache", "csrf placeholder").hexdigest()[:32]
 
 
+def _sources(name: str, seen: set[str]) -> list[str]:
+    """The source of a template and of every template it includes by a literal name, recursively."""
+    template = get_template(name).template
+    sources = [template.source]
+    for node in template.nodelist.get_nodes_by_type(IncludeNode):
+        included = node.template.var
+        if isinstance(included, str) and included not in seen:
+            seen.add(included)
+            sources += _sources(included, seen)
+    return sources
+
+
 @functools.cache
-def _templates_stamp(names: tuple[str, ...]) -> str:
-    sources = "\0".join(get_template(name).template.source for name in names)
+def _templates_stamp(name: str) -> str:
+    # Django's version too: its form widgets' markup is part of what a body renders.
+    sources = "\0".join([django.get_version(), *_sources(name, {name})])
     return hashlib.sha256(sources.encode()).hexdigest()[:16]
 
 
@@ -50,7 +65,6 @@ def render_cached(
     request: HttpRequest,
     *,
     template_name: str,
-    includes: Sequence[str] = (),
     version: str,
     variant: Sequence[Any],
     context: Callable[[], dict[str, Any]],
@@ -58,12 +72,12 @@ def render_cached(
     """The body ``template_name`` renders from ``context()``, from the cache when ``version`` and
     ``variant`` (everything else the markup depends on, such as the viewer's permissions) match.
 
-    ``includes`` names the templates the body includes, so a change to them also changes the key.
-    ``context`` is only called on a miss.
+    The key also covers the source of the template and of what it includes by name, so a deploy that
+    changes the markup never serves old bodies. ``context`` is only called on a miss.
     """
     if settings.DEBUG:
         return render_to_string(template_name, context(), request=request)
-    stamp = _templates_stamp((template_name, *includes))
+    stamp = _templates_stamp(template_name)
     raw_key = "\0".join(str(part) for part in (template_name, stamp, version, *variant))
     key = "fragment:" + hashlib.sha256(raw_key.encode()).hexdigest()
     try:

@@ -40,12 +40,6 @@ from projects.selectors import (
 
 # Owners and coordinators plan projects; members work in them.
 
-# The templates the project page's body includes: a change to any of them makes a new cache key.
-PROJECT_PAGE_INCLUDES = (
-    "projects/_escalations.html",
-    "projects/_task_card.html",
-    "components/form_fields.html",
-)
 
 # The words on each status button: what the person does, not the state's name.
 TRANSITION_LABELS = {
@@ -208,7 +202,6 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
     body = render_cached(
         request,
         template_name="projects/_project_page.html",
-        includes=PROJECT_PAGE_INCLUDES,
         version=stamp.version,
         variant=(request.agency.slug, project_id, view, can_plan, today),
         context=context,
