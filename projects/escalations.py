@@ -1,6 +1,6 @@
 """Escalations: storing what the risk scan finds (one row per distinct risk) and what people do about it.
 
-The rules themselves are pure (projects/risks.py); this module keeps their results in step with the
+The rules themselves are pure (projects/risks/); this module keeps their results in step with the
 database: new risks are opened, returning ones reopened, vanished ones resolved with the time they
 cleared, and every step is an append-only event.
 """

@@ -1,5 +1,5 @@
 """The deadline-risk scan: read an agency's live projects in a fixed number of queries, evaluate the
-pure rules (projects/risks.py) and store the result (projects/escalations.py).
+pure rules (projects/risks/) and store the result (projects/escalations.py).
 
 Queries do not grow with projects or tasks: one per kind of row for the whole agency.
 """
