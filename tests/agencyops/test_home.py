@@ -157,6 +157,30 @@ def test_a_task_with_nobody_or_a_departed_person_on_it_shows_owner_unclear(team,
     assert leaver.user.full_name not in due
 
 
+def test_titles_names_and_reasons_on_the_home_view_are_escaped(team, as_owner):
+    acme = _project(team, name="Acme <b>site</b>")
+    _due(acme["copy"], agency_today(team["agency"]))
+    evil = '<img src=x onerror="alert(1)">'
+    with scope(agency=team["agency"].pk):
+        Task.objects.filter(pk__in=[acme["copy"].pk, acme["build"].pk]).update(title=f"Copy {evil}")
+        owner = Task.objects.select_related("assignee__user").get(pk=acme["copy"].pk).assignee.user
+    owner.full_name = f"Robin {evil}"
+    owner.save(update_fields=["full_name"])
+    _status(team, acme["build"], TaskStatus.BLOCKED, blocked_reason=f"Fonts {evil}")
+
+    page = as_owner.get(_home(team["agency"])).content.decode()
+
+    assert "<img" not in page and "<b>site</b>" not in page
+    escaped = "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;"
+    due = page.split('id="due-h"')[1].split('id="blocked-h"')[0]
+    assert f">Copy {escaped}</a>" in due and f"Acme &lt;b&gt;site&lt;/b&gt; · Robin {escaped}" in due
+    assert (
+        f'<label class="sr-only" for="due-status-{acme["copy"].pk}">Status of Copy {escaped}</label>' in due
+    )
+    blocked = page.split('id="blocked-h"')[1].split('id="decision-h"')[0]
+    assert f'<input type="hidden" name="blocked_reason" value="Fonts {escaped}">' in blocked
+
+
 # --------------------------------------------------------------------------- blocked
 
 
