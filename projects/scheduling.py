@@ -152,6 +152,11 @@ class BusinessCalendar:
             return self._nth(after + n - 1)
         return self._nth(self._rank(d) + n)
 
+    def business_day_index(self, d: date) -> int:
+        """Business days before `d`, counted from a fixed start: the difference of two indexes is
+        ``business_days_between`` them, and an index never decreases with the date."""
+        return self._rank(d)
+
     def business_days_between(self, a: date, b: date) -> int:
         """Signed count of business days in [a, b): what to add to business day `a` to reach `b`."""
         return self._rank(b) - self._rank(a)

@@ -7,14 +7,14 @@ member and ISO week out. The selectors below load rows with a fixed number of qu
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Prefetch, Q
 
-from agencyops.models import Agency, Membership
+from agencyops.models import Agency, Discipline, Membership, Role
 from projects.models import Party, ProjectStatus, RequiredInput, Task, TaskDependency, TaskStatus
 from projects.scheduling import BusinessCalendar
 from projects.timeline import short_date
@@ -23,7 +23,10 @@ from projects.timeline import short_date
 LIVE_PROJECT_STATUSES = (ProjectStatus.PLANNING, ProjectStatus.ACTIVE)
 WORKLOAD_WEEKS = 6
 CENT = Decimal("0.01")
-SIX_DAYS = timedelta(days=6)
+ONE_DAY = timedelta(days=1)
+DISCIPLINE_LABELS = dict(Discipline.choices)
+ROLE_LABELS = dict(Role.choices)
+ONE_WEEK = timedelta(days=7)
 
 
 # --------------------------------------------------------------------------- pure: hours per week
@@ -51,33 +54,46 @@ def weeks_from(d: date, count: int) -> list[date]:
     return [first + timedelta(weeks=i) for i in range(count)]
 
 
+_WeekBounds = list[tuple[date, int, int]]
+
+
+def _week_bounds(calendar: BusinessCalendar, weeks: Sequence[date]) -> _WeekBounds:
+    """Each Monday with the business-day indexes of its first day and of the next Monday."""
+    return [
+        (monday, calendar.business_day_index(monday), calendar.business_day_index(monday + ONE_WEEK))
+        for monday in weeks
+    ]
+
+
+def _spread(
+    item: WorkItem, calendar: BusinessCalendar, bounds: _WeekBounds
+) -> Iterator[tuple[date, Decimal]]:
+    hours = Decimal(item.hours)
+    if hours <= 0:
+        return
+    # Business days are counted by index: those of the task in a week are the overlap of two ranges.
+    start = calendar.business_day_index(item.start)
+    end = calendar.business_day_index(item.due + ONE_DAY)
+    total = end - start
+    if total <= 0:
+        due_week = week_start(item.due)
+        for monday, _, _ in bounds:
+            if monday == due_week:
+                yield monday, hours.quantize(CENT, ROUND_HALF_UP)
+        return
+    for monday, first, after in bounds:
+        days = min(end, after) - max(start, first)
+        if days > 0:
+            yield monday, (hours * days / total).quantize(CENT, ROUND_HALF_UP)
+
+
 def spread_hours(item: WorkItem, calendar: BusinessCalendar, weeks: Sequence[date]) -> dict[date, Decimal]:
-    """A task's hours in each of ``weeks`` (Mondays, in order), spread evenly over its business days.
+    """A task's hours in each of ``weeks`` (Mondays), spread evenly over its business days.
 
     Shares are rounded to the cent of an hour. A task with no business day in its span (a date
     moved onto a holiday) puts all its hours in the week it is due.
     """
-    hours = Decimal(item.hours)
-    if hours <= 0:
-        return {}
-    total = calendar.business_days_between(item.start, item.due + timedelta(days=1))
-    shares: dict[date, Decimal] = {}
-    if total <= 0:
-        due_week = week_start(item.due)
-        if due_week in weeks:
-            shares[due_week] = hours.quantize(CENT, ROUND_HALF_UP)
-        return shares
-    for monday in weeks:
-        if monday > item.due:
-            break
-        sunday = monday + SIX_DAYS
-        if sunday < item.start:
-            continue
-        first, last = max(item.start, monday), min(item.due, sunday)
-        days = calendar.business_days_between(first, last + timedelta(days=1))
-        if days:
-            shares[monday] = (hours * days / total).quantize(CENT, ROUND_HALF_UP)
-    return shares
+    return dict(_spread(item, calendar, _week_bounds(calendar, weeks)))
 
 
 def weekly_hours(
@@ -87,9 +103,10 @@ def weekly_hours(
 
     Only the given weeks are counted; a (member, week) with no hours has no entry.
     """
+    bounds = _week_bounds(calendar, weeks)
     totals: dict[tuple[int | None, date], Decimal] = defaultdict(Decimal)
     for item in tasks:
-        for monday, hours in spread_hours(item, calendar, weeks).items():
+        for monday, hours in _spread(item, calendar, bounds):
             totals[(item.member_id, monday)] += hours
     return dict(totals)
 
@@ -204,10 +221,10 @@ def workload_for(
     window_end = mondays[-1] + timedelta(days=6)
     members = list(
         Membership.objects.filter(agency=agency, is_active=True)
-        .select_related("user")
         .order_by("user__full_name", "user__email", "pk")
+        .values_list("pk", "user__full_name", "user__email", "discipline", "role", "weekly_capacity_hours")
     )
-    active = frozenset(m.pk for m in members)
+    active = frozenset(m[0] for m in members)
     # Tasks of nobody, or of someone who left, count for one "Owner unclear" row (member None).
     items = [
         WorkItem(
@@ -227,16 +244,13 @@ def workload_for(
     zero = Decimal(0)
     rows = [
         WorkloadRow(
-            member_key=str(m.pk),
-            name=m.user.full_name or m.user.email,
-            detail=m.get_discipline_display() or m.get_role_display(),
-            capacity=m.weekly_capacity_hours,
-            cells=[
-                WorkloadCell(week=w, hours=totals.get((m.pk, w), zero), capacity=m.weekly_capacity_hours)
-                for w in mondays
-            ],
+            member_key=str(pk),
+            name=full_name or email,
+            detail=DISCIPLINE_LABELS.get(discipline) or ROLE_LABELS.get(role, role),
+            capacity=capacity,
+            cells=[WorkloadCell(week=w, hours=totals.get((pk, w), zero), capacity=capacity) for w in mondays],
         )
-        for m in members
+        for pk, full_name, email, discipline, role, capacity in members
     ]
     if any(member is None for member, _week in totals):
         rows.append(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from django.urls import reverse
@@ -53,6 +53,44 @@ def test_a_public_holiday_takes_a_day_out_of_the_spread():
         (1, MON): Decimal("5.00"),
         (1, NEXT_MON): Decimal("5.00"),
     }
+
+
+def test_hours_per_week_match_counting_the_working_days_one_by_one():
+    """The week shares come from business-day indexes; counted day by day they must come out the same."""
+    import random
+
+    rnd = random.Random(7)
+    calendar = BusinessCalendar(
+        holidays=frozenset({MON + timedelta(days=d) for d in (3, 14, 15)}),
+        closures=frozenset({MON + timedelta(days=22)}),
+    )
+    weeks = weeks_from(MON, 5)
+    items = []
+    for n in range(400):
+        start = MON + timedelta(days=rnd.randint(-10, 40))
+        due = start + timedelta(days=rnd.randint(0, 12))
+        items.append(WorkItem(n % 7, start, due, Decimal(rnd.randint(1, 400)) / 4, task_id=n))
+
+    expected: dict = {}
+    for item in items:
+        days = [
+            item.start + timedelta(days=i)
+            for i in range((item.due - item.start).days + 1)
+            if calendar.is_business_day(item.start + timedelta(days=i))
+        ]
+        if not days:
+            monday = item.due - timedelta(days=item.due.weekday())
+            if monday in weeks:
+                expected[(item.member_id, monday)] = expected.get((item.member_id, monday), 0) + item.hours
+            continue
+        for monday in weeks:
+            in_week = sum(1 for d in days if monday <= d <= monday + timedelta(days=6))
+            if in_week:
+                share = (item.hours * in_week / len(days)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+                expected[(item.member_id, monday)] = expected.get((item.member_id, monday), 0) + share
+
+    assert weekly_hours(items, calendar, weeks) == expected
+    assert len(expected) > 20
 
 
 def test_an_agency_closure_counts_like_a_holiday():
