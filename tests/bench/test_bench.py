@@ -329,7 +329,7 @@ def test_risk_scan_against_its_own_rules_in_memory(bench, report):
         with CaptureQueriesContext(connection) as captured:
             scan()
         queries = len(captured)
-        scan_ms, memory_ms = paired_medians_ms(scan, evaluate, times=3, warmup=1)
+        scan_ms, memory_ms = paired_medians_ms(scan, evaluate, times=5, warmup=1)
     ratio = scan_ms / memory_ms
     report.add(
         f"risk scan ({tasks} live of {total} tasks) vs rules in memory",
