@@ -40,7 +40,6 @@ from projects.selectors import (
 
 # Owners and coordinators plan projects; members work in them.
 
-
 # The words on each status button: what the person does, not the state's name.
 TRANSITION_LABELS = {
     ProjectStatus.ACTIVE: "Start work",
