@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import groupby
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from django.db.models import Q
 from django.urls import reverse
@@ -281,7 +281,10 @@ def home_tasks(agency: Agency, *, pks: Iterable[int], today: date) -> dict[int, 
     }
 
 
-def _take(rows: list[_Row], limit: int | None) -> list[_Row]:
+Item = TypeVar("Item")
+
+
+def _take(rows: list[Item], limit: int | None) -> list[Item]:
     return rows if limit is None else rows[:limit]
 
 
