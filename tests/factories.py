@@ -210,3 +210,7 @@ def without_csrf(html: str) -> str:
     """A page with its CSRF tokens blanked (form fields and htmx's header): they are masked afresh on
     every response."""
     return CSRF_TOKEN.sub(r'\1"', html)
+
+
+# For rendering pages afresh in a test: every cache read misses and nothing is kept.
+NO_CACHE = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}

@@ -26,6 +26,12 @@ def _owner(task: HomeTask) -> str:
     return '<span class="owner-unclear">Owner unclear</span>'
 
 
+@register.simple_tag
+def home_owner(task: HomeTask) -> SafeString:
+    """Who is on the task, or "Owner unclear" when nobody (still here) is."""
+    return mark_safe(_owner(task))  # noqa: S308 - the name is escaped
+
+
 def _status_form(task: HomeTask, prefix: str, csrf_token: str, home_url: str) -> str:
     """A status form that changes the task in place (htmx) or comes back to the home view."""
     title = escape(task.title)

@@ -23,12 +23,11 @@ from projects.calendars import agency_calendar, agency_today
 from projects.models import Task
 from projects.workload import WORKLOAD_WEEKS, weeks_from
 from tests.bench.conftest import median_ms, paired_medians_ms, rendering_as_in_production
-from tests.factories import without_csrf
+from tests.factories import NO_CACHE, without_csrf
 
 pytestmark = pytest.mark.django_db
 
 RUNS = 25
-NO_CACHE = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 TARGET_RATIO = 3.0
 RESCHEDULE_QUERY_TARGET = 50
 

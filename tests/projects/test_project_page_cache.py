@@ -25,8 +25,6 @@ from projects.page_versions import project_page_version
 from tests import factories
 from tests.projects.test_escalation_api import escalation_create
 
-NO_CACHE = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
-
 
 @pytest.fixture
 def project(team) -> Project:
@@ -46,7 +44,7 @@ def _page(http: HttpClient, project: Project, **params: str) -> str:
 
 
 def _uncached(http: HttpClient, project: Project, **params: str) -> str:
-    with override_settings(CACHES=NO_CACHE):
+    with override_settings(CACHES=factories.NO_CACHE):
         return _page(http, project, **params)
 
 
