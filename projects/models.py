@@ -63,6 +63,17 @@ class ProjectStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+class CampaignGoal(models.TextChoices):
+    """What a campaign is for: one list for the brief, brand CTAs, drafting and reporting KPIs."""
+
+    AWARENESS = "awareness", "Awareness"
+    LEAD_GENERATION = "lead_generation", "Lead generation"
+    EMAIL_NURTURE = "email_nurture", "Email nurture"
+    SEO_CONTENT = "seo_content", "SEO / content"
+    SALES = "sales", "Sales"
+    RETENTION = "retention", "Retention"
+
+
 class RecurrenceFrequency(models.TextChoices):
     WEEKLY = "weekly", "Weekly"
     MONTHLY = "monthly", "Monthly"
@@ -120,6 +131,7 @@ class Brief(models.Model):
     objective = models.TextField(blank=True)
     deliverables = models.TextField(blank=True, help_text="One per line.")
     channels = models.CharField("Channel or placement", max_length=200, blank=True)
+    campaign_goal = models.CharField(max_length=20, choices=CampaignGoal.choices, blank=True)
     internal_owner = models.ForeignKey(
         Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_briefs"
     )
