@@ -78,6 +78,8 @@ __all__ = [
     "MANUAL",
     "MAX_INPUT_HANDLING_DAYS",
     "PENDING",
+    "AGENCY_RULES",
+    "PROJECT_RULES",
     "RULES",
     "SAFE_ARRIVAL_SEARCH_DAYS",
     "SECTION_OF_RULE",
@@ -119,6 +121,20 @@ class Rule(Protocol):
     ) -> list[Escalation]: ...
 
 
+# Rules about one project's plan, run once per project.
+PROJECT_RULES: tuple[Rule, ...] = (
+    rule_missing_input,
+    rule_deadline_moved,
+    rule_owner_unclear,
+    rule_scope,
+    rule_launch_at_risk,
+    rule_decision_needed,
+)
+# Rules about the whole agency (capacity reads every member's load across projects): their answer is
+# the same from any project's snapshot, so a scan runs them once, not once per project.
+AGENCY_RULES: tuple[Rule, ...] = (rule_capacity,)
+
+# Every rule, in the order a single project's escalations are listed.
 RULES: tuple[Rule, ...] = (
     rule_missing_input,
     rule_deadline_moved,
@@ -145,12 +161,22 @@ def evaluate(
 def evaluate_many(
     snapshots: Iterable[ProjectSnapshot], *, today: date, calendar: BusinessCalendar, lookahead_days: int = 5
 ) -> list[Escalation]:
-    """`evaluate` over an agency's projects, each fingerprint once (capacity is agency-wide)."""
-    seen: set[str] = set()
+    """Every escalation of an agency's projects: the project rules once per project, the agency-wide
+    rules once per scan (every snapshot carries the same members and load), each fingerprint once.
+
+    Linear in the data: no rule runs over the whole team once per project."""
+    snapshots = list(snapshots)
     found: list[Escalation] = []
+    if snapshots:
+        for rule in AGENCY_RULES:
+            found.extend(rule(snapshots[0], today=today, calendar=calendar, lookahead_days=lookahead_days))
     for snapshot in snapshots:
-        for escalation in evaluate(snapshot, today=today, calendar=calendar, lookahead_days=lookahead_days):
-            if escalation.fingerprint not in seen:
-                seen.add(escalation.fingerprint)
-                found.append(escalation)
-    return found
+        for rule in PROJECT_RULES:
+            found.extend(rule(snapshot, today=today, calendar=calendar, lookahead_days=lookahead_days))
+    seen: set[str] = set()
+    unique: list[Escalation] = []
+    for escalation in found:
+        if escalation.fingerprint not in seen:
+            seen.add(escalation.fingerprint)
+            unique.append(escalation)
+    return unique

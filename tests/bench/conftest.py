@@ -25,7 +25,9 @@ from tests.bench import seed
 
 
 def _bench_database_name() -> str:
-    return settings.DATABASES["default"]["TEST"]["NAME"] + "_bench"
+    # One database per size, so switching BENCH_SIZE does not reseed the others.
+    suffix = "_bench" if seed.SIZE == "default" else f"_bench_{seed.SIZE}"
+    return settings.DATABASES["default"]["TEST"]["NAME"] + suffix
 
 
 def _point_at(name: str) -> None:

@@ -1,4 +1,5 @@
-"""A large agency for `make bench`: 50 clients, 500 projects of 50 tasks, 100 people, deadline history.
+"""A seeded agency for `make bench` at the size BENCH_SIZE names (see SIZES): by default 50 clients,
+500 projects of 50 tasks, 100 people and 5,000 deadline moves; "small" is a fifth of that, "large" four times.
 
 Rows go in with bulk_create (the seeding is not what is measured); dates come from the real
 business-day module so plans look like the ones the product makes: back-scheduled from a launch,
@@ -7,6 +8,7 @@ mostly done in the past, a few tasks overdue, blocked, waiting or needing a deci
 
 from __future__ import annotations
 
+import os
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -35,12 +37,19 @@ from projects.models import (
 
 # Bump when the shape of the data changes: an older bench database is then rebuilt.
 SEED_VERSION = 4
-SLUG = f"bench-v{SEED_VERSION}"
-CLIENTS = 50
-PROJECTS = 500
+# The agency sizes the bench measures at: a fixed cost per request shows at the small one, a loop that
+# grows faster than the data at the large one. The measured project page keeps its 50 tasks at every size.
+SIZES = {"small": 0.2, "default": 1.0, "large": 4.0}
+SIZE = os.environ.get("BENCH_SIZE", "default") or "default"
+if SIZE not in SIZES:
+    raise SystemExit(f"BENCH_SIZE must be one of {', '.join(SIZES)}, not {SIZE!r}.")
+SCALE = SIZES[SIZE]
+SLUG = f"bench-v{SEED_VERSION}" if SIZE == "default" else f"bench-v{SEED_VERSION}-{SIZE}"
+CLIENTS = max(10, round(50 * SCALE))
+PROJECTS = round(500 * SCALE)
 TASKS_PER_PROJECT = 50
-MEMBERS = 100
-DEADLINE_CHANGES = 5_000
+MEMBERS = round(100 * SCALE)
+DEADLINE_CHANGES = round(5_000 * SCALE)
 BIG_PROJECT_TASKS = 200
 TIME_ZONE = "Europe/London"
 PAGE_PROJECT_NAME = "Spring campaign (the measured project page)"

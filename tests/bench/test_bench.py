@@ -22,6 +22,7 @@ from projects import services
 from projects.calendars import agency_calendar, agency_today
 from projects.models import Task
 from projects.workload import WORKLOAD_WEEKS, weeks_from
+from tests.bench import seed
 from tests.bench.conftest import median_ms, paired_medians_ms, rendering_as_in_production
 from tests.factories import NO_CACHE, without_csrf
 
@@ -195,6 +196,10 @@ def _measure_page(
     if not judged:
         target = result = "(shown)"
     report.add(label, f"{server:.1f}", str(queries), f"{baseline:.1f}", f"{ratio:.1f}×", target, result)
+    # A bench that cannot fail is a print statement: a missed target fails `make bench`.
+    assert not judged or ratio <= TARGET_RATIO, (
+        f"{label}: {server:.1f} ms is {ratio:.1f}× its SQL baseline of {baseline:.1f} ms (target ≤ {TARGET_RATIO:g}×)"
+    )
     return {"ratio": ratio, "queries": queries, "body": first.content}
 
 
@@ -340,4 +345,5 @@ def test_risk_scan_against_its_own_rules_in_memory(bench, report):
         "PASS" if ratio <= SCAN_TARGET_RATIO else "FAIL",
     )
     # The scan reads the whole agency; only planning and active projects have risks to find.
-    assert total >= 25_000 and tasks > 0
+    assert total >= seed.PROJECTS * seed.TASKS_PER_PROJECT and tasks > 0
+    assert ratio <= SCAN_TARGET_RATIO, f"the scan is {ratio:.1f}× its rules in memory (target ≤ {SCAN_TARGET_RATIO:g}×)"

@@ -447,6 +447,30 @@ def test_an_agency_wide_overload_is_reported_once_across_projects():
     assert [e.fingerprint for e in found if e.rule == "capacity"] == ["capacity:member:100:week:2026-12-07"]
 
 
+def test_a_scan_of_many_projects_finds_exactly_what_each_project_finds_alone():
+    """Running the agency-wide rules once per scan must not lose or add anything."""
+    # As a scan builds them: every project's snapshot carries the same team and the same agency-wide load.
+    load = {(100, THIS_WEEK): (50.0, ("Website relaunch", "Spring campaign")), (100, NEXT_WEEK): (20.0, ())}
+    projects = [
+        dataclasses.replace(snapshot, members=(DANA,), weekly_load=load)
+        for snapshot in (
+            everything_at_risk(),
+            project(project_id=10, project_name="Spring campaign"),
+            seed_project(project_id=11),
+        )
+    ]
+
+    found = evaluate_many(projects, today=TODAY, calendar=WEEKDAYS)
+
+    expected: dict[str, object] = {}
+    for snapshot in projects:
+        for escalation in evaluate(snapshot, today=TODAY, calendar=WEEKDAYS):
+            expected.setdefault(escalation.fingerprint, escalation)
+    assert sorted(e.fingerprint for e in found) == sorted(expected)
+    assert {e.fingerprint: e for e in found} == expected
+    assert any(e.rule == "capacity" for e in found)
+
+
 # ---------------------------------------------------------------- 4. owner unclear
 
 
