@@ -47,3 +47,37 @@ def test_production_refuses_to_start_without_a_secret_key():
 
     assert refused.returncode != 0
     assert "SECRET_KEY must be set when DEBUG is off." in refused.stderr
+
+
+def start_wsgi(environment: dict[str, str]) -> subprocess.CompletedProcess:
+    """Load the WSGI application as gunicorn does when a worker boots."""
+    command = [sys.executable, "-c", "import agencyops.wsgi"]
+    return subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120)
+
+
+def test_a_production_server_without_collected_static_files_stops_at_start_up_saying_what_to_run(tmp_path):
+    environment = production_environment(STATIC_ROOT=str(tmp_path / "empty"))
+
+    started = start_wsgi(environment)
+
+    assert started.returncode != 0
+    assert "static files are not collected" in started.stderr
+    assert "collectstatic --noinput" in started.stderr
+
+
+def test_a_production_server_starts_once_the_static_files_manifest_is_there(tmp_path):
+    environment = production_environment(STATIC_ROOT=str(tmp_path / "static"))
+    # The manifest as collectstatic writes it, through the same storage (a full collectstatic compresses
+    # every file and is the Docker build's job, not this test's).
+    written = manage(
+        "shell",
+        "-c",
+        "from django.contrib.staticfiles.storage import staticfiles_storage as s; s.save_manifest()",
+        environment=environment,
+    )
+    assert written.returncode == 0, written.stderr
+
+    started = start_wsgi(environment)
+
+    assert started.returncode == 0, started.stderr
+    assert (tmp_path / "static" / "staticfiles.json").exists()

@@ -1,0 +1,31 @@
+"""A production server refuses to start without its collected static files.
+
+With DEBUG off, pages name their CSS and scripts through the manifest that `collectstatic` writes; without
+it every page would answer 500. Better to stop at start-up with a sentence that says what to run.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
+from django.core.exceptions import ImproperlyConfigured
+
+
+def missing_manifest_message() -> str | None:
+    """Why the server cannot serve pages, or None when the static files are collected (or not needed)."""
+    if not isinstance(staticfiles_storage, ManifestFilesMixin):
+        return None
+    if staticfiles_storage.exists(staticfiles_storage.manifest_name):
+        return None
+    return (
+        f"The static files are not collected: {staticfiles_storage.manifest_name} is missing from "
+        f"STATIC_ROOT ({settings.STATIC_ROOT}). Run `python manage.py collectstatic --noinput` "
+        "before starting the server (the Docker image does this when it is built)."
+    )
+
+
+def require_collected_static_files() -> None:
+    """Raise at start-up when the manifest the pages need is missing."""
+    message = missing_manifest_message()
+    if message:
+        raise ImproperlyConfigured(message)
