@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 # `make run PORT=8001` serves on another port.
 PORT ?= 8000
 
-.PHONY: run test bench lint install install-dev clean-data
+.PHONY: run test bench bench-served lint install install-dev clean-data
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "AgencyOps needs Python 3.11 or newer: make PYTHON=python3.11 ..." or 0)'
@@ -30,9 +30,15 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-dev
 	$(PY) -m pytest
 
-## Measure the hot pages against their SQL baselines on a large seeded agency.
+## Measure the hot pages against their SQL baselines on a seeded agency; exits non-zero on a missed target.
+## BENCH_SIZE=small|default|large picks the agency's size (a fifth, one, four times the default).
+BENCH_SIZE ?= default
 bench: $(VENV)/.installed-dev
-	$(PY) -m pytest tests/bench -s -p no:randomly -o addopts=""
+	BENCH_SIZE=$(BENCH_SIZE) $(PY) -m pytest tests/bench -s -p no:randomly -o addopts="" --ignore=tests/bench/test_served.py
+
+## The hot URLs served by gunicorn (2 workers) over loopback, as throughput against /healthz.
+bench-served: $(VENV)/.installed-dev
+	BENCH_SIZE=$(BENCH_SIZE) $(PY) -m pytest tests/bench/test_served.py -s -p no:randomly -o addopts=""
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
