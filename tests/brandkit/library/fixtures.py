@@ -79,7 +79,9 @@ def pdf(pages: list[str]) -> bytes:
     """A real PDF with selectable text, one page per string, laid out by WeasyPrint."""
     from weasyprint import HTML
 
-    body = "".join(f'<section style="page-break-after: always"><p>{escape(text)}</p></section>' for text in pages)
+    body = "".join(
+        f'<section style="page-break-after: always"><p>{escape(text)}</p></section>' for text in pages
+    )
     return HTML(string=f"<html><body>{body}</body></html>").write_pdf()
 
 
@@ -110,6 +112,10 @@ def upload(name: str, data: bytes) -> SimpleUploadedFile:
 
 def guidelines_pages() -> list[str]:
     """Twenty pages of brand guidelines; page 14 carries the sentence people search for."""
-    pages = [f"Page {n}: spacing, colour and type rules for every placement of the mark." for n in range(1, 21)]
-    pages[13] = "Page 14: Invisalign treatments are always shown with the clear aligner case beside the smile."
+    pages = [
+        f"Page {n}: spacing, colour and type rules for every placement of the mark." for n in range(1, 21)
+    ]
+    pages[13] = (
+        "Page 14: Invisalign treatments are always shown with the clear aligner case beside the smile."
+    )
     return pages

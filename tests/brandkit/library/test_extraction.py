@@ -33,7 +33,10 @@ def test_a_word_document_reads_paragraph_by_paragraph_across_formatting_runs():
 
     text = extraction.extract_text(data, extraction.DOCX).text
 
-    assert text.splitlines() == ["Campaign brief for the spring dental promotion", "Audience: parents of teenagers"]
+    assert text.splitlines() == [
+        "Campaign brief for the spring dental promotion",
+        "Audience: parents of teenagers",
+    ]
 
 
 def test_a_deck_reads_slide_by_slide_in_order():
@@ -41,7 +44,12 @@ def test_a_deck_reads_slide_by_slide_in_order():
 
     text = extraction.extract_text(data, extraction.PPTX).text
 
-    assert text.index("Research findings") < text.index("Slide two") < text.index("Slide 10") < text.index("Slide 11")
+    assert (
+        text.index("Research findings")
+        < text.index("Slide two")
+        < text.index("Slide 10")
+        < text.index("Slide 11")
+    )
 
 
 def test_a_workbook_reads_shared_strings_and_numbers_row_by_row():
@@ -86,7 +94,9 @@ def test_xml_entity_expansion_is_refused():
 
 
 def test_text_is_capped_at_the_character_budget():
-    text = extraction.extract_text(("word " * 100_000).encode(), extraction.TEXT, limits=extraction.Limits(max_chars=1000))
+    text = extraction.extract_text(
+        ("word " * 100_000).encode(), extraction.TEXT, limits=extraction.Limits(max_chars=1000)
+    )
 
     assert len(text.text) == 1000
 
