@@ -13,7 +13,7 @@ from typing import Any
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import F, QuerySet
+from django.db.models import Count, F, QuerySet, Window
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -62,8 +62,11 @@ class LibraryPage:
 
 
 def _base(agency: Agency) -> QuerySet[LibraryItem]:
-    return LibraryItem.objects.filter(agency=agency).select_related(
-        "client", "owner__user", "latest_version", "project"
+    # The index and the extracted text are large and never shown whole: leave them in the database.
+    return (
+        LibraryItem.objects.filter(agency=agency)
+        .select_related("client", "owner__user", "latest_version", "project")
+        .defer("search_vector", "latest_version__text")
     )
 
 
@@ -95,22 +98,25 @@ def library_search(*, viewer: Membership, filters: LibraryFilters) -> LibraryPag
     page = max(1, min(filters.page, MAX_PAGE))
     query = filters.q.strip()[:MAX_QUERY_CHARS]
     config = search_config_for(agency)
+    start = (page - 1) * PAGE_SIZE
+    # The match count rides along with the page (a window over every match), so one query answers both.
+    counted = Window(expression=Count("pk"))
     if not query:
-        total = items.count()
-        rows = list(items.order_by("-updated_at", "-pk")[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
+        rows = list(items.annotate(total=counted).order_by("-updated_at", "-pk")[start : start + PAGE_SIZE])
         hits = [SearchHit(item=row) for row in rows]
     else:
         words = SearchQuery(query, search_type="websearch", config=config)
         items = items.filter(search_vector=words).annotate(
-            rank=SearchRank(F("search_vector"), words, cover_density=True)
+            rank=SearchRank(F("search_vector"), words, cover_density=True), total=counted
         )
-        total = items.count()
-        rows = list(items.order_by("-rank", "-updated_at", "-pk")[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
+        rows = list(items.order_by("-rank", "-updated_at", "-pk")[start : start + PAGE_SIZE])
         snippets = _snippets([row.latest_version_id for row in rows if row.latest_version_id], config, query)
         hits = [
             SearchHit(item=row, rank=row.rank, snippet=snippets.get(row.latest_version_id, mark_safe("")))
             for row in rows
         ]
+    # Past the last page there are no rows to carry the count: ask for it alone.
+    total = rows[0].total if rows else (items.count() if page > 1 else 0)
     pages = max(1, -(-total // PAGE_SIZE))
     return LibraryPage(hits=hits, total=total, page=page, pages=pages, filters=filters)
 
@@ -163,17 +169,6 @@ def library_version_for(
         .select_related("item")
         .first()
     )
-
-
-def library_tags(*, agency: Agency) -> list[str]:
-    """Every tag in use in the agency's library, for the filter list."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT DISTINCT unnest(tags) AS tag FROM brandkit_libraryitem "
-            "WHERE agency_id = %s AND deleted_at IS NULL ORDER BY tag LIMIT 500",
-            [agency.pk],
-        )
-        return [row[0] for row in cursor.fetchall()]
 
 
 def shared_brand_files(*, contact: ClientContact) -> list[LibraryItem]:

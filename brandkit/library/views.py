@@ -77,7 +77,6 @@ def library_index(request: HttpRequest) -> HttpResponse:
         "form": form,
         "results": page,
         "query_string": query.urlencode(),
-        "tags": selectors.library_tags(agency=request.agency),
         "filtered": any(
             request.GET.get(k) for k in ("q", "client", "kind", "tag", "owner", "project", "since", "until")
         ),
@@ -224,9 +223,7 @@ def library_item_share(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @agency_view
 @require_POST
-def library_version_share(
-    request: HttpRequest, item_id: int, library_version_id: int
-) -> HttpResponse:
+def library_version_share(request: HttpRequest, item_id: int, library_version_id: int) -> HttpResponse:
     version = selectors.library_version_for(
         viewer=request.membership, item_id=item_id, library_version_id=library_version_id
     )
@@ -297,9 +294,7 @@ def stream_version(version: LibraryVersion, *, download_name: str = "") -> HttpR
 
 
 @agency_view
-def library_version_download(
-    request: HttpRequest, item_id: int, library_version_id: int
-) -> HttpResponse:
+def library_version_download(request: HttpRequest, item_id: int, library_version_id: int) -> HttpResponse:
     version = selectors.library_version_for(
         viewer=request.membership, item_id=item_id, library_version_id=library_version_id
     )
