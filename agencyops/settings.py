@@ -175,6 +175,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG or RUNNING_TESTS
 APPROVAL_FILE_MAX_BYTES = env.int("APPROVAL_FILE_MAX_BYTES", default=20 * 1024 * 1024)
+# The asset library: largest file accepted, and how long a deleted item can be restored before it is purged.
+LIBRARY_FILE_MAX_BYTES = env.int("LIBRARY_FILE_MAX_BYTES", default=100 * 1024 * 1024)
+LIBRARY_RESTORE_DAYS = env.int("LIBRARY_RESTORE_DAYS", default=30)
 APPROVAL_REMINDER_HOURS_BEFORE = env.int("APPROVAL_REMINDER_HOURS_BEFORE", default=24)
 LOGO_MAX_BYTES = env.int("LOGO_MAX_BYTES", default=2 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -275,6 +278,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "projects.tasks.generate_retainer_work",
         "schedule": crontab(hour=2, minute=15),
     },
+    "library-purge": {"task": "brandkit.library.tasks.purge_deleted_items", "schedule": crontab(hour=3, minute=40)},
 }
 
 # --- Logging -----------------------------------------------------------------------------

@@ -25,6 +25,7 @@ urlpatterns = [
     path("portal/", portal.portal_index, name="portal_index"),
     path("portal/<slug:agency_slug>/", portal.portal_home, name="portal_home"),
     path("portal/<slug:agency_slug>/", include("approvals.portal_urls")),
+    path("portal/<slug:agency_slug>/brand-files/", include("brandkit.library.portal_urls")),
     *project_feed_urlpatterns,
     # Agency pages
     path("<slug:agency_slug>/", home.home, name="home"),
@@ -62,7 +63,7 @@ urlpatterns = [
     path("<slug:agency_slug>/", include("approvals.urls")),
     # Sections that later layers fill in; each says what will appear and how to start.
     path("<slug:agency_slug>/drafts/", home.section, {"section": "drafts"}, name="draft_list"),
-    path("<slug:agency_slug>/library/", home.section, {"section": "library"}, name="library"),
+    path("<slug:agency_slug>/library/", include("brandkit.library.urls")),
     path("<slug:agency_slug>/reports/", home.section, {"section": "reports"}, name="report_list"),
 ]
 

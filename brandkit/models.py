@@ -1,1 +1,3 @@
 """Models of this layer (see DESIGN.md)."""
+
+from brandkit.library.models import ExtractionState, ItemKind, LibraryItem, LibraryVersion  # noqa: F401

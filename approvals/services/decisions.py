@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from agencyops import hooks
 from agencyops.models import ClientContact, Membership
 from approvals.models import (
     ApprovalRequest,
@@ -142,6 +143,9 @@ def approval_decide(
                 "approval_detail", kwargs={"agency_slug": request.agency.slug, "request_id": request.pk}
             ),
         )
+    if verdict != Verdict.REQUEST_CHANGES:
+        # Higher layers react (the library files the approved work) without approvals importing them.
+        hooks.announce(hooks.APPROVAL_REQUEST_APPROVED, request_id=request.pk, agency_id=request.agency_id)
     project_services._rescan_soon(request.agency_id)
     return decision
 

@@ -20,6 +20,8 @@ from tests import factories
 # The tenant_world keys that belong to one client: the portal of another client of the same agency
 # must answer 404 for each of them (tests/security/test_isolation_walker.py, case b3).
 CLIENT_KEYS = (
+    "library_item",
+    "library_version",
     "client",
     "contact",
     "project",
@@ -98,6 +100,24 @@ def client_approvals(*, owner: Membership, project: Project, contact: ClientCont
         }
 
 
+def client_library(*, owner: Membership, client) -> dict:
+    """A library item of the client, shared with them, with one version (as the Brand files page lists)."""
+    from brandkit.library import services as library_services
+    from tests.brandkit.library import fixtures as library_fixtures
+
+    with scope(agency=owner.agency_id):
+        item = library_services.library_item_create(
+            actor=owner,
+            title=f"{client.name} logo pack",
+            kind="logo",
+            client=client,
+            upload=library_fixtures.upload("logo.png", library_fixtures.png((30 + client.pk % 50, 20))),
+        )
+        library_services.library_item_share(actor=owner, item=item, visible=True)
+        item.refresh_from_db()
+    return {"library_item": item, "library_version": item.latest_version}
+
+
 def tenant_world(team: dict) -> dict:
     """The objects of one agency that route kwargs point at, keyed as the walker's OBJECT_FOR_KWARG values.
 
@@ -155,6 +175,7 @@ def tenant_world(team: dict) -> dict:
         "closure": closure,
         "escalation": escalation,
         **approvals,
+        **client_library(owner=owner, client=team["clients"][0]),
     }
 
 
@@ -168,7 +189,8 @@ def other_client_world(team: dict, world: dict) -> dict:
     client, contact = team["clients"][1], team["contacts"][1]
     project = factories.project_create(actor=owner, client=client, name="Autumn campaign")
     approvals = client_approvals(owner=owner, project=project, contact=contact)
-    other = {**world, "client": client, "contact": contact, "project": project, **approvals}
+    library = client_library(owner=owner, client=client)
+    other = {**world, "client": client, "contact": contact, "project": project, **approvals, **library}
     assert all(other[key] != world[key] for key in CLIENT_KEYS)
     return other
 

@@ -48,6 +48,7 @@ from approvals.models import (
     ReviewerDecision,
     VersionPage,
 )
+from brandkit.library.models import LibraryItem
 from projects.models import (
     AgencyClosure,
     Escalation,
@@ -100,6 +101,8 @@ OBJECT_FOR_KWARG = {
     "comment_id": "comment",
     "entry_id": "decision_entry",
     "change_request_id": "change_request",
+    "item_id": "library_item",
+    "library_version_id": "library_version",
 }
 # Kwargs that carry a number of their object rather than its id: ``<int:page>`` is the page's number
 # within the version. They are never mixed across worlds on their own (page 1 exists everywhere).
@@ -118,9 +121,11 @@ OBJECT_FOR_MODEL = {
     Comment: "comment",
     DecisionLogEntry: "decision_entry",
     ChangeRequest: "change_request",
+    LibraryItem: "library_item",
 }
 # ...or, for a view without a queryset, the path segment just before ``<int:pk>``.
 OBJECT_FOR_PK_SEGMENT = {
+    "brand-files": "library_item",
     "clients": "client",
     "contacts": "contact",
     "members": "membership",
