@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from agencyops.inbound import views as inbound
 from agencyops.views import accounts, clients, health, home, members, portal
 from projects.urls import feed_urlpatterns as project_feed_urlpatterns
 
@@ -26,6 +27,9 @@ urlpatterns = [
     path("portal/<slug:agency_slug>/", portal.portal_home, name="portal_home"),
     path("portal/<slug:agency_slug>/", include("approvals.portal_urls")),
     *project_feed_urlpatterns,
+    # Inbound client mail and chat: no session, a shared secret or the client's token authenticates.
+    path("inbound/email/", inbound.inbound_email_webhook, name="inbound_email_webhook"),
+    path("hooks/chat/<str:token>/", inbound.chat_webhook, name="chat_webhook"),
     # Agency pages
     path("<slug:agency_slug>/", home.home, name="home"),
     path("<slug:agency_slug>/clients/", clients.client_list, name="client_list"),

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
@@ -89,6 +90,22 @@ def outbound_message_id_record(*, agency: Agency, target: str, target_id: int) -
     message_id = make_msgid(domain=settings.INBOUND_EMAIL_DOMAIN)
     OutboundMessage.objects.create(agency=agency, message_id=message_id, target=target, target_id=target_id)
     return message_id
+
+
+def inbound_reply_headers(*, agency: Agency, target: str, target_id: int, client_id: int) -> dict[str, str]:
+    """Headers for a mail we send about something: a recorded Message-ID, and Reply-To its inbound address
+    (the thing's own, else its client's) when one was issued, so the answer comes back to the inbox."""
+    headers = {"Message-ID": outbound_message_id_record(agency=agency, target=target, target_id=target_id)}
+    with scopes_disabled():  # reminders run outside a request's scope; the agency is named explicitly
+        address = (
+            InboundAddress.objects.filter(agency=agency, client_id=client_id, revoked_at__isnull=True)
+            .filter(Q(target=target, target_id=target_id) | Q(target=""))
+            .order_by("-target")
+            .first()
+        )
+    if address is not None:
+        headers["Reply-To"] = address.email
+    return headers
 
 
 # --- Receiving ------------------------------------------------------------------------------
