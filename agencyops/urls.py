@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from agencyops.inbound import views as inbound
 from agencyops.views import accounts, clients, health, home, members, portal
+from agencyops.views import inbound as inbound_pages
 from projects.urls import feed_urlpatterns as project_feed_urlpatterns
 
 urlpatterns = [
@@ -51,6 +52,11 @@ urlpatterns = [
         "<slug:agency_slug>/clients/<int:client_id>/contacts/<int:contact_id>/invite/",
         clients.contact_invite,
         name="contact_invite",
+    ),
+    path(
+        "<slug:agency_slug>/clients/<int:client_id>/inbound-address/",
+        inbound_pages.client_inbound_address,
+        name="client_inbound_address",
     ),
     path("<slug:agency_slug>/team/", members.member_list, name="member_list"),
     path("<slug:agency_slug>/team/invite/", members.member_invite, name="member_invite"),

@@ -31,7 +31,8 @@ def _read_capped(request: HttpRequest, limit: int) -> bytes | None:
 
 def _accepted(message: InboundMessage) -> JsonResponse:
     return JsonResponse(
-        {"status": message.state, "reason": message.state_reason, "message_id": message.message_id}, status=202
+        {"status": message.state, "reason": message.state_reason, "message_id": message.message_id},
+        status=202,
     )
 
 
