@@ -60,6 +60,11 @@ def _int(value: Any) -> int | None:
         return None
 
 
+def _text(request: HttpRequest, name: str, limit: int) -> str:
+    """A posted text field, capped, without NUL characters (PostgreSQL refuses them)."""
+    return request.POST.get(name, "").replace("\x00", "")[:limit]
+
+
 def _message_or_404(request: HttpRequest, message_id: int) -> InboundMessage:
     return get_object_or_404(inbox_message_for_page(request.agency), pk=message_id)
 
@@ -189,7 +194,7 @@ def inbox_task(request: HttpRequest, message_id: int) -> HttpResponse:
     """Turn a held message into a task on a project."""
 
     def turn(message: InboundMessage) -> None:
-        title = request.POST.get("title", "")[:200]
+        title = _text(request, "title", 200)
         inbox_turn_into_task(
             actor=request.membership, message=message, project=_project(request), title=title
         )
@@ -207,7 +212,7 @@ def inbox_change_request(request: HttpRequest, message_id: int) -> HttpResponse:
             actor=request.membership,
             message=message,
             project=_project(request),
-            description=request.POST.get("description", "")[:5000],
+            description=_text(request, "description", 5000),
         )
 
     return _act(request, message_id, turn, "Turned into a change request.")
@@ -219,14 +224,15 @@ def inbox_decision(request: HttpRequest, message_id: int) -> HttpResponse:
     """Turn a held message into an entry of its client's decision log."""
 
     def turn(message: InboundMessage) -> None:
-        decided_on: date | None = (
-            parse_date(request.POST.get("decided_on", "") or "") if request.POST.get("decided_on") else None
-        )
+        try:
+            decided_on: date | None = parse_date(request.POST.get("decided_on", ""))
+        except ValueError:
+            decided_on = None
         inbox_turn_into_decision(
             actor=request.membership,
             message=message,
-            decision=request.POST.get("decision", "")[:5000],
-            asset=request.POST.get("asset", "")[:200],
+            decision=_text(request, "decision", 5000),
+            asset=_text(request, "asset", 200),
             decided_on=decided_on,
         )
 
@@ -257,7 +263,10 @@ def inbox_paste(request: HttpRequest) -> HttpResponse:
         client = next((c for c in clients if c.pk == _int(values.get("client_id"))), None)
         said_at: datetime | None = None
         if values.get("said_at"):
-            said_at = parse_datetime(values["said_at"])
+            try:
+                said_at = parse_datetime(values["said_at"])
+            except ValueError:
+                said_at = None
             if said_at is not None and timezone.is_naive(said_at):
                 said_at = timezone.make_aware(said_at)
         if client is None:

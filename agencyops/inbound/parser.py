@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import message_from_bytes, policy
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
 from email.message import EmailMessage
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from html.parser import HTMLParser
@@ -160,13 +162,20 @@ def _decoded_text(part: EmailMessage) -> str:
     return content if isinstance(content, str) else content.decode("utf-8", errors="replace")
 
 
+def _clean(text: str) -> str:
+    # PostgreSQL text cannot hold NUL characters; a mail may.
+    return text.replace("\x00", "")
+
+
 def _header(message: EmailMessage, name: str) -> str:
+    """A header's decoded value, read from the raw value so a header the default policy cannot parse (a
+    group address, a broken encoded word) still reads as what it says."""
+    raw = next((str(value) for key, value in message.raw_items() if key.lower() == name.lower()), "")
     try:
-        value = message.get(name)
-    except (IndexError, ValueError, TypeError):
-        # The default policy raises on a few broken headers; read the raw value instead.
-        value = message.get_all(name, failobj=[""])[0]
-    return str(value or "").strip()
+        value = str(make_header(decode_header(raw)))
+    except (LookupError, UnicodeError, ValueError, HeaderParseError):
+        value = raw
+    return _clean(" ".join(value.split()))
 
 
 def _ids(value: str) -> tuple[str, ...]:
@@ -183,11 +192,15 @@ def _sent_at(value: str) -> datetime | None:
     return moment if moment.tzinfo is not None else None
 
 
-def _attachments(message: EmailMessage) -> tuple[ParsedAttachment, ...]:
-    found = []
-    for part in message.iter_attachments() if message.is_multipart() else ():
-        _collect(part, found)
-    return tuple(found)
+def _attachments(message: EmailMessage) -> tuple[tuple[ParsedAttachment, ...], bool]:
+    """The attachments that could be read, and whether any part could not."""
+    found: list[ParsedAttachment] = []
+    try:
+        for part in message.iter_attachments() if message.is_multipart() else ():
+            _collect(part, found)
+    except Exception:  # a damaged part: keep what was read, the message says it is damaged
+        return tuple(found), True
+    return tuple(found), False
 
 
 def _collect(part: EmailMessage, found: list[ParsedAttachment]) -> None:
@@ -202,8 +215,8 @@ def _collect(part: EmailMessage, found: list[ParsedAttachment]) -> None:
     name = part.get_filename() or f"attachment-{len(found) + 1}"
     found.append(
         ParsedAttachment(
-            name=name.replace("/", "_").replace("\\", "_")[:200],
-            content_type=part.get_content_type(),
+            name=_clean(str(name)).replace("/", "_").replace("\\", "_")[:200],
+            content_type=_clean(part.get_content_type())[:100],
             size=len(payload),
             content=payload,
         )
@@ -215,41 +228,55 @@ def parse_message(raw: bytes) -> ParsedMessage:
     if not raw or not raw.strip():
         raise MalformedMessage("The message is empty.")
     try:
-        message = message_from_bytes(raw, policy=policy.default)
+        return _parse(raw)
+    except MalformedMessage:
+        raise
     except Exception as error:  # the email package documents no exception list; any failure is bad input
-        raise MalformedMessage(f"The message could not be read: {error}") from error
-    assert isinstance(message, EmailMessage)
-    defects = tuple(type(defect).__name__ for defect in message.defects)
-    from_value = _header(message, "From")
-    sender_name, sender_email = parseaddr(from_value)
-    if "@" not in sender_email:
-        raise MalformedMessage("The message has no sender address.")
+        raise MalformedMessage(f"The message could not be read ({type(error).__name__}).") from error
+
+
+def _body_text(message: EmailMessage) -> tuple[str, bool]:
+    """The text a person wrote (the plain part, else the HTML part as text), and whether it was damaged."""
     try:
         body = message.get_body(preferencelist=("plain", "html"))
-    except Exception as error:
-        raise MalformedMessage(f"The message body could not be read: {error}") from error
-    if body is None:
-        full_text = ""
-    elif body.get_content_type() == "text/html":
-        full_text = html_to_text(_decoded_text(body))
-    else:
-        full_text = _decoded_text(body).strip()
+        if body is None:
+            return "", False
+        if body.get_content_type() == "text/html":
+            return _clean(html_to_text(_decoded_text(body))), False
+        return _clean(_decoded_text(body)).strip(), False
+    except Exception:  # a damaged structure: the raw message is kept for a person to read
+        return "", True
+
+
+def _parse(raw: bytes) -> ParsedMessage:
+    message = message_from_bytes(raw, policy=policy.default)
+    assert isinstance(message, EmailMessage)
+    sender_name, sender_email = parseaddr(_header(message, "From"))
+    if "@" not in sender_email:
+        raise MalformedMessage("The message has no sender address.")
+    full_text, body_damaged = _body_text(message)
+    attachments, attachments_damaged = _attachments(message)
+    defects = [type(defect).__name__ for defect in message.defects]
+    if body_damaged or attachments_damaged:
+        defects.append("UnreadablePart")
     recipients = [
-        address for _, address in getaddresses([_header(message, "To"), _header(message, "Cc")]) if address
+        address
+        for _, address in getaddresses([_header(message, "To"), _header(message, "Cc")])
+        if "@" in address
     ]
     message_ids = _ids(_header(message, "Message-ID"))
     reply_ids = _ids(_header(message, "In-Reply-To"))
     return ParsedMessage(
-        sender_email=sender_email.strip().lower(),
-        sender_name=sender_name.strip(),
+        sender_email=sender_email.strip().lower()[:254],
+        sender_name=sender_name.strip()[:150],
         subject=_header(message, "Subject")[:300],
         sent_at=_sent_at(_header(message, "Date")),
-        message_id=message_ids[0] if message_ids else "",
-        in_reply_to=reply_ids[0] if reply_ids else "",
-        references=_ids(_header(message, "References")),
+        message_id=message_ids[0][:300] if message_ids else "",
+        in_reply_to=reply_ids[0][:300] if reply_ids else "",
+        references=_ids(_header(message, "References"))[-50:],
         to=tuple(recipients),
         full_text=full_text,
         text=trim_reply(full_text),
-        attachments=_attachments(message),
-        defects=defects,
+        attachments=attachments,
+        defects=tuple(defects),
     )

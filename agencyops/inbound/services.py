@@ -303,7 +303,8 @@ def inbound_chat_receive(*, token: str, payload: dict[str, Any]) -> InboundMessa
         value = payload.get(name, "")
         if not isinstance(value, str | int | float) or isinstance(value, bool):
             raise InboundRefused(f"{name} must be a string.", "malformed")
-        fields[name] = str(value).strip()
+        fields[name] = str(value).replace("\x00", "").strip()
+    text = text.replace("\x00", "")[: settings.INBOUND_CHAT_MAX_BYTES]
     with scopes_disabled():
         address = (
             InboundAddress.objects.select_related("agency", "client")
@@ -338,6 +339,7 @@ def inbound_message_paste(
 ) -> InboundMessage:
     """A coordinator pastes a message that arrived elsewhere (a chat, a text), with where it came from."""
     require(can_manage_inbox, actor, "Only owners and coordinators use the inbox.")
+    text, said_by, source = (value.replace("\x00", "") for value in (text, said_by, source))
     errors = {}
     if not text.strip():
         errors["text"] = "Paste the message."
@@ -385,6 +387,7 @@ def inbound_message_discard(*, actor: Membership, message: InboundMessage, reaso
     require(can_manage_inbox, actor, "Only owners and coordinators use the inbox.")
     if message.state != InboundState.HELD:
         raise ValidationError("This message has already been dealt with.")
+    reason = reason.replace("\x00", "")
     if not reason.strip():
         raise ValidationError({"reason": "Say why it is discarded."})
     message.state = InboundState.DISCARDED

@@ -154,3 +154,41 @@ def test_broken_mime_structure_is_read_without_crashing():
 
 def test_html_to_text_keeps_paragraphs_apart():
     assert html_to_text("<p>One</p><p>Two<br>Three</p>") == "One\n\nTwo\nThree"
+
+
+def test_nul_characters_and_odd_headers_never_reach_the_result():
+    raw = (
+        b"From: Anna <anna@acmedental.test>\r\nTo: team: a@x.test, t@inbound.agencyops.local;\r\n"
+        b"Subject: =?utf-8?q?broken=ZZ?= proof\x00\r\nMessage-ID: <id@x>\r\n\r\nBigger\x00 logo\r\n"
+    )
+    parsed = parse_message(raw)
+
+    assert parsed.text == "Bigger logo"
+    assert "\x00" not in parsed.subject
+    assert "t@inbound.agencyops.local" in parsed.to
+
+
+def test_randomly_damaged_mail_is_read_or_refused_but_never_crashes_the_parser():
+    import random
+
+    message = mail("Hello there.\n\nOn Tue, Agency wrote:\n> old", html="<p>Hello</p>")
+    message.add_attachment(b"%PDF" * 40, maintype="application", subtype="pdf", filename="a.pdf")
+    base = message.as_bytes()
+    rnd = random.Random(2026)
+    for _ in range(400):
+        damaged = bytearray(base)
+        for _ in range(rnd.randint(1, 15)):
+            pos = rnd.randrange(len(damaged))
+            choice = rnd.random()
+            if choice < 0.4:
+                damaged[pos] = rnd.randrange(256)
+            elif choice < 0.7:
+                del damaged[pos : pos + rnd.randint(1, 30)]
+            else:
+                damaged[pos:pos] = rnd.choice([b"\x00", b"=?utf-8?q?", b"--", b"\r\n\r\n", b"<", b":;"])
+        try:
+            parsed = parse_message(bytes(damaged))
+        except MalformedMessage:
+            continue
+        texts = (parsed.text, parsed.full_text, parsed.subject, parsed.sender_name, parsed.message_id)
+        assert not any("\x00" in text for text in texts)
