@@ -87,6 +87,11 @@ class InboundMessage(models.Model):
     recipient = models.CharField(max_length=254, blank=True, help_text="The inbound address it arrived on.")
     sender_email = models.CharField(max_length=254, blank=True)
     sender_name = models.CharField(max_length=150, blank=True)
+    forwarded_by = models.CharField(
+        max_length=254,
+        blank=True,
+        help_text="Who forwarded it, when the sender above wrote the forwarded mail.",
+    )
     subject = models.CharField(max_length=300, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True, help_text="The Date header, or the chat timestamp.")
     received_at = models.DateTimeField(default=timezone.now)

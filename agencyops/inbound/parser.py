@@ -33,6 +33,17 @@ class ParsedAttachment:
 
 
 @dataclass(frozen=True)
+class Forwarded:
+    """The mail a person forwarded: who wrote it, when, its subject and what they wrote (trimmed)."""
+
+    sender_email: str
+    sender_name: str
+    subject: str
+    sent_at: datetime | None
+    text: str
+
+
+@dataclass(frozen=True)
 class ParsedMessage:
     sender_email: str
     sender_name: str
@@ -46,6 +57,7 @@ class ParsedMessage:
     text: str
     attachments: tuple[ParsedAttachment, ...] = ()
     defects: tuple[str, ...] = field(default_factory=tuple)
+    forwarded: Forwarded | None = None
 
     @property
     def thread_ids(self) -> tuple[str, ...]:
@@ -151,6 +163,61 @@ def trim_reply(text: str) -> str:
             kept = kept[:position]
             break
     return "\n".join(kept).strip()
+
+
+# Lines that open a forwarded mail; the weaker ones only when the subject says it is a forward.
+FORWARD_MARKERS = (
+    re.compile(r"^-{2,}\s*Forwarded message\s*-{2,}\s*$", re.IGNORECASE),
+    re.compile(r"^Begin forwarded message:\s*$", re.IGNORECASE),
+)
+WEAK_FORWARD_MARKER = re.compile(r"^-{2,}\s*Original Message\s*-{2,}\s*$", re.IGNORECASE)
+FORWARD_SUBJECT = re.compile(r"^\s*(fwd?|wg|tr)\s*:\s*", re.IGNORECASE)
+FORWARD_HEADER = re.compile(r"^\*?(From|Sent|Date|To|Cc|Subject)\*?:\s*(.*)$", re.IGNORECASE)
+
+
+def forwarded_from(text: str, subject: str = "") -> Forwarded | None:
+    """The forwarded mail inside a forward's text (Gmail, Apple Mail and Outlook layouts), or None."""
+    lines = text.replace("\r\n", "\n").split("\n")
+    start = next(
+        (
+            i + 1
+            for i, line in enumerate(lines)
+            if any(p.match(line.strip().lstrip("> ")) for p in FORWARD_MARKERS)
+        ),
+        None,
+    )
+    if start is None and FORWARD_SUBJECT.match(subject):
+        start = next(
+            (
+                i + 1 if WEAK_FORWARD_MARKER.match(line.strip()) else i
+                for i, line in enumerate(lines)
+                if WEAK_FORWARD_MARKER.match(line.strip()) or _opens_outlook_block(lines, i)
+            ),
+            None,
+        )
+    if start is None:
+        return None
+    headers: dict[str, str] = {}
+    index = start
+    while index < len(lines) and not lines[index].strip():
+        index += 1
+    while index < len(lines):
+        match = FORWARD_HEADER.match(lines[index].strip().lstrip("> "))
+        if not match:
+            break
+        headers.setdefault(match[1].lower(), match[2].strip())
+        index += 1
+    sender_name, sender_email = parseaddr(headers.get("from", "").replace("[mailto:", "<").replace("]", ">"))
+    if "@" not in sender_email:
+        return None
+    body = "\n".join(line[2:] if line.startswith("> ") else line for line in lines[index:])
+    return Forwarded(
+        sender_email=sender_email.strip().lower()[:254],
+        sender_name=sender_name.strip()[:150],
+        subject=headers.get("subject", "")[:300],
+        sent_at=_sent_at(headers.get("date", "") or headers.get("sent", "")),
+        text=trim_reply(body),
+    )
 
 
 def _decoded_text(part: EmailMessage) -> str:
@@ -279,4 +346,5 @@ def _parse(raw: bytes) -> ParsedMessage:
         text=trim_reply(full_text),
         attachments=attachments,
         defects=tuple(defects),
+        forwarded=forwarded_from(full_text, _header(message, "Subject")),
     )

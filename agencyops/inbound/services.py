@@ -195,6 +195,8 @@ def _store(
         and InboundMessage.objects.filter(agency=agency, message_id=parsed.message_id).exists()
     ):
         raise InboundRefused("This message was already received.", "duplicate")
+    # A forward (a team member passing on the client's mail) is the client's words, by the client.
+    forwarded = parsed.forwarded if channel == InboundChannel.EMAIL else None
     message = InboundMessage(
         agency=agency,
         address=address,
@@ -202,11 +204,12 @@ def _store(
         channel=channel,
         source_detail=source_detail[:200],
         recipient=recipient[:254],
-        sender_email=parsed.sender_email[:254],
-        sender_name=parsed.sender_name[:150],
-        subject=parsed.subject[:300],
-        sent_at=parsed.sent_at,
-        text=parsed.text,
+        sender_email=(forwarded or parsed).sender_email[:254],
+        sender_name=(forwarded or parsed).sender_name[:150],
+        forwarded_by=parsed.sender_email[:254] if forwarded else "",
+        subject=(forwarded.subject if forwarded and forwarded.subject else parsed.subject)[:300],
+        sent_at=(forwarded.sent_at if forwarded else None) or parsed.sent_at,
+        text=forwarded.text if forwarded else parsed.text,
         full_text=parsed.full_text,
         message_id=parsed.message_id[:300],
         in_reply_to=parsed.in_reply_to[:300],
@@ -243,7 +246,7 @@ def _store(
             f"Attachment too large to keep ({', '.join(too_large)}; the limit is "
             f"{settings.INBOUND_ATTACHMENT_MAX_BYTES // (1024 * 1024)} MB): ask the sender for a link."
         )
-    elif parsed.defects and not parsed.text:
+    elif parsed.defects and not message.text:
         message.state_reason = "The message is damaged and has no readable text."
     elif not _known_sender(
         address, parsed.sender_email, parsed.sender_name if channel == InboundChannel.CHAT else ""
@@ -251,6 +254,11 @@ def _store(
         message.state_reason = (
             f"{parsed.sender_email or parsed.sender_name or 'The sender'} is neither on the team nor a contact "
             f"of {address.client.name}: never filed automatically."
+        )
+    elif forwarded is not None and not _known_sender(address, forwarded.sender_email):
+        message.state_reason = (
+            f"Forwarded mail by {forwarded.sender_email}, who is neither on the team nor a contact of "
+            f"{address.client.name}: never filed automatically."
         )
     else:
         _file_automatically(message)

@@ -192,3 +192,72 @@ def test_randomly_damaged_mail_is_read_or_refused_but_never_crashes_the_parser()
             continue
         texts = (parsed.text, parsed.full_text, parsed.subject, parsed.sender_name, parsed.message_id)
         assert not any("\x00" in text for text in texts)
+
+
+GMAIL_FORWARD = """FYI, see Anna's note below.
+
+---------- Forwarded message ---------
+From: Anna Li <anna@acmedental.test>
+Date: Tue, 1 Dec 2026 at 10:00
+Subject: Homepage proof
+To: Casey <casey@agency.test>
+
+Please make the logo bigger.
+
+Kind regards,
+Anna
+
+On Mon, 30 Nov 2026, Casey wrote:
+> here is the proof
+"""
+
+OUTLOOK_FORWARD = """See the client's note.
+
+From: Anna Li [mailto:anna@acmedental.test]
+Sent: Tuesday, December 1, 2026 10:00 AM
+To: Casey
+Subject: RE: Homepage proof
+
+Approved, go ahead.
+"""
+
+
+def test_a_forward_gives_the_forwarded_mails_author_subject_and_trimmed_words():
+    parsed = parse_message(
+        mail(GMAIL_FORWARD, subject="Fwd: Homepage proof", sender="casey@agency.test").as_bytes()
+    )
+
+    assert parsed.sender_email == "casey@agency.test"
+    assert parsed.text == "FYI, see Anna's note below."
+    forwarded = parsed.forwarded
+    assert (forwarded.sender_email, forwarded.sender_name, forwarded.subject) == (
+        "anna@acmedental.test",
+        "Anna Li",
+        "Homepage proof",
+    )
+    assert forwarded.text == "Please make the logo bigger."
+
+
+def test_outlook_and_apple_forwards_are_recognised():
+    outlook = parse_message(mail(OUTLOOK_FORWARD, subject="FW: RE: Homepage proof").as_bytes()).forwarded
+    apple = parse_message(
+        mail(
+            "Begin forwarded message:\n\n> From: Anna Li <anna@acmedental.test>\n> Subject: Proof\n"
+            "> To: casey@agency.test\n>\n> Looks great.\n",
+            subject="Fwd: Proof",
+        ).as_bytes()
+    ).forwarded
+
+    assert (outlook.sender_email, outlook.text) == ("anna@acmedental.test", "Approved, go ahead.")
+    assert (apple.sender_email, apple.subject, apple.text) == (
+        "anna@acmedental.test",
+        "Proof",
+        "Looks great.",
+    )
+
+
+def test_a_reply_quoting_our_mail_is_not_taken_for_a_forward():
+    parsed = parse_message(mail(OUTLOOK_FORWARD, subject="RE: Homepage proof").as_bytes())
+
+    assert parsed.forwarded is None
+    assert parsed.text == "See the client's note."

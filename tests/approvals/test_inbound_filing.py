@@ -380,3 +380,47 @@ def test_a_chat_message_from_a_contact_is_filed_and_a_strangers_is_held(acme, cl
     assert comment.source == FeedbackSource.CHAT
     assert comment.body == "Go with option B"
     assert comment.said_by == acme["contact"].full_name
+
+
+# --- Forwards ---------------------------------------------------------------------------------
+
+
+def forward_of(author: str, words: str) -> str:
+    return (
+        "See below.\n\n---------- Forwarded message ---------\n"
+        f"From: {author}\nDate: Tue, 1 Dec 2026 at 10:00\nSubject: Landing page copy\nTo: team@agency.test\n\n"
+        f"{words}\n\nThanks,\nAnna\n"
+    )
+
+
+def test_a_team_members_forward_of_the_clients_mail_is_filed_as_the_clients_feedback(acme):
+    member, contact = acme["members"][0], acme["contact"]
+    raw = client_mail(
+        to=acme["address"].email,
+        sender=member.user.email,
+        subject="Fwd: Landing page copy",
+        body=forward_of(f"{contact.full_name} <{contact.email}>", "Swap the hero photo."),
+    ).as_bytes()
+
+    message = inbound_email_receive(raw=raw, recipients=[acme["address"].email])
+
+    assert message.state == "filed"
+    assert (message.sender_email, message.forwarded_by) == (contact.email, member.user.email)
+    [comment] = comments_of(acme["agency"], acme["request"])
+    assert comment.said_by == f"{contact.full_name} <{contact.email}>"
+    assert comment.body == "Subject: Landing page copy\n\nSwap the hero photo."
+
+
+def test_a_forward_of_a_strangers_mail_is_held_even_from_a_team_member(acme):
+    raw = client_mail(
+        to=acme["address"].email,
+        sender=acme["members"][0].user.email,
+        subject="Fwd: offer",
+        body=forward_of("Vendor <sales@vendor.test>", "Buy our banner ads."),
+    ).as_bytes()
+
+    message = inbound_email_receive(raw=raw, recipients=[acme["address"].email])
+
+    assert message.state == "held"
+    assert "Forwarded mail by sales@vendor.test" in message.state_reason
+    assert comments_of(acme["agency"], acme["request"]) == []
