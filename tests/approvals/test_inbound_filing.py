@@ -424,3 +424,40 @@ def test_a_forward_of_a_strangers_mail_is_held_even_from_a_team_member(acme):
     assert message.state == "held"
     assert "Forwarded mail by sales@vendor.test" in message.state_reason
     assert comments_of(acme["agency"], acme["request"]) == []
+
+
+# --- The platform's resolver registry ------------------------------------------------------------
+
+
+def test_without_approvals_resolver_a_known_senders_mail_waits_in_the_inbox(acme):
+    from agencyops.inbound import registry
+    from approvals.inbound import REQUEST_TARGET, file_on_request
+
+    registry.unregister_resolver(REQUEST_TARGET)
+    try:
+        message = inbound_email_receive(
+            raw=client_mail(to=acme["address"].email, sender=acme["contact"].email).as_bytes(), recipients=[]
+        )
+    finally:
+        registry.register_resolver(REQUEST_TARGET, file_on_request, order=10)
+
+    assert message.state == "held"
+    assert comments_of(acme["agency"], acme["request"]) == []
+
+
+def test_a_failing_resolver_leaves_the_message_held_with_a_reason(acme):
+    from agencyops.inbound import registry
+
+    def broken(message):
+        raise RuntimeError("a bug in some app")
+
+    registry.register_resolver("tests.broken", broken, order=1)
+    try:
+        message = inbound_email_receive(
+            raw=client_mail(to=acme["address"].email, sender=acme["contact"].email).as_bytes(), recipients=[]
+        )
+    finally:
+        registry.unregister_resolver("tests.broken")
+
+    assert message.state == "held"
+    assert message.state_reason == "Could not be filed automatically; a coordinator files it."
