@@ -8,10 +8,12 @@ when it cannot be filed automatically.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import secrets
 import uuid
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from email.utils import make_msgid
 from typing import Any
@@ -277,6 +279,9 @@ def inbound_email_receive(*, raw: bytes, recipients: Sequence[str]) -> InboundMe
         parsed = parse_message(raw)
     except MalformedMessage as error:
         raise InboundRefused(str(error), "malformed") from error
+    if not parsed.message_id:
+        # Without a Message-ID the bytes themselves identify the message, so a replay is still refused.
+        parsed = replace(parsed, message_id=f"<{hashlib.sha256(raw).hexdigest()}@no-message-id>")
     # The envelope names the address (a Bcc is only there); a provider that sends none leaves the headers.
     address = _address_for(recipients) or _address_for(parsed.to)
     if address is None:

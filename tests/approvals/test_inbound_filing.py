@@ -461,3 +461,15 @@ def test_a_failing_resolver_leaves_the_message_held_with_a_reason(acme):
 
     assert message.state == "held"
     assert message.state_reason == "Could not be filed automatically; a coordinator files it."
+
+
+def test_a_mail_without_a_message_id_is_still_refused_when_replayed(acme):
+    message = client_mail(to=acme["address"].email, sender=acme["contact"].email)
+    del message["Message-ID"]
+    raw = message.as_bytes()
+    inbound_email_receive(raw=raw, recipients=[])
+
+    with pytest.raises(InboundRefused) as refused:
+        inbound_email_receive(raw=raw, recipients=[])
+
+    assert refused.value.code == "duplicate"
