@@ -15,7 +15,7 @@ from datetime import datetime
 from email import message_from_bytes, policy
 from email.errors import HeaderParseError
 from email.header import decode_header, make_header
-from email.message import EmailMessage
+from email.message import EmailMessage, MIMEPart
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
 from html.parser import HTMLParser
 
@@ -220,13 +220,14 @@ def forwarded_from(text: str, subject: str = "") -> Forwarded | None:
     )
 
 
-def _decoded_text(part: EmailMessage) -> str:
+def _decoded_text(part: MIMEPart) -> str:
     try:
         content = part.get_content()
     except (LookupError, UnicodeError, AssertionError):
-        payload = part.get_payload(decode=True) or b""
-        content = payload.decode("utf-8", errors="replace")
-    return content if isinstance(content, str) else content.decode("utf-8", errors="replace")
+        content = part.get_payload(decode=True)
+    if isinstance(content, str):
+        return content
+    return content.decode("utf-8", errors="replace") if isinstance(content, bytes) else ""
 
 
 def _clean(text: str) -> str:
@@ -270,15 +271,14 @@ def _attachments(message: EmailMessage) -> tuple[tuple[ParsedAttachment, ...], b
     return tuple(found), False
 
 
-def _collect(part: EmailMessage, found: list[ParsedAttachment]) -> None:
+def _collect(part: MIMEPart, found: list[ParsedAttachment]) -> None:
     if part.is_multipart() and part.get_content_disposition() != "attachment":
         for sub in part.iter_parts():
             if sub.get_content_disposition() in ("attachment", "inline") and sub.get_filename():
                 _collect(sub, found)
         return
-    payload = part.get_payload(decode=True)
-    if payload is None:
-        payload = part.as_bytes()
+    decoded = part.get_payload(decode=True)
+    payload = decoded if isinstance(decoded, bytes) else part.as_bytes()
     name = part.get_filename() or f"attachment-{len(found) + 1}"
     found.append(
         ParsedAttachment(
