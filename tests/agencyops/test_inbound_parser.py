@@ -261,3 +261,19 @@ def test_a_reply_quoting_our_mail_is_not_taken_for_a_forward():
 
     assert parsed.forwarded is None
     assert parsed.text == "See the client's note."
+
+
+def test_an_html_only_gmail_or_outlook_reply_keeps_only_the_new_words():
+    gmail = (
+        '<div dir="ltr">Yes please, <i>go ahead</i>.</div><br><div class="gmail_quote">'
+        '<div dir="ltr" class="gmail_attr">On Tue, 1 Dec 2026 at 10:00, Agency &lt;noreply@agency.test&gt; wrote:<br></div>'
+        "<blockquote>Your proof is ready.</blockquote></div>"
+    )
+    outlook = (
+        "<p>Approved.</p><hr><div id=divRplyFwdMsg><b>From:</b> Agency &lt;noreply@agency.test&gt;<br>"
+        "<b>Sent:</b> Tuesday, December 1, 2026 10:00 AM<br><b>To:</b> Anna<br><b>Subject:</b> Proof</div>"
+        "<div>Your proof is ready.</div>"
+    )
+
+    assert parse_message(mail(html=gmail, subtype="html").as_bytes()).text == "Yes please, go ahead."
+    assert parse_message(mail(html=outlook, subtype="html").as_bytes()).text == "Approved."
