@@ -473,3 +473,27 @@ def test_a_mail_without_a_message_id_is_still_refused_when_replayed(acme):
         inbound_email_receive(raw=raw, recipients=[])
 
     assert refused.value.code == "duplicate"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_smtp_listener_refuses_oversized_and_unreadable_mail(acme, settings):
+    settings.INBOUND_EMAIL_MAX_BYTES = 4000
+    port = free_port()
+    controller = inbound_smtp_controller(host="127.0.0.1", port=port)
+    controller.start()
+    try:
+        with smtplib.SMTP("127.0.0.1", port, timeout=30) as smtp:
+            huge = client_mail(to=acme["address"].email, sender=acme["contact"].email, body="x" * 10_000)
+            with pytest.raises((smtplib.SMTPDataError, smtplib.SMTPSenderRefused)) as too_large:
+                smtp.send_message(huge)
+            assert too_large.value.smtp_code == 552
+        with smtplib.SMTP("127.0.0.1", port, timeout=30) as smtp:
+            with pytest.raises(smtplib.SMTPDataError) as unreadable:
+                smtp.sendmail(
+                    "x@client.test", [acme["address"].email], b"Subject: no sender\r\n\r\nhello\r\n"
+                )
+            assert unreadable.value.smtp_code == 550
+    finally:
+        controller.stop()
+    with scopes_disabled():
+        assert not InboundMessage.objects.exists()
