@@ -10,6 +10,7 @@ open request. Otherwise the message waits in the inbox.
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -19,7 +20,14 @@ from agencyops.inbound.models import InboundMessage, OutboundMessage
 from agencyops.inbound.registry import Filing
 from agencyops.inbound.services import inbound_message_mark_filed
 from agencyops.models import Membership
-from approvals.models import ApprovalRequest, ApprovalStatus, ChangeRequest, DecisionLogEntry, LogSource
+from approvals.models import (
+    ApprovalRequest,
+    ApprovalStatus,
+    ChangeRequest,
+    DecisionLogEntry,
+    FeedbackSource,
+    LogSource,
+)
 from approvals.services.change_requests import change_request_create
 from approvals.services.decisions import decision_log_add
 from approvals.services.feedback import feedback_capture_from_inbox
@@ -63,6 +71,27 @@ def request_for_message(message: InboundMessage) -> ApprovalRequest | None:
             return found
     open_requests = list(requests.filter(status__in=OPEN_STATUSES)[:2])
     return open_requests[0] if len(open_requests) == 1 else None
+
+
+def inbox_origins_mark(versions: list[Any]) -> None:
+    """Give each comment filed from the inbox on these version views ``inbox_message_id``, the message it
+    came from (its original and attachments live there). No query when no comment came by mail or chat."""
+    captured = [
+        item.comment
+        for version in versions
+        for thread in version.threads
+        for item in thread
+        if item.comment.source in (FeedbackSource.EMAIL, FeedbackSource.CHAT)
+    ]
+    if not captured:
+        return
+    origins = dict(
+        InboundMessage.objects.filter(
+            filed_kind="approvals.comment", filed_id__in=[c.pk for c in captured]
+        ).values_list("filed_id", "pk")
+    )
+    for comment in captured:
+        comment.inbox_message_id = origins.get(comment.pk)
 
 
 def _feedback_filing(request: ApprovalRequest, comment_id: int) -> Filing:

@@ -39,7 +39,7 @@ from approvals.forms import (
     SendForm,
     VersionForm,
 )
-from approvals.inbound import REQUEST_TARGET
+from approvals.inbound import REQUEST_TARGET, inbox_origins_mark
 from approvals.models import (
     ApprovalRequest,
     ApprovalStatus,
@@ -202,6 +202,8 @@ def approval_detail(request: HttpRequest, request_id: int) -> HttpResponse:
     send_check = None
     if can_send:
         send_check = services.approval_send_check(approval)
+    if can_manage:
+        inbox_origins_mark(page.versions)
     return TemplateResponse(
         request,
         "approvals/approval_detail.html",

@@ -128,6 +128,9 @@ def test_a_coordinator_files_a_held_message_on_a_request_as_captured_feedback(in
     filed = reload(agency, held)
     assert (filed.state, filed.filed_kind, filed.filed_id) == ("filed", "approvals.comment", comment.pk)
     assert filed.handled_by == inbox["coordinator"]
+    # The request's page leads back to the original and its attachments.
+    request_page = as_coordinator.get(f"/{agency.slug}/approvals/{request.pk}/").content.decode()
+    assert f'href="/{agency.slug}/inbox/{held.pk}/">original message and attachments' in request_page
     # Dealt with once: a second action is refused and changes nothing.
     again = as_coordinator.post(url(agency, "discard", held), {"reason": "oops"}, follow=True)
     assert "already been dealt with" in again.content.decode()
