@@ -270,3 +270,12 @@ class Invitation(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
+# The inbox for client mail and chat lives in its own module; imported here so Django registers its models.
+from agencyops.inbound.models import (  # noqa: E402, F401
+    InboundAddress,
+    InboundAttachment,
+    InboundMessage,
+    OutboundMessage,
+)

@@ -34,6 +34,8 @@ can_plan_projects = can_lead_work
 can_manage_approvals = can_lead_work
 can_handle_escalations = can_lead_work
 can_view_internal = is_agency_member
+# Coordinators and owners read the inbox of forwarded client mail and file or discard it.
+can_manage_inbox = can_lead_work
 
 
 def require(predicate, membership, message: str) -> None:

@@ -289,3 +289,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}, "pgserver": {"level": "WARNING"}},
 }
+
+# --- Inbound mail and chat (agencyops/inbound) ----------------------------------------------
+# Client mail forwarded or replied to <token>@INBOUND_EMAIL_DOMAIN is filed as captured feedback.
+INBOUND_EMAIL_DOMAIN = env.str("INBOUND_EMAIL_DOMAIN", default="inbound.agencyops.local").lower()
+# Shared secret of the mail provider's inbound webhook (POST /inbound/email/); empty turns it off.
+INBOUND_EMAIL_SECRET = env.str("INBOUND_EMAIL_SECRET", default="")
+INBOUND_EMAIL_MAX_BYTES = env.int("INBOUND_EMAIL_MAX_BYTES", default=15 * 1024 * 1024)
+INBOUND_ATTACHMENT_MAX_BYTES = env.int("INBOUND_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+INBOUND_CHAT_MAX_BYTES = env.int("INBOUND_CHAT_MAX_BYTES", default=64 * 1024)
+# The development SMTP listener `make run` starts for inbound mail.
+INBOUND_SMTP_HOST = env.str("INBOUND_SMTP_HOST", default="127.0.0.1")
+INBOUND_SMTP_PORT = env.int("INBOUND_SMTP_PORT", default=2525)

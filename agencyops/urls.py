@@ -4,7 +4,9 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from agencyops.inbound import views as inbound
 from agencyops.views import accounts, clients, health, home, members, portal
+from agencyops.views import inbound as inbound_pages
 from projects.urls import feed_urlpatterns as project_feed_urlpatterns
 
 urlpatterns = [
@@ -27,6 +29,9 @@ urlpatterns = [
     path("portal/<slug:agency_slug>/", include("approvals.portal_urls")),
     path("portal/<slug:agency_slug>/brand-files/", include("brandkit.library.portal_urls")),
     *project_feed_urlpatterns,
+    # Inbound client mail and chat: no session, a shared secret or the client's token authenticates.
+    path("inbound/email/", inbound.inbound_email_webhook, name="inbound_email_webhook"),
+    path("hooks/chat/<str:token>/", inbound.chat_webhook, name="chat_webhook"),
     # Agency pages
     path("<slug:agency_slug>/", home.home, name="home"),
     path("<slug:agency_slug>/clients/", clients.client_list, name="client_list"),
@@ -48,6 +53,11 @@ urlpatterns = [
         "<slug:agency_slug>/clients/<int:client_id>/contacts/<int:contact_id>/invite/",
         clients.contact_invite,
         name="contact_invite",
+    ),
+    path(
+        "<slug:agency_slug>/clients/<int:client_id>/inbound-address/",
+        inbound_pages.client_inbound_address,
+        name="client_inbound_address",
     ),
     path("<slug:agency_slug>/team/", members.member_list, name="member_list"),
     path("<slug:agency_slug>/team/invite/", members.member_invite, name="member_invite"),

@@ -30,6 +30,9 @@ RESERVED_AGENCY_SLUGS = frozenset(
         "status",
         "support",
         "www",
+        # The inbox's webhooks: /inbound/email/ and /hooks/chat/<token>/.
+        "hooks",
+        "inbound",
     }
 )
 

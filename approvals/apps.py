@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class ApprovalsConfig(AppConfig):
     name = "approvals"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Client mail reaching the platform's inbox is filed on requests by approvals' own resolver.
+        from agencyops.inbound.registry import register_resolver
+        from approvals.inbound import REQUEST_TARGET, file_on_request
+
+        register_resolver(REQUEST_TARGET, file_on_request, order=10)

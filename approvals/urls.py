@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from approvals import views
+from approvals import inbox_views, views
 
 urlpatterns = [
     path("approvals/", views.approval_list, name="approval_list"),
@@ -31,4 +31,24 @@ urlpatterns = [
         "change-requests/<int:change_request_id>/", views.change_request_detail, name="change_request_detail"
     ),
     path("notifications/", views.notification_list, name="notification_list"),
+    # The inbox of client mail and chat (the platform keeps it; approvals files it).
+    path("inbox/", inbox_views.inbox_list, name="inbox_list"),
+    path("inbox/paste/", inbox_views.inbox_paste, name="inbox_paste"),
+    path("inbox/<int:message_id>/", inbox_views.inbox_detail, name="inbox_detail"),
+    path("inbox/<int:message_id>/raw/", inbox_views.inbox_raw, name="inbox_raw"),
+    path(
+        "inbox/<int:message_id>/attachments/<int:attachment_id>/",
+        inbox_views.inbox_attachment,
+        name="inbox_attachment",
+    ),
+    path("inbox/<int:message_id>/file/", inbox_views.inbox_file, name="inbox_file"),
+    path("inbox/<int:message_id>/task/", inbox_views.inbox_task, name="inbox_task"),
+    path("inbox/<int:message_id>/change-request/", inbox_views.inbox_change_request, name="inbox_change_request"),
+    path("inbox/<int:message_id>/decision/", inbox_views.inbox_decision, name="inbox_decision"),
+    path("inbox/<int:message_id>/discard/", inbox_views.inbox_discard, name="inbox_discard"),
+    path(
+        "approvals/<int:request_id>/inbound-address/",
+        inbox_views.request_inbound_address,
+        name="request_inbound_address",
+    ),
 ]

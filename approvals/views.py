@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -21,6 +22,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from agencyops.inbound.selectors import inbound_address_live
 from agencyops.models import Client, Role
 from agencyops.permissions import can_manage_clients
 from agencyops.tenancy import agency_view
@@ -37,6 +39,7 @@ from approvals.forms import (
     SendForm,
     VersionForm,
 )
+from approvals.inbound import REQUEST_TARGET, inbox_origins_mark
 from approvals.models import (
     ApprovalRequest,
     ApprovalStatus,
@@ -199,6 +202,8 @@ def approval_detail(request: HttpRequest, request_id: int) -> HttpResponse:
     send_check = None
     if can_send:
         send_check = services.approval_send_check(approval)
+    if can_manage:
+        inbox_origins_mark(page.versions)
     return TemplateResponse(
         request,
         "approvals/approval_detail.html",
@@ -216,6 +221,10 @@ def approval_detail(request: HttpRequest, request_id: int) -> HttpResponse:
             "capture_form": FeedbackCaptureForm(request=approval) if can_manage else None,
             "version_form": VersionForm() if can_add_version else None,
             "revision_form": RevisionForm() if can_manage and approval.status in APPROVED_STATUSES else None,
+            "inbound_address": inbound_address_live(approval.client, target=REQUEST_TARGET, target_id=approval.pk)
+            if can_manage
+            else None,
+            "site_url": settings.SITE_URL,
         },
     )
 

@@ -214,3 +214,16 @@ def without_csrf(html: str) -> str:
 
 # For rendering pages afresh in a test: every cache read misses and nothing is kept.
 NO_CACHE = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+
+def inbound_address_create(*, actor: Membership, client: Client, request=None):
+    """A client's private inbound address, or (with ``request``) that approval request's own."""
+    from agencyops.inbound.services import inbound_address_issue
+
+    with scope(agency=actor.agency_id):
+        return inbound_address_issue(
+            actor=actor,
+            client=client,
+            target="approvals.request" if request is not None else "",
+            target_id=request.pk if request is not None else 0,
+        )

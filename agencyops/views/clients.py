@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from agencyops.forms.clients import ClientFilterForm, ClientForm, ContactForm
+from agencyops.inbound.selectors import inbound_address_live
 from agencyops.models import Client, ClientContact, ClientStatus
 from agencyops.permissions import can_manage_clients
 from agencyops.selectors.clients import agency_has_clients, client_contacts_for_detail, clients_for_list
@@ -101,6 +103,8 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
             )
             .select_related("final_approver")
             .order_by("due_at")[:20],
+            "inbound_address": inbound_address_live(client) if can_manage_clients(request.membership) else None,
+            "site_url": settings.SITE_URL,
         },
     )
 

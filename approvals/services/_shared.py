@@ -7,9 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 
+from agencyops.inbound.services import inbound_reply_headers
 from agencyops.models import Membership, User
 from agencyops.permissions import can_manage_approvals, require
 from approvals.models import ApprovalRequest, Notification
@@ -60,5 +61,12 @@ def notify(
     except IntegrityError:
         return None
     full_body = body + (f"\n\n{settings.SITE_URL}{url}" if url else "")
-    transaction.on_commit(lambda: send_mail(subject, full_body, settings.DEFAULT_FROM_EMAIL, [to]))
+    headers = {}
+    if request is not None:
+        # Recorded so that a reply (by its In-Reply-To) is filed on this request; replies go to its address.
+        headers = inbound_reply_headers(
+            agency=agency, target="approvals.request", target_id=request.pk, client_id=request.client_id
+        )
+    mail = EmailMessage(subject, full_body, settings.DEFAULT_FROM_EMAIL, [to], headers=headers)
+    transaction.on_commit(mail.send)
     return notification

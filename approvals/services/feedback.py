@@ -6,8 +6,10 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
+from agencyops.inbound.models import InboundMessage
 from agencyops.models import ClientContact, Membership, User
 from approvals.models import ApprovalRequest, AssetVersion, Comment, FeedbackSource, VersionKind
 from approvals.services._shared import _require_planner
@@ -140,3 +142,41 @@ def comment_resolve(*, actor: Membership, comment: Comment, resolved: bool = Tru
     comment.resolved_by = actor if resolved else None
     comment.save(update_fields=["resolved_at", "resolved_by"])
     return comment
+
+
+@transaction.atomic
+def feedback_capture_from_inbox(
+    *, request: ApprovalRequest, message: InboundMessage, actor: Membership | None = None
+) -> Comment:
+    """File a forwarded mail or chat message on a request as captured feedback: who, when, what, attachments.
+
+    ``actor`` is the coordinator filing it from the inbox; None when the inbox filed it on its own (a reply
+    to our mail, the request's own address, the client's only open request)."""
+    if actor is not None:
+        _require_planner(actor)
+    if message.client_id is not None and message.client_id != request.client_id:
+        raise ValidationError({"request": "Choose a request of the client this message came from."})
+    version = request.versions.order_by("-number").first()
+    if version is None:
+        raise ValidationError({"request": "This request has no version to take feedback on yet."})
+    lines = [message.text or message.full_text or "(no text)"]
+    if message.subject:
+        lines.insert(0, f"Subject: {message.subject}")
+    attachments = list(message.attachments.all())
+    if attachments:
+        lines.append(
+            "Attachments: " + ", ".join(f"{a.name} ({filesizeformat(a.size_bytes)})" for a in attachments)
+        )
+    said_at = min(message.sent_at or message.received_at, timezone.now())
+    source = FeedbackSource.EMAIL if message.channel == "email" else FeedbackSource.CHAT
+    return Comment.objects.create(
+        agency=request.agency,
+        request=request,
+        version=version,
+        body="\n\n".join(lines),
+        author=actor.user if actor is not None else None,
+        author_membership=actor,
+        source=source,
+        source_at=said_at,
+        said_by=(message.sender or "Unknown sender")[:150],
+    )

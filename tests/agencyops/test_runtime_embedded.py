@@ -10,6 +10,7 @@ import json
 import os
 import shutil
 import signal
+import smtplib
 import socket
 import subprocess
 import sys
@@ -151,11 +152,11 @@ def call_api(url: str, body: dict | None = None, token: str = "") -> dict:
 
 @pytest.mark.worker
 def test_make_run_serves_the_demo_with_a_worker_and_beat_and_stops_them_all_on_ctrl_c(data_dir, tmp_path):
-    port = free_port()
+    port, smtp_port = free_port(), free_port()
     log = tmp_path / "devserver.log"
     with log.open("w") as output:
         devserver = subprocess.Popen(
-            [sys.executable, "manage.py", "devserver", "--port", str(port)],
+            [sys.executable, "manage.py", "devserver", "--port", str(port), "--smtp-port", str(smtp_port)],
             cwd=ROOT,
             env=laptop_environment(data_dir),
             stdout=output,
@@ -198,6 +199,10 @@ def test_make_run_serves_the_demo_with_a_worker_and_beat_and_stops_them_all_on_c
         queue = settings.CELERY_TASK_DEFAULT_QUEUE
         assert any("worker" in command and f"-Q {queue}" in command for command in commands)
         assert any(" beat" in command for command in commands)
+        # The inbound mail listener answers SMTP on its port.
+        assert any(f"inbound_smtp --host 127.0.0.1 --port {smtp_port}" in command for command in commands)
+        with smtplib.SMTP("127.0.0.1", smtp_port, timeout=30) as smtp:
+            assert smtp.noop()[0] == 250
 
         devserver.send_signal(signal.SIGINT)
         assert devserver.wait(timeout=60) == 0, log.read_text()

@@ -849,7 +849,7 @@ def test_the_request_page_runs_the_same_queries_for_few_or_many_comments(
             )
         services.comment_resolve(actor=coordinator, comment=top)
     # session, user, membership; the request; versions, their pages; comments; decisions; change
-    # requests; the agency switcher
-    with django_assert_num_queries(10):
+    # requests; the request's inbound address (shown to coordinators); the agency switcher
+    with django_assert_num_queries(11):
         response = as_coordinator.get(url("approval_detail", agency, request.pk))
     assert response.content.decode().count('class="ap-comment ') == 1 + 2 * replies

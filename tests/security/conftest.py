@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
+from email.message import EmailMessage
 
 import pytest
 from django_scopes import scope
 
+from agencyops.inbound.models import InboundAttachment, InboundMessage
+from agencyops.inbound.services import inbound_email_receive
 from agencyops.models import ClientContact, Membership
 from agencyops.services import accounts
 from approvals import services as approval_services
@@ -160,6 +163,7 @@ def tenant_world(team: dict) -> dict:
             message="Nobody owns the kickoff.",
         )
     approvals = client_approvals(owner=owner, project=project, contact=team["contacts"][0])
+    inbound_message, inbound_attachment = inbox_message(owner=owner, client=team["clients"][0])
     return {
         "agency": agency,
         "client": team["clients"][0],
@@ -176,7 +180,25 @@ def tenant_world(team: dict) -> dict:
         "escalation": escalation,
         **approvals,
         **client_library(owner=owner, client=team["clients"][0]),
+        "inbound_message": inbound_message,
+        "inbound_attachment": inbound_attachment,
     }
+
+
+def inbox_message(*, owner: Membership, client) -> tuple[InboundMessage, InboundAttachment]:
+    """A stranger's mail with an attachment to the client's inbound address: held in the agency's inbox."""
+    address = factories.inbound_address_create(actor=owner, client=client)
+    mail = EmailMessage()
+    mail["From"] = "Stranger <stranger@elsewhere.test>"
+    mail["To"] = address.email
+    mail["Subject"] = f"Question for {owner.agency.name}"
+    mail["Message-ID"] = f"<walker-{secrets.token_hex(6)}@elsewhere.test>"
+    mail.set_content("Can you call me back?")
+    mail.add_attachment(b"%PDF-1.4 brief", maintype="application", subtype="pdf", filename="brief.pdf")
+    message = inbound_email_receive(raw=mail.as_bytes(), recipients=[address.email])
+    assert message.state == "held"
+    with scope(agency=owner.agency_id):
+        return message, message.attachments.get()
 
 
 def other_client_world(team: dict, world: dict) -> dict:

@@ -36,6 +36,7 @@ from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver
 from django_scopes import scopes_disabled
 
+from agencyops.inbound.models import InboundAddress, InboundAttachment, InboundMessage
 from agencyops.models import Client, ClientContact, Invitation, Membership
 from approvals.models import (
     ApprovalRequest,
@@ -80,6 +81,10 @@ PUBLIC_ROUTES = {
     "api_token",
     # An iCal feed is keyed by its own secret, not a session (tests/projects covers a wrong secret).
     "calendar_feed",
+    # Inbound client mail and chat: a shared secret or the client's own token, never a session
+    # (tests/approvals/test_inbound_filing.py covers a wrong secret and an unknown token).
+    "inbound_email_webhook",
+    "chat_webhook",
 }
 
 # Which object of an agency a URL kwarg stands for (keys of tests/security/conftest.py:tenant_world).
@@ -103,6 +108,8 @@ OBJECT_FOR_KWARG = {
     "change_request_id": "change_request",
     "item_id": "library_item",
     "library_version_id": "library_version",
+    "message_id": "inbound_message",
+    "attachment_id": "inbound_attachment",
 }
 # Kwargs that carry a number of their object rather than its id: ``<int:page>`` is the page's number
 # within the version. They are never mixed across worlds on their own (page 1 exists everywhere).
@@ -342,6 +349,7 @@ def _snapshot() -> list:
         Escalation, EscalationEvent,
         ApprovalRequest, AssetVersion, VersionPage, Comment, ReviewerDecision, DecisionLogEntry,
         ChangeRequest, ChangeRequestDecision, Notification,
+        InboundAddress, InboundMessage, InboundAttachment,
     )  # fmt: skip
     with scopes_disabled():
         return [list(model.objects.order_by("pk").values()) for model in models]

@@ -52,8 +52,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--noreload", action="store_true", help="Do not restart the web server on code changes."
         )
+        parser.add_argument(
+            "--smtp-port",
+            type=int,
+            default=settings.INBOUND_SMTP_PORT,
+            help="Port of the SMTP listener for inbound client mail (0: do not start it).",
+        )
 
-    def handle(self, *args: Any, addr: str, port: int, noreload: bool, **options: Any) -> None:
+    def handle(
+        self, *args: Any, addr: str, port: int, noreload: bool, smtp_port: int, **options: Any
+    ) -> None:
         if not settings.DEBUG:
             self.stderr.write(
                 self.style.WARNING(
@@ -66,7 +74,7 @@ class Command(BaseCommand):
         # The children open their own connections; this process only waits from here on.
         connections.close_all()
 
-        children = self._children(addr=addr, port=port, noreload=noreload)
+        children = self._children(addr=addr, port=port, noreload=noreload, smtp_port=smtp_port)
         stop = threading.Event()
         signals_seen: list[int] = []
 
@@ -82,7 +90,7 @@ class Command(BaseCommand):
         try:
             for child in children:
                 child.process = subprocess.Popen(child.argv, cwd=settings.BASE_DIR, process_group=0)
-            self._print_banner(addr=addr, port=port, demo_lines=describe_demo(summary))
+            self._print_banner(addr=addr, port=port, demo_lines=describe_demo(summary), smtp_port=smtp_port)
             failed = self._wait_until_stopped_or_failed(children, stop)
         finally:
             self._stop(children)
@@ -93,7 +101,7 @@ class Command(BaseCommand):
             raise CommandError(f"The {failed.name} process exited with status {status}; stopped the others.")
         self.stdout.write("Stopped the web server, the worker and beat.")
 
-    def _children(self, *, addr: str, port: int, noreload: bool) -> list[Child]:
+    def _children(self, *, addr: str, port: int, noreload: bool, smtp_port: int = 0) -> list[Child]:
         python = sys.executable
         manage = str(settings.BASE_DIR / "manage.py")
         web = [python, manage, "runserver", f"{addr}:{port}"] + (["--noreload"] if noreload else [])
@@ -106,9 +114,21 @@ class Command(BaseCommand):
             python, "-m", "celery", "-A", "agencyops", "beat", "-l", "info",
             "-s", str(settings.DATA_DIR / "celerybeat-schedule"),
         ]  # fmt: skip
-        return [Child("web", web), Child("worker", worker), Child("beat", beat)]
+        children = [Child("web", web), Child("worker", worker), Child("beat", beat)]
+        if smtp_port:
+            smtp = [
+                python,
+                manage,
+                "inbound_smtp",
+                "--host",
+                settings.INBOUND_SMTP_HOST,
+                "--port",
+                str(smtp_port),
+            ]
+            children.append(Child("inbound mail", smtp))
+        return children
 
-    def _print_banner(self, *, addr: str, port: int, demo_lines: list[str]) -> None:
+    def _print_banner(self, *, addr: str, port: int, demo_lines: list[str], smtp_port: int = 0) -> None:
         host = "127.0.0.1" if addr in ("0.0.0.0", "") else addr
         stores = (
             f"embedded PostgreSQL and Redis under {settings.DATA_DIR}"
@@ -121,6 +141,11 @@ class Command(BaseCommand):
             f"Web server, Celery worker (queue {settings.CELERY_TASK_DEFAULT_QUEUE}) and Celery beat;",
             f"data: {stores}.",
             *demo_lines,
+            *(
+                [f"Inbound client mail: SMTP on {settings.INBOUND_SMTP_HOST}:{smtp_port} (see the README)."]
+                if smtp_port
+                else []
+            ),
             "Press Ctrl-C to stop.",
             "",
         ]
