@@ -230,6 +230,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # Several models have a "status" or "kind" field with their own choices: name each enum once.
     "ENUM_NAME_OVERRIDES": {
+        "LibraryItemKindEnum": "brandkit.library.models.ItemKind",
         "ClientStatusEnum": "agencyops.models.ClientStatus",
         "InvitationKindEnum": "agencyops.models.InvitationKind",
         "DisciplineEnum": "agencyops.models.Discipline",

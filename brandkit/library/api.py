@@ -31,7 +31,7 @@ FILE_RESPONSE = OpenApiResponse(
 )
 
 
-class VersionOutput(serializers.Serializer):
+class LibraryVersionOutput(serializers.Serializer):
     id = serializers.IntegerField()
     number = serializers.IntegerField()
     original_name = serializers.CharField()
@@ -53,7 +53,7 @@ class VersionOutput(serializers.Serializer):
         return reverse("api_library_version_download", args=[slug, version.item_id, version.pk])
 
 
-class ItemOutput(serializers.Serializer):
+class LibraryItemOutput(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     kind = serializers.ChoiceField(choices=ItemKind.choices)
@@ -67,28 +67,28 @@ class ItemOutput(serializers.Serializer):
     client_visible = serializers.BooleanField()
     deleted_at = serializers.DateTimeField(allow_null=True)
     updated_at = serializers.DateTimeField()
-    latest_version = VersionOutput(allow_null=True)
+    latest_version = LibraryVersionOutput(allow_null=True)
 
     def get_client_name(self, item: LibraryItem) -> str | None:
         return item.client.name if item.client_id else None
 
 
-class SearchHitOutput(serializers.Serializer):
-    item = ItemOutput()
+class LibrarySearchHitOutput(serializers.Serializer):
+    item = LibraryItemOutput()
     rank = serializers.FloatField()
     snippet = serializers.CharField(
         help_text="HTML: the matching passage, escaped, with <mark> around the words."
     )
 
 
-class SearchPageOutput(serializers.Serializer):
+class LibrarySearchPageOutput(serializers.Serializer):
     count = serializers.IntegerField()
     page = serializers.IntegerField()
     pages = serializers.IntegerField()
-    results = SearchHitOutput(many=True)
+    results = LibrarySearchHitOutput(many=True)
 
 
-class FilterInput(serializers.Serializer):
+class LibraryFilterInput(serializers.Serializer):
     q = serializers.CharField(required=False, allow_blank=True, max_length=200)
     client = serializers.IntegerField(required=False, min_value=1, max_value=2_147_483_647)
     agency_wide = serializers.BooleanField(required=False, default=False)
@@ -102,7 +102,7 @@ class FilterInput(serializers.Serializer):
     page = serializers.IntegerField(required=False, min_value=1, max_value=selectors.MAX_PAGE, default=1)
 
 
-class ItemCreateInput(serializers.Serializer):
+class LibraryItemCreateInput(serializers.Serializer):
     title = serializers.CharField(max_length=200)
     kind = serializers.ChoiceField(choices=ItemKind.choices, default=ItemKind.OTHER)
     client = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=2_147_483_647)
@@ -113,7 +113,7 @@ class ItemCreateInput(serializers.Serializer):
     allow_duplicate = serializers.BooleanField(required=False, default=False)
 
 
-class ItemUpdateInput(serializers.Serializer):
+class LibraryItemUpdateInput(serializers.Serializer):
     title = serializers.CharField(max_length=200, required=False)
     kind = serializers.ChoiceField(choices=ItemKind.choices, required=False)
     tags = serializers.ListField(child=serializers.CharField(max_length=40), required=False, max_length=20)
@@ -121,7 +121,7 @@ class ItemUpdateInput(serializers.Serializer):
     client_visible = serializers.BooleanField(required=False)
 
 
-class VersionCreateInput(serializers.Serializer):
+class LibraryVersionCreateInput(serializers.Serializer):
     file = serializers.FileField(required=False)
     url = serializers.URLField(required=False, allow_blank=True, max_length=1000)
     notes = serializers.CharField(required=False, allow_blank=True, max_length=2000)
@@ -152,7 +152,7 @@ class LibraryAPIView(AgencyAPIView):
 class LibraryListView(LibraryAPIView):
     """Search and list the library; file a new item with its first file or link."""
 
-    serializer_class = ItemOutput
+    serializer_class = LibraryItemOutput
 
     @extend_schema(
         operation_id="library_search",
@@ -160,11 +160,11 @@ class LibraryListView(LibraryAPIView):
         description="`q` is searched in titles (highest weight), tags and the text inside files; "
         '"quoted phrases", OR and -excluded words work as in a search engine. Ranked when `q` is given, '
         "newest first otherwise; 25 a page.",
-        parameters=[FilterInput],
-        responses={200: SearchPageOutput, 400: FIELD_ERRORS, 404: NOT_FOUND},
+        parameters=[LibraryFilterInput],
+        responses={200: LibrarySearchPageOutput, 400: FIELD_ERRORS, 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str) -> Response:
-        serializer = FilterInput(data=request.query_params)
+        serializer = LibraryFilterInput(data=request.query_params)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         filters = selectors.LibraryFilters(
@@ -182,18 +182,18 @@ class LibraryListView(LibraryAPIView):
         )
         page = selectors.library_search(viewer=request.membership, filters=filters)
         body = {"count": page.total, "page": page.page, "pages": page.pages, "results": page.hits}
-        return Response(SearchPageOutput(body, context=self.get_serializer_context()).data)
+        return Response(LibrarySearchPageOutput(body, context=self.get_serializer_context()).data)
 
     @extend_schema(
         operation_id="library_create",
         summary="File an item",
         description="Multipart with `file`, or JSON/form with `url` for a link. A file already in the library "
         "is refused (400, `file`) unless `allow_duplicate` is true.",
-        request={"multipart/form-data": ItemCreateInput, "application/json": ItemCreateInput},
-        responses={201: ItemOutput, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
+        request={"multipart/form-data": LibraryItemCreateInput, "application/json": LibraryItemCreateInput},
+        responses={201: LibraryItemOutput, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, agency_slug: str) -> Response:
-        data = parse(ItemCreateInput, request)
+        data = parse(LibraryItemCreateInput, request)
         client = None
         if data.get("client"):
             client = Client.objects.filter(pk=data["client"]).first()
@@ -213,31 +213,31 @@ class LibraryListView(LibraryAPIView):
             )
         except DjangoValidationError as error:
             raise _as_api_error(error) from None
-        return self.render(self.item_or_404(item.pk), ItemOutput, status.HTTP_201_CREATED)
+        return self.render(self.item_or_404(item.pk), LibraryItemOutput, status.HTTP_201_CREATED)
 
 
 class LibraryItemView(LibraryAPIView):
     """One item: read it, change it (title, kind, tags, sharing), or move it to the bin."""
 
-    serializer_class = ItemOutput
+    serializer_class = LibraryItemOutput
 
     @extend_schema(
         operation_id="library_retrieve",
         summary="Get a library item",
-        responses={200: ItemOutput, 404: NOT_FOUND},
+        responses={200: LibraryItemOutput, 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str, pk: int) -> Response:
-        return self.render(self.item_or_404(pk, include_deleted=True), ItemOutput)
+        return self.render(self.item_or_404(pk, include_deleted=True), LibraryItemOutput)
 
     @extend_schema(
         operation_id="library_update",
         summary="Change a library item",
-        request=ItemUpdateInput,
-        responses={200: ItemOutput, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
+        request=LibraryItemUpdateInput,
+        responses={200: LibraryItemOutput, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def patch(self, request: Request, agency_slug: str, pk: int) -> Response:
         item = self.item_or_404(pk)
-        data = parse(ItemUpdateInput, request)
+        data = parse(LibraryItemUpdateInput, request)
         try:
             if {"title", "kind", "tags", "description"} & data.keys():
                 services.library_item_update(
@@ -254,7 +254,7 @@ class LibraryItemView(LibraryAPIView):
                 )
         except DjangoValidationError as error:
             raise _as_api_error(error) from None
-        return self.render(self.item_or_404(pk), ItemOutput)
+        return self.render(self.item_or_404(pk), LibraryItemOutput)
 
     @extend_schema(
         operation_id="library_delete",
@@ -270,28 +270,28 @@ class LibraryItemView(LibraryAPIView):
 class LibraryVersionListView(LibraryAPIView):
     """An item's versions, newest first; add a new latest version."""
 
-    serializer_class = VersionOutput
+    serializer_class = LibraryVersionOutput
 
     @extend_schema(
         operation_id="library_versions_list",
         summary="List an item's versions",
-        responses={200: VersionOutput(many=True), 404: NOT_FOUND},
+        responses={200: LibraryVersionOutput(many=True), 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str, pk: int) -> Response:
         item = self.item_or_404(pk, include_deleted=True)
         return Response(
-            VersionOutput(item.version_list, many=True, context=self.get_serializer_context()).data
+            LibraryVersionOutput(item.version_list, many=True, context=self.get_serializer_context()).data
         )
 
     @extend_schema(
         operation_id="library_versions_create",
         summary="Replace an item with a new version",
-        request={"multipart/form-data": VersionCreateInput, "application/json": VersionCreateInput},
-        responses={201: VersionOutput, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
+        request={"multipart/form-data": LibraryVersionCreateInput, "application/json": LibraryVersionCreateInput},
+        responses={201: LibraryVersionOutput, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, agency_slug: str, pk: int) -> Response:
         item = self.item_or_404(pk)
-        data = parse(VersionCreateInput, request)
+        data = parse(LibraryVersionCreateInput, request)
         try:
             version = services.library_version_add(
                 actor=request.membership,
@@ -303,7 +303,7 @@ class LibraryVersionListView(LibraryAPIView):
             )
         except DjangoValidationError as error:
             raise _as_api_error(error) from None
-        return self.render(version, VersionOutput, status.HTTP_201_CREATED)
+        return self.render(version, LibraryVersionOutput, status.HTTP_201_CREATED)
 
 
 class LibraryVersionDownloadView(LibraryAPIView):
@@ -326,7 +326,7 @@ class LibraryVersionDownloadView(LibraryAPIView):
 # --- Portal ----------------------------------------------------------------------------------------
 
 
-class SharedFileOutput(serializers.Serializer):
+class SharedBrandFileOutput(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     kind = serializers.ChoiceField(choices=ItemKind.choices)
@@ -345,17 +345,17 @@ class SharedFileOutput(serializers.Serializer):
 class PortalBrandFileListView(PortalAPIView):
     """What the agency shares with the caller's client: latest shared version of each file."""
 
-    serializer_class = SharedFileOutput
+    serializer_class = SharedBrandFileOutput
 
     @extend_schema(
         operation_id="portal_brand_files_list",
         summary="List shared brand files",
-        responses={200: SharedFileOutput(many=True), 404: NOT_FOUND},
+        responses={200: SharedBrandFileOutput(many=True), 404: NOT_FOUND},
         parameters=[OpenApiParameter("agency_slug", str, OpenApiParameter.PATH)],
     )
     def get(self, request: Request, agency_slug: str) -> Response:
         items = selectors.shared_brand_files(contact=request.contact)
-        return Response(SharedFileOutput(items, many=True, context=self.get_serializer_context()).data)
+        return Response(SharedBrandFileOutput(items, many=True, context=self.get_serializer_context()).data)
 
 
 class PortalBrandFileDownloadView(PortalAPIView):
