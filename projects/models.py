@@ -63,6 +63,24 @@ class ProjectStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+# A live project is one whose work is still to be done on its schedule: planned or under way. On hold is
+# not live (its dates are paused), nor are done and cancelled projects. Every "live" in the product (the
+# home view, workload, the risk scan, beat jobs) is this one definition.
+LIVE_PROJECT_STATUSES = (ProjectStatus.PLANNING, ProjectStatus.ACTIVE)
+
+
+class ProjectQuerySet(models.QuerySet):
+    def live(self) -> ProjectQuerySet:
+        """Projects planned or under way (see LIVE_PROJECT_STATUSES)."""
+        return self.filter(status__in=LIVE_PROJECT_STATUSES)
+
+
+class TaskQuerySet(models.QuerySet):
+    def of_live_projects(self) -> TaskQuerySet:
+        """Tasks of live projects (see LIVE_PROJECT_STATUSES)."""
+        return self.filter(project__status__in=LIVE_PROJECT_STATUSES)
+
+
 class CampaignGoal(models.TextChoices):
     """What a campaign is for: one list for the brief, brand CTAs, drafting and reporting KPIs."""
 
@@ -105,7 +123,7 @@ class Project(models.Model):
     created_by = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(agency="agency")
+    objects = ScopedManager(models.Manager.from_queryset(ProjectQuerySet), agency="agency")
 
     class Meta:
         ordering = ["launch_date", "name"]
@@ -237,7 +255,7 @@ class Task(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(agency="agency")
+    objects = ScopedManager(models.Manager.from_queryset(TaskQuerySet), agency="agency")
 
     class Meta:
         ordering = ["project", "start_date", "order"]

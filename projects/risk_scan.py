@@ -25,7 +25,6 @@ from projects.models import (
     DeadlineChange,
     DeadlineChangeCause,
     Project,
-    ProjectStatus,
     RequiredInput,
     Task,
     TaskDependency,
@@ -33,7 +32,6 @@ from projects.models import (
 )
 from projects.workload import WorkItem, weekly_hours
 
-LIVE = (ProjectStatus.PLANNING, ProjectStatus.ACTIVE)
 LOOKAHEAD_DAYS = 5
 
 
@@ -56,14 +54,14 @@ def agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None = None)
     today = agency_today(agency)
     calendar = agency_calendar(agency, around=today)
     tz = zoneinfo.ZoneInfo(agency.time_zone)
-    projects_qs = Project.objects.filter(status__in=LIVE).select_related("client", "brief")
+    projects_qs = Project.objects.live().select_related("client", "brief")
     if project_ids is not None:
         projects_qs = projects_qs.filter(pk__in=project_ids)
     projects = list(projects_qs)
     ids = [p.pk for p in projects]
     # Capacity is agency-wide: the load counts every live project's open tasks, not only the scanned ones.
     task_rows = list(
-        Task.objects.filter(project__status__in=LIVE).values(
+        Task.objects.of_live_projects().values(
             "id",
             "project_id",
             "key",

@@ -17,7 +17,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django_scopes import scope
 
-from agencyops.selectors.home import working_week
+from projects.home_sections import working_week
 from projects import services
 from projects.calendars import agency_calendar, agency_today
 from projects.models import Task

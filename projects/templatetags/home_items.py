@@ -15,7 +15,7 @@ from typing import Any
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from agencyops.selectors.home import HomeTask
+from projects.home_sections import HomeTask
 
 register = template.Library()
 
