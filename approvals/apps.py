@@ -6,6 +6,8 @@ class ApprovalsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from approvals import sections
+        from approvals import demo, risk_inputs, sections
 
         sections.register()
+        risk_inputs.register()
+        demo.register()
