@@ -6,8 +6,9 @@ class ApprovalsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from approvals import demo, risk_inputs, sections
+        from approvals import activity, demo, risk_inputs, sections
 
         sections.register()
+        activity.register()
         risk_inputs.register()
         demo.register()

@@ -6,6 +6,7 @@ class ProjectsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from projects import sections
+        from projects import activity, sections
 
         sections.register()
+        activity.register()

@@ -381,6 +381,30 @@ class DeadlineChange(models.Model):
         return f"{self.task}: {self.old_due} → {self.new_due}"
 
 
+@pgtrigger.register(
+    pgtrigger.Protect(name="task_status_change_append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+)
+class TaskStatusChange(models.Model):
+    """One change of a task's status, for the activity timeline: append-only history."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.DO_NOTHING, related_name="+")
+    task = models.ForeignKey(Task, on_delete=models.DO_NOTHING, related_name="status_changes")
+    old_status = models.CharField(max_length=12, choices=TaskStatus.choices)
+    new_status = models.CharField(max_length=12, choices=TaskStatus.choices)
+    note = models.TextField(blank=True, help_text="Why blocked, or whom it waits on.")
+    changed_by = models.ForeignKey(Membership, null=True, on_delete=models.DO_NOTHING, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+        indexes = [models.Index(fields=["agency", "changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.task}: {self.old_status} → {self.new_status}"
+
+
 class CalendarFeed(models.Model):
     """A member's private iCal feed of their deadlines; the URL carries a secret that can be revoked."""
 
