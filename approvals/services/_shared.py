@@ -11,8 +11,9 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 
 from agencyops.models import Membership, User
-from agencyops.permissions import can_manage_approvals, require
+from agencyops.permissions import require
 from approvals.models import ApprovalRequest, Notification
+from approvals.permissions import can_manage_approvals
 
 
 def _require_planner(actor: Membership) -> None:
