@@ -9,9 +9,9 @@ import time_machine
 from django.urls import reverse
 from django_scopes import scope
 
-from projects.home_sections import HomeLimits, home_sections, working_week
 from projects import services as project_services
 from projects.calendars import agency_today
+from projects.home_sections import HomeLimits, home_sections, working_week
 from projects.models import Project, ProjectStatus, Task, TaskStatus
 from tests import factories
 

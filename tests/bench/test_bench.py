@@ -17,9 +17,9 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django_scopes import scope
 
-from projects.home_sections import working_week
 from projects import services
 from projects.calendars import agency_calendar, agency_today
+from projects.home_sections import working_week
 from projects.models import Task
 from projects.workload import WORKLOAD_WEEKS, weeks_from
 from tests.bench.conftest import median_ms, paired_medians_ms, rendering_as_in_production
