@@ -1,12 +1,15 @@
 """The demo agency "Brightside Creative", built through the real services.
 
 ``make run`` loads it on first start so a new install has people, clients and portal logins to try.
-Later layers extend ``demo_seed`` with their own data (projects, approvals, drafts, reports) by adding
-a ``_seed_<area>`` step; each step only calls services, so the demo is a state the product can reach.
+The platform seeds the agency, its people and clients; the product apps add their own data (projects,
+approvals, drafts, reports) by registering a step with ``demo_step_register`` in ``AppConfig.ready()``
+(approvals/demo.py seeds the projects and approvals), so the platform imports no product app. Each step
+only calls services, so the demo is a state the product can reach.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -97,6 +100,16 @@ class DemoSummary:
         return staff + portal
 
 
+# key → (order, step(coordinator, clients)): what the product apps add to the demo.
+DemoStep = Callable[[Membership, list[Client]], None]
+_steps: dict[str, tuple[int, DemoStep]] = {}
+
+
+def demo_step_register(key: str, step: DemoStep, *, order: int = 100) -> None:
+    """Add (or replace, by key) a step that seeds an app's demo data after the people and clients."""
+    _steps[key] = (order, step)
+
+
 def demo_seed() -> DemoSummary:
     """Create the demo agency once; on later calls return what is already there."""
     with scopes_disabled():
@@ -110,7 +123,8 @@ def demo_seed() -> DemoSummary:
             with scope(agency=owner.agency_id):
                 team = _seed_team(owner)
                 demo_clients = _seed_clients(team[0])
-                _seed_work(team[0], demo_clients)
+                for _, step in sorted(_steps.values(), key=lambda pair: pair[0]):
+                    step(team[0], demo_clients)
     return _summary_of(owner.agency, created=True)
 
 
@@ -156,89 +170,6 @@ def _seed_clients(coordinator: Membership) -> list[Client]:
             accounts.invitation_accept(token=issued.token, full_name=full_name, password=DEMO_PASSWORD)
         created.append(client)
     return created
-
-
-def _seed_work(coordinator: Membership, demo_clients: list[Client]) -> None:
-    """Projects in flight so every page has something to show: a launch with a blocked task, a decision
-    to take and copy waiting on the client; an email sequence; a monthly retainer."""
-    from datetime import timedelta
-
-    from django.utils import timezone
-
-    from approvals import services as approvals
-    from projects import services as projects
-    from projects.calendars import agency_calendar, agency_today
-    from projects.models import Party, TaskStatus
-
-    today = agency_today(coordinator.agency)
-    calendar = agency_calendar(coordinator.agency, around=today)
-    acme, birch, cobalt = demo_clients
-    launch = projects.project_create_from_template(
-        actor=coordinator,
-        client=acme,
-        name="Spring smile campaign",
-        template_ref="builtin:website-launch",
-        launch_date=calendar.add_business_days(today, 32),
-        accept_start_in_past=True,
-    )
-    projects.brief_update(
-        actor=coordinator,
-        project=launch,
-        objective="Book 40 new-patient consultations a month by June.",
-        deliverables="Landing page\nThank-you page\nThree paid social ads",
-        channels="Website, paid social",
-        known_constraints="Claims about whitening need the dentist's sign-off.",
-    )
-    tasks = {t.key: t for t in launch.tasks.all()}
-    projects.task_update_status(actor=coordinator, task=tasks["kickoff"], status=TaskStatus.DONE)
-    projects.task_update_status(
-        actor=coordinator,
-        task=tasks["sitemap"],
-        status=TaskStatus.WAITING,
-        waiting_on=Party.CLIENT,
-    )
-    projects.task_update_status(
-        actor=coordinator,
-        task=tasks["wireframes"],
-        status=TaskStatus.BLOCKED,
-        blocked_reason="Waiting for the new treatment price list before the pricing section can be drawn.",
-    )
-    projects.task_flag_decision(
-        actor=coordinator,
-        task=tasks["design"],
-        question="Photography or illustration for the hero?",
-        decide_by="Sam (owner)",
-    )
-    request = approvals.approval_request_create(
-        actor=coordinator,
-        project=launch,
-        title="Spring offer hero copy",
-        deliverable="Homepage messaging",
-        final_approver=acme.contacts.get(is_default_approver=True),
-        scopes=["copy"],
-        scope_notes="Headline, page copy, CTA and offer accuracy. Design polish comes after copy approval.",
-        due_at=timezone.now() + timedelta(days=2),
-        task=tasks["copy-approval"],
-        text="Smile with confidence this spring.\n\nBook a free consultation before 30 April and get "
-        "20% off whitening.\n\nBook my consultation",
-    )
-    approvals.approval_request_send(actor=coordinator, request=request)
-    projects.project_create_from_template(
-        actor=coordinator,
-        client=birch,
-        name="Holiday email sequence",
-        template_ref="builtin:email-sequence",
-        launch_date=calendar.add_business_days(today, 20),
-        accept_start_in_past=True,
-    )
-    projects.project_create_from_template(
-        actor=coordinator,
-        client=cobalt,
-        name="Cobalt monthly retainer",
-        template_ref="builtin:monthly-retainer",
-        launch_date=calendar.add_business_days(today, 10),
-        accept_start_in_past=True,
-    )
 
 
 def _summary_of(agency: Agency, *, created: bool) -> DemoSummary:

@@ -7,7 +7,6 @@ from django.urls import include, path
 from agencyops.inbound import views as inbound
 from agencyops.views import accounts, clients, health, home, members, portal
 from agencyops.views import inbound as inbound_pages
-from projects.urls import feed_urlpatterns as project_feed_urlpatterns
 
 urlpatterns = [
     path("", home.start, name="start"),
@@ -28,10 +27,11 @@ urlpatterns = [
     path("portal/<slug:agency_slug>/", portal.portal_home, name="portal_home"),
     path("portal/<slug:agency_slug>/", include("approvals.portal_urls")),
     path("portal/<slug:agency_slug>/brand-files/", include("brandkit.library.portal_urls")),
-    *project_feed_urlpatterns,
     # Inbound client mail and chat: no session, a shared secret or the client's token authenticates.
     path("inbound/email/", inbound.inbound_email_webhook, name="inbound_email_webhook"),
     path("hooks/chat/<str:token>/", inbound.chat_webhook, name="chat_webhook"),
+    # Product apps are included by module name: the platform imports none of them.
+    path("", include("projects.feed_urls")),
     # Agency pages
     path("<slug:agency_slug>/", home.home, name="home"),
     path("<slug:agency_slug>/clients/", clients.client_list, name="client_list"),

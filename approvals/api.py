@@ -25,7 +25,7 @@ from rest_framework.response import Response
 from agencyops.api.serializers import ErrorDetailSerializer
 from agencyops.api.views import FIELD_ERRORS, FORBIDDEN, NOT_FOUND, AgencyAPIView, parse
 from agencyops.models import Agency, Client, ClientContact, Membership
-from agencyops.permissions import can_manage_approvals, is_agency_member
+from agencyops.permissions import is_agency_member
 from approvals import selectors, services
 from approvals import serializers as api
 from approvals.models import (
@@ -39,11 +39,11 @@ from approvals.models import (
     VersionKind,
     VersionPage,
 )
+from approvals.permissions import can_manage_approvals, can_send_approval
 from projects.models import Project, Task
 
 # Preparing, sending and logging approvals is for owners and coordinators, as in the services.
 
-SENDABLE = (ApprovalStatus.DRAFT, ApprovalStatus.AWAITING_INTERNAL, ApprovalStatus.CHANGES_REQUESTED)
 DECISIONS_COME_FROM_THE_CLIENT = (
     "Decisions come from the client: the final approver decides in the portal. "
     "Log feedback that arrived elsewhere as a comment, or add a decision-log entry."
@@ -123,9 +123,9 @@ def comments_for_api(request: ApprovalRequest) -> list[Comment]:
     )
 
 
-def approval_detail_for_api(request: ApprovalRequest) -> ApprovalRequest:
+def approval_detail_for_api(request: ApprovalRequest, viewer: Membership | None = None) -> ApprovalRequest:
     """A request with its versions (and pages), every comment, every verdict, its change requests and the
-    send check, loaded in a fixed number of queries."""
+    send check, loaded in a fixed number of queries; ``can_send`` answers for ``viewer``."""
     request.version_list = versions_for_api(request)  # type: ignore[attr-defined]
     request.comment_list = comments_for_api(request)  # type: ignore[attr-defined]
     request.decision_list = list(  # type: ignore[attr-defined]
@@ -148,7 +148,8 @@ def approval_detail_for_api(request: ApprovalRequest) -> ApprovalRequest:
         if latest
         else None
     )
-    request.can_send = bool(latest and latest.sent_at is None and request.status in SENDABLE)  # type: ignore[attr-defined]
+    # The same predicate as the page's Send button (approvals/permissions.py): the two can no longer disagree.
+    request.can_send = can_send_approval(viewer, request, latest)  # type: ignore[attr-defined]
     return request
 
 
@@ -200,7 +201,7 @@ def change_requests_for_api(*, status: str = "", project_id: int | None = None) 
 class ApprovalsAPIView(AgencyAPIView):
     """Base of the approvals endpoints: moments in the agency's time zone, scoped lookups, 404 otherwise."""
 
-    write_permission: Any = can_manage_approvals
+    write_permission: Any = staticmethod(can_manage_approvals)
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
@@ -215,7 +216,7 @@ class ApprovalsAPIView(AgencyAPIView):
         return approval
 
     def detail(self, request_id: int, code: int = status.HTTP_200_OK) -> Response:
-        approval = approval_detail_for_api(self.approval_or_404(request_id))
+        approval = approval_detail_for_api(self.approval_or_404(request_id), self.request.membership)
         return self.render(approval, api.ApprovalDetailSerializer, code)
 
     def lookup(self, queryset: QuerySet, pk: int | None, field: str, message: str, errors: dict) -> Any:

@@ -6,8 +6,13 @@ class ApprovalsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Client mail reaching the platform's inbox is filed on requests by approvals' own resolver.
         from agencyops.inbound.registry import register_resolver
+        from approvals import activity, demo, risk_inputs, sections
         from approvals.inbound import REQUEST_TARGET, file_on_request
 
+        sections.register()
+        activity.register()
+        risk_inputs.register()
+        demo.register()
+        # Client mail reaching the platform's inbox is filed on requests by approvals' own resolver.
         register_resolver(REQUEST_TARGET, file_on_request, order=10)

@@ -382,7 +382,7 @@ class ApprovalDetailSerializer(ApprovalSerializer):
     )
     internal_signed_off_at = serializers.DateTimeField(read_only=True, allow_null=True)
     created_by = TeamMemberRefSerializer(read_only=True, allow_null=True)
-    can_send = serializers.BooleanField(read_only=True, help_text="The latest version can be sent now.")
+    can_send = serializers.BooleanField(read_only=True, help_text="The caller can send the latest version now (the page's Send button shows exactly then).")
     send_check = SendCheckSerializer(read_only=True)
     versions = StaffVersionSerializer(source="version_list", many=True, read_only=True)
     comments = StaffCommentSerializer(source="comment_list", many=True, read_only=True)

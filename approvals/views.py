@@ -23,8 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from agencyops.inbound.selectors import inbound_address_live
-from agencyops.models import Client, Role
-from agencyops.permissions import can_manage_clients
+from agencyops.models import Client
 from agencyops.tenancy import agency_view
 from approvals import exports, services
 from approvals.forms import (
@@ -47,6 +46,14 @@ from approvals.models import (
     Comment,
     VersionKind,
     VersionPage,
+)
+from approvals.permissions import (
+    can_add_version,
+    can_decide_change_request,
+    can_manage_approvals,
+    can_request_revision,
+    can_send_approval,
+    can_sign_off_approval,
 )
 from approvals.selectors import (
     agency_has_approvals,
@@ -123,7 +130,7 @@ def approval_list(request: HttpRequest) -> HttpResponse:
             "approvals": approvals,
             "filtered": filtered,
             "has_any": bool(approvals) or (filtered and agency_has_approvals(request.agency)),
-            "can_manage": can_manage_clients(request.membership),
+            "can_manage": can_manage_approvals(request.membership),
         },
     )
 
@@ -136,7 +143,7 @@ def _project_or_none(value: Any) -> Project | None:
     return Project.objects.select_related("client").filter(pk=pk).first() if pk else None
 
 
-@agency_view(permission=can_manage_clients)
+@agency_view(permission=can_manage_approvals)
 @vary_on_headers("HX-Request")
 @require_http_methods(["GET", "HEAD", "POST"])
 def approval_create(request: HttpRequest) -> HttpResponse:
@@ -185,20 +192,9 @@ def approval_detail(request: HttpRequest, request_id: int) -> HttpResponse:
     approval = _request_or_404(request_id)
     page = approval_page(approval, version_number=_int(request.GET.get("v")))
     membership = request.membership
-    can_manage = can_manage_clients(membership)
+    can_manage = can_manage_approvals(membership, approval)
     latest = page.latest.version if page.latest else None
-    can_send = (
-        can_manage
-        and approval.status == ApprovalStatus.DRAFT
-        and latest is not None
-        and latest.sent_at is None
-    )
-    can_add_version = (
-        can_manage
-        and not approval.is_closed
-        and approval.status != ApprovalStatus.AWAITING_INTERNAL
-        and (latest is None or latest.sent_at is not None)
-    )
+    can_send = can_send_approval(membership, approval, latest)
     send_check = None
     if can_send:
         send_check = services.approval_send_check(approval)
@@ -213,14 +209,13 @@ def approval_detail(request: HttpRequest, request_id: int) -> HttpResponse:
             "can_manage": can_manage,
             "can_send": can_send,
             "send_check": send_check,
-            "can_add_version": can_add_version,
-            "can_signoff": approval.status == ApprovalStatus.AWAITING_INTERNAL
-            and (membership.pk == approval.internal_approver_id or membership.role == Role.OWNER),
-            "can_request_revision": can_manage and approval.status in APPROVED_STATUSES,
+            "can_add_version": can_add_version(membership, approval, latest),
+            "can_signoff": can_sign_off_approval(membership, approval),
+            "can_request_revision": can_request_revision(membership, approval),
             "comment_form": CommentForm(request=approval),
             "capture_form": FeedbackCaptureForm(request=approval) if can_manage else None,
             "version_form": VersionForm() if can_add_version else None,
-            "revision_form": RevisionForm() if can_manage and approval.status in APPROVED_STATUSES else None,
+            "revision_form": RevisionForm() if can_request_revision(membership, approval) else None,
             "inbound_address": inbound_address_live(approval.client, target=REQUEST_TARGET, target_id=approval.pk)
             if can_manage
             else None,
@@ -229,7 +224,7 @@ def approval_detail(request: HttpRequest, request_id: int) -> HttpResponse:
     )
 
 
-@agency_view(permission=can_manage_clients)
+@agency_view(permission=can_manage_approvals)
 @require_http_methods(["GET", "HEAD", "POST"])
 def approval_send(request: HttpRequest, request_id: int) -> HttpResponse:
     """Confirm, then send the current version; a round beyond the project's budget must be accepted first."""
@@ -285,7 +280,7 @@ def approval_signoff(request: HttpRequest, request_id: int) -> HttpResponse:
     return redirect(_detail_url(approval))
 
 
-@agency_view(permission=can_manage_clients)
+@agency_view(permission=can_manage_approvals)
 @require_http_methods(["GET", "HEAD", "POST"])
 def version_create(request: HttpRequest, request_id: int) -> HttpResponse:
     """Upload the next version (a new round); earlier versions stay, read-only."""
@@ -376,7 +371,7 @@ def comment_resolve(request: HttpRequest, request_id: int, comment_id: int) -> H
     return redirect(_detail_url(approval, version=comment.version.number, anchor=f"comment-{comment.pk}"))
 
 
-@agency_view(permission=can_manage_clients)
+@agency_view(permission=can_manage_approvals)
 @require_http_methods(["GET", "HEAD", "POST"])
 def feedback_capture(request: HttpRequest, request_id: int) -> HttpResponse:
     """Log feedback that arrived by email, call, meeting or chat into the request's thread."""
@@ -392,7 +387,7 @@ def feedback_capture(request: HttpRequest, request_id: int) -> HttpResponse:
     return TemplateResponse(request, "approvals/feedback_form.html", {"approval": approval, "form": form})
 
 
-@agency_view(permission=can_manage_clients)
+@agency_view(permission=can_manage_approvals)
 @require_http_methods(["GET", "HEAD", "POST"])
 def approval_revision(request: HttpRequest, request_id: int) -> HttpResponse:
     """The client asked to revise approved work: record it as a change request citing the approval."""
@@ -477,7 +472,7 @@ def decision_log(request: HttpRequest, client_id: int) -> HttpResponse:
         {
             "client": client,
             "entries": entries,
-            "can_manage": can_manage_clients(request.membership),
+            "can_manage": can_manage_approvals(request.membership),
             "create_url": f"{create_url}?client={client.pk}",
         },
     )
@@ -515,7 +510,7 @@ def decision_log_pdf(request: HttpRequest, client_id: int) -> HttpResponse:
     return response
 
 
-@agency_view(permission=can_manage_clients)
+@agency_view(permission=can_manage_approvals)
 @vary_on_headers("HX-Request")
 @require_http_methods(["GET", "HEAD", "POST"])
 def decision_create(request: HttpRequest) -> HttpResponse:
@@ -574,7 +569,7 @@ def change_request_list(request: HttpRequest) -> HttpResponse:
 def change_request_detail(request: HttpRequest, change_request_id: int) -> HttpResponse:
     """One change request; owners and coordinators approve (the plan shifts) or reject it."""
     change = get_object_or_404(change_request_for_page(), pk=change_request_id)
-    can_decide = can_manage_clients(request.membership)
+    can_decide = can_decide_change_request(request.membership)
     form = ChangeRequestDecideForm(_posted(request))
     if request.method == "POST":
         if not can_decide:

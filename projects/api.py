@@ -2,7 +2,7 @@
 
 Mounted under /api/v1/agencies/{agency_slug}/ (see projects/api_urls.py). Each view parses with an input
 serializer, calls a service (projects.services) or a selector (projects.selectors,
-agencyops.selectors.home) and renders with a read-only serializer. The tenant comes from
+projects.home_sections) and renders with a read-only serializer. The tenant comes from
 TenantScopedAPIMixin (through the platform's AgencyAPIView); another agency's project or task is a 404
 with the same body as a missing one.
 """
@@ -24,10 +24,10 @@ from rest_framework.response import Response
 from agencyops.api.views import FIELD_ERRORS, FORBIDDEN, NOT_FOUND, AgencyAPIView, parse
 from agencyops.models import Client, Membership
 from agencyops.permissions import can_plan_projects, is_agency_member
-from agencyops.selectors.home import home_sections
 from projects import scheduling, selectors, services
 from projects import serializers as api
 from projects.calendars import agency_today
+from projects.home_sections import home_sections
 from projects.models import Project, ProjectStatus, ProjectTemplate, Task
 
 # Planning (new projects, links between tasks) is for owners and coordinators, as in the services.

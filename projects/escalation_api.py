@@ -19,10 +19,10 @@ from rest_framework.response import Response
 from agencyops.api.serializers import ErrorDetailSerializer
 from agencyops.api.views import FIELD_ERRORS, FORBIDDEN, NOT_FOUND, AgencyAPIView, parse
 from agencyops.models import Membership
-from agencyops.permissions import can_manage_clients
 from projects import escalation_serializers as api
 from projects import escalations as escalation_services
 from projects.models import Escalation, EscalationSeverity, EscalationState, Project
+from projects.permissions import can_manage_escalation
 from projects.tasks import agency_scan_now
 from projects.views.escalations import SCAN_BUSY, escalations_for_list, escalations_with_history
 
@@ -43,7 +43,7 @@ class EscalationsAPIView(AgencyAPIView):
 
     queryset = Escalation.objects.none()
     serializer_class = api.EscalationSerializer
-    write_permission = can_manage_clients
+    write_permission = staticmethod(can_manage_escalation)
 
     def escalation_or_404(self, pk: int) -> Escalation:
         # The scope limits the lookup to the caller's agency: another agency's escalation is "not found".

@@ -17,13 +17,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from agencyops.models import Membership, Role
-from agencyops.permissions import can_handle_escalations, require
+from agencyops.permissions import require
 from projects.calendars import agency_today
 from projects.models import Escalation, EscalationEvent, EscalationState
+from projects.permissions import can_manage_escalation
 
 
 def _require_lead(actor: Membership) -> None:
-    require(can_handle_escalations, actor, "Only owners and coordinators handle escalations.")
+    require(can_manage_escalation, actor, "Only owners and coordinators handle escalations.")
 
 
 def _event(

@@ -63,6 +63,24 @@ class ProjectStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+# A live project is one whose work is still to be done on its schedule: planned or under way. On hold is
+# not live (its dates are paused), nor are done and cancelled projects. Every "live" in the product (the
+# home view, workload, the risk scan, beat jobs) is this one definition.
+LIVE_PROJECT_STATUSES = (ProjectStatus.PLANNING, ProjectStatus.ACTIVE)
+
+
+class ProjectQuerySet(models.QuerySet):
+    def live(self) -> ProjectQuerySet:
+        """Projects planned or under way (see LIVE_PROJECT_STATUSES)."""
+        return self.filter(status__in=LIVE_PROJECT_STATUSES)
+
+
+class TaskQuerySet(models.QuerySet):
+    def of_live_projects(self) -> TaskQuerySet:
+        """Tasks of live projects (see LIVE_PROJECT_STATUSES)."""
+        return self.filter(project__status__in=LIVE_PROJECT_STATUSES)
+
+
 class CampaignGoal(models.TextChoices):
     """What a campaign is for: one list for the brief, brand CTAs, drafting and reporting KPIs."""
 
@@ -105,7 +123,7 @@ class Project(models.Model):
     created_by = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager(agency="agency")
+    objects = ScopedManager(models.Manager.from_queryset(ProjectQuerySet), agency="agency")
 
     class Meta:
         ordering = ["launch_date", "name"]
@@ -237,7 +255,7 @@ class Task(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager(agency="agency")
+    objects = ScopedManager(models.Manager.from_queryset(TaskQuerySet), agency="agency")
 
     class Meta:
         ordering = ["project", "start_date", "order"]
@@ -361,6 +379,30 @@ class DeadlineChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task}: {self.old_due} → {self.new_due}"
+
+
+@pgtrigger.register(
+    pgtrigger.Protect(name="task_status_change_append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+)
+class TaskStatusChange(models.Model):
+    """One change of a task's status, for the activity timeline: append-only history."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.DO_NOTHING, related_name="+")
+    task = models.ForeignKey(Task, on_delete=models.DO_NOTHING, related_name="status_changes")
+    old_status = models.CharField(max_length=12, choices=TaskStatus.choices)
+    new_status = models.CharField(max_length=12, choices=TaskStatus.choices)
+    note = models.TextField(blank=True, help_text="Why blocked, or whom it waits on.")
+    changed_by = models.ForeignKey(Membership, null=True, on_delete=models.DO_NOTHING, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+        indexes = [models.Index(fields=["agency", "changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.task}: {self.old_status} → {self.new_status}"
 
 
 class CalendarFeed(models.Model):

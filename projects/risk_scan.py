@@ -10,14 +10,11 @@ import zoneinfo
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Max
-
 from agencyops.models import Agency, Membership
-from approvals.models import ApprovalRequest, ApprovalStatus, ChangeRequest
 from projects import risks, scheduling
 from projects.calendars import agency_calendar, agency_today
 from projects.escalations import Found, SyncResult, escalations_sync
@@ -25,15 +22,14 @@ from projects.models import (
     DeadlineChange,
     DeadlineChangeCause,
     Project,
-    ProjectStatus,
     RequiredInput,
     Task,
     TaskDependency,
     TaskStatus,
 )
+from projects.risk_inputs import risk_inputs_collect
 from projects.workload import WorkItem, weekly_hours
 
-LIVE = (ProjectStatus.PLANNING, ProjectStatus.ACTIVE)
 LOOKAHEAD_DAYS = 5
 
 
@@ -47,23 +43,19 @@ class AgencySnapshot:
     projects: list[risks.ProjectSnapshot]
 
 
-def _local_date(moment: datetime, tz: zoneinfo.ZoneInfo) -> date:
-    return moment.astimezone(tz).date()
-
-
 def agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None = None) -> AgencySnapshot:
     """Load the live projects of an agency (or some of them) as rule snapshots; one query per kind of row."""
     today = agency_today(agency)
     calendar = agency_calendar(agency, around=today)
     tz = zoneinfo.ZoneInfo(agency.time_zone)
-    projects_qs = Project.objects.filter(status__in=LIVE).select_related("client", "brief")
+    projects_qs = Project.objects.live().select_related("client", "brief")
     if project_ids is not None:
         projects_qs = projects_qs.filter(pk__in=project_ids)
     projects = list(projects_qs)
     ids = [p.pk for p in projects]
     # Capacity is agency-wide: the load counts every live project's open tasks, not only the scanned ones.
     task_rows = list(
-        Task.objects.filter(project__status__in=LIVE).values(
+        Task.objects.of_live_projects().values(
             "id",
             "project_id",
             "key",
@@ -130,41 +122,8 @@ def agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None = None)
                 changed_by_name=change["changed_by__user__full_name"] or "",
             )
         )
-    approvals_by_project: dict[int, list[risks.ApprovalSnap]] = defaultdict(list)
-    for request in (
-        ApprovalRequest.objects.filter(project_id__in=ids)
-        .exclude(status=ApprovalStatus.CANCELLED)
-        .select_related("final_approver", "task")
-        .annotate(last_version=Max("versions__number"))
-    ):
-        approvals_by_project[request.project_id].append(
-            risks.ApprovalSnap(
-                id=request.pk,
-                title=request.title,
-                due_at=_local_date(request.due_at, tz),
-                decided=request.status != ApprovalStatus.AWAITING_CLIENT,
-                final_approver_name=request.final_approver.full_name,
-                gated_task_key=request.task.key if request.task else None,
-                revision_round=max((request.last_version or 1) - 1, 0),
-            )
-        )
-    changes_requested: dict[int, list[risks.ChangeRequestSnap]] = defaultdict(list)
-    for change in ChangeRequest.objects.filter(project_id__in=ids).select_related(
-        "decision", "affected_task"
-    ):
-        decision = getattr(change, "decision", None)
-        changes_requested[change.project_id].append(
-            risks.ChangeRequestSnap(
-                id=change.pk,
-                title=change.description,
-                status=decision.verdict if decision else "pending",
-                work_started=bool(
-                    change.affected_task
-                    and change.affected_task.status in (TaskStatus.IN_PROGRESS, TaskStatus.DONE)
-                ),
-                awaiting="the owner",
-            )
-        )
+    # Approvals and change requests come from the layer above, through the providers it registers.
+    inputs = risk_inputs_collect(ids, tz)
     # Weekly load across all live projects, with the projects that contribute to each week.
     weeks = risks.capacity_weeks(today, calendar)
     project_names = {p.pk: p.name for p in projects}
@@ -241,8 +200,8 @@ def agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None = None)
             weekly_load=load,
             brief_deliverables=tuple(p.brief.deliverable_list) if hasattr(p, "brief") else (),
             revision_rounds_included=p.revision_rounds_included,
-            approvals=tuple(approvals_by_project[p.pk]),
-            change_requests=tuple(changes_requested[p.pk]),
+            approvals=tuple(inputs.approvals.get(p.pk, ())),
+            change_requests=tuple(inputs.change_requests.get(p.pk, ())),
         )
         for p in projects
     ]

@@ -1,7 +1,7 @@
 """API shapes of the project layer. Serializers only parse input and render output; writes are services.
 
 Input serializers are named ``...InputSerializer`` and never ``save()``; output serializers are read-only
-and render what the selectors (projects.selectors, agencyops.selectors.home) load. Every date is ISO 8601.
+and render what the selectors (projects.selectors, projects.home_sections) load. Every date is ISO 8601.
 """
 
 from __future__ import annotations
@@ -493,7 +493,7 @@ class HomeDecisionSerializer(serializers.Serializer):
     or a risk the scan found."""
 
     kind = serializers.CharField(
-        read_only=True, help_text="task, approval, signoff, change_request or escalation."
+        read_only=True, help_text="task, approval, signoff, changes_requested, change_request or escalation."
     )
     task_id = serializers.SerializerMethodField(help_text="The task's id, for kind task.")
     title = serializers.CharField(source="about", read_only=True)
@@ -520,9 +520,17 @@ class HomeSerializer(serializers.Serializer):
     due_this_week = serializers.SerializerMethodField(
         help_text="Overdue tasks first, then this week's, by day."
     )
-    blocked = HomeBlockedSerializer(many=True, read_only=True)
-    risks_blocking = HomeDecisionSerializer(source="blocked_elsewhere", many=True, read_only=True)
+    blocked = HomeBlockedSerializer(many=True, read_only=True, help_text="Blocked and waiting tasks only.")
+    risks_blocking = HomeDecisionSerializer(
+        source="risks", many=True, read_only=True, help_text="Risks the scan found that hold work up."
+    )
     needs_decision = serializers.SerializerMethodField()
+    # Each list above is capped like the page; these are the totals they were cut from.
+    due_total = serializers.IntegerField(source="due_count", read_only=True)
+    overdue_total = serializers.IntegerField(source="overdue_count", read_only=True)
+    blocked_total = serializers.IntegerField(read_only=True)
+    risks_total = serializers.IntegerField(source="risks_count", read_only=True)
+    needs_decision_total = serializers.IntegerField(source="needs_decision_count", read_only=True)
 
     @extend_schema_field(HomeDecisionSerializer(many=True))
     def get_needs_decision(self, sections: Any) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from typing import Any
 from celery import shared_task
 from django_scopes import scope, scopes_disabled
 
-from projects.models import Project, ProjectStatus
+from projects.models import LIVE_PROJECT_STATUSES, Project
 
 
 @shared_task(name="projects.tasks.generate_retainer_work")
@@ -18,7 +18,7 @@ def generate_retainer_work() -> int:
     with scopes_disabled():
         projects = list(
             Project.objects.exclude(recurrence_frequency="")
-            .filter(status__in=[ProjectStatus.PLANNING, ProjectStatus.ACTIVE])
+            .live()
             .values_list("pk", "agency_id")
         )
     made = 0
@@ -56,7 +56,7 @@ def scan_all_agencies() -> int:
 
     with scopes_disabled():
         agency_ids = list(
-            Agency.objects.filter(projects__status__in=[ProjectStatus.PLANNING, ProjectStatus.ACTIVE])
+            Agency.objects.filter(projects__status__in=LIVE_PROJECT_STATUSES)
             .values_list("pk", flat=True)
             .distinct()
         )

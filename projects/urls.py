@@ -2,7 +2,17 @@
 
 from django.urls import path
 
-from projects.views import calendar, closures, escalations, projects, tasks, templates, timeline, workload
+from projects.views import (
+    activity,
+    calendar,
+    closures,
+    escalations,
+    projects,
+    tasks,
+    templates,
+    timeline,
+    workload,
+)
 
 urlpatterns = [
     path("projects/", projects.project_list, name="project_list"),
@@ -24,6 +34,7 @@ urlpatterns = [
         name="template_from_project",
     ),
     path("projects/<int:project_id>/timeline/", timeline.project_timeline, name="project_timeline"),
+    path("projects/<int:project_id>/activity/", activity.project_activity, name="project_activity"),
     path("projects/<int:project_id>/scan/", escalations.project_scan, name="project_scan"),
     path("projects/<int:project_id>/tasks/new/", tasks.task_create, name="task_create"),
     path("tasks/<int:task_id>/", tasks.task_detail, name="task_detail"),

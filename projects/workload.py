@@ -15,12 +15,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Prefetch, Q
 
 from agencyops.models import Agency, Discipline, Membership, Role
-from projects.models import Party, ProjectStatus, RequiredInput, Task, TaskDependency, TaskStatus
+from projects.models import LIVE_PROJECT_STATUSES, Party, RequiredInput, Task, TaskDependency, TaskStatus
 from projects.scheduling import BusinessCalendar
 from projects.timeline import short_date
 
-# Work counts while a project is being planned or run; paused, finished and cancelled work does not.
-LIVE_PROJECT_STATUSES = (ProjectStatus.PLANNING, ProjectStatus.ACTIVE)
 WORKLOAD_WEEKS = 6
 CENT = Decimal("0.01")
 ONE_DAY = timedelta(days=1)

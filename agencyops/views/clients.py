@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from agencyops import sections as registry
 from agencyops.forms.clients import ClientFilterForm, ClientForm, ContactForm
 from agencyops.inbound.selectors import inbound_address_live
 from agencyops.models import Client, ClientContact, ClientStatus
@@ -79,11 +80,12 @@ def client_create(request: HttpRequest) -> HttpResponse:
 @agency_view
 @require_http_methods(["GET", "HEAD"])
 def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
-    """One client: its facts, status, contacts and their portal access, its projects and open approvals."""
-    from approvals.models import ApprovalRequest, ApprovalStatus
-    from projects.models import Project
-
+    """One client: its facts, status, contacts and their portal access, and the sections the apps register
+    (its projects, open approvals, activity)."""
     client = _client_or_404(client_id)
+    context = registry.SectionContext(
+        request=request, agency=request.agency, viewer=request.membership, subject=client
+    )
     return TemplateResponse(
         request,
         "agencyops/client_detail.html",
@@ -91,18 +93,7 @@ def client_detail(request: HttpRequest, client_id: int) -> HttpResponse:
             "client": client,
             "contacts": client_contacts_for_detail(client),
             "can_manage": can_manage_clients(request.membership),
-            "projects": Project.objects.filter(client=client).order_by("-launch_date")[:20],
-            "approvals": ApprovalRequest.objects.filter(
-                client=client,
-                status__in=[
-                    ApprovalStatus.AWAITING_CLIENT,
-                    ApprovalStatus.AWAITING_INTERNAL,
-                    ApprovalStatus.CHANGES_REQUESTED,
-                    ApprovalStatus.DRAFT,
-                ],
-            )
-            .select_related("final_approver")
-            .order_by("due_at")[:20],
+            "client_sections": registry.sections_render(registry.CLIENT, context),
             "inbound_address": inbound_address_live(client) if can_manage_clients(request.membership) else None,
             "site_url": settings.SITE_URL,
         },

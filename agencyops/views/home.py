@@ -10,10 +10,9 @@ from django.views.decorators.http import require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_scopes import scopes_disabled
 
+from agencyops import sections as registry
 from agencyops.models import ClientContact, Membership
-from agencyops.selectors.home import EVERYTHING, HomeLimits, home_sections
 from agencyops.tenancy import agency_view
-from projects.calendars import agency_today
 
 
 def start(request: HttpRequest) -> HttpResponse:
@@ -40,24 +39,24 @@ def start(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     """The owner's one-minute view: what is due this week, what is blocked, what needs a decision.
 
-    Each section lists its most pressing items; ``?show=all`` lists everything. htmx requests (the
-    sections refreshing after a status change) get the sections alone.
+    The sections are the ones the apps register (agencyops/sections.py). Each lists its most pressing
+    items; ``?show=all`` lists everything. htmx requests (the sections refreshing after a status change)
+    get the sections alone.
     """
-    today = agency_today(request.agency)
     show_all = request.GET.get("show") == "all"
     home_url = reverse("home", kwargs={"agency_slug": request.agency.slug})
     template = "agencyops/home.html"
     if request.htmx:
         template += "#sections"
+    context = registry.SectionContext(
+        request=request, agency=request.agency, viewer=request.membership, extra={"show_all": show_all}
+    )
     return TemplateResponse(
         request,
         template,
         {
             "agency": request.agency,
-            "sections": home_sections(
-                request.agency, request.membership, today, limits=EVERYTHING if show_all else HomeLimits()
-            ),
-            "today": today,
+            "home_sections": registry.sections_render(registry.HOME, context),
             "show_all": show_all,
             # The sections refresh (and status forms return) to the view the person is looking at.
             "home_url": home_url + ("?show=all" if show_all else ""),

@@ -8,9 +8,9 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods
 
+from agencyops import sections as registry
 from agencyops.selectors.clients import portal_contacts_for_user
 from agencyops.tenancy import portal_view
-from approvals.portal_selectors import portal_home_data
 
 
 @login_required
@@ -35,8 +35,10 @@ portal_index.tenant_policy = "portal"  # type: ignore[attr-defined]
 @portal_view
 @require_http_methods(["GET", "HEAD"])
 def portal_home(request: HttpRequest) -> HttpResponse:
-    """A client contact's start page: what awaits their approval and the decisions they have made."""
+    """A client contact's start page: the sections the apps register (what awaits their approval, the
+    decisions they have made)."""
     contact = request.contact
+    context = registry.SectionContext(request=request, agency=request.agency, viewer=contact)
     return TemplateResponse(
         request,
         "portal/home.html",
@@ -44,6 +46,6 @@ def portal_home(request: HttpRequest) -> HttpResponse:
             "contact": contact,
             "client": contact.client,
             "agency": request.agency,
-            "home": portal_home_data(contact),
+            "portal_sections": registry.sections_render(registry.PORTAL_HOME, context),
         },
     )

@@ -12,8 +12,9 @@ from django.db import IntegrityError, transaction
 
 from agencyops.inbound.services import inbound_reply_headers
 from agencyops.models import Membership, User
-from agencyops.permissions import can_manage_approvals, require
+from agencyops.permissions import require
 from approvals.models import ApprovalRequest, Notification
+from approvals.permissions import can_manage_approvals
 
 
 def _require_planner(actor: Membership) -> None:

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from agencyops.models import ClientContact, Membership
-from agencyops.permissions import can_manage_approvals, require
+from agencyops.permissions import require
 from approvals.models import (
     ApprovalRequest,
     ApprovalStatus,
@@ -19,6 +19,7 @@ from approvals.models import (
     LogSource,
     Verdict,
 )
+from approvals.permissions import can_decide_change_request
 from approvals.services._shared import _local
 from projects import services as project_services
 from projects.calendars import agency_calendar
@@ -138,7 +139,7 @@ def change_request_decide(
     if (actor is None) == (contact is None):
         raise ValueError("A change request is decided by a team member or a client contact.")
     if actor is not None:
-        require(can_manage_approvals, actor, "Only owners and coordinators decide change requests.")
+        require(can_decide_change_request, actor, "Only owners and coordinators decide change requests.")
     if contact is not None and contact.pk != (
         change_request.approval_request.final_approver_id if change_request.approval_request else None
     ):

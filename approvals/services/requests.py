@@ -132,11 +132,9 @@ def _send(
 ) -> ApprovalRequest:
     # The role check stays in approval_request_send: an internal approver (often a member) sends by signing off.
     request = ApprovalRequest.objects.select_for_update().get(pk=request.pk)
-    if request.status not in (
-        ApprovalStatus.DRAFT,
-        ApprovalStatus.AWAITING_INTERNAL,
-        ApprovalStatus.CHANGES_REQUESTED,
-    ):
+    # The page's Send button and the API's can_send ask the same (approvals/permissions.py): only a draft
+    # goes out; awaiting sign-off is sent by the sign-off, and a new version turns changes requested to draft.
+    if request.status != ApprovalStatus.DRAFT:
         raise ValidationError(
             f"This request is {request.get_status_display().lower()}; it cannot be sent now."
         )

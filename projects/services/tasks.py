@@ -12,7 +12,7 @@ from django.utils.text import slugify
 from agencyops.models import Discipline, Membership
 from projects import scheduling
 from projects.calendars import agency_calendar, agency_today
-from projects.models import Party, Phase, Project, Task, TaskDependency, TaskStatus
+from projects.models import Party, Phase, Project, Task, TaskDependency, TaskStatus, TaskStatusChange
 from projects.services._shared import _refresh_phase_deadlines, _require_planner, _require_team, _rescan_soon
 
 
@@ -53,8 +53,18 @@ def task_update_status(
     else:
         task.blocked_reason, task.blocked_since = "", None
     task.completed_at = timezone.now() if status == TaskStatus.DONE else None
+    old_status = task.status
     task.status = status
     task.save()
+    if old_status != status:
+        TaskStatusChange.objects.create(
+            agency_id=task.agency_id,
+            task=task,
+            old_status=old_status,
+            new_status=status,
+            note=task.blocked_reason or task.waiting_on_name or task.waiting_on,
+            changed_by=actor,
+        )
     _rescan_soon(task.agency_id)
     return task
 

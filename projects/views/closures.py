@@ -10,11 +10,11 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
-from agencyops.permissions import can_manage_clients
 from agencyops.tenancy import agency_view
 from projects import services
 from projects.calendars import agency_calendar, agency_today
 from projects.models import AgencyClosure
+from projects.permissions import can_manage_closures
 
 
 class ClosureForm(forms.Form):
@@ -46,7 +46,7 @@ def closure_list(request: HttpRequest) -> HttpResponse:
             "form": form,
             "closures": AgencyClosure.objects.filter(date__gte=today).order_by("date"),
             "holidays_ahead": holidays_ahead,
-            "can_edit": can_manage_clients(request.membership),
+            "can_edit": can_manage_closures(request.membership),
             "working_days": [
                 name
                 for n, name in enumerate(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))
@@ -56,7 +56,7 @@ def closure_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@agency_view(permission=can_manage_clients)
+@agency_view(permission=can_manage_closures)
 @require_POST
 def closure_remove(request: HttpRequest, closure_id: int) -> HttpResponse:
     """Remove a closure."""

@@ -15,10 +15,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from agencyops.models import Client, Membership
-from agencyops.permissions import can_manage_clients
 from agencyops.tenancy import agency_view
 from projects import escalations as escalation_services
 from projects.models import Escalation, EscalationEvent, EscalationSeverity, EscalationState, Project
+from projects.permissions import can_manage_escalation
 from projects.risks import RULES
 from projects.tasks import agency_scan_now
 
@@ -86,13 +86,13 @@ def escalation_list(request: HttpRequest) -> HttpResponse:
             "severities": EscalationSeverity.choices,
             "states": [("open", "Open"), *EscalationState.choices],
             "members": Membership.objects.filter(is_active=True).select_related("user"),
-            "can_act": can_manage_clients(request.membership),
+            "can_act": can_manage_escalation(request.membership),
             "rule_labels": RULE_LABELS,
         },
     )
 
 
-@agency_view(permission=can_manage_clients)
+@agency_view(permission=can_manage_escalation)
 @require_POST
 def escalation_action(request: HttpRequest, escalation_id: int) -> HttpResponse:
     """Acknowledge, assign, snooze or resolve one escalation; every action is kept as history."""
@@ -134,7 +134,7 @@ def escalation_action(request: HttpRequest, escalation_id: int) -> HttpResponse:
 SCAN_BUSY = "A scan of this agency is running; try again in a minute."
 
 
-@agency_view(permission=can_manage_clients)
+@agency_view(permission=can_manage_escalation)
 @require_POST
 def project_scan(request: HttpRequest, project_id: int) -> HttpResponse:
     """Scan now: run the agency's risk scan at once and come back to the project with what it found."""

@@ -9,9 +9,9 @@ import time_machine
 from django.urls import reverse
 from django_scopes import scope
 
-from agencyops.selectors.home import HomeLimits, home_sections, working_week
 from projects import services as project_services
 from projects.calendars import agency_today
+from projects.home_sections import HomeLimits, home_sections, working_week
 from projects.models import Project, ProjectStatus, Task, TaskStatus
 from tests import factories
 
@@ -284,17 +284,20 @@ def test_an_empty_agency_home_says_plainly_there_is_nothing_to_look_at(team, as_
     assert 'Due this week <span class="count">(0)</span>' in page
 
 
-def test_done_and_cancelled_projects_stay_off_the_home_view(team):
+def test_done_cancelled_and_on_hold_projects_stay_off_the_home_view(team):
     finished = _project(team, name="Finished")
     dropped = _project(team, client_index=1, name="Dropped")
+    paused = _project(team, client_index=1, name="Paused")
     live = _project(team, name="Live")
-    for tasks in (finished, dropped, live):
+    for tasks in (finished, dropped, paused, live):
         _due(tasks["copy"], TUESDAY)
         _status(team, tasks["build"], TaskStatus.BLOCKED, blocked_reason="Stuck")
     with scope(agency=team["agency"].pk):
         Project.objects.filter(pk=finished["copy"].project_id).update(status=ProjectStatus.DONE)
         Project.objects.filter(pk=dropped["copy"].project_id).update(status=ProjectStatus.CANCELLED)
-        Project.objects.filter(pk=live["copy"].project_id).update(status=ProjectStatus.ON_HOLD)
+        # On hold is not live (projects.models.LIVE_PROJECT_STATUSES): its paused dates alarm nobody.
+        Project.objects.filter(pk=paused["copy"].project_id).update(status=ProjectStatus.ON_HOLD)
+        Project.objects.filter(pk=live["copy"].project_id).update(status=ProjectStatus.ACTIVE)
 
     sections = _sections(team)
 
@@ -370,9 +373,10 @@ def test_past_the_limit_the_page_links_to_every_item(team, as_owner):
 
     assert 'Blocked <span class="count">(11)</span>' in page
     assert page.count("Endangers ") == 10
-    assert f'<a href="{_home(team["agency"])}?show=all#blocked-h">1 more blocked or waiting</a>' in page
+    # A capped list says how much it shows of how many (issue 10), and links to all of them.
+    assert f'<a href="{_home(team["agency"])}?show=all#blocked-h">10 of 11 blocked or waiting — show all</a>' in page
     assert everything.count("Endangers ") == 11
-    assert "more blocked or waiting" not in everything
+    assert "blocked or waiting — show all" not in everything
     # Status forms on the full list come back to the full list.
     assert f'name="next" value="{_home(team["agency"])}?show=all"' in everything
 

@@ -17,9 +17,9 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django_scopes import scope
 
-from agencyops.selectors.home import working_week
 from projects import services
 from projects.calendars import agency_calendar, agency_today
+from projects.home_sections import working_week
 from projects.models import Task
 from projects.workload import WORKLOAD_WEEKS, weeks_from
 from tests.bench import seed
@@ -42,7 +42,7 @@ JOIN agencyops_client c ON c.id = p.client_id
 LEFT JOIN agencyops_membership m ON m.id = t.assignee_id
 LEFT JOIN agencyops_user u ON u.id = m.user_id
 WHERE t.agency_id = %(agency)s
-  AND p.status IN ('planning', 'active', 'on_hold')
+  AND p.status IN ('planning', 'active')
   AND t.status <> 'done'
   AND (t.due_date <= %(week_end)s OR t.status IN ('blocked', 'waiting') OR t.needs_decision)
 ORDER BY t.due_date, p.name, t."order", t.id
@@ -56,14 +56,14 @@ HOME_DECISIONS_SQL = [
     JOIN projects_project p ON p.id = r.project_id
     JOIN agencyops_clientcontact c ON c.id = r.final_approver_id
     WHERE r.agency_id = %(agency)s AND r.status IN ('awaiting_client', 'awaiting_internal')
-      AND p.status IN ('planning', 'active', 'on_hold')
+      AND p.status IN ('planning', 'active')
     ORDER BY r.due_at
     """,
     """
     SELECT cr.id, cr.description, p.name FROM approvals_changerequest cr
     JOIN projects_project p ON p.id = cr.project_id
     LEFT JOIN approvals_changerequestdecision d ON d.change_request_id = cr.id
-    WHERE cr.agency_id = %(agency)s AND d.id IS NULL AND p.status IN ('planning', 'active', 'on_hold')
+    WHERE cr.agency_id = %(agency)s AND d.id IS NULL AND p.status IN ('planning', 'active')
     """,
     """
     SELECT e.id, e.message, e.severity, e.section, p.name FROM projects_escalation e

@@ -1,4 +1,7 @@
-"""What the owner's home view shows: what is due this week, what is blocked, what needs a decision.
+"""What the owner's home view shows: what is due this week, what is blocked, what risks the scan found and
+what needs a decision. The project layer registers these sections with the platform (projects/apps.py);
+approvals add their client decisions, sign-offs and change requests to "Needs decision" through a
+contribution (approvals/home_sections.py), so this module never imports approvals.
 
 Two queries answer all three sections, so the page costs the same on a two-project agency and on
 one with five hundred projects: one places every task that belongs here (a large agency has
@@ -21,11 +24,13 @@ from typing import NamedTuple, TypeVar
 from django.db.models import Q
 from django.urls import reverse
 
+from agencyops import sections as registry
 from agencyops.models import Agency, Membership
-from projects.models import Party, ProjectStatus, Task, TaskStatus
+from projects.models import Escalation, EscalationState, Party, Task, TaskStatus
 
-# Done and cancelled projects no longer endanger anything; their leftovers stay off the home view.
-LIVE_PROJECT_STATUSES = (ProjectStatus.PLANNING, ProjectStatus.ACTIVE, ProjectStatus.ON_HOLD)
+# What other apps add to the "Needs decision" list: (sort key, ExtraItem) pairs, see contributions_collect.
+HOME_DECISIONS = "home.needs_decision"
+SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 STALLED_STATUSES = (TaskStatus.BLOCKED, TaskStatus.WAITING)
 STATUS_LABELS = dict(TaskStatus.choices)
 
@@ -98,8 +103,12 @@ class DayGroup:
     clients: list[ClientGroup]
 
     @property
+    def shown(self) -> int:
+        return sum(len(group.tasks) for group in self.clients)
+
+    @property
     def hidden(self) -> int:
-        return self.count - sum(len(group.tasks) for group in self.clients)
+        return self.count - self.shown
 
 
 @dataclass(frozen=True)
@@ -132,6 +141,32 @@ class DecisionItem:
 
 
 @dataclass(frozen=True)
+class ExtraItem:
+    """An item of the home view that is not a task (an approval, a sign-off, a change request or a risk the
+    scan found), shown like a decision item. Each app builds its own and says how it is badged.
+
+    ``subject`` names what the item is about (``("task", 12)``, ``("approval", 3)``): one question that
+    several signals point at is listed once.
+    """
+
+    kind: str
+    question: str
+    decided_by: str
+    about: str
+    url: str
+    project_name: str
+    due_date: date | None
+    due_label: str
+    impact: str = ""
+    late: bool = False
+    severity: str = ""
+    badge: str = ""
+    badge_class: str = "badge-info"
+    subject: tuple[str, int] | None = None
+    task: None = None
+
+
+@dataclass(frozen=True)
 class HomeSections:
     """Everything the home view shows, already grouped, ordered and counted."""
 
@@ -144,12 +179,13 @@ class HomeSections:
     due_this_week: list[DayGroup] = field(default_factory=list)
     blocked: list[BlockedItem] = field(default_factory=list)
     blocked_count: int = 0
-    blocked_count_extra: int = 0
     needs_decision: list[DecisionItem] = field(default_factory=list)
     needs_decision_count: int = 0
-    # Approvals, sign-offs, change requests and escalations (see home_decisions.py).
-    decisions_elsewhere: list = field(default_factory=list)
-    blocked_elsewhere: list = field(default_factory=list)
+    # Approvals, sign-offs, change requests (contributed by approvals) and decision-type risks.
+    decisions_elsewhere: list[ExtraItem] = field(default_factory=list)
+    # Risks the scan found that hold work up: their own group, never mixed into "Blocked".
+    risks: list[ExtraItem] = field(default_factory=list)
+    risks_count: int = 0
 
     @property
     def due_count(self) -> int:
@@ -157,8 +193,12 @@ class HomeSections:
         return self.overdue_count + sum(day.count for day in self.due_this_week)
 
     @property
+    def overdue_shown(self) -> int:
+        return sum(len(group.tasks) for group in self.overdue)
+
+    @property
     def overdue_hidden(self) -> int:
-        return self.overdue_count - sum(len(group.tasks) for group in self.overdue)
+        return self.overdue_count - self.overdue_shown
 
     @property
     def due_hidden(self) -> int:
@@ -166,20 +206,29 @@ class HomeSections:
 
     @property
     def blocked_total(self) -> int:
-        return self.blocked_count + self.blocked_count_extra
+        """Blocked and waiting tasks only; risks are counted in ``risks_count``."""
+        return self.blocked_count
 
     @property
     def blocked_hidden(self) -> int:
-        return self.blocked_total - len(self.blocked) - len(self.blocked_elsewhere)
+        return self.blocked_count - len(self.blocked)
+
+    @property
+    def risks_hidden(self) -> int:
+        return self.risks_count - len(self.risks)
+
+    @property
+    def needs_decision_shown(self) -> int:
+        return len(self.needs_decision) + len(self.decisions_elsewhere)
 
     @property
     def needs_decision_hidden(self) -> int:
-        return self.needs_decision_count - len(self.needs_decision) - len(self.decisions_elsewhere)
+        return self.needs_decision_count - self.needs_decision_shown
 
     @property
     def is_cut(self) -> bool:
         """Whether some section lists fewer items than it counts."""
-        return bool(self.due_hidden or self.blocked_hidden or self.needs_decision_hidden)
+        return bool(self.due_hidden or self.blocked_hidden or self.needs_decision_hidden or self.risks_hidden)
 
 
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -228,7 +277,7 @@ def _home_rows(agency: Agency, *, week_end: date) -> list[_Row]:
     """Every open task of a live project that is due by the end of the week, stalled, or waiting for a
     decision: the columns that place it, oldest due date first."""
     rows = (
-        Task.objects.filter(agency=agency, project__status__in=LIVE_PROJECT_STATUSES)
+        Task.objects.filter(agency=agency).of_live_projects()
         .exclude(status=TaskStatus.DONE)
         .filter(Q(due_date__lte=week_end) | Q(status__in=STALLED_STATUSES) | Q(needs_decision=True))
         .order_by("due_date", "project__name", "order", "pk")
@@ -333,15 +382,53 @@ def _decision_item(task: HomeTask) -> DecisionItem:
     )
 
 
+def _escalation_items(agency: Agency, today: date) -> list[tuple[tuple, ExtraItem, str]]:
+    """Open and acknowledged risks, each with its sort key and the home section it belongs to (one query)."""
+    slug = agency.slug
+    list_url = reverse("escalation_list", kwargs={"agency_slug": slug})
+    pairs = []
+    for escalation in (
+        Escalation.objects.filter(state__in=[EscalationState.OPEN, EscalationState.ACKNOWLEDGED])
+        .select_related("project", "assignee__user")
+    ):
+        facts = escalation.facts or {}
+        if escalation.task_id:
+            subject: tuple[str, int] | None = ("task", escalation.task_id)
+        elif facts.get("approval_id"):
+            subject = ("approval", int(facts["approval_id"]))
+        elif facts.get("change_request_id"):
+            subject = ("change_request", int(facts["change_request_id"]))
+        else:
+            subject = None
+        item = ExtraItem(
+            kind="escalation",
+            question=escalation.message,
+            decided_by=escalation.assignee.user.full_name if escalation.assignee else "Owner or coordinator",
+            # The rule's sentence is the title people read; the rule id is for machines.
+            about=escalation.message,
+            project_name=escalation.project.name if escalation.project else "",
+            url=f"{list_url}#escalation-{escalation.pk}",
+            due_date=None,
+            due_label="",
+            severity=escalation.severity,
+            badge="Risk",
+            badge_class="badge-bad" if escalation.severity == "high" else "badge-warn",
+            subject=subject,
+        )
+        pairs.append(((SEVERITY_ORDER.get(escalation.severity, 3), today), item, escalation.section))
+    return pairs
+
+
 def home_sections(
     agency: Agency, membership: Membership, today: date, *, limits: HomeLimits = HomeLimits()
 ) -> HomeSections:
-    """The three home sections for a member of the agency, in two queries whatever the agency's size.
+    """The home sections for a member of the agency, at a fixed query count whatever the agency's size.
 
     The first query places every task (a large agency has hundreds this week) using a few columns;
-    the second loads what is shown of the ones listed. Every member sees the agency-wide picture;
-    ``membership`` is the caller, for the kinds of items that later depend on who is looking
-    (approvals they must give, escalations to them).
+    the second loads what is shown of the ones listed; one more loads the risks, and each app that
+    contributes to "Needs decision" loads its own items (approvals: requests and change requests).
+    Every member sees the agency-wide picture; ``membership`` is the caller, for items that depend on
+    who is looking (the changes a client asked of the projects they coordinate).
     """
     week_start, week_end = working_week(agency, today)
     year = today.year
@@ -371,9 +458,24 @@ def home_sections(
         days.append(DayGroup(day=day, label=label, count=len(day_rows), clients=_by_client(tasks)))
 
     zone = zoneinfo.ZoneInfo(agency.time_zone)
-    from agencyops.selectors.home_decisions import home_extras
-
-    extra_decisions, extra_blocked = home_extras(agency, today, short_date)
+    # Other apps' items first, then the scan's, so that equal keys keep that order (the sort is stable).
+    decision_pairs = registry.contributions_collect(
+        HOME_DECISIONS, agency=agency, membership=membership, today=today, short_date=short_date
+    )
+    risk_pairs = []
+    for key, item, section in _escalation_items(agency, today):
+        (risk_pairs if section == "blocked" else decision_pairs).append((key, item))
+    # One question, one item: a risk about a task flagged for decision (or about an approval or change
+    # request already listed) is the same question; the item that names the decider stays.
+    covered = {("task", r.pk) for r in deciding}
+    covered |= {item.subject for _, item in decision_pairs if item.kind != "escalation" and item.subject}
+    decision_pairs = [
+        (key, item) for key, item in decision_pairs if item.kind != "escalation" or item.subject not in covered
+    ]
+    decision_pairs.sort(key=lambda pair: pair[0])
+    risk_pairs.sort(key=lambda pair: pair[0])
+    extra_decisions = [item for _, item in decision_pairs]
+    risks = [item for _, item in risk_pairs]
     return HomeSections(
         today=today,
         week_start=week_start,
@@ -387,6 +489,17 @@ def home_sections(
         needs_decision=[_decision_item(shown[r.pk]) for r in deciding_listed],
         needs_decision_count=len(deciding) + len(extra_decisions),
         decisions_elsewhere=_take(extra_decisions, limits.decisions),
-        blocked_elsewhere=_take(extra_blocked, limits.blocked),
-        blocked_count_extra=len(extra_blocked),
+        risks=_take(risks, limits.blocked),
+        risks_count=len(risks),
+    )
+
+
+def home_sections_for_page(context: registry.SectionContext) -> HomeSections:
+    """The home view's project sections share one load per page (see SectionContext.memo)."""
+    from projects.calendars import agency_today
+
+    limits = EVERYTHING if context.extra.get("show_all") else HomeLimits()
+    return context.memo(
+        "projects.home",
+        lambda: home_sections(context.agency, context.viewer, agency_today(context.agency), limits=limits),
     )

@@ -1,45 +1,25 @@
-"""The home view's items that are not tasks: client approvals, internal sign-offs, change requests and
-escalations from the risk scan. Four queries in all (plus two to project late approvals onto the
-schedule), whatever the agency's size.
+"""What approvals add to the owner's home view "Needs decision": client approvals, internal sign-offs,
+changes a client asked for (shown to the project's coordinator) and change requests. Two queries in all
+(plus three to project late approvals onto the schedule), whatever the agency's size. Registered with the
+platform in approvals/apps.py as a contribution to the project layer's "Needs decision" list.
 """
 
 from __future__ import annotations
 
 import zoneinfo
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
-from agencyops.models import Agency
+from agencyops.models import Agency, Membership
 from approvals.models import ApprovalRequest, ApprovalStatus, AssetVersion, ChangeRequest
 from projects import scheduling
 from projects.calendars import agency_calendar
-from projects.models import Escalation, EscalationState, ProjectStatus, Task, TaskDependency, TaskStatus
-
-LIVE = (ProjectStatus.PLANNING, ProjectStatus.ACTIVE, ProjectStatus.ON_HOLD)
-SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
-
-
-@dataclass(frozen=True)
-class ExtraItem:
-    """An approval, sign-off, change request or escalation, shown like a decision item."""
-
-    kind: str
-    question: str
-    decided_by: str
-    about: str
-    url: str
-    project_name: str
-    due_date: date | None
-    due_label: str
-    impact: str = ""
-    late: bool = False
-    severity: str = ""
-    task: None = None
+from projects.home_sections import ExtraItem
+from projects.models import LIVE_PROJECT_STATUSES, Task, TaskDependency, TaskStatus
 
 
 def _launch_impacts(agency: Agency, late: list[ApprovalRequest], today: date) -> dict[int, str]:
@@ -88,24 +68,26 @@ def _launch_impacts(agency: Agency, late: list[ApprovalRequest], today: date) ->
     return impacts
 
 
-def home_extras(agency: Agency, today: date, short_date) -> tuple[list[ExtraItem], list[ExtraItem]]:
-    """(needs decision, blocked) items from approvals, change requests and escalations, most urgent first."""
+def home_decision_items(
+    *, agency: Agency, membership: Membership, today: date, **_: object
+) -> list[tuple[tuple, ExtraItem]]:
+    """Approvals, sign-offs, changes asked of the viewer's projects and change requests waiting on someone,
+    each with its sort key: late approvals first, then by due day."""
     zone = zoneinfo.ZoneInfo(agency.time_zone)
     now = timezone.now()
     slug = agency.slug
     decisions: list[tuple[tuple, ExtraItem]] = []
-    blocked: list[tuple[tuple, ExtraItem]] = []
 
     # Built here, under the caller's tenant scope (a scoped manager filters by the scope active when
     # the queryset is made).
     latest_round = (
         AssetVersion.objects.filter(request=OuterRef("pk")).order_by("-number").values("number")[:1]
     )
+    waiting = Q(status__in=[ApprovalStatus.AWAITING_CLIENT, ApprovalStatus.AWAITING_INTERNAL])
+    # The client's verdict reaches the coordinator without opening the approvals list.
+    asked_of_me = Q(status=ApprovalStatus.CHANGES_REQUESTED, project__coordinator=membership)
     requests = list(
-        ApprovalRequest.objects.filter(
-            status__in=[ApprovalStatus.AWAITING_CLIENT, ApprovalStatus.AWAITING_INTERNAL],
-            project__status__in=LIVE,
-        )
+        ApprovalRequest.objects.filter(waiting | asked_of_me, project__status__in=LIVE_PROJECT_STATUSES)
         .select_related("project", "final_approver", "internal_approver__user", "task")
         # The round in a subquery, not an aggregate: grouping by every selected column costs more to plan.
         .annotate(round=Subquery(latest_round))
@@ -128,7 +110,25 @@ def home_extras(agency: Agency, today: date, short_date) -> tuple[list[ExtraItem
                 project_name=r.project.name,
                 due_date=due_day,
                 due_label=format_moment(r.due_at, agency),
+                badge="Internal sign-off",
+                subject=("approval", r.pk),
             )
+        elif r.status == ApprovalStatus.CHANGES_REQUESTED:
+            item = ExtraItem(
+                kind="changes_requested",
+                question=f"Changes requested by {r.final_approver.full_name} — upload version {(r.round or 1) + 1}",
+                decided_by=membership.user.full_name or membership.user.email,
+                about=r.title,
+                url=url,
+                project_name=r.project.name,
+                due_date=None,
+                due_label="",
+                badge="Changes requested",
+                badge_class="badge-warn",
+                subject=("approval", r.pk),
+            )
+            decisions.append(((0, today), item))
+            continue
         else:
             is_late = r.due_at < now
             item = ExtraItem(
@@ -142,11 +142,14 @@ def home_extras(agency: Agency, today: date, short_date) -> tuple[list[ExtraItem
                 due_label=("was due " if is_late else "") + format_moment(r.due_at, agency),
                 impact=impacts.get(r.pk, ""),
                 late=is_late,
+                badge="Late approval" if is_late else "Approval",
+                badge_class="badge-bad" if is_late else "badge-info",
+                subject=("approval", r.pk),
             )
         decisions.append(((0 if item.late else 1, due_day), item))
 
     for change in (
-        ChangeRequest.objects.filter(decision__isnull=True, project__status__in=LIVE)
+        ChangeRequest.objects.filter(decision__isnull=True, project__status__in=LIVE_PROJECT_STATUSES)
         .select_related("project")
         .order_by("created_at")
     ):
@@ -162,26 +165,9 @@ def home_extras(agency: Agency, today: date, short_date) -> tuple[list[ExtraItem
             due_date=None,
             due_label="",
             impact=change.impact_summary,
+            badge="Change request",
+            badge_class="badge-warn",
+            subject=("change_request", change.pk),
         )
         decisions.append(((1, today), item))
-
-    for escalation in Escalation.objects.filter(
-        state__in=[EscalationState.OPEN, EscalationState.ACKNOWLEDGED]
-    ).select_related("project", "assignee__user"):
-        item = ExtraItem(
-            kind="escalation",
-            question=escalation.message,
-            decided_by=escalation.assignee.user.full_name if escalation.assignee else "Owner or coordinator",
-            about=escalation.rule,
-            project_name=escalation.project.name if escalation.project else "",
-            url=reverse("escalation_list", kwargs={"agency_slug": slug}) + f"#escalation-{escalation.pk}",
-            due_date=None,
-            due_label="",
-            severity=escalation.severity,
-        )
-        key = (SEVERITY_ORDER.get(escalation.severity, 3), today)
-        (blocked if escalation.section == "blocked" else decisions).append((key, item))
-
-    decisions.sort(key=lambda pair: pair[0])
-    blocked.sort(key=lambda pair: pair[0])
-    return [item for _, item in decisions], [item for _, item in blocked]
+    return decisions

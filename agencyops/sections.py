@@ -1,0 +1,141 @@
+"""The pages the platform composes from what the product apps register: the owner's home view, the portal
+home and the client page.
+
+The platform never imports a product app. Each app registers, in its ``AppConfig.ready()``:
+
+* **sections** — a card of a page: a key, an order, a permission predicate over the viewer, a selector
+  that loads what it shows and the template partial that shows it;
+* **contributions** — items that an app adds to a list another app's section owns (approvals add their
+  client decisions to the home view's "Needs decision"), each with a sort key so the merged list keeps one
+  order whatever app they come from.
+
+A page renders whatever is registered, in order; a layer added later (drafts, alerts, reports) registers
+its own sections without touching the platform.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.http import HttpRequest
+
+# The pages that are composed from sections.
+HOME = "home"
+PORTAL_HOME = "portal_home"
+CLIENT = "client"
+
+
+def everyone(viewer: Any) -> bool:
+    """The default permission: whoever may open the page sees the section."""
+    return True
+
+
+@dataclass
+class SectionContext:
+    """What a section's selector gets: who is looking, in which agency, at what (the client on the client
+    page), and a memo so sections of one app share one load (the home view's three task sections are
+    placed by one query)."""
+
+    request: HttpRequest
+    agency: Any
+    viewer: Any
+    subject: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    _memo: dict[str, Any] = field(default_factory=dict)
+
+    def memo(self, key: str, load: Callable[[], Any]) -> Any:
+        """``load()`` once per page, under ``key``."""
+        if key not in self._memo:
+            self._memo[key] = load()
+        return self._memo[key]
+
+
+@dataclass(frozen=True)
+class Section:
+    """One card of a composed page."""
+
+    page: str
+    key: str
+    order: int
+    template: str
+    selector: Callable[[SectionContext], Any]
+    permission: Callable[[Any], bool] = everyone
+
+
+@dataclass(frozen=True)
+class ShownSection:
+    """A section as a page renders it: its partial and what its selector loaded."""
+
+    key: str
+    template: str
+    data: Any
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """Items an app adds to a list that another app's section owns; ``load`` returns ``(sort key, item)``
+    pairs and takes the keyword arguments the owning selector passes."""
+
+    target: str
+    key: str
+    order: int
+    load: Callable[..., list[tuple[Any, Any]]]
+
+
+_sections: dict[str, dict[str, Section]] = {}
+_contributions: dict[str, dict[str, Contribution]] = {}
+
+
+def section_register(section: Section) -> None:
+    """Add (or replace, by page and key) a section; apps call this from ``AppConfig.ready()``."""
+    _sections.setdefault(section.page, {})[section.key] = section
+
+
+def section_unregister(page: str, key: str) -> Section | None:
+    """Take a section off a page (a layer switched off); returns what was registered."""
+    return _sections.get(page, {}).pop(key, None)
+
+
+def sections_of(page: str) -> list[Section]:
+    """The sections registered for a page, in order."""
+    return sorted(_sections.get(page, {}).values(), key=lambda s: (s.order, s.key))
+
+
+def sections_render(page: str, context: SectionContext) -> list[ShownSection]:
+    """Every section of the page the viewer may see, with what its selector loaded, in order."""
+    return [
+        ShownSection(key=section.key, template=section.template, data=section.selector(context))
+        for section in sections_of(page)
+        if section.permission(context.viewer)
+    ]
+
+
+def contribution_register(contribution: Contribution) -> None:
+    """Add (or replace, by target and key) a contribution to a list another app owns."""
+    _contributions.setdefault(contribution.target, {})[contribution.key] = contribution
+
+
+def contribution_unregister(target: str, key: str) -> Contribution | None:
+    return _contributions.get(target, {}).pop(key, None)
+
+
+def contributions_collect(target: str, **kwargs: Any) -> list[tuple[Any, Any]]:
+    """Every registered contribution's ``(sort key, item)`` pairs, in registration order (one ``load`` each)."""
+    pairs: list[tuple[Any, Any]] = []
+    for contribution in sorted(_contributions.get(target, {}).values(), key=lambda c: (c.order, c.key)):
+        pairs.extend(contribution.load(**kwargs))
+    return pairs
+
+
+@contextmanager
+def sections_without(page: str, key: str) -> Iterator[None]:
+    """For tests and previews: the page as it renders when one section is not registered."""
+    removed = section_unregister(page, key)
+    try:
+        yield
+    finally:
+        if removed is not None:
+            section_register(removed)
