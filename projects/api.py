@@ -96,6 +96,9 @@ def _ripple(impact: services.RescheduleImpact | None) -> tuple[list[dict[str, An
             impact.launch_before, impact.launch_after, calendar=impact.calendar
         ),
         "summary": impact.summary,
+        # The commitment never moves with a reschedule; the slip past it is stated, not refused.
+        "committed": impact.committed_launch,
+        "slip_business_days": impact.slip_business_days,
     }
     return shifted, launch
 

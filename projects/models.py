@@ -328,8 +328,20 @@ class DeadlineChangeCause(models.TextChoices):
     PLAN = "plan", "Plan rescheduled"
 
 
+def no_truncate(name: str) -> pgtrigger.Trigger:
+    """History tables refuse TRUNCATE too: a statement-level trigger, as UPDATE and DELETE are refused per row."""
+    return pgtrigger.Trigger(
+        name=name,
+        when=pgtrigger.Before,
+        operation=pgtrigger.Truncate,
+        level=pgtrigger.Statement,
+        func="RAISE EXCEPTION 'pgtrigger: Cannot truncate rows from % table', TG_TABLE_NAME;",
+    )
+
+
 @pgtrigger.register(
-    pgtrigger.Protect(name="deadline_change_append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+    pgtrigger.Protect(name="deadline_change_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+    no_truncate("deadline_change_no_truncate"),
 )
 class DeadlineChange(models.Model):
     """One move of a task's due date: append-only history, protected in the database."""
@@ -352,6 +364,9 @@ class DeadlineChange(models.Model):
     reason = models.TextField()
     changed_by = models.ForeignKey(Membership, null=True, on_delete=models.DO_NOTHING, related_name="+")
     changed_at = models.DateTimeField(default=timezone.now)
+    move = models.UUIDField(
+        null=True, blank=True, help_text="The one reschedule this row belongs to: the moved task and its cascade."
+    )
 
     objects = ScopedManager(agency="agency")
 
@@ -361,6 +376,34 @@ class DeadlineChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task}: {self.old_due} → {self.new_due}"
+
+
+@pgtrigger.register(
+    pgtrigger.Protect(name="launch_change_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+    no_truncate("launch_change_no_truncate"),
+)
+class LaunchChange(models.Model):
+    """One move of a project's committed launch date: an explicit act with its reason, never a side effect."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.DO_NOTHING, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.DO_NOTHING, related_name="launch_changes")
+    old_launch = models.DateField()
+    new_launch = models.DateField()
+    reason = models.TextField()
+    source_reference = models.CharField(
+        max_length=200, blank=True, help_text="e.g. the client approval of the timing it revisits."
+    )
+    changed_by = models.ForeignKey(Membership, null=True, on_delete=models.DO_NOTHING, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+        indexes = [models.Index(fields=["agency", "project", "changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.project}: launch {self.old_launch} → {self.new_launch}"
 
 
 class CalendarFeed(models.Model):
@@ -446,7 +489,8 @@ class Escalation(models.Model):
 
 
 @pgtrigger.register(
-    pgtrigger.Protect(name="escalation_event_append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+    pgtrigger.Protect(name="escalation_event_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+    no_truncate("escalation_event_no_truncate"),
 )
 class EscalationEvent(models.Model):
     """What happened to an escalation and who did it: found, updated, acknowledged, assigned, snoozed, resolved."""

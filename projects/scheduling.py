@@ -597,6 +597,35 @@ def describe_launch_shift(before: date, after: date, *, calendar: BusinessCalend
     )
 
 
+def describe_forecast(before: date, after: date, *, committed: date, calendar: BusinessCalendar) -> str:
+    """The forecast launch beside the committed one, in words for people.
+
+    "Forecast launch Wed 20 Jan, three business days after the committed Fri 15 Jan" when the plan
+    lands past the promise; otherwise how the forecast moves, and that the commitment holds."""
+    with_year = len({before.year, after.year, committed.year}) > 1
+    if after > committed:
+        slip = calendar.business_days_between(committed, after)
+        count = _COUNT_WORDS[slip] if 0 <= slip < len(_COUNT_WORDS) else str(slip)
+        unit = "business day" if slip == 1 else "business days"
+        return (
+            f"Forecast launch {_short_date(after, with_year=with_year)}, {count} {unit} after the "
+            f"committed {_short_date(committed, with_year=with_year)}"
+        )
+    committed_text = f"the committed launch {_short_date(committed, with_year=with_year)} holds"
+    if before == after:
+        return f"Forecast launch stays on {_short_date(after, with_year=with_year)}; {committed_text}"
+    shift = launch_shift(before, after, calendar=calendar)
+    sign = "+" if shift > 0 else "\u2212" if shift < 0 else ""
+    unit = "business day" if abs(shift) == 1 else "business days"
+    return (
+        f"Forecast launch moves from {_short_date(before, with_year=with_year)} to "
+        f"{_short_date(after, with_year=with_year)} ({sign}{abs(shift)} {unit}); {committed_text}"
+    )
+
+
+_COUNT_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
 # --------------------------------------------------------------------------- recurrence
 
 MAX_HORIZON_DAYS = 366

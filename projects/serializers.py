@@ -253,7 +253,14 @@ class LaunchShiftSerializer(serializers.Serializer):
     after = serializers.DateField(read_only=True, help_text="Forecast launch after the move.")
     business_days = serializers.IntegerField(read_only=True, help_text="Signed; positive means later.")
     summary = serializers.CharField(
-        read_only=True, help_text="E.g. “Launch moves from Tue 12 May to Thu 14 May (+2 business days)”."
+        read_only=True,
+        help_text="E.g. “Forecast launch Wed 20 Jan, three business days after the committed Fri 15 Jan”.",
+    )
+    committed = serializers.DateField(
+        read_only=True, help_text="The committed launch agreed with the client; a reschedule never moves it."
+    )
+    slip_business_days = serializers.IntegerField(
+        read_only=True, help_text="Business days the forecast lands past the committed launch (0 when it holds)."
     )
 
 

@@ -479,14 +479,18 @@ def test_moving_a_due_date_shifts_its_successors_returns_them_and_records_histor
     assert shifted["Landing page copy"]["business_days"] == 3
     assert body["launch"]["before"] == project.launch_date.isoformat()
     assert body["launch"]["business_days"] == 3
-    assert body["launch"]["summary"].startswith("Launch moves from")
+    assert body["launch"]["committed"] == project.launch_date.isoformat()
+    assert body["launch"]["slip_business_days"] == 3
+    assert body["launch"]["summary"].startswith("Forecast launch ")
+    assert "three business days after the committed" in body["launch"]["summary"]
     with scope(agency=agency.pk):
         history = list(DeadlineChange.objects.order_by("pk"))
         stored = {
             t.pk: (t.start_date.isoformat(), t.due_date.isoformat())
             for t in Task.objects.filter(project=project)
         }
-        assert Project.objects.get(pk=project.pk).launch_date.isoformat() == body["launch"]["after"]
+        # The move is accepted past the launch, and the commitment stays where it was agreed.
+        assert Project.objects.get(pk=project.pk).launch_date == project.launch_date
     assert len(history) == len(body["shifted"])
     assert {h.task_id for h in history} == {s["id"] for s in body["shifted"]}
     assert all(
