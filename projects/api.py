@@ -170,8 +170,8 @@ class ProjectListView(ProjectsAPIView):
             OpenApiParameter(
                 "at_risk",
                 bool,
-                description="true: only projects with an overdue or blocked task, or the last task due after "
-                "the launch date; false: only the others.",
+                description="true: only projects whose health is not on track (an open escalation, or the "
+                "forecast launch after the committed launch date); false: only the others.",
             ),
         ],
         responses={200: api.ProjectSerializer(many=True), 400: FIELD_ERRORS, 404: NOT_FOUND},

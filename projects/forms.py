@@ -496,6 +496,31 @@ class RescheduleForm(forms.Form):
             return None
 
 
+class LaunchMoveForm(forms.Form):
+    """Move the committed launch on purpose: the new date and why (kept in the history)."""
+
+    launch_date = forms.DateField(label="New committed launch", widget=DateInput())
+    reason = forms.CharField(
+        label="Why does the commitment move?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept in the deadline history; where the client approved the timing, a change request cites it.",
+        error_messages={"required": "Say why the committed launch moves; it is kept in the history."},
+    )
+
+    def save(self, *, actor: Membership, project: Project) -> services.LaunchMove | None:
+        try:
+            return services.project_move_launch(
+                actor=actor,
+                project=project,
+                new_launch=self.cleaned_data["launch_date"],
+                reason=self.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            add_service_errors(self, error)
+            return None
+
+
 # --------------------------------------------------------------------------- editing a template
 
 _PREDECESSOR = re.compile(r"^(?P<key>[^/+\s]+?)(?P<ss>/SS)?(?:\+(?P<lag>\d+))?$", re.IGNORECASE)

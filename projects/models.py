@@ -365,7 +365,9 @@ class DeadlineChange(models.Model):
     changed_by = models.ForeignKey(Membership, null=True, on_delete=models.DO_NOTHING, related_name="+")
     changed_at = models.DateTimeField(default=timezone.now)
     move = models.UUIDField(
-        null=True, blank=True, help_text="The one reschedule this row belongs to: the moved task and its cascade."
+        null=True,
+        blank=True,
+        help_text="The one reschedule this row belongs to: the moved task and its cascade.",
     )
 
     objects = ScopedManager(agency="agency")

@@ -260,7 +260,8 @@ class LaunchShiftSerializer(serializers.Serializer):
         read_only=True, help_text="The committed launch agreed with the client; a reschedule never moves it."
     )
     slip_business_days = serializers.IntegerField(
-        read_only=True, help_text="Business days the forecast lands past the committed launch (0 when it holds)."
+        read_only=True,
+        help_text="Business days the forecast lands past the committed launch (0 when it holds).",
     )
 
 
@@ -355,9 +356,16 @@ class ProjectSerializer(serializers.Serializer):
     tasks_done = serializers.IntegerField(read_only=True)
     overdue_count = serializers.IntegerField(read_only=True, help_text="Open tasks past their due date.")
     blocked_count = serializers.IntegerField(read_only=True)
+    forecast_launch = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text="Where the plan lands today: the latest due date of the tasks feeding the launch.",
+    )
+    open_risks = serializers.IntegerField(read_only=True, help_text="Open and acknowledged escalations.")
     at_risk = serializers.BooleanField(
         read_only=True,
-        help_text="An open task past due, a blocked task, or the last task due after the launch date.",
+        help_text="The project's health is not on track: an open escalation, or the forecast launch "
+        "after the committed launch date.",
     )
     created_at = serializers.DateTimeField(read_only=True)
 
@@ -394,9 +402,25 @@ class ProjectDetailSerializer(serializers.Serializer):
     name = serializers.CharField(source="project.name", read_only=True)
     client = ClientRefSerializer(source="project.client", read_only=True)
     status = serializers.ChoiceField(source="project.status", choices=ProjectStatus.choices, read_only=True)
-    launch_date = serializers.DateField(source="project.launch_date", read_only=True)
+    launch_date = serializers.DateField(
+        source="project.launch_date", read_only=True, help_text="The committed launch agreed with the client."
+    )
     forecast_launch = serializers.DateField(
-        read_only=True, allow_null=True, help_text="When the last one-off task is due now."
+        read_only=True,
+        allow_null=True,
+        help_text="Where the plan lands today: the latest due date of the tasks feeding the launch.",
+    )
+    slip_business_days = serializers.IntegerField(
+        read_only=True,
+        help_text="Business days the forecast lands after the committed launch (0 when it holds).",
+    )
+    open_risks = serializers.IntegerField(
+        source="health.open_risks", read_only=True, help_text="Open and acknowledged escalations."
+    )
+    at_risk = serializers.BooleanField(
+        source="health.at_risk",
+        read_only=True,
+        help_text="Same health as the project list: an open escalation, or the forecast past the launch.",
     )
     first_start = serializers.DateField(read_only=True, allow_null=True)
     template_name = serializers.CharField(source="project.template_name", read_only=True)

@@ -286,6 +286,14 @@ def test_the_project_list_filters_by_client_status_and_risk(team, project):
             status="blocked",
             blocked_reason="Client has not chosen the offer",
         )
+        # The offer's wait pushes the forecast past the committed launch.
+        last = other.tasks.order_by("-due_date").first()
+        services.task_reschedule(
+            actor=team["owner"],
+            task=last,
+            new_due=calendar_of(agency).add_business_days(last.due_date, 2),
+            reason="Offer late",
+        )
     api = token_client(team["members"][1].user)
 
     everything = api.get(url("api_project_list", agency)).json()
@@ -297,7 +305,8 @@ def test_the_project_list_filters_by_client_status_and_risk(team, project):
     assert everything["count"] == 2
     row = next(p for p in everything["results"] if p["id"] == other.pk)
     assert row["client"]["name"] == "Birch Bakery"
-    assert row["blocked_count"] == 1 and row["at_risk"] is True
+    assert row["blocked_count"] == 1 and row["at_risk"] is True and row["open_risks"] == 0
+    assert row["forecast_launch"] > row["launch_date"] == other.launch_date.isoformat()
     assert row["tasks_total"] == 11 and row["tasks_done"] == 0
     assert [p["name"] for p in birch["results"]] == ["Bakery ads"]
     assert [p["id"] for p in risky["results"]] == [other.pk]

@@ -249,7 +249,9 @@ def test_a_new_dependency_that_the_dates_break_moves_the_successor_with_history(
         project.refresh_from_db()
         # The plan now lands later (the forecast), but the committed launch stays as agreed.
         assert project.launch_date == launch_before
-        assert project.tasks.filter(recurrence_period__isnull=True).latest("due_date").due_date > launch_before
+        assert (
+            project.tasks.filter(recurrence_period__isnull=True).latest("due_date").due_date > launch_before
+        )
 
 
 def test_a_project_cannot_go_active_with_an_incomplete_brief(team):
