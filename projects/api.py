@@ -272,6 +272,37 @@ class ProjectDetailView(ProjectsAPIView):
 
 
 @extend_schema(tags=["projects"])
+class ProjectLaunchView(ProjectsAPIView):
+    """Move a project's committed launch: an explicit act, never a side effect of rescheduling tasks."""
+
+    queryset = Project.objects.none()
+    serializer_class = api.LaunchMoveSerializer
+    write_permission = can_plan_projects
+
+    @extend_schema(
+        operation_id="project_launch_move",
+        summary="Move the committed launch",
+        description="Owners and coordinators only; a reason is required and kept in the deadline history. "
+        "Where the client approved the timing, a change request citing that approval is proposed and "
+        "named in `proposals`. Rescheduling tasks never moves the committed launch; it moves "
+        "`forecast_launch`.",
+        request=api.LaunchMoveInputSerializer,
+        responses={200: api.LaunchMoveSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, agency_slug: str, pk: int) -> Response:
+        project = self.project_or_404(pk)
+        data = parse(api.LaunchMoveInputSerializer, request)
+        moved = services.project_move_launch(
+            actor=request.membership, project=project, new_launch=data["launch_date"], reason=data["reason"]
+        )
+        return Response(
+            api.LaunchMoveSerializer(
+                {"change": moved.change, "proposals": [str(p) for p in moved.proposals]}
+            ).data
+        )
+
+
+@extend_schema(tags=["projects"])
 class ProjectTaskListView(ProjectsAPIView):
     """Every task of one project in plan order, with how often each has moved and whether it is critical."""
 

@@ -14,8 +14,8 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from agencyops.models import Membership
-    from projects.models import LaunchChange, Project
+    from agencyops.models import Agency, Membership
+    from projects.models import LaunchChange
 
 LaunchMovedListener = Callable[..., Any]
 
@@ -42,16 +42,20 @@ class PageSection:
     context: dict[str, Any] = field(default_factory=dict)
 
 
-SectionProvider = Callable[["Project", date], "PageSection | None"]
+SectionProvider = Callable[["Agency", int, date], "PageSection | None"]
 
 _page_sections: dict[str, SectionProvider] = {}
 
 
 def register_page_section(key: str, provider: SectionProvider) -> None:
-    """Add a section to every project's page; ``provider(project, today)`` returns it or None."""
+    """Add a section to every project's page; ``provider(agency, project_id, today)`` returns it or None.
+
+    Sections are rendered outside the page's cached body, so their rows need not be in its version."""
     _page_sections[key] = provider
 
 
-def page_sections(project: Project, today: date) -> list[PageSection]:
+def page_sections(agency: Agency, project_id: int, today: date) -> list[PageSection]:
     """The extra sections of this project's page, in the order they were registered."""
-    return [section for provider in _page_sections.values() if (section := provider(project, today))]
+    return [
+        section for provider in _page_sections.values() if (section := provider(agency, project_id, today))
+    ]

@@ -566,3 +566,29 @@ class HomeSerializer(serializers.Serializer):
         tasks = [task for group in sections.overdue for task in group.tasks]
         tasks += [task for day in sections.due_this_week for group in day.clients for task in group.tasks]
         return HomeTaskSerializer(tasks, many=True, context={**self.context, "today": sections.today}).data
+
+
+# --- The committed launch ------------------------------------------------------------------
+
+
+class LaunchMoveInputSerializer(serializers.Serializer):
+    launch_date = serializers.DateField(help_text="The new committed launch: a working day of the agency.")
+    reason = serializers.CharField(
+        max_length=2000, help_text="Why the commitment moves; kept in the history."
+    )
+
+
+class LaunchMoveSerializer(serializers.Serializer):
+    """A recorded move of the committed launch and what it proposed (e.g. a change request to the client)."""
+
+    project = serializers.IntegerField(source="change.project_id", read_only=True)
+    old_launch = serializers.DateField(source="change.old_launch", read_only=True)
+    launch_date = serializers.DateField(source="change.new_launch", read_only=True)
+    reason = serializers.CharField(source="change.reason", read_only=True)
+    changed_at = serializers.DateTimeField(source="change.changed_at", read_only=True)
+    proposals = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="What the move proposed elsewhere, in words: e.g. a change request citing the client's "
+        "approval of the timing.",
+    )

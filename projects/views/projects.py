@@ -16,7 +16,7 @@ from agencyops.fragment_cache import render_cached
 from agencyops.models import Discipline
 from agencyops.permissions import can_plan_projects
 from agencyops.tenancy import agency_view
-from projects import services
+from projects import extensions, services
 from projects.calendars import agency_today
 from projects.forms import (
     BriefForm,
@@ -206,8 +206,12 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
         variant=(request.agency.slug, project_id, view, can_plan, today),
         context=context,
     )
+    # Sections other apps add (approvals) are read fresh on every view, outside the cached body.
+    sections = extensions.page_sections(request.agency, project_id, today)
     return TemplateResponse(
-        request, "projects/project_detail.html", {"title": stamp.project_name, "body": body}
+        request,
+        "projects/project_detail.html",
+        {"title": stamp.project_name, "body": body, "sections": sections},
     )
 
 

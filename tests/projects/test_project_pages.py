@@ -385,13 +385,14 @@ def test_the_project_page_runs_the_same_queries_for_14_or_200_tasks(
                 reason="Late",
             )
     # session, user, membership; the page's version; project with header rows; phases; tasks with
-    # moves; dependencies; inputs and their tasks; open escalations; agency closures; the agency switcher
-    with django_assert_num_queries(13):
+    # moves; dependencies; inputs and their tasks; open escalations; agency closures; the agency switcher;
+    # the approvals section (read fresh, outside the cached body)
+    with django_assert_num_queries(14):
         response = as_coordinator.get(url("project_detail", agency, project.pk), {"view": view})
     page = response.content.decode()
     # Nothing changed: the body comes from the cache, after session, user, membership, the version and
-    # the agency switcher.
-    with django_assert_num_queries(5):
+    # the agency switcher, and the approvals section.
+    with django_assert_num_queries(6):
         again = as_coordinator.get(url("project_detail", agency, project.pk), {"view": view})
     assert factories.without_csrf(again.content.decode()) == factories.without_csrf(page)
     assert page.count(url("task_detail", agency, "0").rsplit("/0/", 1)[0]) >= 14 + extra
