@@ -162,6 +162,18 @@ class BusinessCalendar:
         return self._rank(b) - self._rank(a)
 
 
+def working_week(today: date, working_weekdays: Iterable[int]) -> tuple[date, date]:
+    """ "This week", one meaning everywhere (home, workload, my work, the capacity scan): the Monday and
+    the last working day of the agency's working week containing ``today``, or of the coming one once
+    this week's working days are over (on a Saturday, next week)."""
+    days = sorted(working_weekdays) or [0, 1, 2, 3, 4]
+    monday = today - timedelta(days=today.weekday())
+    end = monday + timedelta(days=days[-1])
+    if today > end:
+        monday, end = monday + timedelta(days=7), end + timedelta(days=7)
+    return monday, end
+
+
 def calendar_for(
     *,
     country: str,
