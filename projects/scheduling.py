@@ -565,6 +565,83 @@ def critical_path(
     return path[::-1]
 
 
+def critical_tasks(
+    tasks: Iterable[PlanTask], slots: Mapping[str, Slot], *, calendar: BusinessCalendar
+) -> set[str]:
+    """Every task with no float to the deadline it feeds (the latest due of these tasks).
+
+    Not one chain picked among equals: every zero-float task on every equally long chain is
+    critical (in a freshly back-scheduled plan, that is every task that leads to the launch)."""
+    graph = task_graph(tasks)
+    if not graph.order:
+        return set()
+    finish = calendar.roll_backward(max(slots[key].due for key in graph.order))
+    latest = _latest_slots(graph, finish, calendar)
+    return {
+        key for key in graph.order if calendar.business_days_between(slots[key].due, latest[key].due) <= 0
+    }
+
+
+def deadline_chains(
+    tasks: Iterable[PlanTask], periods: Mapping[str, date | None]
+) -> list[tuple[date | None, list[PlanTask]]]:
+    """A plan split by the deadline each task feeds: the one-off work (period None, feeding the launch)
+    and each retainer period's work (feeding that period's own deadline).
+
+    Links between chains are dropped: each chain is measured against its own deadline."""
+    groups: dict[date | None, list[PlanTask]] = {}
+    for task in tasks:
+        groups.setdefault(periods.get(task.key), []).append(task)
+    chains = []
+    for period, members in groups.items():
+        inside = {t.key for t in members}
+        chains.append(
+            (
+                period,
+                [
+                    PlanTask(t.key, t.duration, tuple(d for d in t.predecessors if d.predecessor in inside))
+                    for t in members
+                ],
+            )
+        )
+    return chains
+
+
+def current_chain(
+    tasks: Iterable[PlanTask],
+    slots: Mapping[str, Slot],
+    periods: Mapping[str, date | None],
+    *,
+    today: date,
+) -> list[PlanTask]:
+    """The chain a retainer is working towards now: the first (by its deadline) not yet past, else the
+    last. A one-off plan is one chain."""
+    chains = deadline_chains(tasks, periods)
+    if not chains:
+        return []
+    by_deadline = sorted(chains, key=lambda c: max(slots[t.key].due for t in c[1]))
+    for _period, members in by_deadline:
+        if max(slots[t.key].due for t in members) >= today:
+            return members
+    return by_deadline[-1][1]
+
+
+def plan_critical_tasks(
+    tasks: Iterable[PlanTask],
+    slots: Mapping[str, Slot],
+    *,
+    calendar: BusinessCalendar,
+    periods: Mapping[str, date | None] | None = None,
+    today: date | None = None,
+) -> set[str]:
+    """The critical tasks a project's pages show: every zero-float task; for a retainer, those of the
+    chain it is working towards now (``current_chain``), each chain measured to its own deadline."""
+    tasks = list(tasks)
+    if periods and today is not None and any(periods.get(t.key) for t in tasks):
+        tasks = current_chain(tasks, slots, periods, today=today)
+    return critical_tasks(tasks, slots, calendar=calendar)
+
+
 def total_float(
     tasks: Iterable[PlanTask], slots: Mapping[str, Slot], *, calendar: BusinessCalendar
 ) -> dict[str, int]:

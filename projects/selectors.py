@@ -281,7 +281,10 @@ def project_page(project: Project, today: date) -> ProjectPage:
     if tasks:
         plan, slots = _scheduling_values(tasks, dependencies)
         calendar = agency_calendar(project.agency, around=today)
-        critical = set(scheduling.critical_path(plan, slots, calendar=calendar))
+        periods = {t.key: t.recurrence_period for t in tasks}
+        critical = scheduling.plan_critical_tasks(
+            plan, slots, calendar=calendar, periods=periods, today=today
+        )
         if forecast is not None and forecast > project.launch_date:
             slip = calendar.business_days_between(project.launch_date, forecast)
     page = ProjectPage(

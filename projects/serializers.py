@@ -164,7 +164,10 @@ class TaskSerializer(serializers.Serializer):
         source="moves", read_only=True, help_text="How many times its due date has moved (from the history)."
     )
     critical = serializers.BooleanField(
-        source="is_critical", read_only=True, help_text="On the chain of tasks that fixes the launch date."
+        source="is_critical",
+        read_only=True,
+        help_text="No float to the deadline it feeds: every zero-float task, on every equally long chain "
+        "(for a retainer, in the chain of the current month).",
     )
     predecessors = PredecessorLinkSerializer(source="predecessor_list", many=True, read_only=True)
 
