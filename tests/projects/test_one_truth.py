@@ -229,13 +229,25 @@ def test_a_retainer_with_an_open_launch_at_risk_escalation_is_at_risk_everywhere
         client=team["clients"][0],
         name="Cobalt retainer",
         template="builtin:monthly-retainer",
-        launch_in_days=12,
-        accept_start_in_past=True,
+        launch_in_days=40,
     )
     _scan(agency)
     with scope(agency=agency.pk):
-        raised = Escalation.objects.filter(project=retainer, rule="launch_at_risk").first()
-    assert raised is not None and raised.severity == "high"
+        # Its months run past the launch on purpose: no false alarm.
+        assert not Escalation.objects.filter(project=retainer, rule="launch_at_risk").exists()
+    assert_one_truth(surfaces(team, as_owner, retainer), at_risk=False)
+    with scope(agency=agency.pk):
+        plan = retainer.tasks.get(key="plan")
+        services.task_reschedule(
+            actor=team["coordinator"],
+            task=plan,
+            new_due=agency_calendar(agency).add_business_days(plan.due_date, 3),
+            reason="Goals workshop moved",
+        )
+    _scan(agency)
+    with scope(agency=agency.pk):
+        raised = Escalation.objects.get(project=retainer, rule="launch_at_risk")
+    assert raised.severity == "high" and "three business days after the committed" in raised.message
     assert_one_truth(surfaces(team, as_owner, retainer), at_risk=True)
 
 
