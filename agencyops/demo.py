@@ -224,7 +224,7 @@ def _seed_work(coordinator: Membership, demo_clients: list[Client]) -> None:
         actor=coordinator,
         task=tasks["design"],
         question="Photography or illustration for the hero?",
-        decide_by=owner.user.full_name if owner else "the owner",
+        decider=owner,
     )
     request = approvals.approval_request_create(
         actor=coordinator,

@@ -22,7 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agencyops.api.views import FIELD_ERRORS, FORBIDDEN, NOT_FOUND, AgencyAPIView, parse
-from agencyops.models import Client, Membership
+from agencyops.models import Client, ClientContact, Membership
 from agencyops.permissions import can_plan_projects, is_agency_member
 from agencyops.selectors.home import home_sections
 from projects import scheduling, selectors, services
@@ -348,7 +348,8 @@ class TaskDetailView(ProjectsAPIView):
         operation_id="tasks_partial_update",
         summary="Change a task",
         description="Send any of: `status` (with `waiting_on` for waiting, `blocked_reason` for blocked), "
-        "`assignee`, `needs_decision` (with `decision_question` and `decision_by`), `due_date` with "
+        "`assignee`, `needs_decision` (with `decision_question` and `decider_member` or `decider_contact`), "
+        "`due_date` with "
         "`reason`. Everything sent is applied together or not at all. A new due date moves the tasks that "
         "depend on it; every task that moves is listed in `shifted`, with the effect on the launch. "
         "With `?preview=true` and a `due_date`, nothing is written: the answer shows what would move.",
@@ -405,7 +406,7 @@ class TaskDetailView(ProjectsAPIView):
             )
         if "assignee" in data:
             services.task_assign(actor=actor, task=task, assignee=self._assignee(data["assignee"]))
-        decision_parts = ("decision_question", "decision_by")
+        decision_parts = ("decision_question", "decider_member", "decider_contact")
         if "needs_decision" in data or any(part in data for part in decision_parts):
             if not data.get("needs_decision", False):
                 if any(data.get(part) for part in decision_parts):
@@ -418,13 +419,32 @@ class TaskDetailView(ProjectsAPIView):
                     actor=actor,
                     task=task,
                     question=data.get("decision_question", ""),
-                    decide_by=data.get("decision_by", ""),
+                    decider=self._decider(task, data),
                 )
         if "due_date" in data:
             return services.task_reschedule(
                 actor=actor, task=task, new_due=data["due_date"], reason=data.get("reason", "")
             )
         return None
+
+    def _decider(self, task: Task, data: dict[str, Any]) -> Membership | ClientContact:
+        """Who decides: a person on the team or a contact of the project's client, by id."""
+        if ("decider_member" in data) == ("decider_contact" in data):
+            raise exceptions.ValidationError(
+                {"decider_member": ["Say who decides: send decider_member or decider_contact (one of them)."]}
+            )
+        # Scoped lookups: another agency's person is refused like a missing one.
+        if "decider_member" in data:
+            member = Membership.objects.select_related("user").filter(pk=data["decider_member"]).first()
+            if member is None or not member.is_active:
+                raise exceptions.ValidationError({"decider_member": ["Pick someone on the team."]})
+            return member
+        contact = ClientContact.objects.filter(
+            pk=data["decider_contact"], client_id=task.project.client_id
+        ).first()
+        if contact is None:
+            raise exceptions.ValidationError({"decider_contact": ["Pick one of the client's contacts."]})
+        return contact
 
     def _assignee(self, membership_id: int | None) -> Membership | None:
         if membership_id is None:

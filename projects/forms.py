@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from agencyops.models import Agency, Client, ClientStatus, Discipline, Membership
+from agencyops.models import Agency, Client, ClientContact, ClientStatus, Discipline, Membership
 from projects import services
 from projects.models import (
     DependencyKind,
@@ -400,26 +400,67 @@ class TaskDecisionForm(forms.Form):
     decision_question = forms.CharField(
         label="What needs deciding?", widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
-    decision_by = forms.CharField(label="Who decides?", max_length=120, required=False)
+    decision_by = forms.ChoiceField(
+        label="Who decides?",
+        required=False,
+        help_text="Someone on the team, or one of the client's contacts.",
+        error_messages={"invalid_choice": "Pick someone on the team or one of the client's contacts."},
+    )
 
     def __init__(self, *args: Any, task: Task, **kwargs: Any) -> None:
-        kwargs.setdefault(
-            "initial", {"decision_question": task.decision_question, "decision_by": task.decision_by}
+        current = (
+            f"member:{task.decider_member_id}"
+            if task.decider_member_id
+            else f"contact:{task.decider_contact_id}"
+            if task.decider_contact_id
+            else ""
         )
+        kwargs.setdefault("initial", {"decision_question": task.decision_question, "decision_by": current})
         super().__init__(*args, **kwargs)
         self.task = task
+        self.people = decision_people(task)
+        team = [(f"member:{m.pk}", m.user.full_name or m.user.email) for m in self.people["member"].values()]
+        contacts = [
+            (f"contact:{c.pk}", f"{c.full_name}{f', {c.job_title}' if c.job_title else ''}")
+            for c in self.people["contact"].values()
+        ]
+        self.fields["decision_by"].choices = [
+            ("", "Choose who decides"),
+            ("The team", team),
+            ("The client", contacts),
+        ]
 
     def save(self, *, actor: Membership) -> Task | None:
         data = self.cleaned_data
         try:
             if data["action"] == "clear":
                 return services.task_clear_decision(actor=actor, task=self.task)
+            kind, _, pk = (data["decision_by"] or "").partition(":")
+            decider = self.people.get(kind, {}).get(int(pk)) if pk.isdigit() else None
             return services.task_flag_decision(
-                actor=actor, task=self.task, question=data["decision_question"], decide_by=data["decision_by"]
+                actor=actor, task=self.task, question=data["decision_question"], decider=decider
             )
         except ValidationError as error:
             add_service_errors(self, error)
             return None
+
+
+def decision_people(task: Task) -> dict[str, dict[int, Any]]:
+    """Who can decide on a task: the active team and the active contacts of the project's client."""
+    return {
+        "member": {
+            m.pk: m
+            for m in Membership.objects.filter(agency_id=task.agency_id, is_active=True)
+            .select_related("user")
+            .order_by("user__full_name", "pk")
+        },
+        "contact": {
+            c.pk: c
+            for c in ClientContact.objects.filter(client_id=task.project.client_id, is_active=True).order_by(
+                "full_name", "pk"
+            )
+        },
+    }
 
 
 class DependencyForm(forms.Form):

@@ -225,7 +225,16 @@ class Task(models.Model):
     blocked_since = models.DateField(null=True, blank=True)
     needs_decision = models.BooleanField(default=False)
     decision_question = models.TextField(blank=True)
-    decision_by = models.CharField(max_length=120, blank=True, help_text="Who must decide.")
+    decision_by = models.CharField(
+        max_length=120, blank=True, help_text="Who must decide, by name (kept from the person picked below)."
+    )
+    # Who decides is a person: someone on the team, or one of the client's contacts.
+    decider_member = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decider_contact = models.ForeignKey(
+        "agencyops.ClientContact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     is_review_milestone = models.BooleanField(default=False)
     added_after_plan = models.BooleanField(
         default=False, help_text="Added by hand after the plan was made: work beyond the template and brief."

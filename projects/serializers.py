@@ -155,7 +155,19 @@ class TaskSerializer(serializers.Serializer):
     blocked_since = serializers.DateField(read_only=True, allow_null=True)
     needs_decision = serializers.BooleanField(read_only=True)
     decision_question = serializers.CharField(read_only=True)
-    decision_by = serializers.CharField(read_only=True, help_text="Who must decide.")
+    decision_by = serializers.CharField(read_only=True, help_text="Who must decide, by name.")
+    decider_member = serializers.IntegerField(
+        source="decider_member_id",
+        read_only=True,
+        allow_null=True,
+        help_text="Membership id, when on the team.",
+    )
+    decider_contact = serializers.IntegerField(
+        source="decider_contact_id",
+        read_only=True,
+        allow_null=True,
+        help_text="Client contact id, when a client.",
+    )
     is_review_milestone = serializers.BooleanField(read_only=True)
     recurrence_period = serializers.DateField(
         read_only=True, allow_null=True, help_text="The retainer period a recurring task was made for."
@@ -297,10 +309,16 @@ class TaskUpdateInputSerializer(serializers.Serializer):
     )
     needs_decision = serializers.BooleanField(
         required=False,
-        help_text="Flag (with `decision_question` and `decision_by`) or clear a pending decision.",
+        help_text="Flag (with `decision_question` and who decides: `decider_member` or `decider_contact`) "
+        "or clear a pending decision.",
     )
     decision_question = serializers.CharField(required=False, allow_blank=True)
-    decision_by = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    decider_member = serializers.IntegerField(
+        required=False, help_text="Membership id of the person on the team who decides."
+    )
+    decider_contact = serializers.IntegerField(
+        required=False, help_text="Id of the client's contact who decides."
+    )
     due_date = serializers.DateField(
         required=False, help_text="A working day; the tasks that depend on it move with it."
     )

@@ -852,7 +852,11 @@ def test_home_lists_what_is_due_blocked_and_waiting_for_a_decision(team, project
     )
     api.patch(
         url("api_task_detail", agency, pk=design.pk),
-        {"needs_decision": True, "decision_question": "Photo or illustration?", "decision_by": "Owner"},
+        {
+            "needs_decision": True,
+            "decision_question": "Photo or illustration?",
+            "decider_member": team["owner"].pk,
+        },
         format="json",
     )
 
@@ -873,7 +877,7 @@ def test_home_lists_what_is_due_blocked_and_waiting_for_a_decision(team, project
     decision = next(item for item in body["needs_decision"] if item["task_id"] == design.pk)
     assert decision["kind"] == "task"
     assert decision["question"] == "Photo or illustration?"
-    assert decision["decide_by"] == "Owner"
+    assert decision["decide_by"] == team["owner"].user.full_name
     assert decision["project_name"] == project.name
 
 
