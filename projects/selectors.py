@@ -17,12 +17,11 @@ from agencyops.models import Agency, Client, Membership, Role
 from projects import scheduling
 from projects.builtin_templates import BUILTIN_TEMPLATES, builtin_spec
 from projects.calendars import agency_calendar
-from projects.health import ProjectHealth, project_health, with_health
+from projects.health import COUNTED_STATES, ProjectHealth, project_health, with_health
 from projects.models import (
     DeadlineChange,
     Escalation,
     EscalationSeverity,
-    EscalationState,
     LaunchChange,
     Phase,
     Project,
@@ -267,9 +266,7 @@ def project_page(project: Project, today: date) -> ProjectPage:
     )
     # Open and acknowledged risks, worst first; snoozed ones stay out of sight until their date.
     escalations = list(
-        Escalation.objects.filter(
-            project=project, state__in=(EscalationState.OPEN, EscalationState.ACKNOWLEDGED)
-        )
+        Escalation.objects.filter(project=project, state__in=COUNTED_STATES)
         .select_related("assignee__user", "task")
         .order_by(_worst_first(), "-last_seen_at", "pk")
     )

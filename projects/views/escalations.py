@@ -18,6 +18,7 @@ from agencyops.models import Client, Membership
 from agencyops.permissions import can_manage_clients
 from agencyops.tenancy import agency_view
 from projects import escalations as escalation_services
+from projects.health import COUNTED_STATES
 from projects.models import Escalation, EscalationEvent, EscalationSeverity, EscalationState, Project
 from projects.risks import RULES
 from projects.tasks import agency_scan_now
@@ -31,7 +32,8 @@ RULE_LABELS = {
     "launch_at_risk": "Launch date at risk",
     "decision_needed": "Decision needed",
 }
-OPEN_STATES = [EscalationState.OPEN, EscalationState.ACKNOWLEDGED]
+# The states that still speak for a project: the same ones its health counts (projects.health).
+OPEN_STATES = list(COUNTED_STATES)
 
 
 def escalations_with_history() -> QuerySet[Escalation]:

@@ -328,3 +328,24 @@ def test_the_database_refuses_to_truncate_an_append_only_table(team, model):
     with pytest.raises(DatabaseError, match="Cannot truncate"), transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(f'TRUNCATE "{table}" CASCADE')
+
+
+# --------------------------------------------------------------------------- client verdicts
+
+
+def test_a_clients_request_for_changes_shows_on_the_project_page_with_the_next_action(team, as_coordinator):
+    from approvals.services import approval_decide
+
+    agency, owner = team["agency"], team["owner"]
+    project = factories.project_create(actor=team["coordinator"], client=team["clients"][0])
+    contact = team["contacts"][0]
+    request = factories.approval_create(actor=owner, project=project, contact=contact, title="Hero copy")
+    before = as_coordinator.get(url("project_detail", agency, project.pk)).content.decode()
+    assert "Hero copy" in before and f"Waiting for {contact.full_name} to decide" in before
+    with scope(agency=agency.pk):
+        approval_decide(
+            contact=contact, request=request, verdict="request_changes", comment="Make the offer clearer."
+        )
+    page = as_coordinator.get(url("project_detail", agency, project.pk)).content.decode()
+    assert f"Changes requested by {contact.full_name} — upload version 2" in page
+    assert "v1 · first round" in page and url("approval_detail", agency, request.pk) in page

@@ -21,6 +21,7 @@ from projects.scheduling import (
     cascade,
     critical_path,
     critical_tasks,
+    describe_forecast,
     describe_launch_shift,
     find_cycle,
     launch_shift,
@@ -32,6 +33,7 @@ from projects.scheduling import (
     task_graph,
     total_float,
     violated_dependencies,
+    working_week,
     would_create_cycle,
 )
 
@@ -939,3 +941,28 @@ def test_a_retainer_flags_the_chain_of_its_current_month_each_to_its_own_deadlin
     # content chain ends on the same day, so both are critical.
     in_may = plan_critical_tasks(tasks, slots, calendar=WEEKDAYS, periods=periods, today=D(2026, 5, 18))
     assert in_may == {"m-plan", "m-content", "m-report"}
+
+
+# ---------------------------------------------------------------- the forecast beside the commitment
+
+
+def test_a_forecast_past_the_commitment_is_said_in_those_words():
+    text = describe_forecast(D(2027, 1, 15), D(2027, 1, 20), committed=D(2027, 1, 15), calendar=WEEKDAYS)
+    assert text == "Forecast launch Wed 20 Jan, three business days after the committed Fri 15 Jan"
+
+
+def test_a_forecast_that_moves_within_the_commitment_says_the_commitment_holds():
+    text = describe_forecast(D(2027, 1, 11), D(2027, 1, 13), committed=D(2027, 1, 15), calendar=WEEKDAYS)
+    assert (
+        text
+        == "Forecast launch moves from Mon 11 Jan to Wed 13 Jan (+2 business days); the committed launch Fri 15 Jan holds"
+    )
+
+
+def test_this_week_is_the_working_week_containing_today_or_the_coming_one_on_a_weekend():
+    weekdays = range(5)
+    assert working_week(D(2026, 12, 9), weekdays) == (D(2026, 12, 7), D(2026, 12, 11))
+    assert working_week(D(2026, 12, 5), weekdays) == (D(2026, 12, 7), D(2026, 12, 11))  # a Saturday
+    assert working_week(D(2026, 12, 6), weekdays) == (D(2026, 12, 7), D(2026, 12, 11))  # a Sunday
+    # A six-day agency is still in this week on Saturday.
+    assert working_week(D(2026, 12, 5), range(6)) == (D(2026, 11, 30), D(2026, 12, 5))
