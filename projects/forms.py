@@ -164,7 +164,9 @@ class BriefForm(forms.Form):
     internal_owner = MemberChoiceField(
         queryset=Membership.objects.none(), required=False, empty_label="Nobody yet"
     )
-    due_date = forms.DateField(widget=DateInput(), required=False)
+    due_date = forms.DateField(
+        widget=DateInput(), required=False, help_text="The committed launch; it moves on its own page."
+    )
     review_milestones = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text="One per line."
     )

@@ -349,3 +349,16 @@ def test_a_clients_request_for_changes_shows_on_the_project_page_with_the_next_a
     page = as_coordinator.get(url("project_detail", agency, project.pk)).content.decode()
     assert f"Changes requested by {contact.full_name} — upload version 2" in page
     assert "v1 · first round" in page and url("approval_detail", agency, request.pk) in page
+
+
+def test_the_briefs_due_date_is_the_committed_launch(team):
+    project = factories.project_create(actor=team["coordinator"], client=team["clients"][0])
+    with scope(agency=team["agency"].pk):
+        assert project.brief.due_date == project.launch_date
+        with pytest.raises(ValidationError) as refused:
+            services.brief_update(
+                actor=team["coordinator"], project=project, due_date=project.launch_date + timedelta(days=7)
+            )
+        assert "committed launch" in refused.value.message_dict["due_date"][0]
+        project.brief.refresh_from_db()
+        assert project.brief.due_date == project.launch_date
