@@ -318,13 +318,17 @@ def project_page(project: Project, today: date) -> ProjectPage:
 # --------------------------------------------------------------------------- history
 
 
-def project_deadline_history(project: Project) -> list[DeadlineChange]:
-    """Every due-date move of a project's tasks, newest first, with ``business_days`` moved on each row."""
-    rows = list(
+def _history_rows(project: Project) -> list[DeadlineChange]:
+    return list(
         DeadlineChange.objects.filter(task__project=project)
         .select_related("task", "caused_by_task", "changed_by__user")
         .order_by("-changed_at", "-pk")
     )
+
+
+def project_deadline_history(project: Project) -> list[DeadlineChange]:
+    """Every due-date move of a project's tasks, newest first, with ``business_days`` moved on each row."""
+    rows = _history_rows(project)
     if rows:
         calendar = agency_calendar(project.agency)
         for row in rows:
@@ -354,34 +358,38 @@ def project_history_entries(project: Project) -> list[HistoryEntry]:
 
     The rows stay as they were written; rows of one reschedule share its ``move`` id and are grouped
     under the task that was moved (older rows without an id stand alone)."""
+    rows = _history_rows(project)
+    launch_changes = list(LaunchChange.objects.filter(project=project).select_related("changed_by__user"))
+    if rows or launch_changes:
+        calendar = agency_calendar(project.agency)  # one calendar for every row
+        for row in rows:
+            row.business_days = calendar.business_days_between(row.old_due, row.new_due)  # type: ignore[attr-defined]
+        for change in launch_changes:
+            change.business_days = calendar.business_days_between(change.old_launch, change.new_launch)  # type: ignore[attr-defined]
     groups: dict[Any, list[DeadlineChange]] = {}
-    for row in reversed(project_deadline_history(project)):  # oldest first, so groups keep plan order
+    for row in reversed(rows):  # oldest first, so groups keep plan order
         groups.setdefault(row.move or ("row", row.pk), []).append(row)
     entries = []
-    for rows in groups.values():
-        moved = next((r for r in rows if r.caused_by_task_id is None), rows[0])
+    for members in groups.values():
+        moved = next((r for r in members if r.caused_by_task_id is None), members[0])
         entries.append(
             HistoryEntry(
                 changed_at=moved.changed_at,
                 changed_by=moved.changed_by,
                 reason=moved.reason,
                 moved=moved,
-                cascaded=sorted((r for r in rows if r is not moved), key=lambda r: (r.new_due, r.pk)),
+                cascaded=sorted((r for r in members if r is not moved), key=lambda r: (r.new_due, r.pk)),
             )
         )
-    launch_changes = list(LaunchChange.objects.filter(project=project).select_related("changed_by__user"))
-    if launch_changes:
-        calendar = agency_calendar(project.agency)
-        for change in launch_changes:
-            change.business_days = calendar.business_days_between(change.old_launch, change.new_launch)  # type: ignore[attr-defined]
-            entries.append(
-                HistoryEntry(
-                    changed_at=change.changed_at,
-                    changed_by=change.changed_by,
-                    reason=change.reason,
-                    launch=change,
-                )
+    for change in launch_changes:
+        entries.append(
+            HistoryEntry(
+                changed_at=change.changed_at,
+                changed_by=change.changed_by,
+                reason=change.reason,
+                launch=change,
             )
+        )
     entries.sort(key=lambda e: e.changed_at, reverse=True)
     return entries
 

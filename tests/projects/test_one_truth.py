@@ -362,3 +362,32 @@ def test_the_briefs_due_date_is_the_committed_launch(team):
         assert "committed launch" in refused.value.message_dict["due_date"][0]
         project.brief.refresh_from_db()
         assert project.brief.due_date == project.launch_date
+
+
+@pytest.mark.parametrize("moves", [1, 4])
+def test_the_deadline_history_runs_the_same_queries_for_one_or_many_moves(
+    team, as_member, moves, django_assert_num_queries
+):
+    agency, coordinator = team["agency"], team["coordinator"]
+    project = factories.project_create(actor=coordinator, client=team["clients"][0])
+    with scope(agency=agency.pk):
+        calendar = agency_calendar(agency)
+        for _ in range(moves):
+            copy = project.tasks.get(key="copy")
+            services.task_reschedule(
+                actor=coordinator,
+                task=copy,
+                new_due=calendar.add_business_days(copy.due_date, 1),
+                reason="Late",
+            )
+        services.project_move_launch(
+            actor=coordinator,
+            project=project,
+            new_launch=calendar.add_business_days(project.launch_date, moves),
+            reason="Client agreed",
+        )
+    # session, user, membership; the project; history rows with tasks and people; the agency's closures;
+    # launch changes; the agency switcher
+    with django_assert_num_queries(8):
+        page = as_member.get(url("project_history", agency, project.pk)).content.decode()
+    assert page.count("moved with it") == moves and page.count("Committed launch") == 1
