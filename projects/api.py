@@ -313,7 +313,8 @@ class ProjectTaskListView(ProjectsAPIView):
         operation_id="project_tasks_list",
         summary="List a project's tasks",
         description="The whole plan, not paginated. `moved_count` counts the task's deadline history; "
-        "`critical` marks the chain of tasks that fixes the launch date.",
+        "`critical` marks every task with no float to the deadline it feeds (for a retainer, the current "
+        "month's chain).",
         responses={200: api.TaskSerializer(many=True), 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str, pk: int) -> Response:
