@@ -190,6 +190,16 @@ def test_the_api_moves_the_committed_launch_and_refuses_a_member(team):
         target, {"launch_date": new.isoformat(), "reason": "Client asked"}, format="json"
     )
     assert member.status_code == 403 and missing.status_code == 400 and "reason" in missing.json()
+    saturday = new + timedelta(days=(5 - new.weekday()) % 7)
+    for hostile in (
+        {"launch_date": saturday.isoformat(), "reason": "Weekend"},
+        {"launch_date": new.isoformat(), "reason": "Same day"},  # already moved there
+        {"launch_date": "soon", "reason": "x"},
+        {"launch_date": new.isoformat(), "reason": "x" * 5000},
+    ):
+        refused = token_client(team["owner"].user).post(target, hostile, format="json")
+        assert refused.status_code == 400, hostile
+        assert "launch_date" in refused.json() or "reason" in refused.json()
     assert moved.status_code == 200
     assert moved.json()["launch_date"] == new.isoformat() and moved.json()["proposals"] == []
     detail = token_client(team["owner"].user).get(api_url("api_project_detail", agency, pk=project.pk)).json()
