@@ -179,7 +179,9 @@ class BriefForm(forms.Form):
             {
                 name: getattr(brief, "internal_owner_id" if name == "internal_owner" else name)
                 for name in services.BRIEF_FIELDS
-            },
+            }
+            # The brief is due on the committed launch (older briefs may still hold another date).
+            | {"due_date": project.launch_date},
         )
         super().__init__(*args, **kwargs)
         self.project = project
