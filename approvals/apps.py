@@ -7,7 +7,7 @@ class ApprovalsConfig(AppConfig):
 
     def ready(self) -> None:
         from agencyops.inbound.registry import register_resolver
-        from approvals import activity, demo, risk_inputs, sections
+        from approvals import activity, demo, project_hooks, risk_inputs, sections
         from approvals.inbound import REQUEST_TARGET, file_on_request
 
         sections.register()
@@ -16,3 +16,5 @@ class ApprovalsConfig(AppConfig):
         demo.register()
         # Client mail reaching the platform's inbox is filed on requests by approvals' own resolver.
         register_resolver(REQUEST_TARGET, file_on_request, order=10)
+        # The project layer's page section and launch-move follow-up (projects never imports approvals).
+        project_hooks.register()

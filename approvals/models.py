@@ -13,9 +13,11 @@ from django.utils import timezone
 from django_scopes import ScopedManager
 
 from agencyops.models import Agency, Client, ClientContact, Membership, User
-from projects.models import Project, Task
+from projects.models import Project, Task, no_truncate
 
 APPEND_ONLY = pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+# TRUNCATE skips row triggers, so history also refuses it with a statement-level trigger.
+NO_TRUNCATE = no_truncate("no_truncate")
 
 
 class Scope(models.TextChoices):
@@ -236,7 +238,7 @@ class Verdict(models.TextChoices):
     REQUEST_CHANGES = "request_changes", "Request changes"
 
 
-@pgtrigger.register(APPEND_ONLY)
+@pgtrigger.register(APPEND_ONLY, NO_TRUNCATE)
 class ReviewerDecision(models.Model):
     """A reviewer's verdict on one round. Only the final approver's is binding; one binding verdict per round."""
 
@@ -277,7 +279,7 @@ class LogSource(models.TextChoices):
     OTHER = "other", "Other"
 
 
-@pgtrigger.register(APPEND_ONLY)
+@pgtrigger.register(APPEND_ONLY, NO_TRUNCATE)
 class DecisionLogEntry(models.Model):
     """What was decided, by whom, when, with what impact, and where it came from. Corrections are new entries."""
 
@@ -327,7 +329,7 @@ class DecisionLogEntry(models.Model):
         return f"{self.decided_on}: {self.decision[:60]}"
 
 
-@pgtrigger.register(APPEND_ONLY)
+@pgtrigger.register(APPEND_ONLY, NO_TRUNCATE)
 class ChangeRequest(models.Model):
     """A request to revise approved work or go beyond the agreed rounds: it cites the decision and its impact."""
 
@@ -382,7 +384,7 @@ class ChangeRequestVerdict(models.TextChoices):
     REJECTED = "rejected", "Rejected"
 
 
-@pgtrigger.register(APPEND_ONLY)
+@pgtrigger.register(APPEND_ONLY, NO_TRUNCATE)
 class ChangeRequestDecision(models.Model):
     """The one decision on a change request; approving it shifts the schedule."""
 

@@ -22,7 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agencyops.api.views import FIELD_ERRORS, FORBIDDEN, NOT_FOUND, AgencyAPIView, parse
-from agencyops.models import Client, Membership
+from agencyops.models import Client, ClientContact, Membership
 from agencyops.permissions import can_plan_projects, is_agency_member
 from projects import scheduling, selectors, services
 from projects import serializers as api
@@ -96,6 +96,9 @@ def _ripple(impact: services.RescheduleImpact | None) -> tuple[list[dict[str, An
             impact.launch_before, impact.launch_after, calendar=impact.calendar
         ),
         "summary": impact.summary,
+        # The commitment never moves with a reschedule; the slip past it is stated, not refused.
+        "committed": impact.committed_launch,
+        "slip_business_days": impact.slip_business_days,
     }
     return shifted, launch
 
@@ -167,8 +170,8 @@ class ProjectListView(ProjectsAPIView):
             OpenApiParameter(
                 "at_risk",
                 bool,
-                description="true: only projects with an overdue or blocked task, or the last task due after "
-                "the launch date; false: only the others.",
+                description="true: only projects whose health is not on track (an open escalation, or the "
+                "forecast launch after the committed launch date); false: only the others.",
             ),
         ],
         responses={200: api.ProjectSerializer(many=True), 400: FIELD_ERRORS, 404: NOT_FOUND},
@@ -269,6 +272,37 @@ class ProjectDetailView(ProjectsAPIView):
 
 
 @extend_schema(tags=["projects"])
+class ProjectLaunchView(ProjectsAPIView):
+    """Move a project's committed launch: an explicit act, never a side effect of rescheduling tasks."""
+
+    queryset = Project.objects.none()
+    serializer_class = api.LaunchMoveSerializer
+    write_permission = can_plan_projects
+
+    @extend_schema(
+        operation_id="project_launch_move",
+        summary="Move the committed launch",
+        description="Owners and coordinators only; a reason is required and kept in the deadline history. "
+        "Where the client approved the timing, a change request citing that approval is proposed and "
+        "named in `proposals`. Rescheduling tasks never moves the committed launch; it moves "
+        "`forecast_launch`.",
+        request=api.LaunchMoveInputSerializer,
+        responses={200: api.LaunchMoveSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, agency_slug: str, pk: int) -> Response:
+        project = self.project_or_404(pk)
+        data = parse(api.LaunchMoveInputSerializer, request)
+        moved = services.project_move_launch(
+            actor=request.membership, project=project, new_launch=data["launch_date"], reason=data["reason"]
+        )
+        return Response(
+            api.LaunchMoveSerializer(
+                {"change": moved.change, "proposals": [str(p) for p in moved.proposals]}
+            ).data
+        )
+
+
+@extend_schema(tags=["projects"])
 class ProjectTaskListView(ProjectsAPIView):
     """Every task of one project in plan order, with how often each has moved and whether it is critical."""
 
@@ -279,7 +313,8 @@ class ProjectTaskListView(ProjectsAPIView):
         operation_id="project_tasks_list",
         summary="List a project's tasks",
         description="The whole plan, not paginated. `moved_count` counts the task's deadline history; "
-        "`critical` marks the chain of tasks that fixes the launch date.",
+        "`critical` marks every task with no float to the deadline it feeds (for a retainer, the current "
+        "month's chain).",
         responses={200: api.TaskSerializer(many=True), 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str, pk: int) -> Response:
@@ -314,7 +349,8 @@ class TaskDetailView(ProjectsAPIView):
         operation_id="tasks_partial_update",
         summary="Change a task",
         description="Send any of: `status` (with `waiting_on` for waiting, `blocked_reason` for blocked), "
-        "`assignee`, `needs_decision` (with `decision_question` and `decision_by`), `due_date` with "
+        "`assignee`, `needs_decision` (with `decision_question` and `decider_member` or `decider_contact`), "
+        "`due_date` with "
         "`reason`. Everything sent is applied together or not at all. A new due date moves the tasks that "
         "depend on it; every task that moves is listed in `shifted`, with the effect on the launch. "
         "With `?preview=true` and a `due_date`, nothing is written: the answer shows what would move.",
@@ -371,7 +407,7 @@ class TaskDetailView(ProjectsAPIView):
             )
         if "assignee" in data:
             services.task_assign(actor=actor, task=task, assignee=self._assignee(data["assignee"]))
-        decision_parts = ("decision_question", "decision_by")
+        decision_parts = ("decision_question", "decider_member", "decider_contact")
         if "needs_decision" in data or any(part in data for part in decision_parts):
             if not data.get("needs_decision", False):
                 if any(data.get(part) for part in decision_parts):
@@ -384,13 +420,32 @@ class TaskDetailView(ProjectsAPIView):
                     actor=actor,
                     task=task,
                     question=data.get("decision_question", ""),
-                    decide_by=data.get("decision_by", ""),
+                    decider=self._decider(task, data),
                 )
         if "due_date" in data:
             return services.task_reschedule(
                 actor=actor, task=task, new_due=data["due_date"], reason=data.get("reason", "")
             )
         return None
+
+    def _decider(self, task: Task, data: dict[str, Any]) -> Membership | ClientContact:
+        """Who decides: a person on the team or a contact of the project's client, by id."""
+        if ("decider_member" in data) == ("decider_contact" in data):
+            raise exceptions.ValidationError(
+                {"decider_member": ["Say who decides: send decider_member or decider_contact (one of them)."]}
+            )
+        # Scoped lookups: another agency's person is refused like a missing one.
+        if "decider_member" in data:
+            member = Membership.objects.select_related("user").filter(pk=data["decider_member"]).first()
+            if member is None or not member.is_active:
+                raise exceptions.ValidationError({"decider_member": ["Pick someone on the team."]})
+            return member
+        contact = ClientContact.objects.filter(
+            pk=data["decider_contact"], client_id=task.project.client_id
+        ).first()
+        if contact is None:
+            raise exceptions.ValidationError({"decider_contact": ["Pick one of the client's contacts."]})
+        return contact
 
     def _assignee(self, membership_id: int | None) -> Membership | None:
         if membership_id is None:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("projects/", api.ProjectListView.as_view(), name="api_project_list"),
     path("projects/<int:pk>/", api.ProjectDetailView.as_view(), name="api_project_detail"),
     path("projects/<int:pk>/tasks/", api.ProjectTaskListView.as_view(), name="api_project_tasks"),
+    path("projects/<int:pk>/launch/", api.ProjectLaunchView.as_view(), name="api_project_launch"),
     path("tasks/<int:pk>/", api.TaskDetailView.as_view(), name="api_task_detail"),
     path("tasks/<int:pk>/dependencies/", api.TaskDependencyListView.as_view(), name="api_task_dependencies"),
     path("home/", api.HomeView.as_view(), name="api_home"),

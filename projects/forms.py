@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from agencyops.models import Agency, Client, ClientStatus, Discipline, Membership
+from agencyops.models import Agency, Client, ClientContact, ClientStatus, Discipline, Membership
 from projects import services
 from projects.models import (
     DependencyKind,
@@ -164,7 +164,9 @@ class BriefForm(forms.Form):
     internal_owner = MemberChoiceField(
         queryset=Membership.objects.none(), required=False, empty_label="Nobody yet"
     )
-    due_date = forms.DateField(widget=DateInput(), required=False)
+    due_date = forms.DateField(
+        widget=DateInput(), required=False, help_text="The committed launch; it moves on its own page."
+    )
     review_milestones = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False, help_text="One per line."
     )
@@ -177,7 +179,9 @@ class BriefForm(forms.Form):
             {
                 name: getattr(brief, "internal_owner_id" if name == "internal_owner" else name)
                 for name in services.BRIEF_FIELDS
-            },
+            }
+            # The brief is due on the committed launch (older briefs may still hold another date).
+            | {"due_date": project.launch_date},
         )
         super().__init__(*args, **kwargs)
         self.project = project
@@ -400,26 +404,67 @@ class TaskDecisionForm(forms.Form):
     decision_question = forms.CharField(
         label="What needs deciding?", widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
-    decision_by = forms.CharField(label="Who decides?", max_length=120, required=False)
+    decision_by = forms.ChoiceField(
+        label="Who decides?",
+        required=False,
+        help_text="Someone on the team, or one of the client's contacts.",
+        error_messages={"invalid_choice": "Pick someone on the team or one of the client's contacts."},
+    )
 
     def __init__(self, *args: Any, task: Task, **kwargs: Any) -> None:
-        kwargs.setdefault(
-            "initial", {"decision_question": task.decision_question, "decision_by": task.decision_by}
+        current = (
+            f"member:{task.decider_member_id}"
+            if task.decider_member_id
+            else f"contact:{task.decider_contact_id}"
+            if task.decider_contact_id
+            else ""
         )
+        kwargs.setdefault("initial", {"decision_question": task.decision_question, "decision_by": current})
         super().__init__(*args, **kwargs)
         self.task = task
+        self.people = decision_people(task)
+        team = [(f"member:{m.pk}", m.user.full_name or m.user.email) for m in self.people["member"].values()]
+        contacts = [
+            (f"contact:{c.pk}", f"{c.full_name}{f', {c.job_title}' if c.job_title else ''}")
+            for c in self.people["contact"].values()
+        ]
+        self.fields["decision_by"].choices = [
+            ("", "Choose who decides"),
+            ("The team", team),
+            ("The client", contacts),
+        ]
 
     def save(self, *, actor: Membership) -> Task | None:
         data = self.cleaned_data
         try:
             if data["action"] == "clear":
                 return services.task_clear_decision(actor=actor, task=self.task)
+            kind, _, pk = (data["decision_by"] or "").partition(":")
+            decider = self.people.get(kind, {}).get(int(pk)) if pk.isdigit() else None
             return services.task_flag_decision(
-                actor=actor, task=self.task, question=data["decision_question"], decide_by=data["decision_by"]
+                actor=actor, task=self.task, question=data["decision_question"], decider=decider
             )
         except ValidationError as error:
             add_service_errors(self, error)
             return None
+
+
+def decision_people(task: Task) -> dict[str, dict[int, Any]]:
+    """Who can decide on a task: the active team and the active contacts of the project's client."""
+    return {
+        "member": {
+            m.pk: m
+            for m in Membership.objects.filter(agency_id=task.agency_id, is_active=True)
+            .select_related("user")
+            .order_by("user__full_name", "pk")
+        },
+        "contact": {
+            c.pk: c
+            for c in ClientContact.objects.filter(client_id=task.project.client_id, is_active=True).order_by(
+                "full_name", "pk"
+            )
+        },
+    }
 
 
 class DependencyForm(forms.Form):
@@ -489,6 +534,31 @@ class RescheduleForm(forms.Form):
                 actor=actor,
                 task=task,
                 new_due=self.cleaned_data["due_date"],
+                reason=self.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            add_service_errors(self, error)
+            return None
+
+
+class LaunchMoveForm(forms.Form):
+    """Move the committed launch on purpose: the new date and why (kept in the history)."""
+
+    launch_date = forms.DateField(label="New committed launch", widget=DateInput())
+    reason = forms.CharField(
+        label="Why does the commitment move?",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Kept in the deadline history; where the client approved the timing, a change request cites it.",
+        error_messages={"required": "Say why the committed launch moves; it is kept in the history."},
+    )
+
+    def save(self, *, actor: Membership, project: Project) -> services.LaunchMove | None:
+        try:
+            return services.project_move_launch(
+                actor=actor,
+                project=project,
+                new_launch=self.cleaned_data["launch_date"],
                 reason=self.cleaned_data["reason"],
             )
         except ValidationError as error:

@@ -17,7 +17,7 @@ import zoneinfo
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from itertools import groupby
 from typing import NamedTuple, TypeVar
 
@@ -255,12 +255,9 @@ def working_week(agency: Agency, today: date) -> tuple[date, date]:
     Once that week is over (a weekend), "this week" is the coming one: that is what an owner
     looking on Sunday evening wants to see.
     """
-    weekdays = sorted(agency.working_weekdays or (0, 1, 2, 3, 4))
-    monday = today - timedelta(days=today.weekday())
-    end = monday + timedelta(days=weekdays[-1])
-    if today > end:
-        monday, end = monday + timedelta(days=7), end + timedelta(days=7)
-    return monday, end
+    from projects.scheduling import working_week as one_working_week  # the one "this week"
+
+    return one_working_week(today, agency.working_weekdays or (0, 1, 2, 3, 4))
 
 
 class _Row(NamedTuple):

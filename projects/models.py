@@ -243,7 +243,16 @@ class Task(models.Model):
     blocked_since = models.DateField(null=True, blank=True)
     needs_decision = models.BooleanField(default=False)
     decision_question = models.TextField(blank=True)
-    decision_by = models.CharField(max_length=120, blank=True, help_text="Who must decide.")
+    decision_by = models.CharField(
+        max_length=120, blank=True, help_text="Who must decide, by name (kept from the person picked below)."
+    )
+    # Who decides is a person: someone on the team, or one of the client's contacts.
+    decider_member = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decider_contact = models.ForeignKey(
+        "agencyops.ClientContact", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     is_review_milestone = models.BooleanField(default=False)
     added_after_plan = models.BooleanField(
         default=False, help_text="Added by hand after the plan was made: work beyond the template and brief."
@@ -346,8 +355,20 @@ class DeadlineChangeCause(models.TextChoices):
     PLAN = "plan", "Plan rescheduled"
 
 
+def no_truncate(name: str) -> pgtrigger.Trigger:
+    """History tables refuse TRUNCATE too: a statement-level trigger, as UPDATE and DELETE are refused per row."""
+    return pgtrigger.Trigger(
+        name=name,
+        when=pgtrigger.Before,
+        operation=pgtrigger.Truncate,
+        level=pgtrigger.Statement,
+        func="RAISE EXCEPTION 'pgtrigger: Cannot truncate rows from % table', TG_TABLE_NAME;",
+    )
+
+
 @pgtrigger.register(
-    pgtrigger.Protect(name="deadline_change_append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+    pgtrigger.Protect(name="deadline_change_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+    no_truncate("deadline_change_no_truncate"),
 )
 class DeadlineChange(models.Model):
     """One move of a task's due date: append-only history, protected in the database."""
@@ -370,6 +391,11 @@ class DeadlineChange(models.Model):
     reason = models.TextField()
     changed_by = models.ForeignKey(Membership, null=True, on_delete=models.DO_NOTHING, related_name="+")
     changed_at = models.DateTimeField(default=timezone.now)
+    move = models.UUIDField(
+        null=True,
+        blank=True,
+        help_text="The one reschedule this row belongs to: the moved task and its cascade.",
+    )
 
     objects = ScopedManager(agency="agency")
 
@@ -382,7 +408,8 @@ class DeadlineChange(models.Model):
 
 
 @pgtrigger.register(
-    pgtrigger.Protect(name="task_status_change_append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+    pgtrigger.Protect(name="task_status_change_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+    no_truncate("task_status_change_no_truncate"),
 )
 class TaskStatusChange(models.Model):
     """One change of a task's status, for the activity timeline: append-only history."""
@@ -403,6 +430,34 @@ class TaskStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task}: {self.old_status} → {self.new_status}"
+
+
+@pgtrigger.register(
+    pgtrigger.Protect(name="launch_change_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+    no_truncate("launch_change_no_truncate"),
+)
+class LaunchChange(models.Model):
+    """One move of a project's committed launch date: an explicit act with its reason, never a side effect."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.DO_NOTHING, related_name="+")
+    project = models.ForeignKey(Project, on_delete=models.DO_NOTHING, related_name="launch_changes")
+    old_launch = models.DateField()
+    new_launch = models.DateField()
+    reason = models.TextField()
+    source_reference = models.CharField(
+        max_length=200, blank=True, help_text="e.g. the client approval of the timing it revisits."
+    )
+    changed_by = models.ForeignKey(Membership, null=True, on_delete=models.DO_NOTHING, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+        indexes = [models.Index(fields=["agency", "project", "changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.project}: launch {self.old_launch} → {self.new_launch}"
 
 
 class CalendarFeed(models.Model):
@@ -488,7 +543,8 @@ class Escalation(models.Model):
 
 
 @pgtrigger.register(
-    pgtrigger.Protect(name="escalation_event_append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+    pgtrigger.Protect(name="escalation_event_append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+    no_truncate("escalation_event_no_truncate"),
 )
 class EscalationEvent(models.Model):
     """What happened to an escalation and who did it: found, updated, acknowledged, assigned, snoozed, resolved."""

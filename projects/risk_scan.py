@@ -72,6 +72,7 @@ def agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None = None)
             "estimated_hours",
             "phase__name",
             "added_after_plan",
+            "recurrence_period",
         )
     )
     members = {m.pk: m for m in Membership.objects.select_related("user")}
@@ -185,6 +186,7 @@ def agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None = None)
                 predecessors=tuple(deps.get(row["id"], ())),
                 input_ids=tuple(inputs_of_task.get(row["id"], ())),
                 added_beyond_brief=row["added_after_plan"],
+                period=row["recurrence_period"],
             )
         )
     snapshots = [

@@ -162,6 +162,18 @@ class BusinessCalendar:
         return self._rank(b) - self._rank(a)
 
 
+def working_week(today: date, working_weekdays: Iterable[int]) -> tuple[date, date]:
+    """ "This week", one meaning everywhere (home, workload, my work, the capacity scan): the Monday and
+    the last working day of the agency's working week containing ``today``, or of the coming one once
+    this week's working days are over (on a Saturday, next week)."""
+    days = sorted(working_weekdays) or [0, 1, 2, 3, 4]
+    monday = today - timedelta(days=today.weekday())
+    end = monday + timedelta(days=days[-1])
+    if today > end:
+        monday, end = monday + timedelta(days=7), end + timedelta(days=7)
+    return monday, end
+
+
 def calendar_for(
     *,
     country: str,
@@ -553,6 +565,83 @@ def critical_path(
     return path[::-1]
 
 
+def critical_tasks(
+    tasks: Iterable[PlanTask], slots: Mapping[str, Slot], *, calendar: BusinessCalendar
+) -> set[str]:
+    """Every task with no float to the deadline it feeds (the latest due of these tasks).
+
+    Not one chain picked among equals: every zero-float task on every equally long chain is
+    critical (in a freshly back-scheduled plan, that is every task that leads to the launch)."""
+    graph = task_graph(tasks)
+    if not graph.order:
+        return set()
+    finish = calendar.roll_backward(max(slots[key].due for key in graph.order))
+    latest = _latest_slots(graph, finish, calendar)
+    return {
+        key for key in graph.order if calendar.business_days_between(slots[key].due, latest[key].due) <= 0
+    }
+
+
+def deadline_chains(
+    tasks: Iterable[PlanTask], periods: Mapping[str, date | None]
+) -> list[tuple[date | None, list[PlanTask]]]:
+    """A plan split by the deadline each task feeds: the one-off work (period None, feeding the launch)
+    and each retainer period's work (feeding that period's own deadline).
+
+    Links between chains are dropped: each chain is measured against its own deadline."""
+    groups: dict[date | None, list[PlanTask]] = {}
+    for task in tasks:
+        groups.setdefault(periods.get(task.key), []).append(task)
+    chains = []
+    for period, members in groups.items():
+        inside = {t.key for t in members}
+        chains.append(
+            (
+                period,
+                [
+                    PlanTask(t.key, t.duration, tuple(d for d in t.predecessors if d.predecessor in inside))
+                    for t in members
+                ],
+            )
+        )
+    return chains
+
+
+def current_chain(
+    tasks: Iterable[PlanTask],
+    slots: Mapping[str, Slot],
+    periods: Mapping[str, date | None],
+    *,
+    today: date,
+) -> list[PlanTask]:
+    """The chain a retainer is working towards now: the first (by its deadline) not yet past, else the
+    last. A one-off plan is one chain."""
+    chains = deadline_chains(tasks, periods)
+    if not chains:
+        return []
+    by_deadline = sorted(chains, key=lambda c: max(slots[t.key].due for t in c[1]))
+    for _period, members in by_deadline:
+        if max(slots[t.key].due for t in members) >= today:
+            return members
+    return by_deadline[-1][1]
+
+
+def plan_critical_tasks(
+    tasks: Iterable[PlanTask],
+    slots: Mapping[str, Slot],
+    *,
+    calendar: BusinessCalendar,
+    periods: Mapping[str, date | None] | None = None,
+    today: date | None = None,
+) -> set[str]:
+    """The critical tasks a project's pages show: every zero-float task; for a retainer, those of the
+    chain it is working towards now (``current_chain``), each chain measured to its own deadline."""
+    tasks = list(tasks)
+    if periods and today is not None and any(periods.get(t.key) for t in tasks):
+        tasks = current_chain(tasks, slots, periods, today=today)
+    return critical_tasks(tasks, slots, calendar=calendar)
+
+
 def total_float(
     tasks: Iterable[PlanTask], slots: Mapping[str, Slot], *, calendar: BusinessCalendar
 ) -> dict[str, int]:
@@ -595,6 +684,35 @@ def describe_launch_shift(before: date, after: date, *, calendar: BusinessCalend
         f"Launch moves from {_short_date(before, with_year=with_year)} "
         f"to {_short_date(after, with_year=with_year)} ({sign}{abs(shift)} {unit})"
     )
+
+
+def describe_forecast(before: date, after: date, *, committed: date, calendar: BusinessCalendar) -> str:
+    """The forecast launch beside the committed one, in words for people.
+
+    "Forecast launch Wed 20 Jan, three business days after the committed Fri 15 Jan" when the plan
+    lands past the promise; otherwise how the forecast moves, and that the commitment holds."""
+    with_year = len({before.year, after.year, committed.year}) > 1
+    if after > committed:
+        slip = calendar.business_days_between(committed, after)
+        count = _COUNT_WORDS[slip] if 0 <= slip < len(_COUNT_WORDS) else str(slip)
+        unit = "business day" if slip == 1 else "business days"
+        return (
+            f"Forecast launch {_short_date(after, with_year=with_year)}, {count} {unit} after the "
+            f"committed {_short_date(committed, with_year=with_year)}"
+        )
+    committed_text = f"the committed launch {_short_date(committed, with_year=with_year)} holds"
+    if before == after:
+        return f"Forecast launch stays on {_short_date(after, with_year=with_year)}; {committed_text}"
+    shift = launch_shift(before, after, calendar=calendar)
+    sign = "+" if shift > 0 else "\u2212" if shift < 0 else ""
+    unit = "business day" if abs(shift) == 1 else "business days"
+    return (
+        f"Forecast launch moves from {_short_date(before, with_year=with_year)} to "
+        f"{_short_date(after, with_year=with_year)} ({sign}{abs(shift)} {unit}); {committed_text}"
+    )
+
+
+_COUNT_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
 
 # --------------------------------------------------------------------------- recurrence

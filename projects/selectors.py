@@ -11,17 +11,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import BooleanField, Case, Count, F, Max, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 
 from agencyops.models import Agency, Client, Membership, Role
 from projects import scheduling
 from projects.builtin_templates import BUILTIN_TEMPLATES, builtin_spec
 from projects.calendars import agency_calendar
+from projects.health import COUNTED_STATES, ProjectHealth, project_health, with_health
 from projects.models import (
     DeadlineChange,
     Escalation,
     EscalationSeverity,
-    EscalationState,
+    LaunchChange,
     Phase,
     Project,
     ProjectStatus,
@@ -46,13 +47,13 @@ def projects_for_list(
     at_risk: bool = False,
     today: date,
 ) -> QuerySet[Project]:
-    """Every project of the agency with its progress, overdue and blocked counts and an ``at_risk`` flag.
+    """Every project of the agency with its progress, overdue and blocked counts and its health.
 
-    At risk: an open task past due, a blocked task, or the last one-off task due after the launch date.
-    Retainer periods are left out of "last due": they run past the launch on purpose.
+    ``at_risk``, ``open_risks`` and ``forecast_launch`` come from ``projects.health``: the one
+    definition every page and the API share (open escalations, forecast past the committed launch).
     """
     open_task = ~Q(tasks__status=TaskStatus.DONE)
-    projects = (
+    projects = with_health(
         Project.objects.filter(agency=agency)
         .select_related("client", "coordinator__user")
         .annotate(
@@ -60,20 +61,8 @@ def projects_for_list(
             tasks_done=Count("tasks", filter=Q(tasks__status=TaskStatus.DONE)),
             overdue_count=Count("tasks", filter=open_task & Q(tasks__due_date__lt=today)),
             blocked_count=Count("tasks", filter=Q(tasks__status=TaskStatus.BLOCKED)),
-            last_due=Max("tasks__due_date", filter=Q(tasks__recurrence_period__isnull=True)),
         )
-        .annotate(
-            at_risk=Case(
-                When(
-                    Q(overdue_count__gt=0) | Q(blocked_count__gt=0) | Q(last_due__gt=F("launch_date")),
-                    then=Value(True),
-                ),
-                default=Value(False),
-                output_field=BooleanField(),
-            )
-        )
-        .order_by("launch_date", "name", "pk")
-    )
+    ).order_by("launch_date", "name", "pk")
     if client_id:
         projects = projects.filter(client_id=client_id)
     if coordinator_id:
@@ -216,8 +205,19 @@ class ProjectPage:
         return sum(1 for t in self.tasks if t.status == TaskStatus.DONE)
 
     @property
+    def health(self) -> ProjectHealth:
+        """The project's one health (see projects.health), from the rows this page already holds."""
+        return project_health(
+            open_risks=len(self.escalations),
+            launch_date=self.project.launch_date,
+            forecast_launch=self.forecast_launch,
+        )
+
+    @property
     def launch_slips(self) -> bool:
-        return self.forecast_launch is not None and self.forecast_launch > self.project.launch_date
+        return self.health.launch_slips
+
+    slip_business_days: int = 0
 
 
 def _scheduling_values(
@@ -266,18 +266,24 @@ def project_page(project: Project, today: date) -> ProjectPage:
     )
     # Open and acknowledged risks, worst first; snoozed ones stay out of sight until their date.
     escalations = list(
-        Escalation.objects.filter(
-            project=project, state__in=(EscalationState.OPEN, EscalationState.ACKNOWLEDGED)
-        )
+        Escalation.objects.filter(project=project, state__in=COUNTED_STATES)
         .select_related("assignee__user", "task")
         .order_by(_worst_first(), "-last_seen_at", "pk")
     )
     critical: set[str] = set()
+    # Retainer periods feed their own months, not the launch (as in projects.health).
+    one_off = [t for t in tasks if t.recurrence_period is None]
+    forecast = max((t.due_date for t in one_off), default=None)
+    slip = 0
     if tasks:
         plan, slots = _scheduling_values(tasks, dependencies)
         calendar = agency_calendar(project.agency, around=today)
-        critical = set(scheduling.critical_path(plan, slots, calendar=calendar))
-    one_off = [t for t in tasks if t.recurrence_period is None] or tasks
+        periods = {t.key: t.recurrence_period for t in tasks}
+        critical = scheduling.plan_critical_tasks(
+            plan, slots, calendar=calendar, periods=periods, today=today
+        )
+        if forecast is not None and forecast > project.launch_date:
+            slip = calendar.business_days_between(project.launch_date, forecast)
     page = ProjectPage(
         project=project,
         today=today,
@@ -287,7 +293,8 @@ def project_page(project: Project, today: date) -> ProjectPage:
         inputs=inputs,
         missing=brief_missing(project.brief, inputs_count=len(inputs)),
         critical_keys=critical,
-        forecast_launch=max((t.due_date for t in one_off), default=None),
+        forecast_launch=forecast,
+        slip_business_days=slip,
         first_start=min((t.start_date for t in tasks), default=None),
         escalations=escalations,
     )
@@ -311,18 +318,80 @@ def project_page(project: Project, today: date) -> ProjectPage:
 # --------------------------------------------------------------------------- history
 
 
-def project_deadline_history(project: Project) -> list[DeadlineChange]:
-    """Every due-date move of a project's tasks, newest first, with ``business_days`` moved on each row."""
-    rows = list(
+def _history_rows(project: Project) -> list[DeadlineChange]:
+    return list(
         DeadlineChange.objects.filter(task__project=project)
         .select_related("task", "caused_by_task", "changed_by__user")
         .order_by("-changed_at", "-pk")
     )
+
+
+def project_deadline_history(project: Project) -> list[DeadlineChange]:
+    """Every due-date move of a project's tasks, newest first, with ``business_days`` moved on each row."""
+    rows = _history_rows(project)
     if rows:
         calendar = agency_calendar(project.agency)
         for row in rows:
             row.business_days = calendar.business_days_between(row.old_due, row.new_due)  # type: ignore[attr-defined]
     return rows
+
+
+@dataclass
+class HistoryEntry:
+    """One act in a project's deadline history: a reschedule (the moved task, with the tasks it cascaded
+    to listed inside it) or a move of the committed launch."""
+
+    changed_at: Any
+    changed_by: Membership | None
+    reason: str
+    moved: DeadlineChange | None = None
+    cascaded: list[DeadlineChange] = field(default_factory=list)
+    launch: LaunchChange | None = None
+
+    @property
+    def is_launch(self) -> bool:
+        return self.launch is not None
+
+
+def project_history_entries(project: Project) -> list[HistoryEntry]:
+    """The deadline history as people read it, newest first: one entry per move, however many rows it wrote.
+
+    The rows stay as they were written; rows of one reschedule share its ``move`` id and are grouped
+    under the task that was moved (older rows without an id stand alone)."""
+    rows = _history_rows(project)
+    launch_changes = list(LaunchChange.objects.filter(project=project).select_related("changed_by__user"))
+    if rows or launch_changes:
+        calendar = agency_calendar(project.agency)  # one calendar for every row
+        for row in rows:
+            row.business_days = calendar.business_days_between(row.old_due, row.new_due)  # type: ignore[attr-defined]
+        for change in launch_changes:
+            change.business_days = calendar.business_days_between(change.old_launch, change.new_launch)  # type: ignore[attr-defined]
+    groups: dict[Any, list[DeadlineChange]] = {}
+    for row in reversed(rows):  # oldest first, so groups keep plan order
+        groups.setdefault(row.move or ("row", row.pk), []).append(row)
+    entries = []
+    for members in groups.values():
+        moved = next((r for r in members if r.caused_by_task_id is None), members[0])
+        entries.append(
+            HistoryEntry(
+                changed_at=moved.changed_at,
+                changed_by=moved.changed_by,
+                reason=moved.reason,
+                moved=moved,
+                cascaded=sorted((r for r in members if r is not moved), key=lambda r: (r.new_due, r.pk)),
+            )
+        )
+    for change in launch_changes:
+        entries.append(
+            HistoryEntry(
+                changed_at=change.changed_at,
+                changed_by=change.changed_by,
+                reason=change.reason,
+                launch=change,
+            )
+        )
+    entries.sort(key=lambda e: e.changed_at, reverse=True)
+    return entries
 
 
 # --------------------------------------------------------------------------- a task's page

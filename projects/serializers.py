@@ -155,7 +155,19 @@ class TaskSerializer(serializers.Serializer):
     blocked_since = serializers.DateField(read_only=True, allow_null=True)
     needs_decision = serializers.BooleanField(read_only=True)
     decision_question = serializers.CharField(read_only=True)
-    decision_by = serializers.CharField(read_only=True, help_text="Who must decide.")
+    decision_by = serializers.CharField(read_only=True, help_text="Who must decide, by name.")
+    decider_member = serializers.IntegerField(
+        source="decider_member_id",
+        read_only=True,
+        allow_null=True,
+        help_text="Membership id, when on the team.",
+    )
+    decider_contact = serializers.IntegerField(
+        source="decider_contact_id",
+        read_only=True,
+        allow_null=True,
+        help_text="Client contact id, when a client.",
+    )
     is_review_milestone = serializers.BooleanField(read_only=True)
     recurrence_period = serializers.DateField(
         read_only=True, allow_null=True, help_text="The retainer period a recurring task was made for."
@@ -164,7 +176,10 @@ class TaskSerializer(serializers.Serializer):
         source="moves", read_only=True, help_text="How many times its due date has moved (from the history)."
     )
     critical = serializers.BooleanField(
-        source="is_critical", read_only=True, help_text="On the chain of tasks that fixes the launch date."
+        source="is_critical",
+        read_only=True,
+        help_text="No float to the deadline it feeds: every zero-float task, on every equally long chain "
+        "(for a retainer, in the chain of the current month).",
     )
     predecessors = PredecessorLinkSerializer(source="predecessor_list", many=True, read_only=True)
 
@@ -253,7 +268,15 @@ class LaunchShiftSerializer(serializers.Serializer):
     after = serializers.DateField(read_only=True, help_text="Forecast launch after the move.")
     business_days = serializers.IntegerField(read_only=True, help_text="Signed; positive means later.")
     summary = serializers.CharField(
-        read_only=True, help_text="E.g. “Launch moves from Tue 12 May to Thu 14 May (+2 business days)”."
+        read_only=True,
+        help_text="E.g. “Forecast launch Wed 20 Jan, three business days after the committed Fri 15 Jan”.",
+    )
+    committed = serializers.DateField(
+        read_only=True, help_text="The committed launch agreed with the client; a reschedule never moves it."
+    )
+    slip_business_days = serializers.IntegerField(
+        read_only=True,
+        help_text="Business days the forecast lands past the committed launch (0 when it holds).",
     )
 
 
@@ -286,10 +309,16 @@ class TaskUpdateInputSerializer(serializers.Serializer):
     )
     needs_decision = serializers.BooleanField(
         required=False,
-        help_text="Flag (with `decision_question` and `decision_by`) or clear a pending decision.",
+        help_text="Flag (with `decision_question` and who decides: `decider_member` or `decider_contact`) "
+        "or clear a pending decision.",
     )
     decision_question = serializers.CharField(required=False, allow_blank=True)
-    decision_by = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    decider_member = serializers.IntegerField(
+        required=False, help_text="Membership id of the person on the team who decides."
+    )
+    decider_contact = serializers.IntegerField(
+        required=False, help_text="Id of the client's contact who decides."
+    )
     due_date = serializers.DateField(
         required=False, help_text="A working day; the tasks that depend on it move with it."
     )
@@ -348,9 +377,16 @@ class ProjectSerializer(serializers.Serializer):
     tasks_done = serializers.IntegerField(read_only=True)
     overdue_count = serializers.IntegerField(read_only=True, help_text="Open tasks past their due date.")
     blocked_count = serializers.IntegerField(read_only=True)
+    forecast_launch = serializers.DateField(
+        read_only=True,
+        allow_null=True,
+        help_text="Where the plan lands today: the latest due date of the tasks feeding the launch.",
+    )
+    open_risks = serializers.IntegerField(read_only=True, help_text="Open and acknowledged escalations.")
     at_risk = serializers.BooleanField(
         read_only=True,
-        help_text="An open task past due, a blocked task, or the last task due after the launch date.",
+        help_text="The project's health is not on track: an open escalation, or the forecast launch "
+        "after the committed launch date.",
     )
     created_at = serializers.DateTimeField(read_only=True)
 
@@ -387,9 +423,25 @@ class ProjectDetailSerializer(serializers.Serializer):
     name = serializers.CharField(source="project.name", read_only=True)
     client = ClientRefSerializer(source="project.client", read_only=True)
     status = serializers.ChoiceField(source="project.status", choices=ProjectStatus.choices, read_only=True)
-    launch_date = serializers.DateField(source="project.launch_date", read_only=True)
+    launch_date = serializers.DateField(
+        source="project.launch_date", read_only=True, help_text="The committed launch agreed with the client."
+    )
     forecast_launch = serializers.DateField(
-        read_only=True, allow_null=True, help_text="When the last one-off task is due now."
+        read_only=True,
+        allow_null=True,
+        help_text="Where the plan lands today: the latest due date of the tasks feeding the launch.",
+    )
+    slip_business_days = serializers.IntegerField(
+        read_only=True,
+        help_text="Business days the forecast lands after the committed launch (0 when it holds).",
+    )
+    open_risks = serializers.IntegerField(
+        source="health.open_risks", read_only=True, help_text="Open and acknowledged escalations."
+    )
+    at_risk = serializers.BooleanField(
+        source="health.at_risk",
+        read_only=True,
+        help_text="Same health as the project list: an open escalation, or the forecast past the launch.",
     )
     first_start = serializers.DateField(read_only=True, allow_null=True)
     template_name = serializers.CharField(source="project.template_name", read_only=True)
@@ -543,3 +595,29 @@ class HomeSerializer(serializers.Serializer):
         tasks = [task for group in sections.overdue for task in group.tasks]
         tasks += [task for day in sections.due_this_week for group in day.clients for task in group.tasks]
         return HomeTaskSerializer(tasks, many=True, context={**self.context, "today": sections.today}).data
+
+
+# --- The committed launch ------------------------------------------------------------------
+
+
+class LaunchMoveInputSerializer(serializers.Serializer):
+    launch_date = serializers.DateField(help_text="The new committed launch: a working day of the agency.")
+    reason = serializers.CharField(
+        max_length=2000, help_text="Why the commitment moves; kept in the history."
+    )
+
+
+class LaunchMoveSerializer(serializers.Serializer):
+    """A recorded move of the committed launch and what it proposed (e.g. a change request to the client)."""
+
+    project = serializers.IntegerField(source="change.project_id", read_only=True)
+    old_launch = serializers.DateField(source="change.old_launch", read_only=True)
+    launch_date = serializers.DateField(source="change.new_launch", read_only=True)
+    reason = serializers.CharField(source="change.reason", read_only=True)
+    changed_at = serializers.DateTimeField(source="change.changed_at", read_only=True)
+    proposals = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="What the move proposed elsewhere, in words: e.g. a change request citing the client's "
+        "approval of the timing.",
+    )

@@ -22,6 +22,7 @@ urlpatterns = [
     path("projects/<int:project_id>/status/", projects.project_status, name="project_status"),
     path("projects/<int:project_id>/settings/", projects.project_settings, name="project_settings"),
     path("projects/<int:project_id>/history/", projects.project_history, name="project_history"),
+    path("projects/<int:project_id>/launch/", projects.project_launch_move, name="project_launch_move"),
     path("projects/<int:project_id>/inputs/new/", projects.input_create, name="input_create"),
     path(
         "projects/<int:project_id>/inputs/<int:input_id>/received/",

@@ -16,7 +16,7 @@ from django.db.models import Prefetch, Q
 
 from agencyops.models import Agency, Discipline, Membership, Role
 from projects.models import LIVE_PROJECT_STATUSES, Party, RequiredInput, Task, TaskDependency, TaskStatus
-from projects.scheduling import BusinessCalendar
+from projects.scheduling import BusinessCalendar, working_week
 from projects.timeline import short_date
 
 WORKLOAD_WEEKS = 6
@@ -215,7 +215,8 @@ def workload_for(
 
     Two queries whatever the team or plan size: the members, and every open task in the window.
     """
-    mondays = weeks_from(today, weeks)
+    # "This week" as everywhere else: on a weekend, the coming working week (scheduling.working_week).
+    mondays = weeks_from(working_week(today, calendar.working_weekdays)[0], weeks)
     window_end = mondays[-1] + timedelta(days=6)
     members = list(
         Membership.objects.filter(agency=agency, is_active=True)
@@ -285,14 +286,16 @@ class MyWork:
     days: list[DayGroup]
     later_count: int
     waiting: list[Task]
+    # The Monday of "this week" (scheduling.working_week: the coming week on a weekend).
+    this_monday: date | None = None
 
     @property
     def weeks(self) -> list[tuple[str, list[DayGroup]]]:
         """The day groups under "This week" and "Next week"."""
-        this_week = week_start(self.today)
+        this_week = self.this_monday or week_start(self.today)
         labelled: list[tuple[str, list[DayGroup]]] = [("This week", []), ("Next week", [])]
         for group in self.days:
-            labelled[0 if week_start(group.day) == this_week else 1][1].append(group)
+            labelled[0 if week_start(group.day) <= this_week else 1][1].append(group)
         return [(label, groups) for label, groups in labelled if groups]
 
     @property
@@ -378,7 +381,7 @@ def my_open_tasks(membership: Membership) -> list[Task]:
 def my_work_for(membership: Membership, *, today: date, calendar: BusinessCalendar) -> MyWork:
     """Overdue tasks, tasks due each working day left this week and next, and what waits on others."""
     tasks = my_open_tasks(membership)
-    first = week_start(today)
+    first = working_week(today, calendar.working_weekdays)[0]
     last = first + timedelta(days=13)
     working = set(calendar.working_weekdays)
     by_day: dict[date, list[Task]] = defaultdict(list)
@@ -406,7 +409,9 @@ def my_work_for(membership: Membership, *, today: date, calendar: BusinessCalend
         for d in days
     ]
     waiting.sort(key=lambda t: (t.waiting_since or today, t.due_date, t.pk))
-    return MyWork(today=today, overdue=overdue, days=groups, later_count=later, waiting=waiting)
+    return MyWork(
+        today=today, overdue=overdue, days=groups, later_count=later, waiting=waiting, this_monday=first
+    )
 
 
 # --------------------------------------------------------------------------- calendar feed

@@ -50,3 +50,27 @@ def as_contact(team) -> HttpClient:
 def logged_in():
     """Log any user in: ``logged_in(user)`` returns a test client."""
     return _logged_in
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _test_flush_may_empty_history_tables():
+    """Django empties the database after each transactional test with TRUNCATE, which the history
+    tables refuse (statement-level triggers). Only that flush is let through; any other TRUNCATE,
+    a test's own included, is still refused."""
+    import pgtrigger
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    refusing = [
+        f"{model._meta.label}:{trigger.name}"
+        for model, trigger in pgtrigger.registered()
+        if trigger.operation == pgtrigger.Truncate
+    ]
+    original = DatabaseOperations.execute_sql_flush
+
+    def execute_sql_flush(self, sql_list):
+        with pgtrigger.ignore(*refusing):
+            return original(self, sql_list)
+
+    DatabaseOperations.execute_sql_flush = execute_sql_flush
+    yield
+    DatabaseOperations.execute_sql_flush = original

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from projects.risk_messages import full_date, hours_text, join_names
 from projects.risks.snapshot import Escalation, ProjectSnapshot, _escalation
-from projects.scheduling import BusinessCalendar
+from projects.scheduling import BusinessCalendar, working_week
 
 # Weeks checked for overload: the current working week and the next one.
 CAPACITY_WEEKS = 2
@@ -17,9 +17,7 @@ SEVERE_OVERLOAD = 1.25
 def capacity_weeks(today: date, calendar: BusinessCalendar) -> list[date]:
     """Mondays of the weeks the capacity rule checks: the current working week and the next, or
     from the coming week once this one's working days are over. Compute `weekly_load` for these."""
-    monday = today - timedelta(days=today.weekday())
-    if today.weekday() > max(calendar.working_weekdays):
-        monday += timedelta(weeks=1)
+    monday, _ = working_week(today, calendar.working_weekdays)
     return [monday + timedelta(weeks=i) for i in range(CAPACITY_WEEKS)]
 
 

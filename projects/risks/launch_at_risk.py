@@ -8,7 +8,15 @@ from datetime import date
 from projects.risk_messages import business_days, day_phrase, full_date, quoted
 from projects.risks._plan import _due_from_start, _launch_reference, _Plan, _plan
 from projects.risks.snapshot import IN_PROGRESS, Escalation, ProjectSnapshot, TaskSnap, _escalation
-from projects.scheduling import BusinessCalendar, Slot, critical_path, earliest_start
+from projects.scheduling import (
+    BusinessCalendar,
+    PlanTask,
+    Slot,
+    critical_path,
+    deadline_chains,
+    earliest_start,
+    task_graph,
+)
 
 
 def _forecast(plan: _Plan, *, today: date, calendar: BusinessCalendar) -> dict[str, Slot]:
@@ -61,39 +69,92 @@ def _launch_cause(
 def rule_launch_at_risk(
     snapshot: ProjectSnapshot, *, today: date, calendar: BusinessCalendar, lookahead_days: int
 ) -> list[Escalation]:
-    """Forecast from today, the project's work ends after its launch date."""
+    """Forecast from today, the project's work ends after its committed launch date.
+
+    A retainer has no single launch: its one-off work (onboarding) is measured against the committed
+    launch, and each period's work against that period's own deadline."""
     if not any(t.is_open for t in snapshot.tasks):
         return []
-    plan = _plan(snapshot)
+    if not any(t.period for t in snapshot.tasks):
+        plan = _plan(snapshot)
+        return _check_chain(
+            snapshot, plan, today=today, calendar=calendar, reference=_launch_reference(snapshot, calendar)
+        )
+    found: list[Escalation] = []
+    snaps = {t.key: t for t in snapshot.tasks}
+    periods = {t.key: t.period for t in snapshot.tasks}
+    plan_tasks = [PlanTask(t.key, t.duration, t.predecessors) for t in snapshot.tasks]
+    for period, members in deadline_chains(plan_tasks, periods):
+        if not any(snaps[t.key].is_open for t in members):
+            continue
+        slots = {t.key: Slot(snaps[t.key].start, snaps[t.key].due) for t in members}
+        chain = _Plan(
+            task_graph(members),
+            {t.key: snaps[t.key] for t in members},
+            slots,
+            max(slot.due for slot in slots.values()),
+        )
+        reference = (
+            _launch_reference(snapshot, calendar) if period is None else calendar.roll_backward(chain.finish)
+        )
+        found += _check_chain(
+            snapshot, chain, today=today, calendar=calendar, reference=reference, period=period
+        )
+    return found
+
+
+def _check_chain(
+    snapshot: ProjectSnapshot,
+    plan: _Plan,
+    *,
+    today: date,
+    calendar: BusinessCalendar,
+    reference: date,
+    period: date | None = None,
+) -> list[Escalation]:
+    """One chain of work forecast from today against its deadline (the launch, or a period's own)."""
+    if not any(t.is_open for t in plan.tasks.values()):
+        return []
     slots = _forecast(plan, today=today, calendar=calendar)
     finish = max(slot.due for slot in slots.values())
-    reference = _launch_reference(snapshot, calendar)
     if finish <= reference:
         return []
     slip = calendar.business_days_between(reference, finish)
     path = critical_path(plan.graph, slots, calendar=calendar)
     cause, kind, because = _launch_cause(plan, path, today=today, reference=reference)
     name = snapshot.project_name.strip()
-    launch = name if name.lower().split()[-1:] == ["launch"] else f"{name} launch"
-    message = (
-        f"The {launch} is forecast for {day_phrase(finish, today=today)}, {business_days(slip)} after "
-        f"the planned {full_date(snapshot.launch_date, today=today)}, because {because}."
-    )
+    if period is None:
+        launch = name if name.lower().split()[-1:] == ["launch"] else f"{name} launch"
+        message = (
+            f"The {launch} is forecast for {day_phrase(finish, today=today)}, {business_days(slip)} after "
+            f"the committed {full_date(snapshot.launch_date, today=today)}, because {because}."
+        )
+        subject = f"project:{snapshot.project_id}"
+    else:
+        message = (
+            f"{name}: the {period:%b %Y} work is forecast for {day_phrase(finish, today=today)}, "
+            f"{business_days(slip)} after its deadline {full_date(reference, today=today)}, because {because}."
+        )
+        subject = f"project:{snapshot.project_id}:period:{period.isoformat()}"
+    facts = {
+        "planned_launch": snapshot.launch_date.isoformat(),
+        "deadline": reference.isoformat(),
+        "forecast_finish": finish.isoformat(),
+        "slip_business_days": slip,
+        "cause_task": cause.title,
+        "cause": kind,
+        "critical_path_task_ids": [plan.tasks[key].id for key in path],
+    }
+    if period is not None:
+        facts["period"] = period.isoformat()
     return [
         _escalation(
             "launch_at_risk",
-            f"project:{snapshot.project_id}",
+            subject,
             severity="high",
             message=message,
             project_id=snapshot.project_id,
             task_id=cause.id,
-            facts={
-                "planned_launch": snapshot.launch_date.isoformat(),
-                "forecast_finish": finish.isoformat(),
-                "slip_business_days": slip,
-                "cause_task": cause.title,
-                "cause": kind,
-                "critical_path_task_ids": [plan.tasks[key].id for key in path],
-            },
+            facts=facts,
         )
     ]

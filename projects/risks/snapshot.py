@@ -66,6 +66,8 @@ class TaskSnap:
     input_ids: tuple[int, ...] = ()
     # Created after the plan and not from the template: the caller knows, the rules only read it.
     added_beyond_brief: bool = False
+    # A retainer period's work feeds that period's own deadline, not the launch (None: one-off work).
+    period: date | None = None
 
     @property
     def is_open(self) -> bool:

@@ -11,6 +11,7 @@ Callers use the names below from ``projects.services``; each lives in one module
 - ``retainers``: a retainer's rhythm and the deliverables of its coming periods.
 - ``projects``: the brief (``brief_missing``, ``brief_update``), planning settings and project status.
 - ``tasks``: task status, decisions, assignee, and tasks added after the plan.
+- ``launch``: moving the committed launch, an explicit act with its history.
 - ``rescheduling``: the plan as scheduling values (``ProjectPlan``) and due-date moves with their history.
 - ``dependencies``: links between tasks.
 - ``inputs``: required inputs, expected and received.
@@ -29,6 +30,7 @@ from projects.services.calendar_feeds import (
 from projects.services.closures import closure_add, closure_remove
 from projects.services.dependencies import dependency_add, dependency_remove
 from projects.services.inputs import required_input_create, required_input_receive
+from projects.services.launch import LaunchMove, project_move_launch
 from projects.services.planning import PlanPreview, project_create_from_template, project_preview
 from projects.services.projects import (
     BRIEF_FIELDS,
@@ -67,6 +69,7 @@ __all__ = [
     "BRIEF_FIELDS",
     "BUILTIN_PREFIX",
     "PROJECT_TRANSITIONS",
+    "LaunchMove",
     "PlanPreview",
     "ProjectPlan",
     "RescheduleImpact",
@@ -85,6 +88,7 @@ __all__ = [
     "dependency_remove",
     "project_create_from_template",
     "project_dates_span",
+    "project_move_launch",
     "project_plan_load",
     "project_preview",
     "project_set_recurrence",

@@ -44,6 +44,14 @@ def brief_update(*, actor: Membership, project: Project, **fields: Any) -> Brief
             raise TypeError(f"Unknown brief field: {field}")
         if field == "internal_owner" and value is not None and value.agency_id != actor.agency_id:
             raise ValidationError({"internal_owner": "Choose someone on your team."})
+        if field == "due_date" and value is not None and value != project.launch_date:
+            # One date, one story: the brief is due on the committed launch, which moves on its own page.
+            raise ValidationError(
+                {
+                    "due_date": f"The brief is due on the committed launch, {project.launch_date:%a %-d %b %Y}. "
+                    "To change it, move the committed launch from the project page."
+                }
+            )
         setattr(brief, field, value.strip() if isinstance(value, str) else value)
     brief.full_clean(exclude=["agency", "project"])
     brief.save()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -42,7 +43,16 @@ class ProjectPlan:
 
     @property
     def forecast_launch(self) -> date:
-        return max(s.due for s in self.slots.values())
+        return forecast_of(self.tasks.values(), self.slots)
+
+
+def forecast_of(tasks: Iterable[Task], slots: dict[str, scheduling.Slot]) -> date:
+    """The forecast launch: the latest finish of the tasks feeding the launch.
+
+    Retainer periods run on past the launch on purpose, so they feed their own month, not the launch."""
+    tasks = list(tasks)
+    feeding = [t.key for t in tasks if t.recurrence_period is None] or [t.key for t in tasks]
+    return max(slots[key].due for key in feeding)
 
 
 def project_plan_load(project: Project, *, for_update: bool = False) -> ProjectPlan:
@@ -75,7 +85,10 @@ class ShiftedTask:
 
 @dataclass(frozen=True)
 class RescheduleImpact:
-    """The ripple of moving one due date: every task that moves, and what happens to the launch."""
+    """The ripple of moving one due date: every task that moves, and what happens to the forecast launch.
+
+    ``launch_before``/``launch_after`` are the forecast (where the plan lands); ``committed_launch`` is
+    the date agreed with the client, which a reschedule never moves."""
 
     task: Task
     new_due: date
@@ -84,9 +97,17 @@ class RescheduleImpact:
     launch_after: date
     summary: str
     calendar: scheduling.BusinessCalendar
+    committed_launch: date | None = None
 
     def business_days(self, item: ShiftedTask) -> int:
         return self.calendar.business_days_between(item.old.due, item.new.due)
+
+    @property
+    def slip_business_days(self) -> int:
+        """Business days the forecast lands past the committed launch (0 when it holds)."""
+        if self.committed_launch is None or self.launch_after <= self.committed_launch:
+            return 0
+        return self.calendar.business_days_between(self.committed_launch, self.launch_after)
 
 
 def _impact(plan: ProjectPlan, task: Task, new_due: date) -> RescheduleImpact:
@@ -137,15 +158,17 @@ def _impact(plan: ProjectPlan, task: Task, new_due: date) -> RescheduleImpact:
         for key, slot in sorted(changed.items(), key=lambda kv: (kv[1].due, kv[0]))
     ]
     before = plan.forecast_launch
-    after = max(s.due for s in {**plan.slots, **changed}.values())
+    after = forecast_of(plan.tasks.values(), {**plan.slots, **changed})
+    committed = plan.project.launch_date
     return RescheduleImpact(
         task=task,
         new_due=new_due,
         shifted=shifted,
         launch_before=before,
         launch_after=after,
-        summary=scheduling.describe_launch_shift(before, after, calendar=calendar),
+        summary=scheduling.describe_forecast(before, after, committed=committed, calendar=calendar),
         calendar=calendar,
+        committed_launch=committed,
     )
 
 
@@ -167,6 +190,7 @@ def _record_shifts(
 ) -> list[DeadlineChange]:
     shifted = list(shifted)
     now = timezone.now()
+    move = uuid.uuid4()  # the moved task and its cascade read as one entry of the history
     changed_tasks = []
     history = []
     for item in shifted:
@@ -187,18 +211,14 @@ def _record_shifts(
                 reason=reason,
                 changed_by=actor,
                 changed_at=now,
+                move=move,
             )
         )
     Task.objects.bulk_update(changed_tasks, ["start_date", "due_date"])
     rows = DeadlineChange.objects.bulk_create(history)
     _refresh_phase_deadlines(project)
-    # Retainer periods run on past the launch; the launch is the end of the one-off plan.
-    launch = Task.objects.filter(project=project, recurrence_period__isnull=True).aggregate(
-        last=Max("due_date")
-    )["last"]
-    if launch and launch != project.launch_date:
-        project.launch_date = launch
-        project.save(update_fields=["launch_date"])
+    # The committed launch is a promise to the client: moving tasks moves the forecast only.
+    # Changing the commitment is its own act (``project_move_launch``).
     return rows
 
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from agencyops.models import Discipline, Membership
+from agencyops.models import ClientContact, Discipline, Membership
 from projects import scheduling
 from projects.calendars import agency_calendar, agency_today
 from projects.models import Party, Phase, Project, Task, TaskDependency, TaskStatus, TaskStatusChange
@@ -70,15 +70,51 @@ def task_update_status(
 
 
 @transaction.atomic
-def task_flag_decision(*, actor: Membership, task: Task, question: str, decide_by: str) -> Task:
-    """Flag that a task needs a decision: what the question is and who must decide."""
+def task_flag_decision(
+    *,
+    actor: Membership,
+    task: Task,
+    question: str,
+    decide_by: str = "",
+    decider: Membership | ClientContact | None = None,
+) -> Task:
+    """Flag that a task needs a decision: what the question is and who must decide.
+
+    ``decider`` is a person (someone active on the team, or a contact of the project's client), as the
+    pages and the API pick it; a bare name (``decide_by``) is only accepted from imports and old callers."""
     _require_team(actor)
     if not question.strip():
         raise ValidationError({"decision_question": "Write the question that needs deciding."})
+    member = contact = None
+    if isinstance(decider, Membership):
+        if decider.agency_id != task.agency_id or not decider.is_active:
+            raise ValidationError(
+                {"decision_by": "Pick someone on the team or one of the client's contacts."}
+            )
+        member, decide_by = decider, decider.user.full_name or decider.user.email
+    elif isinstance(decider, ClientContact):
+        project_client = (
+            Project.objects.filter(pk=task.project_id).values_list("client_id", flat=True).first()
+        )
+        if decider.client_id != project_client or not decider.is_active:
+            raise ValidationError(
+                {"decision_by": "Pick someone on the team or one of the client's contacts."}
+            )
+        contact, decide_by = decider, decider.full_name
     if not decide_by.strip():
         raise ValidationError({"decision_by": "Say who must decide."})
-    task.needs_decision, task.decision_question, task.decision_by = True, question.strip(), decide_by.strip()
-    task.save(update_fields=["needs_decision", "decision_question", "decision_by", "updated_at"])
+    task.needs_decision, task.decision_question = True, question.strip()
+    task.decision_by, task.decider_member, task.decider_contact = decide_by.strip()[:120], member, contact
+    task.save(
+        update_fields=[
+            "needs_decision",
+            "decision_question",
+            "decision_by",
+            "decider_member",
+            "decider_contact",
+            "updated_at",
+        ]
+    )
     return task
 
 
@@ -87,7 +123,17 @@ def task_clear_decision(*, actor: Membership, task: Task) -> Task:
     """The decision was taken: the task no longer waits for it."""
     _require_team(actor)
     task.needs_decision, task.decision_question, task.decision_by = False, "", ""
-    task.save(update_fields=["needs_decision", "decision_question", "decision_by", "updated_at"])
+    task.decider_member = task.decider_contact = None
+    task.save(
+        update_fields=[
+            "needs_decision",
+            "decision_question",
+            "decision_by",
+            "decider_member",
+            "decider_contact",
+            "updated_at",
+        ]
+    )
     return task
 
 

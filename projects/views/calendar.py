@@ -116,7 +116,10 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
             summary=f"{task.title} — {task.project.name} ({task.project.client.name})",
             day=task.due_date,
             url=settings.SITE_URL + reverse("task_detail", args=[agency.slug, task.pk]),
-            description=f"{task.get_status_display()} · {task.project.name} for {task.project.client.name}",
+            description=(
+                f"{task.get_status_display()} · {task.project.name} for {task.project.client.name}"
+                f" · committed launch {task.project.launch_date:%a %-d %b %Y}"
+            ),
         )
         for task in tasks
     ]

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from agencyops.models import Client, Membership
 from agencyops.tenancy import agency_view
 from projects import escalations as escalation_services
+from projects.health import COUNTED_STATES
 from projects.models import Escalation, EscalationEvent, EscalationSeverity, EscalationState, Project
 from projects.permissions import can_manage_escalation
 from projects.risks import RULES
@@ -31,7 +32,8 @@ RULE_LABELS = {
     "launch_at_risk": "Launch date at risk",
     "decision_needed": "Decision needed",
 }
-OPEN_STATES = [EscalationState.OPEN, EscalationState.ACKNOWLEDGED]
+# The states that still speak for a project: the same ones its health counts (projects.health).
+OPEN_STATES = list(COUNTED_STATES)
 
 
 def escalations_with_history() -> QuerySet[Escalation]:

@@ -16,10 +16,11 @@ from agencyops.fragment_cache import render_cached
 from agencyops.models import Discipline
 from agencyops.permissions import can_plan_projects
 from agencyops.tenancy import agency_view
-from projects import services
+from projects import extensions, services
 from projects.calendars import agency_today
 from projects.forms import (
     BriefForm,
+    LaunchMoveForm,
     ProjectCreateForm,
     ProjectFilterForm,
     ProjectSettingsForm,
@@ -31,7 +32,7 @@ from projects.models import Project, ProjectStatus, RequiredInput
 from projects.page_versions import project_page_version
 from projects.selectors import (
     agency_has_projects,
-    project_deadline_history,
+    project_history_entries,
     project_page,
     projects_for_list,
     projects_with_header,
@@ -205,8 +206,12 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
         variant=(request.agency.slug, project_id, view, can_plan, today),
         context=context,
     )
+    # Sections other apps add (approvals) are read fresh on every view, outside the cached body.
+    sections = extensions.page_sections(request.agency, project_id, today)
     return TemplateResponse(
-        request, "projects/project_detail.html", {"title": stamp.project_name, "body": body}
+        request,
+        "projects/project_detail.html",
+        {"title": stamp.project_name, "body": body, "sections": sections},
     )
 
 
@@ -290,6 +295,26 @@ def project_settings(request: HttpRequest, project_id: int) -> HttpResponse:
     )
 
 
+@agency_view(permission=can_plan_projects)
+@require_http_methods(["GET", "HEAD", "POST"])
+def project_launch_move(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Move the committed launch: an explicit act with a reason, kept in the deadline history."""
+    project = project_or_404(project_id)
+    form = LaunchMoveForm(request.POST or None, initial={"launch_date": project.launch_date})
+    if request.method == "POST" and form.is_valid():
+        moved = form.save(actor=request.membership, project=project)
+        if moved is not None:
+            change = moved.change
+            proposed = "".join(f" {proposal}" for proposal in moved.proposals)
+            messages.success(
+                request,
+                f"The committed launch moved from {change.old_launch:%a %-d %b} to "
+                f"{change.new_launch:%a %-d %b}.{proposed}",
+            )
+            return redirect("project_detail", agency_slug=request.agency.slug, project_id=project.pk)
+    return TemplateResponse(request, "projects/project_launch_move.html", {"project": project, "form": form})
+
+
 @agency_view
 @require_http_methods(["GET", "HEAD"])
 def project_history(request: HttpRequest, project_id: int) -> HttpResponse:
@@ -300,7 +325,7 @@ def project_history(request: HttpRequest, project_id: int) -> HttpResponse:
         "projects/project_history.html",
         {
             "project": project,
-            "history": project_deadline_history(project),
+            "entries": project_history_entries(project),
             "today": agency_today(request.agency),
         },
     )

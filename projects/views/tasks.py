@@ -71,8 +71,14 @@ def _card_response(request: HttpRequest, task: Task, form: TaskStatusForm | None
     card = Task.objects.select_related("assignee__user", "phase").get(pk=task.pk)
     card.moves = card.deadline_changes.count()  # type: ignore[attr-defined]
     plan = services.project_plan_load(task.project)
-    card.is_critical = card.key in scheduling.critical_path(plan.plan, plan.slots, calendar=plan.calendar)  # type: ignore[attr-defined]
     today = agency_today(request.agency)
+    card.is_critical = card.key in scheduling.plan_critical_tasks(  # type: ignore[attr-defined]
+        plan.plan,
+        plan.slots,
+        calendar=plan.calendar,
+        periods={t.key: t.recurrence_period for t in plan.tasks.values()},
+        today=today,
+    )
     card.is_overdue = card.is_open and card.due_date < today  # type: ignore[attr-defined]
     return TemplateResponse(
         request,

@@ -18,17 +18,21 @@ from projects.timeline import STATE_LABELS, Link, Timeline, TimelineTask, build_
 
 
 def project_timeline_load(project: Project, *, agency_slug: str) -> tuple[Timeline, int]:
-    """The project's Gantt layout and the size of its critical path (four queries, whatever the plan size)."""
+    """The project's Gantt layout and the size of its critical path (four queries, whatever the plan size).
+
+    The launch marker is the committed launch; ``project.forecast_launch`` is set beside it."""
     tasks = list(
         Task.objects.filter(project=project)
         .select_related("phase", "assignee__user")
         .order_by("phase__order", "start_date", "order", "pk")
     )
     links: dict[int, list[tuple[int, str]]] = defaultdict(list)
-    for pred_id, succ_id, kind in TaskDependency.objects.filter(successor__project=project).values_list(
-        "predecessor_id", "successor_id", "kind"
+    lags: dict[tuple[int, int], int] = {}
+    for pred_id, succ_id, kind, lag in TaskDependency.objects.filter(successor__project=project).values_list(
+        "predecessor_id", "successor_id", "kind", "lag_days"
     ):
         links[succ_id].append((pred_id, kind))
+        lags[(pred_id, succ_id)] = lag
     phases = list(project.phases.order_by("order").values_list("name", flat=True))
     calendar = agency_calendar(project.agency)
     keys = {t.pk: t.key for t in tasks}
@@ -36,13 +40,22 @@ def project_timeline_load(project: Project, *, agency_slug: str) -> tuple[Timeli
         scheduling.PlanTask(
             key=t.key,
             duration=t.duration_days,
-            predecessors=tuple(scheduling.Dependency(keys[p], kind) for p, kind in links[t.pk] if p in keys),
+            predecessors=tuple(
+                scheduling.Dependency(keys[p], kind, lags[(p, t.pk)])  # type: ignore[arg-type]
+                for p, kind in links[t.pk]
+                if p in keys
+            ),
         )
         for t in tasks
     ]
     slots = {t.key: scheduling.Slot(t.start_date, t.due_date) for t in tasks}
+    today = agency_today(project.agency)
+    periods = {t.key: t.recurrence_period for t in tasks}
     try:
-        critical = set(scheduling.critical_path(plan, slots, calendar=calendar))
+        # The same critical tasks as the project page: every zero-float task (a retainer's current chain).
+        critical = scheduling.plan_critical_tasks(
+            plan, slots, calendar=calendar, periods=periods, today=today
+        )
     except ValueError:  # a loop slipped in around the services: draw the plan without a critical path
         critical = set()
     chart = build_timeline(
@@ -66,11 +79,13 @@ def project_timeline_load(project: Project, *, agency_slug: str) -> tuple[Timeli
             )
             for t in tasks
         ),
-        today=agency_today(project.agency),
+        today=today,
         launch=project.launch_date,
         phases=phases,
         calendar=calendar,
     )
+    one_off = [t.due_date for t in tasks if t.recurrence_period is None]
+    project.forecast_launch = max(one_off, default=None)  # type: ignore[attr-defined]
     return chart, len(critical)
 
 

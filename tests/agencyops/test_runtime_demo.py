@@ -113,3 +113,49 @@ def test_seed_demo_command_prints_the_logins_once_created_and_says_so_when_alrea
     assert "anna@acmedental.test" in created.getvalue()
     assert "already there; nothing changed" in again.getvalue()
     assert row_counts()["Agency"] == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "moment",
+    [
+        "2026-12-05 10:00",  # a Saturday: "this week" is the coming one
+        "2026-12-09 08:30",  # a Wednesday
+        "2026-12-11 16:00",  # a Friday afternoon
+    ],
+)
+def test_the_demo_tells_the_story_on_any_day(moment):
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    import time_machine
+
+    from approvals.models import ApprovalRequest
+    from projects.calendars import agency_calendar, agency_today
+    from projects.models import Escalation, Project, Task, TaskStatus
+    from projects.scheduling import working_week
+
+    london = ZoneInfo("Europe/London")
+    with time_machine.travel(datetime.fromisoformat(moment).replace(tzinfo=london), tick=False):
+        summary = demo_seed()
+        agency = summary.agency
+        today = agency_today(agency)
+        with scope(agency=agency.pk):
+            calendar = agency_calendar(agency)
+            _monday, week_end = working_week(today, agency.working_weekdays)
+            open_tasks = list(Task.objects.exclude(status=TaskStatus.DONE))
+            approvals = list(ApprovalRequest.objects.all())
+            late = [a for a in approvals if a.status == "awaiting_client" and a.due_at < datetime.now(london)]
+            escalations = list(Escalation.objects.filter(state="open").select_related("project"))
+            retainer = Project.objects.get(name="Cobalt monthly retainer")
+    assert any(today <= t.due_date <= week_end for t in open_tasks), "work due this week"
+    assert any(t.due_date < today for t in open_tasks), "one overdue task"
+    assert {TaskStatus.BLOCKED, TaskStatus.WAITING} <= {t.status for t in open_tasks}
+    assert any(t.needs_decision for t in open_tasks)
+    assert late, "one approval is late"
+    for approval in approvals:
+        local = approval.due_at.astimezone(london)
+        assert calendar.is_business_day(local.date()) and time(9) <= local.time() <= time(17, 30)
+    # The first scan ran while seeding: a realistic high risk, and no false alarm on the retainer.
+    assert any(e.severity == "high" and e.rule == "launch_at_risk" for e in escalations)
+    assert not [e for e in escalations if e.project_id == retainer.pk and e.rule == "launch_at_risk"]

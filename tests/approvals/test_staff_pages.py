@@ -742,7 +742,7 @@ def test_revising_approved_work_becomes_a_change_request_and_approving_it_moves_
     assert "Mention Saturday openings" in listing and "Homepage messaging was approved on" in listing
     assert "Pending" in listing and team["coordinator"].user.full_name in listing
     if change.impact_business_days:
-        assert f"+{change.impact_business_days} business day" in listing and "Launch moves from" in listing
+        assert f"+{change.impact_business_days} business day" in listing and "Forecast launch" in listing
 
     assert (
         as_member.post(url("change_request_detail", agency, change.pk), {"verdict": "approved"}).status_code

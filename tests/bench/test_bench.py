@@ -245,7 +245,8 @@ def test_workload_view_against_its_sql(bench, as_owner, report):
     today = agency_today(bench.agency)
     with scope(agency=bench.agency.pk):
         calendar = agency_calendar(bench.agency, around=today)
-    weeks = weeks_from(today, WORKLOAD_WEEKS)
+    # The workload's weeks start at "this week" (the coming one on a weekend), as the page does.
+    weeks = weeks_from(working_week(bench.agency, today)[0], WORKLOAD_WEEKS)
     start, end = weeks[0], weeks[-1] + timedelta(days=6)
     working_days = [
         start + timedelta(days=n)

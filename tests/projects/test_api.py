@@ -286,6 +286,14 @@ def test_the_project_list_filters_by_client_status_and_risk(team, project):
             status="blocked",
             blocked_reason="Client has not chosen the offer",
         )
+        # The offer's wait pushes the forecast past the committed launch.
+        last = other.tasks.order_by("-due_date").first()
+        services.task_reschedule(
+            actor=team["owner"],
+            task=last,
+            new_due=calendar_of(agency).add_business_days(last.due_date, 2),
+            reason="Offer late",
+        )
     api = token_client(team["members"][1].user)
 
     everything = api.get(url("api_project_list", agency)).json()
@@ -297,7 +305,8 @@ def test_the_project_list_filters_by_client_status_and_risk(team, project):
     assert everything["count"] == 2
     row = next(p for p in everything["results"] if p["id"] == other.pk)
     assert row["client"]["name"] == "Birch Bakery"
-    assert row["blocked_count"] == 1 and row["at_risk"] is True
+    assert row["blocked_count"] == 1 and row["at_risk"] is True and row["open_risks"] == 0
+    assert row["forecast_launch"] > row["launch_date"] == other.launch_date.isoformat()
     assert row["tasks_total"] == 11 and row["tasks_done"] == 0
     assert [p["name"] for p in birch["results"]] == ["Bakery ads"]
     assert [p["id"] for p in risky["results"]] == [other.pk]
@@ -479,14 +488,18 @@ def test_moving_a_due_date_shifts_its_successors_returns_them_and_records_histor
     assert shifted["Landing page copy"]["business_days"] == 3
     assert body["launch"]["before"] == project.launch_date.isoformat()
     assert body["launch"]["business_days"] == 3
-    assert body["launch"]["summary"].startswith("Launch moves from")
+    assert body["launch"]["committed"] == project.launch_date.isoformat()
+    assert body["launch"]["slip_business_days"] == 3
+    assert body["launch"]["summary"].startswith("Forecast launch ")
+    assert "three business days after the committed" in body["launch"]["summary"]
     with scope(agency=agency.pk):
         history = list(DeadlineChange.objects.order_by("pk"))
         stored = {
             t.pk: (t.start_date.isoformat(), t.due_date.isoformat())
             for t in Task.objects.filter(project=project)
         }
-        assert Project.objects.get(pk=project.pk).launch_date.isoformat() == body["launch"]["after"]
+        # The move is accepted past the launch, and the commitment stays where it was agreed.
+        assert Project.objects.get(pk=project.pk).launch_date == project.launch_date
     assert len(history) == len(body["shifted"])
     assert {h.task_id for h in history} == {s["id"] for s in body["shifted"]}
     assert all(
@@ -839,7 +852,11 @@ def test_home_lists_what_is_due_blocked_and_waiting_for_a_decision(team, project
     )
     api.patch(
         url("api_task_detail", agency, pk=design.pk),
-        {"needs_decision": True, "decision_question": "Photo or illustration?", "decision_by": "Owner"},
+        {
+            "needs_decision": True,
+            "decision_question": "Photo or illustration?",
+            "decider_member": team["owner"].pk,
+        },
         format="json",
     )
 
@@ -860,7 +877,7 @@ def test_home_lists_what_is_due_blocked_and_waiting_for_a_decision(team, project
     decision = next(item for item in body["needs_decision"] if item["task_id"] == design.pk)
     assert decision["kind"] == "task"
     assert decision["question"] == "Photo or illustration?"
-    assert decision["decide_by"] == "Owner"
+    assert decision["decide_by"] == team["owner"].user.full_name
     assert decision["project_name"] == project.name
 
 

@@ -161,6 +161,8 @@ def test_the_feed_lists_the_members_open_tasks_as_all_day_events(team, logged_in
         url = settings.SITE_URL + reverse("task_detail", args=[team["agency"].slug, task.pk])
         assert f"URL:{url}" in lines
         assert f"DTSTART;VALUE=DATE:{task.due_date:%Y%m%d}" in lines
+    # Every event names the committed launch, the same date as the header, the brief and the API.
+    assert _unfold(text).count(f"committed launch {project.launch_date:%a %-d %b %Y}") == 3
     for task in [*others, done]:
         assert f"UID:task-{task.pk}@agencyops" not in lines
 

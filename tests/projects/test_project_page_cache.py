@@ -266,7 +266,7 @@ def test_another_agencys_project_is_a_404_whether_or_not_its_page_is_cached(team
 @override_settings(DEBUG=True)
 def test_with_debug_on_every_view_renders_afresh(team, project, as_coordinator, django_assert_num_queries):
     _page(as_coordinator, project)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(14):  # the page, and its approvals section
         _page(as_coordinator, project)
 
 

@@ -56,6 +56,14 @@ def test_the_list_filters_by_client_status_and_risk(team, as_coordinator):
             status=TaskStatus.BLOCKED,
             blocked_reason="No devices",
         )
+        # The blocked QA slips the launch task past the committed launch: the forecast is late.
+        launch_task = blocked.tasks.get(key="launch")
+        services.task_reschedule(
+            actor=coordinator,
+            task=launch_task,
+            new_due=agency_calendar(agency).add_business_days(launch_task.due_date, 2),
+            reason="QA devices arrive late",
+        )
         services.project_set_status(actor=coordinator, project=paused, status=ProjectStatus.ON_HOLD)
 
     everything = as_coordinator.get(url("project_list", agency)).content.decode()
@@ -377,13 +385,14 @@ def test_the_project_page_runs_the_same_queries_for_14_or_200_tasks(
                 reason="Late",
             )
     # session, user, membership; the page's version; project with header rows; phases; tasks with
-    # moves; dependencies; inputs and their tasks; open escalations; agency closures; the agency switcher
-    with django_assert_num_queries(13):
+    # moves; dependencies; inputs and their tasks; open escalations; agency closures; the agency switcher;
+    # the approvals section (read fresh, outside the cached body)
+    with django_assert_num_queries(14):
         response = as_coordinator.get(url("project_detail", agency, project.pk), {"view": view})
     page = response.content.decode()
     # Nothing changed: the body comes from the cache, after session, user, membership, the version and
-    # the agency switcher.
-    with django_assert_num_queries(5):
+    # the agency switcher, and the approvals section.
+    with django_assert_num_queries(6):
         again = as_coordinator.get(url("project_detail", agency, project.pk), {"view": view})
     assert factories.without_csrf(again.content.decode()) == factories.without_csrf(page)
     assert page.count(url("task_detail", agency, "0").rsplit("/0/", 1)[0]) >= 14 + extra
@@ -460,7 +469,7 @@ def test_settings_save_the_ripple_toggle_and_refuse_a_recurrence_past_a_year(tea
         assert (project.recurrence_frequency, project.recurrence_periods_ahead) == before
 
 
-def test_the_history_lists_every_move_newest_first_with_its_cause(team, as_member):
+def test_one_reschedule_is_one_history_entry_with_the_tasks_it_cascaded_to_inside(team, as_member):
     agency = team["agency"]
     project = factories.project_create(actor=team["coordinator"], client=team["clients"][0])
     with scope(agency=agency.pk):
@@ -474,8 +483,10 @@ def test_the_history_lists_every_move_newest_first_with_its_cause(team, as_membe
         )
         moves = DeadlineChange.objects.filter(task__project=project).count()
     page = as_member.get(url("project_history", agency, project.pk)).content.decode()
-    assert page.count("Client sent the offer late") == moves > 1
-    assert "caused by" in page and "Landing page copy" in page and "+2 business days" in page
+    # Ten rows underneath, one entry on the page: the reason is shown once, the cascade inside it.
+    assert moves > 1 and page.count("Client sent the offer late") == 1
+    assert f"{moves - 1} tasks moved with it" in page
+    assert "Landing page copy" in page and "Visual design" in page and "+2 business days" in page
     assert "Casey Coordinator" in page
 
 

@@ -103,7 +103,10 @@ def test_moving_a_due_date_later_shifts_successors_and_records_every_move(team):
         preview = services.task_reschedule_preview(task=copy, new_due=new_due)
         old_launch = project.launch_date
         assert preview.launch_after == calendar.add_business_days(old_launch, 2)
-        assert preview.summary.startswith("Launch moves from ") and "(+2 business days)" in preview.summary
+        assert preview.summary == (
+            f"Forecast launch {preview.launch_after:%a %-d %b}, two business days after the committed "
+            f"{old_launch:%a %-d %b}"
+        )
         impact = services.task_reschedule(
             actor=team["coordinator"], task=copy, new_due=new_due, reason="Client late"
         )
@@ -111,10 +114,13 @@ def test_moving_a_due_date_later_shifts_successors_and_records_every_move(team):
         assert {"copy", "copy-approval", "design", "launch"} <= shifted_keys
         assert "wireframes" not in shifted_keys
         project.refresh_from_db()
-        assert project.launch_date == preview.launch_after
+        # The committed launch is a promise: a reschedule moves the forecast, never the commitment.
+        assert project.launch_date == old_launch
+        assert impact.slip_business_days == 2
         assert _violations(project) == []
         history = DeadlineChange.objects.filter(task__project=project)
         assert history.count() == len(impact.shifted)
+        assert len({row.move for row in history}) == 1 and history.first().move is not None
         manual = history.get(task__key="copy")
         assert (manual.old_due, manual.new_due, manual.reason) == (copy.due_date, new_due, "Client late")
         assert manual.changed_by == team["coordinator"] and manual.cause == "manual"
@@ -241,7 +247,11 @@ def test_a_new_dependency_that_the_dates_break_moves_the_successor_with_history(
         row = DeadlineChange.objects.get(task=approval)
         assert row.cause == "plan" and "Landing page copy" in row.reason
         project.refresh_from_db()
-        assert project.launch_date > launch_before
+        # The plan now lands later (the forecast), but the committed launch stays as agreed.
+        assert project.launch_date == launch_before
+        assert (
+            project.tasks.filter(recurrence_period__isnull=True).latest("due_date").due_date > launch_before
+        )
 
 
 def test_a_project_cannot_go_active_with_an_incomplete_brief(team):

@@ -218,7 +218,7 @@ EXPECTED = {
     "scope": "Work has started on “Add a second landing page for Spain” (Spring offer landing page), a change "
     "request still waiting on the owner.",
     "launch_at_risk": "The Spring offer landing page launch is forecast for Fri 11 Dec, one business day after "
-    "the planned Thu 10 Dec, because “Design” is still open past its due date.",
+    "the committed Thu 10 Dec, because “Design” is still open past its due date.",
     "decision_needed": "Sam (owner) needs to decide “Webflow or WordPress?” for “Build landing page” (Spring offer "
     "landing page), which is due Wed 9 Dec. “Launch” waits on it.",
 }

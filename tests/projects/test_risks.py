@@ -634,7 +634,7 @@ def test_an_overdue_task_on_the_critical_path_puts_the_launch_at_risk():
     [escalation] = run(rule_launch_at_risk, snapshot)
 
     assert escalation.message == (
-        "The Website relaunch launch is forecast for Thu 17 Dec, three business days after the planned "
+        "The Website relaunch launch is forecast for Thu 17 Dec, three business days after the committed "
         "Mon 14 Dec, because “Landing page copy” is still open past its due date."
     )
     assert (escalation.severity, escalation.section) == ("high", "blocked")
@@ -650,7 +650,7 @@ def test_work_that_never_started_is_named_when_it_pushes_the_launch():
     [escalation] = run(rule_launch_at_risk, snapshot)
 
     assert escalation.message == (
-        "The Spring launch is forecast for Wed 16 Dec, two business days after the planned Mon 14 Dec, "
+        "The Spring launch is forecast for Wed 16 Dec, two business days after the committed Mon 14 Dec, "
         "because “Design” was due to start Monday and has not."
     )
 
@@ -661,7 +661,7 @@ def test_work_planned_past_the_launch_date_is_named_when_nothing_is_late():
     [escalation] = run(rule_launch_at_risk, project(*tasks, launch_date=D(2026, 12, 10)))
 
     assert escalation.message == (
-        "The Website relaunch launch is forecast for Fri 11 Dec, one business day after the planned "
+        "The Website relaunch launch is forecast for Fri 11 Dec, one business day after the committed "
         "Thu 10 Dec, because “Design” is planned to finish after the launch date."
     )
     assert escalation.facts["cause"] == "planned_late"
@@ -978,3 +978,79 @@ def test_evaluate_scans_an_agency_of_25000_tasks(capsys):
         print(f"\nrisk scan: 500 projects x 50 tasks, {len(found)} escalations in {elapsed:.2f}s")
     assert {e.rule for e in found} == set(SECTION_OF_RULE)
     assert len({e.fingerprint for e in found}) == len(found)
+
+
+# ---------------------------------------------------------------- 6b. retainers are not launches
+
+
+def retainer_plan(*, february_status: str = "not_started") -> tuple[TaskSnap, ...]:
+    return (
+        task(1, "onboarding", "Retainer onboarding", D(2026, 12, 7), D(2026, 12, 8), 2),
+        task(
+            2,
+            "starts",
+            "Retainer starts",
+            D(2026, 12, 18),
+            D(2026, 12, 18),
+            0,
+            predecessors=(fs("onboarding"),),
+        ),
+        task(
+            3,
+            "monthly-plan",
+            "Monthly content plan (Feb 2027)",
+            D(2027, 2, 1),
+            D(2027, 2, 1),
+            1,
+            period=D(2027, 2, 1),
+        ),
+        task(
+            4,
+            "monthly-report",
+            "Monthly report (Feb 2027)",
+            D(2027, 2, 24),
+            D(2027, 2, 26),
+            3,
+            predecessors=(fs("monthly-plan"),),
+            period=D(2027, 2, 1),
+            status=february_status,
+        ),
+    )
+
+
+def test_a_retainers_later_months_are_not_a_launch_running_late():
+    snapshot = project(*retainer_plan(), project_name="Cobalt retainer", launch_date=D(2026, 12, 18))
+    # Before: "launch is forecast for Fri 26 Feb 2027, 47 business days after the planned Fri 18 Dec".
+    assert run(rule_launch_at_risk, snapshot) == []
+
+
+def test_a_retainer_month_running_late_is_measured_against_its_own_deadline():
+    tasks = (
+        task(
+            3,
+            "monthly-plan",
+            "Monthly content plan (Dec 2026)",
+            D(2026, 11, 30),
+            D(2026, 12, 1),
+            2,
+            period=D(2026, 12, 1),
+        ),
+        task(
+            4,
+            "monthly-content",
+            "Monthly content (Dec 2026)",
+            D(2026, 12, 2),
+            D(2026, 12, 4),
+            3,
+            predecessors=(fs("monthly-plan"),),
+            period=D(2026, 12, 1),
+        ),
+    )
+    snapshot = project(*tasks, project_name="Cobalt retainer", launch_date=D(2026, 10, 30))
+
+    [escalation] = run(rule_launch_at_risk, snapshot)
+
+    assert escalation.fingerprint == "launch_at_risk:project:9:period:2026-12-01"
+    assert escalation.facts["deadline"] == "2026-12-04" and escalation.facts["period"] == "2026-12-01"
+    assert "the Dec 2026 work is forecast for" in escalation.message
+    assert "after its deadline" in escalation.message and "launch" not in escalation.message

@@ -20,16 +20,20 @@ from projects.scheduling import (
     calendar_for,
     cascade,
     critical_path,
+    critical_tasks,
+    describe_forecast,
     describe_launch_shift,
     find_cycle,
     launch_shift,
     occurrences,
     occurrences_due,
+    plan_critical_tasks,
     plan_start,
     shortfall,
     task_graph,
     total_float,
     violated_dependencies,
+    working_week,
     would_create_cycle,
 )
 
@@ -890,3 +894,75 @@ def test_due_occurrences_roll_back_to_the_previous_business_day():
         D(2026, 11, 19),
         D(2026, 11, 25),  # Thanksgiving -> Wednesday
     ]
+
+
+# ---------------------------------------------------------------- every zero-float task is critical
+
+
+def test_every_zero_float_task_on_equally_long_chains_is_critical_not_one_chain_among_equals():
+    # Two parallel three-day branches (wireframes beside copy) feed the review: both have no float.
+    tasks = [
+        task("Kickoff", 1),
+        task("Wireframes", 3, fs("Kickoff")),
+        task("Copy", 3, fs("Kickoff")),
+        task("Review", 1, fs("Wireframes"), fs("Copy")),
+    ]
+    slots = back_schedule(tasks, launch=D(2026, 5, 22), calendar=WEEKDAYS)
+    assert len(critical_path(tasks, slots, calendar=WEEKDAYS)) == 3  # one chain picked among equals
+    assert critical_tasks(tasks, slots, calendar=WEEKDAYS) == {"Kickoff", "Wireframes", "Copy", "Review"}
+
+
+def test_a_task_with_slack_is_not_critical():
+    slots = back_schedule(DIAMOND, launch=D(2026, 5, 22), calendar=WEEKDAYS)
+    slots["Copy"] = Slot(D(2026, 5, 15), D(2026, 5, 18))  # three days of float
+    assert critical_tasks(DIAMOND, slots, calendar=WEEKDAYS) == {"Brief", "Design", "Review"}
+
+
+def test_a_retainer_flags_the_chain_of_its_current_month_each_to_its_own_deadline():
+    onboarding = [task("onboarding", 2), task("plan", 2, fs("onboarding")), task("starts", 0, fs("plan"))]
+    month = [task("m-plan", 1), task("m-content", 4, fs("m-plan")), task("m-report", 1)]
+    march = [task("mar-plan", 1), task("mar-content", 4, fs("mar-plan"))]
+    tasks = onboarding + month + march
+    slots = {
+        **back_schedule(onboarding, launch=D(2026, 5, 15), calendar=WEEKDAYS),
+        **back_schedule(month, launch=D(2026, 5, 29), calendar=WEEKDAYS),
+        **back_schedule(march, launch=D(2026, 6, 30), calendar=WEEKDAYS),
+    }
+    periods = {
+        **{t.key: None for t in onboarding},
+        **{t.key: D(2026, 5, 1) for t in month},
+        **{t.key: D(2026, 6, 1) for t in march},
+    }
+    during_onboarding = plan_critical_tasks(
+        tasks, slots, calendar=WEEKDAYS, periods=periods, today=D(2026, 5, 11)
+    )
+    assert during_onboarding == {"onboarding", "plan", "starts"}
+    # Once onboarding is over, May's chain to its own deadline: the report on the 29th sets it, and the
+    # content chain ends on the same day, so both are critical.
+    in_may = plan_critical_tasks(tasks, slots, calendar=WEEKDAYS, periods=periods, today=D(2026, 5, 18))
+    assert in_may == {"m-plan", "m-content", "m-report"}
+
+
+# ---------------------------------------------------------------- the forecast beside the commitment
+
+
+def test_a_forecast_past_the_commitment_is_said_in_those_words():
+    text = describe_forecast(D(2027, 1, 15), D(2027, 1, 20), committed=D(2027, 1, 15), calendar=WEEKDAYS)
+    assert text == "Forecast launch Wed 20 Jan, three business days after the committed Fri 15 Jan"
+
+
+def test_a_forecast_that_moves_within_the_commitment_says_the_commitment_holds():
+    text = describe_forecast(D(2027, 1, 11), D(2027, 1, 13), committed=D(2027, 1, 15), calendar=WEEKDAYS)
+    assert (
+        text
+        == "Forecast launch moves from Mon 11 Jan to Wed 13 Jan (+2 business days); the committed launch Fri 15 Jan holds"
+    )
+
+
+def test_this_week_is_the_working_week_containing_today_or_the_coming_one_on_a_weekend():
+    weekdays = range(5)
+    assert working_week(D(2026, 12, 9), weekdays) == (D(2026, 12, 7), D(2026, 12, 11))
+    assert working_week(D(2026, 12, 5), weekdays) == (D(2026, 12, 7), D(2026, 12, 11))  # a Saturday
+    assert working_week(D(2026, 12, 6), weekdays) == (D(2026, 12, 7), D(2026, 12, 11))  # a Sunday
+    # A six-day agency is still in this week on Saturday.
+    assert working_week(D(2026, 12, 5), range(6)) == (D(2026, 11, 30), D(2026, 12, 5))

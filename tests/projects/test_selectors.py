@@ -48,8 +48,11 @@ def test_the_list_counts_progress_overdue_and_blocked_tasks(team):
         overdue = rushed.tasks.filter(due_date__lt=today).count()
     rows = _listed(team)
     assert (rows["Calm"].tasks_total, rows["Calm"].tasks_done, rows["Calm"].blocked_count) == (14, 1, 1)
-    assert rows["Calm"].overdue_count == 0 and rows["Calm"].at_risk
-    assert overdue > 0 and rows["Rushed"].overdue_count == overdue and rows["Rushed"].at_risk
+    assert rows["Calm"].overdue_count == 0
+    assert overdue > 0 and rows["Rushed"].overdue_count == overdue
+    # Health is not these counts: it is the open escalations and the forecast against the commitment
+    # (projects.health), so the list never says "At risk" where the project's page shows no risk.
+    assert rows["Calm"].at_risk is False and rows["Calm"].open_risks == 0
 
 
 def test_a_project_on_track_is_not_at_risk_and_the_filter_leaves_it_out(team):

@@ -188,16 +188,26 @@ def test_a_decision_is_flagged_with_who_decides_and_then_cleared(team, project, 
     )
     assert "Say who must decide." in refused.content.decode()
     assert task(project, "copy").needs_decision is False
+    # Who decides is a person picked from a list, not free text.
+    typed = as_member.post(
+        url("task_decision", team["agency"], copy.pk),
+        {"action": "flag", "decision_question": "Tone?", "decision_by": "Sam (owner)"},
+    )
+    assert "Pick someone on the team or one of the client" in typed.content.decode()
+    contact = team["contacts"][0]
+    page = as_member.get(url("task_detail", team["agency"], copy.pk)).content.decode()
+    assert f'value="contact:{contact.pk}"' in page and f'value="member:{team["owner"].pk}"' in page
     as_member.post(
         url("task_decision", team["agency"], copy.pk),
         {
             "action": "flag",
             "decision_question": "Formal or playful tone?",
-            "decision_by": "Client marketing lead",
+            "decision_by": f"contact:{contact.pk}",
         },
     )
     flagged = task(project, "copy")
-    assert flagged.needs_decision and flagged.decision_by == "Client marketing lead"
+    assert flagged.needs_decision and flagged.decision_by == contact.full_name
+    assert flagged.decider_contact_id == contact.pk and flagged.decider_member_id is None
     as_member.post(url("task_decision", team["agency"], copy.pk), {"action": "clear"})
     assert task(project, "copy").needs_decision is False
 
@@ -279,7 +289,10 @@ def test_the_reschedule_preview_shows_the_ripple_and_changes_nothing_until_confi
         {"due_date": new_due.isoformat(), "reason": "Client late with offer"},
     )
     page = preview.content.decode()
-    assert f"Launch moves from {short(launch_before)} to {short(launch_after)} (+2 business days)" in page
+    slip = (
+        f"Forecast launch {short(launch_after)}, two business days after the committed {short(launch_before)}"
+    )
+    assert slip in page
     assert "Visual design" in page and "+2 business days" in page and "Confirm the move" in page
     assert snapshot(project) == before
     with scope(agency=agency.pk):
@@ -291,7 +304,7 @@ def test_the_reschedule_preview_shows_the_ripple_and_changes_nothing_until_confi
         follow=True,
     )
     assert confirmed.redirect_chain[-1][0] == url("task_detail", agency, copy.pk)
-    assert f"Launch moves from {short(launch_before)} to {short(launch_after)}" in confirmed.content.decode()
+    assert slip in confirmed.content.decode()
     with scope(agency=agency.pk):
         moved = DeadlineChange.objects.get(task=copy)
         assert (moved.new_due, moved.reason, moved.changed_by) == (
@@ -300,7 +313,8 @@ def test_the_reschedule_preview_shows_the_ripple_and_changes_nothing_until_confi
             team["members"][0],
         )
         assert DeadlineChange.objects.filter(task__project=project, cause="cascade").count() >= 3
-        assert Project.objects.get(pk=project.pk).launch_date == launch_after
+        # The committed launch stays; only the forecast moved.
+        assert Project.objects.get(pk=project.pk).launch_date == launch_before
 
 
 @pytest.mark.parametrize(

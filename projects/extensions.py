@@ -1,0 +1,61 @@
+"""Where apps built on projects plug in, so projects never imports them.
+
+- What follows a move of the committed launch (approvals proposes a change request when the client
+  approved the timing): ``on_launch_moved`` / ``launch_moved``.
+- Extra sections of a project's page (approvals shows each request and its next action):
+  ``register_page_section`` / ``page_sections``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from agencyops.models import Agency, Membership
+    from projects.models import LaunchChange
+
+LaunchMovedListener = Callable[..., Any]
+
+_launch_moved: dict[str, LaunchMovedListener] = {}
+
+
+def on_launch_moved(name: str, listener: LaunchMovedListener) -> None:
+    """Call ``listener(change=..., actor=...)`` inside the transaction that moves a committed launch."""
+    _launch_moved[name] = listener
+
+
+def launch_moved(*, change: LaunchChange, actor: Membership) -> list[Any]:
+    """Tell every listener; their answers (e.g. a proposed change request) come back in order."""
+    return [answer for listener in _launch_moved.values() if (answer := listener(change=change, actor=actor))]
+
+
+@dataclass(frozen=True)
+class PageSection:
+    """One section of a project's page: a heading, the template that renders it, and its context."""
+
+    key: str
+    title: str
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+SectionProvider = Callable[["Agency", int, date], "PageSection | None"]
+
+_page_sections: dict[str, SectionProvider] = {}
+
+
+def register_page_section(key: str, provider: SectionProvider) -> None:
+    """Add a section to every project's page; ``provider(agency, project_id, today)`` returns it or None.
+
+    Sections are rendered outside the page's cached body, so their rows need not be in its version."""
+    _page_sections[key] = provider
+
+
+def page_sections(agency: Agency, project_id: int, today: date) -> list[PageSection]:
+    """The extra sections of this project's page, in the order they were registered."""
+    return [
+        section for provider in _page_sections.values() if (section := provider(agency, project_id, today))
+    ]

@@ -1,0 +1,109 @@
+"""One project health, read the same way by every page and the API.
+
+A project is **at risk** when it has an open (or acknowledged) escalation, or when its forecast launch
+(the latest finish of the tasks feeding the launch; retainer periods feed their own months) lands after
+the committed launch. Otherwise it is **on track**. Snoozed escalations are out of sight until their
+date, so they do not count.
+
+The rule is written twice on purpose, once for rows already in memory (``project_health``, used by the
+project page) and once as SQL (``with_health``, used by the project list, its ``?at_risk=`` filter and
+the API), and ``tests/projects/test_health.py`` holds both to the same answers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+
+from projects.models import Escalation, EscalationState, Project, Task
+
+# The states in which an escalation still speaks for its project.
+COUNTED_STATES = (EscalationState.OPEN, EscalationState.ACKNOWLEDGED)
+
+
+@dataclass(frozen=True)
+class ProjectHealth:
+    """Whether the project is on track, and why not."""
+
+    open_risks: int
+    launch_date: date
+    forecast_launch: date | None
+
+    @property
+    def launch_slips(self) -> bool:
+        return self.forecast_launch is not None and self.forecast_launch > self.launch_date
+
+    @property
+    def at_risk(self) -> bool:
+        return self.open_risks > 0 or self.launch_slips
+
+    @property
+    def label(self) -> str:
+        return "At risk" if self.at_risk else "On track"
+
+
+def project_health(*, open_risks: int, launch_date: date, forecast_launch: date | None) -> ProjectHealth:
+    """The health of a project from what a page has already loaded."""
+    return ProjectHealth(open_risks=open_risks, launch_date=launch_date, forecast_launch=forecast_launch)
+
+
+def forecast_launch_subquery() -> Subquery:
+    """The latest due date of the tasks feeding the launch (one-off tasks; retainer periods excluded)."""
+    return Subquery(
+        Task.objects.filter(project=OuterRef("pk"), recurrence_period__isnull=True)
+        .order_by()
+        .values("project")
+        .annotate(last=Max("due_date"))
+        .values("last")[:1]
+    )
+
+
+def open_risks_subquery() -> Subquery:
+    """How many escalations of the project still speak for it."""
+    return Subquery(
+        Escalation.objects.filter(project=OuterRef("pk"), state__in=COUNTED_STATES)
+        .order_by()
+        .values("project")
+        .annotate(n=Count("pk"))
+        .values("n")[:1],
+        output_field=IntegerField(),
+    )
+
+
+def with_health(projects: QuerySet[Project]) -> QuerySet[Project]:
+    """Annotate ``forecast_launch``, ``open_risks`` and ``at_risk`` (no extra query, no row multiplication)."""
+    return projects.annotate(
+        forecast_launch=forecast_launch_subquery(),
+        open_risks=Coalesce(open_risks_subquery(), Value(0)),
+    ).annotate(
+        at_risk=Case(
+            When(Q(open_risks__gt=0) | Q(forecast_launch__gt=F("launch_date")), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def health_of(project: Project) -> ProjectHealth:
+    """The health of a project annotated by ``with_health``."""
+    return project_health(
+        open_risks=project.open_risks,  # type: ignore[attr-defined]
+        launch_date=project.launch_date,
+        forecast_launch=project.forecast_launch,  # type: ignore[attr-defined]
+    )
