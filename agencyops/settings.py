@@ -285,3 +285,13 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}, "pgserver": {"level": "WARNING"}},
 }
+
+# --- Notifications and mail (agencyops/mail.py, agencyops/notifications/) ----------------------------
+# Mail is sent by a Celery worker. MAIL_SEND_IN_PROCESS=1 runs that same task in the web process after
+# commit instead (development without a worker; the test suite, except tests that start a real worker).
+MAIL_SEND_IN_PROCESS = env.bool("MAIL_SEND_IN_PROCESS", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+CELERY_BEAT_SCHEDULE["notification-digest"] = {
+    "task": "agencyops.notifications.send_daily_digests",
+    "schedule": crontab(hour=7, minute=0),
+}

@@ -218,7 +218,7 @@ def escalations_notify(*, agency: Any, escalations: Iterable[Escalation]) -> int
     """Mail new high-severity escalations to the project's coordinator and the owners, once per escalation."""
     from django.urls import reverse
 
-    from approvals.services import notify
+    from agencyops.notifications.services import notify
 
     sent = 0
     now = timezone.now()
@@ -249,7 +249,7 @@ def escalation_digest_send(*, agency: Any) -> int:
     """One mail a day to each owner listing the open escalations, worst first."""
     from django.urls import reverse
 
-    from approvals.services import notify
+    from agencyops.notifications.services import notify
 
     today = agency_today(agency)
     open_rows = list(

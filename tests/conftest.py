@@ -50,3 +50,9 @@ def as_contact(team) -> HttpClient:
 def logged_in():
     """Log any user in: ``logged_in(user)`` returns a test client."""
     return _logged_in
+
+
+@pytest.fixture(autouse=True)
+def _mail_sent_in_process(request, settings):
+    """Mail tasks run in the test's process (into Django's locmem outbox), unless the test starts a worker."""
+    settings.MAIL_SEND_IN_PROCESS = request.node.get_closest_marker("worker") is None

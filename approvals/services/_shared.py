@@ -1,4 +1,4 @@
-"""What every approval action relies on: who may manage approvals, the agency's local time, notifications."""
+"""What every approval action relies on: who may manage approvals, the agency's local time."""
 
 from __future__ import annotations
 
@@ -6,13 +6,8 @@ import zoneinfo
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
-
-from agencyops.models import Membership, User
+from agencyops.models import Membership
 from agencyops.permissions import can_manage_approvals, require
-from approvals.models import ApprovalRequest, Notification
 
 
 def _require_planner(actor: Membership) -> None:
@@ -29,36 +24,3 @@ def format_moment(moment: datetime, agency: Any) -> str:
     hour = local.strftime("%-I")
     minutes = "" if local.minute == 0 else local.strftime(":%M")
     return f"{local:%a %-d %b}, {hour}{minutes} {local.strftime('%p').lower()}"
-
-
-def notify(
-    *,
-    agency: Any,
-    to: str,
-    subject: str,
-    body: str,
-    kind: str,
-    dedupe_key: str,
-    recipient: User | None = None,
-    request: ApprovalRequest | None = None,
-    url: str = "",
-) -> Notification | None:
-    """Record a notification and mail it after commit; a second call with the same key does nothing."""
-    try:
-        with transaction.atomic():
-            notification = Notification.objects.create(
-                agency=agency,
-                recipient_email=to,
-                recipient=recipient,
-                kind=kind,
-                subject=subject,
-                body=body,
-                url=url,
-                approval_request=request,
-                dedupe_key=dedupe_key,
-            )
-    except IntegrityError:
-        return None
-    full_body = body + (f"\n\n{settings.SITE_URL}{url}" if url else "")
-    transaction.on_commit(lambda: send_mail(subject, full_body, settings.DEFAULT_FROM_EMAIL, [to]))
-    return notification

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencyops.models import ClientContact, Membership
+from agencyops.notifications.services import notify
 from approvals.models import (
     ApprovalRequest,
     ApprovalStatus,
@@ -21,7 +22,7 @@ from approvals.models import (
     ReviewerDecision,
     Verdict,
 )
-from approvals.services._shared import _local, _require_planner, notify
+from approvals.services._shared import _local, _require_planner
 from approvals.services.feedback import comment_add
 from projects import services as project_services
 from projects.models import Project, Task, TaskStatus
@@ -137,7 +138,7 @@ def approval_decide(
             f"(version {version.number}).",
             kind="decision",
             dedupe_key=f"approval:{request.pk}:v{version.number}:decided",
-            request=request,
+            target=request,
             url=reverse(
                 "approval_detail", kwargs={"agency_slug": request.agency.slug, "request_id": request.pk}
             ),

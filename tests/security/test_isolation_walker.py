@@ -36,7 +36,7 @@ from django.test import Client as HttpClient
 from django.urls import URLPattern, URLResolver, get_resolver
 from django_scopes import scopes_disabled
 
-from agencyops.models import Client, ClientContact, Invitation, Membership
+from agencyops.models import Client, ClientContact, Invitation, Membership, Notification
 from approvals.models import (
     ApprovalRequest,
     AssetVersion,
@@ -44,7 +44,6 @@ from approvals.models import (
     ChangeRequestDecision,
     Comment,
     DecisionLogEntry,
-    Notification,
     ReviewerDecision,
     VersionPage,
 )
