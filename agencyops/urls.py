@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from agencyops.views import accounts, clients, health, home, members, portal
+from agencyops.views import accounts, clients, health, home, members, notifications, portal
 from projects.urls import feed_urlpatterns as project_feed_urlpatterns
 
 urlpatterns = [
@@ -21,6 +21,11 @@ urlpatterns = [
     path("accounts/reset/done/", accounts.password_reset_complete, name="password_reset_complete"),
     path("signup/", accounts.signup, name="signup"),
     path("invitations/<str:token>/", accounts.invitation_accept, name="invitation_accept"),
+    path(
+        "accounts/unsubscribe/<str:token>/",
+        notifications.notification_unsubscribe,
+        name="notification_unsubscribe",
+    ),
     # Client portal: its own URL space and templates
     path("portal/", portal.portal_index, name="portal_index"),
     path("portal/<slug:agency_slug>/", portal.portal_home, name="portal_home"),
@@ -58,6 +63,23 @@ urlpatterns = [
         name="invitation_revoke",
     ),
     path("<slug:agency_slug>/settings/", members.agency_settings, name="agency_settings"),
+    # The caller's own notifications (the bell) and how they want to hear about things
+    path("<slug:agency_slug>/me/notifications/", notifications.notification_list, name="my_notifications"),
+    path(
+        "<slug:agency_slug>/me/notifications/<int:notification_id>/read/",
+        notifications.notification_read,
+        name="notification_read",
+    ),
+    path(
+        "<slug:agency_slug>/me/notifications/read-all/",
+        notifications.notifications_read_all,
+        name="notifications_read_all",
+    ),
+    path(
+        "<slug:agency_slug>/me/notifications/settings/",
+        notifications.notification_settings,
+        name="notification_settings",
+    ),
     path("<slug:agency_slug>/", include("projects.urls")),
     path("<slug:agency_slug>/", include("approvals.urls")),
     # Sections that later layers fill in; each says what will appear and how to start.

@@ -181,5 +181,7 @@ def notification_unsubscribe(*, user_id: int, agency_id: int, kinds: tuple[str, 
     if user is None or agency is None or not known:
         return []
     with scope(agency=agency.pk):
-        notification_preferences_set(agency=agency, user=user, choices=dict.fromkeys(known, Channel.IN_APP.value))
+        notification_preferences_set(
+            agency=agency, user=user, choices=dict.fromkeys(known, Channel.IN_APP.value)
+        )
     return [KINDS[k].label for k in known]

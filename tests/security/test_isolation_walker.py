@@ -78,6 +78,8 @@ PUBLIC_ROUTES = {
     "api_token",
     # An iCal feed is keyed by its own secret, not a session (tests/projects covers a wrong secret).
     "calendar_feed",
+    # A digest mail's unsubscribe link is keyed by its signature (tests/agencyops/test_notifications.py).
+    "notification_unsubscribe",
 }
 
 # Which object of an agency a URL kwarg stands for (keys of tests/security/conftest.py:tenant_world).
@@ -99,6 +101,7 @@ OBJECT_FOR_KWARG = {
     "comment_id": "comment",
     "entry_id": "decision_entry",
     "change_request_id": "change_request",
+    "notification_id": "notification",
 }
 # Kwargs that carry a number of their object rather than its id: ``<int:page>`` is the page's number
 # within the version. They are never mixed across worlds on their own (page 1 exists everywhere).
