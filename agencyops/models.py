@@ -12,6 +12,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django_scopes import ScopedManager
 
+from agencyops.dates import WEEKDAY_ABBRS
 from agencyops.validation import validate_agency_slug, validate_logo
 
 
@@ -65,7 +66,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
 
-WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
+WEEKDAYS = list(enumerate(WEEKDAY_ABBRS))
 
 
 def default_working_weekdays() -> list[int]:

@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from agencyops import dates
 from agencyops.models import Membership, Role
 from agencyops.permissions import can_handle_escalations, require
 from projects.calendars import agency_today
@@ -277,7 +278,7 @@ def escalation_digest_send(*, agency: Any) -> int:
             to=owner.user.email,
             recipient=owner.user,
             kind="escalation_digest",
-            subject=f"Daily risks digest, {today:%a %-d %b}",
+            subject=f"Daily risks digest, {dates.short_date(today)}",
             body=body,
             dedupe_key=f"digest:{today.isoformat()}:{owner.pk}",
             url=url,

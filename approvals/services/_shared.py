@@ -6,6 +6,7 @@ import zoneinfo
 from datetime import datetime
 from typing import Any
 
+from agencyops import dates
 from agencyops.models import Membership
 from agencyops.permissions import can_manage_approvals, require
 
@@ -20,7 +21,4 @@ def _local(moment: datetime, agency: Any) -> datetime:
 
 def format_moment(moment: datetime, agency: Any) -> str:
     """'Thu 14 May, 3 pm' in the agency's time zone."""
-    local = _local(moment, agency)
-    hour = local.strftime("%-I")
-    minutes = "" if local.minute == 0 else local.strftime(":%M")
-    return f"{local:%a %-d %b}, {hour}{minutes} {local.strftime('%p').lower()}"
+    return dates.moment_label(_local(moment, agency))
