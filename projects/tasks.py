@@ -60,9 +60,7 @@ def scan_all_agencies() -> int:
             .values_list("pk", flat=True)
             .distinct()
         )
-    for agency_id in agency_ids:
-        scan_agency.delay(agency_id)
-    return len(agency_ids)
+    return fan_out_per_agency(scan_agency, agency_ids)
 
 
 @contextmanager
