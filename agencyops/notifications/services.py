@@ -10,7 +10,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Model, OuterRef, Subquery
 from django.utils import timezone
+from django_scopes import scope
 
+from agencyops.mail import mail_queue, queue_on_commit
 from agencyops.models import (
     Agency,
     ClientContact,
@@ -89,8 +91,6 @@ def notify(
     except IntegrityError:
         return None
     if channel == Channel.MAIL:
-        from agencyops.mail import queue_on_commit
-
         queue_on_commit(notification_mail_send, row_id=notification.pk)
     return notification
 
@@ -155,8 +155,6 @@ def notification_digest_send(*, agency: Agency) -> int:
             if not items:
                 continue
             Notification.objects.filter(pk__in=[n.pk for n in items]).update(digested_at=timezone.now())
-            from agencyops.mail import mail_queue
-
             mail_queue(digest_mail_render(agency=agency, user=items[0].recipient, items=items))
             sent += 1
     return sent
@@ -173,8 +171,6 @@ def digest_items_by_kind(items: list[Notification]) -> dict[str, list[Notificati
 @transaction.atomic
 def notification_unsubscribe(*, user_id: int, agency_id: int, kinds: tuple[str, ...]) -> list[str]:
     """From a signed digest link: those kinds move to in-app only. Returns the kinds' labels."""
-    from django_scopes import scope
-
     user = User.objects.filter(pk=user_id).first()
     agency = Agency.objects.filter(pk=agency_id).first()
     known = [k for k in kinds if k in KINDS]

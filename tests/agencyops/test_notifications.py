@@ -362,6 +362,20 @@ def test_a_task_whose_predecessors_are_all_done_tells_its_assignee_it_can_start(
     ]
 
 
+def test_a_clients_change_request_tells_the_project_coordinator(
+    team, project, django_capture_on_commit_callbacks
+):
+    coordinator = team["coordinator"]
+    with django_capture_on_commit_callbacks(execute=True), scope(agency=team["agency"].pk):
+        change = approval_services.change_request_create(
+            project=project, contact=team["contacts"][0], description="Add a bilingual version", reason="other"
+        )
+    (told,) = [n for n in _notifications_of(coordinator) if n.kind == "change_requested"]
+    assert told.target_type == "approvals.changerequest" and told.target_id == change.pk
+    (message,) = [m for m in mail.outbox if m.to == [coordinator.user.email]]
+    assert "Add a bilingual version" in message.body and f"/change-requests/{change.pk}/" in message.body
+
+
 # --------------------------------------------------------------------------- bell and centre
 
 
