@@ -29,6 +29,11 @@ urlpatterns = [
     # Client portal: its own URL space and templates
     path("portal/", portal.portal_index, name="portal_index"),
     path("portal/<slug:agency_slug>/", portal.portal_home, name="portal_home"),
+    path(
+        "portal/<slug:agency_slug>/notifications/settings/",
+        notifications.portal_notification_settings,
+        name="portal_notification_settings",
+    ),
     path("portal/<slug:agency_slug>/", include("approvals.portal_urls")),
     *project_feed_urlpatterns,
     # Agency pages

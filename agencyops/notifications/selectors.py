@@ -10,7 +10,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from agencyops.models import Membership, Notification, NotificationPreference
+from agencyops.models import Agency, Membership, Notification, NotificationPreference
 from agencyops.notifications.kinds import CHANNEL_LABELS, KINDS, Channel, Kind
 
 NOTIFICATIONS_PER_PAGE = 30
@@ -67,15 +67,20 @@ class PreferenceRow:
 
 def notification_preferences_for(membership: Membership) -> list[PreferenceRow]:
     """Every kind of event with the person's channel for it (their own choice or their role's default)."""
+    return notification_preferences_of(
+        agency=membership.agency, user_id=membership.user_id, role=membership.role
+    )
+
+
+def notification_preferences_of(*, agency: Agency, user_id: int, role: str) -> list[PreferenceRow]:
+    """Every kind of event with this person's channel for it in the agency (``role`` gives the defaults)."""
     chosen = dict(
-        NotificationPreference.objects.filter(
-            agency=membership.agency, user_id=membership.user_id
-        ).values_list("kind", "channel")
+        NotificationPreference.objects.filter(agency=agency, user_id=user_id).values_list("kind", "channel")
     )
     return [
         PreferenceRow(
             kind=kind,
-            channel=Channel(chosen[key]) if key in chosen else kind.default_for(membership.role),
+            channel=Channel(chosen[key]) if key in chosen else kind.default_for(role),
             is_default=key not in chosen,
         )
         for key, kind in KINDS.items()

@@ -15,11 +15,18 @@ from django.views.decorators.vary import vary_on_headers
 from agencyops.forms.notifications import NotificationPreferencesForm
 from agencyops.models import Notification
 from agencyops.notifications import services
-from agencyops.notifications.selectors import notification_preferences_for, notifications_page
+from agencyops.notifications.kinds import CLIENT_CONTACT
+from agencyops.notifications.selectors import (
+    notification_preferences_for,
+    notification_preferences_of,
+    notifications_page,
+)
 from agencyops.notifications.unsubscribe import unsubscribe_read
-from agencyops.tenancy import agency_view
+from agencyops.tenancy import agency_view, portal_view
 
 TOKEN_MAX_LENGTH = 600
+# What a client contact can be told about: the rest concerns the agency's team only.
+PORTAL_KINDS = ("approval_requested", "approval_due", "report_sent")
 
 
 def _list_url(request: HttpRequest) -> str:
@@ -83,6 +90,32 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your notification settings are saved.")
         return redirect("notification_settings", agency_slug=request.agency.slug)
     return TemplateResponse(request, "agencyops/notification_settings.html", {"form": form})
+
+
+@portal_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def portal_notification_settings(request: HttpRequest) -> HttpResponse:
+    """A client contact's own choice of how to hear about their approvals and reports."""
+    rows = [
+        row
+        for row in notification_preferences_of(
+            agency=request.agency, user_id=request.user.pk, role=CLIENT_CONTACT
+        )
+        if row.kind.key in PORTAL_KINDS
+    ]
+    form = NotificationPreferencesForm(request.POST if request.method == "POST" else None, rows=rows)
+    if request.method == "POST" and form.is_valid():
+        services.notification_preferences_set(
+            agency=request.agency, user=request.user, choices=form.changed_choices()
+        )
+        messages.success(request, "Your notification settings are saved.")
+        return redirect("portal_notification_settings", agency_slug=request.agency.slug)
+    contact = request.contact
+    return TemplateResponse(
+        request,
+        "portal/notification_settings.html",
+        {"form": form, "contact": contact, "client": contact.client, "agency": request.agency},
+    )
 
 
 def _public(view):

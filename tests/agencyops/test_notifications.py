@@ -25,6 +25,7 @@ from agencyops.notifications.tasks import notification_mail_send, send_digests_f
 from agencyops.notifications.unsubscribe import unsubscribe_token
 from agencyops.services import accounts
 from approvals import services as approval_services
+from approvals.tasks import remind_approvers_for_agency
 from projects import services as project_services
 from projects.models import Task, TaskDependency, TaskStatus
 from tests import factories
@@ -485,3 +486,24 @@ def test_the_settings_page_stores_only_what_the_person_changed(team, as_member):
         chosen = dict(NotificationPreference.objects.filter(user=member.user).values_list("kind", "channel"))
     assert chosen == {"approval_decided": "off"}  # task_can_start: "mail" is already a member's default
     assert as_member.post(url, {"approval_decided": "shout"}).status_code == 200
+
+
+def test_a_client_contact_chooses_a_digest_for_reminders_in_the_portal(
+    team, project, as_contact, django_capture_on_commit_callbacks
+):
+    contact, slug = team["contacts"][0], team["agency"].slug
+    url = reverse("portal_notification_settings", kwargs={"agency_slug": slug})
+    page = as_contact.get(url).content.decode()
+    assert "An approval is due soon or overdue" in page and "A risk was escalated" not in page
+
+    assert as_contact.post(url, {"approval_due": "digest"}).status_code == 302
+    request = factories.approval_create(actor=team["coordinator"], project=project, due_in_hours=3)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert remind_approvers_for_agency(team["agency"].pk) == 1
+    assert mail.outbox == []  # not now: in tomorrow's digest
+
+    with django_capture_on_commit_callbacks(execute=True):
+        send_digests_for_agency(team["agency"].pk)
+    (digest,) = mail.outbox
+    assert digest.to == [contact.email] and f"Reminder: {request.title}" in digest.body
