@@ -15,7 +15,7 @@ from django.views.decorators.vary import vary_on_headers
 from agencyops.forms.notifications import NotificationPreferencesForm
 from agencyops.models import Notification
 from agencyops.notifications import services
-from agencyops.notifications.kinds import CLIENT_CONTACT
+from agencyops.notifications.kinds import CLIENT_CONTACT, KINDS
 from agencyops.notifications.selectors import (
     notification_preferences_for,
     notification_preferences_of,
@@ -136,7 +136,5 @@ def notification_unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             user_id=wanted.user_id, agency_id=wanted.agency_id, kinds=wanted.kinds
         )
         return TemplateResponse(request, "agencyops/unsubscribe.html", {"done": True, "labels": labels})
-    from agencyops.notifications.kinds import KINDS
-
     labels = [KINDS[k].label for k in wanted.kinds if k in KINDS]
     return TemplateResponse(request, "agencyops/unsubscribe.html", {"labels": labels})
