@@ -127,6 +127,7 @@ def approval_decide(
     if verdict != Verdict.REQUEST_CHANGES and request.task_id and request.task.status != TaskStatus.DONE:
         # The review milestone it gates is done: the work behind it can move on.
         Task.objects.filter(pk=request.task_id).update(status=TaskStatus.DONE, completed_at=timezone.now())
+        project_services.task_successors_tell_ready(done=Task.objects.get(pk=request.task_id))
     coordinator = request.project.coordinator or request.created_by
     if coordinator is not None:
         notify(

@@ -60,13 +60,15 @@ def task_update_status(
     task.status = status
     task.save()
     if became_done:
-        _tell_successors_they_can_start(task)
+        task_successors_tell_ready(done=task)
     _rescan_soon(task.agency_id)
     return task
 
 
-def _tell_successors_they_can_start(done: Task) -> int:
-    """The handoff: each task after ``done`` whose predecessors are now all done tells its assignee."""
+def task_successors_tell_ready(*, done: Task) -> int:
+    """The handoff: each task after ``done`` whose predecessors are now all done tells its assignee.
+
+    Call it after ``done`` became done (a status change here, an approval closing a review milestone)."""
     still_open = TaskDependency.objects.filter(successor=OuterRef("pk")).exclude(
         predecessor__status=TaskStatus.DONE
     )

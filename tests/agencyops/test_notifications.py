@@ -369,12 +369,36 @@ def test_a_clients_change_request_tells_the_project_coordinator(
     coordinator = team["coordinator"]
     with django_capture_on_commit_callbacks(execute=True), scope(agency=team["agency"].pk):
         change = approval_services.change_request_create(
-            project=project, contact=team["contacts"][0], description="Add a bilingual version", reason="other"
+            project=project,
+            contact=team["contacts"][0],
+            description="Add a bilingual version",
+            reason="other",
         )
     (told,) = [n for n in _notifications_of(coordinator) if n.kind == "change_requested"]
     assert told.target_type == "approvals.changerequest" and told.target_id == change.pk
     (message,) = [m for m in mail.outbox if m.to == [coordinator.user.email]]
     assert "Add a bilingual version" in message.body and f"/change-requests/{change.pk}/" in message.body
+
+
+def test_an_approval_that_closes_a_review_milestone_tells_the_next_tasks_assignee(
+    team, project, django_capture_on_commit_callbacks
+):
+    designer = team["members"][0]
+    with scope(agency=team["agency"].pk):
+        # The approval request gates the copy approval milestone (tests/factories.py:approval_create).
+        milestone = project.tasks.get(key="copy-approval")
+        successor = (
+            TaskDependency.objects.filter(predecessor=milestone).select_related("successor").first().successor
+        )
+        for other in Task.objects.filter(successor_links__successor=successor).exclude(pk=milestone.pk):
+            project_services.task_update_status(actor=team["coordinator"], task=other, status=TaskStatus.DONE)
+        project_services.task_assign(actor=team["coordinator"], task=successor, assignee=designer)
+    request = factories.approval_create(actor=team["coordinator"], project=project)
+    assert request.task_id == milestone.pk
+    with django_capture_on_commit_callbacks(execute=True), scope(agency=team["agency"].pk):
+        approval_services.approval_decide(contact=team["contacts"][0], request=request, verdict="approve")
+        told = list(Notification.objects.filter(kind="task_can_start", recipient=designer.user))
+    assert [n.target_id for n in told] == [successor.pk]
 
 
 # --------------------------------------------------------------------------- bell and centre
@@ -418,9 +442,7 @@ def test_the_bell_shows_the_unread_count_without_a_query_of_its_own(url_name, te
     assert '<span class="bell-count">5<span class="sr-only"> unread</span></span>' in page
 
 
-def test_the_centre_lists_unread_first_grouped_by_day_in_pages_at_a_fixed_query_count(
-    team, as_owner, django_assert_num_queries
-):
+def test_the_centre_lists_unread_first_grouped_by_day_in_pages_at_a_fixed_query_count(team, as_owner):
     owner = team["owner"]
     url = reverse("my_notifications", kwargs={"agency_slug": team["agency"].slug})
     _seed_notifications(owner, 3, read=1, days=3)
@@ -431,7 +453,8 @@ def test_the_centre_lists_unread_first_grouped_by_day_in_pages_at_a_fixed_query_
     _seed_notifications(owner, 75, read=10, days=5)
 
     many, page = _queries(as_owner, url)
-    assert many == few
+    # Session, user, membership (with the bell's count), the switcher's agencies, the page's count and rows.
+    assert many == few == 6
     # Items 10..74 are unread; the first page holds 30 of them, newest first, under "Unread" day headings.
     assert page.index("Item 10<") < page.index("Item 15<") and "Item 5<" not in page
     assert page.count('class="notification notification-unread"') == 30
