@@ -3,6 +3,7 @@ the daily digest with its one-click unsubscribe, the bell and the notification c
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -458,6 +459,9 @@ def test_the_centre_lists_unread_first_grouped_by_day_in_pages_at_a_fixed_query_
     # Items 10..74 are unread; the first page holds 30 of them, newest first, under "Unread" day headings.
     assert page.index("Item 10<") < page.index("Item 15<") and "Item 5<" not in page
     assert page.count('class="notification notification-unread"') == 30
+    # Grouped by day, newest day first: 65 unread items over five days fill more than one day's group.
+    headings = re.findall(r'<section class="notification-day" aria-label="Unread, ([^"]+)"', page)
+    assert len(headings) >= 2 and len(set(headings)) == len(headings)
     assert "Page 1 of 3" in page
     last = as_owner.get(url + "?page=3").content.decode()
     assert "Item 0<" in last and "notification-unread" in last  # read ones come last

@@ -9,7 +9,7 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.core import mail
 from django.db import OperationalError
-from django_scopes import get_scope
+from django_scopes import get_scope, scope
 
 from agencyops.celery import app
 from agencyops.models import Agency
@@ -60,6 +60,35 @@ def test_a_tenant_task_returns_quietly_when_its_row_is_gone():
     assert remind_approver(MISSING_ID) is None
     assert scan_agency(MISSING_ID) is None
     assert attempts == []
+
+
+@pytest.mark.django_db
+def test_the_daily_risk_digest_for_an_agency_goes_to_its_owners_once_a_day(
+    team, other_team, django_capture_on_commit_callbacks
+):
+    from projects.models import Escalation
+    from projects.tasks import send_escalation_digest_for_agency
+
+    for world in (team, other_team):
+        with scope(agency=world["agency"].pk):
+            Escalation.objects.create(
+                agency=world["agency"],
+                rule="owner_unclear",
+                fingerprint=f"owner_unclear:{world['agency'].pk}",
+                severity="medium",
+                section="needs_decision",
+                message=f"Nobody owns the kickoff at {world['agency'].name}.",
+            )
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert send_escalation_digest_for_agency(team["agency"].pk) == 1
+        assert send_escalation_digest_for_agency(team["agency"].pk) == 0  # the day's key: a rerun sends nothing
+
+    (digest,) = mail.outbox
+    assert digest.to == [team["owner"].user.email] and digest.subject.startswith("Daily risks digest, ")
+    assert "Nobody owns the kickoff at Northwind Creative." in digest.body
+    assert "Southpaw" not in digest.body
 
 
 def _wait_for_mails(addresses: set[str], timeout: float = 30) -> set[str]:
