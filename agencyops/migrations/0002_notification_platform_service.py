@@ -30,7 +30,12 @@ class Migration(migrations.Migration):
                 migrations.CreateModel(
                     name="Notification",
                     fields=[
-                        ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                        (
+                            "id",
+                            models.BigAutoField(
+                                auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                            ),
+                        ),
                         ("recipient_email", models.EmailField(max_length=254)),
                         ("kind", models.CharField(max_length=40)),
                         ("subject", models.CharField(max_length=200)),
@@ -41,14 +46,39 @@ class Migration(migrations.Migration):
                         ("dedupe_key", models.CharField(max_length=160)),
                         ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
                         ("read_at", models.DateTimeField(blank=True, null=True)),
-                        ("agency", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="agencyops.agency")),
-                        ("recipient", models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="notifications", to=settings.AUTH_USER_MODEL)),
+                        (
+                            "agency",
+                            models.ForeignKey(
+                                on_delete=django.db.models.deletion.CASCADE,
+                                related_name="+",
+                                to="agencyops.agency",
+                            ),
+                        ),
+                        (
+                            "recipient",
+                            models.ForeignKey(
+                                blank=True,
+                                null=True,
+                                on_delete=django.db.models.deletion.SET_NULL,
+                                related_name="notifications",
+                                to=settings.AUTH_USER_MODEL,
+                            ),
+                        ),
                     ],
                     options={
                         "db_table": "approvals_notification",
                         "ordering": ["-created_at", "-pk"],
-                        "indexes": [models.Index(fields=["agency", "recipient", "created_at"], name="approvals_n_agency__27c19e_idx")],
-                        "constraints": [models.UniqueConstraint(fields=("agency", "dedupe_key"), name="notification_once_per_key")],
+                        "indexes": [
+                            models.Index(
+                                fields=["agency", "recipient", "created_at"],
+                                name="approvals_n_agency__27c19e_idx",
+                            )
+                        ],
+                        "constraints": [
+                            models.UniqueConstraint(
+                                fields=("agency", "dedupe_key"), name="notification_once_per_key"
+                            )
+                        ],
                     },
                 ),
             ],
@@ -72,26 +102,54 @@ class Migration(migrations.Migration):
         migrations.RunPython(mark_earlier_mail_delivered, migrations.RunPython.noop),
         migrations.AddIndex(
             model_name="notification",
-            index=models.Index(condition=Q(read_at__isnull=True), fields=["recipient", "agency"], name="notification_unread"),
+            index=models.Index(
+                condition=Q(read_at__isnull=True), fields=["recipient", "agency"], name="notification_unread"
+            ),
         ),
         migrations.AddIndex(
             model_name="notification",
-            index=models.Index(condition=Q(channel="digest", digested_at__isnull=True), fields=["agency", "recipient"], name="notification_digest_pending"),
+            index=models.Index(
+                condition=Q(channel="digest", digested_at__isnull=True),
+                fields=["agency", "recipient"],
+                name="notification_digest_pending",
+            ),
         ),
         migrations.CreateModel(
             name="NotificationPreference",
             fields=[
-                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
                 ("kind", models.CharField(max_length=40)),
                 ("channel", models.CharField(max_length=10)),
                 ("updated_at", models.DateTimeField(auto_now=True)),
-                ("agency", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="agencyops.agency")),
-                ("user", models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="notification_preferences", to=settings.AUTH_USER_MODEL)),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="agencyops.agency"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notification_preferences",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
                 "constraints": [
-                    models.UniqueConstraint(fields=("agency", "user", "kind"), name="notification_preference_once"),
-                    models.CheckConstraint(condition=Q(channel__in=["in_app", "mail", "digest", "off"]), name="notification_preference_channel_known"),
+                    models.UniqueConstraint(
+                        fields=("agency", "user", "kind"), name="notification_preference_once"
+                    ),
+                    models.CheckConstraint(
+                        condition=Q(channel__in=["in_app", "mail", "digest", "off"]),
+                        name="notification_preference_channel_known",
+                    ),
                 ],
             },
         ),

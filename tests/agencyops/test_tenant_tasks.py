@@ -83,7 +83,8 @@ def test_the_daily_risk_digest_for_an_agency_goes_to_its_owners_once_a_day(
 
     with django_capture_on_commit_callbacks(execute=True):
         assert send_escalation_digest_for_agency(team["agency"].pk) == 1
-        assert send_escalation_digest_for_agency(team["agency"].pk) == 0  # the day's key: a rerun sends nothing
+        # The day's key: a rerun sends nothing.
+        assert send_escalation_digest_for_agency(team["agency"].pk) == 0
 
     (digest,) = mail.outbox
     assert digest.to == [team["owner"].user.email] and digest.subject.startswith("Daily risks digest, ")
