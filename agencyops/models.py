@@ -12,6 +12,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django_scopes import ScopedManager
 
+from agencyops.dates import WEEKDAY_ABBRS
 from agencyops.validation import validate_agency_slug, validate_logo
 
 
@@ -65,7 +66,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
 
-WEEKDAYS = [(0, "Mon"), (1, "Tue"), (2, "Wed"), (3, "Thu"), (4, "Fri"), (5, "Sat"), (6, "Sun")]
+WEEKDAYS = list(enumerate(WEEKDAY_ABBRS))
 
 
 def default_working_weekdays() -> list[int]:
@@ -270,6 +271,80 @@ class Invitation(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class Notification(models.Model):
+    """Something a person was told (in the app, by mail now or in the daily digest). One per dedupe key, ever.
+
+    ``target_type``/``target_id`` name the object it is about (``approvals.approvalrequest``, 12) without
+    the platform depending on the app that owns it; ``url`` is where it leads.
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    recipient_email = models.EmailField()
+    recipient = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications"
+    )
+    kind = models.CharField(max_length=40)
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    url = models.CharField(max_length=300, blank=True)
+    target_type = models.CharField(max_length=60, blank=True)
+    target_id = models.PositiveBigIntegerField(null=True, blank=True)
+    dedupe_key = models.CharField(max_length=160)
+    channel = models.CharField(max_length=10, default="mail")
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    mailed_at = models.DateTimeField(null=True, blank=True)
+    digested_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        # The table predates the move from approvals; keeping its name keeps its rows.
+        db_table = "approvals_notification"
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "dedupe_key"], name="notification_once_per_key")
+        ]
+        indexes = [
+            models.Index(fields=["agency", "recipient", "created_at"], name="approvals_n_agency__27c19e_idx"),
+            models.Index(
+                fields=["recipient", "agency"], condition=Q(read_at__isnull=True), name="notification_unread"
+            ),
+            models.Index(
+                fields=["agency", "recipient"],
+                condition=Q(channel="digest", digested_at__isnull=True),
+                name="notification_digest_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class NotificationPreference(models.Model):
+    """A person's chosen channel for one kind of event in one agency; no row means their role's default."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notification_preferences")
+    kind = models.CharField(max_length=40)
+    channel = models.CharField(max_length=10)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "user", "kind"], name="notification_preference_once"),
+            models.CheckConstraint(
+                condition=Q(channel__in=["in_app", "mail", "digest", "off"]),
+                name="notification_preference_channel_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.kind}: {self.channel}"
 
 
 # The inbox for client mail and chat lives in its own module; imported here so Django registers its models.

@@ -302,3 +302,13 @@ INBOUND_CHAT_MAX_BYTES = env.int("INBOUND_CHAT_MAX_BYTES", default=64 * 1024)
 # The development SMTP listener `make run` starts for inbound mail.
 INBOUND_SMTP_HOST = env.str("INBOUND_SMTP_HOST", default="127.0.0.1")
 INBOUND_SMTP_PORT = env.int("INBOUND_SMTP_PORT", default=2525)
+
+# --- Notifications and mail (agencyops/mail.py, agencyops/notifications/) ----------------------------
+# Mail is sent by a Celery worker. MAIL_SEND_IN_PROCESS=1 runs that same task in the web process after
+# commit instead (development without a worker; the test suite, except tests that start a real worker).
+MAIL_SEND_IN_PROCESS = env.bool("MAIL_SEND_IN_PROCESS", default=False)
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+CELERY_BEAT_SCHEDULE["notification-digest"] = {
+    "task": "agencyops.notifications.send_daily_digests",
+    "schedule": crontab(hour=7, minute=0),
+}

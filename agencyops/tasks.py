@@ -13,3 +13,12 @@ def heartbeat() -> str:
     now = timezone.now().isoformat()
     cache.set("agencyops:heartbeat", now, timeout=None)
     return now
+
+
+# Tasks that live beside the code they serve; imported here so workers (which autodiscover tasks.py) know them.
+from agencyops.mail import mail_send  # noqa: E402, F401
+from agencyops.notifications.tasks import (  # noqa: E402, F401
+    notification_mail_send,
+    send_daily_digests,
+    send_digests_for_agency,
+)

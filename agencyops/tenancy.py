@@ -20,6 +20,7 @@ from django_scopes import scope, scopes_disabled
 from rest_framework.exceptions import NotFound
 
 from agencyops.models import Agency, ClientContact, Membership
+from agencyops.notifications.selectors import unread_notifications_count
 
 View = Callable[..., HttpResponse]
 
@@ -30,10 +31,11 @@ def membership_for(user: Any, agency_slug: str) -> Membership | None:
         return None
     with scopes_disabled():
         # One membership at most (one per person and agency); the person is the caller already loaded.
+        # The shell's bell reads the unread count from this same query, so no page pays a query for it.
         found = list(
-            Membership.objects.select_related("agency").filter(
-                agency__slug=agency_slug, user=user, is_active=True
-            )[:1]
+            Membership.objects.select_related("agency")
+            .filter(agency__slug=agency_slug, user=user, is_active=True)
+            .annotate(unread_notifications=unread_notifications_count())[:1]
         )
     if not found:
         return None

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from agencyops.inbound import views as inbound
-from agencyops.views import accounts, clients, health, home, members, portal
+from agencyops.views import accounts, clients, health, home, members, notifications, portal
 from agencyops.views import inbound as inbound_pages
 
 urlpatterns = [
@@ -22,9 +22,19 @@ urlpatterns = [
     path("accounts/reset/done/", accounts.password_reset_complete, name="password_reset_complete"),
     path("signup/", accounts.signup, name="signup"),
     path("invitations/<str:token>/", accounts.invitation_accept, name="invitation_accept"),
+    path(
+        "accounts/unsubscribe/<str:token>/",
+        notifications.notification_unsubscribe,
+        name="notification_unsubscribe",
+    ),
     # Client portal: its own URL space and templates
     path("portal/", portal.portal_index, name="portal_index"),
     path("portal/<slug:agency_slug>/", portal.portal_home, name="portal_home"),
+    path(
+        "portal/<slug:agency_slug>/notifications/settings/",
+        notifications.portal_notification_settings,
+        name="portal_notification_settings",
+    ),
     path("portal/<slug:agency_slug>/", include("approvals.portal_urls")),
     path("portal/<slug:agency_slug>/brand-files/", include("brandkit.library.portal_urls")),
     # Inbound client mail and chat: no session, a shared secret or the client's token authenticates.
@@ -69,6 +79,23 @@ urlpatterns = [
         name="invitation_revoke",
     ),
     path("<slug:agency_slug>/settings/", members.agency_settings, name="agency_settings"),
+    # The caller's own notifications (the bell) and how they want to hear about things
+    path("<slug:agency_slug>/me/notifications/", notifications.notification_list, name="my_notifications"),
+    path(
+        "<slug:agency_slug>/me/notifications/<int:notification_id>/read/",
+        notifications.notification_read,
+        name="notification_read",
+    ),
+    path(
+        "<slug:agency_slug>/me/notifications/read-all/",
+        notifications.notifications_read_all,
+        name="notifications_read_all",
+    ),
+    path(
+        "<slug:agency_slug>/me/notifications/settings/",
+        notifications.notification_settings,
+        name="notification_settings",
+    ),
     path("<slug:agency_slug>/", include("projects.urls")),
     path("<slug:agency_slug>/", include("approvals.urls")),
     # Sections that later layers fill in; each says what will appear and how to start.

@@ -1,7 +1,7 @@
 """A client's decision log as CSV (for spreadsheets) and as PDF (WeasyPrint, from an HTML template).
 
-The PDF is rendered with a URL fetcher that refuses anything but data: URLs and files under the
-app's own static folder, so no text in an entry can make the server fetch a remote URL.
+The PDF goes through the platform's renderer (agencyops.pdf), whose URL fetcher refuses anything but
+data: URLs and files under the app's own static folder, so no text in an entry can fetch a remote URL.
 """
 
 from __future__ import annotations
@@ -9,15 +9,12 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
-from urllib.request import url2pathname
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.urls import reverse
 
+from agencyops.pdf import render_pdf
 from approvals.models import DecisionLogEntry
 
 CSV_HEADER = [
@@ -93,47 +90,11 @@ def decision_log_csv(entries: list[DecisionLogEntry], *, agency_slug: str) -> st
     return buffer.getvalue()
 
 
-def _static_root() -> Path:
-    return (Path(settings.BASE_DIR) / "static").resolve()
-
-
-def _is_local(url: str) -> bool:
-    if url.startswith("data:"):
-        return True
-    if not url.startswith("file:"):
-        return False
-    path = Path(url2pathname(urlsplit(url).path)).resolve()
-    return path.is_relative_to(_static_root())
-
-
-def _local_only_fetcher() -> Any:
-    import weasyprint
-
-    if hasattr(weasyprint, "URLFetcher"):
-
-        class LocalOnlyFetcher(weasyprint.URLFetcher):
-            def fetch(self, url: str, headers: Any = None) -> Any:
-                if not _is_local(url):
-                    raise ValueError(f"Refused to fetch {url}: exports use local files only.")
-                return super().fetch(url, headers)
-
-        return LocalOnlyFetcher(allowed_protocols=("data", "file"))
-
-    def fetch(url: str, *args: Any, **kwargs: Any) -> Any:  # WeasyPrint before 63 takes a function
-        if not _is_local(url):
-            raise ValueError(f"Refused to fetch {url}: exports use local files only.")
-        return weasyprint.default_url_fetcher(url, *args, **kwargs)
-
-    return fetch
-
-
 def decision_log_pdf(
     entries: list[DecisionLogEntry], *, agency: Any, client: Any, exported_at: datetime, exported_by: str
 ) -> bytes:
     """The log as a PDF: a clean table under the agency's and client's names and the export date."""
-    import weasyprint
-
-    html = render_to_string(
+    return render_pdf(
         "approvals/decision_log_pdf.html",
         {
             "agency": agency,
@@ -143,5 +104,3 @@ def decision_log_pdf(
             "exported_by": exported_by,
         },
     )
-    document = weasyprint.HTML(string=html, base_url=str(_static_root()), url_fetcher=_local_only_fetcher())
-    return document.write_pdf()

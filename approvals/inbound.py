@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
+from django_scopes import scopes_disabled
 
 from agencyops.inbound.models import InboundMessage, OutboundMessage
 from agencyops.inbound.registry import Filing
@@ -205,3 +206,10 @@ def inbox_turn_into_decision(
         ),
     )
     return entry
+
+
+def request_client_id(request_id: int) -> int | None:
+    """The client of an approval request, for the reply headers of mail about it (any agency's: the mail
+    task names the agency itself)."""
+    with scopes_disabled():
+        return ApprovalRequest.objects.filter(pk=request_id).values_list("client_id", flat=True).first()

@@ -404,35 +404,3 @@ class ChangeRequestDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_verdict_display()}: change request #{self.change_request_id}"
-
-
-class Notification(models.Model):
-    """A mail the app sent (reminders, decisions), also listed in the app. One per dedupe key, ever."""
-
-    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
-    recipient_email = models.EmailField()
-    recipient = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="notifications"
-    )
-    kind = models.CharField(max_length=40)
-    subject = models.CharField(max_length=200)
-    body = models.TextField()
-    url = models.CharField(max_length=300, blank=True)
-    approval_request = models.ForeignKey(
-        ApprovalRequest, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
-    )
-    dedupe_key = models.CharField(max_length=160)
-    created_at = models.DateTimeField(default=timezone.now)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    objects = ScopedManager(agency="agency")
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        constraints = [
-            models.UniqueConstraint(fields=["agency", "dedupe_key"], name="notification_once_per_key")
-        ]
-        indexes = [models.Index(fields=["agency", "recipient", "created_at"])]
-
-    def __str__(self) -> str:
-        return self.subject

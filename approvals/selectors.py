@@ -17,7 +17,7 @@ from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from agencyops.models import Agency, Client, ClientContact, Membership
+from agencyops.models import Agency, Client, ClientContact, Membership, Notification
 from approvals.models import (
     CLOSED_STATUSES,
     ApprovalRequest,
@@ -26,7 +26,6 @@ from approvals.models import (
     ChangeRequest,
     Comment,
     DecisionLogEntry,
-    Notification,
     ReviewerDecision,
     VersionKind,
     VersionPage,
@@ -471,12 +470,16 @@ def change_request_deadline_moves(change_request: ChangeRequest) -> list[Deadlin
 # --------------------------------------------------------------------------- notifications
 
 NOTIFICATION_LIMIT = 200
+REQUEST_TARGET = ApprovalRequest._meta.label_lower
 
 
 def notifications_for_list(agency: Agency) -> list[Notification]:
-    """The newest mails the app sent for this agency (reminders, requests, decisions)."""
-    return list(
-        Notification.objects.filter(agency=agency)
-        .select_related("approval_request")
-        .order_by("-created_at", "-pk")[:NOTIFICATION_LIMIT]
+    """The newest notifications the app sent for this agency, each with the approval request it is about."""
+    notifications = list(
+        Notification.objects.filter(agency=agency).order_by("-created_at", "-pk")[:NOTIFICATION_LIMIT]
     )
+    request_ids = {n.target_id for n in notifications if n.target_type == REQUEST_TARGET}
+    requests = ApprovalRequest.objects.in_bulk(request_ids) if request_ids else {}
+    for n in notifications:
+        n.approval_request = requests.get(n.target_id) if n.target_type == REQUEST_TARGET else None
+    return notifications

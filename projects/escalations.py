@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from agencyops import dates
 from agencyops.models import Membership, Role
 from agencyops.permissions import require
 from projects.calendars import agency_today
@@ -219,7 +220,7 @@ def escalations_notify(*, agency: Any, escalations: Iterable[Escalation]) -> int
     """Mail new high-severity escalations to the project's coordinator and the owners, once per escalation."""
     from django.urls import reverse
 
-    from approvals.services import notify
+    from agencyops.notifications.services import notify
 
     sent = 0
     now = timezone.now()
@@ -250,7 +251,7 @@ def escalation_digest_send(*, agency: Any) -> int:
     """One mail a day to each owner listing the open escalations, worst first."""
     from django.urls import reverse
 
-    from approvals.services import notify
+    from agencyops.notifications.services import notify
 
     today = agency_today(agency)
     open_rows = list(
@@ -278,7 +279,7 @@ def escalation_digest_send(*, agency: Any) -> int:
             to=owner.user.email,
             recipient=owner.user,
             kind="escalation_digest",
-            subject=f"Daily risks digest, {today:%a %-d %b}",
+            subject=f"Daily risks digest, {dates.short_date(today)}",
             body=body,
             dedupe_key=f"digest:{today.isoformat()}:{owner.pk}",
             url=url,

@@ -24,6 +24,7 @@ from typing import NamedTuple, TypeVar
 from django.db.models import Q
 from django.urls import reverse
 
+from agencyops import dates
 from agencyops import sections as registry
 from agencyops.models import Agency, Membership
 from projects.models import Escalation, EscalationState, Party, Task, TaskStatus
@@ -231,14 +232,9 @@ class HomeSections:
         return bool(self.due_hidden or self.blocked_hidden or self.needs_decision_hidden or self.risks_hidden)
 
 
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
 def short_date(day: date, *, this_year: int) -> str:
     """ "Tue 12 May" within the year, "Tue 12 May 2027" outside it (English, like the rest of the UI)."""
-    text = f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
-    return text if day.year == this_year else f"{text} {day.year}"
+    return dates.short_date_in(day, this_year=this_year)
 
 
 def _task_url_around_id(url_name: str, agency_slug: str) -> tuple[str, str]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from agencyops import dates
+
 __all__ = [
     "business_days",
     "count_word",
@@ -23,10 +25,6 @@ __all__ = [
     "times",
 ]
 
-_WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
 # Past a week, a bare weekday name no longer says which week is meant.
 _WEEKDAY_NAME_REACH = 6
@@ -34,8 +32,7 @@ _WEEKDAY_NAME_REACH = 6
 
 def full_date(d: date, *, today: date) -> str:
     """ "Mon 14 Dec", with the year when it is not today's year ("Mon 4 Jan 2027")."""
-    text = f"{_WEEKDAYS[d.weekday()]} {d.day} {_MONTHS[d.month - 1]}"
-    return text if d.year == today.year else f"{text} {d.year}"
+    return dates.short_date_in(d, this_year=today.year)
 
 
 def day_phrase(d: date, *, today: date, relative: bool = True) -> str:
@@ -49,18 +46,18 @@ def day_phrase(d: date, *, today: date, relative: bool = True) -> str:
     if relative and offset == -1:
         return "yesterday"
     if abs(offset) <= _WEEKDAY_NAME_REACH:
-        return _WEEKDAY_NAMES[d.weekday()]
+        return dates.weekday_name(d)
     return full_date(d, today=today)
 
 
 def count_word(n: int) -> str:
     """Small counts spelled out ("two"), larger ones in digits ("11")."""
-    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else str(n)
+    return dates.count_word(n)
 
 
 def business_days(n: int) -> str:
     """ "one business day", "two business days", "12 business days"."""
-    return f"{count_word(n)} business {'day' if n == 1 else 'days'}"
+    return dates.business_days_label(n)
 
 
 def times(n: int) -> str:

@@ -33,6 +33,8 @@ from typing import Literal
 
 import holidays as _holidays
 
+from agencyops import dates
+
 __all__ = [
     "BusinessCalendar",
     "CycleError",
@@ -658,13 +660,9 @@ def total_float(
 
 # --------------------------------------------------------------------------- launch text
 
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
 
 def _short_date(d: date, *, with_year: bool) -> str:
-    text = f"{_WEEKDAYS[d.weekday()]} {d.day} {_MONTHS[d.month - 1]}"
-    return f"{text} {d.year}" if with_year else text
+    return dates.short_date(d, with_year=with_year)
 
 
 def launch_shift(before: date, after: date, *, calendar: BusinessCalendar) -> int:

@@ -9,6 +9,8 @@ from typing import Any
 from celery import shared_task
 from django_scopes import scope, scopes_disabled
 
+from agencyops.models import Agency
+from agencyops.tenant_tasks import fan_out_per_agency, tenant_task
 from projects.models import LIVE_PROJECT_STATUSES, Project
 
 
@@ -52,17 +54,13 @@ def _redis():
 @shared_task(name="projects.tasks.scan_all_agencies")
 def scan_all_agencies() -> int:
     """Beat job (every 15 minutes): queue a risk scan for every agency with live projects."""
-    from agencyops.models import Agency
-
     with scopes_disabled():
         agency_ids = list(
             Agency.objects.filter(projects__status__in=LIVE_PROJECT_STATUSES)
             .values_list("pk", flat=True)
             .distinct()
         )
-    for agency_id in agency_ids:
-        scan_agency.delay(agency_id)
-    return len(agency_ids)
+    return fan_out_per_agency(scan_agency, agency_ids)
 
 
 @contextmanager
@@ -101,14 +99,10 @@ def agency_scan_now(agency: Any) -> dict | None:
         }
 
 
-@shared_task(name="projects.tasks.scan_agency", bind=True, max_retries=3)
-def scan_agency(self, agency_id: int) -> dict:
-    """Scan one agency's live projects. A lock per agency makes a second scan at the same time a no-op."""
-    from agencyops.models import Agency
-
-    agency = Agency.objects.filter(pk=agency_id).first()
-    if agency is None:
-        return {"skipped": "no such agency"}
+@tenant_task("projects.tasks.scan_agency", model=Agency, max_retries=3)
+def scan_agency(agency: Agency) -> dict | None:
+    """Scan one agency's live projects. A lock per agency makes a second scan at the same time a no-op;
+    a database or Redis hiccup retries the scan with backoff; a deleted agency is a quiet no-op."""
     result = agency_scan_now(agency)
     if result is None:
         return {"skipped": "another scan of this agency is running"}
@@ -126,14 +120,13 @@ def scan_soon(agency_id: int) -> None:
 
 @shared_task(name="projects.tasks.send_escalation_digests")
 def send_escalation_digests() -> int:
-    """Beat job (daily): each agency's owners get one digest of open escalations per day."""
-    from agencyops.models import Agency
+    """Beat job (daily): queue one digest task per agency (each agency's owners get one digest a day)."""
+    return fan_out_per_agency(send_escalation_digest_for_agency)
+
+
+@tenant_task("projects.tasks.send_escalation_digest_for_agency", model=Agency)
+def send_escalation_digest_for_agency(agency: Agency) -> int:
+    """One agency's daily digest of open escalations; the notification key makes a rerun a no-op."""
     from projects.escalations import escalation_digest_send
 
-    with scopes_disabled():
-        agency_ids = list(Agency.objects.values_list("pk", flat=True))
-    sent = 0
-    for agency_id in agency_ids:
-        with scope(agency=agency_id):
-            sent += escalation_digest_send(agency=Agency.objects.get(pk=agency_id))
-    return sent
+    return escalation_digest_send(agency=agency)

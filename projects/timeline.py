@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Literal
 
+from agencyops import dates
 from projects.scheduling import BusinessCalendar
 
 __all__ = [
@@ -48,9 +49,6 @@ RIGHT_PADDING = 24
 LABEL_CHARS = 38
 NO_PHASE = "Other tasks"
 
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
 State = Literal["done", "blocked", "overdue", "waiting", "in_progress", "not_started"]
 STATE_LABELS: dict[str, str] = {
     "done": "Done",
@@ -64,8 +62,7 @@ STATE_LABELS: dict[str, str] = {
 
 def short_date(d: date, *, with_year: bool = False) -> str:
     """ "Tue 12 May" (with the year when asked)."""
-    text = f"{_WEEKDAYS[d.weekday()]} {d.day} {_MONTHS[d.month - 1]}"
-    return f"{text} {d.year}" if with_year else text
+    return dates.short_date(d, with_year=with_year)
 
 
 @dataclass(frozen=True)
@@ -381,7 +378,7 @@ def build_timeline(
             )
 
     ticks = tuple(
-        Tick(day=d, x=x(d), label=f"{d.day} {_MONTHS[d.month - 1]}" + (f" {d.year}" if with_year else ""))
+        Tick(day=d, x=x(d), label=dates.day_month(d, with_year=with_year))
         for d in (origin + timedelta(weeks=w) for w in range(days // 7 + 1))
         if d <= end
     )

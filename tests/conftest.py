@@ -74,3 +74,9 @@ def _test_flush_may_empty_history_tables():
     DatabaseOperations.execute_sql_flush = execute_sql_flush
     yield
     DatabaseOperations.execute_sql_flush = original
+
+
+@pytest.fixture(autouse=True)
+def _mail_sent_in_process(request, settings):
+    """Mail tasks run in the test's process (into Django's locmem outbox), unless the test starts a worker."""
+    settings.MAIL_SEND_IN_PROCESS = request.node.get_closest_marker("worker") is None

@@ -8,18 +8,11 @@ from typing import Any
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
+from agencyops import dates
 from agencyops.forms.accounts import country_choices, time_zone_choices
 from agencyops.models import Agency, Discipline, Role
 
-WEEKDAY_NAMES = [
-    (0, "Monday"),
-    (1, "Tuesday"),
-    (2, "Wednesday"),
-    (3, "Thursday"),
-    (4, "Friday"),
-    (5, "Saturday"),
-    (6, "Sunday"),
-]
+WEEKDAY_NAMES = list(enumerate(dates.WEEKDAY_NAMES))
 DISCIPLINE_CHOICES = [("", "None"), *Discipline.choices]
 
 

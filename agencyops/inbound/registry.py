@@ -42,3 +42,31 @@ def unregister_resolver(key: str) -> None:
 
 def registered_resolvers() -> list[Resolver]:
     return [resolver for _, resolver in sorted(_resolvers.values(), key=lambda item: item[0])]
+
+
+# --- Replies to our own mail -------------------------------------------------------------------
+# A mail the platform sends about something of an app's (a notification whose target is an approval
+# request) carries a recorded Message-ID and a Reply-To its inbound address, so that the answer comes
+# back and is filed on that thing. The app says which of its models can be answered this way.
+
+
+@dataclass(frozen=True)
+class ReplyTarget:
+    """How replies about rows of one model come back: the inbound target name and the row's client."""
+
+    inbound_target: str
+    client_id_of: Callable[[int], int | None]
+
+
+_reply_targets: dict[str, ReplyTarget] = {}
+
+
+def register_reply_target(
+    model_label: str, *, inbound_target: str, client_id_of: Callable[[int], int | None]
+) -> None:
+    """``model_label`` as Django spells it (``approvals.approvalrequest``)."""
+    _reply_targets[model_label] = ReplyTarget(inbound_target=inbound_target, client_id_of=client_id_of)
+
+
+def reply_target_for(model_label: str) -> ReplyTarget | None:
+    return _reply_targets.get(model_label)

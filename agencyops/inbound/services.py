@@ -110,6 +110,22 @@ def inbound_reply_headers(*, agency: Agency, target: str, target_id: int, client
     return headers
 
 
+def reply_headers_for_target(*, agency: Agency, target_type: str, target_id: int | None) -> dict[str, str]:
+    """The reply headers of a mail about a registered kind of row (see registry.register_reply_target);
+    none for anything else."""
+    from agencyops.inbound.registry import reply_target_for
+
+    reply = reply_target_for(target_type) if target_id else None
+    if reply is None:
+        return {}
+    client_id = reply.client_id_of(target_id)
+    if client_id is None:
+        return {}
+    return inbound_reply_headers(
+        agency=agency, target=reply.inbound_target, target_id=target_id, client_id=client_id
+    )
+
+
 # --- Receiving ------------------------------------------------------------------------------
 
 

@@ -18,14 +18,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django_scopes import scope, scopes_disabled
 
+from agencyops.mail import mail_queue, mail_render
 from agencyops.models import (
     Agency,
     ClientContact,
@@ -44,11 +43,9 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _send_on_commit(*, subject: str, template: str, context: dict, to: str) -> None:
-    body = render_to_string(template, context)
-    transaction.on_commit(
-        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to], fail_silently=False)
-    )
+def _send_on_commit(*, subject: str, template: str, context: dict, to: str, agency: Agency | None = None) -> None:
+    # Rendered here, sent by a worker after commit: a mail server outage never fails the saved change.
+    mail_queue(mail_render(to=to, subject=subject, template=template, context=context, agency=agency))
 
 
 def suggest_agency_slug(name: str) -> str:
@@ -326,9 +323,10 @@ def _issue_invitation(*, invitation: Invitation) -> IssuedInvitation:
     issued = IssuedInvitation(invitation=invitation, token=token)
     _send_on_commit(
         subject=f"You're invited to {invitation.agency.name} on AgencyOps",
-        template="emails/invitation.txt",
+        template="mail/invitation",
         context={"invitation": invitation, "url": settings.SITE_URL + issued.path},
         to=invitation.email,
+        agency=invitation.agency,
     )
     return issued
 

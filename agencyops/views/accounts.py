@@ -8,14 +8,17 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse_lazy
 from django.views.decorators.http import require_POST
 
 from agencyops.forms.accounts import InvitationAcceptForm, LoginForm, SignupForm, add_service_errors
+from agencyops.mail import Mail, mail_queue
 from agencyops.models import InvitationKind, User
 from agencyops.services import accounts
 
@@ -47,8 +50,18 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("login")
 
 
+class _QueuedPasswordResetForm(PasswordResetForm):
+    """Django's reset form, its mail sent by the mail task (a mail server outage is not the visitor's error)."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None):  # noqa: E501
+        subject = "".join(render_to_string(subject_template_name, context).splitlines())
+        mail_queue(Mail(to=to_email, subject=subject, text=render_to_string(email_template_name, context)), after_commit=False)
+
+
 class _PasswordResetView(auth_views.PasswordResetView):
     """Mails a reset link to an active account; answers the same whether or not the address has one."""
+
+    form_class = _QueuedPasswordResetForm
 
     template_name = "accounts/password_reset.html"
     email_template_name = "emails/password_reset.txt"

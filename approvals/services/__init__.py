@@ -9,10 +9,11 @@ after the transaction commits.
 - ``feedback``: comments, pins and passages, captured feedback, resolving comments.
 - ``decisions``: final and advisory verdicts, the decision log.
 - ``change_requests``: change requests to approved work and their decision.
-- ``_shared``: permission check, agency-local times (``format_moment``) and notifications (``notify``).
+- ``_shared``: permission check and agency-local times (``format_moment``); notifications go through
+  ``agencyops.notifications.services.notify``.
 """
 
-from approvals.services._shared import format_moment, notify
+from approvals.services._shared import format_moment
 from approvals.services.change_requests import (
     approval_request_revision,
     change_request_create,
@@ -47,7 +48,6 @@ __all__ = [
     "decision_log_add",
     "feedback_capture",
     "format_moment",
-    "notify",
     "rounds_included",
     "version_add",
 ]

@@ -6,8 +6,10 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from agencyops.models import ClientContact, Membership
+from agencyops.notifications.services import notify
 from agencyops.permissions import require
 from approvals.models import (
     ApprovalRequest,
@@ -81,7 +83,7 @@ def change_request_create(
         )
         impact_days = calendar.business_days_between(preview.launch_before, preview.launch_after)
         summary = preview.summary
-    return ChangeRequest.objects.create(
+    change = ChangeRequest.objects.create(
         agency=project.agency,
         project=project,
         client=project.client,
@@ -97,6 +99,32 @@ def change_request_create(
         impact_budget=Decimal(str(impact_budget)),
         requested_by_contact=contact,
         requested_by_membership=requester,
+    )
+    _tell_coordinator(change, requester=requester, contact=contact)
+    return change
+
+
+def _tell_coordinator(
+    change: ChangeRequest, *, requester: Membership | None, contact: ClientContact | None
+) -> None:
+    """The project's coordinator hears about a change request they did not raise themselves."""
+    coordinator = change.project.coordinator
+    if coordinator is None or not coordinator.is_active or coordinator == requester:
+        return
+    who = contact.full_name if contact is not None else requester.user.full_name
+    notify(
+        agency=change.agency,
+        to=coordinator.user.email,
+        recipient=coordinator.user,
+        subject=f"Change requested: {change.project.name}",
+        body=f"{who} asks for a change to {change.project.name}: {change.description}",
+        kind="change_requested",
+        dedupe_key=f"change-request:{change.pk}:raised",
+        target=change,
+        url=reverse(
+            "change_request_detail",
+            kwargs={"agency_slug": change.agency.slug, "change_request_id": change.pk},
+        ),
     )
 
 

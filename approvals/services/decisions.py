@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from agencyops import hooks
 from agencyops.models import ClientContact, Membership
+from agencyops.notifications.services import notify
 from approvals.models import (
     ApprovalRequest,
     ApprovalStatus,
@@ -22,7 +23,7 @@ from approvals.models import (
     ReviewerDecision,
     Verdict,
 )
-from approvals.services._shared import _local, _require_planner, notify
+from approvals.services._shared import _local, _require_planner
 from approvals.services.feedback import comment_add
 from projects import services as project_services
 from projects.models import Project, Task, TaskStatus
@@ -127,6 +128,7 @@ def approval_decide(
     if verdict != Verdict.REQUEST_CHANGES and request.task_id and request.task.status != TaskStatus.DONE:
         # The review milestone it gates is done: the work behind it can move on.
         Task.objects.filter(pk=request.task_id).update(status=TaskStatus.DONE, completed_at=timezone.now())
+        project_services.task_successors_tell_ready(done=Task.objects.get(pk=request.task_id))
     coordinator = request.project.coordinator or request.created_by
     if coordinator is not None:
         notify(
@@ -138,7 +140,7 @@ def approval_decide(
             f"(version {version.number}).",
             kind="decision",
             dedupe_key=f"approval:{request.pk}:v{version.number}:decided",
-            request=request,
+            target=request,
             url=reverse(
                 "approval_detail", kwargs={"agency_slug": request.agency.slug, "request_id": request.pk}
             ),

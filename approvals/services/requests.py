@@ -13,8 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencyops.models import ClientContact, Membership, Role
+from agencyops.notifications.services import notify
 from approvals.models import ApprovalRequest, ApprovalStatus, AssetVersion, Scope, VersionKind
-from approvals.services._shared import _require_planner, format_moment, notify
+from approvals.services._shared import _require_planner, format_moment
 from approvals.services.change_requests import change_request_create
 from approvals.services.versions import _store_version
 from projects.models import Project, Task
@@ -152,7 +153,7 @@ def _send(
             body=f"{actor.user.full_name} needs your sign-off on “{request.title}” before it goes to {request.client.name}.",
             kind="internal_signoff",
             dedupe_key=f"approval:{request.pk}:v{check.version.number}:internal",
-            request=request,
+            target=request,
             url=reverse(
                 "approval_detail", kwargs={"agency_slug": request.agency.slug, "request_id": request.pk}
             ),
@@ -194,7 +195,7 @@ def _send(
         ),
         kind="approval_sent",
         dedupe_key=f"approval:{request.pk}:v{check.version.number}:sent",
-        request=request,
+        target=request,
         url=reverse("portal_approval", kwargs={"agency_slug": request.agency.slug, "request_id": request.pk}),
     )
     return request

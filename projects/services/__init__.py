@@ -55,6 +55,7 @@ from projects.services.tasks import (
     task_clear_decision,
     task_create,
     task_flag_decision,
+    task_successors_tell_ready,
     task_update_status,
 )
 from projects.services.templates import (
@@ -103,6 +104,7 @@ __all__ = [
     "task_flag_decision",
     "task_reschedule",
     "task_reschedule_preview",
+    "task_successors_tell_ready",
     "task_update_status",
     "template_resolve",
     "template_save_from_project",

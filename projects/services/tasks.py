@@ -6,10 +6,13 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
 from agencyops.models import ClientContact, Discipline, Membership
+from agencyops.notifications.services import notify
 from projects import scheduling
 from projects.calendars import agency_calendar, agency_today
 from projects.models import Party, Phase, Project, Task, TaskDependency, TaskStatus, TaskStatusChange
@@ -52,6 +55,7 @@ def task_update_status(
         task.blocked_reason = blocked_reason.strip()
     else:
         task.blocked_reason, task.blocked_since = "", None
+    became_done = status == TaskStatus.DONE and task.status != TaskStatus.DONE
     task.completed_at = timezone.now() if status == TaskStatus.DONE else None
     old_status = task.status
     task.status = status
@@ -65,8 +69,43 @@ def task_update_status(
             note=task.blocked_reason or task.waiting_on_name or task.waiting_on,
             changed_by=actor,
         )
+    if became_done:
+        task_successors_tell_ready(done=task)
     _rescan_soon(task.agency_id)
     return task
+
+
+def task_successors_tell_ready(*, done: Task) -> int:
+    """The handoff: each task after ``done`` whose predecessors are now all done tells its assignee.
+
+    Call it after ``done`` became done (a status change here, an approval closing a review milestone)."""
+    still_open = TaskDependency.objects.filter(successor=OuterRef("pk")).exclude(
+        predecessor__status=TaskStatus.DONE
+    )
+    ready = (
+        Task.objects.filter(pk__in=TaskDependency.objects.filter(predecessor=done).values("successor_id"))
+        .exclude(status=TaskStatus.DONE)
+        .exclude(assignee=None)
+        .filter(~Exists(still_open))
+        .select_related("assignee__user", "project", "agency")
+    )
+    told = 0
+    for task in ready:
+        person = task.assignee.user
+        told += bool(
+            notify(
+                agency=task.agency,
+                to=person.email,
+                recipient=person,
+                subject=f"You can start: {task.title}",
+                body=f"“{done.title}” is done, so “{task.title}” ({task.project.name}) can start.",
+                kind="task_can_start",
+                dedupe_key=f"task:{task.pk}:can-start:{done.pk}",
+                target=task,
+                url=reverse("task_detail", kwargs={"agency_slug": task.agency.slug, "task_id": task.pk}),
+            )
+        )
+    return told
 
 
 @transaction.atomic

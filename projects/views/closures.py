@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_POST
 
+from agencyops import dates
 from agencyops.tenancy import agency_view
 from projects import services
 from projects.calendars import agency_calendar, agency_today
@@ -48,9 +49,7 @@ def closure_list(request: HttpRequest) -> HttpResponse:
             "holidays_ahead": holidays_ahead,
             "can_edit": can_manage_closures(request.membership),
             "working_days": [
-                name
-                for n, name in enumerate(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))
-                if n in request.agency.working_weekdays
+                dates.weekday_abbr(n) for n in range(7) if n in request.agency.working_weekdays
             ],
         },
     )

@@ -13,15 +13,15 @@ from django.db.utils import ProgrammingError
 from django.utils import timezone
 from django_scopes import scope
 
+from agencyops.models import Notification
 from approvals import services
 from approvals.models import (
     ApprovalStatus,
     ChangeRequest,
     DecisionLogEntry,
-    Notification,
     ReviewerDecision,
 )
-from approvals.tasks import send_approval_reminders
+from approvals.tasks import remind_approvers_for_agency
 from projects.models import DeadlineChange, Task, TaskStatus
 from tests import factories
 
@@ -54,7 +54,10 @@ def test_sending_tells_the_final_approver_what_to_approve_and_by_when(
     assert "Headline, page copy, CTA and offer accuracy" in sent[0].body
     assert "Please decide by" in sent[0].body and "After approval:" in sent[0].body
     with scope(agency=team["agency"].pk):
-        assert Notification.objects.filter(approval_request=request, kind="approval_sent").count() == 1
+        sent_notifications = Notification.objects.filter(
+            target_type="approvals.approvalrequest", target_id=request.pk, kind="approval_sent"
+        )
+        assert sent_notifications.count() == 1
 
 
 def test_approval_logs_the_decision_and_completes_the_gated_milestone(team, project, approver):
@@ -255,18 +258,19 @@ def test_two_simultaneous_decisions_make_exactly_one_decision_and_one_log_entry(
         assert DecisionLogEntry.objects.count() == 1
 
 
-def test_reminders_go_once_per_rule_even_when_beat_runs_twice(
+def test_reminders_go_once_per_rule_even_when_the_agency_task_runs_twice(
     team, project, approver, django_capture_on_commit_callbacks
 ):
     request = factories.approval_create(actor=team["coordinator"], project=project, due_in_hours=3)
     mail.outbox.clear()
+    agency_id = team["agency"].pk
     with django_capture_on_commit_callbacks(execute=True):
-        assert send_approval_reminders() == 1
-        assert send_approval_reminders() == 0
+        assert remind_approvers_for_agency(agency_id) == 1
+        assert remind_approvers_for_agency(agency_id) == 0
     assert [m.subject for m in mail.outbox] == [f"Reminder: {request.title}"]
     with scope(agency=team["agency"].pk):
         type(request).objects.filter(pk=request.pk).update(due_at=timezone.now() - timedelta(minutes=5))
     with django_capture_on_commit_callbacks(execute=True):
-        assert send_approval_reminders() == 1
-        assert send_approval_reminders() == 0
+        assert remind_approvers_for_agency(agency_id) == 1
+        assert remind_approvers_for_agency(agency_id) == 0
     assert mail.outbox[-1].subject == f"Overdue: {request.title}"

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django_scopes import scope
 
+from agencyops.models import Notification
 from approvals import services
 from approvals.models import (
     ApprovalRequest,
@@ -20,7 +21,6 @@ from approvals.models import (
     AssetVersion,
     ChangeRequest,
     Comment,
-    Notification,
 )
 from projects.models import DeadlineChange, Task
 from tests import factories
@@ -342,7 +342,9 @@ def test_a_first_round_is_sent_without_a_checkbox_and_tells_the_approver(
     with scope(agency=agency.pk):
         request.refresh_from_db()
         assert request.status == ApprovalStatus.AWAITING_CLIENT
-        assert Notification.objects.filter(approval_request=request, recipient_email=approver.email).exists()
+        assert Notification.objects.filter(
+            target_type="approvals.approvalrequest", target_id=request.pk, recipient_email=approver.email
+        ).exists()
 
 
 def test_an_internal_approver_signs_off_before_the_client_sees_it(team, project, approver, logged_in):

@@ -12,6 +12,7 @@ from django_scopes import scope
 from agencyops.inbound.models import InboundAttachment, InboundMessage
 from agencyops.inbound.services import inbound_email_receive
 from agencyops.models import ClientContact, Membership
+from agencyops.notifications.services import notify
 from agencyops.services import accounts
 from approvals import services as approval_services
 from approvals.models import VersionKind
@@ -162,6 +163,17 @@ def tenant_world(team: dict) -> dict:
             section="needs_decision",
             message="Nobody owns the kickoff.",
         )
+        # The owner's own notification (the bell's page marks it read).
+        notification = notify(
+            agency=agency,
+            to=owner.user.email,
+            recipient=owner.user,
+            subject="Needs attention: Spring launch",
+            body="Nobody owns the kickoff.",
+            kind="escalation",
+            dedupe_key=f"escalation:{escalation.pk}:{owner.pk}",
+            target=escalation,
+        )
     approvals = client_approvals(owner=owner, project=project, contact=team["contacts"][0])
     inbound_message, inbound_attachment = inbox_message(owner=owner, client=team["clients"][0])
     return {
@@ -178,6 +190,7 @@ def tenant_world(team: dict) -> dict:
         "template": template,
         "closure": closure,
         "escalation": escalation,
+        "notification": notification,
         **approvals,
         **client_library(owner=owner, client=team["clients"][0]),
         "inbound_message": inbound_message,

@@ -37,7 +37,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django_scopes import scopes_disabled
 
 from agencyops.inbound.models import InboundAddress, InboundAttachment, InboundMessage
-from agencyops.models import Client, ClientContact, Invitation, Membership
+from agencyops.models import Client, ClientContact, Invitation, Membership, Notification
 from approvals.models import (
     ApprovalRequest,
     AssetVersion,
@@ -45,7 +45,6 @@ from approvals.models import (
     ChangeRequestDecision,
     Comment,
     DecisionLogEntry,
-    Notification,
     ReviewerDecision,
     VersionPage,
 )
@@ -85,6 +84,8 @@ PUBLIC_ROUTES = {
     # (tests/approvals/test_inbound_filing.py covers a wrong secret and an unknown token).
     "inbound_email_webhook",
     "chat_webhook",
+    # A digest mail's unsubscribe link is keyed by its signature (tests/agencyops/test_notifications.py).
+    "notification_unsubscribe",
 }
 
 # Which object of an agency a URL kwarg stands for (keys of tests/security/conftest.py:tenant_world).
@@ -110,6 +111,7 @@ OBJECT_FOR_KWARG = {
     "library_version_id": "library_version",
     "message_id": "inbound_message",
     "attachment_id": "inbound_attachment",
+    "notification_id": "notification",
 }
 # Kwargs that carry a number of their object rather than its id: ``<int:page>`` is the page's number
 # within the version. They are never mixed across worlds on their own (page 1 exists everywhere).
