@@ -255,14 +255,18 @@ def test_a_replayed_message_is_refused_as_a_duplicate(acme):
     assert len(comments_of(acme["agency"], acme["request"])) == 1
 
 
-def test_a_token_of_another_agency_never_files_into_this_one(acme, other_team):
+def test_a_token_of_another_agency_never_files_into_this_one(acme, other_team, django_capture_on_commit_callbacks):
     """Agency B's address, with an In-Reply-To naming agency A's mail: it stays in B and touches nothing of A."""
     b_owner, b_contact = other_team["owner"], other_team["contacts"][0]
     b_address = factories.inbound_address_create(actor=b_owner, client=other_team["clients"][0])
+    # A mail agency A really sent about its request (the Message-ID is recorded as the mail leaves).
+    banner = factories.approval_create(
+        actor=acme["owner"], project=acme["project"], contact=acme["contact"], send=False, title="Banner"
+    )
+    with scope(agency=acme["agency"].pk), django_capture_on_commit_callbacks(execute=True):
+        approval_request_send(actor=acme["owner"], request=banner)
     with scope(agency=acme["agency"].pk):
-        a_mail_id = OutboundMessage.objects.filter(target_id=acme["request"].pk).values_list(
-            "message_id", flat=True
-        )[0]
+        a_mail_id = OutboundMessage.objects.filter(target_id=banner.pk).values_list("message_id", flat=True)[0]
 
     message = inbound_email_receive(
         raw=client_mail(to=b_address.email, sender=b_contact.email, in_reply_to=a_mail_id).as_bytes(),
