@@ -181,7 +181,9 @@ class _Checker:
         found = self.texts(value, path)
         for i, channel in enumerate(found):
             if channel not in CHANNEL_VALUES:
-                self.fail(f"{path}[{i}]", f"“{channel}” is not a channel; use {', '.join(sorted(CHANNEL_VALUES))}.")
+                self.fail(
+                    f"{path}[{i}]", f"“{channel}” is not a channel; use {', '.join(sorted(CHANNEL_VALUES))}."
+                )
         return [c for c in found if c in CHANNEL_VALUES]
 
 
@@ -266,7 +268,9 @@ def layer_validate(data: Any) -> dict[str, Any]:
         "reading_grade_target": grade,
         "spelling": c.choice(seo.get("spelling"), "seo.spelling", ("", "US", "UK"), ""),
         "oxford_comma": oxford,
-        "headline_case": c.choice(seo.get("headline_case"), "seo.headline_case", ("", "title", "sentence"), ""),
+        "headline_case": c.choice(
+            seo.get("headline_case"), "seo.headline_case", ("", "title", "sentence"), ""
+        ),
     }
     out["examples"] = c.rows(
         data.get("examples"),
@@ -331,7 +335,10 @@ def _vale_style(c: _Checker, row: dict[str, Any], path: str) -> dict[str, Any] |
     cleaned = {}
     for filename, text in files.items():
         if not isinstance(text, str) or len(text) > MAX_VALE_FILE_CHARS:
-            c.fail(f"{path}.files.{filename}", f"Expected the file's text (at most {MAX_VALE_FILE_CHARS} characters).")
+            c.fail(
+                f"{path}.files.{filename}",
+                f"Expected the file's text (at most {MAX_VALE_FILE_CHARS} characters).",
+            )
             continue
         cleaned[str(filename)] = text
     return {"name": name, "files": cleaned}
@@ -389,7 +396,9 @@ def layer_rules(
     return BrandRules(
         client_name=client_name,
         voice=tuple(
-            VoiceRule(do=v["do"], rule=v["rule"], good_example=v["good_example"], bad_example=v["bad_example"])
+            VoiceRule(
+                do=v["do"], rule=v["rule"], good_example=v["good_example"], bad_example=v["bad_example"]
+            )
             for v in layer.get("voice", [])
         ),
         pillars=tuple(
@@ -400,7 +409,10 @@ def layer_rules(
         pillar_density_words=layer.get("pillar_density_words", 60),
         claims=tuple(
             ApprovedClaim(
-                text=c["text"], proof=c["proof"], expires_on=_day(c["expires_on"]), channels=tuple(c["channels"])
+                text=c["text"],
+                proof=c["proof"],
+                expires_on=_day(c["expires_on"]),
+                channels=tuple(c["channels"]),
             )
             for c in layer.get("claims", [])
         ),

@@ -50,7 +50,9 @@ class BrandLayerVersion(models.Model):
     number = models.PositiveIntegerField()
     content = models.JSONField(help_text="The brand layer document (see brandkit.layer).")
     changed = models.JSONField(default=list, help_text="The sections this save changed.")
-    note = models.CharField(max_length=300, blank=True, help_text="Why it changed, e.g. “Imported Vale style”.")
+    note = models.CharField(
+        max_length=300, blank=True, help_text="Why it changed, e.g. “Imported Vale style”."
+    )
     created_by = models.ForeignKey(Membership, null=True, on_delete=models.DO_NOTHING, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -90,7 +92,9 @@ class DecisionConstraint(models.Model):
     class Meta:
         ordering = ["client", "term"]
         constraints = [
-            models.UniqueConstraint(fields=["agency", "entry", "term", "must"], name="decision_constraint_unique")
+            models.UniqueConstraint(
+                fields=["agency", "entry", "term", "must"], name="decision_constraint_unique"
+            )
         ]
         indexes = [models.Index(fields=["agency", "client"])]
 
@@ -184,7 +188,9 @@ class ContentVersion(models.Model):
     class Meta:
         ordering = ["piece", "-number"]
         constraints = [
-            models.UniqueConstraint(fields=["agency", "piece", "number"], name="content_version_number_unique")
+            models.UniqueConstraint(
+                fields=["agency", "piece", "number"], name="content_version_number_unique"
+            )
         ]
 
     def __str__(self) -> str:
@@ -210,7 +216,9 @@ class FindingDismissal(models.Model):
 
     class Meta:
         ordering = ["piece", "created_at"]
-        constraints = [models.UniqueConstraint(fields=["agency", "piece", "key"], name="dismissal_once_per_finding")]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "piece", "key"], name="dismissal_once_per_finding")
+        ]
 
     def __str__(self) -> str:
         return f"Dismissed {self.check_id} on {self.piece}"
