@@ -152,9 +152,10 @@ def content_piece_create(
 
 
 def _locked(piece: ContentPiece) -> ContentPiece:
+    # Lock the piece row only (FOR UPDATE OF): the approval request may be missing (an outer join).
     return (
-        ContentPiece.objects.select_for_update()
-        .select_related("client", "agency", "approval_request")
+        ContentPiece.objects.select_for_update(of=("self",))
+        .select_related("client", "agency", "approval_request", "project")
         .get(pk=piece.pk)
     )
 
@@ -376,7 +377,7 @@ def content_piece_send_for_approval(
             text=text,
             notes=f"Content version {latest.number}",
         )
-    approval_services.approval_request_send(actor=actor, request=piece.approval_request)
+    piece.approval_request = approval_services.approval_request_send(actor=actor, request=piece.approval_request)
     _record_move(actor=actor, piece=piece, to_state=S.SENT_FOR_APPROVAL)
     piece.state = S.SENT_FOR_APPROVAL
     piece.updated_at = timezone.now()
