@@ -1,12 +1,89 @@
-"""Runs every governance check over one draft and returns the findings in text order."""
+"""Runs every governance check over one draft and returns the findings in text order.
+
+The phrase-based checks share one compiled pattern (one regex pass per text field); the compiled
+checks are cached per `BrandRules` object and day, so a brand layer is compiled once, not per draft.
+"""
 
 from __future__ import annotations
 
+import threading
+import weakref
 from datetime import date
 
+from brandkit.governance.ai_tells import AiTellsCheck
+from brandkit.governance.avoid import AvoidCheck
+from brandkit.governance.bleed import BleedCheck
+from brandkit.governance.channel import ChannelCheck
+from brandkit.governance.claims import ClaimsCheck
+from brandkit.governance.cta import CtaCheck
+from brandkit.governance.decisions import DecisionsCheck
+from brandkit.governance.lexical import LexicalCheck, Match
+from brandkit.governance.lexicon import PhraseIndex
+from brandkit.governance.pillars import PillarsCheck
+from brandkit.governance.reading import ReadingLevelCheck
+from brandkit.governance.sentences import content_parts
 from brandkit.governance.types import BrandRules, ContentInput, Finding
+from brandkit.governance.vale_rules import ValeRulesCheck
+from brandkit.governance.voice import VoiceCheck
+
+LEXICAL_CHECKS: tuple[type[LexicalCheck], ...] = (
+    AvoidCheck,
+    ValeRulesCheck,
+    AiTellsCheck,
+    PillarsCheck,
+    VoiceCheck,
+    CtaCheck,
+    ChannelCheck,
+    DecisionsCheck,
+    BleedCheck,
+)
+_FIELD_ORDER = {"headline": 0, "subject": 1, "preheader": 2, "body": 3}
+
+
+class CompiledRules:
+    """Every check compiled for one brand layer on one day; reusable for any number of drafts."""
+
+    def __init__(self, rules: BrandRules, *, today: date) -> None:
+        self.lexical = [check(rules, today=today) for check in LEXICAL_CHECKS]
+        self.others = [ClaimsCheck(rules, today=today), ReadingLevelCheck(rules, today=today)]
+        self.index = PhraseIndex()
+        for owner, check in enumerate(self.lexical):
+            for phrase, payload, inflect in check.phrases():
+                self.index.add(phrase, (owner, payload), inflect=inflect)
+
+    def check(self, content: ContentInput) -> list[Finding]:
+        per_check: list[dict[str, list[Match]]] = [{} for _ in self.lexical]
+        for name, text in content_parts(content):
+            for bucket in per_check:
+                bucket[name] = []
+            for start, end, (owner, payload) in self.index.find(text):  # type: ignore[misc]
+                per_check[owner][name].append((start, end, payload))
+        findings: list[Finding] = []
+        for check, matches in zip(self.lexical, per_check, strict=True):
+            findings.extend(check.findings(content, matches))
+        for other in self.others:
+            findings.extend(other.run(content))
+        findings.sort(key=lambda f: (_FIELD_ORDER.get(f.field, 9), f.start, f.end, f.check))
+        return findings
+
+
+_cache: weakref.WeakKeyDictionary[BrandRules, dict[date, CompiledRules]] = weakref.WeakKeyDictionary()
+_lock = threading.Lock()
+
+
+def compile_rules(rules: BrandRules, *, today: date) -> CompiledRules:
+    """The compiled checks for a brand layer and day, built once and reused while `rules` lives."""
+    with _lock:
+        by_day = _cache.setdefault(rules, {})
+        compiled = by_day.get(today)
+    if compiled is None:
+        compiled = CompiledRules(rules, today=today)
+        with _lock:
+            _cache[rules] = {today: compiled}
+    return compiled
 
 
 def check_content(content: ContentInput, rules: BrandRules, *, today: date) -> list[Finding]:
     """Check one draft against a brand layer; `today` decides which claims and offers have expired."""
-    return []
+    return compile_rules(rules, today=today).check(content)
+

@@ -163,6 +163,7 @@ class ValeRule:
     min: int | None = None
     formula: str = ""
     condition: str = ""
+    scope: str = "text"  # occurrence rules: "text" | "sentence" | "paragraph"
     raw: str = ""  # the YAML source, kept so an export gives back what was imported
 
 

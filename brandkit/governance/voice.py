@@ -1,0 +1,135 @@
+"""Check 5b: the brand's voice rules, matched lexically.
+
+Don't-rules contribute the phrases they quote and their "sounds wrong" example sentence; a rule
+about exclamation marks turns on the exclamation-density check; a brand that speaks as "you" gets
+its first-person plural flagged; the jargon list and generic agency voice are flagged too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Hashable, Iterable
+
+from brandkit.governance.lexical import LexicalCheck, Match, field_text
+from brandkit.governance.lexicon import normalise
+from brandkit.governance.sentences import WORD, sentence_spans
+from brandkit.governance.types import ContentInput, Finding
+
+GENERIC_AGENCY_VOICE: tuple[str, ...] = (
+    "we are passionate about",
+    "we're passionate about",
+    "passionate about delivering",
+    "our team of experts",
+    "our team of dedicated",
+    "our dedicated team",
+    "our expert team",
+    "team of highly skilled",
+    "we pride ourselves on",
+    "we take pride in",
+    "committed to excellence",
+    "commitment to excellence",
+    "we strive to",
+    "our mission is to",
+    "your trusted partner",
+    "trusted partner",
+    "we go above and beyond",
+    "go the extra mile",
+    "tailored solutions",
+    "bespoke solutions",
+    "customer-centric",
+    "client-centric",
+    "solutions-driven",
+    "results-driven",
+    "we look forward to",
+)
+_QUOTED = re.compile(r"[\"\u201c\u2018']([^\"\u201d\u2019']{2,60})[\"\u201d\u2019']")
+_FIRST_PERSON_PLURAL = re.compile(r"\b(?:we|we're|we've|we'll|we'd|our|ours|us|ourselves)\b", re.IGNORECASE)
+_US_COUNTRY = re.compile(r"\bUS\b|\bU\.S\.")
+
+
+class VoiceCheck(LexicalCheck):
+    """Phrases and patterns the brand's voice rules exclude."""
+
+    check = "voice"
+
+    def phrases(self) -> Iterable[tuple[str, Hashable, bool]]:
+        self._entries: list[tuple[str, str]] = []  # (phrase, why)
+        good = " ".join(normalise(rule.good_example) for rule in self.rules.voice)
+        for rule in self.rules.voice:
+            if rule.do:
+                continue
+            for quoted in _QUOTED.findall(rule.rule):
+                self._entries.append((quoted, f"the brand voice says: {rule.rule}"))
+            if rule.bad_example.strip():
+                self._entries.append((rule.bad_example.strip().rstrip(".!?"), f"this is the brand's own example of what not to write ({rule.rule})"))
+        for term in self.rules.jargon:
+            self._entries.append((term, f"jargon {self.rules.client_name}'s readers don't use"))
+        for phrase in GENERIC_AGENCY_VOICE:
+            if phrase not in good:
+                self._entries.append((phrase, "generic agency voice; say it the way the client would"))
+        for number, (phrase, _why) in enumerate(self._entries):
+            yield phrase, number, True
+
+    def findings(self, content: ContentInput, matches: dict[str, list[Match]]) -> list[Finding]:
+        found: list[Finding] = []
+        for name, field_matches in matches.items():
+            text = field_text(content, name)
+            taken: list[tuple[int, int]] = []
+            for start, end, number in sorted(field_matches, key=lambda m: (m[0], -m[1])):
+                if any(s <= start and end <= e for s, e in taken):
+                    continue
+                taken.append((start, end))
+                _phrase, why = self._entries[number]
+                found.append(self._finding(start, end, f"\u201c{text[start:end]}\u201d: {why}.", name))
+        for name in matches:
+            text = field_text(content, name)
+            if self.rules.speaks_as == "you":
+                found.extend(self._first_person(text, name))
+            if any(not rule.do and "exclamation" in rule.rule.lower() for rule in self.rules.voice):
+                found.extend(self._exclamations(text, name))
+        return found
+
+    def _first_person(self, text: str, name: str) -> list[Finding]:
+        found = []
+        for start, end in sentence_spans(text):
+            hits = [m for m in _FIRST_PERSON_PLURAL.finditer(text, start, end) if m.group() != "US"]
+            if hits:
+                found.append(
+                    self._finding(
+                        hits[0].start(),
+                        hits[-1].end(),
+                        f"{self.rules.client_name} speaks to the reader as \u201cyou\u201d, not as \u201cwe\u201d; "
+                        "rewrite around what the reader gets.",
+                        name,
+                    )
+                )
+        return found
+
+    def _exclamations(self, text: str, name: str) -> list[Finding]:
+        marks = [m.start() for m in re.finditer(r"!", text)]
+        words = max(1, len(WORD.findall(text)))
+        allowed = max(1, words // 150)
+        if len(marks) <= allowed and "!!" not in text:
+            return []
+        return [
+            self._finding(
+                position,
+                position + 1,
+                f"{len(marks)} exclamation marks in {words} words; the brand voice keeps them rare.",
+                name,
+                suggestion=".",
+            )
+            for position in marks[allowed:]
+        ]
+
+    def _finding(self, start: int, end: int, message: str, name: str, suggestion: str = "") -> Finding:
+        return Finding(
+            check=self.check,
+            severity="warning",
+            start=start,
+            end=end,
+            message=message,
+            suggestion=suggestion,
+            question=1,
+            field=name,
+        )
