@@ -209,3 +209,21 @@ def latest_version(piece: ContentPiece) -> ContentVersion:
 
 def dismissed_keys(piece: ContentPiece) -> set[str]:
     return {d.key for d in piece.dismissals.all()}
+
+
+def brand_compare(client: Client, a: int | None, b: int | None) -> dict[str, Any] | None:
+    """Versions a and b side by side, section by section; by default the latest against the one before.
+    None when a named version does not exist."""
+    from brandkit.layer import layer_compare
+
+    if b is None:
+        latest = brand_layer_latest(client)
+        b = latest.number if latest else 0
+    if a is None:
+        a = max(b - 1, 0)
+    found = {v.number: v for v in BrandLayerVersion.objects.filter(client=client, number__in=[a, b])}
+    if (a and a not in found) or (b and b not in found):
+        return None
+    before = brand_layer_document(found.get(a))
+    after = brand_layer_document(found.get(b))
+    return {"a": a, "b": b, "changes": layer_compare(before, after)}
