@@ -140,7 +140,9 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
         "\u201cmore than just\u201d is a stock build-up; say what it is",
     ),
     (
-        re.compile(r"\bwhether you['\u2019]re\s+(?:a|an)\s+[^,.!?\n]{1,40}?\s+or\s+(?:a|an)\b", re.IGNORECASE),
+        re.compile(
+            r"\bwhether you['\u2019]re\s+(?:a|an)\s+[^,.!?\n]{1,40}?\s+or\s+(?:a|an)\b", re.IGNORECASE
+        ),
         "the \u201cwhether you\u2019re an X or a Y\u201d opener is generic; speak to the one reader this is for",
     ),
 )
@@ -155,7 +157,8 @@ class AiTellsCheck(LexicalCheck):
 
     def phrases(self) -> Iterable[tuple[str, Hashable, bool]]:
         self._entries = list(CLICHES) + [
-            (phrase, "on the agency\u2019s list of phrases to avoid", "") for phrase in self.rules.ai_tells_extra
+            (phrase, "on the agency\u2019s list of phrases to avoid", "")
+            for phrase in self.rules.ai_tells_extra
         ]
         for number, (phrase, _why, _replacement) in enumerate(self._entries):
             yield phrase, number, False
@@ -175,7 +178,9 @@ class AiTellsCheck(LexicalCheck):
                 found.append(self._finding(start, end, message, match_case(replacement, surface), name))
             for pattern, why in _PATTERNS:
                 for match in pattern.finditer(text):
-                    found.append(self._finding(match.start(), match.end(), why[0].upper() + why[1:] + ".", "", name))
+                    found.append(
+                        self._finding(match.start(), match.end(), why[0].upper() + why[1:] + ".", "", name)
+                    )
             found.extend(self._stacked_dashes(text, name))
         return found
 

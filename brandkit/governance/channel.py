@@ -61,15 +61,20 @@ class ChannelCheck(LexicalCheck):
         if self.rules.spelling not in ("US", "UK"):
             return
         accepted = {
-            normalise(token) for rule in self.rules.vale_rules if rule.kind == "vocab_accept" for token in rule.tokens
+            normalise(token)
+            for rule in self.rules.vale_rules
+            if rule.kind == "vocab_accept"
+            for token in rule.tokens
         }
+        seen: set[str] = set()
         for us, uk in PAIRS:
             if us in AMBIGUOUS or uk in AMBIGUOUS:
                 continue
             for us_form, uk_form in _pair_forms(us, uk):
                 wrong, right = (uk_form, us_form) if self.rules.spelling == "US" else (us_form, uk_form)
-                if wrong == right or wrong in accepted:
+                if wrong == right or wrong in accepted or wrong in seen:
                     continue
+                seen.add(wrong)
                 self._swaps.append((wrong, right))
                 yield wrong, len(self._swaps) - 1, False
 
@@ -102,14 +107,23 @@ class ChannelCheck(LexicalCheck):
         body = content.body
         if channel in LIMITS and len(body) > LIMITS[channel]:
             limit = LIMITS[channel]
-            found.append(self._over(limit, len(body), f"{CHANNEL_LABELS[channel]} is limited to {limit} characters; this one has {len(body)}.", "body"))
+            found.append(
+                self._over(
+                    limit,
+                    len(body),
+                    f"{CHANNEL_LABELS[channel]} is limited to {limit} characters; this one has {len(body)}.",
+                    "body",
+                )
+            )
         if channel == "sms":
             odd = sorted({c for c in body if c not in _GSM7})
             if odd:
                 length, limit = len(body), SMS_UNICODE_LIMIT
                 shown = " ".join(odd[:5])
-                message = (f"These characters make the SMS a Unicode message limited to 70 characters: {shown}. "
-                           f"It has {length}.")
+                message = (
+                    f"These characters make the SMS a Unicode message limited to 70 characters: {shown}. "
+                    f"It has {length}."
+                )
             else:
                 length = len(body) + sum(1 for c in body if c in _GSM7_EXTENDED)
                 limit = SMS_GSM_LIMIT
@@ -120,12 +134,24 @@ class ChannelCheck(LexicalCheck):
             if not content.subject.strip():
                 found.append(self._finding(0, 0, "An email needs a subject line.", "subject", "error"))
             elif len(content.subject) > EMAIL_SUBJECT_LIMIT:
-                found.append(self._over(EMAIL_SUBJECT_LIMIT, len(content.subject),
-                                        f"Keep the subject to {EMAIL_SUBJECT_LIMIT} characters; it has {len(content.subject)}.",
-                                        "subject"))
+                found.append(
+                    self._over(
+                        EMAIL_SUBJECT_LIMIT,
+                        len(content.subject),
+                        f"Keep the subject to {EMAIL_SUBJECT_LIMIT} characters; it has {len(content.subject)}.",
+                        "subject",
+                    )
+                )
             if not content.preheader.strip():
-                found.append(self._finding(0, 0, "An email needs preheader text (the line shown after the subject).",
-                                           "preheader", "warning"))
+                found.append(
+                    self._finding(
+                        0,
+                        0,
+                        "An email needs preheader text (the line shown after the subject).",
+                        "preheader",
+                        "warning",
+                    )
+                )
         return found
 
     def _over(self, limit: int, length: int, message: str, name: str) -> Finding:
@@ -150,22 +176,43 @@ class ChannelCheck(LexicalCheck):
             major = [w for w in rest if w.group().lower() not in _SMALL_WORDS]
             if style == "sentence" and len(capitalised) >= 2 and len(capitalised) * 2 > len(major):
                 fixed = text[: words[1].start()] + "".join(
-                    ch for ch in _sentence_case(text[words[1].start():])
+                    ch for ch in _sentence_case(text[words[1].start() :])
                 )
-                found.append(self._finding(0, len(text), "Headlines for this brand use sentence case.", name,
-                                           "suggestion", fixed))
+                found.append(
+                    self._finding(
+                        0, len(text), "Headlines for this brand use sentence case.", name, "suggestion", fixed
+                    )
+                )
             elif style == "title":
                 lower = [w for w in major if w.group()[0].islower()]
                 if lower:
                     fixed = _title_case(text)
-                    found.append(self._finding(0, len(text), "Headlines for this brand use title case.", name,
-                                               "suggestion", fixed))
+                    found.append(
+                        self._finding(
+                            0,
+                            len(text),
+                            "Headlines for this brand use title case.",
+                            name,
+                            "suggestion",
+                            fixed,
+                        )
+                    )
         return found
 
-    def _finding(self, start: int, end: int, message: str, name: str, severity: str, suggestion: str = "") -> Finding:
+    def _finding(
+        self, start: int, end: int, message: str, name: str, severity: str, suggestion: str = ""
+    ) -> Finding:
         check = "headline_case" if "case" in message else "channel"
-        return Finding(check=check, severity=severity, start=start, end=end, message=message,
-                       suggestion=suggestion, question=7, field=name)
+        return Finding(
+            check=check,
+            severity=severity,
+            start=start,
+            end=end,
+            message=message,
+            suggestion=suggestion,
+            question=7,
+            field=name,
+        )
 
 
 def _sentence_case(text: str) -> str:

@@ -230,13 +230,16 @@ class ClaimsCheck:
 
     def _valid(self, channel: str) -> tuple[_Source, ...]:
         if channel not in self._by_channel:
-            self._by_channel[channel] = tuple(
-                source
-                for source in self._all
-                if source.claim is not None
-                and (source.claim.expires_on is None or source.claim.expires_on >= self.today)
-                and (not source.claim.channels or channel in source.claim.channels)
-            ) + self._offers
+            self._by_channel[channel] = (
+                tuple(
+                    source
+                    for source in self._all
+                    if source.claim is not None
+                    and (source.claim.expires_on is None or source.claim.expires_on >= self.today)
+                    and (not source.claim.channels or channel in source.claim.channels)
+                )
+                + self._offers
+            )
         return self._by_channel[channel]
 
     def run(self, content: ContentInput) -> list[Finding]:
@@ -248,9 +251,7 @@ class ClaimsCheck:
                 continue
             sentences = sentence_spans(text)
             for group in _group(facts):
-                sentence = next(
-                    (text[s:e] for s, e in sentences if s <= group[0].start < e), text
-                )
+                sentence = next((text[s:e] for s, e in sentences if s <= group[0].start < e), text)
                 sentence_words = _content_words(sentence)
                 if all(any(_supports(f, src, sentence_words) for src in valid) for f in group):
                     continue

@@ -38,7 +38,9 @@ class CtaCheck(LexicalCheck):
             for cta in ctas:
                 if cta.strip():
                     self._entries.append((cta, goal))
-        self._own_by_goal = {goal: {normalise(c) for c in ctas} for goal, ctas in self.rules.ctas_by_goal.items()}
+        self._own_by_goal = {
+            goal: {normalise(c) for c in ctas} for goal, ctas in self.rules.ctas_by_goal.items()
+        }
         for number, (cta, _goal) in enumerate(self._entries):
             yield cta, number, True
 

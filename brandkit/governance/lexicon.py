@@ -153,9 +153,7 @@ class PhraseIndex:
                 for char in variant:
                     node = node.setdefault(char, {})
                 node[""] = True
-            self._pattern = re.compile(
-                r"(?<![\w&])" + _trie_pattern(trie) + r"(?![\w&])", re.IGNORECASE
-            )
+            self._pattern = re.compile(r"(?<![\w&])" + _trie_pattern(trie) + r"(?![\w&])", re.IGNORECASE)
         return self._pattern
 
     def find(self, text: str) -> list[tuple[int, int, Hashable]]:
@@ -179,8 +177,13 @@ class PhraseIndex:
                 for j in range(len(words), i, -1):
                     entries = payloads.get(" ".join(words[i:j]))
                     if entries:
-                        self._emit(found, entries, text[offsets[i][0] : offsets[j - 1][1]],
-                                   offsets[i][0], offsets[j - 1][1])
+                        self._emit(
+                            found,
+                            entries,
+                            text[offsets[i][0] : offsets[j - 1][1]],
+                            offsets[i][0],
+                            offsets[j - 1][1],
+                        )
         return found
 
     @staticmethod

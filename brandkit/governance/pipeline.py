@@ -86,4 +86,3 @@ def compile_rules(rules: BrandRules, *, today: date) -> CompiledRules:
 def check_content(content: ContentInput, rules: BrandRules, *, today: date) -> list[Finding]:
     """Check one draft against a brand layer; `today` decides which claims and offers have expired."""
     return compile_rules(rules, today=today).check(content)
-

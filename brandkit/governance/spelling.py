@@ -31,6 +31,33 @@ color-coded/colour-coded favorites/favourites
 )
 
 # Words that are spelled both ways in one variant depending on meaning; flagging them would be noise.
-AMBIGUOUS = frozenset({"practice", "practise", "license", "licence", "check", "cheque", "program", "programme",
-                       "tire", "tyre", "curb", "kerb", "meter", "metre", "mold", "mould", "mom", "mum", "math",
-                       "maths", "esthetic", "aesthetic", "analog", "analogue", "dialog", "dialogue"})
+AMBIGUOUS = frozenset(
+    {
+        "practice",
+        "practise",
+        "license",
+        "licence",
+        "check",
+        "cheque",
+        "program",
+        "programme",
+        "tire",
+        "tyre",
+        "curb",
+        "kerb",
+        "meter",
+        "metre",
+        "mold",
+        "mould",
+        "mom",
+        "mum",
+        "math",
+        "maths",
+        "esthetic",
+        "aesthetic",
+        "analog",
+        "analogue",
+        "dialog",
+        "dialogue",
+    }
+)

@@ -24,7 +24,9 @@ from brandkit.governance.types import BrandRules, ContentInput, Finding, ValeRul
 logger = logging.getLogger(__name__)
 
 REGEX_BUDGET_SECONDS = 0.05
-RUNNABLE_KINDS = frozenset({"existence", "substitution", "occurrence", "metric", "vocab_reject", "vocab_accept"})
+RUNNABLE_KINDS = frozenset(
+    {"existence", "substitution", "occurrence", "metric", "vocab_reject", "vocab_accept"}
+)
 _LITERAL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 '\u2019\-]*$")
 _LEVELS = {"error": "error", "warning": "warning", "suggestion": "suggestion"}
 
@@ -34,7 +36,11 @@ def _is_literal(token: str) -> bool:
 
 
 def _message(rule: ValeRule, *values: str) -> str:
-    template = rule.message or ("Avoid \u201c%s\u201d." if rule.kind != "substitution" else "Use \u201c%s\u201d instead of \u201c%s\u201d.")
+    template = rule.message or (
+        "Avoid \u201c%s\u201d."
+        if rule.kind != "substitution"
+        else "Use \u201c%s\u201d instead of \u201c%s\u201d."
+    )
     count = template.count("%s")
     try:
         text = template % tuple((list(values) + [""] * count)[:count])
@@ -69,7 +75,9 @@ class ValeRulesCheck(LexicalCheck):
                 parts.append(f"(?P<{name}>{'(?i:' + body + ')' if rule.ignorecase else body})")
                 self._regex_parts.append((name, index, token_index))
         self._combined = regex.compile("|".join(parts)) if parts else None
-        self._singles = {name: regex.compile(p) for (name, _i, _t), p in zip(self._regex_parts, parts, strict=True)}
+        self._singles = {
+            name: regex.compile(p) for (name, _i, _t), p in zip(self._regex_parts, parts, strict=True)
+        }
 
     @staticmethod
     def _tokens(rule: ValeRule) -> list[tuple[int, str]]:
@@ -123,8 +131,11 @@ class ValeRulesCheck(LexicalCheck):
                     replacements = rule.swap[token_index][1].split("|")
                     if any(surface == r or surface.lower() == r.lower() for r in replacements):
                         continue
-                    found.append(self._finding(rule, start, end, _message(rule, replacements[0], surface),
-                                               replacements[0], name))
+                    found.append(
+                        self._finding(
+                            rule, start, end, _message(rule, replacements[0], surface), replacements[0], name
+                        )
+                    )
                 else:
                     found.append(self._finding(rule, start, end, _message(rule, surface), "", name))
             for rule in self._rules:
@@ -176,7 +187,9 @@ class ValeRulesCheck(LexicalCheck):
             return []
         return [self._finding(rule, 0, len(text), _message(rule, f"{value:.2f}"), "", name)]
 
-    def _finding(self, rule: ValeRule, start: int, end: int, message: str, suggestion: str, name: str) -> Finding:
+    def _finding(
+        self, rule: ValeRule, start: int, end: int, message: str, suggestion: str, name: str
+    ) -> Finding:
         return Finding(
             check=self.check,
             severity=_LEVELS.get(rule.level, "warning"),
@@ -229,5 +242,11 @@ def compare(value: float, condition: str) -> bool:
     if not match:
         return False
     op, number = match.group(1), float(match.group(2))
-    return {">": value > number, "<": value < number, ">=": value >= number, "<=": value <= number,
-            "==": value == number, "!=": value != number}[op]
+    return {
+        ">": value > number,
+        "<": value < number,
+        ">=": value >= number,
+        "<=": value <= number,
+        "==": value == number,
+        "!=": value != number,
+    }[op]

@@ -61,7 +61,12 @@ class VoiceCheck(LexicalCheck):
             for quoted in _QUOTED.findall(rule.rule):
                 self._entries.append((quoted, f"the brand voice says: {rule.rule}"))
             if rule.bad_example.strip():
-                self._entries.append((rule.bad_example.strip().rstrip(".!?"), f"this is the brand's own example of what not to write ({rule.rule})"))
+                self._entries.append(
+                    (
+                        rule.bad_example.strip().rstrip(".!?"),
+                        f"this is the brand's own example of what not to write ({rule.rule})",
+                    )
+                )
         for term in self.rules.jargon:
             self._entries.append((term, f"jargon {self.rules.client_name}'s readers don't use"))
         for phrase in GENERIC_AGENCY_VOICE:
