@@ -3,6 +3,9 @@ run with, and content pieces for lists and pages. Each query count stays flat as
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -89,14 +92,21 @@ def brand_version(client: Client, number: int) -> BrandLayerVersion | None:
     )
 
 
-def vale_rules_of(layer: Mapping[str, Any]) -> tuple[ValeRule, ...]:
-    """The runnable rules of the layer's imported Vale styles."""
-    styles = layer.get("vale") or []
-    if not styles:
-        return ()
-    from brandkit.vale import rules_from_styles
+@functools.lru_cache(maxsize=256)
+def _parsed_style(fingerprint: str, files_json: str) -> tuple[ValeRule, ...]:
+    from brandkit.vale import read_style_files
 
-    return rules_from_styles(styles)
+    files = json.loads(files_json)
+    return read_style_files({path: text.encode() for path, text in files.items()}).rules
+
+
+def vale_rules_of(layer: Mapping[str, Any]) -> tuple[ValeRule, ...]:
+    """The runnable rules of the layer's imported Vale styles (parsed once per style content)."""
+    rules: list[ValeRule] = []
+    for style in layer.get("vale") or []:
+        files_json = json.dumps(style["files"], sort_keys=True)
+        rules.extend(_parsed_style(hashlib.sha1(files_json.encode()).hexdigest(), files_json))
+    return tuple(rules)
 
 
 def brand_rules_for_client(client: Client) -> tuple[BrandRules, BrandLayerVersion | None]:

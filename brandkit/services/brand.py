@@ -3,7 +3,10 @@ the agency's sharing settings and the checkable constraints on decision-log entr
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
+from pathlib import PurePosixPath
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -86,30 +89,47 @@ def brand_layer_import_json(
         raise
 
 
+def _style_texts(raw: bytes) -> dict[str, str]:
+    """The rule and vocabulary files of a zip as text, kept so an export gives them back as they came."""
+    with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+        return {
+            info.filename: archive.read(info).decode("utf-8", errors="replace")
+            for info in archive.infolist()
+            if not info.is_dir()
+            and "__MACOSX" not in info.filename
+            and not PurePosixPath(info.filename).name.startswith(".")
+            and (
+                PurePosixPath(info.filename).suffix.lower() in (".yml", ".yaml")
+                or PurePosixPath(info.filename).name in ("accept.txt", "reject.txt")
+            )
+        }
+
+
 @transaction.atomic
 def brand_layer_import_vale(
     *, actor: Membership, client: Client, raw: bytes, filename: str = "style.zip"
 ) -> tuple[BrandLayerVersion, list[str]]:
-    """Add (or replace, by name) a Vale style from a zip; answers the new version and the rule kinds the
-    checker does not run, which are listed, never silently dropped. A broken file refuses the whole zip."""
-    from brandkit.vale import ValeImportError, style_from_zip
+    """Add (or replace, by name) a Vale style from a zip; answers the new version and the rules of kinds
+    the checker does not run, listed, never silently dropped. A broken file refuses the whole zip."""
+    from brandkit.vale import ValeStyleError, read_style_zip
 
     require(can_edit_brand, actor, EDIT_REFUSED)
     if len(raw) > MAX_IMPORT_BYTES:
         raise ValidationError({"file": f"{filename} is larger than {MAX_IMPORT_BYTES // 1_000_000} MB."})
     try:
-        style = style_from_zip(raw)
-    except ValeImportError as error:
-        raise ValidationError({"file": str(error)}) from None
+        style = read_style_zip(raw)
+    except ValeStyleError as error:
+        raise ValidationError({"file": f"{filename}: {error}"}) from None
     latest = BrandLayerVersion.objects.filter(client=client).order_by("-number").first()
     layer = dict(latest.content) if latest is not None else empty_layer()
     styles = [s for s in layer.get("vale", []) if s["name"] != style.name]
-    styles.append({"name": style.name, "files": dict(style.files)})
+    styles.append({"name": style.name, "files": _style_texts(raw)})
     layer["vale"] = styles
     version = brand_layer_save(
         actor=actor, client=client, content=layer, note=f"Imported Vale style {style.name}"
     )
-    return version, list(style.unsupported)
+    unsupported = [f"{rule.file}: {rule.name} ({rule.kind})" for rule in style.unsupported]
+    return version, unsupported
 
 
 @transaction.atomic

@@ -377,7 +377,9 @@ def content_piece_send_for_approval(
             text=text,
             notes=f"Content version {latest.number}",
         )
-    piece.approval_request = approval_services.approval_request_send(actor=actor, request=piece.approval_request)
+    piece.approval_request = approval_services.approval_request_send(
+        actor=actor, request=piece.approval_request
+    )
     _record_move(actor=actor, piece=piece, to_state=S.SENT_FOR_APPROVAL)
     piece.state = S.SENT_FOR_APPROVAL
     piece.updated_at = timezone.now()

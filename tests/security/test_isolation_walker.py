@@ -48,6 +48,15 @@ from approvals.models import (
     ReviewerDecision,
     VersionPage,
 )
+from brandkit.models import (
+    BrandLayerVersion,
+    BrandSettings,
+    ContentPiece,
+    ContentTransition,
+    ContentVersion,
+    DecisionConstraint,
+    FindingDismissal,
+)
 from projects.models import (
     AgencyClosure,
     Escalation,
@@ -100,6 +109,7 @@ OBJECT_FOR_KWARG = {
     "comment_id": "comment",
     "entry_id": "decision_entry",
     "change_request_id": "change_request",
+    "piece_id": "content_piece",
 }
 # Kwargs that carry a number of their object rather than its id: ``<int:page>`` is the page's number
 # within the version. They are never mixed across worlds on their own (page 1 exists everywhere).
@@ -337,6 +347,8 @@ def _snapshot() -> list:
         Escalation, EscalationEvent,
         ApprovalRequest, AssetVersion, VersionPage, Comment, ReviewerDecision, DecisionLogEntry,
         ChangeRequest, ChangeRequestDecision, Notification,
+        BrandLayerVersion, BrandSettings, ContentPiece, ContentVersion, FindingDismissal, ContentTransition,
+        DecisionConstraint,
     )  # fmt: skip
     with scopes_disabled():
         return [list(model.objects.order_by("pk").values()) for model in models]
