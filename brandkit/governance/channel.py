@@ -157,10 +157,25 @@ class ChannelCheck(LexicalCheck):
     def _over(self, limit: int, length: int, message: str, name: str) -> Finding:
         return self._finding(limit, length, message, name, "error")
 
+    def _proper_words(self) -> frozenset[str]:
+        """Words the brand itself capitalises mid-phrase (product and place names), kept in sentence case."""
+        rules = self.rules
+        texts = [rules.client_name, *(o.name for o in rules.offers), *(c.text for c in rules.claims)]
+        texts += [cta for ctas in rules.ctas_by_goal.values() for cta in ctas]
+        texts += [p.name for p in rules.pillars] + [phrase for p in rules.pillars for phrase in p.phrases]
+        texts += [t.replacement for t in rules.avoid]
+        proper = set()
+        for text in texts:
+            for position, word in enumerate(_HEADLINE_WORD.findall(text)):
+                if word[0].isupper() and (position > 0 or text == rules.client_name):
+                    proper.add(word)
+        return frozenset(proper)
+
     def _headline_case(self, content: ContentInput) -> list[Finding]:
         style = self.rules.headline_case
         if style not in ("title", "sentence"):
             return []
+        proper = self._proper_words()
         targets = []
         if content.headline:
             targets.append(("headline", content.headline))
@@ -171,7 +186,11 @@ class ChannelCheck(LexicalCheck):
             words = list(_HEADLINE_WORD.finditer(text))
             if len(words) < 3:
                 continue
-            rest = [w for w in words[1:] if not w.group().isupper() or len(w.group()) == 1]
+            rest = [
+                w
+                for w in words[1:]
+                if (not w.group().isupper() or len(w.group()) == 1) and w.group() not in proper
+            ]
             capitalised = [w for w in rest if w.group()[0].isupper()]
             major = [w for w in rest if w.group().lower() not in _SMALL_WORDS]
             if style == "sentence" and len(capitalised) >= 2 and len(capitalised) * 2 > len(major):

@@ -24,16 +24,19 @@ _COUNT_NOUNS = (
     r"people|families|smiles|hikers|climbers|installs|stores|shops|locations|clinics|practices|countries|"
     r"integrations|subscribers|orders|agencies|organi[sz]ations|marketers|developers|dentists|"
     r"professionals|experts|specialists|partners|products|miles|kilometres|kilometers|km|treatments|"
-    r"implants|cases|projects|sites|websites|hospitals|schools|employees|staff|households|homes"
+    r"implants|cases|projects|sites|websites|hospitals|schools|employees|staff|households|homes|"
+    r"readers|visitors|respondents|leaders|followers|fans|students|guests|buyers|shoppers|items|"
+    r"installations|deployments|transactions|invoices"
 )
 _DURATION_UNITS = r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|seconds?|secs?)"
 _SUPERLATIVES = (
     r"best(?:[- ]selling| in class|-in-class| rated|-rated)?|fastest|cheapest|lowest|highest|leading|"
     r"top[- ]rated|top[- ]selling|number one|no\.\s?1|#\s?1|world[- ]class|world[- ]leading|"
     r"industry[- ]leading|market[- ]leading|award[- ]winning|unbeatable|unmatched|largest|biggest|"
-    r"safest|strongest|lightest|warmest|quietest|smartest|easiest|most (?:trusted|popular|advanced|"
+    r"safest|strongest|lightest|warmest|quietest|smartest|easiest|widest|broadest|toughest|driest|most (?:trusted|popular|advanced|"
     r"reliable|affordable|comfortable|loved|recommended|accurate|secure|experienced|durable|powerful)|"
-    r"first[- ]ever|only (?:\w+ ){0,2}(?:platform|clinic|practice|company|brand|tool|solution|provider|"
+    r"(?:named|voted|ranked|rated) (?:as )?(?:a |the )?(?:leader|winner|#\s?\d+|no\.\s?\d+|top \d+|best)|"
+    r"top \d+|first[- ]ever|only (?:\w+ ){0,2}(?:platform|clinic|practice|company|brand|tool|solution|provider|"
     r"jacket|boot|tent|app|software) (?:that|to|with)"
 )
 _GUARANTEES = (
@@ -52,7 +55,8 @@ _COMPARATIVES = (
 )
 
 _DURATION = (
-    rf"(?:\b(?:in|within|under|less than|fewer than|just|only|after) (?:just |only )?{_NUM}(?:\s|-)?"
+    rf"(?:\b(?:in|within|under|less than|fewer than|just|only|after|as little as|as few as) "
+    rf"(?:just |only |as little as |as few as )?{_NUM}(?:\s|-)?"
     rf"{_DURATION_UNITS}\b)"
     rf"|(?:{_NUM}\+?(?:\s|-){_DURATION_UNITS} (?:of experience|turnaround|delivery|shipping|warranty|"
     rf"guarantee|response|setup|onboarding|results?)\b)"
@@ -64,11 +68,17 @@ _CLAIM = re.compile(
         (
             rf"(?P<percent>(?:up to |over |more than |nearly |almost |around )?{_NUM}\s?(?:%|\s?per ?cent\b)"
             rf"(?: (?P<pword>[a-z]+))?)",
-            rf"(?P<money>[$\u00a3\u20ac]\s?{_NUM}(?:\s?(?:k|m|bn|million|billion|thousand)\b)?)",
+            # a price on its own is not a claim; a saving, a value or a comparison of prices is
+            rf"(?P<money>(?:(?:save|saving|savings of|worth|only|just|was|usually|less than|under) )"
+            rf"[$\u00a3\u20ac]\s?{_NUM}(?:\s?(?:k|m|bn|million|billion|thousand)\b)?"
+            rf"|[$\u00a3\u20ac]\s?{_NUM}(?:\s?(?:k|m|bn|million|billion|thousand)\b)?(?= (?:off|cheaper|less|saving)\b))",
+            rf"(?P<ratio>\b(?:\d+|one|two|three|four|five|six|seven|eight|nine) (?:in|out of) "
+            rf"(?:\d+|two|three|four|five|six|seven|eight|nine|ten)\b(?! (?:minutes?|hours?|days?)))",
             rf"(?P<multiplier>{_NUM}\s?[x\u00d7](?![\w])(?: (?P<mword>[a-z]+))?)",
             rf"(?P<rating>{_NUM}\s?(?:/\s?(?:5|10)\b|out of (?:5|five|10|ten)\b|-?\s?stars?\b))",
-            rf"(?P<count>(?:(?:over|more than|nearly|almost|around) )?{_NUM}(?:\s?(?:k|m)\b)?\+?"
-            rf" (?:million |thousand )?(?:(?:happy|satisfied|active|loyal|paying|five-star|5-star|verified) )?"
+            # "the first 50 visitors" is an offer's limit, not a stat
+            rf"(?P<count>(?<!first )(?:(?:over|more than|nearly|almost|around) )?{_NUM}(?:\s?(?:k|m)\b)?\+?"
+            rf" (?:million |thousand )?(?:[a-z][a-z-]+ )?"
             rf"(?:{_COUNT_NOUNS})\b)",
             rf"(?P<duration>{_DURATION})",
             rf"(?P<superlative>(?<![\w-])(?:{_SUPERLATIVES})(?![\w-]))",
@@ -143,8 +153,10 @@ def extract_claims(text: str) -> list[ClaimFact]:
         if kind == "percent":
             figure = (_number(numbers[0]), "%")
             next_word = (match.group("pword") or "").lower()
+        elif kind == "ratio":
+            figure = (re.sub(r"\s+", " ", lowered.replace("out of", "in")), "ratio")
         elif kind == "money":
-            unit = surface.strip()[0]
+            unit = next(c for c in surface if c in "$\u00a3\u20ac")
             scale = re.search(r"(k|m|bn|million|billion|thousand)\b", lowered)
             figure = (_number(numbers[0]), unit + (scale.group(1)[0] if scale else ""))
         elif kind == "multiplier":
@@ -176,6 +188,7 @@ def extract_claims(text: str) -> list[ClaimFact]:
 def _claim_word(lowered: str) -> str:
     lowered = re.sub(r"[\s\-]+", " ", lowered).replace("no. 1", "#1").replace("number one", "#1")
     lowered = lowered.replace("# 1", "#1")
+    lowered = re.sub(r"^(?:the|our|its|their) (?:very )?", "", lowered)
     if lowered.startswith("guarantee"):
         return "guarantee"
     return lowered

@@ -56,8 +56,11 @@ class ReadingLevelCheck:
     """Flags copy whose grade is above the brand's target and names the sentences that raise it."""
 
     check = "reading_level"
-    tolerance = 1.0  # grades above target before we say anything
-    worst = 3  # sentences named per finding
+    tolerance = 2.0  # grades a whole piece may sit above target before its hardest sentence is named
+    far_above = 10.0  # a sentence this many grades above target is named even in an easy piece
+    worst = 5  # sentences named at most
+    min_sentence_words = 12
+    min_piece_words = 100
 
     def __init__(self, rules: BrandRules, *, today: date) -> None:
         self.target = rules.reading_grade_target
@@ -79,15 +82,15 @@ class ReadingLevelCheck:
         if total_words < MIN_WORDS:
             return []
         overall = grade(total_words, len(stats), total_syllables)
-        if overall <= self.target + self.tolerance:
-            return []
         scored = sorted(
-            ((grade(w, 1, s), start, end) for start, end, w, s in stats if w >= 8),
+            ((grade(w, 1, s), start, end) for start, end, w, s in stats if w >= self.min_sentence_words),
             reverse=True,
         )
-        heavy = [item for item in scored if item[0] > self.target + 2][: self.worst]
+        heavy = [item for item in scored if item[0] > self.target + self.far_above][: self.worst]
+        if not heavy and overall > self.target + self.tolerance and total_words >= self.min_piece_words:
+            heavy = scored[:1]
         found = []
-        for sentence_level, start, end in heavy:
+        for sentence_level, start, end in sorted(heavy, key=lambda item: item[1]):
             found.append(
                 Finding(
                     check=self.check,
@@ -98,17 +101,6 @@ class ReadingLevelCheck:
                         f"This sentence reads at about grade {sentence_level:.0f}; the piece is at grade "
                         f"{overall:.1f} against a target of {self.target:g}. Split it or use shorter words."
                     ),
-                    question=4,
-                )
-            )
-        if not found:
-            found.append(
-                Finding(
-                    check=self.check,
-                    severity="warning",
-                    start=0,
-                    end=len(text),
-                    message=f"The piece reads at grade {overall:.1f} against a target of {self.target:g}.",
                     question=4,
                 )
             )

@@ -42,7 +42,14 @@ GENERIC_AGENCY_VOICE: tuple[str, ...] = (
     "results-driven",
     "we look forward to",
 )
-_QUOTED = re.compile(r"[\"\u201c\u2018']([^\"\u201d\u2019']{2,60})[\"\u201d\u2019']")
+_QUOTED = re.compile(
+    r"\"([^\"]{2,60})\"|\u201c([^\u201d]{2,60})\u201d|\u2018([^\u2019]{2,60})\u2019|(?<!\w)'([^']{2,60})'(?!\w)"
+)
+# Direct speech: a customer or spokesperson quoted saying "we" is not the brand's voice.
+_SPEECH = re.compile(r"\"[^\"\n]{1,400}\"|\u201c[^\u201d\n]{1,400}\u201d")
+_NO_EXCLAMATIONS = re.compile(
+    r"\b(?:no|never|don't|do not|avoid|without)\b[^.]{0,20}\bexclamation", re.IGNORECASE
+)
 _FIRST_PERSON_PLURAL = re.compile(r"\b(?:we|we're|we've|we'll|we'd|our|ours|us|ourselves)\b", re.IGNORECASE)
 _US_COUNTRY = re.compile(r"\bUS\b|\bU\.S\.")
 
@@ -58,7 +65,8 @@ class VoiceCheck(LexicalCheck):
         for rule in self.rules.voice:
             if rule.do:
                 continue
-            for quoted in _QUOTED.findall(rule.rule):
+            for groups in _QUOTED.findall(rule.rule):
+                quoted = next(group for group in groups if group)
                 self._entries.append((quoted, f"the brand voice says: {rule.rule}"))
             if rule.bad_example.strip():
                 self._entries.append(
@@ -90,14 +98,23 @@ class VoiceCheck(LexicalCheck):
             text = field_text(content, name)
             if self.rules.speaks_as == "you":
                 found.extend(self._first_person(text, name))
-            if any(not rule.do and "exclamation" in rule.rule.lower() for rule in self.rules.voice):
-                found.extend(self._exclamations(text, name))
+            exclamation_rules = [
+                r.rule for r in self.rules.voice if not r.do and "exclamation" in r.rule.lower()
+            ]
+            if exclamation_rules:
+                none_at_all = any(_NO_EXCLAMATIONS.search(rule) for rule in exclamation_rules)
+                found.extend(self._exclamations(text, name, none_at_all=none_at_all))
         return found
 
     def _first_person(self, text: str, name: str) -> list[Finding]:
         found = []
+        speech = [m.span() for m in _SPEECH.finditer(text)]
         for start, end in sentence_spans(text):
-            hits = [m for m in _FIRST_PERSON_PLURAL.finditer(text, start, end) if m.group() != "US"]
+            hits = [
+                m
+                for m in _FIRST_PERSON_PLURAL.finditer(text, start, end)
+                if m.group() != "US" and not any(s <= m.start() < e for s, e in speech)
+            ]
             if hits:
                 found.append(
                     self._finding(
@@ -110,17 +127,22 @@ class VoiceCheck(LexicalCheck):
                 )
         return found
 
-    def _exclamations(self, text: str, name: str) -> list[Finding]:
+    def _exclamations(self, text: str, name: str, *, none_at_all: bool) -> list[Finding]:
+        """Exclamation marks past the brand's allowance (none, or one per 150 words)."""
         marks = [m.start() for m in re.finditer(r"!", text)]
         words = max(1, len(WORD.findall(text)))
-        allowed = max(1, words // 150)
+        allowed = 0 if none_at_all else max(1, words // 150)
         if len(marks) <= allowed and "!!" not in text:
             return []
         return [
             self._finding(
                 position,
                 position + 1,
-                f"{len(marks)} exclamation marks in {words} words; the brand voice keeps them rare.",
+                (
+                    "The brand voice uses no exclamation marks."
+                    if none_at_all
+                    else f"{len(marks)} exclamation marks in {words} words; the brand voice keeps them rare."
+                ),
                 name,
                 suggestion=".",
             )
