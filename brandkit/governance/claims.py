@@ -72,8 +72,8 @@ _CLAIM = re.compile(
             rf"(?P<money>(?:(?:save|saving|savings of|worth|only|just|was|usually|less than|under) )"
             rf"[$\u00a3\u20ac]\s?{_NUM}(?:\s?(?:k|m|bn|million|billion|thousand)\b)?"
             rf"|[$\u00a3\u20ac]\s?{_NUM}(?:\s?(?:k|m|bn|million|billion|thousand)\b)?(?= (?:off|cheaper|less|saving)\b))",
-            rf"(?P<ratio>\b(?:\d+|one|two|three|four|five|six|seven|eight|nine) (?:in|out of) "
-            rf"(?:\d+|two|three|four|five|six|seven|eight|nine|ten)\b(?! (?:minutes?|hours?|days?)))",
+            r"(?P<ratio>\b(?:\d+|one|two|three|four|five|six|seven|eight|nine) (?:in|out of) "
+            r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten)\b(?! (?:minutes?|hours?|days?)))",
             rf"(?P<multiplier>{_NUM}\s?[x\u00d7](?![\w])(?: (?P<mword>[a-z]+))?)",
             rf"(?P<rating>{_NUM}\s?(?:/\s?(?:5|10)\b|out of (?:5|five|10|ten)\b|-?\s?stars?\b))",
             # "the first 50 visitors" is an offer's limit, not a stat
