@@ -5,6 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from agencyops.views import accounts, clients, health, home, members, portal
+from brandkit.urls import portal_urlpatterns as brandkit_portal_urlpatterns
 from projects.urls import feed_urlpatterns as project_feed_urlpatterns
 
 urlpatterns = [
@@ -25,6 +26,7 @@ urlpatterns = [
     path("portal/", portal.portal_index, name="portal_index"),
     path("portal/<slug:agency_slug>/", portal.portal_home, name="portal_home"),
     path("portal/<slug:agency_slug>/", include("approvals.portal_urls")),
+    path("portal/<slug:agency_slug>/", include(brandkit_portal_urlpatterns)),
     *project_feed_urlpatterns,
     # Agency pages
     path("<slug:agency_slug>/", home.home, name="home"),
@@ -60,6 +62,7 @@ urlpatterns = [
     path("<slug:agency_slug>/settings/", members.agency_settings, name="agency_settings"),
     path("<slug:agency_slug>/", include("projects.urls")),
     path("<slug:agency_slug>/", include("approvals.urls")),
+    path("<slug:agency_slug>/", include("brandkit.urls")),
     # Sections that later layers fill in; each says what will appear and how to start.
     path("<slug:agency_slug>/drafts/", home.section, {"section": "drafts"}, name="draft_list"),
     path("<slug:agency_slug>/library/", home.section, {"section": "library"}, name="library"),
