@@ -9,7 +9,9 @@ enforced by the services (403).
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -18,6 +20,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -79,6 +82,11 @@ class CompareSerializer(serializers.Serializer):
 
 class ImportSerializer(serializers.Serializer):
     file = serializers.FileField()
+
+
+class ValeExportSerializer(serializers.Serializer):
+    filename = serializers.CharField(help_text="The zip's file name when downloaded.")
+    files = serializers.DictField(child=serializers.CharField(), help_text="Each file's path and text.")
 
 
 class ValeImportResultSerializer(serializers.Serializer):
@@ -197,6 +205,20 @@ def findings_out(piece: ContentPiece, *, staff: bool = True) -> list[dict[str, A
         for record in selectors.latest_version(piece).findings
         if staff or not record["staff_only"]
     ]
+
+
+class ZipRenderer(BaseRenderer):
+    """Lets a caller ask for the Vale style as a zip (``Accept: application/zip``); refusals stay JSON text."""
+
+    media_type = "application/zip"
+    format = "zip"
+    charset = None
+    render_style = "binary"
+
+    def render(
+        self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None
+    ) -> bytes:
+        return data if isinstance(data, bytes) else json.dumps(data).encode()
 
 
 # --- Base ------------------------------------------------------------------------------------------
@@ -373,15 +395,30 @@ class BrandValeView(BrandAPIView):
 
     queryset = Client.objects.none()
     parser_classes = [MultiPartParser, FormParser]
+    renderer_classes = [JSONRenderer, ZipRenderer]
 
     @extend_schema(
         operation_id="brand_export_vale",
-        summary="Export the rules as a Vale style zip",
-        responses={(200, "application/zip"): OpenApiTypes.BINARY, 404: NOT_FOUND},
+        summary="Export the rules as a Vale style",
+        description="The style's files as JSON (path → text); with `Accept: application/zip` the zip itself, "
+        "ready to drop into a Vale `StylesPath`.",
+        responses={
+            (200, "application/json"): ValeExportSerializer,
+            (200, "application/zip"): OpenApiTypes.BINARY,
+            404: NOT_FOUND,
+        },
     )
-    def get(self, request: Request, agency_slug: str, client_id: int) -> HttpResponse:
+    def get(self, request: Request, agency_slug: str, client_id: int) -> Any:
         client = self.client_or_404(client_id)
-        return brand_export_vale_zip(client, selectors.brand_layer_latest(client))
+        response = brand_export_vale_zip(client, selectors.brand_layer_latest(client))
+        if "application/zip" in request.META.get("HTTP_ACCEPT", ""):
+            return response
+        with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+            files = {
+                name: archive.read(name).decode("utf-8", errors="replace") for name in archive.namelist()
+            }
+        filename = response["Content-Disposition"].split('filename="')[1].rstrip('"')
+        return Response(ValeExportSerializer({"filename": filename, "files": files}).data)
 
     @extend_schema(
         operation_id="brand_import_vale",

@@ -90,7 +90,11 @@ def test_the_vale_export_carries_the_avoid_list_and_gives_imported_rules_back_as
             actor=coordinator, client=client, raw=style_zip({"House/Hedging.yml": HEDGING})
         )
     api = factories.token_client(coordinator.user)
-    response = api.get(f"/api/v1/agencies/{team['agency'].slug}/clients/{client.pk}/brand/vale/")
+    url = f"/api/v1/agencies/{team['agency'].slug}/clients/{client.pk}/brand/vale/"
+    as_json = api.get(url).json()
+    assert as_json["filename"] == "acme-dental-vale-v2.zip"
+    assert as_json["files"]["House/Hedging.yml"] == HEDGING
+    response = api.get(url, HTTP_ACCEPT="application/zip")
     assert response.status_code == 200 and response["Content-Type"] == "application/zip"
     with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
         names = set(archive.namelist())
