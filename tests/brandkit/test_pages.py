@@ -167,3 +167,30 @@ def test_the_portal_shows_the_clients_own_layer_only_when_shared_and_never_anoth
     html = as_contact.get(url).content.decode()
     assert "Calm care, bright smiles" in html
     assert "Birch Bakery" not in html and "Baked before the city wakes" not in html
+
+
+def test_the_import_page_refuses_broken_json_with_its_line_and_lists_unsupported_vale_rules(
+    world, as_coordinator
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.brandkit.test_vale_import import HEDGING, SPELLING, style_zip
+
+    url = f"/{world['slug']}/clients/{world['acme'].pk}/brand/import/"
+    broken = SimpleUploadedFile("acme.json", b'{\n"tagline": "x",,\n}')
+    response = as_coordinator.post(url, {"kind": "json", "file": broken})
+    assert response.context["form"].errors["file"] == [
+        "acme.json line 2, column 16: Expecting property name enclosed in double quotes."
+    ]
+    style = SimpleUploadedFile(
+        "house.zip", style_zip({"House/Hedging.yml": HEDGING, "House/Spelling.yml": SPELLING})
+    )
+    response = as_coordinator.post(url, {"kind": "vale", "file": style})
+    assert response.context["unsupported"] == ["House/Spelling.yml: House.Spelling (spelling)"]
+    with scope(agency=world["agency"].pk):
+        assert BrandLayerVersion.objects.filter(client=world["acme"]).count() == 2
+
+
+def test_the_client_page_links_to_its_brand_layer(world, as_member):
+    html = as_member.get(f"/{world['slug']}/clients/{world['acme'].pk}/").content.decode()
+    assert f'href="/{world["slug"]}/clients/{world["acme"].pk}/brand/"' in html
