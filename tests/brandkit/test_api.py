@@ -239,3 +239,37 @@ def test_the_schema_describes_the_brand_and_content_endpoints(world):
     assert "/api/v1/agencies/{agency_slug}/check/" in paths
     assert "413" in paths["/api/v1/agencies/{agency_slug}/check/"]["post"]["responses"]
     assert "put" in paths["/api/v1/agencies/{agency_slug}/clients/{client_id}/brand/"]
+
+
+def test_hostile_input_gets_a_clear_400_never_a_500(world):
+    url = base(world) + f"clients/{world['acme'].pk}/brand/"
+    too_many = acme_layer() | {"avoid": [{"phrase": f"term {n}"} for n in range(1001)]}
+    response = world["api"].put(url, {"content": too_many}, format="json")
+    assert response.status_code == 400 and response.json() == {"avoid": ["At most 1000 rows."]}
+    assert world["api"].put(url, {"content": ["not", "a", "layer"]}, format="json").status_code == 400
+    nested = acme_layer() | {"seo": {"spelling": {"$gt": ""}}}
+    assert world["api"].put(url, {"content": nested}, format="json").json() == {
+        "seo.spelling": ["Choose one of 'US', 'UK'."]
+    }
+    check = world["api"].post(
+        base(world) + "check/",
+        {"client": world["acme"].pk, "channel": "sms", "body": ["a", "list"]},
+        format="json",
+    )
+    assert check.status_code == 400
+    wrong_channel = world["api"].post(
+        base(world) + "content/",
+        {"client": world["acme"].pk, "title": "x", "channel": "fax", "body": "Hi"},
+        format="json",
+    )
+    assert wrong_channel.status_code == 400 and "channel" in wrong_channel.json()
+    with scope(agency=world["agency"].pk):
+        piece = services.content_piece_create(
+            actor=world["coordinator"], client=world["acme"], title="SMS", channel="sms", body="Hello."
+        )
+    unknown = world["api"].post(
+        base(world) + f"content/{piece.pk}/check/", {"key": "nope", "action": "accept"}, format="json"
+    )
+    assert unknown.status_code == 400 and unknown.json() == {
+        "finding": ["That finding is not on the latest version; check again."]
+    }
