@@ -1,10 +1,13 @@
 """Finding many phrases in a draft in one pass: word boundaries, case, simple inflections, line breaks.
 
 Every lexical check (avoid list, clichés, jargon, CTAs, pillars, decisions, other clients' terms)
-hands its phrases to a `PhraseIndex`; the index compiles them into one trie-shaped regular
-expression (so the cost hardly grows with the number of phrases) and answers each match with the
-payloads of every phrase that produced it. A space in a phrase matches any run of spaces, line
-breaks or hyphens, so "free consultation" also finds "free\\nconsultation" and "free-consultation".
+hands its phrases to a `PhraseIndex`; the index keeps every surface form of every phrase in one
+dictionary keyed by its words, and a draft is read once, word by word: a word that starts no phrase
+costs one set lookup, so the cost hardly grows with the number of phrases (and building the index
+is cheap enough to do per request). Each match answers with the payloads of every phrase that
+produced it, shorter phrases inside longer ones included. A space in a phrase matches any run of
+spaces, line breaks or hyphens, so "free consultation" also finds "free\\nconsultation" and
+"free-consultation".
 """
 
 from __future__ import annotations
@@ -13,8 +16,6 @@ import re
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 
-_SEPARATOR = r"[\s\-\u2010\u2011\u2013]+"
-_APOSTROPHES = "'\u2019\u2018"
 _SPLIT = re.compile(r"[\s\-\u2010\u2011\u2013]+")
 _VOWELS = set("aeiou")
 
@@ -93,35 +94,43 @@ def _is_case_sensitive(phrase: str) -> bool:
     return any(c.isupper() for word in phrase.split() for c in word[1:])
 
 
-def _trie_pattern(node: dict) -> str:
-    """The regex for a character trie: shared prefixes once, longest alternatives first."""
-    terminal = "" in node
-    branches = []
-    for char in sorted((c for c in node if c != ""), key=lambda c: (-_depth(node[c]), c)):
-        if char == " ":
-            head = _SEPARATOR
-        elif char == "'":
-            head = f"[{_APOSTROPHES}]"
-        else:
-            head = re.escape(char)
-        branches.append(head + _trie_pattern(node[char]))
-    if not branches:
-        return ""
-    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-    return f"(?:{body})?" if terminal else body
+_TOKEN = re.compile(r"[a-z0-9\u00df-\u024f]+(?:'[a-z]+)*", re.IGNORECASE)
+# Longest separator between two words of one phrase, once spaces are collapsed.
+_MAX_GAP = 4
 
 
-def _depth(node: dict) -> int:
-    return max((1 + _depth(child) for key, child in node.items() if key != ""), default=0)
+def _gap(text: str) -> str | None:
+    """The canonical form of what separates two words: spaces, line breaks and hyphens are one space.
+
+    Punctuation stays ("days, not weeks"), so a phrase only matches across the same punctuation.
+    """
+    if text == " ":
+        return " "
+    gap = _SPLIT.sub(" ", text)
+    return gap if len(gap) <= _MAX_GAP else None
+
+
+def _parts(variant: str) -> tuple[str, str, str] | None:
+    """(lead, key, trail) of a normalised phrase: the word key and any symbol before or after it ("#1")."""
+    tokens = list(_TOKEN.finditer(variant))
+    if not tokens:
+        return None
+    key = tokens[0].group()
+    for previous, token in zip(tokens, tokens[1:], strict=False):
+        gap = _gap(variant[previous.end() : token.start()])
+        if gap is None:
+            return None
+        key += gap + token.group()
+    return variant[: tokens[0].start()], key, variant[tokens[-1].end() :]
 
 
 @dataclass
 class PhraseIndex:
-    """Many phrases compiled into one regular expression; each match answers with every payload."""
+    """Many phrases in one dictionary keyed by their words; each match answers with every payload."""
 
-    _payloads: dict[str, list[tuple[Hashable, str | None]]] = field(default_factory=dict)
-    _pattern: re.Pattern[str] | None = None
-    _max_words: int = 1
+    _payloads: dict[str, list[tuple[Hashable, str | None, str, str]]] = field(default_factory=dict)
+    _prefixes: set[str] = field(default_factory=set)
+    _starts: set[str] = field(default_factory=set)
 
     def add(self, phrase: str, payload: Hashable, *, inflect: bool = True) -> None:
         """Register a phrase; `payload` comes back with every match of it or of its inflections."""
@@ -129,14 +138,22 @@ class PhraseIndex:
         variants = phrase_variants(phrase, inflect=inflect and case_form is None)
         if case_form is not None:
             variants |= {normalise(phrase) + "s"}
+        variants |= {variant + "'s" for variant in variants if variant and variant[-1].isalpha()}
         for variant in variants:
-            if not variant:
+            parts = _parts(variant)
+            if parts is None:
                 continue
-            entries = self._payloads.setdefault(variant, [])
-            if (payload, case_form) not in entries:
-                entries.append((payload, case_form))
-            self._max_words = max(self._max_words, variant.count(" ") + 1)
-        self._pattern = None
+            lead, key, trail = parts
+            entries = self._payloads.setdefault(key, [])
+            entry = (payload, case_form, lead, trail)
+            if entry not in entries:
+                entries.append(entry)
+            tokens = _TOKEN.findall(key)
+            self._starts.add(tokens[0])
+            prefix = tokens[0]
+            for token in tokens[1:]:
+                self._prefixes.add(prefix)
+                prefix = key[: key.index(token, len(prefix)) + len(token)]
 
     def extend(self, phrases: Iterable[tuple[str, Hashable]], *, inflect: bool = True) -> None:
         for phrase, payload in phrases:
@@ -145,53 +162,47 @@ class PhraseIndex:
     def __bool__(self) -> bool:
         return bool(self._payloads)
 
-    def _compiled(self) -> re.Pattern[str] | None:
-        if self._pattern is None and self._payloads:
-            trie: dict = {}
-            for variant in self._payloads:
-                node = trie
-                for char in variant:
-                    node = node.setdefault(char, {})
-                node[""] = True
-            self._pattern = re.compile(r"(?<![\w&])" + _trie_pattern(trie) + r"(?![\w&])", re.IGNORECASE)
-        return self._pattern
-
     def find(self, text: str) -> list[tuple[int, int, Hashable]]:
         """Every (start, end, payload) in the text, phrases nested inside a longer match included."""
-        pattern = self._compiled()
-        if pattern is None:
+        if not self._payloads:
             return []
+        lowered = text.lower().replace("\u2019", "'")
+        if len(lowered) != len(text):  # a few characters change length when lower-cased
+            lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text).replace("\u2019", "'")
+        spans = [m.span() for m in _TOKEN.finditer(lowered)]
+        words = [lowered[s:e] for s, e in spans]
+        starts, prefixes, payloads = self._starts, self._prefixes, self._payloads
         found: list[tuple[int, int, Hashable]] = []
-        payloads = self._payloads
-        for match in pattern.finditer(text):
-            surface = match.group()
-            key = normalise(surface)
-            start = match.start()
-            words = key.split(" ")
-            if len(words) == 1:
-                self._emit(found, payloads.get(key, ()), surface, start, match.end())
+        count = len(words)
+        for i, word in enumerate(words):
+            if word not in starts:
                 continue
-            # the whole match, and shorter registered phrases inside it (word-aligned)
-            offsets = _word_offsets(surface, start)
-            for i in range(len(words)):
-                for j in range(len(words), i, -1):
-                    entries = payloads.get(" ".join(words[i:j]))
-                    if entries:
-                        self._emit(
-                            found,
-                            entries,
-                            text[offsets[i][0] : offsets[j - 1][1]],
-                            offsets[i][0],
-                            offsets[j - 1][1],
-                        )
+            key = word
+            j = i
+            while True:
+                entries = payloads.get(key)
+                if entries:
+                    self._emit(found, entries, text, lowered, spans[i][0], spans[j][1])
+                if key not in prefixes or j + 1 >= count:
+                    break
+                gap = _gap(lowered[spans[j][1] : spans[j + 1][0]])
+                if gap is None:
+                    break
+                j += 1
+                key = key + gap + words[j]
         return found
 
     @staticmethod
-    def _emit(found, entries, surface, start, end) -> None:
-        for payload, case_form in entries:
-            if case_form is not None and not _same_case(surface, case_form):
+    def _emit(found, entries, text: str, lowered: str, start: int, end: int) -> None:
+        for payload, case_form, lead, trail in entries:
+            if lead and lowered[max(0, start - len(lead)) : start] != lead:
                 continue
-            found.append((start, end, payload))
+            if trail and lowered[end : end + len(trail)] != trail:
+                continue
+            begin, finish = start - len(lead), end + len(trail)
+            if case_form is not None and not _same_case(text[begin:finish], case_form):
+                continue
+            found.append((begin, finish, payload))
 
 
 def _same_case(surface: str, case_form: str) -> bool:
@@ -199,14 +210,7 @@ def _same_case(surface: str, case_form: str) -> bool:
     form_words = _SPLIT.split(case_form.replace("\u2019", "'"))
     if len(surface_words) != len(form_words):
         return False
-    return all(s == f or s == f + "s" for s, f in zip(surface_words, form_words, strict=True))
-
-
-_WORD_SPAN = re.compile(r"[^\s\-\u2010\u2011\u2013]+")
-
-
-def _word_offsets(surface: str, start: int) -> list[tuple[int, int]]:
-    return [(start + m.start(), start + m.end()) for m in _WORD_SPAN.finditer(surface)]
+    return all(s in (f, f + "s", f + "'s") for s, f in zip(surface_words, form_words, strict=True))
 
 
 def match_case(replacement: str, original: str) -> str:

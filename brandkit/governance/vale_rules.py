@@ -16,6 +16,11 @@ from datetime import date
 
 import regex
 
+try:  # the standard library's own pattern parser, used only to expand simple word-list patterns
+    from re import _parser as sre_parse  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - Python < 3.11
+    import sre_parse  # type: ignore[no-redef]
+
 from brandkit.governance.lexical import LexicalCheck, Match, field_text
 from brandkit.governance.reading import syllables
 from brandkit.governance.sentences import WORD, sentence_spans
@@ -33,6 +38,79 @@ _LEVELS = {"error": "error", "warning": "warning", "suggestion": "suggestion"}
 
 def _is_literal(token: str) -> bool:
     return bool(_LITERAL.match(token))
+
+
+_EXPANSION_LIMIT = 64
+
+
+def expand_pattern(pattern: str) -> list[str] | None:
+    """The finite list of plain phrases a simple pattern matches ("e-?mails?" -> four phrases), or None.
+
+    Most style rules are word lists written as patterns; expanded, they join the shared phrase pass
+    instead of costing a regex pass each. Anything beyond literals, small character sets,
+    alternation, optional parts, word boundaries and whitespace runs is left to the regex engine.
+    """
+    try:
+        parsed = sre_parse.parse(pattern)
+    except (re.error, RecursionError, OverflowError):
+        return None
+    try:
+        variants = _expand(list(parsed))
+    except _NotExpandable:
+        return None
+    phrases = sorted({" ".join(v.split()) for v in variants})
+    if not phrases or any(not _is_literal(p) for p in phrases):
+        return None
+    return phrases
+
+
+class _NotExpandable(Exception):
+    pass
+
+
+def _expand(items: list) -> list[str]:
+    results = [""]
+    for op, value in items:
+        options = _expand_item(op, value)
+        results = [r + o for r in results for o in options]
+        if len(results) > _EXPANSION_LIMIT:
+            raise _NotExpandable
+    return results
+
+
+def _expand_item(op, value) -> list[str]:
+    name = str(op)
+    if name == "LITERAL":
+        return [chr(value)]
+    if name == "IN":
+        chars = []
+        for inner_op, inner_value in value:
+            if str(inner_op) == "LITERAL":
+                chars.append(chr(inner_value))
+            elif str(inner_op) == "CATEGORY" and str(inner_value) == "CATEGORY_SPACE":
+                chars.append(" ")
+            else:
+                raise _NotExpandable
+        return chars
+    if name == "SUBPATTERN":
+        _group, add_flags, del_flags, pattern = value
+        if add_flags or del_flags:
+            raise _NotExpandable
+        return _expand(list(pattern))
+    if name == "BRANCH":
+        _none, branches = value
+        return [variant for branch in branches for variant in _expand(list(branch))]
+    if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+        low, high, pattern = value
+        inner = _expand(list(pattern))
+        if (low, high) == (0, 1):
+            return ["", *inner]
+        if low >= 1 and all(v == " " for v in inner):
+            return [" "]  # \s+ : any run of whitespace, as every phrase space already is
+        raise _NotExpandable
+    if name == "AT" and str(value) in ("AT_BOUNDARY",):
+        return [""]
+    raise _NotExpandable
 
 
 def _message(rule: ValeRule, *values: str) -> str:
@@ -62,7 +140,7 @@ class ValeRulesCheck(LexicalCheck):
         parts = []
         for index, rule in enumerate(self._rules):
             for token_index, token in self._tokens(rule):
-                if _is_literal(token):
+                if self._phrases_of(rule, token) is not None:
                     continue
                 name = f"v{index}_{token_index}"
                 body = token if rule.nonword else rf"\b(?:{token})\b"
@@ -87,11 +165,20 @@ class ValeRulesCheck(LexicalCheck):
             return list(enumerate(rule.tokens))
         return []
 
+    @staticmethod
+    def _phrases_of(rule: ValeRule, token: str) -> list[str] | None:
+        """The plain phrases a token stands for, or None when it must run as a pattern."""
+        if rule.nonword:
+            return None
+        if _is_literal(token):
+            return [token]
+        return expand_pattern(token)
+
     def phrases(self) -> Iterable[tuple[str, Hashable, bool]]:
         for index, rule in enumerate(self._rules):
             for token_index, token in self._tokens(rule):
-                if _is_literal(token):
-                    yield token, (index, token_index), False
+                for phrase in self._phrases_of(rule, token) or ():
+                    yield phrase, (index, token_index), False
 
     def _regex_matches(self, text: str) -> list[tuple[int, int, tuple[int, int]]]:
         if self._combined is None:
