@@ -194,3 +194,29 @@ def test_the_import_page_refuses_broken_json_with_its_line_and_lists_unsupported
 def test_the_client_page_links_to_its_brand_layer(world, as_member):
     html = as_member.get(f"/{world['slug']}/clients/{world['acme'].pk}/").content.decode()
     assert f'href="/{world["slug"]}/clients/{world["acme"].pk}/brand/"' in html
+
+
+def test_the_diff_page_shows_what_an_edit_removed_and_added(world, as_member):
+    piece = piece_create(world, "Calm care at your pace.\nBook your first visit.")
+    with scope(agency=world["agency"].pk):
+        services.content_piece_edit(
+            actor=world["coordinator"], piece=piece, body="Calm care at your pace.\nMeet the team first."
+        )
+    response = as_member.get(f"/{world['slug']}/content/{piece.pk}/diff/")
+    assert (response.context["a"].number, response.context["b"].number) == (1, 2)
+    body_lines = dict(response.context["rows"])["body"]
+    assert body_lines == [
+        (" ", "Calm care at your pace."),
+        ("-", "Book your first visit."),
+        ("+", "Meet the team first."),
+    ]
+    assert as_member.get(f"/{world['slug']}/content/{piece.pk}/diff/?a=1&b=9").status_code == 404
+
+
+def test_an_htmx_filter_gets_only_the_table(world, as_member):
+    piece_create(world, "Calm care at your pace.")
+    html = as_member.get(
+        f"/{world['slug']}/content/?channel=landing_page", HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert html.lstrip().startswith('<div id="piece-table">')
+    assert "Spring landing" in html and "<html" not in html
