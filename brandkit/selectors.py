@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 
 from agencyops.models import Agency, Client, ClientContact, Membership, Role
+from approvals.models import DecisionLogEntry
 from brandkit.governance.types import BrandRules, OtherClientTerms, ValeRule
 from brandkit.governance.types import DecisionConstraint as ConstraintRule
 from brandkit.layer import distinctive_terms, empty_layer, layer_rules
@@ -150,6 +151,11 @@ def brand_rules_for_client(client: Client) -> tuple[BrandRules, BrandLayerVersio
         other_clients=tuple(others.values()),
     )
     return rules, latest
+
+
+def decision_entries_for(client: Client, *, limit: int = 50) -> list[DecisionLogEntry]:
+    """The client's latest decision-log entries, for attaching a checkable constraint."""
+    return list(DecisionLogEntry.objects.filter(client=client).order_by("-decided_on", "-pk")[:limit])
 
 
 def constraints_of(client: Client) -> QuerySet[DecisionConstraint]:

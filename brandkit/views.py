@@ -22,7 +22,6 @@ from django.views.decorators.vary import vary_on_headers
 
 from agencyops.models import Client
 from agencyops.tenancy import agency_view, portal_view
-from approvals.models import DecisionLogEntry
 from brandkit import selectors, services
 from brandkit.exports import brand_export_json, brand_export_vale_zip
 from brandkit.findings import TEXT_FIELDS, can_accept, checklist, highlighted
@@ -69,7 +68,7 @@ def brand_layer(request: HttpRequest, client_id: int) -> HttpResponse:
     """A client's brand layer as everyone on the team reads it, with its decision constraints."""
     client = _client_or_404(request, client_id)
     version = selectors.brand_layer_latest(client)
-    entries = list(DecisionLogEntry.objects.filter(client=client).order_by("-decided_on", "-pk")[:50])
+    entries = selectors.decision_entries_for(client)
     return TemplateResponse(
         request,
         "brandkit/brand_layer.html",
@@ -199,7 +198,7 @@ def brand_import(request: HttpRequest, client_id: int) -> HttpResponse:
 def constraint_add(request: HttpRequest, client_id: int) -> HttpResponse:
     """Attach a checkable constraint to one of the client's decision-log entries."""
     client = _client_or_404(request, client_id)
-    entries = list(DecisionLogEntry.objects.filter(client=client).order_by("-decided_on", "-pk")[:50])
+    entries = selectors.decision_entries_for(client)
     form = ConstraintForm(request.POST, entries=entries)
     if form.is_valid():
         try:

@@ -220,3 +220,31 @@ def test_an_htmx_filter_gets_only_the_table(world, as_member):
     ).content.decode()
     assert html.lstrip().startswith('<div id="piece-table">')
     assert "Spring landing" in html and "<html" not in html
+
+
+def test_a_constraint_attached_on_the_brand_page_is_cited_with_its_date_in_later_drafts(
+    world, as_coordinator
+):
+    from datetime import date
+
+    from approvals import services as approval_services
+
+    with scope(agency=world["agency"].pk):
+        entry = approval_services.decision_log_add(
+            actor=world["owner"],
+            client=world["acme"],
+            decided_on=date(2026, 3, 12),
+            decision="Stop promising same-day appointments.",
+            approver_name="Anna at Acme",
+            asset="All copy",
+            source_kind="meeting",
+        )
+    url = f"/{world['slug']}/clients/{world['acme'].pk}/brand/"
+    as_coordinator.post(
+        url + "constraints/", {"entry": entry.pk, "term": "same-day appointments", "must": "absent"}
+    )
+    assert "“same-day appointments” must not appear" in as_coordinator.get(url).content.decode()
+    piece = piece_create(world, "Calm care with same-day appointments.")
+    html = as_coordinator.get(f"/{world['slug']}/content/{piece.pk}/").content.decode()
+    question_8 = html[html.index('data-question="8"') :]
+    assert "same-day appointments</mark>" in question_8 and "2026" in question_8
