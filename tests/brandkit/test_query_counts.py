@@ -65,3 +65,30 @@ def test_only_owners_and_coordinators_change_who_sees_brand_layers(team, as_memb
         "members_see_only_their_clients": False,
         "share_with_client_contacts": True,
     }
+
+
+def test_the_piece_page_answers_in_a_fixed_number_of_queries_however_long_its_history(
+    team, as_coordinator, django_assert_num_queries
+):
+    coordinator = team["coordinator"]
+    layer_save(actor=coordinator, client=team["clients"][0], content=acme_layer())
+    with scope(agency=team["agency"].pk):
+        piece = services.content_piece_create(
+            actor=coordinator, client=team["clients"][0], title="Landing", channel="landing_page",
+            body="Book a free consultation. Version 0.",
+        )  # fmt: skip
+        for n in range(1, 8):
+            services.content_piece_edit(
+                actor=coordinator, piece=piece, body=f"Book a free consultation. Painless visit {n}."
+            )
+        for record in piece.versions.order_by("-number").first().findings[:2]:
+            services.content_finding_dismiss(
+                actor=coordinator, piece=piece, key=record["key"], reason="Fine here."
+            )
+        services.content_piece_transition(actor=coordinator, piece=piece, to_state="internal_review")
+    url = f"/{team['agency'].slug}/content/{piece.pk}/"
+    as_coordinator.get(url)
+    # session, user, membership, brand settings, the piece, its versions, dismissals, transitions, the user menu
+    with django_assert_num_queries(9):
+        response = as_coordinator.get(url)
+    assert len(response.context["versions"]) == 8 and len(response.context["dismissals"]) == 2
