@@ -7,7 +7,8 @@ checks are cached per `BrandRules` object and day, so a brand layer is compiled 
 from __future__ import annotations
 
 import threading
-import weakref
+from collections import OrderedDict
+from dataclasses import fields
 from datetime import date
 
 from brandkit.governance.ai_tells import AiTellsCheck
@@ -67,19 +68,37 @@ class CompiledRules:
         return findings
 
 
-_cache: weakref.WeakKeyDictionary[BrandRules, dict[date, CompiledRules]] = weakref.WeakKeyDictionary()
+# Compiled rules by the brand layer's content and day: the selectors build a fresh BrandRules per
+# request, so the cache is keyed by value (hashing a large layer costs well under a millisecond,
+# compiling it can cost a second).
+CACHE_SIZE = 64
+_cache: OrderedDict[tuple, CompiledRules] = OrderedDict()
 _lock = threading.Lock()
 
 
+def _fingerprint(rules: BrandRules) -> tuple:
+    values = []
+    for item in fields(rules):
+        value = getattr(rules, item.name)
+        if item.name == "ctas_by_goal":
+            value = tuple(sorted((goal, tuple(ctas)) for goal, ctas in value.items()))
+        values.append(value)
+    return tuple(values)
+
+
 def compile_rules(rules: BrandRules, *, today: date) -> CompiledRules:
-    """The compiled checks for a brand layer and day, built once and reused while `rules` lives."""
+    """The compiled checks for a brand layer and day, built once and reused for equal layers."""
+    key = (_fingerprint(rules), today)
     with _lock:
-        by_day = _cache.setdefault(rules, {})
-        compiled = by_day.get(today)
-    if compiled is None:
-        compiled = CompiledRules(rules, today=today)
-        with _lock:
-            _cache[rules] = {today: compiled}
+        compiled = _cache.get(key)
+        if compiled is not None:
+            _cache.move_to_end(key)
+            return compiled
+    compiled = CompiledRules(rules, today=today)
+    with _lock:
+        _cache[key] = compiled
+        while len(_cache) > CACHE_SIZE:
+            _cache.popitem(last=False)
     return compiled
 
 
