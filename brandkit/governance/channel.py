@@ -7,6 +7,7 @@ from collections.abc import Hashable, Iterable
 
 from brandkit.governance.lexical import LexicalCheck, Match, field_text
 from brandkit.governance.lexicon import inflections, match_case, normalise
+from brandkit.governance.sentences import content_parts
 from brandkit.governance.spelling import AMBIGUOUS, PAIRS
 from brandkit.governance.types import ContentInput, Finding
 
@@ -37,6 +38,16 @@ _SMALL_WORDS = frozenset(
 )
 _HEADLINE_WORD = re.compile(r"[A-Za-z][A-Za-z'\u2019]*")
 _HEADLINE_CHANNELS = frozenset({"google_ads_headline"})
+# "tents, packs and shells": two or more comma-separated items of one to three words, then and/or.
+_ITEM = r"[A-Za-z][\w'\u2019-]*(?: [a-z][\w'\u2019-]*){0,2}"
+_LIST_WITHOUT_SERIAL_COMMA = re.compile(
+    rf"\b{_ITEM}, {_ITEM}(?:, {_ITEM})*(?P<gap> (?P<conj>and|or) ){_ITEM}"
+)
+_INTRODUCTORY = frozenset(
+    "in on at for after before when if since because but so then yes no hi hello dear however today now "
+    "here still also instead meanwhile finally first next last once while though although".split()
+)
+_LIST_WITH_SERIAL_COMMA = re.compile(rf"\b{_ITEM}, {_ITEM}(?:, {_ITEM})*(?P<gap>, (?P<conj>and|or) ){_ITEM}")
 
 
 def _pair_forms(us: str, uk: str) -> list[tuple[str, str]]:
@@ -99,6 +110,45 @@ class ChannelCheck(LexicalCheck):
                     )
                 )
         found.extend(self._headline_case(content))
+        if self.rules.oxford_comma is not None:
+            for name, text in content_parts(content):
+                found.extend(self._oxford_commas(text, name))
+        return found
+
+    def _oxford_commas(self, text: str, name: str) -> list[Finding]:
+        """Lists of three or more short items with or without the comma before "and" / "or"."""
+        found = []
+        if self.rules.oxford_comma:
+            pattern, message = (
+                _LIST_WITHOUT_SERIAL_COMMA,
+                "Add a comma before \u201c{}\u201d (this brand uses the Oxford comma).",
+            )
+        else:
+            pattern, message = (
+                _LIST_WITH_SERIAL_COMMA,
+                "No comma before \u201c{}\u201d (this brand does not use the Oxford comma).",
+            )
+        for match in pattern.finditer(text):
+            sentence_start = max(text.rfind(mark, 0, match.start()) for mark in ".!?\n") + 1
+            opening = (text[sentence_start : match.start()] + match.group()).split()
+            if opening and opening[0].lower().strip("\"'\u201c") in _INTRODUCTORY:
+                continue  # "In March, Tom and I": an opening phrase, not a list
+            start, end = match.span("gap")
+            suggestion = (
+                f", {match.group('conj')} " if self.rules.oxford_comma else f" {match.group('conj')} "
+            )
+            found.append(
+                Finding(
+                    check="oxford_comma",
+                    severity="suggestion",
+                    start=start,
+                    end=end,
+                    message=message.format(match.group("conj")),
+                    suggestion=suggestion,
+                    question=7,
+                    field=name,
+                )
+            )
         return found
 
     def _limits(self, content: ContentInput) -> list[Finding]:

@@ -67,6 +67,7 @@ CHECK_QUESTIONS: Mapping[str, int] = MappingProxyType(
         "channel": 7,
         "spelling": 7,
         "headline_case": 7,
+        "oxford_comma": 7,
         "decision": 8,
         "bleed": 8,
     }

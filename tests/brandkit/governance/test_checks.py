@@ -323,6 +323,18 @@ def test_spelling_variant_and_headline_case_follow_the_brand():
     ]
 
 
+def test_oxford_comma_follows_the_brand_either_way_and_opening_phrases_are_not_lists():
+    with_comma = ChannelCheck(rules(oxford_comma=True), today=TODAY)
+    text = "Bring tents, packs and shells. In March, Tom and I went. We fix zips, seams, and buckles."
+    findings = with_comma.run(body(text))
+    assert [(text[f.start : f.end], f.suggestion, f.check) for f in findings] == [
+        (" and ", ", and ", "oxford_comma")
+    ]
+    without = ChannelCheck(rules(oxford_comma=False), today=TODAY)
+    assert [text[f.start : f.end] for f in without.run(body(text))] == [", and "]
+    assert ChannelCheck(rules(), today=TODAY).run(body(text)) == []
+
+
 # ---- 8. decisions -------------------------------------------------------------------------------
 
 
