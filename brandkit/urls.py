@@ -21,6 +21,7 @@ urlpatterns = [
     path("content/new/", views.content_create, name="content_create"),
     path("content/<int:piece_id>/", views.content_detail, name="content_detail"),
     path("content/<int:piece_id>/edit/", views.content_edit, name="content_edit"),
+    path("content/<int:piece_id>/recheck/", views.content_recheck, name="content_recheck"),
     path("content/<int:piece_id>/findings/", views.content_finding, name="content_finding"),
     path("content/<int:piece_id>/move/", views.content_move, name="content_move"),
     path("content/<int:piece_id>/diff/", views.content_diff, name="content_diff"),

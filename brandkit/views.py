@@ -299,7 +299,10 @@ def _piece_context(request: HttpRequest, piece: Any, **extra: Any) -> dict[str, 
         if getattr(latest, field)
     ]
     state = piece.effective_state
+    newest = selectors.brand_layer_latest(piece.client)
     return {
+        "stale_brand": newest is not None and latest.brand_version_id != newest.pk,
+        "newest_brand": newest,
         "piece": piece,
         "latest": latest,
         "checklist": items,
@@ -354,6 +357,19 @@ def content_edit(request: HttpRequest, piece_id: int) -> HttpResponse:
             return _back(request, piece.pk)
     context = _piece_context(request, piece, edit_form=form)
     return TemplateResponse(request, "brandkit/content_detail.html", context, status=400)
+
+
+@agency_view
+@require_POST
+def content_recheck(request: HttpRequest, piece_id: int) -> HttpResponse:
+    """Check the piece again against the client's newest brand layer."""
+    piece = _piece_or_404(request, piece_id)
+    try:
+        version = services.content_piece_recheck(actor=request.membership, piece=piece)
+        messages.success(request, f"{version.note}.")
+    except ValidationError as error:
+        messages.error(request, " ".join(_errors(error)))
+    return _back(request, piece.pk)
 
 
 @agency_view

@@ -19,6 +19,7 @@ from brandkit.services.content import (
     content_finding_dismiss,
     content_piece_create,
     content_piece_edit,
+    content_piece_recheck,
     content_piece_send_for_approval,
     content_piece_transition,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "content_finding_dismiss",
     "content_piece_create",
     "content_piece_edit",
+    "content_piece_recheck",
     "content_piece_send_for_approval",
     "content_piece_transition",
     "decision_constraint_add",

@@ -25,7 +25,7 @@ from brandkit.models import (
     FindingDismissal,
 )
 from brandkit.permissions import can_override_checks, can_send_content, can_write_content
-from brandkit.selectors import brand_rules_for_client
+from brandkit.selectors import brand_layer_latest, brand_rules_for_client
 from projects.calendars import agency_today
 from projects.models import CampaignGoal, Project, Task
 
@@ -194,6 +194,25 @@ def content_piece_edit(
     if latest is not None and all(getattr(latest, f) == texts[f] for f in TEXT_FIELDS):
         raise ValidationError({"body": "Nothing changed since the last version."})
     return _store_version(actor=actor, piece=piece, texts=texts, note=note.strip() or "Edited")
+
+
+@transaction.atomic
+def content_piece_recheck(*, actor: Membership, piece: ContentPiece) -> ContentVersion:
+    """Check the same text again against the client's newest brand layer, as a new version that records it."""
+    require(can_write_content, actor, "Only the agency's team writes content.")
+    piece = _locked(piece)
+    _editable(piece)
+    latest = ContentVersion.objects.filter(piece=piece).order_by("-number").first()
+    newest = brand_layer_latest(piece.client)
+    if newest is None or (latest.brand_version_id == newest.pk):
+        raise ValidationError("This piece is already checked against the newest brand layer.")
+    texts = {f: getattr(latest, f) for f in TEXT_FIELDS}
+    return _store_version(
+        actor=actor,
+        piece=piece,
+        texts=texts,
+        note=f"Checked again against brand layer version {newest.number}",
+    )
 
 
 def _latest_finding(piece: ContentPiece, key: str) -> tuple[ContentVersion, dict]:

@@ -248,3 +248,26 @@ def test_a_constraint_attached_on_the_brand_page_is_cited_with_its_date_in_later
     html = as_coordinator.get(f"/{world['slug']}/content/{piece.pk}/").content.decode()
     question_8 = html[html.index('data-question="8"') :]
     assert "same-day appointments</mark>" in question_8 and "2026" in question_8
+
+
+def test_a_piece_is_checked_again_when_the_brand_layer_changes(world, as_coordinator):
+    piece = piece_create(world, "Calm care. Sign up for our newsletter.")
+    url = f"/{world['slug']}/content/{piece.pk}/"
+    assert not as_coordinator.get(url).context["stale_brand"]
+    layer = acme_layer()
+    layer["avoid"].append(
+        {"phrase": "newsletter", "reason": "They call it the Acme letter.", "replacement": "Acme letter"}
+    )
+    layer_save(actor=world["coordinator"], client=world["acme"], content=layer)
+    page = as_coordinator.get(url)
+    assert page.context["stale_brand"] and "The brand layer has changed" in page.content.decode()
+    as_coordinator.post(url + "recheck/")
+    page = as_coordinator.get(url)
+    latest = page.context["latest"]
+    assert (
+        latest.number == 2
+        and latest.brand_version.number == 2
+        and latest.body == "Calm care. Sign up for our newsletter."
+    )
+    assert [f["excerpt"] for f in latest.findings if f["check"] == "avoid"] == ["newsletter"]
+    assert not page.context["stale_brand"]

@@ -89,6 +89,6 @@ def test_the_piece_page_answers_in_a_fixed_number_of_queries_however_long_its_hi
     url = f"/{team['agency'].slug}/content/{piece.pk}/"
     as_coordinator.get(url)
     # Versions, dismissals and transitions are prefetched: the count does not grow with the history.
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         response = as_coordinator.get(url)
     assert len(response.context["versions"]) == 8 and len(response.context["dismissals"]) == 2
