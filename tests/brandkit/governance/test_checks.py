@@ -13,6 +13,7 @@ from brandkit.governance import (
     Offer,
     OtherClientTerms,
     Pillar,
+    ValeRule,
     VoiceRule,
     check_content,
 )
@@ -78,6 +79,19 @@ def test_phrase_index_reports_shorter_phrases_nested_in_a_longer_match():
     assert payloads == ["a", "b"]
 
 
+def test_phrase_index_keeps_symbols_and_punctuation_that_are_part_of_a_phrase():
+    index = PhraseIndex()
+    for phrase in ("#1", "650+ finance teams", "days, not weeks", "it's not just"):
+        index.add(phrase, phrase)
+    text = "We are #1, not 1. Trusted by 650+ finance teams and 650 finance teams. Days, not weeks; days not weeks. It\u2019s not just us."
+    assert [text[s:e] for s, e, _p in index.find(text)] == [
+        "#1",
+        "650+ finance teams",
+        "Days, not weeks",
+        "It\u2019s not just",
+    ]
+
+
 # ---- 1. avoid list ------------------------------------------------------------------------------
 
 
@@ -101,6 +115,15 @@ def test_an_offer_that_has_ended_counts_as_an_avoided_term_and_a_current_one_doe
     findings = check.run(body(text))
     assert spans(findings, text) == ["summer whitening bundle"]
     assert "ended on 1 September 2026" in findings[0].message
+
+
+def test_words_in_an_imported_accept_vocabulary_are_never_flagged_as_avoided_or_misspelt():
+    accept = ValeRule(name="House.Accept", kind="vocab_accept", tokens=("cheap", "color"))
+    brand = rules(avoid=(AvoidTerm("cheap"),), spelling="UK", vale_rules=(accept,))
+    content = body("Cheap color, cheaper colour.")
+    assert AvoidCheck(brand, today=TODAY).run(content) == []
+    assert ChannelCheck(brand, today=TODAY).run(content) == []
+    assert len(AvoidCheck(rules(avoid=(AvoidTerm("cheap"),)), today=TODAY).run(content)) == 1
 
 
 # ---- 2. AI tells --------------------------------------------------------------------------------
