@@ -60,6 +60,7 @@ class Draft:
     brand: str
     content: ContentInput
     labels: tuple[Label, ...]
+    holdout: bool = False
 
 
 def strip_marks(marked: str, field: str) -> tuple[str, list[Label]]:
@@ -147,7 +148,7 @@ def load_drafts() -> list[Draft]:
                 labels.append(Label(kind, "body", 0, len(fields["body"])))
             assert all(label.kind in KINDS for label in labels), item["id"]
             content = ContentInput(channel=item["channel"], goal=item.get("goal", ""), **fields)
-            drafts.append(Draft(item["id"], data["brand"], content, tuple(labels)))
+            drafts.append(Draft(item["id"], data["brand"], content, tuple(labels), bool(data.get("holdout"))))
     return drafts
 
 
