@@ -219,8 +219,8 @@ def extract_claims(text: str) -> list[ClaimFact]:
             if "24/7" in surface:
                 figure = ("24/7", "availability")
             else:
-                unit = re.search(_DURATION_UNITS, lowered)
-                figure = (_number(numbers[0]), (unit.group()[:3] if unit else ""))
+                unit_match = re.search(_DURATION_UNITS, lowered)
+                figure = (_number(numbers[0]), (unit_match.group()[:3] if unit_match else ""))
         else:
             claim_word = _claim_word(lowered)
         facts.append(ClaimFact(kind, start, end, surface, figure, claim_word, next_word))

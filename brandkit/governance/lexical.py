@@ -1,15 +1,16 @@
-"""The shape every phrase-based check shares, so the pipeline can run them all in one regex pass."""
+"""The shape every phrase-based check shares, so the pipeline can run them all in one pass over the words."""
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
 from datetime import date
+from typing import Any
 
 from brandkit.governance.lexicon import PhraseIndex
 from brandkit.governance.sentences import content_parts
 from brandkit.governance.types import BrandRules, ContentInput, Finding
 
-Match = tuple[int, int, Hashable]
+Match = tuple[int, int, Any]  # (start, end, the payload a check registered with its phrase)
 
 
 class LexicalCheck:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 _SPLIT = re.compile(r"[\s\-\u2010\u2011\u2013]+")
 _VOWELS = set("aeiou")
@@ -162,7 +163,7 @@ class PhraseIndex:
     def __bool__(self) -> bool:
         return bool(self._payloads)
 
-    def find(self, text: str) -> list[tuple[int, int, Hashable]]:
+    def find(self, text: str) -> list[tuple[int, int, Any]]:
         """Every (start, end, payload) in the text, phrases nested inside a longer match included."""
         if not self._payloads:
             return []
@@ -172,7 +173,7 @@ class PhraseIndex:
         spans = [m.span() for m in _TOKEN.finditer(lowered)]
         words = [lowered[s:e] for s, e in spans]
         starts, prefixes, payloads = self._starts, self._prefixes, self._payloads
-        found: list[tuple[int, int, Hashable]] = []
+        found: list[tuple[int, int, Any]] = []
         count = len(words)
         for i, word in enumerate(words):
             if word not in starts:

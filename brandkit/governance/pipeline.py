@@ -46,7 +46,10 @@ class CompiledRules:
 
     def __init__(self, rules: BrandRules, *, today: date) -> None:
         self.lexical = [check(rules, today=today) for check in LEXICAL_CHECKS]
-        self.others = [ClaimsCheck(rules, today=today), ReadingLevelCheck(rules, today=today)]
+        self.others: list[ClaimsCheck | ReadingLevelCheck] = [
+            ClaimsCheck(rules, today=today),
+            ReadingLevelCheck(rules, today=today),
+        ]
         self.index = PhraseIndex()
         for owner, check in enumerate(self.lexical):
             for phrase, payload, inflect in check.phrases():
@@ -57,7 +60,8 @@ class CompiledRules:
         for name, text in content_parts(content):
             for bucket in per_check:
                 bucket[name] = []
-            for start, end, (owner, payload) in self.index.find(text):  # type: ignore[misc]
+            for start, end, tagged in self.index.find(text):
+                owner, payload = tagged
                 per_check[owner][name].append((start, end, payload))
         findings: list[Finding] = []
         for check, matches in zip(self.lexical, per_check, strict=True):

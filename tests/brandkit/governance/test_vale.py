@@ -214,3 +214,10 @@ def test_a_brands_rules_export_as_a_style_that_imports_back_to_the_same_rules(tm
     text = "A free\nconsultation, painless and periodontal, with same-day whitening on your smile journey."
     found = {text[f.start : f.end] for f in check.run(ContentInput(channel="blog", body=text))}
     assert {"free\nconsultation", "painless", "periodontal", "same-day whitening", "smile journey"} <= found
+
+
+def test_a_metric_formula_with_a_power_is_refused_so_an_import_cannot_tie_up_a_worker():
+    files = {"Acme/Power.yml": "extends: metric\nformula: 9 ** 9 ** 9\ncondition: '> 3'\n"}
+    with pytest.raises(ValeStyleError) as refused:
+        read_style_zip(zipped(files))
+    assert (refused.value.file, refused.value.line) == ("Acme/Power.yml", 2)
