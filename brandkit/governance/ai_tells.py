@@ -167,11 +167,11 @@ class AiTellsCheck(LexicalCheck):
         found: list[Finding] = []
         for name, field_matches in matches.items():
             text = field_text(content, name)
-            taken: list[tuple[int, int]] = []
+            covered_to = -1  # matches come sorted by start, longest first: a nested one ends before this
             for start, end, number in sorted(field_matches, key=lambda m: (m[0], -m[1])):
-                if any(s <= start and end <= e for s, e in taken):
+                if end <= covered_to:
                     continue  # "in today's digital landscape" already covers "digital landscape"
-                taken.append((start, end))
+                covered_to = max(covered_to, end)
                 _phrase, why, replacement = self._entries[number]
                 surface = text[start:end]
                 message = f"\u201c{surface}\u201d: {why}."

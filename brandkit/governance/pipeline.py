@@ -38,6 +38,9 @@ LEXICAL_CHECKS: tuple[type[LexicalCheck], ...] = (
     DecisionsCheck,
     BleedCheck,
 )
+# A writer can act on a few hundred findings at most; a pasted text that raises more (up to 100,000
+# characters of the same phrase) gets the first ones in text order, not a response of megabytes.
+MAX_FINDINGS = 1000
 _FIELD_ORDER = {"headline": 0, "subject": 1, "preheader": 2, "body": 3}
 
 
@@ -69,7 +72,7 @@ class CompiledRules:
         for other in self.others:
             findings.extend(other.run(content))
         findings.sort(key=lambda f: (_FIELD_ORDER.get(f.field, 9), f.start, f.end, f.check))
-        return findings
+        return findings[:MAX_FINDINGS]
 
 
 # Compiled rules by the brand layer's content and day: the selectors build a fresh BrandRules per

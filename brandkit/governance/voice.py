@@ -87,11 +87,11 @@ class VoiceCheck(LexicalCheck):
         found: list[Finding] = []
         for name, field_matches in matches.items():
             text = field_text(content, name)
-            taken: list[tuple[int, int]] = []
+            covered_to = -1  # matches come sorted by start, longest first: a nested one ends before this
             for start, end, number in sorted(field_matches, key=lambda m: (m[0], -m[1])):
-                if any(s <= start and end <= e for s, e in taken):
+                if end <= covered_to:
                     continue
-                taken.append((start, end))
+                covered_to = max(covered_to, end)
                 _phrase, why = self._entries[number]
                 found.append(self._finding(start, end, f"\u201c{text[start:end]}\u201d: {why}.", name))
         for name in matches:
