@@ -3,9 +3,10 @@ run with, and content pieces for lists and pages. Each query count stays flat as
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -93,20 +94,32 @@ def brand_version(client: Client, number: int) -> BrandLayerVersion | None:
     )
 
 
-@functools.lru_cache(maxsize=256)
-def _parsed_style(fingerprint: str, files_json: str) -> tuple[ValeRule, ...]:
-    from brandkit.vale import read_style_files
-
-    files = json.loads(files_json)
-    return read_style_files({path: text.encode() for path, text in files.items()}).rules
+# Parsed Vale styles by the hash of their files: parsing YAML on every check would dominate it. Keyed by
+# the hash alone so the cache holds rules, not the styles' text.
+_PARSED_STYLES: OrderedDict[str, tuple[ValeRule, ...]] = OrderedDict()
+_PARSED_STYLES_MAX = 64
+_PARSED_STYLES_LOCK = threading.Lock()
 
 
 def vale_rules_of(layer: Mapping[str, Any]) -> tuple[ValeRule, ...]:
     """The runnable rules of the layer's imported Vale styles (parsed once per style content)."""
+    from brandkit.vale import read_style_files
+
     rules: list[ValeRule] = []
     for style in layer.get("vale") or []:
-        files_json = json.dumps(style["files"], sort_keys=True)
-        rules.extend(_parsed_style(hashlib.sha1(files_json.encode()).hexdigest(), files_json))
+        fingerprint = hashlib.sha1(json.dumps(style["files"], sort_keys=True).encode()).hexdigest()
+        with _PARSED_STYLES_LOCK:
+            parsed = _PARSED_STYLES.get(fingerprint)
+            if parsed is not None:
+                _PARSED_STYLES.move_to_end(fingerprint)
+        if parsed is None:
+            files = {path: text.encode() for path, text in style["files"].items()}
+            parsed = read_style_files(files, default_name=style["name"]).rules
+            with _PARSED_STYLES_LOCK:
+                _PARSED_STYLES[fingerprint] = parsed
+                while len(_PARSED_STYLES) > _PARSED_STYLES_MAX:
+                    _PARSED_STYLES.popitem(last=False)
+        rules.extend(parsed)
     return tuple(rules)
 
 
