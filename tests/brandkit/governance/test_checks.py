@@ -416,3 +416,14 @@ def test_check_content_runs_every_check_in_one_pass_in_text_order():
     assert (
         check_content(body("Meet the team at our Leeds clinic.", goal="awareness"), brand, today=TODAY) == []
     )
+
+
+def test_a_hostile_paste_of_100000_characters_gets_at_most_1000_findings():
+    brand = rules(avoid=(AvoidTerm("cheap"),), claims=(ApprovedClaim("Rated 4.8 stars"),))
+    text = (
+        "Cheap, cheap 40% cheaper than ever! It's not just cheap \u2014 it's cheap \u2014 really \u2014 cheap. "
+        * 2000
+    )[:100_000]
+    findings = check_content(body(text, channel="blog"), brand, today=TODAY)
+    assert len(findings) == 1000
+    assert findings == sorted(findings, key=lambda f: (f.start, f.end, f.check))
