@@ -17,6 +17,7 @@ NAV = [
     ("approval_list", "Approvals"),
     ("escalation_list", "Escalations"),
     ("draft_list", "Drafts"),
+    ("content_list", "Content"),
     ("library", "Library"),
     ("report_list", "Reports"),
 ]

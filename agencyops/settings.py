@@ -242,6 +242,7 @@ SPECTACULAR_SETTINGS = {
         "EscalationRuleEnum": "projects.escalation_serializers.RULE_NAMES",
         "EscalationSectionEnum": "projects.escalation_serializers.SECTIONS",
         "ApprovalStatusEnum": "approvals.models.ApprovalStatus",
+        "ContentStateEnum": "brandkit.models.ContentState",
         "PortalApprovalStatusEnum": "approvals.serializers.PortalStatus",
         "ChangeRequestStatusEnum": "approvals.serializers.ChangeRequestStatus",
         "VerdictEnum": "approvals.models.Verdict",

@@ -36,6 +36,7 @@ urlpatterns = [
         name="portal_notification_settings",
     ),
     path("portal/<slug:agency_slug>/", include("approvals.portal_urls")),
+    path("portal/<slug:agency_slug>/", include("brandkit.portal_urls")),
     path("portal/<slug:agency_slug>/brand-files/", include("brandkit.library.portal_urls")),
     # Inbound client mail and chat: no session, a shared secret or the client's token authenticates.
     path("inbound/email/", inbound.inbound_email_webhook, name="inbound_email_webhook"),
@@ -98,6 +99,7 @@ urlpatterns = [
     ),
     path("<slug:agency_slug>/", include("projects.urls")),
     path("<slug:agency_slug>/", include("approvals.urls")),
+    path("<slug:agency_slug>/", include("brandkit.urls")),
     # Sections that later layers fill in; each says what will appear and how to start.
     path("<slug:agency_slug>/drafts/", home.section, {"section": "drafts"}, name="draft_list"),
     path("<slug:agency_slug>/library/", include("brandkit.library.urls")),

@@ -25,6 +25,7 @@ urlpatterns = [
     path(AGENCY + "contacts/<int:pk>/", views.ContactDetailView.as_view(), name="api_contact_detail"),
     path("v1/agencies/<slug:agency_slug>/", include("projects.api_urls")),
     path("v1/agencies/<slug:agency_slug>/", include("approvals.api_urls")),
+    path("v1/agencies/<slug:agency_slug>/", include("brandkit.api_urls")),
     path("v1/portal/<slug:agency_slug>/", include("approvals.portal_api_urls")),
     path("v1/agencies/<slug:agency_slug>/", include("brandkit.library.api_urls")),
     path("v1/portal/<slug:agency_slug>/", include("brandkit.library.portal_api_urls")),

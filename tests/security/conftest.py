@@ -16,6 +16,7 @@ from agencyops.notifications.services import notify
 from agencyops.services import accounts
 from approvals import services as approval_services
 from approvals.models import VersionKind
+from brandkit import services as brand_services
 from projects import services as project_services
 from projects.calendars import agency_today
 from projects.models import Escalation, Project, TaskDependency
@@ -35,6 +36,7 @@ CLIENT_KEYS = (
     "comment",
     "decision_entry",
     "change_request",
+    "content_piece",
 )
 
 
@@ -84,6 +86,14 @@ def client_approvals(*, owner: Membership, project: Project, contact: ClientCont
             actor=owner, request=request, kind=VersionKind.IMAGE, upload=factories.png_upload(), notes="Logo"
         )
         request = approval_services.approval_request_send(actor=owner, request=request)
+        content_piece = brand_services.content_piece_create(
+            actor=owner,
+            client=project.client,
+            project=project,
+            title=f"Landing page {marker}",
+            channel="landing_page",
+            body=f"Calm care for your {marker} visit.",
+        )
         change_request = approval_services.change_request_create(
             requester=owner,
             project=project,
@@ -99,6 +109,7 @@ def client_approvals(*, owner: Membership, project: Project, contact: ClientCont
             "comment": comment,
             "decision_entry": decision.log_entry,
             "change_request": change_request,
+            "content_piece": content_piece,
             "marker": marker,
             "internal_marker": internal_marker,
         }

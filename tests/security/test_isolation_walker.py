@@ -49,6 +49,15 @@ from approvals.models import (
     VersionPage,
 )
 from brandkit.library.models import LibraryItem
+from brandkit.models import (
+    BrandLayerVersion,
+    BrandSettings,
+    ContentPiece,
+    ContentTransition,
+    ContentVersion,
+    DecisionConstraint,
+    FindingDismissal,
+)
 from projects.models import (
     AgencyClosure,
     Escalation,
@@ -112,6 +121,7 @@ OBJECT_FOR_KWARG = {
     "message_id": "inbound_message",
     "attachment_id": "inbound_attachment",
     "notification_id": "notification",
+    "piece_id": "content_piece",
 }
 # Kwargs that carry a number of their object rather than its id: ``<int:page>`` is the page's number
 # within the version. They are never mixed across worlds on their own (page 1 exists everywhere).
@@ -352,6 +362,8 @@ def _snapshot() -> list:
         ApprovalRequest, AssetVersion, VersionPage, Comment, ReviewerDecision, DecisionLogEntry,
         ChangeRequest, ChangeRequestDecision, Notification,
         InboundAddress, InboundMessage, InboundAttachment,
+        BrandLayerVersion, BrandSettings, ContentPiece, ContentVersion, FindingDismissal, ContentTransition,
+        DecisionConstraint,
     )  # fmt: skip
     with scopes_disabled():
         return [list(model.objects.order_by("pk").values()) for model in models]

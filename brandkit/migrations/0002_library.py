@@ -10,9 +10,9 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
 
-    initial = True
 
     dependencies = [
+        ('brandkit', '0001_brand_layers_content_pieces'),
         ('agencyops', '0001_initial'),
         ('approvals', '0001_initial'),
         ('projects', '0005_brief_campaign_goal'),

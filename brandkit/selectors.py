@@ -1,0 +1,258 @@
+"""Reads of the brandkit layer: who sees which brand layer, a client's versions, the rules the checks
+run with, and content pieces for lists and pages. Each query count stays flat as data grows."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections import OrderedDict
+from collections.abc import Mapping
+from typing import Any
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from agencyops.models import Agency, Client, ClientContact, Membership, Role
+from approvals.models import DecisionLogEntry
+from brandkit.governance.types import BrandRules, OtherClientTerms, ValeRule
+from brandkit.governance.types import DecisionConstraint as ConstraintRule
+from brandkit.layer import distinctive_terms, empty_layer, layer_rules
+from brandkit.models import (
+    APPROVED_STATUSES,
+    BrandLayerVersion,
+    BrandSettings,
+    ContentPiece,
+    ContentState,
+    ContentTransition,
+    ContentVersion,
+    DecisionConstraint,
+    FindingDismissal,
+)
+
+
+def brand_settings_for(agency: Agency) -> BrandSettings:
+    """The agency's brand sharing settings (defaults when never saved)."""
+    return BrandSettings.objects.filter(agency=agency).first() or BrandSettings(agency=agency)
+
+
+def clients_with_brand_access(
+    membership: Membership, *, settings: BrandSettings | None = None
+) -> QuerySet[Client]:
+    """The clients whose brand layers and content this person sees: all of the agency's, or for a member
+    when the agency restricts it, the clients of projects they coordinate, own the brief of or have tasks on."""
+    clients = Client.objects.filter(agency=membership.agency_id)
+    settings = settings or brand_settings_for(membership.agency)
+    if membership.role == Role.MEMBER and settings.members_see_only_their_clients:
+        on_projects = Client.objects.filter(
+            Q(projects__coordinator=membership)
+            | Q(projects__tasks__assignee=membership)
+            | Q(projects__brief__internal_owner=membership)
+        ).values("pk")
+        clients = clients.filter(pk__in=on_projects)
+    return clients
+
+
+def client_for_brand(membership: Membership, client_id: int) -> Client | None:
+    """One client whose brand layer this person may see, or None (a 404 for the caller)."""
+    return clients_with_brand_access(membership).filter(pk=client_id).first()
+
+
+def portal_brand_visible(contact: ClientContact) -> bool:
+    """A client contact reads their own brand layer only when the agency shares it."""
+    return brand_settings_for(contact.agency).share_with_client_contacts
+
+
+def brand_layer_latest(client: Client) -> BrandLayerVersion | None:
+    return (
+        BrandLayerVersion.objects.filter(client=client)
+        .select_related("created_by__user")
+        .order_by("-number")
+        .first()
+    )
+
+
+def brand_layer_document(version: BrandLayerVersion | None) -> dict[str, Any]:
+    """The layer's document, or an empty one for a client without a layer yet."""
+    return dict(version.content) if version is not None else empty_layer()
+
+
+def brand_versions(client: Client) -> QuerySet[BrandLayerVersion]:
+    """Every version of a client's layer, newest first, with who saved it."""
+    return (
+        BrandLayerVersion.objects.filter(client=client)
+        .select_related("created_by__user")
+        .defer("content")
+        .order_by("-number")
+    )
+
+
+def brand_version(client: Client, number: int) -> BrandLayerVersion | None:
+    return (
+        BrandLayerVersion.objects.filter(client=client, number=number)
+        .select_related("created_by__user")
+        .first()
+    )
+
+
+# Parsed Vale styles by the hash of their files: parsing YAML on every check would dominate it. Keyed by
+# the hash alone so the cache holds rules, not the styles' text.
+_PARSED_STYLES: OrderedDict[str, tuple[ValeRule, ...]] = OrderedDict()
+_PARSED_STYLES_MAX = 64
+_PARSED_STYLES_LOCK = threading.Lock()
+
+
+def vale_rules_of(layer: Mapping[str, Any]) -> tuple[ValeRule, ...]:
+    """The runnable rules of the layer's imported Vale styles (parsed once per style content)."""
+    from brandkit.vale import read_style_files
+
+    rules: list[ValeRule] = []
+    for style in layer.get("vale") or []:
+        fingerprint = hashlib.sha1(json.dumps(style["files"], sort_keys=True).encode()).hexdigest()
+        with _PARSED_STYLES_LOCK:
+            parsed = _PARSED_STYLES.get(fingerprint)
+            if parsed is not None:
+                _PARSED_STYLES.move_to_end(fingerprint)
+        if parsed is None:
+            files = {path: text.encode() for path, text in style["files"].items()}
+            parsed = read_style_files(files, default_name=style["name"]).rules
+            with _PARSED_STYLES_LOCK:
+                _PARSED_STYLES[fingerprint] = parsed
+                while len(_PARSED_STYLES) > _PARSED_STYLES_MAX:
+                    _PARSED_STYLES.popitem(last=False)
+        rules.extend(parsed)
+    return tuple(rules)
+
+
+def brand_rules_for_client(client: Client) -> tuple[BrandRules, BrandLayerVersion | None]:
+    """What the checks need for one client: its latest layer, the constraints on its decisions and
+    the distinctive terms of the agency's other clients. Four queries whatever the agency's size."""
+    latest = brand_layer_latest(client)
+    layer = brand_layer_document(latest)
+    constraints = tuple(
+        ConstraintRule(
+            term=c.term,
+            must=c.must,
+            decided_on=c.entry.decided_on,
+            summary=c.entry.decision[:200],
+            entry_id=c.entry_id,
+        )
+        for c in DecisionConstraint.objects.filter(client=client).select_related("entry")
+    )
+    others = {
+        c.pk: OtherClientTerms(client_name=c.name, terms=(c.name,))
+        for c in Client.objects.filter(agency=client.agency_id).exclude(pk=client.pk).only("pk", "name")
+    }
+    latest_of_others = (
+        BrandLayerVersion.objects.filter(agency=client.agency_id)
+        .exclude(client=client)
+        .order_by("client_id", "-number")
+        .distinct("client_id")
+        .only("client_id", "content")
+    )
+    for version in latest_of_others:
+        if version.client_id in others:
+            name = others[version.client_id].client_name
+            others[version.client_id] = OtherClientTerms(
+                client_name=name, terms=distinctive_terms(version.content, client_name=name)
+            )
+    rules = layer_rules(
+        layer,
+        client_name=client.name,
+        version=latest.number if latest else 0,
+        vale_rules=vale_rules_of(layer),
+        decision_constraints=constraints,
+        other_clients=tuple(others.values()),
+    )
+    return rules, latest
+
+
+def decision_entries_for(client: Client, *, limit: int = 50) -> list[DecisionLogEntry]:
+    """The client's latest decision-log entries, for attaching a checkable constraint."""
+    return list(DecisionLogEntry.objects.filter(client=client).order_by("-decided_on", "-pk")[:limit])
+
+
+def constraints_of(client: Client) -> QuerySet[DecisionConstraint]:
+    return (
+        DecisionConstraint.objects.filter(client=client)
+        .select_related("entry")
+        .order_by("-entry__decided_on", "term")
+    )
+
+
+# --- Content pieces ------------------------------------------------------------------------------
+
+
+def content_pieces(
+    membership: Membership,
+    *,
+    client_id: int | None = None,
+    state: str = "",
+    channel: str = "",
+) -> QuerySet[ContentPiece]:
+    """Pieces of the clients this person sees, filtered by client, state (as people see it) and channel."""
+    pieces = (
+        ContentPiece.objects.filter(client__in=clients_with_brand_access(membership))
+        .select_related("client", "project", "approval_request", "created_by__user")
+        .order_by("-updated_at", "-pk")
+    )
+    if client_id is not None:
+        pieces = pieces.filter(client_id=client_id)
+    if channel:
+        pieces = pieces.filter(channel=channel)
+    if state == ContentState.APPROVED:
+        pieces = pieces.filter(
+            Q(state=ContentState.APPROVED)
+            | Q(state=ContentState.SENT_FOR_APPROVAL, approval_request__status__in=APPROVED_STATUSES)
+        )
+    elif state == ContentState.SENT_FOR_APPROVAL:
+        pieces = pieces.filter(state=state).exclude(approval_request__status__in=APPROVED_STATUSES)
+    elif state:
+        pieces = pieces.filter(state=state)
+    return pieces
+
+
+def content_piece_for(membership: Membership, piece_id: int) -> ContentPiece | None:
+    """One piece with its versions (newest first), dismissals and transitions, or None."""
+    return (
+        content_pieces(membership)
+        .filter(pk=piece_id)
+        .prefetch_related(
+            Prefetch(
+                "versions",
+                queryset=ContentVersion.objects.select_related("created_by__user", "brand_version").order_by(
+                    "-number"
+                ),
+            ),
+            Prefetch("dismissals", queryset=FindingDismissal.objects.select_related("created_by__user")),
+            Prefetch("transitions", queryset=ContentTransition.objects.select_related("created_by__user")),
+        )
+        .first()
+    )
+
+
+def latest_version(piece: ContentPiece) -> ContentVersion:
+    """The newest version (from the prefetch when there is one)."""
+    versions = list(piece.versions.all())
+    return max(versions, key=lambda v: v.number)
+
+
+def dismissed_keys(piece: ContentPiece) -> set[str]:
+    return {d.key for d in piece.dismissals.all()}
+
+
+def brand_compare(client: Client, a: int | None, b: int | None) -> dict[str, Any] | None:
+    """Versions a and b side by side, section by section; by default the latest against the one before.
+    None when a named version does not exist."""
+    from brandkit.layer import layer_compare
+
+    if b is None:
+        latest = brand_layer_latest(client)
+        b = latest.number if latest else 0
+    if a is None:
+        a = max(b - 1, 0)
+    found = {v.number: v for v in BrandLayerVersion.objects.filter(client=client, number__in=[a, b])}
+    if (a and a not in found) or (b and b not in found):
+        return None
+    before = brand_layer_document(found.get(a))
+    after = brand_layer_document(found.get(b))
+    return {"a": a, "b": b, "changes": layer_compare(before, after)}

@@ -1,0 +1,429 @@
+"""Each governance check alone, on plain strings (no database)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from brandkit.governance import (
+    ApprovedClaim,
+    AvoidTerm,
+    BrandRules,
+    ContentInput,
+    DecisionConstraint,
+    Offer,
+    OtherClientTerms,
+    Pillar,
+    ValeRule,
+    VoiceRule,
+    check_content,
+)
+from brandkit.governance.ai_tells import AiTellsCheck
+from brandkit.governance.avoid import AvoidCheck
+from brandkit.governance.bleed import BleedCheck
+from brandkit.governance.channel import ChannelCheck
+from brandkit.governance.claims import ClaimsCheck, extract_claims
+from brandkit.governance.cta import CtaCheck
+from brandkit.governance.decisions import DecisionsCheck
+from brandkit.governance.lexicon import PhraseIndex, inflections
+from brandkit.governance.pillars import PillarsCheck
+from brandkit.governance.reading import ReadingLevelCheck
+from brandkit.governance.voice import VoiceCheck
+
+TODAY = date(2026, 12, 5)
+
+
+def rules(**kwargs) -> BrandRules:
+    return BrandRules(client_name="Brightsmile Dental", **kwargs)
+
+
+def body(text: str, channel: str = "landing_page", goal: str = "") -> ContentInput:
+    return ContentInput(channel=channel, body=text, goal=goal)
+
+
+def spans(findings, text: str) -> list[str]:
+    return [text[f.start : f.end] for f in findings]
+
+
+# ---- the phrase index ---------------------------------------------------------------------------
+
+
+def test_inflections_cover_plurals_and_verb_endings_by_suffix_rules():
+    assert {"consultations", "consultation"} <= inflections("consultation")
+    assert {"leverages", "leveraged", "leveraging"} <= inflections("leverage")
+    assert {"companies"} <= inflections("company")
+    assert {"stopped", "stopping"} <= inflections("stop")
+
+
+def test_phrase_index_finds_phrases_across_line_breaks_and_hyphens_at_word_boundaries():
+    index = PhraseIndex()
+    index.add("free consultation", "avoid")
+    text = "Book a free\nconsultation or a Free-Consultations day, not a freebie consultations."
+    found = index.find(text)
+    assert spans([type("F", (), {"start": s, "end": e}) for s, e, _ in found], text) == [
+        "free\nconsultation",
+        "Free-Consultations",
+    ]
+
+
+def test_phrase_index_keeps_acronyms_case_sensitive():
+    index = PhraseIndex()
+    index.add("AI", "tell")
+    assert [m[:2] for m in index.find("AI writes. We said ai and Ai.")] == [(0, 2)]
+
+
+def test_phrase_index_reports_shorter_phrases_nested_in_a_longer_match():
+    index = PhraseIndex()
+    index.add("free consultation", "a")
+    index.add("consultation", "b")
+    payloads = sorted(p for _s, _e, p in index.find("our free consultation"))
+    assert payloads == ["a", "b"]
+
+
+def test_phrase_index_keeps_symbols_and_punctuation_that_are_part_of_a_phrase():
+    index = PhraseIndex()
+    for phrase in ("#1", "650+ finance teams", "days, not weeks", "it's not just"):
+        index.add(phrase, phrase)
+    text = "We are #1, not 1. Trusted by 650+ finance teams and 650 finance teams. Days, not weeks; days not weeks. It\u2019s not just us."
+    assert [text[s:e] for s, e, _p in index.find(text)] == [
+        "#1",
+        "650+ finance teams",
+        "Days, not weeks",
+        "It\u2019s not just",
+    ]
+
+
+# ---- 1. avoid list ------------------------------------------------------------------------------
+
+
+def test_avoid_list_flags_inflected_terms_with_the_reason_and_a_case_matched_replacement():
+    check = AvoidCheck(rules(avoid=(AvoidTerm("cheap", "sounds low quality", "affordable"),)), today=TODAY)
+    text = "Cheap whitening. Cheaper than ever? cheapskate deals."
+    findings = check.run(body(text))
+    assert spans(findings, text) == ["Cheap"]
+    assert findings[0].suggestion == "Affordable"
+    assert "sounds low quality" in findings[0].message
+    assert findings[0].severity == "error" and findings[0].question == 5
+
+
+def test_an_offer_that_has_ended_counts_as_an_avoided_term_and_a_current_one_does_not():
+    offers = (
+        Offer("Summer whitening bundle", ends_on=date(2026, 9, 1)),
+        Offer("Winter check-up week", ends_on=date(2027, 1, 31)),
+    )
+    check = AvoidCheck(rules(offers=offers), today=TODAY)
+    text = "Ask about our summer whitening bundle or the Winter check-up week."
+    findings = check.run(body(text))
+    assert spans(findings, text) == ["summer whitening bundle"]
+    assert "ended on 1 September 2026" in findings[0].message
+
+
+def test_words_in_an_imported_accept_vocabulary_are_never_flagged_as_avoided_or_misspelt():
+    accept = ValeRule(name="House.Accept", kind="vocab_accept", tokens=("cheap", "color"))
+    brand = rules(avoid=(AvoidTerm("cheap"),), spelling="UK", vale_rules=(accept,))
+    content = body("Cheap color, cheaper colour.")
+    assert AvoidCheck(brand, today=TODAY).run(content) == []
+    assert ChannelCheck(brand, today=TODAY).run(content) == []
+    assert len(AvoidCheck(rules(avoid=(AvoidTerm("cheap"),)), today=TODAY).run(content)) == 1
+
+
+# ---- 2. AI tells --------------------------------------------------------------------------------
+
+
+def test_ai_tells_flag_stock_openers_the_not_just_shape_and_stacked_em_dashes():
+    check = AiTellsCheck(rules(ai_tells_extra=("world of dentistry",)), today=TODAY)
+    text = (
+        "In today's fast-paced world, your smile matters. It's not just a check-up, it's peace of mind. "
+        "Welcome to the world of dentistry.\n\nWe clean \u2014 gently \u2014 and we polish \u2014 fast."
+    )
+    found = spans(check.run(body(text)), text)
+    assert found[0] == "In today's fast-paced world"
+    assert "world of dentistry" in found
+    assert any(s.startswith("It's not just a check-up, it's") for s in found)
+    assert any(s.startswith("\u2014 gently") for s in found)
+
+
+def test_plain_copy_has_no_ai_tells():
+    check = AiTellsCheck(rules(), today=TODAY)
+    assert check.run(body("Your check-up takes 30 minutes. We explain every step before we start.")) == []
+
+
+# ---- 3. claims ----------------------------------------------------------------------------------
+
+
+def test_claims_are_extracted_by_kind():
+    kinds = [
+        f.kind
+        for f in extract_claims(
+            "Save $50. 40% faster, 3x fewer visits, rated 4.9 stars by 2,000 patients, results in 2 weeks. "
+            "The best clinic in Leeds, guaranteed, ISO 9001 certified and cheaper than the rest."
+        )
+    ]
+    assert kinds == [
+        "money",
+        "percent",
+        "multiplier",
+        "rating",
+        "count",
+        "duration",
+        "superlative",
+        "guarantee",
+        "certification",
+        "certification",
+        "comparison",
+    ]
+
+
+def test_a_figure_matches_an_approved_claim_tolerantly_but_not_a_different_figure():
+    check = ClaimsCheck(
+        rules(
+            claims=(ApprovedClaim("Up to 40% faster onboarding"), ApprovedClaim("Rated 4.8 stars on Google"))
+        ),
+        today=TODAY,
+    )
+    assert check.run(body("Onboarding is 40% faster.")) == []
+    text = "Rated 4.9 stars by our patients."
+    findings = check.run(body(text))
+    assert spans(findings, text) == ["4.9 stars"]
+    assert findings[0].suggestion == "Rated 4.8 stars on Google"
+    assert findings[0].severity == "error" and findings[0].question == 3
+
+
+def test_an_expired_claim_or_one_not_allowed_on_the_channel_does_not_support_a_claim():
+    check = ClaimsCheck(
+        rules(
+            claims=(
+                ApprovedClaim("Voted best dentist in Leeds 2025", expires_on=date(2026, 1, 1)),
+                ApprovedClaim("Over 2,000 happy patients", channels=("landing_page",)),
+            )
+        ),
+        today=TODAY,
+    )
+    text = "Voted best dentist in Leeds."
+    findings = check.run(body(text))
+    assert spans(findings, text) == ["Voted best"]
+    assert "expired on 1 January 2026" in findings[0].message
+    assert check.run(body("Over 2,000 happy patients.", channel="landing_page")) == []
+    assert len(check.run(body("Over 2,000 happy patients.", channel="sms"))) == 1
+
+
+def test_a_current_offer_supports_its_own_price_and_everyday_phrases_are_not_claims():
+    check = ClaimsCheck(rules(offers=(Offer("Whitening for $199", ends_on=date(2027, 1, 1)),)), today=TODAY)
+    assert (
+        check.run(body("Whitening for $199 this winter. Best wishes, do your best, open 7 days a week."))
+        == []
+    )
+
+
+# ---- 4. reading level ---------------------------------------------------------------------------
+
+
+def test_reading_level_names_the_sentences_that_push_the_grade_over_target():
+    hard = (
+        "Our comprehensive interdisciplinary periodontal methodology facilitates individualised "
+        "therapeutic interventions for predominantly asymptomatic inflammatory conditions."
+    )
+    easy = "Come in. We check your teeth. It does not hurt. You can go home the same day. " * 2
+    text = easy + hard
+    findings = ReadingLevelCheck(rules(reading_grade_target=8), today=TODAY).run(body(text))
+    assert spans(findings, text) == [hard]
+    assert "target of 8" in findings[0].message
+
+
+def test_reading_level_is_quiet_for_easy_copy_or_without_a_target():
+    text = "Come in. We check your teeth. It does not hurt. You can go home the same day. " * 5
+    assert ReadingLevelCheck(rules(reading_grade_target=8), today=TODAY).run(body(text)) == []
+    assert ReadingLevelCheck(rules(), today=TODAY).run(body(text * 3)) == []
+
+
+# ---- 5. pillars ---------------------------------------------------------------------------------
+
+
+def test_a_channel_that_needs_a_pillar_is_flagged_without_one_and_not_with_one():
+    brand = rules(pillars=(Pillar("Comfort", phrases=("gentle care",)),), pillar_channels=("landing_page",))
+    check = PillarsCheck(brand, today=TODAY)
+    assert [f.message[:24] for f in check.run(body("Book your check-up."))] == ["No messaging pillar is p"]
+    assert check.run(body("Gentle care for nervous patients.")) == []
+    assert check.run(body("Book your check-up.", channel="sms")) == []
+
+
+def test_pillar_phrases_repeated_beyond_the_density_threshold_read_as_forced():
+    brand = rules(
+        pillars=(Pillar("Comfort", phrases=("gentle care", "calm clinic")),), pillar_density_words=60
+    )
+    text = "Gentle care. A calm clinic. More gentle care, and a calm clinic again with gentle care."
+    findings = PillarsCheck(brand, today=TODAY).run(body(text))
+    assert len(findings) == 1 and "forced" in findings[0].message
+
+
+# ---- 5b. voice ----------------------------------------------------------------------------------
+
+
+def test_voice_flags_quoted_dont_phrases_jargon_and_we_for_a_brand_that_speaks_as_you():
+    brand = rules(
+        voice=(
+            VoiceRule(False, 'Never call treatments "procedures"', bad_example="Our procedures are painless"),
+        ),
+        jargon=("periodontal",),
+        speaks_as="you",
+    )
+    text = "Book your procedure. Periodontal care matters. We love teeth."
+    found = spans(VoiceCheck(brand, today=TODAY).run(body(text)), text)
+    assert found == ["procedure", "Periodontal", "We"]
+
+
+def test_exclamation_density_is_flagged_only_when_the_voice_rules_ask_for_it():
+    text = "Great news! New clinic! Open now!"
+    assert VoiceCheck(rules(), today=TODAY).run(body(text)) == []
+    sparing = rules(voice=(VoiceRule(False, "Keep exclamation marks rare"),))
+    assert len(VoiceCheck(sparing, today=TODAY).run(body(text))) == 2  # one per 150 words is allowed
+    brand = rules(voice=(VoiceRule(False, "Don't use exclamation marks"),))
+    assert len(VoiceCheck(brand, today=TODAY).run(body(text))) == 3
+
+
+def test_generic_agency_voice_is_flagged():
+    text = "We are passionate about smiles and our team of experts is here."
+    found = spans(VoiceCheck(rules(), today=TODAY).run(body(text)), text)
+    assert found == ["We are passionate about", "our team of experts"]
+
+
+# ---- 6. CTA -------------------------------------------------------------------------------------
+
+CTAS = {"awareness": ("Learn more", "Meet the team"), "sales": ("Book now", "Buy a gift card")}
+
+
+def test_a_cta_from_another_goal_is_flagged_with_this_goals_cta_as_suggestion():
+    text = "Meet the team at our new clinic. Book now."
+    findings = CtaCheck(rules(ctas_by_goal=CTAS), today=TODAY).run(body(text, goal="awareness"))
+    assert spans(findings, text) == ["Book now"]
+    assert findings[0].suggestion == "Learn more"
+
+
+def test_a_channel_that_needs_a_cta_is_flagged_without_one_and_loose_wording_counts():
+    check = CtaCheck(rules(ctas_by_goal=CTAS), today=TODAY)
+    assert len(check.run(body("Our new hygienists started this week.", goal="awareness"))) == 1
+    assert check.run(body("Our new hygienists started. Learn more about them.", goal="awareness")) == []
+    assert check.run(body("Our new hygienists started.", goal="awareness", channel="instagram")) == []
+
+
+# ---- 7. channel ---------------------------------------------------------------------------------
+
+
+def test_channel_limits_flag_the_characters_past_the_limit():
+    check = ChannelCheck(rules(), today=TODAY)
+    headline = "Gentle dental care in central Leeds"
+    findings = check.run(body(headline, channel="google_ads_headline"))
+    assert [(f.start, f.end) for f in findings] == [(30, len(headline))]
+    assert check.run(body("Gentle dental care in Leeds", channel="google_ads_headline")) == []
+
+
+def test_sms_limit_drops_to_70_when_a_character_is_outside_gsm7():
+    check = ChannelCheck(rules(), today=TODAY)
+    plain = "Reminder: your check-up is tomorrow at 9:30. Reply C to confirm or R to rebook."
+    assert check.run(body(plain, channel="sms")) == []
+    curly = plain.replace("your", "your \u2019")
+    findings = check.run(body(curly, channel="sms"))
+    assert len(findings) == 1 and "70" in findings[0].message
+
+
+def test_email_needs_a_short_subject_and_a_preheader():
+    check = ChannelCheck(rules(), today=TODAY)
+    findings = check.run(ContentInput(channel="email", body="Hello", subject="x" * 61))
+    assert sorted((f.field, f.start) for f in findings) == [("preheader", 0), ("subject", 60)]
+
+
+def test_spelling_variant_and_headline_case_follow_the_brand():
+    check = ChannelCheck(rules(spelling="UK", headline_case="sentence"), today=TODAY)
+    content = ContentInput(
+        channel="landing_page",
+        headline="Your Best Smile Starts Here",
+        body="Choose a color. We customized it.",
+    )
+    findings = check.run(content)
+    assert sorted((f.check, f.suggestion) for f in findings) == [
+        ("headline_case", "Your best smile starts here"),
+        ("spelling", "colour"),
+        ("spelling", "customised"),
+    ]
+
+
+def test_oxford_comma_follows_the_brand_either_way_and_opening_phrases_are_not_lists():
+    with_comma = ChannelCheck(rules(oxford_comma=True), today=TODAY)
+    text = "Bring tents, packs and shells. In March, Tom and I went. We fix zips, seams, and buckles."
+    findings = with_comma.run(body(text))
+    assert [(text[f.start : f.end], f.suggestion, f.check) for f in findings] == [
+        (" and ", ", and ", "oxford_comma")
+    ]
+    without = ChannelCheck(rules(oxford_comma=False), today=TODAY)
+    assert [text[f.start : f.end] for f in without.run(body(text))] == [", and "]
+    assert ChannelCheck(rules(), today=TODAY).run(body(text)) == []
+
+
+# ---- 8. decisions -------------------------------------------------------------------------------
+
+
+def test_a_decision_constraint_cites_the_decision_and_its_date():
+    brand = rules(
+        decision_constraints=(
+            DecisionConstraint("free consultation", "absent", date(2026, 3, 12), "We no longer offer it"),
+            DecisionConstraint("Brightsmile Plan", "present", date(2026, 4, 2)),
+        )
+    )
+    text = "Book a free consultation."
+    findings = DecisionsCheck(brand, today=TODAY).run(body(text))
+    assert [f.message for f in findings] == [
+        "\u201cfree consultation\u201d goes against the decision of 12 March 2026 (We no longer offer it): it must "
+        "not be used.",
+        "Per the decision of 2 April 2026, the piece must include \u201cBrightsmile Plan\u201d.",
+    ]
+
+
+# ---- 9. cross-client bleed ----------------------------------------------------------------------
+
+
+def test_another_clients_terms_are_flagged_naming_that_client_but_shared_words_are_not():
+    brand = rules(
+        avoid=(AvoidTerm("free trial"),),
+        other_clients=(
+            OtherClientTerms(
+                "Ridgeline Outfitters", ("TrailShell", "Built for the long trail", "free trial")
+            ),
+        ),
+    )
+    text = "Built for the long trail: your smile. No free trial."
+    findings = BleedCheck(brand, today=TODAY).run(body(text))
+    assert spans(findings, text) == ["Built for the long trail"]
+    assert "Ridgeline Outfitters" in findings[0].message
+
+
+# ---- the pipeline -------------------------------------------------------------------------------
+
+
+def test_check_content_runs_every_check_in_one_pass_in_text_order():
+    brand = rules(
+        avoid=(AvoidTerm("painless", "we can't promise it", "comfortable"),),
+        other_clients=(OtherClientTerms("Ridgeline Outfitters", ("TrailShell",)),),
+        ctas_by_goal=CTAS,
+    )
+    text = "Painless cleaning, 50% off, in a TrailShell. Book now."
+    findings = check_content(body(text, goal="awareness"), brand, today=TODAY)
+    assert [(f.check, text[f.start : f.end]) for f in findings] == [
+        ("avoid", "Painless"),
+        ("cta", text),  # no awareness CTA at all: flagged on the whole body
+        ("claim", "50% off"),
+        ("bleed", "TrailShell"),
+        ("cta", "Book now"),
+    ]
+    assert (
+        check_content(body("Meet the team at our Leeds clinic.", goal="awareness"), brand, today=TODAY) == []
+    )
+
+
+def test_a_hostile_paste_of_100000_characters_gets_at_most_1000_findings():
+    brand = rules(avoid=(AvoidTerm("cheap"),), claims=(ApprovedClaim("Rated 4.8 stars"),))
+    text = (
+        "Cheap, cheap 40% cheaper than ever! It's not just cheap \u2014 it's cheap \u2014 really \u2014 cheap. "
+        * 2000
+    )[:100_000]
+    findings = check_content(body(text, channel="blog"), brand, today=TODAY)
+    assert len(findings) == 1000
+    assert findings == sorted(findings, key=lambda f: (f.start, f.end, f.check))

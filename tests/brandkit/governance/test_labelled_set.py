@@ -1,0 +1,58 @@
+"""Precision and recall of the governance checks on the labelled drafts (pinned)."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from brandkit.governance import check_content
+from tests.brandkit.governance.labelled_set import KINDS, TODAY, load_brands, load_drafts, score
+
+# Pinned from the last measurement; the goal is recall >= 0.95 and precision >= 0.90.
+# "tuned": the drafts the checker was developed against (58 drafts, 89 labels; measured recall 0.978,
+# precision 0.947). "holdout": 16 drafts (27 labels) written and labelled afterwards and never used to
+# tune the checker (measured recall 0.926, precision 0.929). Raise these when the checker improves.
+PINNED = {  # (recall, precision)
+    "tuned": (0.97, 0.94),
+    "holdout": (0.92, 0.92),
+}
+
+
+def test_the_labelled_set_is_large_varied_and_covers_every_kind():
+    drafts = load_drafts()
+    labels = [label for draft in drafts for label in draft.labels]
+    assert len(drafts) >= 40
+    assert len({draft.brand for draft in drafts}) >= 3
+    assert len(labels) >= 60
+    assert set(Counter(label.kind for label in labels)) == set(KINDS)
+    assert sum(1 for draft in drafts if not draft.labels) >= 5
+
+
+def _report(name: str, total, by_kind, notes) -> str:
+    return "\n".join(
+        [f"{name}: precision {total.precision:.3f}  recall {total.recall:.3f}  ({total.labels} labels)"]
+        + [
+            f"  {kind:14} labels {s.labels:3}  found {s.found_labels:3}  flagged {s.true_positives + s.false_positives:3}"
+            f"  false {s.false_positives:3}"
+            for kind, s in by_kind.items()
+        ]
+        + notes
+    )
+
+
+def test_precision_and_recall_on_the_labelled_set_stay_at_their_pinned_values():
+    brands = load_brands()
+    drafts = load_drafts()
+    results = [(draft, check_content(draft.content, brands[draft.brand], today=TODAY)) for draft in drafts]
+    reports = []
+    scores = {}
+    for name, wanted in (("tuned", False), ("holdout", True)):
+        total, by_kind, notes = score([r for r in results if r[0].holdout == wanted])
+        scores[name] = total
+        reports.append(_report(name, total, by_kind, notes))
+    total, by_kind, notes = score(results)
+    reports.append(_report("all", total, by_kind, []))
+    report = "\n".join(reports)
+    print("\n" + report)
+    for name, (recall, precision) in PINNED.items():
+        assert scores[name].recall >= recall, report
+        assert scores[name].precision >= precision, report
