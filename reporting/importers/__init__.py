@@ -74,6 +74,8 @@ def parse_export(
     table = read_table(data, limits=limits or Limits())
     platform, mapping = detect_platform(table, mappings)
     if platform == Platform.GENERIC:
-        return generic.parse(table, mapping=mapping, default_currency=default_currency)
+        parsed = generic.parse(table, mapping=mapping, default_currency=default_currency)
+        parsed.mapping_index = (mappings or []).index(mapping)
+        return parsed
     module = dict(PLATFORMS)[platform]
     return module.parse(table, default_currency=default_currency)

@@ -79,6 +79,7 @@ class ParsedExport:
     period_end: dt.date | None = None
     account: str = ""
     notes: list[str] = field(default_factory=list)  # what the preview should say that is not an error
+    mapping_index: int | None = None  # which saved column mapping read a generic file
 
     @property
     def campaign_names(self) -> list[str]:

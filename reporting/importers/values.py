@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 EMPTY_MARKERS = frozenset({"", "--", "-", "—", "–", " --"})
 FORMULA_STARTS = ("=", "+", "@", "-")
+LARGEST = Decimal(10) ** 14  # what a daily fact can hold; no platform reports a day this big
 _GROUPED_COMMA = re.compile(r"^\d{1,3}(,\d{3})+$")
 _GROUPED_DOT = re.compile(r"^\d{1,3}(\.\d{3})+$")
 _MONEY_SIGNS = re.compile(r"(US\$|A\$|C\$|CA\$|R\$|[$€£¥₹]|USD|EUR|GBP|CHF)")
@@ -70,6 +71,8 @@ def parse_number(text: str, *, decimal_comma: bool = False) -> Decimal | None:
         raise ValueError("is not a number") from exc
     if percent:
         value = value / 100
+    if value >= LARGEST:
+        raise ValueError("is too large")
     return -value if negative else value
 
 
