@@ -116,12 +116,12 @@ def _other_clients_names(*, client: Client, platform: str, names: list[str]) -> 
     if not names:
         return {}
     own = set(
-        PlatformCampaign.objects.filter(client=client, platform=platform, name__in=names).values_list(
-            "name", flat=True
-        )
+        PlatformCampaign.objects.filter(
+            agency_id=client.agency_id, client=client, platform=platform, name__in=names
+        ).values_list("name", flat=True)
     )
     others = (
-        PlatformCampaign.objects.filter(platform=platform, name__in=names)
+        PlatformCampaign.objects.filter(agency_id=client.agency_id, platform=platform, name__in=names)
         .exclude(client=client)
         .select_related("client")
     )

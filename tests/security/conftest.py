@@ -98,6 +98,20 @@ def client_approvals(*, owner: Membership, project: Project, contact: ClientCont
         }
 
 
+def reporting_world(*, owner: Membership, client, task) -> dict:
+    """A reporting campaign fed by a confirmed LinkedIn import, and time logged on a task."""
+    from projects.services import time_entries
+    from tests.reporting import exports
+
+    campaign = factories.reporting_campaign_create(actor=owner, client=client, name="Practice managers")
+    report_import = factories.report_import(
+        actor=owner, client=client, data=exports.linkedin_csv(), mapping={"Practice Managers - Lead Gen": campaign.pk}
+    )
+    with scope(agency=owner.agency_id):
+        entry = time_entries.time_entry_log(actor=owner, task=task, minutes=45, note="Kickoff prep")
+    return {"reporting_campaign": campaign, "report_import": report_import, "time_entry": entry}
+
+
 def tenant_world(team: dict) -> dict:
     """The objects of one agency that route kwargs point at, keyed as the walker's OBJECT_FOR_KWARG values.
 
@@ -140,6 +154,7 @@ def tenant_world(team: dict) -> dict:
             message="Nobody owns the kickoff.",
         )
     approvals = client_approvals(owner=owner, project=project, contact=team["contacts"][0])
+    reporting = reporting_world(owner=owner, client=team["clients"][0], task=dependency.successor)
     return {
         "agency": agency,
         "client": team["clients"][0],
@@ -155,6 +170,7 @@ def tenant_world(team: dict) -> dict:
         "closure": closure,
         "escalation": escalation,
         **approvals,
+        **reporting,
     }
 
 

@@ -57,7 +57,10 @@ from projects.models import (
     RequiredInput,
     Task,
     TaskDependency,
+    TimeEntry,
 )
+from reporting.models import Campaign as ReportingCampaign
+from reporting.models import Import as ReportImport
 
 # Not probed at all: the admin has its own gate (tests/agencyops/test_admin.py), files are public.
 SKIPPED_PREFIXES = ("admin/", "static/", "media/")
@@ -100,6 +103,9 @@ OBJECT_FOR_KWARG = {
     "comment_id": "comment",
     "entry_id": "decision_entry",
     "change_request_id": "change_request",
+    "campaign_id": "reporting_campaign",
+    "import_id": "report_import",
+    "time_entry_id": "time_entry",
 }
 # Kwargs that carry a number of their object rather than its id: ``<int:page>`` is the page's number
 # within the version. They are never mixed across worlds on their own (page 1 exists everywhere).
@@ -118,6 +124,9 @@ OBJECT_FOR_MODEL = {
     Comment: "comment",
     DecisionLogEntry: "decision_entry",
     ChangeRequest: "change_request",
+    ReportingCampaign: "reporting_campaign",
+    ReportImport: "report_import",
+    TimeEntry: "time_entry",
 }
 # ...or, for a view without a queryset, the path segment just before ``<int:pk>``.
 OBJECT_FOR_PK_SEGMENT = {
