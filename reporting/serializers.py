@@ -101,7 +101,9 @@ class ImportUploadInputSerializer(serializers.Serializer):
 
 
 class ImportConfirmInputSerializer(serializers.Serializer):
-    mapping = serializers.DictField(child=serializers.IntegerField(allow_null=True), required=False, default=dict)
+    mapping = serializers.DictField(
+        child=serializers.IntegerField(allow_null=True), required=False, default=dict
+    )
 
     def validate_mapping(self, value: dict) -> dict:
         if len(value) > 2000:

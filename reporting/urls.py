@@ -1,0 +1,21 @@
+"""Reporting pages, under /<agency_slug>/reports/ (plus time logging on tasks)."""
+
+from django.urls import path
+
+from reporting import views
+
+urlpatterns = [
+    path("reports/campaigns/", views.campaign_list, name="reporting_campaign_list"),
+    path("reports/campaigns/<int:campaign_id>/", views.campaign_detail, name="reporting_campaign_detail"),
+    path(
+        "reports/campaigns/<int:campaign_id>/changes/",
+        views.campaign_change_add,
+        name="reporting_campaign_change_add",
+    ),
+    path("reports/imports/", views.import_list, name="reporting_import_list"),
+    path("reports/imports/<int:import_id>/", views.import_detail, name="reporting_import_detail"),
+    path("reports/kpis/", views.kpi_overview, name="reporting_kpis"),
+    path("reports/retainers/", views.retainer_hours, name="reporting_retainers"),
+    path("tasks/<int:task_id>/time/", views.task_time_log, name="task_time_log"),
+    path("time/<int:time_entry_id>/stop/", views.time_entry_stop, name="time_entry_stop"),
+]
