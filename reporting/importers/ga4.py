@@ -69,15 +69,19 @@ def parse(table: Table, *, default_currency: str = "") -> ParsedExport:
     for row in table.cells[: found.index]:
         m = _DATE_COMMENT.search(",".join(row))
         if m:
-            day = parse_date(m[2])
+            try:
+                day = parse_date(m[2])
+            except ValueError:
+                continue
             if m[1].lower() == "start":
                 result.period_start = day
             else:
                 result.period_end = day
-    if not found.has("date") and result.period_start and result.period_end != result.period_start:
+    start, end = result.period_start, result.period_end
+    if not found.has("date") and start and end and end != start:
         result.notes.append(
-            f"The file has no 'Date' column: its figures for {result.period_start:%d %b %Y} to "
-            f"{result.period_end:%d %b %Y} are stored on {result.period_start:%d %b %Y}."
+            f"The file has no 'Date' column: its figures for {start:%d %b %Y} to "
+            f"{end:%d %b %Y} are stored on {start:%d %b %Y}."
         )
     options = RowOptions(
         platform=Platform.GA4,

@@ -13,6 +13,7 @@ import io
 import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from reporting.importers.base import UnrecognisedFile
 
@@ -38,6 +39,13 @@ class Table:
 
 def decode(data: bytes) -> tuple[str, str]:
     """Text and the encoding it was in; refuses bytes that are not text."""
+    try:
+        return _decode(data)
+    except UnicodeDecodeError as exc:
+        raise UnrecognisedFile("The file is neither text nor a valid .xlsx workbook.") from exc
+
+
+def _decode(data: bytes) -> tuple[str, str]:
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16"), "utf-16"
     if data.startswith(b"\xef\xbb\xbf"):
@@ -126,22 +134,31 @@ def read_xlsx(data: bytes, limits: Limits) -> Table:
     except Exception as exc:  # openpyxl raises many kinds for a damaged workbook
         raise UnrecognisedFile("The file is neither text nor a valid .xlsx workbook.") from exc
     try:
-        best: list[list[str]] = []
-        for sheet in workbook.worksheets:
-            rows: list[list[str]] = []
-            for i, row in enumerate(sheet.iter_rows(values_only=True)):
-                if i >= limits.max_rows:
-                    raise UnrecognisedFile(f"The workbook has more than {limits.max_rows} rows.")
-                rows.append([_cell_text(v) for v in row])
-            while rows and not any(rows[-1]):
-                rows.pop()
-            # Trim the empty cells openpyxl pads to the sheet's width.
-            rows = [_trim(r) for r in rows]
-            if sum(1 for r in rows if len(r) > 1) > sum(1 for r in best if len(r) > 1):
-                best = rows
-        return Table(cells=best, delimiter="xlsx", encoding="xlsx")
+        return _first_table(workbook, limits)
+    except UnrecognisedFile:
+        raise
+    except Exception as exc:  # a damaged sheet can fail while it is read, not only when opened
+        raise UnrecognisedFile("The file is neither text nor a valid .xlsx workbook.") from exc
     finally:
         workbook.close()
+
+
+def _first_table(workbook: Any, limits: Limits) -> Table:
+    """The sheet with the most multi-cell rows: the export's table, whatever the sheet is called."""
+    best: list[list[str]] = []
+    for sheet in workbook.worksheets:
+        rows: list[list[str]] = []
+        for i, row in enumerate(sheet.iter_rows(values_only=True)):
+            if i >= limits.max_rows:
+                raise UnrecognisedFile(f"The workbook has more than {limits.max_rows} rows.")
+            rows.append([_cell_text(v) for v in row])
+        # Trim the empty cells and rows openpyxl pads to the sheet's size.
+        rows = [_trim(r) for r in rows]
+        while rows and not rows[-1]:
+            rows.pop()
+        if sum(1 for r in rows if len(r) > 1) > sum(1 for r in best if len(r) > 1):
+            best = rows
+    return Table(cells=best, delimiter="xlsx", encoding="xlsx")
 
 
 def _trim(row: list[str]) -> list[str]:

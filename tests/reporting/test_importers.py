@@ -252,3 +252,41 @@ def test_numbers_in_each_locale(text, decimal_comma, expected):
 )
 def test_dates_in_each_spelling(text, expected):
     assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        exports.google_ads_campaign_csv,
+        exports.google_ads_german_excel_csv,
+        exports.meta_campaign_csv,
+        exports.meta_localized_csv,
+        exports.linkedin_csv,
+        exports.ga4_traffic_csv,
+        lambda: exports.xlsx(
+            [
+                ["Campaign report"],
+                ["Day", "Campaign", "Currency code", "Impr.", "Cost"],
+                ["2026-11-01", "A", "USD", 1, 2],
+            ]
+        ),
+    ],
+)
+def test_damaged_exports_are_read_or_refused_never_crash(make):
+    """Cut short, bytes flipped, lines dropped: the answer is rows with problems or a clear refusal."""
+    import random
+
+    original = make()
+    rng = random.Random(len(original))
+    for attempt in range(60):
+        data = bytearray(original)
+        if attempt % 3 == 0:
+            data = data[: rng.randrange(1, len(data))]
+        else:
+            for _ in range(rng.randrange(1, 8)):
+                data[rng.randrange(len(data))] = rng.randrange(256)
+        try:
+            parsed = parse_export(bytes(data), default_currency="USD")
+        except UnrecognisedFile:
+            continue
+        assert all(isinstance(p.message, str) for p in parsed.problems)
