@@ -202,3 +202,32 @@ def metric_series(
         }
         for r in rows
     ]
+
+
+@dataclass(frozen=True)
+class LandingPage:
+    path: str
+    sessions: Decimal
+    key_events: Decimal
+
+    @property
+    def conversion_rate(self) -> Decimal | None:
+        return self.key_events / self.sessions if self.sessions else None
+
+
+def landing_page_performance(
+    agency: Agency, *, client_id: int, start: dt.date, end: dt.date, limit: int = 20
+) -> list[LandingPage]:
+    """A client's landing pages over a period by sessions, each with its conversion rate (one query)."""
+    rows = (
+        DailyFact.objects.filter(
+            agency=agency, client_id=client_id, level=FactLevel.LANDING_PAGE, date__range=(start, end)
+        )
+        .values("breakdown_value")
+        .annotate(
+            sessions=Sum("value", filter=Q(metric="sessions"), default=Decimal(0)),
+            key_events=Sum("value", filter=Q(metric="key_events"), default=Decimal(0)),
+        )
+        .order_by("-sessions", "breakdown_value")[:limit]
+    )
+    return [LandingPage(r["breakdown_value"], r["sessions"], r["key_events"]) for r in rows]

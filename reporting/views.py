@@ -70,10 +70,20 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     """A campaign: this month's KPIs against targets, its platform names and the timeline of its changes."""
     campaign = _campaign_or_404(request, campaign_id)
     kpis = selectors.kpi_table(request.agency, as_of=agency_today(request.agency), campaign_ids=[campaign.pk])
+    landing_pages = []
+    if kpis and campaign.goal == "lead_generation":
+        landing_pages = selectors.landing_page_performance(
+            request.agency, client_id=campaign.client_id, start=kpis[0].period_start, end=kpis[0].period_end
+        )
     return TemplateResponse(
         request,
         "reporting/campaign_detail.html",
-        {"campaign": campaign, "kpis": kpis[0] if kpis else None, "change_form": ChangeLineForm()},
+        {
+            "campaign": campaign,
+            "kpis": kpis[0] if kpis else None,
+            "change_form": ChangeLineForm(),
+            "landing_pages": landing_pages,
+        },
     )
 
 

@@ -181,3 +181,19 @@ def test_the_kpi_table_shows_imported_figures_against_targets(team, django_asser
     assert lines["conversions"].state == AT_RISK
     assert lines["conversion_rate"].target is None and lines["conversion_rate"].state == ""
     assert len(table) == 4
+
+
+@pytest.mark.django_db
+def test_landing_pages_are_ranked_by_sessions_with_their_conversion_rate(team):
+    client = team["clients"][0]
+    factories.report_import(
+        actor=team["coordinator"], client=client, data=exports.ga4_landing_page_csv(), default_currency="USD"
+    )
+    with scope(agency=team["agency"].pk):
+        pages = selectors.landing_page_performance(
+            team["agency"], client_id=client.pk, start=dt.date(2026, 11, 1), end=dt.date(2026, 11, 30)
+        )
+    assert [(p.path, p.sessions, p.conversion_rate) for p in pages] == [
+        ("/spring-smile", D(400), D("0.05")),
+        ("/", D(100), D("0.01")),
+    ]
