@@ -16,6 +16,8 @@ urlpatterns = [
     path("reports/imports/<int:import_id>/", views.import_detail, name="reporting_import_detail"),
     path("reports/kpis/", views.kpi_overview, name="reporting_kpis"),
     path("reports/retainers/", views.retainer_hours, name="reporting_retainers"),
+    path("reports/cost-rates/", views.cost_rates, name="reporting_cost_rates"),
+    path("tasks/<int:task_id>/category/", views.task_category, name="task_category"),
     path("tasks/<int:task_id>/time/", views.task_time_log, name="task_time_log"),
     path("time/<int:time_entry_id>/stop/", views.time_entry_stop, name="time_entry_stop"),
 ]

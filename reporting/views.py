@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from agencyops.models import Membership
 from agencyops.permissions import can_lead_work, is_owner
 from agencyops.tenancy import agency_view
 from projects import time_selectors
@@ -269,3 +271,53 @@ def time_entry_stop(request: HttpRequest, time_entry_id: int) -> HttpResponse:
     except ValidationError as error:
         return HttpResponse(" ".join(error.messages), status=400)
     return redirect(_back(request, reverse("task_detail", args=[request.agency.slug, entry.task_id])))
+
+
+@agency_view(permission=can_lead_work)
+@require_POST
+def task_category(request: HttpRequest, task_id: int) -> HttpResponse:
+    """Say what kind of work a task is, so its time can be asked about by kind."""
+    task = Task.objects.filter(pk=task_id).first()
+    if task is None:
+        raise Http404("No such task.")
+    try:
+        time_entries.task_category_set(
+            actor=request.membership, task=task, category=request.POST.get("category", "")
+        )
+    except ValidationError as error:
+        return HttpResponse(" ".join(error.messages), status=400)
+    return redirect(_back(request, reverse("task_detail", args=[request.agency.slug, task.pk])))
+
+
+@agency_view(permission=is_owner)
+@require_http_methods(["GET", "HEAD", "POST"])
+def cost_rates(request: HttpRequest) -> HttpResponse:
+    """What an hour of each team member costs: owners only."""
+    members = list(
+        Membership.objects.filter(agency=request.agency, is_active=True)
+        .select_related("user", "cost_rate")
+        .order_by("user__full_name")
+    )
+    error = ""
+    if request.method == "POST":
+        member = next((m for m in members if str(m.pk) == request.POST.get("membership")), None)
+        if member is None:
+            raise Http404("No such member.")
+        try:
+            amount = Decimal(request.POST.get("hourly_cost", ""))
+            time_entries.member_cost_rate_set(
+                actor=request.membership,
+                membership=member,
+                hourly_cost=amount,
+                currency=request.POST.get("currency", ""),
+            )
+        except (InvalidOperation, ValidationError) as exc:
+            error = " ".join(getattr(exc, "messages", ["Give the hourly cost as a number."]))
+        else:
+            return redirect("reporting_cost_rates", request.agency.slug)
+    return TemplateResponse(
+        request,
+        "reporting/cost_rates.html",
+        {"members": members, "error": error},
+        status=400 if error else 200,
+    )

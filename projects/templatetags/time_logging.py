@@ -10,8 +10,9 @@ from typing import Any
 
 from django import template
 
+from agencyops.permissions import can_lead_work
 from projects import time_selectors
-from projects.models import Task
+from projects.models import Task, TaskCategory
 
 register = template.Library()
 MY_TASKS_SHOWN = 12
@@ -29,6 +30,8 @@ def task_time(context: Any, task: Task) -> dict:
         "entries": entries,
         "running": running,
         "total_minutes": total,
+        "can_categorise": can_lead_work(request.membership),
+        "categories": TaskCategory.choices,
         "next": request.get_full_path(),
         "csrf_token": context.get("csrf_token"),
     }

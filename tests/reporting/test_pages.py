@@ -169,3 +169,36 @@ def test_a_timer_started_from_my_work_stops_from_the_task_page(team, logged_in):
         entry.refresh_from_db()
     assert not entry.is_running and entry.minutes >= 1
     assert "Log time" in http.get(page("my_work", team["agency"])).content.decode()
+
+
+def test_only_owners_see_and_set_cost_rates(team, as_owner, as_coordinator):
+    member = team["members"][0]
+    url = page("reporting_cost_rates", team["agency"])
+    assert as_coordinator.get(url).status_code == 403
+    assert (
+        as_owner.post(url, {"membership": member.pk, "hourly_cost": "55.50", "currency": "usd"}).status_code
+        == 302
+    )
+    assert 'value="55.50"' in as_owner.get(url).content.decode()
+    assert (
+        as_owner.post(url, {"membership": member.pk, "hourly_cost": "lots", "currency": "USD"}).status_code
+        == 400
+    )
+
+
+def test_a_coordinator_sets_a_tasks_kind_of_work_from_its_page(team, as_coordinator, as_member):
+    project = factories.project_create(actor=team["owner"], client=team["clients"][0])
+    with scope(agency=team["agency"].pk):
+        task = project.tasks.first()
+    assert (
+        as_member.post(page("task_category", team["agency"], task.pk), {"category": "reporting"}).status_code
+        == 403
+    )
+    as_coordinator.post(page("task_category", team["agency"], task.pk), {"category": "reporting"})
+    with scope(agency=team["agency"].pk):
+        task.refresh_from_db()
+    assert task.category == "reporting"
+    assert (
+        "Kind of work: Reporting"
+        in as_member.get(page("task_detail", team["agency"], task.pk)).content.decode()
+    )
