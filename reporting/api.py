@@ -21,6 +21,7 @@ from rest_framework.response import Response
 from agencyops.api.views import FIELD_ERRORS, FORBIDDEN, NOT_FOUND, AgencyAPIView, parse
 from agencyops.models import Client
 from agencyops.permissions import can_lead_work, is_agency_member
+from approvals.models import ChangeRequest, DecisionLogEntry
 from projects import time_selectors
 from projects.calendars import agency_today
 from projects.models import Project, Task, TimeEntry
@@ -137,6 +138,31 @@ class CampaignTargetView(ReportingAPIView):
         data = parse(api.TargetInputSerializer, request)
         target = campaign_services.kpi_target_set(actor=request.membership, campaign=campaign, **data)
         return self.render(target, api.TargetInputSerializer)
+
+
+@extend_schema(tags=["reporting"])
+class CampaignLinkView(ReportingAPIView):
+    """Link a decision-log entry or a change request to the campaign it affected."""
+
+    queryset = Campaign.objects.none()
+    serializer_class = api.DecisionLinkSerializer
+
+    @extend_schema(
+        operation_id="reporting_campaign_links_create",
+        request=api.DecisionLinkInputSerializer,
+        responses={201: api.DecisionLinkSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, agency_slug: str, pk: int) -> Response:
+        campaign = _one(Campaign.objects.all(), pk)
+        data = parse(api.DecisionLinkInputSerializer, request)
+        decision = _one(DecisionLogEntry.objects.all(), data["decision"]) if "decision" in data else None
+        change_request = (
+            _one(ChangeRequest.objects.all(), data["change_request"]) if "change_request" in data else None
+        )
+        link = campaign_services.campaign_link_decision(
+            actor=request.membership, campaign=campaign, decision=decision, change_request=change_request
+        )
+        return self.render(link, api.DecisionLinkSerializer, status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=["reporting"])

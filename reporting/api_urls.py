@@ -15,6 +15,7 @@ urlpatterns = [
     path(
         "campaigns/<int:pk>/targets/", api.CampaignTargetView.as_view(), name="api_reporting_campaign_target"
     ),
+    path("campaigns/<int:pk>/links/", api.CampaignLinkView.as_view(), name="api_reporting_campaign_link"),
     path("imports/", api.ImportListView.as_view(), name="api_reporting_import_list"),
     path("imports/<int:pk>/", api.ImportDetailView.as_view(), name="api_reporting_import_detail"),
     path("imports/<int:pk>/confirm/", api.ImportConfirmView.as_view(), name="api_reporting_import_confirm"),

@@ -195,3 +195,15 @@ class TimeEntryEditInputSerializer(serializers.Serializer):
     minutes = serializers.IntegerField(min_value=1, max_value=24 * 60)
     work_date = serializers.DateField()
     note = serializers.CharField(required=False, default="", allow_blank=True, max_length=300)
+
+
+class DecisionLinkInputSerializer(serializers.Serializer):
+    decision = serializers.IntegerField(required=False)
+    change_request = serializers.IntegerField(required=False)
+
+
+class DecisionLinkSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    campaign_id = serializers.IntegerField()
+    decision_id = serializers.IntegerField(allow_null=True)
+    change_request_id = serializers.IntegerField(allow_null=True)

@@ -217,3 +217,33 @@ def test_list_endpoints_cost_the_same_queries_for_few_or_many_rows(team, size, d
         assert len(api.get(url("api_reporting_kpis", team["agency"]), {"as_of": "2026-11-15"}).json()) == size
     with django_assert_num_queries(3):
         api.get(url("api_reporting_metrics", team["agency"]), {"start": "2026-11-01", "end": "2026-11-30"})
+
+
+def test_a_change_request_is_linked_to_a_campaign_and_another_agencys_is_a_404(team, other_team):
+    from approvals import services as approval_services
+
+    owner, client = team["owner"], team["clients"][0]
+    campaign = factories.reporting_campaign_create(actor=owner, client=client)
+    project = factories.project_create(actor=owner, client=client)
+    with scope(agency=team["agency"].pk):
+        change = approval_services.change_request_create(
+            requester=owner, project=project, description="Add Spanish ads", reason="other"
+        )
+    api = token_client(owner.user)
+    linked = api.post(
+        url("api_reporting_campaign_link", team["agency"], pk=campaign.pk),
+        {"change_request": change.pk},
+        format="json",
+    )
+    assert linked.status_code == 201 and linked.json()["change_request_id"] == change.pk
+    other_project = factories.project_create(actor=other_team["owner"], client=other_team["clients"][0])
+    with scope(agency=other_team["agency"].pk):
+        foreign = approval_services.change_request_create(
+            requester=other_team["owner"], project=other_project, description="x", reason="other"
+        )
+    refused = api.post(
+        url("api_reporting_campaign_link", team["agency"], pk=campaign.pk),
+        {"change_request": foreign.pk},
+        format="json",
+    )
+    assert refused.status_code == 404
