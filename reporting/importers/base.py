@@ -9,6 +9,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 
 class Platform:
@@ -35,9 +36,11 @@ class UnrecognisedFile(ValueError):
     """The bytes are not an export we can read (wrong layout, not text, too large, a bad archive)."""
 
 
-@dataclass(frozen=True)
-class FactRow:
-    """One metric of one day, for one platform campaign (or the whole site) and an optional breakdown."""
+class FactRow(NamedTuple):
+    """One metric of one day, for one platform campaign (or the whole site) and an optional breakdown.
+
+    A named tuple rather than a dataclass: an import makes hundreds of thousands of them.
+    """
 
     date: dt.date
     campaign_name: str  # the name on the platform; "" for site-wide figures (GA4 without a campaign)
@@ -48,8 +51,7 @@ class FactRow:
     breakdown_value: str = ""
 
 
-@dataclass(frozen=True)
-class CampaignState:
+class CampaignState(NamedTuple):
     """What the platform said about a campaign on a day: status and daily budget (for change detection)."""
 
     date: dt.date

@@ -117,6 +117,12 @@ def read_rows(
                 return row[i]
         return ""
 
+    value_cols = [
+        (i, c.kind, c.name, header.titles[i], header.currencies.get(i, ""))
+        for i, c in sorted(cols.items())
+        if c.kind in ("metric", "results", "budget")
+    ]
+    dates: dict[str, dt.date] = {}  # a file repeats each day once per campaign: parse it once
     seen_states: set[tuple[dt.date, str]] = set()
     for index in range(header.index + 1, len(cells)):
         row = cells[index]
@@ -141,7 +147,7 @@ def read_rows(
         if "date" in by_kind:
             text = cell(row, "date")
             try:
-                day = parse_date(text, day_first=options.day_first)
+                day = dates.get(text) or dates.setdefault(text, parse_date(text, day_first=options.day_first))
             except ValueError as exc:
                 title = header.titles[by_kind["date"][0]]
                 problems.append(f"'{title}' {exc}: '{text}'")
@@ -150,27 +156,23 @@ def read_rows(
         row_currency = cell(row, "currency").strip().upper() if "currency" in by_kind else ""
         metrics: dict[str, Decimal] = {}
         money_currency: dict[str, str] = {}
-        for i, column in cols.items():
-            if column.kind not in ("metric", "results", "budget"):
-                continue
+        for i, kind, name, title, header_currency in value_cols:
             text = row[i] if i < len(row) else ""
             try:
                 value = parse_number(text, decimal_comma=options.decimal_comma)
             except ValueError as exc:
-                problems.append(f"'{header.titles[i]}' {exc}: '{text}'")
+                problems.append(f"'{title}' {exc}: '{text}'")
                 continue
             if value is None:
                 continue
-            if column.kind == "results":
+            if kind == "results":
                 name = options.result_metric(cell(row, "result_indicator"))
                 if not name or name in metric_names_in_file:
                     continue  # the same figure has its own column: never count it twice
-            elif column.kind == "budget":
+            elif kind == "budget":
                 name = "daily_budget"
-            else:
-                name = column.name
-            metrics[name] = metrics.get(name, Decimal(0)) + value
-            money_currency[name] = row_currency or header.currencies.get(i) or options.default_currency
+            metrics[name] = metrics[name] + value if name in metrics else value
+            money_currency[name] = row_currency or header_currency or options.default_currency
         for name, value in options.derived(metrics).items():
             metrics.setdefault(name, value)
         missing_currency = [n for n in metrics if n in MONEY_METRICS and not money_currency.get(n)]
@@ -190,18 +192,10 @@ def read_rows(
             result.states.append(
                 CampaignState(day, campaign, status.lower(), budget, money_currency.get("daily_budget", ""))
             )
+        append = result.rows.append
         for name, value in metrics.items():
-            result.rows.append(
-                FactRow(
-                    date=day,
-                    campaign_name=campaign,
-                    metric=name,
-                    value=value,
-                    currency=money_currency.get(name, "") if name in MONEY_METRICS else "",
-                    breakdown=breakdown,
-                    breakdown_value=breakdown_value,
-                )
-            )
+            currency = money_currency.get(name, "") if name in MONEY_METRICS else ""
+            append(FactRow(day, campaign, name, value, currency, breakdown, breakdown_value))
     return result
 
 

@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 EMPTY_MARKERS = frozenset({"", "--", "-", "—", "–", " --"})
 FORMULA_STARTS = ("=", "+", "@", "-")
 LARGEST = Decimal(10) ** 14  # what a daily fact can hold; no platform reports a day this big
+_PLAIN = re.compile(r"\d{1,15}(\.\d+)?\Z")
 _GROUPED_COMMA = re.compile(r"^\d{1,3}(,\d{3})+$")
 _GROUPED_DOT = re.compile(r"^\d{1,3}(\.\d{3})+$")
 _MONEY_SIGNS = re.compile(r"(US\$|A\$|C\$|CA\$|R\$|[$€£¥₹]|USD|EUR|GBP|CHF)")
@@ -38,6 +39,13 @@ def spreadsheet_safe(text: str) -> str:
 def parse_number(text: str, *, decimal_comma: bool = False) -> Decimal | None:
     """A Decimal, None for an empty cell; ValueError with a reason for anything else."""
     raw = text.strip()
+    if _PLAIN.match(raw) and not (
+        decimal_comma and "." in raw
+    ):  # the common case, "1234" or "12.50": no locale question to answer
+        value = Decimal(raw)
+        if value >= LARGEST:
+            raise ValueError("is too large")
+        return value
     if raw in EMPTY_MARKERS:
         return None
     if looks_like_formula(raw):

@@ -8,7 +8,8 @@ transaction: all rows or none.
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
+import json
+from collections import OrderedDict, defaultdict
 from decimal import Decimal
 from typing import Any
 
@@ -69,13 +70,34 @@ def _require_reporter(actor: Membership) -> None:
     require(can_lead_work, actor, "Only owners and coordinators import reports.")
 
 
+# The preview and the confirmation read the same bytes the same way: the last few parses are kept in
+# this process so a confirmation right after its preview does not parse the file again. Parsing is a
+# pure function of its inputs, so a miss (another worker, a restart) only costs the time.
+_RECENT_PARSES: OrderedDict[tuple, ParsedExport] = OrderedDict()
+RECENT_PARSES_KEPT = 4
+
+
+def _parse_export(data: bytes, *, limit: int, mappings: list[dict], default_currency: str) -> ParsedExport:
+    key = (hashlib.sha256(data).hexdigest(), limit, json.dumps(mappings, sort_keys=True), default_currency)
+    if key in _RECENT_PARSES:
+        _RECENT_PARSES.move_to_end(key)
+        return _RECENT_PARSES[key]
+    parsed = importers.parse_export(
+        data, limits=Limits(max_bytes=limit), mappings=mappings, default_currency=default_currency
+    )
+    _RECENT_PARSES[key] = parsed
+    while len(_RECENT_PARSES) > RECENT_PARSES_KEPT:
+        _RECENT_PARSES.popitem(last=False)
+    return parsed
+
+
 def _parse(
     data: bytes, *, client: Client, default_currency: str
 ) -> tuple[ParsedExport, ColumnMapping | None]:
     mappings = list(ColumnMapping.objects.filter(client=client))
-    parsed = importers.parse_export(
+    parsed = _parse_export(
         data,
-        limits=Limits(max_bytes=settings.REPORTING_IMPORT_MAX_BYTES),
+        limit=settings.REPORTING_IMPORT_MAX_BYTES,
         mappings=[m.mapping for m in mappings],
         default_currency=default_currency,
     )
@@ -238,13 +260,16 @@ def import_confirm(
 
     with record.file.open("rb") as stored:
         data = stored.read()
-    column_mapping = [record.column_mapping.mapping] if record.column_mapping else []
-    parsed = importers.parse_export(
-        data,
-        limits=Limits(max_bytes=max(settings.REPORTING_IMPORT_MAX_BYTES, len(data))),
-        mappings=column_mapping,
-        default_currency=record.default_currency,
-    )
+    mappings_used = [record.column_mapping.mapping] if record.column_mapping else []
+    try:
+        parsed = _parse_export(
+            data,
+            limit=max(settings.REPORTING_IMPORT_MAX_BYTES, len(data)),
+            mappings=mappings_used,
+            default_currency=record.default_currency,
+        )
+    except UnrecognisedFile as exc:  # e.g. its column mapping was changed since the preview
+        raise ValidationError(str(exc)) from exc
 
     now = timezone.now()
     platform_campaigns: dict[str, PlatformCampaign] = {

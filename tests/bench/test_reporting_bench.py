@@ -120,7 +120,6 @@ def test_importing_200k_daily_facts_end_to_end_against_copy(bench, report, setti
                     )
                     names = imports.import_new_campaign_names(record)
                     imports.import_confirm(actor=owner, record=record, mapping=dict.fromkeys(names))
-                assert DailyFact.objects.filter(client__in=clients).count() == 200_000
                 transaction.set_rollback(True)
 
         def copy_only() -> None:
@@ -132,6 +131,18 @@ def test_importing_200k_daily_facts_end_to_end_against_copy(bench, report, setti
                             copy.write_row(values)
                 transaction.set_rollback(True)
 
+        with transaction.atomic():  # once, untimed: the import stores exactly the rows COPY is given
+            for client, data in zip(clients, files, strict=True):
+                record = imports.import_preview(
+                    actor=owner, client=client, upload=SimpleUploadedFile("g.csv", data)
+                )
+                imports.import_confirm(
+                    actor=owner,
+                    record=record,
+                    mapping=dict.fromkeys(imports.import_new_campaign_names(record)),
+                )
+            assert DailyFact.objects.filter(client__in=clients).count() == len(normalized)
+            transaction.set_rollback(True)
         import_ms, copy_ms = _median_pair(end_to_end, copy_only, times=3)
     ratio = import_ms / copy_ms
     passed = ratio <= IMPORT_TARGET_RATIO
