@@ -197,3 +197,29 @@ def test_landing_pages_are_ranked_by_sessions_with_their_conversion_rate(team):
         ("/spring-smile", D(400), D("0.05")),
         ("/", D(100), D("0.01")),
     ]
+
+
+@pytest.mark.django_db
+def test_a_ranking_is_averaged_over_the_days_and_organic_traffic_comes_from_the_site(team):
+    client = team["clients"][0]
+    seo = factories.reporting_campaign_create(
+        actor=team["owner"], client=client, name="Content", goal="seo_content"
+    )
+    rankings = b"Date,Campaign,Position\n2026-11-02,Content hub,4\n2026-11-03,Content hub,6\n"
+    with scope(agency=team["agency"].pk):
+        campaign_services.column_mapping_save(
+            actor=team["owner"], client=client, name="Rank tracker",
+            mapping={"date": "Date", "campaign": "Campaign", "metrics": {"Position": "avg_position"}},
+        )  # fmt: skip
+    factories.report_import(
+        actor=team["coordinator"], client=client, data=rankings, mapping={"Content hub": seo.pk}
+    )
+    factories.report_import(
+        actor=team["coordinator"], client=client, data=exports.ga4_traffic_csv(), default_currency="USD"
+    )
+    with scope(agency=team["agency"].pk):
+        (row,) = selectors.kpi_table(team["agency"], as_of=dt.date(2026, 11, 20), campaign_ids=[seo.pk])
+    lines = {line.kpi.key: line.value.value for line in row.lines}
+    assert lines["ranking_position"] == D(5)
+    assert lines["organic_traffic"] == D(1200)
+    assert lines["organic_engagement"] == D(800) / D(1200)
