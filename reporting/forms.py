@@ -5,8 +5,9 @@ from __future__ import annotations
 from django import forms
 
 from agencyops.models import Client
-from projects.models import CampaignGoal
-from reporting.models import Campaign, Channel
+from projects.models import CampaignGoal, Project
+from reporting.kpis import kpis_for_goal
+from reporting.models import Campaign, Channel, KpiComparison, TargetPeriod
 
 
 class CampaignForm(forms.Form):
@@ -73,3 +74,28 @@ class TimeLogForm(forms.Form):
     minutes = forms.IntegerField(min_value=1, max_value=24 * 60, required=False)
     note = forms.CharField(max_length=300, required=False)
     timer = forms.BooleanField(required=False)
+
+
+class TargetForm(forms.Form):
+    kpi = forms.ChoiceField(label="KPI")
+    comparison = forms.ChoiceField(choices=KpiComparison.choices)
+    value = forms.DecimalField(max_digits=14, decimal_places=4, min_value=0)
+    currency = forms.CharField(max_length=3, required=False, help_text="For money KPIs, e.g. USD.")
+    period = forms.ChoiceField(choices=TargetPeriod.choices, initial=TargetPeriod.MONTH)
+
+    def __init__(self, *args, goal: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kpi"].choices = [(k.key, k.label) for k in kpis_for_goal(goal)]
+
+
+class RetainerTermsForm(forms.Form):
+    project = forms.ModelChoiceField(queryset=Project.objects.none())
+    included_hours = forms.DecimalField(max_digits=7, decimal_places=2, min_value=0, required=False)
+    monthly_fee = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+    currency = forms.CharField(max_length=3, required=False, help_text="The fee's currency, e.g. USD.")
+
+    def __init__(self, *args, agency, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = (
+            Project.objects.filter(agency=agency).exclude(status__in=["done", "cancelled"]).order_by("name")
+        )

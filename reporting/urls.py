@@ -12,6 +12,12 @@ urlpatterns = [
         views.campaign_change_add,
         name="reporting_campaign_change_add",
     ),
+    path(
+        "reports/campaigns/<int:campaign_id>/targets/",
+        views.campaign_target_set,
+        name="reporting_campaign_target_set",
+    ),
+    path("reports/retainers/terms/", views.retainer_terms_set, name="reporting_retainer_terms"),
     path("reports/imports/", views.import_list, name="reporting_import_list"),
     path("reports/imports/<int:import_id>/", views.import_detail, name="reporting_import_detail"),
     path("reports/kpis/", views.kpi_overview, name="reporting_kpis"),

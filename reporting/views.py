@@ -22,7 +22,15 @@ from projects.calendars import agency_today
 from projects.models import Project, Task, TimeEntry
 from projects.services import time_entries
 from reporting import selectors
-from reporting.forms import CampaignForm, ChangeLineForm, MappingForm, TimeLogForm, UploadForm
+from reporting.forms import (
+    CampaignForm,
+    ChangeLineForm,
+    MappingForm,
+    RetainerTermsForm,
+    TargetForm,
+    TimeLogForm,
+    UploadForm,
+)
 from reporting.models import Campaign, Import, ImportState
 from reporting.services import campaigns as campaign_services
 from reporting.services import imports as import_services
@@ -85,6 +93,7 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "kpis": kpis[0] if kpis else None,
             "change_form": ChangeLineForm(),
             "landing_pages": landing_pages,
+            "target_form": TargetForm(goal=campaign.goal) if can_lead_work(request.membership) else None,
         },
     )
 
@@ -221,7 +230,10 @@ def retainer_hours(request: HttpRequest) -> HttpResponse:
         if is_owner(request.membership)
         else []
     )
-    return TemplateResponse(request, "reporting/retainers.html", {"rows": rows, "costs": costs})
+    terms_form = RetainerTermsForm(agency=request.agency) if can_lead_work(request.membership) else None
+    return TemplateResponse(
+        request, "reporting/retainers.html", {"rows": rows, "costs": costs, "terms_form": terms_form}
+    )
 
 
 def _back(request: HttpRequest, fallback: str) -> str:
@@ -321,3 +333,44 @@ def cost_rates(request: HttpRequest) -> HttpResponse:
         {"members": members, "error": error},
         status=400 if error else 200,
     )
+
+
+@agency_view(permission=can_lead_work)
+@require_POST
+def campaign_target_set(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    """Set a campaign's target for one KPI and period from its page."""
+    campaign = _campaign_or_404(request, campaign_id)
+    form = TargetForm(request.POST, goal=campaign.goal)
+    if form.is_valid():
+        try:
+            campaign_services.kpi_target_set(actor=request.membership, campaign=campaign, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            return redirect("reporting_campaign_detail", request.agency.slug, campaign.pk)
+    return TemplateResponse(
+        request,
+        "reporting/campaign_detail.html",
+        {"campaign": campaign, "kpis": None, "change_form": ChangeLineForm(), "target_form": form},
+        status=400,
+    )
+
+
+@agency_view(permission=can_lead_work)
+@require_POST
+def retainer_terms_set(request: HttpRequest) -> HttpResponse:
+    """A retainer's included hours and monthly fee."""
+    form = RetainerTermsForm(request.POST, agency=request.agency)
+    if not form.is_valid():
+        return HttpResponse("Choose a project and give the hours and fee as numbers.", status=400)
+    try:
+        time_entries.project_retainer_terms_set(
+            actor=request.membership,
+            project=form.cleaned_data["project"],
+            included_hours=form.cleaned_data["included_hours"],
+            monthly_fee=form.cleaned_data["monthly_fee"],
+            currency=form.cleaned_data["currency"],
+        )
+    except ValidationError as error:
+        return HttpResponse(" ".join(error.messages), status=400)
+    return redirect("reporting_retainers", request.agency.slug)

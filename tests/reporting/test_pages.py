@@ -202,3 +202,30 @@ def test_a_coordinator_sets_a_tasks_kind_of_work_from_its_page(team, as_coordina
         "Kind of work: Reporting"
         in as_member.get(page("task_detail", team["agency"], task.pk)).content.decode()
     )
+
+
+def test_a_coordinator_sets_a_target_and_retainer_terms_from_the_pages(team, as_coordinator, as_member):
+    campaign = factories.reporting_campaign_create(
+        actor=team["owner"], client=team["clients"][0], name="Leads"
+    )
+    project = factories.project_create(actor=team["owner"], client=team["clients"][0], name="Acme retainer")
+    target_url = page("reporting_campaign_target_set", team["agency"], campaign.pk)
+    target = {
+        "kpi": "cost_per_lead",
+        "comparison": "at_most",
+        "value": "45",
+        "currency": "USD",
+        "period": "month",
+    }
+    assert as_member.post(target_url, target).status_code == 403
+    assert (
+        as_coordinator.post(target_url, {**target, "currency": ""}).status_code == 400
+    )  # money needs a currency
+    assert as_coordinator.post(target_url, target).status_code == 302
+    assert (
+        "at most 45 USD per month"
+        in as_coordinator.get(page("reporting_campaign_detail", team["agency"], campaign.pk)).content.decode()
+    )
+    terms = {"project": project.pk, "included_hours": "12", "monthly_fee": "1800", "currency": "USD"}
+    assert as_coordinator.post(page("reporting_retainer_terms", team["agency"]), terms).status_code == 302
+    assert "Acme retainer" in as_coordinator.get(page("reporting_retainers", team["agency"])).content.decode()
