@@ -28,7 +28,7 @@ from projects.models import Project, Task, TimeEntry
 from projects.services import time_entries
 from reporting import selectors
 from reporting import serializers as api
-from reporting.models import Campaign, Import
+from reporting.models import Campaign, ColumnMapping, Import
 from reporting.services import campaigns as campaign_services
 from reporting.services import imports as import_services
 
@@ -311,6 +311,34 @@ class KpiListView(ReportingAPIView):
             campaign_ids=ids,
         )
         return Response(api.CampaignKpisSerializer(table, many=True).data)
+
+
+@extend_schema(tags=["reporting"])
+class ColumnMappingListView(ReportingAPIView):
+    """Saved column mappings: how to read each client's CRM, email or call-tracking CSV."""
+
+    queryset = ColumnMapping.objects.none()
+    serializer_class = api.ColumnMappingSerializer
+
+    @extend_schema(
+        operation_id="reporting_column_mappings_list", responses={200: api.ColumnMappingSerializer(many=True)}
+    )
+    def get(self, request: Request, agency_slug: str) -> Response:
+        qs = ColumnMapping.objects.filter(agency=request.agency).order_by("client_id", "name")
+        return self.list_response(qs, api.ColumnMappingSerializer)
+
+    @extend_schema(
+        operation_id="reporting_column_mappings_save",
+        request=api.ColumnMappingInputSerializer,
+        responses={201: api.ColumnMappingSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, agency_slug: str) -> Response:
+        data = parse(api.ColumnMappingInputSerializer, request)
+        client = _one(Client.objects.all(), data["client"])
+        saved = campaign_services.column_mapping_save(
+            actor=request.membership, client=client, name=data["name"], mapping=data["mapping"]
+        )
+        return self.render(saved, api.ColumnMappingSerializer, status.HTTP_201_CREATED)
 
 
 def _entry(request: Request, pk: int) -> TimeEntry:

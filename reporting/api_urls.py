@@ -22,6 +22,7 @@ urlpatterns = [
     path(
         "imports/<int:pk>/problems/", api.ImportProblemsView.as_view(), name="api_reporting_import_problems"
     ),
+    path("column-mappings/", api.ColumnMappingListView.as_view(), name="api_reporting_column_mappings"),
     path("metrics/", api.MetricListView.as_view(), name="api_reporting_metrics"),
     path("kpis/", api.KpiListView.as_view(), name="api_reporting_kpis"),
     path("time-entries/", api.TimeEntryListView.as_view(), name="api_reporting_time_entry_list"),

@@ -207,3 +207,18 @@ class DecisionLinkSerializer(serializers.Serializer):
     campaign_id = serializers.IntegerField()
     decision_id = serializers.IntegerField(allow_null=True)
     change_request_id = serializers.IntegerField(allow_null=True)
+
+
+class ColumnMappingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    client_id = serializers.IntegerField()
+    name = serializers.CharField()
+    mapping = serializers.JSONField()
+
+
+class ColumnMappingInputSerializer(serializers.Serializer):
+    client = serializers.IntegerField()
+    name = serializers.CharField(max_length=120)
+    mapping = serializers.JSONField(
+        help_text='{"date": "Created", "campaign": "Campaign", "metrics": {"Form fills": "form_fills"}}'
+    )

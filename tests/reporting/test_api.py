@@ -247,3 +247,20 @@ def test_a_change_request_is_linked_to_a_campaign_and_another_agencys_is_a_404(t
         format="json",
     )
     assert refused.status_code == 404
+
+
+def test_a_column_mapping_is_saved_through_the_api_and_a_bad_one_refused(team):
+    api = token_client(team["coordinator"].user)
+    endpoint = url("api_reporting_column_mappings", team["agency"])
+    good = {"date": "Created", "metrics": {"Form fills": "form_fills"}}
+    assert (
+        api.post(
+            endpoint, {"client": team["clients"][0].pk, "name": "CRM", "mapping": good}, format="json"
+        ).status_code
+        == 201
+    )
+    bad = api.post(
+        endpoint, {"client": team["clients"][0].pk, "name": "CRM", "mapping": {"metrics": []}}, format="json"
+    )
+    assert bad.status_code == 400
+    assert [m["name"] for m in api.get(endpoint).json()["results"]] == ["CRM"]
