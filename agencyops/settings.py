@@ -313,3 +313,10 @@ CELERY_BEAT_SCHEDULE["notification-digest"] = {
     "task": "agencyops.notifications.send_daily_digests",
     "schedule": crontab(hour=7, minute=0),
 }
+# --- Reporting imports ---------------------------------------------------------------------
+# Largest export accepted (CSV or .xlsx), and the currency assumed for money a file does not label
+# (GA4 revenue); an uploader can choose another per import.
+REPORTING_IMPORT_MAX_BYTES = env.int("REPORTING_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+REPORTING_DEFAULT_CURRENCY = env.str("REPORTING_DEFAULT_CURRENCY", default="USD")
+# Longest range the metrics API aggregates in one request, in days.
+REPORTING_METRICS_MAX_DAYS = env.int("REPORTING_METRICS_MAX_DAYS", default=731)

@@ -100,6 +100,7 @@ urlpatterns = [
     path("<slug:agency_slug>/", include("projects.urls")),
     path("<slug:agency_slug>/", include("approvals.urls")),
     path("<slug:agency_slug>/", include("brandkit.urls")),
+    path("<slug:agency_slug>/", include("reporting.urls")),
     # Sections that later layers fill in; each says what will appear and how to start.
     path("<slug:agency_slug>/drafts/", home.section, {"section": "drafts"}, name="draft_list"),
     path("<slug:agency_slug>/library/", include("brandkit.library.urls")),

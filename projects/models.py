@@ -122,6 +122,14 @@ class Project(models.Model):
     recurrence_start = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # A retainer's month: hours included and the fee, so hours used and the effective rate are known.
+    retainer_included_hours = models.DecimalField(
+        max_digits=7, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    retainer_monthly_fee = models.DecimalField(
+        max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    retainer_fee_currency = models.CharField(max_length=3, blank=True)
 
     objects = ScopedManager(models.Manager.from_queryset(ProjectQuerySet), agency="agency")
 
@@ -217,6 +225,18 @@ class Party(models.TextChoices):
     VENDOR = "vendor", "Vendor"
 
 
+class TaskCategory(models.TextChoices):
+    """What kind of work a task is, so time can be asked about by kind ("report preparation time")."""
+
+    PRODUCTION = "production", "Production"
+    REVIEW = "review", "Review"
+    ACCOUNT_MANAGEMENT = "account_management", "Account management"
+    REPORTING = "reporting", "Reporting"
+    STRATEGY = "strategy", "Strategy"
+    MEDIA_BUYING = "media_buying", "Media buying"
+    ADMIN = "admin", "Admin"
+
+
 class Task(models.Model):
     """One piece of work with dates, an assignee and a status."""
 
@@ -263,6 +283,7 @@ class Task(models.Model):
     order = models.PositiveIntegerField(default=0)
     completed_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    category = models.CharField(max_length=24, choices=TaskCategory.choices, blank=True)
 
     objects = ScopedManager(models.Manager.from_queryset(TaskQuerySet), agency="agency")
 
@@ -565,3 +586,101 @@ class EscalationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} at {self.at:%Y-%m-%d %H:%M}"
+
+
+# --- Time logged against the work --------------------------------------------------------------
+
+
+class TimeEntry(models.Model):
+    """Time a member spent on a task: minutes typed in, or a timer started and stopped.
+
+    Project and client are copied from the task so roll-ups read one table. Removing an entry marks
+    it deleted; every change is a TimeEntryRevision row.
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="time_entries")
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="time_entries")
+    work_date = models.DateField()
+    minutes = models.PositiveIntegerField(default=0)
+    note = models.CharField(max_length=300, blank=True)
+    timer_started_at = models.DateTimeField(null=True, blank=True, help_text="Set while a timer runs.")
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        ordering = ["-work_date", "-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "member"],
+                condition=Q(timer_started_at__isnull=False, deleted_at__isnull=True),
+                name="time_entry_one_running_timer",
+            ),
+            models.CheckConstraint(condition=Q(minutes__lte=24 * 60), name="time_entry_at_most_a_day"),
+        ]
+        indexes = [
+            models.Index(fields=["agency", "project", "work_date"]),
+            models.Index(fields=["agency", "client", "work_date"]),
+            models.Index(fields=["agency", "member", "work_date"]),
+            models.Index(fields=["task"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.task} · {self.minutes} min"
+
+    @property
+    def is_running(self) -> bool:
+        return self.timer_started_at is not None
+
+
+class TimeEntryAction(models.TextChoices):
+    LOGGED = "logged", "Logged"
+    TIMER_STARTED = "timer_started", "Timer started"
+    TIMER_STOPPED = "timer_stopped", "Timer stopped"
+    EDITED = "edited", "Edited"
+    DELETED = "deleted", "Deleted"
+
+
+@pgtrigger.register(
+    pgtrigger.Protect(name="time_entry_revision_append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+)
+class TimeEntryRevision(models.Model):
+    """One state of a time entry, written on every change: edits keep their history."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.DO_NOTHING, related_name="+")
+    entry = models.ForeignKey(TimeEntry, on_delete=models.DO_NOTHING, related_name="revisions", db_constraint=False)
+    action = models.CharField(max_length=16, choices=TimeEntryAction.choices)
+    work_date = models.DateField()
+    minutes = models.PositiveIntegerField()
+    note = models.CharField(max_length=300, blank=True)
+    changed_by = models.ForeignKey(Membership, null=True, on_delete=models.DO_NOTHING, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+        indexes = [models.Index(fields=["agency", "entry", "changed_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.minutes} min"
+
+
+class MemberCostRate(models.Model):
+    """What an hour of a member costs the agency: seen and set by owners only."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    membership = models.OneToOneField(Membership, on_delete=models.CASCADE, related_name="cost_rate")
+    hourly_cost = models.DecimalField(max_digits=9, decimal_places=2, validators=[MinValueValidator(0)])
+    currency = models.CharField(max_length=3)
+    updated_by = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager(agency="agency")
+
+    def __str__(self) -> str:
+        return f"{self.membership}: {self.hourly_cost} {self.currency}/h"

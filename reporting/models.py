@@ -1,1 +1,339 @@
-"""Models of this layer (see DESIGN.md)."""
+"""Reporting campaigns and their platform names, campaign changes, imports, daily facts and KPI targets."""
+
+from __future__ import annotations
+
+import pgtrigger
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django_scopes import ScopedManager
+
+from agencyops.models import Agency, Client, Membership
+from approvals.models import ChangeRequest, DecisionLogEntry
+from projects.models import CampaignGoal, Project
+from reporting.importers.base import Platform as ImportPlatform
+
+APPEND_ONLY = pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete)
+
+
+class Channel(models.TextChoices):
+    PAID_SOCIAL = "paid_social", "Paid social"
+    PAID_SEARCH = "paid_search", "Paid search"
+    EMAIL = "email", "Email"
+    ORGANIC = "organic", "Organic"
+    WEB = "web", "Web"
+
+
+class Platform(models.TextChoices):
+    GOOGLE_ADS = ImportPlatform.GOOGLE_ADS, "Google Ads"
+    META_ADS = ImportPlatform.META_ADS, "Meta Ads Manager"
+    LINKEDIN = ImportPlatform.LINKEDIN, "LinkedIn Campaign Manager"
+    GA4 = ImportPlatform.GA4, "Google Analytics 4"
+    GENERIC = ImportPlatform.GENERIC, "Other (mapped CSV)"
+
+
+class Campaign(models.Model):
+    """An agency campaign for a client: its goal, channels, dates and budget; several platform names feed it."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="reporting_campaigns")
+    project = models.ForeignKey(Project, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    name = models.CharField(max_length=160)
+    goal = models.CharField(max_length=20, choices=CampaignGoal.choices)
+    channels = ArrayField(models.CharField(max_length=20, choices=Channel.choices), default=list, blank=True)
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True)
+    budget = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    budget_currency = models.CharField(max_length=3, blank=True)
+    created_by = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "client", "name"], name="reporting_campaign_name_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="reporting_campaign_ends_after_start",
+            ),
+        ]
+        indexes = [models.Index(fields=["agency", "client", "starts_on"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PlatformCampaign(models.Model):
+    """A campaign name as a platform spells it, mapped once to an agency campaign (or to none) and remembered.
+
+    It also remembers the last status and daily budget an import showed, so the next import can record
+    a pause or a budget change as a CampaignChange.
+    """
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    platform = models.CharField(max_length=20, choices=Platform.choices)
+    name = models.CharField(max_length=300)
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="platform_campaigns"
+    )
+    last_status = models.CharField(max_length=40, blank=True)
+    last_daily_budget = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    last_state_on = models.DateField(null=True, blank=True)
+    mapped_by = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
+    mapped_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        ordering = ["platform", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "client", "platform", "name"], name="platform_campaign_name_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["agency", "platform", "name"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()}: {self.name}"
+
+
+class ChangeKind(models.TextChoices):
+    BUDGET = "budget", "Budget"
+    STATUS = "status", "Paused or restarted"
+    AUDIENCE = "audience", "Audience or targeting"
+    CREATIVE = "creative", "New creative"
+    OFFER = "offer", "New offer"
+    LANDING_PAGE = "landing_page", "Landing page"
+    BID_STRATEGY = "bid_strategy", "Bid strategy"
+    OTHER = "other", "Other"
+
+
+class ChangeSource(models.TextChoices):
+    PERSON = "person", "Entered by a person"
+    IMPORT = "import", "Detected between imports"
+
+
+@pgtrigger.register(APPEND_ONLY)
+class CampaignChange(models.Model):
+    """Something that changed in a campaign on a day: the raw material of "why it likely happened"."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.DO_NOTHING, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.DO_NOTHING, related_name="changes")
+    changed_on = models.DateField()
+    kind = models.CharField(max_length=20, choices=ChangeKind.choices)
+    summary = models.CharField(max_length=300)
+    platform = models.CharField(max_length=20, choices=Platform.choices, blank=True)
+    source = models.CharField(max_length=10, choices=ChangeSource.choices, default=ChangeSource.PERSON)
+    source_import = models.ForeignKey(
+        "reporting.Import", null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+"
+    )
+    recorded_by = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.DO_NOTHING, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        ordering = ["-changed_on", "-recorded_at", "-pk"]
+        indexes = [models.Index(fields=["agency", "campaign", "changed_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.changed_on}: {self.summary}"
+
+
+class CampaignDecisionLink(models.Model):
+    """A decision-log entry or change request that concerns a campaign (approvals stays unaware of reporting)."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="decision_links")
+    decision = models.ForeignKey(
+        DecisionLogEntry, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    change_request = models.ForeignKey(
+        ChangeRequest, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    linked_by = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
+    linked_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(decision__isnull=False, change_request__isnull=True)
+                | Q(decision__isnull=True, change_request__isnull=False),
+                name="campaign_link_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["agency", "campaign", "decision"], name="campaign_link_decision_once"
+            ),
+            models.UniqueConstraint(
+                fields=["agency", "campaign", "change_request"], name="campaign_link_change_request_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign}: {self.decision or self.change_request}"
+
+
+class ColumnMapping(models.Model):
+    """How to read a client's CRM, email or call-tracking CSV: header → metric, saved once per client."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=120)
+    mapping = models.JSONField()
+    created_by = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "client", "name"], name="column_mapping_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportState(models.TextChoices):
+    PREVIEW = "preview", "Preview"
+    CONFIRMED = "confirmed", "Imported"
+    DISCARDED = "discarded", "Discarded"
+
+
+class Import(models.Model):
+    """An uploaded export: its file, who and when, what it covers, its problems; facts land on confirmation."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    file = models.FileField(upload_to="reporting/imports/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    platform = models.CharField(max_length=20, choices=Platform.choices)
+    layout = models.CharField(max_length=30)
+    level = models.CharField(max_length=20)
+    default_currency = models.CharField(max_length=3, blank=True)
+    column_mapping = models.ForeignKey(
+        ColumnMapping, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    period_start = models.DateField(null=True)
+    period_end = models.DateField(null=True)
+    state = models.CharField(max_length=10, choices=ImportState.choices, default=ImportState.PREVIEW)
+    summary = models.JSONField(default=dict, help_text="Campaigns and totals, as the preview shows them.")
+    problems = models.JSONField(default=list, help_text="Row-level problem report.")
+    notes = models.JSONField(default=list)
+    blocking = models.JSONField(default=list, help_text="Why this import cannot be confirmed.")
+    row_count = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    confirmed_by = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        ordering = ["-uploaded_at", "-pk"]
+        indexes = [models.Index(fields=["agency", "client", "uploaded_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_platform_display()} · {self.original_name}"
+
+
+class FactLevel(models.TextChoices):
+    """Which rows add up to what: campaign totals, ad-level detail, site traffic by channel, landing pages."""
+
+    CAMPAIGN = "campaign", "Campaign"
+    AD = "ad", "Ad, ad set or asset"
+    CHANNEL = "channel", "Site traffic by channel"
+    LANDING_PAGE = "landing_page", "Landing page"
+
+
+class DailyFact(models.Model):
+    """One metric of one day: the single table every report, KPI and chart aggregates."""
+
+    id = models.BigAutoField(primary_key=True)
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+", db_index=False)
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+", db_index=False)
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
+    platform_campaign = models.ForeignKey(
+        PlatformCampaign, null=True, blank=True, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    source_import = models.ForeignKey(Import, on_delete=models.CASCADE, related_name="+", db_index=False)
+    date = models.DateField()
+    platform = models.CharField(max_length=20, choices=Platform.choices)
+    level = models.CharField(max_length=20, choices=FactLevel.choices)
+    metric = models.CharField(max_length=40)
+    value = models.DecimalField(max_digits=18, decimal_places=4)
+    currency = models.CharField(max_length=3, blank=True)
+    breakdown = models.CharField(max_length=20, blank=True)
+    breakdown_value = models.CharField(max_length=300, blank=True)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        indexes = [
+            # A client's range: every dashboard and KPI query starts here (covering the metric and value).
+            models.Index(
+                fields=["agency", "client", "date"],
+                name="fact_client_date",
+                include=["campaign", "level", "metric", "currency", "value"],
+            ),
+            models.Index(fields=["agency", "campaign", "date"], name="fact_campaign_date"),
+            # What an import replaces: one platform campaign's days.
+            models.Index(fields=["platform_campaign", "level", "date"], name="fact_replace"),
+            models.Index(fields=["source_import"], name="fact_import"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.metric} {self.value} {self.currency}".strip()
+
+
+class KpiComparison(models.TextChoices):
+    AT_LEAST = "at_least", "at least"
+    AT_MOST = "at_most", "at most"
+
+
+class TargetPeriod(models.TextChoices):
+    WEEK = "week", "per week"
+    MONTH = "month", "per month"
+    QUARTER = "quarter", "per quarter"
+
+
+class KpiTarget(models.Model):
+    """A campaign's target for one KPI and period: "cost per lead at most 45 USD", "leads at least 120 a month"."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="targets")
+    kpi = models.CharField(max_length=40)
+    comparison = models.CharField(max_length=10, choices=KpiComparison.choices)
+    value = models.DecimalField(max_digits=14, decimal_places=4)
+    currency = models.CharField(max_length=3, blank=True)
+    period = models.CharField(max_length=10, choices=TargetPeriod.choices, default=TargetPeriod.MONTH)
+    created_by = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        ordering = ["kpi"]
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "campaign", "kpi", "period"], name="kpi_target_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kpi} {self.get_comparison_display()} {self.value} {self.currency}".strip()

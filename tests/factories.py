@@ -227,3 +227,31 @@ def inbound_address_create(*, actor: Membership, client: Client, request=None):
             target="approvals.request" if request is not None else "",
             target_id=request.pk if request is not None else 0,
         )
+def reporting_campaign_create(*, actor: Membership, client: Client, name: str = "", goal: str = "lead_generation", **kwargs):
+    """A reporting campaign for a client (starting on 1 Jan 2026 unless told)."""
+    from datetime import date
+
+    from reporting.services import campaigns
+
+    with scope(agency=actor.agency_id):
+        return campaigns.campaign_create(
+            actor=actor,
+            client=client,
+            name=name or f"Campaign {next(_seq)}",
+            goal=goal,
+            starts_on=kwargs.pop("starts_on", date(2026, 1, 1)),
+            **kwargs,
+        )
+
+
+def report_import(*, actor: Membership, client: Client, data: bytes, name: str = "export.csv", mapping=None, **kwargs):
+    """Upload an export and confirm it, mapping new platform names as ``mapping`` says (default: none)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from reporting.services import imports
+
+    with scope(agency=actor.agency_id):
+        record = imports.import_preview(actor=actor, client=client, upload=SimpleUploadedFile(name, data), **kwargs)
+        new = imports.import_new_campaign_names(record)
+        chosen = {n: (mapping or {}).get(n) for n in new}
+        return imports.import_confirm(actor=actor, record=record, mapping=chosen)

@@ -131,6 +131,18 @@ def client_library(*, owner: Membership, client) -> dict:
         library_services.library_item_share(actor=owner, item=item, visible=True)
         item.refresh_from_db()
     return {"library_item": item, "library_version": item.latest_version}
+def reporting_world(*, owner: Membership, client, task) -> dict:
+    """A reporting campaign fed by a confirmed LinkedIn import, and time logged on a task."""
+    from projects.services import time_entries
+    from tests.reporting import exports
+
+    campaign = factories.reporting_campaign_create(actor=owner, client=client, name="Practice managers")
+    report_import = factories.report_import(
+        actor=owner, client=client, data=exports.linkedin_csv(), mapping={"Practice Managers - Lead Gen": campaign.pk}
+    )
+    with scope(agency=owner.agency_id):
+        entry = time_entries.time_entry_log(actor=owner, task=task, minutes=45, note="Kickoff prep")
+    return {"reporting_campaign": campaign, "report_import": report_import, "time_entry": entry}
 
 
 def tenant_world(team: dict) -> dict:
@@ -187,6 +199,7 @@ def tenant_world(team: dict) -> dict:
         )
     approvals = client_approvals(owner=owner, project=project, contact=team["contacts"][0])
     inbound_message, inbound_attachment = inbox_message(owner=owner, client=team["clients"][0])
+    reporting = reporting_world(owner=owner, client=team["clients"][0], task=dependency.successor)
     return {
         "agency": agency,
         "client": team["clients"][0],
@@ -206,6 +219,7 @@ def tenant_world(team: dict) -> dict:
         **client_library(owner=owner, client=team["clients"][0]),
         "inbound_message": inbound_message,
         "inbound_attachment": inbound_attachment,
+        **reporting,
     }
 
 

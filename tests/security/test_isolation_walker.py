@@ -67,7 +67,10 @@ from projects.models import (
     RequiredInput,
     Task,
     TaskDependency,
+    TimeEntry,
 )
+from reporting.models import Campaign as ReportingCampaign
+from reporting.models import Import as ReportImport
 
 # Not probed at all: the admin has its own gate (tests/agencyops/test_admin.py), files are public.
 SKIPPED_PREFIXES = ("admin/", "static/", "media/")
@@ -122,6 +125,9 @@ OBJECT_FOR_KWARG = {
     "attachment_id": "inbound_attachment",
     "notification_id": "notification",
     "piece_id": "content_piece",
+    "campaign_id": "reporting_campaign",
+    "import_id": "report_import",
+    "time_entry_id": "time_entry",
 }
 # Kwargs that carry a number of their object rather than its id: ``<int:page>`` is the page's number
 # within the version. They are never mixed across worlds on their own (page 1 exists everywhere).
@@ -141,6 +147,9 @@ OBJECT_FOR_MODEL = {
     DecisionLogEntry: "decision_entry",
     ChangeRequest: "change_request",
     LibraryItem: "library_item",
+    ReportingCampaign: "reporting_campaign",
+    ReportImport: "report_import",
+    TimeEntry: "time_entry",
 }
 # ...or, for a view without a queryset, the path segment just before ``<int:pk>``.
 OBJECT_FOR_PK_SEGMENT = {

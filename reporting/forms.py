@@ -1,0 +1,101 @@
+"""Forms of the reporting pages: they parse; the services decide."""
+
+from __future__ import annotations
+
+from django import forms
+
+from agencyops.models import Client
+from projects.models import CampaignGoal, Project
+from reporting.kpis import kpis_for_goal
+from reporting.models import Campaign, Channel, KpiComparison, TargetPeriod
+
+
+class CampaignForm(forms.Form):
+    client = forms.ModelChoiceField(queryset=Client.objects.none())
+    name = forms.CharField(max_length=160)
+    goal = forms.ChoiceField(choices=CampaignGoal.choices)
+    channels = forms.MultipleChoiceField(
+        choices=Channel.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    starts_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    ends_on = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    budget = forms.DecimalField(max_digits=12, decimal_places=2, required=False, min_value=0)
+    budget_currency = forms.CharField(max_length=3, required=False, help_text="e.g. USD")
+
+    def __init__(self, *args, agency, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = Client.objects.filter(agency=agency).exclude(status="archived")
+
+
+class ChangeLineForm(forms.Form):
+    line = forms.CharField(
+        max_length=400,
+        label="What changed",
+        help_text="One line, optionally starting with the day: “3 Nov: broad job titles → industry-specific audiences”.",
+    )
+
+
+class UploadForm(forms.Form):
+    client = forms.ModelChoiceField(queryset=Client.objects.none())
+    file = forms.FileField(
+        help_text="A Google Ads, Meta, LinkedIn or GA4 export (CSV or .xlsx), or a mapped CSV."
+    )
+    default_currency = forms.CharField(
+        max_length=3,
+        required=False,
+        help_text="For money the file does not label (GA4 revenue). Default USD.",
+    )
+
+    def __init__(self, *args, agency, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = Client.objects.filter(agency=agency).exclude(status="archived")
+
+
+class MappingForm(forms.Form):
+    """One choice per new platform name: an agency campaign of the client, or none."""
+
+    NONE = ""
+
+    def __init__(self, *args, names: list[str], campaigns: list[Campaign], **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.names = names
+        choices = [(self.NONE, "Not one of our campaigns")] + [(str(c.pk), c.name) for c in campaigns]
+        for index, name in enumerate(names):
+            self.fields[f"map_{index}"] = forms.ChoiceField(choices=choices, required=False, label=name)
+
+    def mapping(self) -> dict[str, int | None]:
+        return {
+            name: int(self.cleaned_data[f"map_{i}"]) if self.cleaned_data[f"map_{i}"] else None
+            for i, name in enumerate(self.names)
+        }
+
+
+class TimeLogForm(forms.Form):
+    minutes = forms.IntegerField(min_value=1, max_value=24 * 60, required=False)
+    note = forms.CharField(max_length=300, required=False)
+    timer = forms.BooleanField(required=False)
+
+
+class TargetForm(forms.Form):
+    kpi = forms.ChoiceField(label="KPI")
+    comparison = forms.ChoiceField(choices=KpiComparison.choices)
+    value = forms.DecimalField(max_digits=14, decimal_places=4, min_value=0)
+    currency = forms.CharField(max_length=3, required=False, help_text="For money KPIs, e.g. USD.")
+    period = forms.ChoiceField(choices=TargetPeriod.choices, initial=TargetPeriod.MONTH)
+
+    def __init__(self, *args, goal: str, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kpi"].choices = [(k.key, k.label) for k in kpis_for_goal(goal)]
+
+
+class RetainerTermsForm(forms.Form):
+    project = forms.ModelChoiceField(queryset=Project.objects.none())
+    included_hours = forms.DecimalField(max_digits=7, decimal_places=2, min_value=0, required=False)
+    monthly_fee = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
+    currency = forms.CharField(max_length=3, required=False, help_text="The fee's currency, e.g. USD.")
+
+    def __init__(self, *args, agency, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["project"].queryset = (
+            Project.objects.filter(agency=agency).exclude(status__in=["done", "cancelled"]).order_by("name")
+        )

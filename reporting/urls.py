@@ -1,0 +1,29 @@
+"""Reporting pages, under /<agency_slug>/reports/ (plus time logging on tasks)."""
+
+from django.urls import path
+
+from reporting import views
+
+urlpatterns = [
+    path("reports/campaigns/", views.campaign_list, name="reporting_campaign_list"),
+    path("reports/campaigns/<int:campaign_id>/", views.campaign_detail, name="reporting_campaign_detail"),
+    path(
+        "reports/campaigns/<int:campaign_id>/changes/",
+        views.campaign_change_add,
+        name="reporting_campaign_change_add",
+    ),
+    path(
+        "reports/campaigns/<int:campaign_id>/targets/",
+        views.campaign_target_set,
+        name="reporting_campaign_target_set",
+    ),
+    path("reports/retainers/terms/", views.retainer_terms_set, name="reporting_retainer_terms"),
+    path("reports/imports/", views.import_list, name="reporting_import_list"),
+    path("reports/imports/<int:import_id>/", views.import_detail, name="reporting_import_detail"),
+    path("reports/kpis/", views.kpi_overview, name="reporting_kpis"),
+    path("reports/retainers/", views.retainer_hours, name="reporting_retainers"),
+    path("reports/cost-rates/", views.cost_rates, name="reporting_cost_rates"),
+    path("tasks/<int:task_id>/category/", views.task_category, name="task_category"),
+    path("tasks/<int:task_id>/time/", views.task_time_log, name="task_time_log"),
+    path("time/<int:time_entry_id>/stop/", views.time_entry_stop, name="time_entry_stop"),
+]
