@@ -210,7 +210,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "agencyops.api.errors.api_exception_handler",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "agencyops.api.pagination.CappedLimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DATETIME_FORMAT": "iso-8601",
     "DATE_FORMAT": "iso-8601",

@@ -66,6 +66,9 @@ urlpatterns = [
     path("<slug:agency_slug>/reports/", home.section, {"section": "reports"}, name="report_list"),
 ]
 
+# Unmatched /api/… addresses answer the API's JSON 404; every other address keeps the HTML page.
+handler404 = "agencyops.api.errors.api_aware_page_not_found"
+
 if settings.DEBUG:
     from django.conf.urls.static import static
 

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from agencyops.input_bounds import MAX_PAGE
 from agencyops.models import ClientContact, Membership, User
 from approvals.models import ApprovalRequest, AssetVersion, Comment, FeedbackSource, VersionKind
 from approvals.services._shared import _require_planner
@@ -16,6 +17,8 @@ CAPTURE_SOURCES = (FeedbackSource.EMAIL, FeedbackSource.CALL, FeedbackSource.MEE
 
 
 def _check_pin(page: int, pin_x: float | None, pin_y: float | None, version: AssetVersion) -> None:
+    if not 1 <= page <= MAX_PAGE:
+        raise ValidationError({"page": f"Choose a page between 1 and {MAX_PAGE}."})
     if (pin_x is None) != (pin_y is None):
         raise ValidationError({"pin_x": "A pin needs both a horizontal and a vertical position."})
     if pin_x is None:

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from agencyops.input_bounds import date_out_of_range
 from agencyops.models import ClientContact, Membership, Role
 from approvals.models import ApprovalRequest, ApprovalStatus, AssetVersion, Scope, VersionKind
 from approvals.services._shared import _require_planner, format_moment, notify
@@ -52,6 +53,8 @@ def approval_request_create(
         errors["due_at"] = "Say when feedback is due."
     elif due_at <= timezone.now():
         errors["due_at"] = "Feedback cannot be due in the past."
+    elif out_of_range := date_out_of_range(due_at.date(), today=timezone.now().date()):
+        errors["due_at"] = out_of_range
     if task is not None and task.project_id != project.pk:
         errors["task"] = "Choose a task of this project."
     if internal_approver is not None and (
@@ -65,7 +68,8 @@ def approval_request_create(
         project=project,
         client=project.client,
         task=task,
-        title=title.strip(),
+        # One line: the title becomes a mail subject, where a line break is a header injection.
+        title=" ".join(title.split()),
         deliverable=(deliverable or title).strip(),
         final_approver=final_approver,
         scopes=list(dict.fromkeys(scopes)),
