@@ -187,7 +187,7 @@ class VersionSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField(read_only=True)
     sent_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text="When the client got it.")
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_file_url(self, version: Any) -> str | None:
         if version.kind == VersionKind.TEXT or not version.file:
             return None
@@ -540,7 +540,7 @@ class PortalApprovalSerializer(serializers.Serializer):
     def get_due_label(self, request: Any) -> str:
         return format_moment(request.due_at, self.context["request"].agency)
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_seconds_left(self, request: Any) -> int | None:
         if request.status != ApprovalStatus.AWAITING_CLIENT:
             return None

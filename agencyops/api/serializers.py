@@ -53,6 +53,9 @@ class ClientSerializer(serializers.ModelSerializer):
         help_text="The contact named as final approver on new approval requests.",
     )
 
+    # Declared by hand: an empty website is "", which the model's URL format would call invalid.
+    website = serializers.CharField(read_only=True, help_text="The client's website (a URL), or empty.")
+
     class Meta:
         model = Client
         fields = [
@@ -96,6 +99,8 @@ class ClientUpdateInputSerializer(serializers.Serializer):
 class MembershipSerializer(serializers.ModelSerializer):
     email = serializers.EmailField(source="user.email", read_only=True)
     full_name = serializers.CharField(source="user.full_name", read_only=True)
+    # Empty for owners and coordinators: the schema must allow "" beside the disciplines.
+    discipline = serializers.ChoiceField(choices=Discipline.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Membership
@@ -105,6 +110,8 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 class InvitationSerializer(serializers.ModelSerializer):
     """An invitation as the inviter sees it; the link's token is only ever in the email."""
+
+    discipline = serializers.ChoiceField(choices=Discipline.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Invitation
