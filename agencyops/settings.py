@@ -177,6 +177,10 @@ WHITENOISE_USE_FINDERS = DEBUG or RUNNING_TESTS
 APPROVAL_FILE_MAX_BYTES = env.int("APPROVAL_FILE_MAX_BYTES", default=20 * 1024 * 1024)
 APPROVAL_REMINDER_HOURS_BEFORE = env.int("APPROVAL_REMINDER_HOURS_BEFORE", default=24)
 LOGO_MAX_BYTES = env.int("LOGO_MAX_BYTES", default=2 * 1024 * 1024)
+# Images (versions, logos) larger than this are refused before a pixel is decoded (decompression bombs).
+UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=50_000_000)
+# Each rendered PDF page stays within this many pixels, whatever the page's shape.
+PDF_PAGE_MAX_PIXELS = env.int("PDF_PAGE_MAX_PIXELS", default=4_000_000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
