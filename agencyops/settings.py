@@ -279,6 +279,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "projects.tasks.generate_retainer_work",
         "schedule": crontab(hour=2, minute=15),
     },
+    "pdf-pages": {"task": "approvals.tasks.render_pending_pages", "schedule": crontab(minute="*/15")},
 }
 
 # --- Logging -----------------------------------------------------------------------------

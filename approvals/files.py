@@ -1,15 +1,15 @@
 """Checking uploaded versions before anything is stored, and rendering PDF pages for pinning.
 
 A file is judged by its bytes (agencyops.files), not by its name or the browser's content type. PDF pages
-are rendered within a pixel budget per page, whatever their shape, so a tall or huge page cannot stall a
-worker.
+are rendered by a worker after the upload is stored, each within a pixel budget whatever its shape, so
+a tall or huge page can neither stall a web process nor exhaust a worker.
 """
 
 from __future__ import annotations
 
 import io
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -28,9 +28,6 @@ class CheckedFile:
     kind: str  # "image" or "pdf"
     width: int | None = None
     height: int | None = None
-    pages: list[tuple[bytes, int, int]] = field(
-        default_factory=list
-    )  # rendered PDF pages: PNG, width, height
 
 
 def check_upload(upload) -> CheckedFile:
@@ -85,7 +82,7 @@ def render_pdf_pages(data: bytes, *, max_pixels: int | None = None) -> list[tupl
             finally:
                 page.close()
             buffer = io.BytesIO()
-            image.save(buffer, format="PNG", optimize=True)
+            image.save(buffer, format="PNG", compress_level=6)
             pages.append((buffer.getvalue(), image.width, image.height))
     finally:
         document.close()
@@ -93,6 +90,8 @@ def render_pdf_pages(data: bytes, *, max_pixels: int | None = None) -> list[tupl
 
 
 def _check_pdf(upload) -> CheckedFile:
+    """Open the PDF and count its pages, rendering nothing: pages are rendered by a worker after the
+    upload is stored (approvals.tasks.render_version_pages). The first page's size is what it will be."""
     import pypdfium2
 
     data = upload.read()
@@ -103,14 +102,16 @@ def _check_pdf(upload) -> CheckedFile:
         raise ValidationError({"file": "This PDF cannot be opened; export it again and retry."}) from None
     try:
         count = len(document)
+        if count == 0:
+            raise ValidationError({"file": "This PDF has no pages."})
+        if count > MAX_PDF_PAGES:
+            raise ValidationError(
+                {"file": f"This PDF has {count} pages; split it into parts of {MAX_PDF_PAGES} or fewer."}
+            )
+        width_pt, height_pt = document[0].get_size()
     finally:
         document.close()
-    if count == 0:
-        raise ValidationError({"file": "This PDF has no pages."})
-    if count > MAX_PDF_PAGES:
-        raise ValidationError(
-            {"file": f"This PDF has {count} pages; split it into parts of {MAX_PDF_PAGES} or fewer."}
-        )
-    pages = render_pdf_pages(data)
-    first = pages[0]
-    return CheckedFile(kind="pdf", width=first[1], height=first[2], pages=pages)
+    scale = page_scale(width_pt, height_pt, max_pixels=settings.PDF_PAGE_MAX_PIXELS)
+    return CheckedFile(
+        kind="pdf", width=max(round(width_pt * scale), 1), height=max(round(height_pt * scale), 1)
+    )

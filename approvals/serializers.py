@@ -184,6 +184,9 @@ class VersionSerializer(serializers.Serializer):
         help_text="The uploaded file, streamed after a permission check."
     )
     pages = serializers.SerializerMethodField()
+    preparing_pages = serializers.SerializerMethodField(
+        help_text="A PDF whose pages a worker is still rendering: `pages` fills in shortly."
+    )
     created_at = serializers.DateTimeField(read_only=True)
     sent_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text="When the client got it.")
 
@@ -197,6 +200,9 @@ class VersionSerializer(serializers.Serializer):
     def get_pages(self, version: Any) -> list[dict[str, Any]]:
         context = {**self.context, "page_url_name": self.PAGE_URL}
         return PageSerializer(version.pages.all(), many=True, context=context).data
+
+    def get_preparing_pages(self, version: Any) -> bool:
+        return version.kind == VersionKind.PDF and not version.pages.all()
 
 
 class StaffVersionSerializer(VersionSerializer):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from celery import shared_task
@@ -11,6 +12,8 @@ from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
 from approvals.models import ApprovalRequest, ApprovalStatus
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="approvals.tasks.send_approval_reminders")
@@ -67,3 +70,54 @@ def remind_approver(request_id: int, agency_id: int) -> int:
             ),
         )
         return 1 if sent else 0
+
+
+# A PDF's pages render within these limits: the soft one stops the render cleanly, the hard one ends the
+# worker child if it does not stop. Pixels per page are bounded by PDF_PAGE_MAX_PIXELS (approvals.files).
+RENDER_SOFT_SECONDS = 120
+RENDER_HARD_SECONDS = 150
+
+
+@shared_task(
+    name="approvals.tasks.render_version_pages",
+    soft_time_limit=RENDER_SOFT_SECONDS,
+    time_limit=RENDER_HARD_SECONDS,
+    acks_late=True,
+)
+def render_version_pages(version_id: int, agency_id: int) -> int:
+    """Render a stored PDF version's pages for pinning; a missing version or one already rendered is a no-op."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from approvals.files import render_pdf_pages
+    from approvals.models import AssetVersion, VersionKind
+    from approvals.services import version_pages_store
+
+    with scope(agency=agency_id):
+        version = AssetVersion.objects.filter(pk=version_id, kind=VersionKind.PDF).first()
+        if version is None or version.pages.exists():
+            return 0
+        with version.file.open("rb") as handle:
+            data = handle.read()
+        try:
+            pages = render_pdf_pages(data)
+        except SoftTimeLimitExceeded:
+            logger.warning("Rendering the pages of version %s took too long; left unrendered", version_id)
+            return 0
+        return version_pages_store(version=version, pages=pages)
+
+
+@shared_task(name="approvals.tasks.render_pending_pages")
+def render_pending_pages() -> int:
+    """Beat job: PDF versions whose rendering was never queued (the broker was down) or was lost get queued."""
+    from approvals.models import AssetVersion, VersionKind
+
+    settled = timezone.now() - timedelta(minutes=2)
+    with scopes_disabled():
+        pending = list(
+            AssetVersion.objects.filter(kind=VersionKind.PDF, pages__isnull=True, created_at__lte=settled)
+            .values_list("pk", "agency_id")
+            .distinct()
+        )
+    for version_id, agency_id in pending:
+        render_version_pages.delay(version_id, agency_id)
+    return len(pending)

@@ -187,6 +187,7 @@ def approval_create(
             text=text,
             **kwargs,
         )
+        pdf_pages_rendered(request)
         if send:
             request = approval_services.approval_request_send(actor=actor, request=request)
         return request
@@ -214,3 +215,14 @@ def without_csrf(html: str) -> str:
 
 # For rendering pages afresh in a test: every cache read misses and nothing is kept.
 NO_CACHE = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+
+
+def pdf_pages_rendered(request) -> None:
+    """Render the pages of a request's PDF versions, as the worker does once the upload is stored."""
+    from approvals.models import VersionKind
+    from approvals.tasks import render_version_pages
+
+    with scope(agency=request.agency_id):
+        versions = list(request.versions.filter(kind=VersionKind.PDF).values_list("pk", flat=True))
+    for version_id in versions:
+        render_version_pages(version_id, request.agency_id)

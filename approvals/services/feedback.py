@@ -29,6 +29,8 @@ def _check_pin(page: int, pin_x: float | None, pin_y: float | None, version: Ass
         if not 0 <= value <= 1:
             raise ValidationError({name: "A pin must sit on the page (between 0 and 1)."})
     pages = version.pages.count() if version.kind == VersionKind.PDF else 1
+    if pages == 0:
+        raise ValidationError({"page": "The pages of this PDF are still being prepared; pin in a moment."})
     if not 1 <= page <= pages:
         raise ValidationError({"page": f"This version has {pages} page{'s' if pages != 1 else ''}."})
 

@@ -15,6 +15,7 @@ from django_scopes import scope
 from agencyops.models import Agency, Client
 from approvals.files import PAGE_MAX_SIDE_PX, page_scale
 from approvals.models import ApprovalRequest, AssetVersion, VersionPage
+from approvals.tasks import render_version_pages
 from tests import factories
 from tests.agencyops.test_agency_settings import form_data
 from tests.factories import token_client
@@ -170,7 +171,9 @@ def test_the_pixel_limit_is_a_setting(team, project, media_root, settings):
     assert fits.status_code == 201, fits.content
 
 
-def test_a_tall_pdf_page_renders_within_the_pixel_budget_and_quickly(team, project, media_root, settings):
+def test_a_tall_pdf_is_stored_at_once_and_its_pages_render_within_the_pixel_budget(
+    team, project, media_root, settings
+):
     settings.PDF_PAGE_MAX_PIXELS = 4_000_000
     hostile = pdf_with_pages([(100, 10_000)] * 8)
     api = token_client(team["coordinator"].user)
@@ -182,13 +185,57 @@ def test_a_tall_pdf_page_renders_within_the_pixel_budget_and_quickly(team, proje
         format="multipart",
     )
     elapsed = time.monotonic() - started
+    with scope(agency=team["agency"].pk):
+        request = ApprovalRequest.objects.get()
+        version = request.versions.get()
+    preparing = reverse("approval_detail", kwargs={"agency_slug": team["agency"].slug, "request_id": request.pk})
+    page_before = factories_client(team).get(preparing).content.decode()
+    rendered = render_version_pages(version.pk, team["agency"].pk)
 
     assert response.status_code == 201, response.content
+    assert elapsed < 3
+    assert "Preparing pages" in page_before
+    assert rendered == 8
     with scope(agency=team["agency"].pk):
         pages = list(VersionPage.objects.values_list("width", "height"))
     assert len(pages) == 8
     assert all(width * height <= 4_000_000 and max(width, height) <= PAGE_MAX_SIDE_PX for width, height in pages)
-    assert elapsed < 10
+    # A second run (a redelivered task) stores nothing twice.
+    assert render_version_pages(version.pk, team["agency"].pk) == 0
+
+
+def factories_client(team):
+    from django.test import Client as HttpClient
+
+    http = HttpClient()
+    http.force_login(team["coordinator"].user, backend="django.contrib.auth.backends.ModelBackend")
+    return http
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_renders_an_uploaded_pdfs_pages_after_the_commit(media_root, settings):
+    from celery.contrib.testing.worker import start_worker
+
+    from agencyops.celery import app
+
+    team = factories.team_create(agency_name="Worker Agency")
+    project = factories.project_create(actor=team["coordinator"], client=team["clients"][0])
+    api = token_client(team["coordinator"].user)
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
+        response = api.post(
+            reverse("api_approval_list", kwargs={"agency_slug": team["agency"].slug}),
+            approval_body(project, team["contacts"][0], factories.pdf_upload(pages=3)),
+            format="multipart",
+        )
+        deadline = time.monotonic() + 30
+        with scope(agency=team["agency"].pk):
+            while time.monotonic() < deadline and VersionPage.objects.count() < 3:
+                time.sleep(0.2)
+            pages = VersionPage.objects.count()
+
+    assert response.status_code == 201
+    assert pages == 3
 
 
 def test_page_scale_keeps_normal_pages_1200_wide_and_caps_absurd_ones():
