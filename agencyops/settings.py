@@ -219,6 +219,8 @@ REST_FRAMEWORK = {
     "DATETIME_FORMAT": "iso-8601",
     "DATE_FORMAT": "iso-8601",
 }
+# With DEBUG off, /api/schema/ and /api/docs/ are for signed-in agency team members unless this is on.
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=DEBUG)
 SPECTACULAR_SETTINGS = {
     "TITLE": "AgencyOps API",
     "DESCRIPTION": "Projects, approvals, drafts and reports of one agency. Authenticate with "
