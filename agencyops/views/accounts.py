@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -132,6 +132,13 @@ def _invitation_refused(request: HttpRequest, error: ValidationError) -> HttpRes
 
 
 @_public
+def _authenticate_for_invitation(request: HttpRequest, invitation, password: str | None):
+    existing = User.objects.filter(email__iexact=invitation.email).first()
+    if existing is None or not password:
+        return None
+    return authenticate(request, username=existing.email, password=password)
+
+
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     """Join an agency (or a client's portal) from an emailed link."""
     try:
@@ -149,12 +156,24 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         mode = InvitationAcceptForm.NEW_ACCOUNT
     form = InvitationAcceptForm(request.POST if request.method == "POST" else None, mode=mode)
     if request.method == "POST" and form.is_valid():
+        signing_in = request.user if request.user.is_authenticated else None
+        if mode == InvitationAcceptForm.EXISTING_ACCOUNT:
+            # The password step is a login: through authenticate(), so axes counts failures and locks out
+            # exactly as on the login page (its middleware answers with the lockout page).
+            signing_in = _authenticate_for_invitation(request, invitation, form.cleaned_data.get("password"))
+            if signing_in is None:
+                form.add_error("password", "An account with this email exists: enter its password to accept.")
+                return TemplateResponse(
+                    request,
+                    "accounts/invitation_accept.html",
+                    {"invitation": invitation, "form": form, "mode": mode},
+                )
         try:
             user = accounts.invitation_accept(
                 token=token,
                 full_name=form.cleaned_data.get("full_name", ""),
                 password=form.cleaned_data.get("password"),
-                user=request.user if request.user.is_authenticated else None,
+                user=signing_in,
             )
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
