@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
@@ -208,7 +209,7 @@ if RUNNING_TESTS:
 # --- API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "agencyops.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -221,6 +222,13 @@ REST_FRAMEWORK = {
 }
 # With DEBUG off, /api/schema/ and /api/docs/ are for signed-in agency team members unless this is on.
 API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=DEBUG)
+# API tokens (django-rest-knox, stored hashed) expire this many days after they are issued; not sliding.
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
+}
 SPECTACULAR_SETTINGS = {
     "TITLE": "AgencyOps API",
     "DESCRIPTION": "Projects, approvals, drafts and reports of one agency. Authenticate with "

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
-from agencyops.views import accounts, clients, health, home, members, portal
+from agencyops.views import accounts, clients, health, home, members, portal, uploads
 from projects.urls import feed_urlpatterns as project_feed_urlpatterns
 
 urlpatterns = [
@@ -58,6 +58,8 @@ urlpatterns = [
         name="invitation_revoke",
     ),
     path("<slug:agency_slug>/settings/", members.agency_settings, name="agency_settings"),
+    path("<slug:agency_slug>/logo/", uploads.agency_logo, name="agency_logo"),
+    path("<slug:agency_slug>/clients/<int:client_id>/logo/", uploads.client_logo, name="client_logo"),
     path("<slug:agency_slug>/", include("projects.urls")),
     path("<slug:agency_slug>/", include("approvals.urls")),
     # Sections that later layers fill in; each says what will appear and how to start.

@@ -195,12 +195,13 @@ def approval_create(
 
 def token_client(user):
     """An API client authenticated the way integrations are: ``Authorization: Token …``."""
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
+    from agencyops.services.api_tokens import api_token_issue
+
     api = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _, token = api_token_issue(user=user)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return api
 
 

@@ -29,6 +29,20 @@ class TokenInputSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(read_only=True, help_text="Send as `Authorization: Token <token>`.")
+    key = serializers.CharField(read_only=True, help_text="The token's public key, to list or revoke it.")
+    expires_at = serializers.DateTimeField(read_only=True, help_text="Fixed at issue; use does not extend it.")
+
+
+class TokenListItemSerializer(serializers.Serializer):
+    """One of the caller's tokens: never the token itself, which is stored only as a digest."""
+
+    key = serializers.CharField(source="token_key", read_only=True)
+    created_at = serializers.DateTimeField(source="created", read_only=True)
+    expires_at = serializers.DateTimeField(source="expiry", read_only=True, allow_null=True)
+    current = serializers.SerializerMethodField(help_text="The token this request was made with.")
+
+    def get_current(self, token) -> bool:
+        return token.pk == getattr(self.context.get("current"), "pk", None)
 
 
 # --- Agencies ------------------------------------------------------------------------------

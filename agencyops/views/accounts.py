@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from agencyops.forms.accounts import InvitationAcceptForm, LoginForm, SignupForm, add_service_errors
 from agencyops.models import InvitationKind, User
-from agencyops.services import accounts
+from agencyops.services import accounts, api_tokens
 
 # Sessions started here name a backend explicitly: axes' backend only checks, never authenticates.
 SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -65,8 +65,17 @@ password_reset = _public(_PasswordResetView.as_view())
 password_reset_done = _public(
     auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html")
 )
+class _PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's reset, which also ends the person's sessions; their API tokens are revoked with them."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        api_tokens.api_tokens_revoke_all(user=form.user)
+        return response
+
+
 password_reset_confirm = _public(
-    auth_views.PasswordResetConfirmView.as_view(
+    _PasswordResetConfirmView.as_view(
         template_name="accounts/password_reset_confirm.html",
         success_url=reverse_lazy("password_reset_complete"),
     )

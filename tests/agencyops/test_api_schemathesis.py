@@ -98,10 +98,10 @@ def _point_at_real_objects(case, world: dict) -> None:
 
 
 def _token_for(path: str, team: dict) -> str:
-    from rest_framework.authtoken.models import Token
+    from agencyops.services.api_tokens import api_token_issue
 
     user = team["contacts"][0].user if path.startswith("/api/v1/portal/") else team["owner"].user
-    return Token.objects.get_or_create(user=user)[0].key
+    return api_token_issue(user=user)[1]
 
 
 @schema.parametrize()

@@ -9,7 +9,7 @@ import pytest
 from django_scopes import scope
 
 from agencyops.models import ClientContact, Membership
-from agencyops.services import accounts
+from agencyops.services import accounts, clients
 from approvals import services as approval_services
 from approvals.models import VersionKind
 from projects import services as project_services
@@ -140,6 +140,10 @@ def tenant_world(team: dict) -> dict:
             message="Nobody owns the kickoff.",
         )
     approvals = client_approvals(owner=owner, project=project, contact=team["contacts"][0])
+    # Logos, so /<agency>/logo/ and /<agency>/clients/<id>/logo/ have a file to serve.
+    with scope(agency=agency.pk):
+        agency = accounts.agency_update(actor=owner, agency=agency, logo=factories.png_upload("logo.png"))
+        clients.client_update(actor=owner, client=team["clients"][0], logo=factories.png_upload("client.png"))
     return {
         "agency": agency,
         "client": team["clients"][0],
