@@ -89,6 +89,26 @@ def render_pdf_pages(data: bytes, *, max_pixels: int | None = None) -> list[tupl
     return pages
 
 
+# Images larger than this get a bounded preview for reviewers; the original stays a download.
+PREVIEW_MAX_SIDE_PX = 2400
+
+
+def needs_preview(width: int | None, height: int | None) -> bool:
+    return bool(width and height and max(width, height) > PREVIEW_MAX_SIDE_PX)
+
+
+def render_image_preview(data: bytes) -> tuple[bytes, int, int]:
+    """A PNG at most PREVIEW_MAX_SIDE_PX on its longest side (the image was measured when uploaded)."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as image:
+        image.draft("RGB", (PREVIEW_MAX_SIDE_PX, PREVIEW_MAX_SIDE_PX))  # JPEG decodes at a smaller size
+        image.thumbnail((PREVIEW_MAX_SIDE_PX, PREVIEW_MAX_SIDE_PX))
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG", compress_level=6)
+        return buffer.getvalue(), image.width, image.height
+
+
 def _check_pdf(upload) -> CheckedFile:
     """Open the PDF and count its pages, rendering nothing: pages are rendered by a worker after the
     upload is stored (approvals.tasks.render_version_pages). The first page's size is what it will be."""

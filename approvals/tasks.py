@@ -85,21 +85,22 @@ RENDER_HARD_SECONDS = 150
     acks_late=True,
 )
 def render_version_pages(version_id: int, agency_id: int) -> int:
-    """Render a stored PDF version's pages for pinning; a missing version or one already rendered is a no-op."""
+    """Render a stored PDF version's pages for pinning, or a large image's bounded preview for reviewers;
+    a missing version or one already rendered is a no-op."""
     from celery.exceptions import SoftTimeLimitExceeded
 
-    from approvals.files import render_pdf_pages
+    from approvals.files import render_image_preview, render_pdf_pages
     from approvals.models import AssetVersion, VersionKind
     from approvals.services import version_pages_store
 
     with scope(agency=agency_id):
-        version = AssetVersion.objects.filter(pk=version_id, kind=VersionKind.PDF).first()
-        if version is None or version.pages.exists():
+        version = AssetVersion.objects.filter(pk=version_id, kind__in=[VersionKind.PDF, VersionKind.IMAGE]).first()
+        if version is None or not version.file or version.pages.exists():
             return 0
         with version.file.open("rb") as handle:
             data = handle.read()
         try:
-            pages = render_pdf_pages(data)
+            pages = render_pdf_pages(data) if version.kind == VersionKind.PDF else [render_image_preview(data)]
         except SoftTimeLimitExceeded:
             logger.warning("Rendering the pages of version %s took too long; left unrendered", version_id)
             return 0

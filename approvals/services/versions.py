@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from agencyops.models import Membership
-from approvals.files import check_upload
+from approvals.files import check_upload, needs_preview
 from approvals.models import ApprovalRequest, ApprovalStatus, AssetVersion, VersionKind, VersionPage
 from approvals.services._shared import _require_planner
 
@@ -50,8 +50,11 @@ def _store_version(
         version.width, version.height = checked.width, checked.height
         version.file.save(version.original_name or f"v{number}", upload, save=False)
     version.save()
-    if version.kind == VersionKind.PDF:
-        # Its pages are rendered by a worker once the upload is stored; until then it is "preparing pages".
+    if version.kind == VersionKind.PDF or (
+        version.kind == VersionKind.IMAGE and needs_preview(version.width, version.height)
+    ):
+        # A worker renders a PDF's pages (until then it is "preparing pages") or a large image's bounded
+        # preview (until then reviewers get the original) once the upload is stored.
         version_id, agency_id = version.pk, version.agency_id
         transaction.on_commit(lambda: _queue_page_rendering(version_id, agency_id))
     return version
@@ -72,8 +75,8 @@ def _queue_page_rendering(version_id: int, agency_id: int) -> None:
 
 @transaction.atomic
 def version_pages_store(*, version: AssetVersion, pages: list[tuple[bytes, int, int]]) -> int:
-    """Store a PDF version's rendered pages (PNG, width, height); a second run for the same version does
-    nothing, so a task that runs twice stores each page once."""
+    """Store a PDF version's rendered pages, or a large image's preview as its page 1 (PNG, width,
+    height); a second run for the same version does nothing, so a task that runs twice stores each once."""
     version = AssetVersion.objects.select_for_update().get(pk=version.pk)
     if version.pages.exists():
         return 0
@@ -81,7 +84,7 @@ def version_pages_store(*, version: AssetVersion, pages: list[tuple[bytes, int, 
         page = VersionPage(agency=version.agency, version=version, number=index, width=width, height=height)
         page.image.save(f"v{version.number}-p{index}.png", ContentFile(png), save=False)
         page.save()
-    if pages:
+    if pages and version.kind == VersionKind.PDF:
         version.width, version.height = pages[0][1], pages[0][2]
         version.save(update_fields=["width", "height"])
     return len(pages)

@@ -246,3 +246,36 @@ def test_page_scale_keeps_normal_pages_1200_wide_and_caps_absurd_ones():
     assert round(595 * a4) == 1200
     assert 100 * tall * 10_000 * tall <= 4_000_000 and 10_000 * tall <= PAGE_MAX_SIDE_PX
     assert round(14_400 * huge) == 1200
+
+
+def test_a_large_image_gets_a_bounded_preview_for_reviewers_and_the_original_stays_a_download(
+    team, project, media_root, as_contact
+):
+    from approvals import services
+    from approvals.files import PREVIEW_MAX_SIDE_PX
+
+    api = token_client(team["coordinator"].user)
+    created = api.post(
+        reverse("api_approval_list", kwargs={"agency_slug": team["agency"].slug}),
+        approval_body(project, team["contacts"][0], factories.png_upload("big.png", size=(4800, 1200))),
+        format="multipart",
+    )
+    with scope(agency=team["agency"].pk):
+        request = ApprovalRequest.objects.get(pk=created.json()["id"])
+        version = request.versions.get()
+    rendered = render_version_pages(version.pk, team["agency"].pk)
+    with scope(agency=team["agency"].pk):
+        services.approval_request_send(actor=team["coordinator"], request=request)
+        preview = VersionPage.objects.get(version=version)
+    portal_page = as_contact.get(
+        reverse("portal_approval", kwargs={"agency_slug": team["agency"].slug, "request_id": request.pk})
+    ).content.decode()
+    staff_page = factories_client(team).get(
+        reverse("approval_detail", kwargs={"agency_slug": team["agency"].slug, "request_id": request.pk})
+    ).content.decode()
+
+    assert created.status_code == 201 and rendered == 1
+    assert (preview.width, preview.height) == (PREVIEW_MAX_SIDE_PX, 600)
+    preview_path = f"versions/{version.pk}/pages/1/"
+    assert preview_path in portal_page and preview_path in staff_page
+    assert f"versions/{version.pk}/file/" in staff_page  # the original, to open or download
