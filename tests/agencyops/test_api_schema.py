@@ -138,3 +138,29 @@ def test_a_setting_makes_the_schema_public(settings, client):
 
     assert response.status_code == 200
     assert response.json()["openapi"].startswith("3.")
+
+
+def test_the_schema_tells_the_truth_about_plain_lists_nullable_fields_and_empty_strings():
+    """Each was a mismatch schemathesis found (tests/agencyops/test_api_schemathesis.py): regressions."""
+    from drf_spectacular.generators import SchemaGenerator
+
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    paths, components = schema["paths"], schema["components"]["schemas"]
+
+    def ok_schema(path: str) -> dict:
+        return paths[path]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+
+    for path in [
+        "/api/v1/agencies/{agency_slug}/approvals/{request_id}/comments/",
+        "/api/v1/agencies/{agency_slug}/approvals/{request_id}/versions/",
+        "/api/v1/agencies/{agency_slug}/templates/",
+        "/api/v1/agencies/{agency_slug}/projects/{id}/tasks/",
+        "/api/v1/portal/{agency_slug}/approvals/{request_id}/comments/",
+    ]:
+        assert ok_schema(path)["type"] == "array", path
+    assert components["StaffVersion"]["properties"]["file_url"]["nullable"] is True
+    assert components["PortalApproval"]["properties"]["seconds_left"]["nullable"] is True
+    assert components["HomeDecision"]["properties"]["task_id"]["nullable"] is True
+    assert "format" not in components["Client"]["properties"]["website"]
+    discipline = components["Membership"]["properties"]["discipline"]
+    assert any("BlankEnum" in str(option) for option in discipline.get("oneOf", [])), discipline
