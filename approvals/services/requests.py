@@ -51,10 +51,11 @@ def approval_request_create(
         errors["scopes"] = "Choose what is being approved: copy, design, strategy, budget or timing."
     if due_at is None:
         errors["due_at"] = "Say when feedback is due."
-    elif due_at <= timezone.now():
-        errors["due_at"] = "Feedback cannot be due in the past."
+    # The range first, so an absurd date is answered with the allowed range.
     elif out_of_range := date_out_of_range(due_at.date(), today=timezone.now().date()):
         errors["due_at"] = out_of_range
+    elif due_at <= timezone.now():
+        errors["due_at"] = "Feedback cannot be due in the past."
     if task is not None and task.project_id != project.pk:
         errors["task"] = "Choose a task of this project."
     if internal_approver is not None and (

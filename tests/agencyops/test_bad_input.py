@@ -226,3 +226,27 @@ def test_an_unknown_address_outside_the_api_keeps_the_html_404(as_owner):
 
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_a_due_day_in_the_year_9999_west_of_utc_is_a_form_error(team, project, as_coordinator):
+    from agencyops.models import Agency
+
+    Agency.objects.filter(pk=team["agency"].pk).update(time_zone="America/New_York")
+    http = server_errors_raise(as_coordinator)
+
+    response = http.post(
+        reverse("approval_create", kwargs={"agency_slug": team["agency"].slug}),
+        {
+            "project": project.pk,
+            "title": "Landing page copy",
+            "final_approver": team["contacts"][0].pk,
+            "scopes": ["copy"],
+            "due_date": "9999-12-31",
+            "due_time": "23:00",
+            "text": "Headline",
+        },
+    )
+
+    assert response.status_code in (200, 400)
+    assert "between" in response.content.decode()
+    assert count(ApprovalRequest, team["agency"]) == 0
