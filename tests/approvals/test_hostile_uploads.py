@@ -6,6 +6,7 @@ from __future__ import annotations
 import struct
 import time
 import zlib
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -279,3 +280,35 @@ def test_a_large_image_gets_a_bounded_preview_for_reviewers_and_the_original_sta
     preview_path = f"versions/{version.pk}/pages/1/"
     assert preview_path in portal_page and preview_path in staff_page
     assert f"versions/{version.pk}/file/" in staff_page  # the original, to open or download
+
+
+def test_a_pdf_whose_rendering_was_never_queued_is_picked_up_by_the_sweep(team, project, media_root, settings):
+    import redis
+    import time_machine
+    from django.utils import timezone
+
+    from agencyops.celery import app
+    from approvals import services
+    from approvals.tasks import render_pending_pages
+
+    with scope(agency=team["agency"].pk):
+        # Stored, but the commit that would queue its rendering never runs in this test: as with a broker outage.
+        services.approval_request_create(
+            actor=team["coordinator"],
+            project=project,
+            title="Brochure",
+            final_approver=team["contacts"][0],
+            scopes=["design"],
+            due_at=timezone.now() + timedelta(days=2),
+            kind="file",
+            upload=factories.pdf_upload(),
+        )
+    queue = redis.Redis.from_url(settings.REDIS_URL)
+    before = queue.llen(app.conf.task_default_queue)
+
+    assert render_pending_pages() == 0  # too fresh: its own queued task may still be on its way
+    with time_machine.travel(timezone.now() + timedelta(minutes=3)):
+        picked = render_pending_pages()
+
+    assert picked == 1
+    assert queue.llen(app.conf.task_default_queue) == before + 1
