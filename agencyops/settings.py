@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
@@ -180,6 +181,10 @@ LIBRARY_FILE_MAX_BYTES = env.int("LIBRARY_FILE_MAX_BYTES", default=100 * 1024 * 
 LIBRARY_RESTORE_DAYS = env.int("LIBRARY_RESTORE_DAYS", default=30)
 APPROVAL_REMINDER_HOURS_BEFORE = env.int("APPROVAL_REMINDER_HOURS_BEFORE", default=24)
 LOGO_MAX_BYTES = env.int("LOGO_MAX_BYTES", default=2 * 1024 * 1024)
+# Images (versions, logos) larger than this are refused before a pixel is decoded (decompression bombs).
+UPLOAD_MAX_PIXELS = env.int("UPLOAD_MAX_PIXELS", default=50_000_000)
+# Each rendered PDF page stays within this many pixels, whatever the page's shape.
+PDF_PAGE_MAX_PIXELS = env.int("PDF_PAGE_MAX_PIXELS", default=4_000_000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -207,16 +212,25 @@ if RUNNING_TESTS:
 # --- API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "agencyops.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "agencyops.api.errors.api_exception_handler",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "agencyops.api.pagination.CappedLimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DATETIME_FORMAT": "iso-8601",
     "DATE_FORMAT": "iso-8601",
+}
+# With DEBUG off, /api/schema/ and /api/docs/ are for signed-in agency team members unless this is on.
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=DEBUG)
+# API tokens (django-rest-knox, stored hashed) expire this many days after they are issued; not sliding.
+API_TOKEN_TTL_DAYS = env.int("API_TOKEN_TTL_DAYS", default=30)
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(days=API_TOKEN_TTL_DAYS),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "AgencyOps API",
@@ -281,6 +295,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=15),
     },
     "library-purge": {"task": "brandkit.library.tasks.purge_deleted_items", "schedule": crontab(hour=3, minute=40)},
+    "pdf-pages": {"task": "approvals.tasks.render_pending_pages", "schedule": crontab(minute="*/15")},
 }
 
 # --- Logging -----------------------------------------------------------------------------

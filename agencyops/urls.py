@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from agencyops.inbound import views as inbound
-from agencyops.views import accounts, clients, health, home, members, notifications, portal
+from agencyops.views import accounts, clients, health, home, members, notifications, portal, uploads
 from agencyops.views import inbound as inbound_pages
 
 urlpatterns = [
@@ -97,6 +97,8 @@ urlpatterns = [
         notifications.notification_settings,
         name="notification_settings",
     ),
+    path("<slug:agency_slug>/logo/", uploads.agency_logo, name="agency_logo"),
+    path("<slug:agency_slug>/clients/<int:client_id>/logo/", uploads.client_logo, name="client_logo"),
     path("<slug:agency_slug>/", include("projects.urls")),
     path("<slug:agency_slug>/", include("approvals.urls")),
     path("<slug:agency_slug>/", include("brandkit.urls")),
@@ -106,6 +108,9 @@ urlpatterns = [
     path("<slug:agency_slug>/library/", include("brandkit.library.urls")),
     path("<slug:agency_slug>/reports/", home.section, {"section": "reports"}, name="report_list"),
 ]
+
+# Unmatched /api/… addresses answer the API's JSON 404; every other address keeps the HTML page.
+handler404 = "agencyops.api.errors.api_aware_page_not_found"
 
 if settings.DEBUG:
     from django.conf.urls.static import static

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
+from agencyops import files
+
 RESERVED_AGENCY_SLUGS = frozenset(
     {
         "about",
@@ -36,8 +38,6 @@ RESERVED_AGENCY_SLUGS = frozenset(
     }
 )
 
-LOGO_CONTENT_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif", "WEBP": "image/webp"}
-
 
 def validate_agency_slug(value: str) -> None:
     """Agency slugs share the URL root with the app's own paths, so those words are taken."""
@@ -46,28 +46,18 @@ def validate_agency_slug(value: str) -> None:
 
 
 def validate_logo(file: UploadedFile) -> None:
-    """A logo must really be a PNG, JPEG, GIF or WebP image within the size limit."""
-    from PIL import Image, UnidentifiedImageError
-
+    """A logo must really be a PNG, JPEG, GIF or WebP image within the size and pixel limits."""
     if file is None or not getattr(file, "size", None):
         return
-    limit = settings.LOGO_MAX_BYTES
-    if file.size > limit:
-        raise ValidationError(
-            f"The logo is {file.size / 1_048_576:.1f} MB; the limit is {limit / 1_048_576:.0f} MB.",
-            code="too_large",
-        )
+    files.check_size(file, limit=settings.LOGO_MAX_BYTES, what="The logo")
     position = file.tell() if hasattr(file, "tell") else 0
     try:
-        file.seek(0)
-        with Image.open(file) as image:
-            image_format = image.format
-            image.verify()
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        raise ValidationError(
-            "The logo must be a PNG, JPEG, GIF or WebP image.", code="invalid_type"
-        ) from None
+        files.inspect_image(file)
+    except ValidationError as error:
+        if error.code == "invalid_type":
+            raise ValidationError(
+                f"The logo must be a {files.IMAGE_KINDS_LABEL} image.", code="invalid_type"
+            ) from None
+        raise
     finally:
         file.seek(position)
-    if image_format not in LOGO_CONTENT_TYPES:
-        raise ValidationError("The logo must be a PNG, JPEG, GIF or WebP image.", code="invalid_type")

@@ -412,6 +412,7 @@ class ApprovalSignoffView(ApprovalsAPIView):
 class VersionListView(ApprovalsAPIView):
     """A request's versions, oldest first; owners and coordinators upload the next one (a new round)."""
 
+    pagination_class = None  # the whole list, as the schema says
     queryset = AssetVersion.objects.none()
     serializer_class = api.StaffVersionSerializer
 
@@ -466,6 +467,7 @@ class VersionListView(ApprovalsAPIView):
 class CommentListView(ApprovalsAPIView):
     """Every comment on a request, internal ones flagged; everyone on the team comments."""
 
+    pagination_class = None  # the whole list, as the schema says
     queryset = Comment.objects.none()
     serializer_class = api.StaffCommentSerializer
     write_permission = is_agency_member

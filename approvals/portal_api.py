@@ -202,6 +202,7 @@ class PortalApprovalDetailView(PortalAPIView):
 class PortalCommentListView(PortalAPIView):
     """The request's comments you can see; comment on a version you were sent."""
 
+    pagination_class = None  # the whole list, as the schema says
     queryset = Comment.objects.none()
     serializer_class = api.PortalCommentSerializer
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Max, Q, QuerySet
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
@@ -383,7 +383,16 @@ def portal_approval_page(
     """One request as the client sees it: sent versions, the chosen version's pins, copy and thread."""
     now = now or timezone.now()
     agency = contact.agency
-    versions = list(approval.versions.filter(sent_at__isnull=False).order_by("number"))
+    # Page 1's size rides along: for a large image it is the bounded preview reviewers are shown.
+    first_page = VersionPage.objects.filter(version=OuterRef("pk"), number=1)
+    versions = list(
+        approval.versions.filter(sent_at__isnull=False)
+        .annotate(
+            preview_width=Subquery(first_page.values("width")[:1]),
+            preview_height=Subquery(first_page.values("height")[:1]),
+        )
+        .order_by("number")
+    )
     if not versions:
         raise Http404("No such approval request.")
     current = versions[-1]
@@ -426,8 +435,13 @@ def portal_approval_page(
                 for page in VersionPage.objects.filter(version=version).order_by("number")
             ]
         else:
-            file_url = reverse("portal_version_file", kwargs=kwargs)
-            page_rows = [(1, file_url, version.width or 1, version.height or 1)]
+            # A large image is shown through its bounded preview once a worker has rendered it.
+            if version.preview_width:
+                url = reverse("portal_version_page", kwargs={**kwargs, "page": 1})
+                page_rows = [(1, url, version.preview_width, version.preview_height)]
+            else:
+                file_url = reverse("portal_version_file", kwargs=kwargs)
+                page_rows = [(1, file_url, version.width or 1, version.height or 1)]
         for number, url, width, height in page_rows:
             pins = [(numbered[c.pk], c.pin_x, c.pin_y) for c in visible if c.is_pinned and c.page == number]
             pages.append(PinnedPage(number=number, image_url=url, width=width, height=height, pins=pins))

@@ -11,13 +11,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
+from agencyops import files
 from agencyops.tenancy import portal_view
 from approvals.models import ApprovalRequest, ChangeRequestVerdict, Verdict, VersionKind
 from approvals.portal_forms import (
@@ -47,13 +48,6 @@ DECISION_MESSAGES = {
     Verdict.APPROVE_WITH_CHANGES: "Approved with your changes. {agency} has been told and makes them next.",
     Verdict.REQUEST_CHANGES: "Changes requested. {agency} has been told and will send you a new version.",
 }
-# Image types the browser may display; anything else is served as a download.
-IMAGE_SIGNATURES = (
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-)
 
 
 def _approval_url(request: HttpRequest, approval: ApprovalRequest, *, anchor: str = "") -> str:
@@ -196,23 +190,6 @@ def portal_request_revision(request: HttpRequest, request_id: int) -> HttpRespon
     )
 
 
-def _sniff_image(head: bytes) -> str | None:
-    for signature, content_type in IMAGE_SIGNATURES:
-        if head.startswith(signature):
-            return content_type
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return None
-
-
-def _stream(file: Any, *, content_type: str, filename: str, as_attachment: bool = False) -> FileResponse:
-    response = FileResponse(file, content_type=content_type, as_attachment=as_attachment, filename=filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    # Client work is private: never kept by a shared cache.
-    response["Cache-Control"] = "private, max-age=300"
-    return response
-
-
 @portal_view
 def portal_version_file(request: HttpRequest, version_id: int) -> HttpResponse:
     """Stream a sent version's image (inline) or PDF (as a download) to a contact of its client."""
@@ -221,15 +198,10 @@ def portal_version_file(request: HttpRequest, version_id: int) -> HttpResponse:
         return HttpResponseNotAllowed(READ_METHODS)
     if version.kind == VersionKind.TEXT or not version.file:
         raise Http404("This version has no file.")
-    handle = version.file.open("rb")
-    head = handle.read(16)
-    handle.seek(0)
     name = version.original_name or f"version-{version.number}"
-    image_type = _sniff_image(head) if version.kind == VersionKind.IMAGE else None
-    if image_type:
-        return _stream(handle, content_type=image_type, filename=name)
-    content_type = "application/pdf" if head.startswith(b"%PDF-") else "application/octet-stream"
-    return _stream(handle, content_type=content_type, filename=name, as_attachment=True)
+    # Images the browser may display; anything else (a PDF) is served as a download.
+    inline = version.kind == VersionKind.IMAGE
+    return files.stream(version.file, filename=name, as_attachment=not inline, max_age=300)
 
 
 @portal_view
@@ -238,7 +210,7 @@ def portal_version_page(request: HttpRequest, version_id: int, page: int) -> Htt
     found = portal_version_page_or_404(request.contact, version_id, page)
     if request.method not in READ_METHODS:
         return HttpResponseNotAllowed(READ_METHODS)
-    return _stream(found.image.open("rb"), content_type="image/png", filename=f"page-{found.number}.png")
+    return files.stream(found.image, filename=f"page-{found.number}.png", max_age=300)
 
 
 @portal_view

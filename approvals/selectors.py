@@ -167,7 +167,7 @@ class PageView:
     width: int
     height: int
     pins: list[tuple[int, float, float]]
-    page: VersionPage | None = None  # None for an image version: its file is the page
+    page: VersionPage | None = None  # for an image version, its preview (None: the file is the page)
 
     @property
     def alt(self) -> str:
@@ -273,12 +273,14 @@ def _version_view(
     pinned = [c for c in comments if c.is_pinned and c.pk in numbers]
     pages: list[PageView] = []
     if version.kind == VersionKind.IMAGE:
+        preview = next(iter(version.pages.all()), None)  # a large image's bounded preview, when rendered
         pages.append(
             PageView(
                 number=1,
-                width=version.width or 1000,
-                height=version.height or 1000,
+                width=preview.width if preview else version.width or 1000,
+                height=preview.height if preview else version.height or 1000,
                 pins=[(numbers[c.pk], c.pin_x, c.pin_y) for c in pinned],
+                page=preview,
             )
         )
     elif version.kind == VersionKind.PDF:

@@ -20,6 +20,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from agencyops.input_bounds import MAX_PAGE, MAX_REWORK_DAYS
 from approvals.models import (
     ApprovalStatus,
     ChangeRequestVerdict,
@@ -114,7 +115,10 @@ class AwareDateTimeField(serializers.DateTimeField):
 
     def to_internal_value(self, value: Any) -> datetime:
         if isinstance(value, str):
-            parsed = parse_datetime(value.strip()) if value.strip() else None
+            try:
+                parsed = parse_datetime(value.strip()) if value.strip() else None
+            except ValueError:  # well-formed but impossible: 30 February, minute 61
+                self.fail("invalid", format="YYYY-MM-DDThh:mm[:ss][+HH:MM|-HH:MM|Z]")
             if parsed is not None and parsed.tzinfo is None:
                 self.fail("naive")
         return super().to_internal_value(value)
@@ -180,10 +184,13 @@ class VersionSerializer(serializers.Serializer):
         help_text="The uploaded file, streamed after a permission check."
     )
     pages = serializers.SerializerMethodField()
+    preparing_pages = serializers.SerializerMethodField(
+        help_text="A PDF whose pages a worker is still rendering: `pages` fills in shortly."
+    )
     created_at = serializers.DateTimeField(read_only=True)
     sent_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text="When the client got it.")
 
-    @extend_schema_field(OpenApiTypes.URI)
+    @extend_schema_field(serializers.URLField(allow_null=True))
     def get_file_url(self, version: Any) -> str | None:
         if version.kind == VersionKind.TEXT or not version.file:
             return None
@@ -193,6 +200,9 @@ class VersionSerializer(serializers.Serializer):
     def get_pages(self, version: Any) -> list[dict[str, Any]]:
         context = {**self.context, "page_url_name": self.PAGE_URL}
         return PageSerializer(version.pages.all(), many=True, context=context).data
+
+    def get_preparing_pages(self, version: Any) -> bool:
+        return version.kind == VersionKind.PDF and not version.pages.all()
 
 
 class StaffVersionSerializer(VersionSerializer):
@@ -268,7 +278,9 @@ class CommentInputSerializer(serializers.Serializer):
     parent = serializers.IntegerField(
         required=False, allow_null=True, help_text="Id of the comment replied to."
     )
-    page = serializers.IntegerField(required=False, default=1, min_value=1, help_text="Page of a PDF.")
+    page = serializers.IntegerField(
+        required=False, default=1, min_value=1, max_value=MAX_PAGE, help_text="Page of a PDF."
+    )
     # The range 0..1 is checked by the service, so the message is the same as on the pages.
     pin_x = serializers.FloatField(required=False, allow_null=True, help_text="0..1 across the page.")
     pin_y = serializers.FloatField(required=False, allow_null=True, help_text="0..1 down the page.")
@@ -534,7 +546,7 @@ class PortalApprovalSerializer(serializers.Serializer):
     def get_due_label(self, request: Any) -> str:
         return format_moment(request.due_at, self.context["request"].agency)
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_seconds_left(self, request: Any) -> int | None:
         if request.status != ApprovalStatus.AWAITING_CLIENT:
             return None
@@ -675,6 +687,7 @@ class ChangeRequestCreateInputSerializer(serializers.Serializer):
         required=False,
         allow_null=True,
         min_value=0,
+        max_value=MAX_REWORK_DAYS,
         help_text="Business days of extra work; the affected task's duration when left out.",
     )
     impact_budget = serializers.DecimalField(

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from django_scopes import scopes_disabled
+from django_scopes import scope, scopes_disabled
 
 from agencyops.models import Agency
 from agencyops.tenant_tasks import fan_out_per_agency, tenant_task
 from approvals.models import ApprovalRequest, ApprovalStatus
+
+logger = logging.getLogger(__name__)
 
 
 def _reminder_horizon():
@@ -82,3 +85,55 @@ def _remind(request_id: int) -> int:
         url=reverse("portal_approval", kwargs={"agency_slug": request.agency.slug, "request_id": request.pk}),
     )
     return 1 if sent else 0
+
+
+# A PDF's pages render within these limits: the soft one stops the render cleanly, the hard one ends the
+# worker child if it does not stop. Pixels per page are bounded by PDF_PAGE_MAX_PIXELS (approvals.files).
+RENDER_SOFT_SECONDS = 120
+RENDER_HARD_SECONDS = 150
+
+
+@shared_task(
+    name="approvals.tasks.render_version_pages",
+    soft_time_limit=RENDER_SOFT_SECONDS,
+    time_limit=RENDER_HARD_SECONDS,
+    acks_late=True,
+)
+def render_version_pages(version_id: int, agency_id: int) -> int:
+    """Render a stored PDF version's pages for pinning, or a large image's bounded preview for reviewers;
+    a missing version or one already rendered is a no-op."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from approvals.files import render_image_preview, render_pdf_pages
+    from approvals.models import AssetVersion, VersionKind
+    from approvals.services import version_pages_store
+
+    with scope(agency=agency_id):
+        version = AssetVersion.objects.filter(pk=version_id, kind__in=[VersionKind.PDF, VersionKind.IMAGE]).first()
+        if version is None or not version.file or version.pages.exists():
+            return 0
+        with version.file.open("rb") as handle:
+            data = handle.read()
+        try:
+            pages = render_pdf_pages(data) if version.kind == VersionKind.PDF else [render_image_preview(data)]
+        except SoftTimeLimitExceeded:
+            logger.warning("Rendering the pages of version %s took too long; left unrendered", version_id)
+            return 0
+        return version_pages_store(version=version, pages=pages)
+
+
+@shared_task(name="approvals.tasks.render_pending_pages")
+def render_pending_pages() -> int:
+    """Beat job: PDF versions whose rendering was never queued (the broker was down) or was lost get queued."""
+    from approvals.models import AssetVersion, VersionKind
+
+    settled = timezone.now() - timedelta(minutes=2)
+    with scopes_disabled():
+        pending = list(
+            AssetVersion.objects.filter(kind=VersionKind.PDF, pages__isnull=True, created_at__lte=settled)
+            .values_list("pk", "agency_id")
+            .distinct()
+        )
+    for version_id, agency_id in pending:
+        render_version_pages.delay(version_id, agency_id)
+    return len(pending)

@@ -22,6 +22,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from agencyops import files
 from agencyops.inbound.selectors import inbound_address_live
 from agencyops.models import Client
 from agencyops.tenancy import agency_view
@@ -71,15 +72,6 @@ from approvals.selectors import (
 from projects.models import Project
 
 APPROVED_STATUSES = (ApprovalStatus.APPROVED, ApprovalStatus.APPROVED_WITH_CHANGES)
-
-# What a stored file is, judged by its first bytes (uploads were checked the same way).
-MAGIC_TYPES = (
-    (b"%PDF-", "application/pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"GIF87a", "image/gif"),
-    (b"GIF89a", "image/gif"),
-)
 
 
 def _int(value: Any) -> int | None:
@@ -409,29 +401,6 @@ def approval_revision(request: HttpRequest, request_id: int) -> HttpResponse:
 # --------------------------------------------------------------------------- stored files
 
 
-def _content_type(head: bytes) -> str:
-    for magic, content_type in MAGIC_TYPES:
-        if head.startswith(magic):
-            return content_type
-    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
-        return "image/webp"
-    return "application/octet-stream"
-
-
-def _stream(field: Any, filename: str) -> FileResponse:
-    """Stream a stored file inline with a content type from its bytes; never sniffed by the browser."""
-    try:
-        handle = field.open("rb")
-    except (FileNotFoundError, ValueError):
-        raise Http404("The file is missing.") from None
-    head = handle.read(16)
-    handle.seek(0)
-    response = FileResponse(handle, content_type=_content_type(head), as_attachment=False, filename=filename)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
-
-
 @agency_view
 @require_http_methods(["GET", "HEAD"])
 def version_file(request: HttpRequest, version_id: int) -> FileResponse:
@@ -439,7 +408,7 @@ def version_file(request: HttpRequest, version_id: int) -> FileResponse:
     version = get_object_or_404(AssetVersion, pk=version_id)
     if not version.file:
         raise Http404("This version is copy, not a file.")
-    return _stream(version.file, version.original_name or f"version-{version.number}")
+    return files.stream(version.file, filename=version.original_name or f"version-{version.number}")
 
 
 @agency_view
@@ -447,7 +416,7 @@ def version_file(request: HttpRequest, version_id: int) -> FileResponse:
 def version_page(request: HttpRequest, version_id: int, page: int) -> FileResponse:
     """One rendered page of a PDF version, as a PNG, after the tenant check."""
     rendered = get_object_or_404(VersionPage, version_id=version_id, number=page)
-    return _stream(rendered.image, f"version-{version_id}-page-{page}.png")
+    return files.stream(rendered.image, filename=f"version-{version_id}-page-{page}.png")
 
 
 # --------------------------------------------------------------------------- the decision log

@@ -133,6 +133,7 @@ class ProjectsAPIView(AgencyAPIView):
 class TemplateListView(ProjectsAPIView):
     """The templates a project can start from: the built-ins, then the agency's own."""
 
+    pagination_class = None  # the whole list, as the schema says
     queryset = ProjectTemplate.objects.none()
     serializer_class = api.TemplateSerializer
 
@@ -306,6 +307,7 @@ class ProjectLaunchView(ProjectsAPIView):
 class ProjectTaskListView(ProjectsAPIView):
     """Every task of one project in plan order, with how often each has moved and whether it is critical."""
 
+    pagination_class = None  # the whole list, as the schema says
     queryset = Project.objects.none()
     serializer_class = api.TaskSerializer
 

@@ -558,7 +558,7 @@ class HomeDecisionSerializer(serializers.Serializer):
     )
     url = serializers.CharField(read_only=True)
 
-    @extend_schema_field(OpenApiTypes.INT)
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
     def get_task_id(self, item: Any) -> int | None:
         return item.task.pk if getattr(item, "task", None) is not None else None
 

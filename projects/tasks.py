@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -12,6 +13,8 @@ from django_scopes import scope, scopes_disabled
 from agencyops.models import Agency
 from agencyops.tenant_tasks import fan_out_per_agency, tenant_task
 from projects.models import LIVE_PROJECT_STATUSES, Project
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(name="projects.tasks.generate_retainer_work")
@@ -48,7 +51,7 @@ def _redis():
     import redis
     from django.conf import settings
 
-    return redis.Redis.from_url(settings.REDIS_URL)
+    return redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=5)
 
 
 @shared_task(name="projects.tasks.scan_all_agencies")
@@ -68,15 +71,46 @@ def agency_scan_lock(agency_id: int) -> Iterator[bool]:
     """Hold the agency's scan lock while the block runs; yields False (and holds nothing) if a scan has it.
 
     Two scans of one agency at the same time would both insert the same new escalations, so the beat job,
-    the after-change rescan and "Scan now" all take this one lock.
+    the after-change rescan and "Scan now" all take this one lock. It lives in Redis; while Redis is down,
+    a PostgreSQL advisory lock stands in, so "Scan now" still works.
     """
+    from redis.exceptions import RedisError
+
     lock = _redis().lock(f"agencyops:risk-scan:{agency_id}", timeout=SCAN_LOCK_SECONDS, blocking=False)
-    acquired = bool(lock.acquire(blocking=False))
+    try:
+        acquired = bool(lock.acquire(blocking=False))
+    except RedisError:
+        logger.warning("Redis unavailable; the risk scan of agency %s takes a database lock", agency_id)
+        with _database_scan_lock(agency_id) as acquired:
+            yield acquired
+        return
     try:
         yield acquired
     finally:
         if acquired:
-            lock.release()
+            try:
+                lock.release()
+            except RedisError:  # it expires on its own
+                logger.warning("Redis unavailable; the scan lock of agency %s expires by itself", agency_id)
+
+
+# The first key of PostgreSQL's two-key advisory locks: "risk scan"; the second is the agency.
+_SCAN_ADVISORY_CLASS = 0x5CA1
+
+
+@contextmanager
+def _database_scan_lock(agency_id: int) -> Iterator[bool]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [_SCAN_ADVISORY_CLASS, agency_id])
+        acquired = bool(cursor.fetchone()[0])
+    try:
+        yield acquired
+    finally:
+        if acquired:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [_SCAN_ADVISORY_CLASS, agency_id])
 
 
 def agency_scan_now(agency: Any) -> dict | None:
@@ -109,13 +143,45 @@ def scan_agency(agency: Agency) -> dict | None:
     return result
 
 
+# A change schedules a scan this long after it commits; changes in the meantime ride on that scan.
+SCAN_SOON_SECONDS = 30
+
+
+def scan_soon_key(agency_id: int) -> str:
+    return f"agencyops:scan-soon:{agency_id}"
+
+
 def scan_soon(agency_id: int) -> None:
-    """After a change that can create or clear a risk: scan the agency shortly (once per minute at most)."""
-    from django.core.cache import cache
+    """After a change that can create or clear a risk: scan the agency shortly after the change commits.
+
+    Nothing touches Redis before the commit, so a rolled-back change schedules nothing and a Redis outage
+    cannot fail the change itself.
+    """
     from django.db import transaction
 
-    if cache.add(f"agencyops:scan-soon:{agency_id}", 1, timeout=60):
-        transaction.on_commit(lambda: scan_agency.apply_async(args=[agency_id], countdown=30))
+    transaction.on_commit(lambda: _queue_scan_soon(agency_id))
+
+
+def _queue_scan_soon(agency_id: int) -> None:
+    """Queue one scan SCAN_SOON_SECONDS ahead unless one is already queued.
+
+    The key lives exactly as long as the countdown: a change committed before the scan starts is seen by
+    it, and the first change after it starts queues the next one. A broker or cache outage is logged and
+    left to the 15-minute beat scan.
+    """
+    from django.core.cache import cache
+    from kombu.exceptions import OperationalError as BrokerError
+    from redis.exceptions import RedisError
+
+    try:
+        if cache.add(scan_soon_key(agency_id), 1, timeout=SCAN_SOON_SECONDS):
+            scan_agency.apply_async(args=[agency_id], countdown=SCAN_SOON_SECONDS, retry=False)
+    except (RedisError, BrokerError, OSError):
+        logger.warning(
+            "Could not queue the risk scan of agency %s; the scheduled scan will catch up",
+            agency_id,
+            exc_info=True,
+        )
 
 
 @shared_task(name="projects.tasks.send_escalation_digests")

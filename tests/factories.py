@@ -187,6 +187,7 @@ def approval_create(
             text=text,
             **kwargs,
         )
+        pdf_pages_rendered(request)
         if send:
             request = approval_services.approval_request_send(actor=actor, request=request)
         return request
@@ -194,12 +195,13 @@ def approval_create(
 
 def token_client(user):
     """An API client authenticated the way integrations are: ``Authorization: Token …``."""
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
+    from agencyops.services.api_tokens import api_token_issue
+
     api = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _, token = api_token_issue(user=user)
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return api
 
 
@@ -255,3 +257,14 @@ def report_import(*, actor: Membership, client: Client, data: bytes, name: str =
         new = imports.import_new_campaign_names(record)
         chosen = {n: (mapping or {}).get(n) for n in new}
         return imports.import_confirm(actor=actor, record=record, mapping=chosen)
+
+
+def pdf_pages_rendered(request) -> None:
+    """Render the pages of a request's PDF versions, as the worker does once the upload is stored."""
+    from approvals.models import VersionKind
+    from approvals.tasks import render_version_pages
+
+    with scope(agency=request.agency_id):
+        versions = list(request.versions.filter(kind=VersionKind.PDF).values_list("pk", flat=True))
+    for version_id in versions:
+        render_version_pages(version_id, request.agency_id)

@@ -11,7 +11,8 @@ from typing import Any
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views.defaults import page_not_found
 from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
@@ -47,3 +48,10 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     return exception_handler(exc, context)
+
+
+def api_aware_page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """Django's 404 page, except under /api/, where a client expects the API's JSON body."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": NOT_FOUND}, status=404)
+    return page_not_found(request, exception)

@@ -29,6 +29,20 @@ class TokenInputSerializer(serializers.Serializer):
 
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(read_only=True, help_text="Send as `Authorization: Token <token>`.")
+    key = serializers.CharField(read_only=True, help_text="The token's public key, to list or revoke it.")
+    expires_at = serializers.DateTimeField(read_only=True, help_text="Fixed at issue; use does not extend it.")
+
+
+class TokenListItemSerializer(serializers.Serializer):
+    """One of the caller's tokens: never the token itself, which is stored only as a digest."""
+
+    key = serializers.CharField(source="token_key", read_only=True)
+    created_at = serializers.DateTimeField(source="created", read_only=True)
+    expires_at = serializers.DateTimeField(source="expiry", read_only=True, allow_null=True)
+    current = serializers.SerializerMethodField(help_text="The token this request was made with.")
+
+    def get_current(self, token) -> bool:
+        return token.pk == getattr(self.context.get("current"), "pk", None)
 
 
 # --- Agencies ------------------------------------------------------------------------------
@@ -52,6 +66,9 @@ class ClientSerializer(serializers.ModelSerializer):
         allow_null=True,
         help_text="The contact named as final approver on new approval requests.",
     )
+
+    # Declared by hand: an empty website is "", which the model's URL format would call invalid.
+    website = serializers.CharField(read_only=True, help_text="The client's website (a URL), or empty.")
 
     class Meta:
         model = Client
@@ -96,6 +113,8 @@ class ClientUpdateInputSerializer(serializers.Serializer):
 class MembershipSerializer(serializers.ModelSerializer):
     email = serializers.EmailField(source="user.email", read_only=True)
     full_name = serializers.CharField(source="user.full_name", read_only=True)
+    # Empty for owners and coordinators: the schema must allow "" beside the disciplines.
+    discipline = serializers.ChoiceField(choices=Discipline.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Membership
@@ -105,6 +124,8 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 class InvitationSerializer(serializers.ModelSerializer):
     """An invitation as the inviter sees it; the link's token is only ever in the email."""
+
+    discipline = serializers.ChoiceField(choices=Discipline.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Invitation

@@ -1,18 +1,18 @@
 """The REST API of the platform layer (DRF), under /api/v1/, with its OpenAPI schema and Swagger UI."""
 
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from agencyops.api import views
+from agencyops.api.docs import DocsView, SchemaView
 
 AGENCY = "v1/agencies/<slug:agency_slug>/"
 
 urlpatterns = [
-    path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("schema/", SchemaView.as_view(), name="api-schema"),
     # The split view serves its JavaScript as a separate file, so the no-inline-script CSP holds.
     path(
         "docs/",
-        SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api/swagger_ui.html"),
+        DocsView.as_view(url_name="api-schema", template_name="api/swagger_ui.html"),
         name="api-docs",
     ),
     path("v1/auth/token/", views.TokenCreateView.as_view(), name="api_token"),

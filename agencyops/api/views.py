@@ -15,10 +15,10 @@ from django.db.models import QuerySet
 from django_scopes import scopes_disabled
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from knox.models import AuthToken
 from rest_framework import exceptions, serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.generics import GenericAPIView
-from rest_framework.permissions import SAFE_METHODS, AllowAny
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -28,7 +28,7 @@ from agencyops.api.errors import api_exception_handler
 from agencyops.models import Client, ClientContact, ClientStatus, Membership
 from agencyops.permissions import can_manage_clients, can_manage_members
 from agencyops.selectors.clients import clients_for_list
-from agencyops.services import accounts, clients
+from agencyops.services import accounts, api_tokens, clients
 from agencyops.tenancy import TenantScopedAPIMixin
 
 NOT_FOUND = OpenApiResponse(api.ErrorDetailSerializer, description="No such object in this agency.")
@@ -80,21 +80,38 @@ class AgencyAPIView(TenantScopedAPIMixin, GenericAPIView):
 # --- Auth ----------------------------------------------------------------------------------
 
 
+class _PostIsPublic(BasePermission):
+    """Anyone may exchange a password for a token; listing and revoking need one (or a session)."""
+
+    def has_permission(self, request, view) -> bool:
+        return request.method == "POST" or bool(request.user and request.user.is_authenticated)
+
+
+KEY_PARAMETER = OpenApiParameter(
+    "key", str, description="Revoke this token of yours (its `key`) instead of the one in use."
+)
+
+
 @extend_schema(tags=["auth"])
 class TokenCreateView(APIView):
-    """Exchange an email and password for an API token (the same token on every call)."""
+    """Exchange an email and password for an API token; list your tokens; revoke one."""
 
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
+    permission_classes = [_PostIsPublic]
     tenant_policy = "public"
 
     def get_exception_handler(self) -> Any:
         return api_exception_handler
 
+    def get_authenticators(self) -> list:
+        # Signing in takes no credentials but the password: a stale token header must not refuse it.
+        return [] if self.request is not None and self.request.method == "POST" else super().get_authenticators()
+
     @extend_schema(
         operation_id="auth_token_create",
         summary="Get an API token",
         description="Send `email` and `password`; use the returned token as `Authorization: Token <token>`. "
+        "Each call issues a new token, stored only as a digest and valid for API_TOKEN_TTL_DAYS days "
+        "(30 by default) from now; use does not extend it. "
         "Repeated wrong passwords lock the email and address out for a while (429).",
         request=api.TokenInputSerializer,
         responses={
@@ -116,8 +133,37 @@ class TokenCreateView(APIView):
             raise exceptions.ValidationError(
                 {"non_field_errors": ["No active account matches that email and password."]}
             )
-        token, _ = Token.objects.get_or_create(user=user)
-        return Response({"token": token.key})
+        instance, token = api_tokens.api_token_issue(user=user)
+        return Response({"token": token, "key": instance.token_key, "expires_at": instance.expiry})
+
+    @extend_schema(
+        operation_id="auth_token_list",
+        summary="List your API tokens",
+        description="Every live token of the caller, newest first; `current` marks the one in use.",
+        responses={200: api.TokenListItemSerializer(many=True)},
+    )
+    def get(self, request: Request) -> Response:
+        tokens = api_tokens.api_tokens_of(user=request.user)
+        return Response(
+            api.TokenListItemSerializer(tokens, many=True, context={"current": request.auth}).data
+        )
+
+    @extend_schema(
+        operation_id="auth_token_revoke",
+        summary="Revoke an API token",
+        description="Revokes the token this request was made with, or with `?key=` another of yours.",
+        parameters=[KEY_PARAMETER],
+        request=None,
+        responses={204: None, 400: FIELD_ERRORS, 404: NOT_FOUND},
+    )
+    def delete(self, request: Request) -> Response:
+        key = request.query_params.get("key", "")
+        if not key:
+            if not isinstance(request.auth, AuthToken):
+                raise exceptions.ValidationError({"key": ["Signed in by session: say which token (?key=)."]})
+            key = request.auth.token_key
+        api_tokens.api_token_revoke(user=request.user, key=key[:64])
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # --- Agencies ------------------------------------------------------------------------------

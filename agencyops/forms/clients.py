@@ -6,7 +6,9 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
+from agencyops.forms.widgets import ServedFileInput
 from agencyops.models import Client, ClientContact, Membership
 from agencyops.selectors.clients import STATUS_FILTERS
 from agencyops.services import clients as client_services
@@ -57,7 +59,7 @@ class ClientForm(forms.Form):
     logo = forms.FileField(
         required=False,
         validators=[validate_logo],
-        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}),
+        widget=ServedFileInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}),
         help_text="PNG, JPEG, GIF or WebP, up to 2 MB.",
     )
 
@@ -75,6 +77,10 @@ class ClientForm(forms.Form):
                 },
             )
         super().__init__(*args, **kwargs)
+        if client is not None:
+            self.fields["logo"].widget.served_url = reverse(
+                "client_logo", kwargs={"agency_slug": client.agency.slug, "client_id": client.pk}
+            )
 
     def save(self, *, actor: Membership) -> Client | None:
         """Create or update the client; returns None (with errors on the form) when the service refuses."""

@@ -7,9 +7,11 @@ from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.urls import reverse
 
 from agencyops import dates
 from agencyops.forms.accounts import country_choices, time_zone_choices
+from agencyops.forms.widgets import ServedFileInput
 from agencyops.models import Agency, Discipline, Role
 
 WEEKDAY_NAMES = list(enumerate(dates.WEEKDAY_NAMES))
@@ -59,7 +61,7 @@ class AgencySettingsForm(forms.Form):
         label="Logo",
         required=False,
         help_text="PNG, JPEG, GIF or WebP, up to 2 MB. Shown in the client portal and on reports.",
-        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}),
+        widget=ServedFileInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}),
     )
     time_zone = forms.ChoiceField(label="Time zone", help_text="Deadlines and reminders use this time zone.")
     country = forms.ChoiceField(label="Country", help_text="Its public holidays are never working days.")
@@ -99,6 +101,7 @@ class AgencySettingsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["time_zone"].choices = time_zone_choices(agency.time_zone)
         self.fields["country"].choices = country_choices()
+        self.fields["logo"].widget.served_url = reverse("agency_logo", kwargs={"agency_slug": agency.slug})
 
     def clean_logo(self) -> UploadedFile | bool | None:
         logo = self.cleaned_data.get("logo")

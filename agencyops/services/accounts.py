@@ -592,4 +592,8 @@ def membership_remove(*, actor: Membership, membership: Membership) -> Membershi
     membership.is_active = False
     membership.left_at = timezone.now()
     membership.save(update_fields=["is_active", "left_at"])
+    # Their API tokens die with their place on the team (sessions already lose the agency).
+    from agencyops.services.api_tokens import api_tokens_revoke_all
+
+    api_tokens_revoke_all(user=membership.user)
     return membership

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from agencyops.models import Client, ClientContact, ClientStatus, Membership
+from agencyops.models import Client, ClientContact, ClientStatus, Invitation, Membership
 from agencyops.permissions import can_manage_clients, require
 from agencyops.services.accounts import IssuedInvitation, invitation_create_for_contact
 
@@ -120,12 +120,18 @@ def client_contact_create(
     return contact
 
 
+def _pending_invitations(contact: ClientContact) -> Any:
+    return Invitation.objects.filter(client_contact=contact, accepted_at__isnull=True, revoked_at__isnull=True)
+
+
 @transaction.atomic
 def client_contact_update(*, actor: Membership, contact: ClientContact, **fields: Any) -> ClientContact:
-    """Edit a contact; naming them default approver unmarks the previous one."""
+    """Edit a contact; naming them default approver unmarks the previous one. A new email moves portal
+    access with it: the old login and pending invitations stop working and the new address is invited."""
     _require_coordinator(actor)
     contact = ClientContact.objects.select_for_update().get(pk=contact.pk)
     was_default = contact.is_default_approver
+    old_email = contact.email
     for field, value in fields.items():
         if field not in CONTACT_FIELDS + ("is_active",):
             raise TypeError(f"Unknown contact field: {field}")
@@ -143,7 +149,15 @@ def client_contact_update(*, actor: Membership, contact: ClientContact, **fields
     ):
         raise ValidationError({"email": f"{contact.email} is already a contact of this client."})
     _clear_other_default_approvers(contact)
+    moved = contact.email != old_email.lower()
+    had_access = moved and (contact.user_id is not None or _pending_invitations(contact).exists())
+    if moved:
+        # The portal follows the address, not the person who read the old mailbox.
+        contact.user = None
+        _pending_invitations(contact).update(revoked_at=timezone.now())
     contact.save()
+    if had_access and contact.is_active and contact.client.status != ClientStatus.ARCHIVED:
+        invitation_create_for_contact(actor=actor, contact=contact)
     return contact
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.exceptions import ValidationError
@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from agencyops.forms.accounts import InvitationAcceptForm, LoginForm, SignupForm, add_service_errors
 from agencyops.mail import Mail, mail_queue
 from agencyops.models import InvitationKind, User
-from agencyops.services import accounts
+from agencyops.services import accounts, api_tokens
 
 # Sessions started here name a backend explicitly: axes' backend only checks, never authenticates.
 SESSION_BACKEND = "django.contrib.auth.backends.ModelBackend"
@@ -78,8 +78,17 @@ password_reset = _public(_PasswordResetView.as_view())
 password_reset_done = _public(
     auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html")
 )
+class _PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's reset, which also ends the person's sessions; their API tokens are revoked with them."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        api_tokens.api_tokens_revoke_all(user=form.user)
+        return response
+
+
 password_reset_confirm = _public(
-    auth_views.PasswordResetConfirmView.as_view(
+    _PasswordResetConfirmView.as_view(
         template_name="accounts/password_reset_confirm.html",
         success_url=reverse_lazy("password_reset_complete"),
     )
@@ -145,6 +154,13 @@ def _invitation_refused(request: HttpRequest, error: ValidationError) -> HttpRes
 
 
 @_public
+def _authenticate_for_invitation(request: HttpRequest, invitation, password: str | None):
+    existing = User.objects.filter(email__iexact=invitation.email).first()
+    if existing is None or not password:
+        return None
+    return authenticate(request, username=existing.email, password=password)
+
+
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     """Join an agency (or a client's portal) from an emailed link."""
     try:
@@ -162,12 +178,24 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         mode = InvitationAcceptForm.NEW_ACCOUNT
     form = InvitationAcceptForm(request.POST if request.method == "POST" else None, mode=mode)
     if request.method == "POST" and form.is_valid():
+        signing_in = request.user if request.user.is_authenticated else None
+        if mode == InvitationAcceptForm.EXISTING_ACCOUNT:
+            # The password step is a login: through authenticate(), so axes counts failures and locks out
+            # exactly as on the login page (its middleware answers with the lockout page).
+            signing_in = _authenticate_for_invitation(request, invitation, form.cleaned_data.get("password"))
+            if signing_in is None:
+                form.add_error("password", "An account with this email exists: enter its password to accept.")
+                return TemplateResponse(
+                    request,
+                    "accounts/invitation_accept.html",
+                    {"invitation": invitation, "form": form, "mode": mode},
+                )
         try:
             user = accounts.invitation_accept(
                 token=token,
                 full_name=form.cleaned_data.get("full_name", ""),
                 password=form.cleaned_data.get("password"),
-                user=request.user if request.user.is_authenticated else None,
+                user=signing_in,
             )
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):

@@ -29,7 +29,7 @@ from approvals.services.requests import (
     approval_send_check,
     rounds_included,
 )
-from approvals.services.versions import version_add
+from approvals.services.versions import version_add, version_pages_store
 
 __all__ = [
     "CAPTURE_SOURCES",
@@ -50,4 +50,5 @@ __all__ = [
     "format_moment",
     "rounds_included",
     "version_add",
+    "version_pages_store",
 ]

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from agencyops.input_bounds import MAX_REWORK_DAYS
 from agencyops.models import ClientContact, Membership
 from agencyops.notifications.services import notify
 from agencyops.permissions import require
@@ -75,6 +76,10 @@ def change_request_create(
     days = rework_days if rework_days is not None else (max(task.duration_days, 1) if task else 0)
     if days < 0:
         raise ValidationError({"rework_days": "Rework cannot be negative."})
+    if days > MAX_REWORK_DAYS:
+        raise ValidationError(
+            {"rework_days": f"Rework of more than {MAX_REWORK_DAYS} business days is a new project."}
+        )
     impact_days, summary = 0, ""
     if task is not None and days:
         calendar = agency_calendar(project.agency)

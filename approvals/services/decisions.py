@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencyops import hooks
+from agencyops.input_bounds import date_out_of_range
 from agencyops.models import ClientContact, Membership
 from agencyops.notifications.services import notify
 from approvals.models import (
@@ -26,6 +27,7 @@ from approvals.models import (
 from approvals.services._shared import _local, _require_planner
 from approvals.services.feedback import comment_add
 from projects import services as project_services
+from projects.calendars import agency_today
 from projects.models import Project, Task, TaskStatus
 
 
@@ -209,6 +211,8 @@ def decision_log_add(
         errors["asset"] = "Say which asset or campaign it affects."
     if decided_on is None:
         errors["decided_on"] = "Say when it was decided."
+    elif out_of_range := date_out_of_range(decided_on, today=agency_today(actor.agency)):
+        errors["decided_on"] = out_of_range
     if source_kind not in LogSource.values:
         errors["source_kind"] = "Say where the decision came from."
     if project is not None and project.client_id != client.pk:

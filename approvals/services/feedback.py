@@ -10,6 +10,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
 from agencyops.inbound.models import InboundMessage
+from agencyops.input_bounds import MAX_PAGE
 from agencyops.models import ClientContact, Membership, User
 from approvals.models import ApprovalRequest, AssetVersion, Comment, FeedbackSource, VersionKind
 from approvals.services._shared import _require_planner
@@ -18,6 +19,8 @@ CAPTURE_SOURCES = (FeedbackSource.EMAIL, FeedbackSource.CALL, FeedbackSource.MEE
 
 
 def _check_pin(page: int, pin_x: float | None, pin_y: float | None, version: AssetVersion) -> None:
+    if not 1 <= page <= MAX_PAGE:
+        raise ValidationError({"page": f"Choose a page between 1 and {MAX_PAGE}."})
     if (pin_x is None) != (pin_y is None):
         raise ValidationError({"pin_x": "A pin needs both a horizontal and a vertical position."})
     if pin_x is None:
@@ -28,6 +31,8 @@ def _check_pin(page: int, pin_x: float | None, pin_y: float | None, version: Ass
         if not 0 <= value <= 1:
             raise ValidationError({name: "A pin must sit on the page (between 0 and 1)."})
     pages = version.pages.count() if version.kind == VersionKind.PDF else 1
+    if pages == 0:
+        raise ValidationError({"page": "The pages of this PDF are still being prepared; pin in a moment."})
     if not 1 <= page <= pages:
         raise ValidationError({"page": f"This version has {pages} page{'s' if pages != 1 else ''}."})
 

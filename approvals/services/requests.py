@@ -12,6 +12,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from agencyops.input_bounds import date_out_of_range
 from agencyops.models import ClientContact, Membership, Role
 from agencyops.notifications.services import notify
 from approvals.models import ApprovalRequest, ApprovalStatus, AssetVersion, Scope, VersionKind
@@ -51,6 +52,9 @@ def approval_request_create(
         errors["scopes"] = "Choose what is being approved: copy, design, strategy, budget or timing."
     if due_at is None:
         errors["due_at"] = "Say when feedback is due."
+    # The range first, so an absurd date is answered with the allowed range.
+    elif out_of_range := date_out_of_range(due_at.date(), today=timezone.now().date()):
+        errors["due_at"] = out_of_range
     elif due_at <= timezone.now():
         errors["due_at"] = "Feedback cannot be due in the past."
     if task is not None and task.project_id != project.pk:
@@ -66,7 +70,8 @@ def approval_request_create(
         project=project,
         client=project.client,
         task=task,
-        title=title.strip(),
+        # One line: the title becomes a mail subject, where a line break is a header injection.
+        title=" ".join(title.split()),
         deliverable=(deliverable or title).strip(),
         final_approver=final_approver,
         scopes=list(dict.fromkeys(scopes)),

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from agencyops.input_bounds import date_out_of_range
 from agencyops.models import Client, ClientStatus, Membership
 from projects import scheduling
 from projects.calendars import agency_calendar, agency_today
@@ -45,6 +46,8 @@ def project_preview(*, agency: Any, template_ref: str, launch_date: date | None)
     if launch_date is None:
         raise ValidationError({"launch_date": "Enter the launch (handoff) date."})
     today = agency_today(agency)
+    if out_of_range := date_out_of_range(launch_date, today=today):
+        raise ValidationError({"launch_date": out_of_range})
     if launch_date < today:
         raise ValidationError(
             {"launch_date": "The launch date is in the past; choose today or a later date."}

@@ -13,9 +13,10 @@ from django.db import transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
+from agencyops.input_bounds import date_out_of_range
 from agencyops.models import Membership
 from projects import scheduling
-from projects.calendars import agency_calendar
+from projects.calendars import agency_calendar, agency_today
 from projects.models import DeadlineChange, DeadlineChangeCause, Project, Task, TaskDependency
 from projects.services._shared import _refresh_phase_deadlines, _require_team, _rescan_soon
 
@@ -172,8 +173,14 @@ def _impact(plan: ProjectPlan, task: Task, new_due: date) -> RescheduleImpact:
     )
 
 
+def _check_due_in_range(task: Task, new_due: date) -> None:
+    if out_of_range := date_out_of_range(new_due, today=agency_today(task.agency)):
+        raise ValidationError({"due_date": out_of_range})
+
+
 def task_reschedule_preview(*, task: Task, new_due: date) -> RescheduleImpact:
     """What moving this due date would do, without writing anything."""
+    _check_due_in_range(task, new_due)
     plan = project_plan_load(task.project)
     return _impact(plan, plan.tasks[task.pk], new_due)
 
@@ -236,6 +243,7 @@ def task_reschedule(
     _require_team(actor)
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why the date moves; it is kept in the deadline history."})
+    _check_due_in_range(task, new_due)
     # Lock the project first: concurrent reschedules of the same plan run one after the other.
     project = Project.objects.select_for_update().get(pk=task.project_id)
     plan = project_plan_load(project, for_update=False)

@@ -8,7 +8,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 from django.utils.html import escape
 from django_scopes import scope, scopes_disabled
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from agencyops.models import Agency, Client, ClientContact, Invitation, Membership, User
@@ -36,7 +36,7 @@ def everything(team, other_team) -> dict:
         invitation = accounts.invitation_create(
             actor=other_team["owner"], email="invitee@example.test", role="member"
         ).invitation
-    Token.objects.create(user=team["owner"].user)
+    AuthToken.objects.create(user=team["owner"].user)
     from django.contrib.auth.models import Group
 
     Group.objects.create(name="Support rota")

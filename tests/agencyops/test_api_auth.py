@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 from django_scopes import scope
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken as Token
 from rest_framework.test import APIClient
 
 from agencyops.models import Client
@@ -29,7 +29,10 @@ def test_a_person_gets_a_token_for_their_email_and_password_and_it_authenticates
 
     assert response.status_code == 200
     token = response.json()["token"]
-    assert Token.objects.get(user=owner).key == token
+    # Stored as a digest only: the token itself is nowhere in the database.
+    stored = Token.objects.get(user=owner)
+    assert stored.token_key == token[: len(stored.token_key)] == response.json()["key"]
+    assert token not in stored.digest
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     listed = api.get(clients_url(team["agency"]))
@@ -37,14 +40,20 @@ def test_a_person_gets_a_token_for_their_email_and_password_and_it_authenticates
 
 
 @pytest.mark.django_db
-def test_asking_twice_returns_the_same_token(team):
+def test_each_sign_in_issues_its_own_token_expiring_30_days_later(team):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
     credentials = {"email": team["owner"].user.email.upper(), "password": factories.PASSWORD}
 
-    first = APIClient().post(TOKEN_URL, credentials, format="json").json()["token"]
-    second = APIClient().post(TOKEN_URL, credentials, format="json").json()["token"]
+    first = APIClient().post(TOKEN_URL, credentials, format="json").json()
+    second = APIClient().post(TOKEN_URL, credentials, format="json").json()
 
-    assert first == second
-    assert Token.objects.count() == 1
+    assert first["token"] != second["token"]
+    assert Token.objects.count() == 2
+    expires = Token.objects.get(token_key=first["key"]).expiry
+    assert timedelta(days=29, hours=23) < expires - timezone.now() <= timedelta(days=30)
 
 
 @pytest.mark.django_db
@@ -171,3 +180,92 @@ def test_the_agency_list_of_a_client_contact_is_empty(team):
 
     assert response.status_code == 200
     assert response.json()["results"] == []
+
+
+def _sign_in(user) -> tuple[APIClient, dict]:
+    body = APIClient().post(TOKEN_URL, {"email": user.email, "password": factories.PASSWORD}, format="json").json()
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {body['token']}")
+    return api, body
+
+
+@pytest.mark.django_db
+def test_an_expired_token_is_refused_and_using_a_token_does_not_extend_it(team):
+    import time_machine
+    from django.utils import timezone
+
+    api, body = _sign_in(team["owner"].user)
+    expires = Token.objects.get(token_key=body["key"]).expiry
+
+    with time_machine.travel(timezone.now() + timedelta_days(15)):
+        assert api.get(clients_url(team["agency"])).status_code == 200
+    assert Token.objects.get(token_key=body["key"]).expiry == expires
+    with time_machine.travel(expires + timedelta_days(0.01)):
+        refused = api.get(clients_url(team["agency"]))
+
+    assert refused.status_code == 401
+    assert not Token.objects.filter(token_key=body["key"]).exists()
+
+
+def timedelta_days(days: float):
+    from datetime import timedelta
+
+    return timedelta(days=days)
+
+
+@pytest.mark.django_db
+def test_the_owner_lists_their_tokens_and_revokes_the_current_one_or_another(team):
+    owner = team["owner"].user
+    api, current = _sign_in(owner)
+    _, other = _sign_in(owner)
+    _, someone_elses = _sign_in(team["coordinator"].user)
+
+    listed = api.get(TOKEN_URL).json()
+    foreign = api.delete(f"{TOKEN_URL}?key={someone_elses['key']}")
+    revoked_other = api.delete(f"{TOKEN_URL}?key={other['key']}")
+    revoked_self = api.delete(TOKEN_URL)
+    after = api.get(TOKEN_URL)
+
+    assert sorted((t["key"], t["current"]) for t in listed) == sorted(
+        [(current["key"], True), (other["key"], False)]
+    )
+    assert all("token" not in t for t in listed)
+    assert foreign.status_code == 404
+    assert Token.objects.filter(token_key=someone_elses["key"]).exists()
+    assert (revoked_other.status_code, revoked_self.status_code) == (204, 204)
+    assert after.status_code == 401
+    assert not Token.objects.filter(user=owner).exists()
+
+
+@pytest.mark.django_db
+def test_a_password_reset_revokes_every_api_token(team):
+    import re
+
+    from django.core import mail
+    from django.test import Client as HttpClient
+
+    owner = team["owner"].user
+    api, _ = _sign_in(owner)
+    browser = HttpClient()
+    browser.post(reverse("password_reset"), {"email": owner.email})
+    link = re.search(r"https?://[^/\s]+(/accounts/reset/\S+/)", mail.outbox[-1].body).group(1)
+    form = browser.get(link, follow=True)
+    browser.post(
+        form.redirect_chain[-1][0] if form.redirect_chain else link,
+        {"new_password1": "a-brand-new-passphrase", "new_password2": "a-brand-new-passphrase"},
+    )
+
+    assert api.get(clients_url(team["agency"])).status_code == 401
+    assert not Token.objects.filter(user=owner).exists()
+
+
+@pytest.mark.django_db
+def test_taking_someone_off_the_team_revokes_their_api_tokens(team):
+    from agencyops.services import accounts
+
+    member = team["members"][0]
+    api, _ = _sign_in(member.user)
+    with scope(agency=team["agency"].pk):
+        accounts.membership_remove(actor=team["owner"], membership=member)
+
+    assert api.get(clients_url(team["agency"])).status_code == 401

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from django.core import mail
+from django.test import Client as HttpClient
 from django.urls import reverse
-from django_scopes import scope
+from django_scopes import scope, scopes_disabled
 
-from agencyops.models import ClientContact
+from agencyops.models import ClientContact, Invitation
+from agencyops.services import clients
 from tests import factories
 from tests.factories import token_client
 
@@ -237,3 +240,63 @@ def test_the_contact_list_costs_the_same_queries_for_5_or_55_contacts(team, tota
 
     assert response.json()["count"] == total
     assert len({r["client_name"] for r in response.json()["results"]}) == 2
+
+
+
+def test_changing_a_contacts_email_cuts_the_old_login_and_invites_the_new_address(
+    team, django_capture_on_commit_callbacks
+):
+    contact = team["contacts"][0]
+    old_login = HttpClient()
+    old_login.force_login(contact.user, backend="django.contrib.auth.backends.ModelBackend")
+    portal = reverse("portal_home", kwargs={"agency_slug": team["agency"].slug})
+    assert old_login.get(portal).status_code == 200
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = token_client(team["owner"].user).patch(
+            detail_url(team["agency"], contact.pk), {"email": "new.address@client.test"}, format="json"
+        )
+
+    assert response.status_code == 200, response.json()
+    assert old_login.get(portal).status_code != 200
+    assert [m.to for m in mail.outbox] == [["new.address@client.test"]]
+    with scopes_disabled():
+        contact.refresh_from_db()
+        assert contact.user_id is None
+        assert list(
+            Invitation.objects.filter(client_contact=contact, revoked_at__isnull=True).values_list("email")
+        ) == [("new.address@client.test",)]
+
+
+def test_changing_a_contacts_email_withdraws_the_invitation_sent_to_the_old_one(
+    team, django_capture_on_commit_callbacks
+):
+    contact = factories.contact_create(actor=team["owner"], client=team["clients"][0], with_login=False)
+    with scope(agency=team["agency"].pk):
+        stale = clients.client_contact_invite(actor=team["owner"], contact=contact)
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = token_client(team["owner"].user).patch(
+            detail_url(team["agency"], contact.pk), {"email": "moved@client.test"}, format="json"
+        )
+
+    assert response.status_code == 200, response.json()
+    assert "withdrawn" in HttpClient().get(stale.path).content.decode()
+    assert [m.to for m in mail.outbox] == [["moved@client.test"]]
+
+
+def test_an_edit_that_keeps_the_email_leaves_portal_access_alone(team, django_capture_on_commit_callbacks):
+    contact = team["contacts"][0]
+    mail.outbox.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = token_client(team["owner"].user).patch(
+            detail_url(team["agency"], contact.pk), {"email": contact.email.upper(), "phone": "0123"}, format="json"
+        )
+
+    assert response.status_code == 200, response.json()
+    assert mail.outbox == []
+    with scopes_disabled():
+        assert ClientContact.objects.get(pk=contact.pk).user_id == contact.user_id

@@ -287,3 +287,20 @@ def test_a_new_account_needs_a_name_and_matching_passwords(team):
     assert errors["full_name"] == ["This field is required."]
     assert errors["password_confirm"] == ["The two passwords are not the same."]
     assert not User.objects.filter(email="new.person@example.test").exists()
+
+
+def test_the_password_step_locks_out_after_the_login_pages_number_of_failures(team):
+    existing = factories.user_create(email="sam@example.test", full_name="Sam Existing")
+    issued = issue(team, email="sam@example.test")
+    visitor = HttpClient()
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        visitor.post(issued.path, {"password": "not-the-password"})
+
+    right = visitor.post(issued.path, {"password": factories.PASSWORD})
+
+    assert right.status_code == 429
+    assert "Too many failed log-ins" in right.content.decode()
+    with scope(agency=team["agency"].pk):
+        assert not Membership.objects.filter(user=existing).exists()
+    with scopes_disabled():
+        assert Invitation.objects.get(pk=issued.invitation.pk).accepted_at is None

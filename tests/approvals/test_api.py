@@ -495,18 +495,20 @@ def test_a_pdf_version_lists_its_pages_for_pinning(
 
     assert response.status_code == 201, response.json()
     assert response.json()["kind"] == "pdf"
-    assert [p["number"] for p in response.json()["pages"]] == [1, 2]
-    assert response.json()["pages"][1]["url"].endswith(
-        reverse(
-            "version_page",
-            kwargs={"agency_slug": team["agency"].slug, "version_id": response.json()["id"], "page": 2},
-        )
-    )
+    # The upload answers at once; a worker renders the pages after the commit.
+    assert (response.json()["pages"], response.json()["preparing_pages"]) == ([], True)
+    factories.pdf_pages_rendered(request)
     listed = coordinator_api.get(url("api_approval_versions", team["agency"], request_id=request.pk)).json()
     assert [(v["number"], v["kind"], v["sent_at"] is None) for v in listed] == [
         (1, "text", False),
         (2, "pdf", True),
     ]
+    pdf = listed[-1]
+    assert pdf["preparing_pages"] is False
+    assert [p["number"] for p in pdf["pages"]] == [1, 2]
+    assert pdf["pages"][1]["url"].endswith(
+        reverse("version_page", kwargs={"agency_slug": team["agency"].slug, "version_id": pdf["id"], "page": 2})
+    )
 
 
 # --- Comments ------------------------------------------------------------------------------

@@ -167,7 +167,9 @@ def test_files_that_are_not_images_or_pdfs_are_refused_before_storing(team, proj
         version = services.version_add(
             actor=team["coordinator"], request=request, kind="file", upload=factories.pdf_upload(pages=3)
         )
-        assert version.kind == "pdf" and version.pages.count() == 3
+        assert version.kind == "pdf" and version.pages.count() == 0  # a worker renders them
+        factories.pdf_pages_rendered(request)
+        assert version.pages.count() == 3
 
 
 def test_a_pin_outside_the_page_is_refused(team, project, approver):

@@ -70,6 +70,7 @@ def test_threads_number_top_level_comments_and_nest_replies_per_version(team, pr
             kind="file",
             upload=factories.pdf_upload(pages=2),
         )
+        factories.pdf_pages_rendered(request)
         services.approval_request_send(actor=coordinator, request=request)
         version = request.versions.get()
         first = services.comment_add(

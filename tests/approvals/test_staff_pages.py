@@ -514,6 +514,7 @@ def test_pins_are_drawn_on_each_pdf_page_beside_numbered_comments(team, project,
             kind="file",
             upload=factories.pdf_upload(pages=2),
         )
+        factories.pdf_pages_rendered(request)
         services.approval_request_send(actor=team["coordinator"], request=request)
         version = request.versions.get()
         services.comment_add(
@@ -662,6 +663,7 @@ def test_pdf_page_images_stream_as_png_and_404_for_another_agency_or_a_missing_p
             kind="file",
             upload=factories.pdf_upload(pages=2),
         )
+        factories.pdf_pages_rendered(request)
         version = request.versions.get()
         stored = version.pages.get(number=2).image.open("rb").read()
     response = as_member.get(url("version_page", agency, version.pk, 2))

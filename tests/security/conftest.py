@@ -13,7 +13,7 @@ from agencyops.inbound.models import InboundAttachment, InboundMessage
 from agencyops.inbound.services import inbound_email_receive
 from agencyops.models import ClientContact, Membership
 from agencyops.notifications.services import notify
-from agencyops.services import accounts
+from agencyops.services import accounts, clients
 from approvals import services as approval_services
 from approvals.models import VersionKind
 from brandkit import services as brand_services
@@ -200,6 +200,10 @@ def tenant_world(team: dict) -> dict:
     approvals = client_approvals(owner=owner, project=project, contact=team["contacts"][0])
     inbound_message, inbound_attachment = inbox_message(owner=owner, client=team["clients"][0])
     reporting = reporting_world(owner=owner, client=team["clients"][0], task=dependency.successor)
+    # Logos, so /<agency>/logo/ and /<agency>/clients/<id>/logo/ have a file to serve.
+    with scope(agency=agency.pk):
+        agency = accounts.agency_update(actor=owner, agency=agency, logo=factories.png_upload("logo.png"))
+        clients.client_update(actor=owner, client=team["clients"][0], logo=factories.png_upload("client.png"))
     return {
         "agency": agency,
         "client": team["clients"][0],
