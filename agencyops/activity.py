@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import QuerySet
+
 PER_PAGE = 25
 MAX_PAGE = 20
 
@@ -41,6 +43,14 @@ class ActivityFilter:
     client_id: int | None
     agency_slug: str
     limit: int
+
+    def narrow(self, rows: QuerySet, *, project: str, client: str) -> QuerySet:
+        """A source's rows narrowed to the asked project or client; ``project``/``client`` name the lookups."""
+        if self.project_id is not None:
+            rows = rows.filter(**{project: self.project_id})
+        if self.client_id is not None:
+            rows = rows.filter(**{client: self.client_id})
+        return rows
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,6 @@ newest rows first, with a LIMIT.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
 from django.urls import reverse
 
 from agencyops.activity import ActivityEntry, ActivityFilter, ActivitySource, activity_source_register
@@ -29,21 +28,13 @@ SOURCE_LABELS = dict(FeedbackSource.choices)
 CAPTURED = [FeedbackSource.EMAIL, FeedbackSource.CALL, FeedbackSource.MEETING, FeedbackSource.CHAT]
 
 
-def _narrow(rows: QuerySet, query: ActivityFilter, *, project: str, client: str) -> QuerySet:
-    if query.project_id is not None:
-        rows = rows.filter(**{project: query.project_id})
-    if query.client_id is not None:
-        rows = rows.filter(**{client: query.client_id})
-    return rows
-
-
 def _request_url(slug: str, request_id: int) -> str:
     return reverse("approval_detail", kwargs={"agency_slug": slug, "request_id": request_id})
 
 
 def versions_uploaded(query: ActivityFilter) -> list[ActivityEntry]:
-    rows = _narrow(
-        AssetVersion.objects.all(), query, project="request__project_id", client="request__client_id"
+    rows = query.narrow(
+        AssetVersion.objects.all(), project="request__project_id", client="request__client_id"
     ).order_by("-created_at", "-pk")[: query.limit]
     return [
         ActivityEntry(
@@ -68,9 +59,8 @@ def versions_uploaded(query: ActivityFilter) -> list[ActivityEntry]:
 
 
 def approvals_sent(query: ActivityFilter) -> list[ActivityEntry]:
-    rows = _narrow(
+    rows = query.narrow(
         AssetVersion.objects.filter(sent_at__isnull=False),
-        query,
         project="request__project_id",
         client="request__client_id",
     ).order_by("-sent_at", "-pk")[: query.limit]
@@ -98,8 +88,8 @@ def approvals_sent(query: ActivityFilter) -> list[ActivityEntry]:
 
 
 def client_decisions(query: ActivityFilter) -> list[ActivityEntry]:
-    rows = _narrow(
-        ReviewerDecision.objects.all(), query, project="request__project_id", client="request__client_id"
+    rows = query.narrow(
+        ReviewerDecision.objects.all(), project="request__project_id", client="request__client_id"
     ).order_by("-decided_at", "-pk")[: query.limit]
     return [
         ActivityEntry(
@@ -130,7 +120,7 @@ def client_decisions(query: ActivityFilter) -> list[ActivityEntry]:
 
 
 def decision_log_entries(query: ActivityFilter) -> list[ActivityEntry]:
-    rows = _narrow(DecisionLogEntry.objects.all(), query, project="project_id", client="client_id").order_by(
+    rows = query.narrow(DecisionLogEntry.objects.all(), project="project_id", client="client_id").order_by(
         "-recorded_at", "-pk"
     )[: query.limit]
     return [
@@ -153,7 +143,7 @@ def decision_log_entries(query: ActivityFilter) -> list[ActivityEntry]:
 
 
 def change_requests(query: ActivityFilter) -> list[ActivityEntry]:
-    rows = _narrow(ChangeRequest.objects.all(), query, project="project_id", client="client_id").order_by(
+    rows = query.narrow(ChangeRequest.objects.all(), project="project_id", client="client_id").order_by(
         "-created_at", "-pk"
     )[: query.limit]
     return [
@@ -183,9 +173,8 @@ def change_requests(query: ActivityFilter) -> list[ActivityEntry]:
 
 
 def captured_feedback(query: ActivityFilter) -> list[ActivityEntry]:
-    rows = _narrow(
+    rows = query.narrow(
         Comment.objects.filter(source__in=CAPTURED),
-        query,
         project="request__project_id",
         client="request__client_id",
     ).order_by("-created_at", "-pk")[: query.limit]

@@ -4,7 +4,6 @@ status changes, and escalations raised and resolved. One query per source, newes
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
 from django.urls import reverse
 
 from agencyops.activity import ActivityEntry, ActivityFilter, ActivitySource, activity_source_register
@@ -21,21 +20,13 @@ ESCALATION_ACTIONS = {
 }
 
 
-def _narrow(rows: QuerySet, query: ActivityFilter, *, project: str, client: str) -> QuerySet:
-    if query.project_id is not None:
-        rows = rows.filter(**{project: query.project_id})
-    if query.client_id is not None:
-        rows = rows.filter(**{client: query.client_id})
-    return rows
-
-
 def _task_url(slug: str, task_id: int) -> str:
     return reverse("task_detail", kwargs={"agency_slug": slug, "task_id": task_id})
 
 
 def deadline_changes(query: ActivityFilter) -> list[ActivityEntry]:
-    rows = _narrow(
-        DeadlineChange.objects.all(), query, project="task__project_id", client="task__project__client_id"
+    rows = query.narrow(
+        DeadlineChange.objects.all(), project="task__project_id", client="task__project__client_id"
     ).order_by("-changed_at", "-pk")[: query.limit]
     return [
         ActivityEntry(
@@ -63,8 +54,8 @@ def deadline_changes(query: ActivityFilter) -> list[ActivityEntry]:
 
 
 def task_status_changes(query: ActivityFilter) -> list[ActivityEntry]:
-    rows = _narrow(
-        TaskStatusChange.objects.all(), query, project="task__project_id", client="task__project__client_id"
+    rows = query.narrow(
+        TaskStatusChange.objects.all(), project="task__project_id", client="task__project__client_id"
     ).order_by("-changed_at", "-pk")[: query.limit]
     return [
         ActivityEntry(
@@ -93,9 +84,8 @@ def task_status_changes(query: ActivityFilter) -> list[ActivityEntry]:
 
 
 def escalation_events(query: ActivityFilter) -> list[ActivityEntry]:
-    rows = _narrow(
+    rows = query.narrow(
         EscalationEvent.objects.filter(action__in=list(ESCALATION_ACTIONS)),
-        query,
         project="escalation__project_id",
         client="escalation__project__client_id",
     ).order_by("-at", "-pk")[: query.limit]
