@@ -244,3 +244,13 @@ class ContentTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.piece}: {self.from_state} → {self.to_state}"
+
+
+# Drafting jobs live in their own module (issue 13); imported here so Django registers them with brandkit.
+from brandkit.drafting.models import (  # noqa: E402, F401
+    DraftingJob,
+    DraftingOutput,
+    DraftingResult,
+    DraftingSettings,
+    ExpandedBrief,
+)
