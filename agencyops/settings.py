@@ -299,3 +299,9 @@ AI_MAX_OUTPUT_TOKENS = env.int("AI_MAX_OUTPUT_TOKENS", default=1500)
 AI_MONTHLY_TOKEN_BUDGET = env.int("AI_MONTHLY_TOKEN_BUDGET", default=2_000_000)
 AI_PRICE_INPUT_PER_MILLION = env.float("AI_PRICE_INPUT_PER_MILLION", default=0.0)
 AI_PRICE_OUTPUT_PER_MILLION = env.float("AI_PRICE_OUTPUT_PER_MILLION", default=0.0)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "DraftingJobKindEnum": "brandkit.drafting.models.JobKind",
+        "DraftingJobStateEnum": "brandkit.drafting.models.JobState",
+    }
+)

@@ -13,6 +13,7 @@ from agencyops.services import accounts
 from approvals import services as approval_services
 from approvals.models import VersionKind
 from brandkit import services as brand_services
+from brandkit.drafting import services as drafting_services
 from projects import services as project_services
 from projects.calendars import agency_today
 from projects.models import Escalation, Project, TaskDependency
@@ -151,6 +152,10 @@ def tenant_world(team: dict) -> dict:
             message="Nobody owns the kickoff.",
         )
     approvals = client_approvals(owner=owner, project=project, contact=team["contacts"][0])
+    with scope(agency=agency.pk):
+        drafting_job = drafting_services.drafting_job_create(
+            actor=owner, kind="first_draft", project=project, inputs={"channel": "x"}
+        )
     return {
         "agency": agency,
         "client": team["clients"][0],
@@ -165,6 +170,7 @@ def tenant_world(team: dict) -> dict:
         "template": template,
         "closure": closure,
         "escalation": escalation,
+        "drafting_job": drafting_job,
         **approvals,
     }
 

@@ -110,6 +110,7 @@ OBJECT_FOR_KWARG = {
     "entry_id": "decision_entry",
     "change_request_id": "change_request",
     "piece_id": "content_piece",
+    "job_id": "drafting_job",
 }
 # Kwargs that carry a number of their object rather than its id: ``<int:page>`` is the page's number
 # within the version. They are never mixed across worlds on their own (page 1 exists everywhere).
