@@ -27,13 +27,15 @@ JOB_ID = OpenApiParameter("job_id", int, OpenApiParameter.PATH, description="The
 
 
 class DraftingInputsSerializer(serializers.Serializer):
-    channel = serializers.ChoiceField(choices=[c for c, _ in CHANNELS], required=False, allow_blank=True)
-    goal = serializers.ChoiceField(choices=CampaignGoal.values, required=False, allow_blank=True)
+    channel = serializers.ChoiceField(choices=CHANNELS, required=False)
+    goal = serializers.ChoiceField(choices=CampaignGoal.choices, required=False, allow_blank=True, default="")
     title = serializers.CharField(required=False, allow_blank=True, max_length=200)
     count = serializers.IntegerField(required=False, min_value=1, max_value=services.MAX_COUNT)
     spacing_days = serializers.IntegerField(required=False, min_value=1, max_value=60)
     variant_of = serializers.ChoiceField(choices=list(prompts.VARIANT_OF), required=False)
-    instructions = serializers.CharField(required=False, allow_blank=True, max_length=services.MAX_INSTRUCTIONS)
+    instructions = serializers.CharField(
+        required=False, allow_blank=True, max_length=services.MAX_INSTRUCTIONS
+    )
     examples = serializers.ListField(
         child=serializers.IntegerField(min_value=0, max_value=10_000),
         required=False,
@@ -53,7 +55,7 @@ class DraftingJobCreateSerializer(serializers.Serializer):
 class FindingOutSerializer(serializers.Serializer):
     key = serializers.CharField()
     check = serializers.CharField()
-    severity = serializers.ChoiceField(choices=["error", "warning", "suggestion"])
+    severity = serializers.CharField(help_text="error, warning or suggestion")
     field = serializers.CharField()
     excerpt = serializers.CharField()
     message = serializers.CharField()
@@ -102,7 +104,9 @@ class DraftingJobDetailSerializer(DraftingJobSerializer):
     inputs = serializers.DictField(help_text="What was asked, with the source texts as they were.")
     brand_version = serializers.IntegerField(source="brand_version.number", allow_null=True, default=None)
     outputs = serializers.SerializerMethodField()
-    messages = serializers.SerializerMethodField(help_text="The exact messages sent (owners and coordinators).")
+    messages = serializers.SerializerMethodField(
+        help_text="The exact messages sent (owners and coordinators)."
+    )
     response = serializers.SerializerMethodField(help_text="The response received (owners and coordinators).")
 
     @extend_schema_field(DraftingOutputSerializer(many=True))

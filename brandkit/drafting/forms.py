@@ -11,13 +11,17 @@ from projects.models import CampaignGoal
 
 class DraftingJobForm(forms.Form):
     channel = forms.ChoiceField(choices=[("", "Same as the source")] + list(CHANNELS), required=False)
-    goal = forms.ChoiceField(choices=[("", "From the brief or piece")] + list(CampaignGoal.choices), required=False)
+    goal = forms.ChoiceField(
+        choices=[("", "From the brief or piece")] + list(CampaignGoal.choices), required=False
+    )
     title = forms.CharField(max_length=200, required=False, help_text="The new piece's name (first drafts).")
     count = forms.IntegerField(
         min_value=1, max_value=services.MAX_COUNT, required=False,
         help_text="Emails in a sequence, pieces to repurpose into, or variants to write.",
     )  # fmt: skip
-    spacing_days = forms.IntegerField(min_value=1, max_value=60, required=False, help_text="Days between emails.")
+    spacing_days = forms.IntegerField(
+        min_value=1, max_value=60, required=False, help_text="Days between emails."
+    )
     variant_of = forms.ChoiceField(
         choices=[(k, v.capitalize()) for k, v in prompts.VARIANT_OF.items()], required=False
     )
@@ -40,7 +44,9 @@ class DraftingSettingsForm(forms.Form):
     )  # fmt: skip
     clear_api_key = forms.BooleanField(required=False, label="Remove the saved key")
     monthly_token_budget = forms.IntegerField(
-        min_value=0, required=False, help_text="Tokens per calendar month; empty: the instance default; 0: no limit."
+        min_value=0,
+        required=False,
+        help_text="Tokens per calendar month; empty: the instance default; 0: no limit.",
     )
     price_input_per_million = forms.DecimalField(min_value=0, max_digits=10, decimal_places=4, initial=0)
     price_output_per_million = forms.DecimalField(min_value=0, max_digits=10, decimal_places=4, initial=0)

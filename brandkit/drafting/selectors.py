@@ -31,9 +31,9 @@ def drafting_settings_for(agency: Agency) -> DraftingSettings:
     return DraftingSettings.objects.filter(agency=agency).first() or DraftingSettings(agency=agency)
 
 
-def provider_config_for(agency: Agency) -> ProviderConfig:
+def provider_config_for(agency: Agency, *, own: DraftingSettings | None = None) -> ProviderConfig:
     """Where the agency's jobs go: its own provider, else the instance default, else the offline drafter."""
-    own = drafting_settings_for(agency)
+    own = own or drafting_settings_for(agency)
     if own.base_url and own.model:
         base_url, model, key = own.base_url, own.model, api_key_decrypt(own.api_key_encrypted)
     else:
@@ -47,9 +47,9 @@ def provider_config_for(agency: Agency) -> ProviderConfig:
     )
 
 
-def token_budget_for(agency: Agency) -> int:
+def token_budget_for(agency: Agency, *, own: DraftingSettings | None = None) -> int:
     """Tokens the agency may use per calendar month (0: no limit)."""
-    own = drafting_settings_for(agency)
+    own = own or drafting_settings_for(agency)
     return (
         own.monthly_token_budget if own.monthly_token_budget is not None else settings.AI_MONTHLY_TOKEN_BUDGET
     )

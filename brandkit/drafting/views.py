@@ -61,15 +61,16 @@ def _int(value: str | None) -> int | None:
 def drafting_job_list(request: HttpRequest) -> HttpResponse:
     """The agency's jobs, newest first, with tokens and cost per month and this month's budget."""
     agency = request.agency
+    own = selectors.drafting_settings_for(agency)
     return TemplateResponse(
         request,
         "drafting/job_list.html",
         {
             "jobs": list(selectors.drafting_jobs(request.membership)[:JOB_LIST_LIMIT]),
             "usage": selectors.drafting_usage_by_month(agency),
-            "budget": selectors.token_budget_for(agency),
+            "budget": selectors.token_budget_for(agency, own=own),
             "used": selectors.tokens_used_this_month(agency),
-            "provider": selectors.provider_config_for(agency),
+            "provider": selectors.provider_config_for(agency, own=own),
         },
     )
 
