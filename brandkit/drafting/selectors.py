@@ -55,9 +55,9 @@ def token_budget_for(agency: Agency, *, own: DraftingSettings | None = None) -> 
     )
 
 
-def prices_for(agency: Agency) -> tuple[Decimal, Decimal]:
+def prices_for(agency: Agency, *, own: DraftingSettings | None = None) -> tuple[Decimal, Decimal]:
     """Price per million input and output tokens: the agency's, or the instance default."""
-    own = drafting_settings_for(agency)
+    own = own or drafting_settings_for(agency)
     if own.pk and (own.price_input_per_million or own.price_output_per_million):
         return own.price_input_per_million, own.price_output_per_million
     return Decimal(str(settings.AI_PRICE_INPUT_PER_MILLION)), Decimal(

@@ -40,7 +40,9 @@ from brandkit.drafting.models import (
 from brandkit.drafting.offline import SHORT_LIMITS, offline_answer
 from brandkit.drafting.provider import ProviderConfig, ProviderError, chat
 from brandkit.drafting.selectors import (
+    drafting_settings_for,
     month_start,
+    prices_for,
     provider_config_for,
     token_budget_for,
     tokens_used_this_month,
@@ -195,8 +197,8 @@ def _job_inputs(
     return inputs
 
 
-def _budget_check(agency: Agency, estimate: int) -> None:
-    budget = token_budget_for(agency)
+def _budget_check(agency: Agency, estimate: int, *, own: DraftingSettings | None = None) -> None:
+    budget = token_budget_for(agency, own=own)
     if not budget:
         return
     used = tokens_used_this_month(agency)
@@ -258,11 +260,12 @@ def drafting_job_create(
     messages = prompts.assemble_messages(
         kind=kind, inputs=job_inputs, layer=layer, today=agency_today(actor.agency)
     )
-    config = provider_config_for(actor.agency)
+    own = drafting_settings_for(actor.agency)
+    config = provider_config_for(actor.agency, own=own)
     estimate = 0
     if not config.is_offline:
         estimate = prompts.estimate_tokens(messages, max_output_tokens=config.max_output_tokens)
-        _budget_check(actor.agency, estimate)
+        _budget_check(actor.agency, estimate, own=own)
     job = DraftingJob.objects.create(
         agency=actor.agency,
         client=owner,
@@ -397,10 +400,8 @@ def _produce(job: DraftingJob, config: ProviderConfig) -> tuple[str, int, int]:
     return completion.text, completion.prompt_tokens, completion.completion_tokens
 
 
-def _cost(prompt_tokens: int, completion_tokens: int, agency: Agency) -> Decimal:
-    from brandkit.drafting.selectors import prices_for
-
-    price_in, price_out = prices_for(agency)
+def _cost(prompt_tokens: int, completion_tokens: int, prices: tuple[Decimal, Decimal]) -> Decimal:
+    price_in, price_out = prices
     return (Decimal(prompt_tokens) * price_in + Decimal(completion_tokens) * price_out) / Decimal(1_000_000)
 
 
@@ -469,7 +470,15 @@ def _land(job: DraftingJob, answer: dict[str, Any]) -> list[dict[str, Any]]:
     return outputs
 
 
-def _finish(job_id: int, *, attempt: int, text: str, prompt_tokens: int, completion_tokens: int) -> Outcome:
+def _finish(
+    job_id: int,
+    *,
+    attempt: int,
+    text: str,
+    prompt_tokens: int,
+    completion_tokens: int,
+    prices: tuple[Decimal, Decimal] | None = None,
+) -> Outcome:
     with transaction.atomic():
         job = (
             DraftingJob.objects.select_for_update(of=("self",))
@@ -477,11 +486,8 @@ def _finish(job_id: int, *, attempt: int, text: str, prompt_tokens: int, complet
             .get(pk=job_id)
         )
         # Only the run that holds the job may write; a cancelled or finished job keeps what it has.
-        if (
-            job.state != JobState.RUNNING
-            or job.attempts != attempt
-            or DraftingResult.objects.filter(job=job).exists()
-        ):
+        # The result's one-per-job constraint backs this up should two runs ever pass it together.
+        if job.state != JobState.RUNNING or job.attempts != attempt:
             return Outcome(job.state)
         answer = prompts.parse_answer(job.kind, text, count=int(job.inputs.get("count") or 1))
         try:
@@ -496,7 +502,7 @@ def _finish(job_id: int, *, attempt: int, text: str, prompt_tokens: int, complet
             job.state = JobState.SUCCEEDED
         job.response = text
         job.prompt_tokens, job.completion_tokens = prompt_tokens, completion_tokens
-        job.cost = _cost(prompt_tokens, completion_tokens, job.agency)
+        job.cost = _cost(prompt_tokens, completion_tokens, prices or prices_for(job.agency))
         job.finished_at = timezone.now()
         job.events = [*job.events, {"at": job.finished_at.isoformat(), "event": job.state}]
         job.save(
@@ -526,7 +532,8 @@ def drafting_job_execute(*, job_id: int) -> Outcome:
         if job is None:
             state = DraftingJob.objects.filter(pk=job_id).values_list("state", flat=True).first()
             return Outcome(state or "missing")
-        config = provider_config_for(job.agency)
+        own = drafting_settings_for(job.agency)
+        config = provider_config_for(job.agency, own=own)
         if job.provider != config.label:
             _event(
                 job_id,
@@ -556,6 +563,7 @@ def drafting_job_execute(*, job_id: int) -> Outcome:
             text=text,
             prompt_tokens=prompt_tokens,
             completion_tokens=completion_tokens,
+            prices=prices_for(job.agency, own=own),
         )
 
 

@@ -17,6 +17,7 @@ from brandkit.drafting import services
     name="brandkit.drafting.run_drafting_job",
     acks_late=True,
     reject_on_worker_lost=True,
+    ignore_result=True,  # the job row is the result; nothing waits on the backend
     max_retries=None,  # the limit is AI_MAX_ATTEMPTS, counted on the job itself
 )
 def run_drafting_job(self, job_id: int) -> str:
