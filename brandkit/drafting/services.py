@@ -10,6 +10,7 @@ all in one transaction with the state change).
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
@@ -50,7 +51,7 @@ from brandkit.drafting.selectors import (
 from brandkit.findings import TEXT_FIELDS
 from brandkit.governance.types import CHANNEL_VALUES, CHANNELS
 from brandkit.layer import layer_rules
-from brandkit.models import ContentPiece, ContentVersion, DecisionConstraint
+from brandkit.models import ContentPiece, ContentVersion, DecisionConstraint, FindingDismissal
 from brandkit.permissions import can_manage_brand_settings, can_write_content
 from brandkit.selectors import brand_layer_document, brand_layer_latest, vale_rules_of
 from brandkit.services.content import (
@@ -186,8 +187,6 @@ def _job_inputs(
         inputs["source_version"] = latest.number if latest else 0
     if kind == JobKind.PRE_EDIT and piece is not None:
         dismissed_open = [r for r in (latest.findings if latest else []) if r["severity"] != "suggestion"]
-        from brandkit.models import FindingDismissal
-
         dismissed = set(FindingDismissal.objects.filter(piece=piece).values_list("key", flat=True))
         inputs["findings"] = [
             {k: r.get(k, "") for k in ("check", "field", "excerpt", "message", "suggestion")}
@@ -393,8 +392,6 @@ def _produce(job: DraftingJob, config: ProviderConfig) -> tuple[str, int, int]:
             today=agency_today(job.agency),
             rules=_own_rules(job, layer),
         )
-        import json
-
         return json.dumps(answer, ensure_ascii=False), 0, 0
     completion = chat(config, job.messages)
     return completion.text, completion.prompt_tokens, completion.completion_tokens
