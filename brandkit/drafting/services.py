@@ -405,6 +405,8 @@ def _cost(prompt_tokens: int, completion_tokens: int, prices: tuple[Decimal, Dec
 def _land(job: DraftingJob, answer: dict[str, Any]) -> list[dict[str, Any]]:
     """Put each output where people work on it; every text is checked and lands in "draft" state."""
     actor = job.requested_by
+    if actor is None or not actor.is_active:
+        raise ValidationError("the person who asked for it is no longer on the team; start it again.")
     outputs: list[dict[str, Any]] = []
     if job.kind == JobKind.BRIEF_EXPANSION:
         sections = answer.get("sections") or {}
@@ -554,14 +556,20 @@ def drafting_job_execute(*, job_id: int) -> Outcome:
                 job_id,
                 f"{error.reason} The job stopped{tries}; its inputs are kept, so retry when the provider is back.",
             )
-        return _finish(
-            job_id,
-            attempt=job.attempts,
-            text=text,
-            prompt_tokens=prompt_tokens,
-            completion_tokens=completion_tokens,
-            prices=prices_for(job.agency, own=own),
-        )
+        try:
+            return _finish(
+                job_id,
+                attempt=job.attempts,
+                text=text,
+                prompt_tokens=prompt_tokens,
+                completion_tokens=completion_tokens,
+                prices=prices_for(job.agency, own=own),
+            )
+        except Exception:
+            # A fault of ours, not the provider's: say so on the job (it would otherwise stay "running").
+            log.exception("Drafting job %s could not save its answer", job_id)
+            _fail(job_id, "The answer arrived but could not be saved (an error on our side); retry the job.")
+            raise
 
 
 # --- After a job ---------------------------------------------------------------------------------------

@@ -430,3 +430,12 @@ def test_a_late_result_of_an_earlier_attempt_is_not_written_twice(with_provider)
         )
         assert outcome.state == JobState.SUCCEEDED
         assert ContentPiece.objects.filter(client=world["client"]).count() == 1
+
+
+def test_a_job_whose_requester_left_the_team_fails_in_words_instead_of_hanging(studio):
+    job = start(studio, "first_draft", client=studio["client"], inputs={"channel": "x", "title": "Hi"})
+    with scope(agency=studio["agency"].pk):
+        type(studio["coordinator"]).objects.filter(pk=studio["coordinator"].pk).update(is_active=False)
+    job = run(studio, job)
+    assert job.state == JobState.FAILED and "no longer on the team" in job.error
+    assert _outputs(studio, job) == []
