@@ -94,7 +94,7 @@ def drafting_job_new(request: HttpRequest) -> HttpResponse:
         client = visible.filter(pk=client_id).first()
         if client is None:
             raise Http404("No such client.")
-    form = DraftingJobForm(request.POST or None)
+    form = DraftingJobForm(request.POST if request.method == "POST" else None)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -251,7 +251,7 @@ def drafting_settings(request: HttpRequest) -> HttpResponse:
         "price_input_per_million": current.price_input_per_million,
         "price_output_per_million": current.price_output_per_million,
     }
-    form = DraftingSettingsForm(request.POST or None, initial=initial)
+    form = DraftingSettingsForm(request.POST if request.method == "POST" else None, initial=initial)
     status = 200
     if request.method == "POST":
         if form.is_valid():

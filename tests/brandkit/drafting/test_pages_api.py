@@ -218,3 +218,40 @@ def test_the_provider_key_is_saved_encrypted_and_never_shown_back(studio, as_coo
         assert API_KEY not in DraftingSettings.objects.get().api_key_encrypted
     job = start(studio, "first_draft", client=studio["client"], inputs={"channel": "x", "title": "t"})
     assert job.provider == "llama3.1"
+
+
+@pytest.mark.parametrize("kind", ["brief_expansion", "first_draft", "repurpose", "variants", "pre_edit"])
+def test_every_kind_of_job_starts_from_its_page(studio, as_member, kind):
+    source = run(
+        studio, start(studio, "first_draft", project=studio["project"], inputs={"channel": "landing_page"})
+    )
+    with scope(agency=studio["agency"].pk):
+        piece_id = source.outputs.get().piece_id
+    where = (
+        f"project={studio['project'].pk}"
+        if kind in ("brief_expansion", "first_draft")
+        else f"piece={piece_id}"
+    )
+    url = _url(studio, f"new/?kind={kind}&{where}")
+    assert "offline drafter" in as_member.get(url).content.decode()
+    data = {"channel": "google_ads_headline", "count": 2} if kind in ("repurpose", "variants") else {}
+    if kind == "first_draft":
+        data = {"channel": "landing_page"}
+    response = as_member.post(url, data)
+    assert response.status_code == 302, (
+        response.context["form"].errors,
+        response.context["form"].non_field_errors(),
+    )
+    job = _jobs(studio)[-1]
+    assert job.kind == kind and run(studio, job).state == JobState.SUCCEEDED, job.error
+
+
+def test_another_agencys_piece_is_a_404_on_the_new_job_page(studio, other_team, as_member):
+    theirs = start(
+        other_team, "first_draft", client=other_team["clients"][0], inputs={"channel": "x", "title": "t"}
+    )
+    run(other_team, theirs)
+    with scope(agency=other_team["agency"].pk):
+        piece_id = theirs.outputs.get().piece_id
+    assert as_member.get(_url(studio, f"new/?kind=repurpose&piece={piece_id}")).status_code == 404
+    assert as_member.get(_url(studio, f"new/?kind=repurpose&piece={piece_id + 1000}")).status_code == 404
