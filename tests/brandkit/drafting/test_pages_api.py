@@ -255,3 +255,22 @@ def test_another_agencys_piece_is_a_404_on_the_new_job_page(studio, other_team, 
         piece_id = theirs.outputs.get().piece_id
     assert as_member.get(_url(studio, f"new/?kind=repurpose&piece={piece_id}")).status_code == 404
     assert as_member.get(_url(studio, f"new/?kind=repurpose&piece={piece_id + 1000}")).status_code == 404
+
+
+def test_the_pieces_drafting_section_answers_in_a_fixed_number_of_queries(
+    studio, as_coordinator, django_assert_num_queries
+):
+    source = run(
+        studio, start(studio, "first_draft", client=studio["client"], inputs={"channel": "x", "title": "Hi"})
+    )
+    with scope(agency=studio["agency"].pk):
+        piece = source.outputs.get().piece
+    url = f"/{studio['agency'].slug}/content/{piece.pk}/drafting/"
+    as_coordinator.get(url, headers={"HX-Request": "true"})
+    with django_assert_num_queries(6):
+        few = as_coordinator.get(url, headers={"HX-Request": "true"})
+    for _ in range(8):
+        start(studio, "variants", piece=piece, inputs={"count": 2})
+    with django_assert_num_queries(6):
+        many = as_coordinator.get(url, headers={"HX-Request": "true"})
+    assert len(few.context["jobs"]) == 1 and len(many.context["jobs"]) == 9
