@@ -335,3 +335,21 @@ REPORTING_IMPORT_MAX_BYTES = env.int("REPORTING_IMPORT_MAX_BYTES", default=20 * 
 REPORTING_DEFAULT_CURRENCY = env.str("REPORTING_DEFAULT_CURRENCY", default="USD")
 # Longest range the metrics API aggregates in one request, in days.
 REPORTING_METRICS_MAX_DAYS = env.int("REPORTING_METRICS_MAX_DAYS", default=731)
+# --- AI drafting (brandkit.drafting) -------------------------------------------------------
+# The instance-wide model provider: any OpenAI-compatible endpoint. Empty AI_BASE_URL or AI_MODEL: the
+# offline drafter, unless an agency sets its own provider in its drafting settings.
+AI_BASE_URL = env.str("AI_BASE_URL", default="")
+AI_MODEL = env.str("AI_MODEL", default="")
+AI_API_KEY = env.str("AI_API_KEY", default="")
+AI_TIMEOUT_SECONDS = env.float("AI_TIMEOUT_SECONDS", default=60.0)
+AI_MAX_ATTEMPTS = env.int("AI_MAX_ATTEMPTS", default=4)
+AI_MAX_OUTPUT_TOKENS = env.int("AI_MAX_OUTPUT_TOKENS", default=1500)
+AI_MONTHLY_TOKEN_BUDGET = env.int("AI_MONTHLY_TOKEN_BUDGET", default=2_000_000)
+AI_PRICE_INPUT_PER_MILLION = env.float("AI_PRICE_INPUT_PER_MILLION", default=0.0)
+AI_PRICE_OUTPUT_PER_MILLION = env.float("AI_PRICE_OUTPUT_PER_MILLION", default=0.0)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "DraftingJobKindEnum": "brandkit.drafting.models.JobKind",
+        "DraftingJobStateEnum": "brandkit.drafting.models.JobState",
+    }
+)

@@ -4,7 +4,7 @@ Kwargs are named as in brandkit/urls.py (``client_id``, ``piece_id``) so the iso
 pages and the API the same way.
 """
 
-from django.urls import path
+from django.urls import include, path
 
 from brandkit import api
 
@@ -29,4 +29,6 @@ urlpatterns = [
         name="api_content_transition",
     ),
     path("check/", api.CheckTextView.as_view(), name="api_check_text"),
+    # AI drafting jobs (issue 13)
+    path("", include("brandkit.drafting.api_urls")),
 ]

@@ -247,4 +247,12 @@ class ContentTransition(models.Model):
 
 
 # The asset library's models live in their own module; imported here so Django registers them.
+# Drafting jobs live in their own module (issue 13); imported here so Django registers them with brandkit.
+from brandkit.drafting.models import (  # noqa: E402, F401
+    DraftingJob,
+    DraftingOutput,
+    DraftingResult,
+    DraftingSettings,
+    ExpandedBrief,
+)
 from brandkit.library.models import ExtractionState, ItemKind, LibraryItem, LibraryVersion  # noqa: E402, F401

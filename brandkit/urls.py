@@ -1,7 +1,7 @@
 """Brandkit pages for the agency, mounted at /<agency_slug>/ by agencyops/urls.py; the portal's brand
 page is in ``portal_urlpatterns``."""
 
-from django.urls import path
+from django.urls import include, path
 
 from brandkit import views
 
@@ -25,6 +25,8 @@ urlpatterns = [
     path("content/<int:piece_id>/findings/", views.content_finding, name="content_finding"),
     path("content/<int:piece_id>/move/", views.content_move, name="content_move"),
     path("content/<int:piece_id>/diff/", views.content_diff, name="content_diff"),
+    # AI drafting (issue 13)
+    path("", include("brandkit.drafting.urls")),
 ]
 
 portal_urlpatterns = [

@@ -17,6 +17,7 @@ from agencyops.services import accounts, clients
 from approvals import services as approval_services
 from approvals.models import VersionKind
 from brandkit import services as brand_services
+from brandkit.drafting import services as drafting_services
 from projects import services as project_services
 from projects.calendars import agency_today
 from projects.models import Escalation, Project, TaskDependency
@@ -204,6 +205,10 @@ def tenant_world(team: dict) -> dict:
     with scope(agency=agency.pk):
         agency = accounts.agency_update(actor=owner, agency=agency, logo=factories.png_upload("logo.png"))
         clients.client_update(actor=owner, client=team["clients"][0], logo=factories.png_upload("client.png"))
+    with scope(agency=agency.pk):
+        drafting_job = drafting_services.drafting_job_create(
+            actor=owner, kind="first_draft", project=project, inputs={"channel": "x"}
+        )
     return {
         "agency": agency,
         "client": team["clients"][0],
@@ -219,6 +224,7 @@ def tenant_world(team: dict) -> dict:
         "closure": closure,
         "escalation": escalation,
         "notification": notification,
+        "drafting_job": drafting_job,
         **approvals,
         **client_library(owner=owner, client=team["clients"][0]),
         "inbound_message": inbound_message,

@@ -128,6 +128,7 @@ OBJECT_FOR_KWARG = {
     "campaign_id": "reporting_campaign",
     "import_id": "report_import",
     "time_entry_id": "time_entry",
+    "job_id": "drafting_job",
 }
 # Kwargs that carry a number of their object rather than its id: ``<int:page>`` is the page's number
 # within the version. They are never mixed across worlds on their own (page 1 exists everywhere).

@@ -1,0 +1,157 @@
+"""The model provider: the openai SDK against any OpenAI-compatible endpoint (OpenAI, Azure OpenAI, vLLM,
+llama.cpp, Ollama). One chat completion per call; the SDK's own retries are off because the Celery task
+retries (with Retry-After honoured) and records each attempt on the job.
+
+Errors come back as ``ProviderError`` with a reason in words and whether a retry may help. The API key
+never appears in a reason, a log line or a stored message.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+
+import openai
+
+from brandkit.drafting.models import OFFLINE_LABEL
+
+# Longest Retry-After we wait for inside one retry; a provider asking for more gets this.
+MAX_RETRY_AFTER = 300
+
+
+@dataclass(frozen=True)
+class ProviderConfig:
+    """Where a job's messages go. ``base_url`` empty: the offline drafter."""
+
+    base_url: str = ""
+    model: str = ""
+    api_key: str = ""
+    timeout: float = 30.0
+    max_output_tokens: int = 1500
+
+    @property
+    def is_offline(self) -> bool:
+        return not (self.base_url and self.model)
+
+    @property
+    def label(self) -> str:
+        return OFFLINE_LABEL if self.is_offline else self.model
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.base_url).netloc or self.base_url
+
+    def __repr__(self) -> str:  # never the key
+        return f"ProviderConfig(base_url={self.base_url!r}, model={self.model!r})"
+
+
+@dataclass(frozen=True)
+class Completion:
+    text: str
+    prompt_tokens: int
+    completion_tokens: int
+
+
+class ProviderError(Exception):
+    """A call that did not give an answer: why, in words, and whether (and when) to try again."""
+
+    def __init__(self, reason: str, *, retryable: bool, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retryable = retryable
+        self.retry_after = retry_after
+
+
+_clients: dict[tuple[str, str, float], openai.OpenAI] = {}
+_clients_lock = threading.Lock()
+
+
+def _client(config: ProviderConfig) -> openai.OpenAI:
+    # One client (one connection pool) per endpoint and key, reused across jobs in a worker.
+    key = (config.base_url, config.api_key, config.timeout)
+    with _clients_lock:
+        client = _clients.get(key)
+        if client is None:
+            client = openai.OpenAI(
+                base_url=config.base_url,
+                # Self-hosted servers (Ollama, llama.cpp) take any key; the SDK insists on one.
+                api_key=config.api_key or "not-needed",
+                timeout=config.timeout,
+                max_retries=0,
+            )
+            _clients[key] = client
+        return client
+
+
+def retry_after_seconds(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Retry-After as seconds to wait: a number of seconds or an HTTP date; None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        seconds = (when - (now or datetime.now(UTC))).total_seconds()
+    return max(0.0, min(seconds, MAX_RETRY_AFTER))
+
+
+def chat(config: ProviderConfig, messages: list[dict[str, str]]) -> Completion:
+    """One chat completion; ProviderError (with the reason in words) when there is no answer."""
+    where = config.host
+    try:
+        response = _client(config).chat.completions.create(
+            model=config.model,
+            messages=messages,  # type: ignore[arg-type]
+            max_tokens=config.max_output_tokens,
+        )
+    except openai.RateLimitError as error:
+        wait = retry_after_seconds(error.response.headers.get("retry-after"))
+        raise ProviderError(
+            f"The model provider at {where} is rate limiting requests (HTTP 429)"
+            + (f" and asked to wait {wait:g} s." if wait is not None else "."),
+            retryable=True,
+            retry_after=wait,
+        ) from None
+    except openai.APITimeoutError:
+        raise ProviderError(
+            f"The model provider at {where} did not answer within {config.timeout:g} seconds.", retryable=True
+        ) from None
+    except openai.APIConnectionError:
+        raise ProviderError(
+            f"Could not connect to the model provider at {where}: it is down or unreachable.", retryable=True
+        ) from None
+    except openai.APIStatusError as error:
+        status = error.status_code
+        if status >= 500:
+            raise ProviderError(
+                f"The model provider at {where} had an internal error (HTTP {status}).", retryable=True
+            ) from None
+        if status in (401, 403):
+            reason = f"The model provider at {where} refused the API key (HTTP {status}); check the agency's drafting settings."
+        elif status == 404:
+            reason = f"The model provider at {where} does not know the model “{config.model}” (HTTP 404)."
+        else:
+            reason = f"The model provider at {where} refused the request (HTTP {status})."
+        raise ProviderError(reason, retryable=False) from None
+    except (openai.APIError, ValueError) as error:
+        raise ProviderError(
+            f"The model provider at {where} answered something that is not a chat completion ({type(error).__name__}).",
+            retryable=False,
+        ) from None
+    choices = getattr(response, "choices", None) or []
+    text = (choices[0].message.content or "") if choices else ""
+    if not text.strip():
+        raise ProviderError(f"The model provider at {where} answered with no text.", retryable=True)
+    usage = getattr(response, "usage", None)
+    return Completion(
+        text=text,
+        prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
+        completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
+    )

@@ -1,0 +1,683 @@
+"""Writes of AI drafting: start a job (budget checked before any call), run it (called by the Celery
+task), cancel and retry it, accept a pre-edit, decide expanded-brief sections, and the agency's provider
+settings.
+
+A run is three steps so a worker killed at any point leaves the job retryable and never duplicated:
+``_claim`` (lock the job, mark it running, count the attempt, commit), the call (no transaction open),
+``_finish`` (lock the job again; only a job still running gets its one ``DraftingResult`` and its pieces,
+all in one transaction with the state change).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import partial
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django_scopes import scope, scopes_disabled
+
+from agencyops.models import Agency, Client, Membership
+from agencyops.permissions import require
+from brandkit.drafting import prompts
+from brandkit.drafting.api_keys import api_key_encrypt
+from brandkit.drafting.models import (
+    OPEN_STATES,
+    DraftingJob,
+    DraftingOutput,
+    DraftingResult,
+    DraftingSettings,
+    ExpandedBrief,
+    JobKind,
+    JobState,
+    SectionStatus,
+)
+from brandkit.drafting.offline import SHORT_LIMITS, offline_answer
+from brandkit.drafting.provider import ProviderConfig, ProviderError, chat
+from brandkit.drafting.selectors import (
+    drafting_settings_for,
+    month_start,
+    prices_for,
+    provider_config_for,
+    token_budget_for,
+    tokens_used_this_month,
+)
+from brandkit.findings import TEXT_FIELDS
+from brandkit.governance.types import CHANNEL_VALUES, CHANNELS
+from brandkit.layer import layer_rules
+from brandkit.models import ContentPiece, ContentVersion, DecisionConstraint, FindingDismissal
+from brandkit.permissions import can_manage_brand_settings, can_write_content
+from brandkit.selectors import brand_layer_document, brand_layer_latest, vale_rules_of
+from brandkit.services.content import (
+    content_check,
+    content_piece_create,
+    content_piece_edit,
+)
+from projects.calendars import agency_today
+from projects.models import Brief, CampaignGoal, Project
+
+log = logging.getLogger(__name__)
+
+MAX_INSTRUCTIONS = 2000
+MAX_COUNT = 12
+MAX_TITLE = 200
+CHANNEL_LABELS = dict(CHANNELS)
+BACKOFF_CAP = 60
+
+
+# --- Starting a job ------------------------------------------------------------------------------
+
+
+def _int(value: Any, *, field: str, low: int, high: int, default: int, errors: dict[str, str]) -> int:
+    if value in (None, ""):
+        return default
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        errors[field] = f"A whole number from {low} to {high}."
+        return default
+    if not low <= number <= high:
+        errors[field] = f"A whole number from {low} to {high}."
+    return number
+
+
+def _piece_texts(piece: ContentPiece) -> tuple[dict[str, Any], ContentVersion | None]:
+    latest = ContentVersion.objects.filter(piece=piece).order_by("-number").first()
+    texts = {f: getattr(latest, f) if latest else "" for f in TEXT_FIELDS}
+    return {"title": piece.title, "channel": piece.channel, **texts}, latest
+
+
+def _brief_fields(project: Project) -> dict[str, Any]:
+    brief = Brief.objects.filter(project=project).first()
+    if brief is None:
+        return {"project": project.name}
+    return {
+        "project": project.name,
+        "campaign_name": brief.campaign_name,
+        "objective": brief.objective,
+        "deliverables": brief.deliverables,
+        "channels": brief.channels,
+        "campaign_goal": brief.get_campaign_goal_display() if brief.campaign_goal else "",
+        "due_date": brief.due_date.isoformat() if brief.due_date else "",
+        "review_milestones": brief.review_milestones,
+        "known_constraints": brief.known_constraints,
+    }
+
+
+def _decision_terms(client: Client) -> tuple[list[str], list[str]]:
+    rows = list(DecisionConstraint.objects.filter(client=client).values_list("term", "must"))
+    return [t for t, must in rows if must == "present"], [t for t, must in rows if must == "absent"]
+
+
+def _job_inputs(
+    *,
+    kind: str,
+    client: Client,
+    raw: dict[str, Any],
+    project: Project | None,
+    piece: ContentPiece | None,
+) -> dict[str, Any]:
+    """What the job reads, validated and capped, with the source texts copied as they are now."""
+    errors: dict[str, str] = {}
+    channel = str(raw.get("channel") or (piece.channel if piece else "") or "")
+    if kind in (JobKind.FIRST_DRAFT, JobKind.REPURPOSE, JobKind.VARIANTS) and channel not in CHANNEL_VALUES:
+        errors["channel"] = f"Choose a channel: {', '.join(sorted(CHANNEL_VALUES))}."
+    goal = str(raw.get("goal") or (piece.goal if piece else "") or "")
+    if not goal and project is not None:
+        brief = Brief.objects.filter(project=project).first()
+        goal = brief.campaign_goal if brief else ""
+    if goal and goal not in CampaignGoal.values:
+        errors["goal"] = f"Choose a campaign goal: {', '.join(CampaignGoal.values)}."
+    instructions = str(raw.get("instructions") or "").strip()
+    if len(instructions) > MAX_INSTRUCTIONS:
+        errors["instructions"] = f"At most {MAX_INSTRUCTIONS:,} characters."
+    title = str(raw.get("title") or "").strip()
+    if len(title) > MAX_TITLE:
+        errors["title"] = f"At most {MAX_TITLE} characters."
+    default_count = {JobKind.VARIANTS: 6, JobKind.REPURPOSE: 3}.get(kind, 1)
+    count = _int(raw.get("count"), field="count", low=1, high=MAX_COUNT, default=default_count, errors=errors)
+    if kind == JobKind.FIRST_DRAFT and count > 1 and channel != "email":
+        errors["count"] = "Only an email sequence has several pieces; choose the email channel."
+    spacing = _int(raw.get("spacing_days"), field="spacing_days", low=1, high=60, default=3, errors=errors)
+    examples = raw.get("examples") or []
+    if (
+        not isinstance(examples, list)
+        or len(examples) > prompts.MAX_EXAMPLES
+        or not all(isinstance(e, int) and not isinstance(e, bool) for e in examples)
+    ):
+        errors["examples"] = f"Up to {prompts.MAX_EXAMPLES} example positions (numbers from 0)."
+        examples = []
+    variant_of = str(raw.get("variant_of") or "headline")
+    if kind == JobKind.VARIANTS and variant_of not in prompts.VARIANT_OF:
+        errors["variant_of"] = f"Choose one of {', '.join(prompts.VARIANT_OF)}."
+    if kind == JobKind.FIRST_DRAFT and not title and project is None:
+        errors["title"] = "Name the piece, or start from a project's brief."
+    if errors:
+        raise ValidationError(errors)
+    must_include, must_avoid = _decision_terms(client)
+    inputs: dict[str, Any] = {
+        "client_name": client.name,
+        "channel": channel,
+        "channel_label": CHANNEL_LABELS.get(channel, ""),
+        "goal": goal,
+        "title": title,
+        "count": 1 if kind in (JobKind.BRIEF_EXPANSION, JobKind.PRE_EDIT) else count,
+        "instructions": instructions,
+        "examples": examples,
+        "must_include": must_include,
+        "must_avoid": must_avoid,
+    }
+    if kind == JobKind.FIRST_DRAFT and count > 1:
+        inputs["spacing_days"] = spacing
+    if kind == JobKind.VARIANTS:
+        inputs["variant_of"] = variant_of
+        inputs["limit"] = SHORT_LIMITS.get(channel, 0)
+    if project is not None:
+        inputs["brief"] = _brief_fields(project)
+        if not inputs["title"] and kind == JobKind.FIRST_DRAFT:
+            inputs["title"] = (inputs["brief"].get("campaign_name") or project.name)[:MAX_TITLE]
+    if piece is not None:
+        inputs["source"], latest = _piece_texts(piece)
+        inputs["source_version"] = latest.number if latest else 0
+    if kind == JobKind.PRE_EDIT and piece is not None:
+        dismissed_open = [r for r in (latest.findings if latest else []) if r["severity"] != "suggestion"]
+        dismissed = set(FindingDismissal.objects.filter(piece=piece).values_list("key", flat=True))
+        inputs["findings"] = [
+            {k: r.get(k, "") for k in ("check", "field", "excerpt", "message", "suggestion")}
+            for r in dismissed_open
+            if r["key"] not in dismissed
+        ][:50]
+    return inputs
+
+
+def _budget_check(agency: Agency, estimate: int, *, own: DraftingSettings | None = None) -> None:
+    budget = token_budget_for(agency, own=own)
+    if not budget:
+        return
+    used = tokens_used_this_month(agency)
+    if used + estimate > budget:
+        month = f"{month_start():%B %Y}"
+        raise ValidationError(
+            {
+                "budget": f"This job needs about {estimate:,} tokens, but {used:,} of the agency's {budget:,} "
+                f"tokens for {month} are used ({max(budget - used, 0):,} left). Raise the monthly budget in "
+                "the drafting settings or wait for next month."
+            },
+            code="over_budget",
+        )
+
+
+def _queue(job_id: int) -> None:
+    from brandkit.drafting.tasks import run_drafting_job
+
+    run_drafting_job.delay(job_id)
+
+
+@transaction.atomic
+def drafting_job_create(
+    *,
+    actor: Membership,
+    kind: str,
+    inputs: dict[str, Any] | None = None,
+    client: Client | None = None,
+    project: Project | None = None,
+    piece: ContentPiece | None = None,
+) -> DraftingJob:
+    """Start a drafting job for one client: the prompt is assembled now from the inputs and that client's
+    latest brand layer, the token budget checked before any call, and the worker queued once this commits."""
+    require(can_write_content, actor, "Only the agency's team starts drafting jobs.")
+    if kind not in JobKind.values:
+        raise ValidationError({"kind": f"Choose a kind: {', '.join(JobKind.values)}."})
+    raw = dict(inputs or {})
+    if kind == JobKind.BRIEF_EXPANSION and project is None:
+        raise ValidationError({"project": "A brief expansion starts from a project's brief."})
+    if kind in (JobKind.REPURPOSE, JobKind.PRE_EDIT) and piece is None:
+        raise ValidationError({"piece": "Choose the content piece to start from."})
+    if kind == JobKind.BRIEF_EXPANSION and not Brief.objects.filter(project=project).exists():
+        raise ValidationError({"project": "This project has no brief yet; fill it in first."})
+    owner = piece.client if piece is not None else project.client if project is not None else client
+    if owner is None:
+        raise ValidationError({"client": "Choose the client to draft for."})
+    for other in (client, project.client if project else None, piece.client if piece else None):
+        if other is not None and other.pk != owner.pk:
+            raise ValidationError({"client": "The client, project and piece must all be the same client's."})
+    if piece is not None and project is None and piece.project_id:
+        project = Project.objects.filter(pk=piece.project_id).first()
+    if kind == JobKind.PRE_EDIT:
+        from brandkit.services.content import _editable
+
+        _editable(piece)
+    job_inputs = _job_inputs(kind=kind, client=owner, raw=raw, project=project, piece=piece)
+    version = brand_layer_latest(owner)
+    layer = brand_layer_document(version)
+    messages = prompts.assemble_messages(
+        kind=kind, inputs=job_inputs, layer=layer, today=agency_today(actor.agency)
+    )
+    own = drafting_settings_for(actor.agency)
+    config = provider_config_for(actor.agency, own=own)
+    estimate = 0
+    if not config.is_offline:
+        estimate = prompts.estimate_tokens(messages, max_output_tokens=config.max_output_tokens)
+        _budget_check(actor.agency, estimate, own=own)
+    job = DraftingJob.objects.create(
+        agency=actor.agency,
+        client=owner,
+        brand_version=version,
+        kind=kind,
+        inputs=job_inputs,
+        source_piece=piece,
+        project=project,
+        requested_by=actor,
+        provider=config.label,
+        base_url=config.base_url,
+        messages=messages,
+        estimated_tokens=estimate,
+    )
+    # robust: a broker that is down never fails the saved job; it stays queued and "retry" queues it again.
+    transaction.on_commit(partial(_queue, job.pk), robust=True)
+    return job
+
+
+@transaction.atomic
+def drafting_job_cancel(*, actor: Membership, job: DraftingJob) -> DraftingJob:
+    """Stop a job that has not finished; a result that arrives later is thrown away."""
+    require(can_write_content, actor, "Only the agency's team cancels drafting jobs.")
+    job = DraftingJob.objects.select_for_update().get(pk=job.pk)
+    if job.state not in OPEN_STATES:
+        raise ValidationError({"state": f"This job has already {job.get_state_display().lower()}."})
+    job.state = JobState.CANCELLED
+    job.finished_at = timezone.now()
+    job.events = [*job.events, {"at": job.finished_at.isoformat(), "event": "cancelled", "by": actor.pk}]
+    job.save(update_fields=["state", "finished_at", "events"])
+    return job
+
+
+@transaction.atomic
+def drafting_job_retry(*, actor: Membership, job: DraftingJob) -> DraftingJob:
+    """Run a failed or cancelled job again with the same inputs and prompt (one click after an outage).
+    A job still queued is queued again, in case the broker lost it."""
+    require(can_write_content, actor, "Only the agency's team retries drafting jobs.")
+    job = DraftingJob.objects.select_for_update().get(pk=job.pk)
+    if job.state in (JobState.SUCCEEDED, JobState.RUNNING):
+        raise ValidationError({"state": f"This job is {job.get_state_display().lower()}; nothing to retry."})
+    config = provider_config_for(job.agency)
+    if not config.is_offline and job.state != JobState.QUEUED:
+        _budget_check(job.agency, job.estimated_tokens)
+    job.state = JobState.QUEUED
+    job.attempts = 0
+    job.error = ""
+    job.finished_at = None
+    job.events = [*job.events, {"at": timezone.now().isoformat(), "event": "retried", "by": actor.pk}]
+    job.save(update_fields=["state", "attempts", "error", "finished_at", "events"])
+    transaction.on_commit(partial(_queue, job.pk), robust=True)
+    return job
+
+
+# --- Running a job (the Celery task calls drafting_job_execute) ---------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one run of the task did: the job's state now, and a wait when it should run again."""
+
+    state: str
+    retry_in: float | None = None
+
+
+def _claim(job_id: int) -> DraftingJob | None:
+    with transaction.atomic():
+        job = DraftingJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.state not in OPEN_STATES:
+            return None
+        now = timezone.now()
+        job.state = JobState.RUNNING
+        job.attempts += 1
+        job.started_at = job.started_at or now
+        job.save(update_fields=["state", "attempts", "started_at"])
+    return job
+
+
+def _event(job_id: int, record: dict[str, Any], **fields: Any) -> None:
+    with transaction.atomic():
+        job = DraftingJob.objects.select_for_update().get(pk=job_id)
+        job.events = [*job.events, {"at": timezone.now().isoformat(), **record}]
+        for name, value in fields.items():
+            setattr(job, name, value)
+        job.save(update_fields=["events", *fields])
+
+
+def _fail(job_id: int, reason: str) -> Outcome:
+    with transaction.atomic():
+        job = DraftingJob.objects.select_for_update().get(pk=job_id)
+        if job.state != JobState.RUNNING:
+            return Outcome(job.state)
+        job.state = JobState.FAILED
+        job.error = reason
+        job.finished_at = timezone.now()
+        job.events = [*job.events, {"at": job.finished_at.isoformat(), "event": "failed", "reason": reason}]
+        job.save(update_fields=["state", "error", "finished_at", "events"])
+    return Outcome(JobState.FAILED)
+
+
+def _own_rules(job: DraftingJob, layer: dict[str, Any]) -> Any:
+    """The job's client's rules from its own layer only, for the offline drafter's self-check."""
+    from brandkit.governance.types import DecisionConstraint as Rule
+
+    constraints = tuple(
+        Rule(term=t, must="present", decided_on=job.created_at.date())
+        for t in job.inputs.get("must_include", [])
+    ) + tuple(
+        Rule(term=t, must="absent", decided_on=job.created_at.date())
+        for t in job.inputs.get("must_avoid", [])
+    )
+    return layer_rules(
+        layer, client_name=job.client.name, vale_rules=vale_rules_of(layer), decision_constraints=constraints
+    )
+
+
+def _produce(job: DraftingJob, config: ProviderConfig) -> tuple[str, int, int]:
+    """The answer's text and token counts: from the provider, or the offline drafter."""
+    if config.is_offline:
+        layer = brand_layer_document(job.brand_version)
+        answer = offline_answer(
+            kind=job.kind,
+            inputs=job.inputs,
+            layer=layer,
+            today=agency_today(job.agency),
+            rules=_own_rules(job, layer),
+        )
+        return json.dumps(answer, ensure_ascii=False), 0, 0
+    completion = chat(config, job.messages)
+    return completion.text, completion.prompt_tokens, completion.completion_tokens
+
+
+def _cost(prompt_tokens: int, completion_tokens: int, prices: tuple[Decimal, Decimal]) -> Decimal:
+    price_in, price_out = prices
+    return (Decimal(prompt_tokens) * price_in + Decimal(completion_tokens) * price_out) / Decimal(1_000_000)
+
+
+def _land(job: DraftingJob, answer: dict[str, Any]) -> list[dict[str, Any]]:
+    """Put each output where people work on it; every text is checked and lands in "draft" state."""
+    actor = job.requested_by
+    if actor is None or not actor.is_active:
+        raise ValidationError("the person who asked for it is no longer on the team; start it again.")
+    outputs: list[dict[str, Any]] = []
+    if job.kind == JobKind.BRIEF_EXPANSION:
+        sections = answer.get("sections") or {}
+        if not sections:
+            raise ValidationError("The answer had no brief sections.")
+        latest = ExpandedBrief.objects.filter(project=job.project).order_by("-number").first()
+        expanded = ExpandedBrief.objects.create(
+            agency=job.agency,
+            project=job.project,
+            number=(latest.number if latest else 0) + 1,
+            job=job,
+            sections=[
+                {"key": key, "title": title, "text": sections[key], "status": SectionStatus.PROPOSED}
+                for key, title in prompts.BRIEF_SECTIONS
+                if sections.get(key)
+            ],
+            note=f"Proposed by drafting job #{job.pk} ({job.provider})",
+            created_by=actor,
+        )
+        return [{"expanded_brief": expanded.number, "sections": list(sections)}]
+    drafts = [d for d in answer.get("drafts") or [] if d.get("body")]
+    if not drafts:
+        raise ValidationError("The answer had no draft text.")
+    if job.kind == JobKind.PRE_EDIT:
+        piece = job.source_piece
+        texts = {f: drafts[0].get(f, "") for f in TEXT_FIELDS}
+        records, _ = content_check(client=job.client, channel=piece.channel, goal=piece.goal, texts=texts)
+        return [
+            {
+                "piece": piece.pk,
+                "base_version": job.inputs.get("source_version", 0),
+                **texts,
+                "findings": records,
+            }
+        ]
+    channel = job.inputs["channel"]
+    for position, draft in enumerate(drafts):
+        title = draft.get("title") or job.inputs.get("title") or f"{JobKind(job.kind).label} {position + 1}"
+        if job.kind == JobKind.VARIANTS:
+            title = f"{job.inputs.get('title') or (job.source_piece.title if job.source_piece else 'Variant')} — variant {position + 1}"
+        piece = content_piece_create(
+            actor=actor,
+            client=job.client,
+            title=title[:MAX_TITLE],
+            channel=channel,
+            goal=job.inputs.get("goal", ""),
+            body=draft["body"],
+            subject=draft.get("subject", ""),
+            preheader=draft.get("preheader", ""),
+            headline=draft.get("headline", ""),
+            project=job.project,
+        )
+        DraftingOutput.objects.create(
+            agency=job.agency, job=job, piece=piece, source=job.source_piece, position=position
+        )
+        version = ContentVersion.objects.filter(piece=piece).order_by("-number").first()
+        outputs.append(
+            {"piece": piece.pk, "title": piece.title, "version": version.number, "findings": version.findings}
+        )
+    return outputs
+
+
+def _finish(
+    job_id: int,
+    *,
+    attempt: int,
+    text: str,
+    prompt_tokens: int,
+    completion_tokens: int,
+    prices: tuple[Decimal, Decimal] | None = None,
+) -> Outcome:
+    with transaction.atomic():
+        job = (
+            DraftingJob.objects.select_for_update(of=("self",))
+            .select_related("client", "agency", "requested_by", "source_piece", "project")
+            .get(pk=job_id)
+        )
+        # Only the run that holds the job may write; a cancelled or finished job keeps what it has.
+        # The result's one-per-job constraint backs this up should two runs ever pass it together.
+        if job.state != JobState.RUNNING or job.attempts != attempt:
+            return Outcome(job.state)
+        answer = prompts.parse_answer(job.kind, text, count=int(job.inputs.get("count") or 1))
+        try:
+            with transaction.atomic():
+                outputs = _land(job, answer)
+                DraftingResult.objects.create(agency=job.agency, job=job, outputs=outputs)
+        except ValidationError as error:
+            reason = "The answer could not be saved: " + " ".join(error.messages)
+            job.state, job.error = JobState.FAILED, reason
+            outputs = []
+        else:
+            job.state = JobState.SUCCEEDED
+        job.response = text
+        job.prompt_tokens, job.completion_tokens = prompt_tokens, completion_tokens
+        job.cost = _cost(prompt_tokens, completion_tokens, prices or prices_for(job.agency))
+        job.finished_at = timezone.now()
+        job.events = [*job.events, {"at": job.finished_at.isoformat(), "event": job.state}]
+        job.save(
+            update_fields=[
+                "state",
+                "error",
+                "response",
+                "prompt_tokens",
+                "completion_tokens",
+                "cost",
+                "finished_at",
+                "events",
+            ]
+        )
+    return Outcome(job.state)
+
+
+def drafting_job_execute(*, job_id: int) -> Outcome:
+    """Run one attempt of a job (the Celery task's body). Safe to run twice: a finished job does nothing,
+    a job left running by a killed worker runs again and its result is written once."""
+    with scopes_disabled():
+        agency_id = DraftingJob.objects.filter(pk=job_id).values_list("agency_id", flat=True).first()
+    if agency_id is None:
+        return Outcome("missing")
+    with scope(agency=agency_id):
+        job = _claim(job_id)
+        if job is None:
+            state = DraftingJob.objects.filter(pk=job_id).values_list("state", flat=True).first()
+            return Outcome(state or "missing")
+        own = drafting_settings_for(job.agency)
+        config = provider_config_for(job.agency, own=own)
+        if job.provider != config.label:
+            _event(
+                job_id,
+                {"event": "provider", "provider": config.label},
+                provider=config.label,
+                base_url=config.base_url,
+            )
+        try:
+            text, prompt_tokens, completion_tokens = _produce(job, config)
+        except ProviderError as error:
+            if error.retryable and job.attempts < settings.AI_MAX_ATTEMPTS:
+                wait = (
+                    error.retry_after if error.retry_after is not None else min(2**job.attempts, BACKOFF_CAP)
+                )
+                _event(
+                    job_id, {"event": "retry", "attempt": job.attempts, "reason": error.reason, "wait": wait}
+                )
+                return Outcome(JobState.RUNNING, retry_in=wait)
+            tries = f" after {job.attempts} attempt(s)" if error.retryable else ""
+            return _fail(
+                job_id,
+                f"{error.reason} The job stopped{tries}; its inputs are kept, so retry when the provider is back.",
+            )
+        try:
+            return _finish(
+                job_id,
+                attempt=job.attempts,
+                text=text,
+                prompt_tokens=prompt_tokens,
+                completion_tokens=completion_tokens,
+                prices=prices_for(job.agency, own=own),
+            )
+        except Exception:
+            # A fault of ours, not the provider's: say so on the job (it would otherwise stay "running").
+            log.exception("Drafting job %s could not save its answer", job_id)
+            _fail(job_id, "The answer arrived but could not be saved (an error on our side); retry the job.")
+            raise
+
+
+# --- After a job ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def drafting_pre_edit_accept(*, actor: Membership, job: DraftingJob) -> ContentVersion:
+    """Take a pre-edit's revised draft as the piece's next version (checked again, still a draft)."""
+    require(can_write_content, actor, "Only the agency's team accepts a pre-edit.")
+    result = DraftingResult.objects.filter(job=job).first()
+    if job.kind != JobKind.PRE_EDIT or result is None or not result.outputs:
+        raise ValidationError("Only a finished pre-edit can be accepted.")
+    output = result.outputs[0]
+    piece = job.source_piece
+    if piece is None:
+        raise ValidationError("The piece this pre-edit was for is gone.")
+    latest = ContentVersion.objects.filter(piece=piece).order_by("-number").first()
+    if latest is not None and latest.number != output["base_version"]:
+        raise ValidationError(
+            f"The piece changed since this pre-edit (now version {latest.number}); start a new pre-edit."
+        )
+    return content_piece_edit(
+        actor=actor,
+        piece=piece,
+        body=output["body"],
+        subject=output.get("subject", ""),
+        preheader=output.get("preheader", ""),
+        headline=output.get("headline", ""),
+        note=f"Pre-edit of drafting job #{job.pk} accepted",
+    )
+
+
+@transaction.atomic
+def expanded_brief_decide(
+    *, actor: Membership, project: Project, key: str, action: str, text: str = ""
+) -> ExpandedBrief:
+    """A person accepts, edits or drops one section of the expanded brief; the decision is a new version."""
+    require(can_write_content, actor, "Only the agency's team decides on an expanded brief.")
+    latest = ExpandedBrief.objects.select_for_update().filter(project=project).order_by("-number").first()
+    if latest is None:
+        raise ValidationError("This project has no expanded brief yet.")
+    statuses = {"accept": SectionStatus.ACCEPTED, "edit": SectionStatus.EDITED, "drop": SectionStatus.DROPPED}
+    if action not in statuses:
+        raise ValidationError({"action": "Accept, edit or drop the section."})
+    sections = [dict(s) for s in latest.sections]
+    section = next((s for s in sections if s["key"] == key), None)
+    if section is None:
+        raise ValidationError({"key": "No such section in the expanded brief."})
+    if action == "edit":
+        text = text.strip()
+        if not text or len(text) > 20_000:
+            raise ValidationError({"text": "Write the section (at most 20,000 characters)."})
+        section["text"] = text
+    section["status"] = statuses[action]
+    return ExpandedBrief.objects.create(
+        agency=latest.agency,
+        project=project,
+        number=latest.number + 1,
+        job=latest.job,
+        sections=sections,
+        note=f"{section['title']}: {statuses[action].label.lower()}",
+        created_by=actor,
+    )
+
+
+@transaction.atomic
+def drafting_settings_update(
+    *,
+    actor: Membership,
+    base_url: str,
+    model: str,
+    api_key: str = "",
+    clear_api_key: bool = False,
+    monthly_token_budget: int | None = None,
+    price_input_per_million: Decimal = Decimal(0),
+    price_output_per_million: Decimal = Decimal(0),
+) -> DraftingSettings:
+    """Point the agency at its own model provider. An empty key keeps the stored one (it is never shown
+    back); the key is stored encrypted."""
+    require(can_manage_brand_settings, actor, "Only owners and coordinators change the drafting settings.")
+    errors = {}
+    base_url, model = base_url.strip(), model.strip()
+    if bool(base_url) != bool(model):
+        errors["model"] = "Set both the base URL and the model, or neither (the instance default)."
+    if base_url and not base_url.startswith(("http://", "https://")):
+        errors["base_url"] = "An http:// or https:// address, e.g. https://api.openai.com/v1."
+    if len(api_key) > 500:
+        errors["api_key"] = "At most 500 characters."
+    if monthly_token_budget is not None and not 0 <= monthly_token_budget <= 2_000_000_000:
+        errors["monthly_token_budget"] = "From 0 to 2,000,000,000 tokens."
+    for name, price in (
+        ("price_input_per_million", price_input_per_million),
+        ("price_output_per_million", price_output_per_million),
+    ):
+        if not Decimal(0) <= price < Decimal(1_000_000):
+            errors[name] = "A price from 0 per million tokens."
+    if errors:
+        raise ValidationError(errors)
+    current = DraftingSettings.objects.select_for_update().filter(agency=actor.agency).first()
+    current = current or DraftingSettings(agency=actor.agency)
+    current.base_url, current.model = base_url[:300], model[:120]
+    if clear_api_key:
+        current.api_key_encrypted = ""
+    elif api_key.strip():
+        current.api_key_encrypted = api_key_encrypt(api_key.strip())
+    current.monthly_token_budget = monthly_token_budget
+    current.price_input_per_million = price_input_per_million
+    current.price_output_per_million = price_output_per_million
+    current.updated_at = timezone.now()
+    current.save()
+    return current
