@@ -337,3 +337,48 @@ class KpiTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kpi} {self.get_comparison_display()} {self.value} {self.currency}".strip()
+
+
+# --- part 2: insight drafts -----------------------------------------------------------------------
+
+
+class InsightState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    APPROVED = "approved", "Approved"
+
+
+class InsightDraft(models.Model):
+    """A client's "what changed, why, what next" for a period: computed facts, the text a person edits, approval."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    compare_start = models.DateField()
+    compare_end = models.DateField()
+    facts = models.JSONField(help_text="The computed movements, causes and recommendations the text is from.")
+    drafted_text = models.TextField(help_text="What the writer produced from the facts.")
+    text = models.TextField(help_text="The text as a person edited it.")
+    state = models.CharField(max_length=10, choices=InsightState.choices, default=InsightState.DRAFT)
+    created_by = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_by = models.ForeignKey(Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    edited_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        ordering = ["-period_start", "-created_at", "-pk"]
+        indexes = [models.Index(fields=["agency", "client", "period_start"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="insight_period_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client}: {self.period_start}–{self.period_end}"
