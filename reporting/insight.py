@@ -447,12 +447,31 @@ def movement_sentence(m: Movement) -> str:
     )
 
 
+def _event_phrase(e: Event) -> str:
+    what = _first_lower(e.summary.rstrip("."))
+    if e.source == "decision log":
+        what = f"the decision to {what}"
+    elif e.source == "change request":
+        what = f"the change request “{e.summary.rstrip('.')}”"
+    return f"{what} on {day_text(e.on)} ({e.source})"
+
+
 def cause_sentence(c: Cause) -> str:
-    m, e = c.movement, c.event
-    return (
-        f"{m.campaign} {m.label} {m.direction} {m.percent}% after {_first_lower(e.summary.rstrip('.'))} "
-        f"on {day_text(e.on)} ({e.source})."
-    )
+    m = c.movement
+    return f"{m.campaign} {m.label} {m.direction} {m.percent}% after {_event_phrase(c.event)}."
+
+
+def grouped_cause_sentences(found: list[Cause]) -> list[str]:
+    """One sentence per campaign and event, naming every figure it moved (in the order of the movements)."""
+    groups: dict[tuple[int, Event], list[Movement]] = {}
+    for c in found:
+        groups.setdefault((c.movement.campaign_id, c.event), []).append(c.movement)
+    sentences = []
+    for (_, event), moved in groups.items():
+        parts = [f"{m.label} {m.direction} {m.percent}%" for m in moved]
+        joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        sentences.append(f"{moved[0].campaign} {joined} after {_event_phrase(event)}.")
+    return sentences
 
 
 def recommendation_sentence(r: Recommendation) -> str:
@@ -496,7 +515,7 @@ def write(insight: Insight) -> str:
         )
     lines += ["", "Why it likely happened"]
     if insight.causes:
-        lines.extend(f"- {cause_sentence(c)}" for c in insight.causes)
+        lines.extend(f"- {sentence}" for sentence in grouped_cause_sentences(insight.causes))
     else:
         lines.append("- Nothing recorded in the app explains these movements.")
     lines += ["", "What we recommend next"]

@@ -27,7 +27,10 @@ def client_campaigns(agency: Agency, client: Client, start: dt.date, end: dt.dat
 
 
 def campaign_periods(
-    agency: Agency, campaigns: list[Campaign], period: tuple[dt.date, dt.date], compare: tuple[dt.date, dt.date]
+    agency: Agency,
+    campaigns: list[Campaign],
+    period: tuple[dt.date, dt.date],
+    compare: tuple[dt.date, dt.date],
 ) -> list[insight.CampaignPeriods]:
     """Each campaign's figures for the period and the one it is compared with (two queries)."""
     now = selectors.campaign_totals(agency, campaigns, *period)
@@ -60,7 +63,9 @@ def campaign_events(
         agency=agency, campaign_id__in=list(by_id), changed_on__range=(first, last)
     ).order_by("changed_on", "pk"):
         events.append(
-            insight.Event(change.campaign_id, change.changed_on, change.kind, change.summary, "campaign change")
+            insight.Event(
+                change.campaign_id, change.changed_on, change.kind, change.summary, "campaign change"
+            )
         )
     links = CampaignDecisionLink.objects.filter(agency=agency, campaign_id__in=list(by_id)).select_related(
         "decision", "change_request"
@@ -69,20 +74,26 @@ def campaign_events(
         if link.decision is not None and first <= link.decision.decided_on <= last:
             text = link.decision.decision
             events.append(
-                insight.Event(link.campaign_id, link.decision.decided_on, guess_kind(text), text, "decision log")
+                insight.Event(
+                    link.campaign_id, link.decision.decided_on, guess_kind(text), text, "decision log"
+                )
             )
         if link.change_request is not None:
             made_on = day_in_agency(agency, link.change_request.created_at)
             if first <= made_on <= last:
                 text = link.change_request.description
-                events.append(insight.Event(link.campaign_id, made_on, guess_kind(text), text, "change request"))
+                events.append(
+                    insight.Event(link.campaign_id, made_on, guess_kind(text), text, "change request")
+                )
     by_project: dict[int, list[Campaign]] = {}
     for c in campaigns:
         if c.project_id:
             by_project.setdefault(c.project_id, []).append(c)
     if by_project:
         tz_first = timezone.make_aware(dt.datetime.combine(first, dt.time.min), _tz(agency))
-        tz_last = timezone.make_aware(dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min), _tz(agency))
+        tz_last = timezone.make_aware(
+            dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min), _tz(agency)
+        )
         # A slip counts on the day the work now lands: that is when its first-week figures start.
         moves = DeadlineChange.objects.filter(
             agency=agency, task__project_id__in=list(by_project), new_due__range=(first, last)
@@ -125,7 +136,9 @@ def campaign_events(
                     insight.Event(
                         c.pk,
                         day_in_agency(agency, approval.decided_at),
-                        guess_kind(approval.deliverable) if guess_kind(approval.deliverable) != "other" else "creative",
+                        guess_kind(approval.deliverable)
+                        if guess_kind(approval.deliverable) != "other"
+                        else "creative",
                         f"the client approved {approval.title}",
                         "approval",
                     )
@@ -197,4 +210,3 @@ def same_period_last_year(start: dt.date, end: dt.date) -> tuple[dt.date, dt.dat
             return day.replace(year=day.year - 1, day=28)
 
     return back(start), back(end)
-

@@ -25,7 +25,9 @@ def linkedin_days(rows: list[tuple[dt.date, str, Decimal | str, int, int, int]])
     first, last = min(r[0] for r in rows), max(r[0] for r in rows)
     table = [
         ["Campaign Performance Report (in UTC)"],
-        [f"Report Start: {first.month}/{first.day}/{first.year}, Report End: {last.month}/{last.day}/{last.year}"],
+        [
+            f"Report Start: {first.month}/{first.day}/{first.year}, Report End: {last.month}/{last.day}/{last.year}"
+        ],
         ["Account: Acme Dental (508123456)"],
         [],
         [
@@ -56,7 +58,14 @@ def month_rows(month: tuple[dt.date, dt.date], name: str, spend, impressions, cl
     spend = Decimal(spend)
     return [
         (a, name, spend / 2, impressions // 2, clicks // 2, leads // 2),
-        (b, name, spend - spend / 2, impressions - impressions // 2, clicks - clicks // 2, leads - leads // 2),
+        (
+            b,
+            name,
+            spend - spend / 2,
+            impressions - impressions // 2,
+            clicks - clicks // 2,
+            leads - leads // 2,
+        ),
     ]
 
 
@@ -96,7 +105,9 @@ def build(team) -> dict:
     )
     with scope(agency=agency.pk):
         record = campaign_services.campaign_change_record
-        record(actor=owner, campaign=industry, line="2026-11-03: broad job titles → industry-specific audiences")
+        record(
+            actor=owner, campaign=industry, line="2026-11-03: broad job titles → industry-specific audiences"
+        )
         record(actor=owner, campaign=industry, line="2026-11-05: renamed the ad set to Q4 dentists")
         record(actor=owner, campaign=industry, line="2026-11-25: new creative: carousel of practice photos")
         decision = decision_log_add(

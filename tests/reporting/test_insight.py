@@ -17,9 +17,15 @@ def linkedin(*, leads_now=100, spend_now=D("4100"), leads_before=100, spend_befo
         1,
         "LinkedIn",
         kpis.LEADS,
-        current=Figures(spend=spend_now, impressions=D(90000), clicks=D(clicks), results=D(leads_now), currency="USD"),
+        current=Figures(
+            spend=spend_now, impressions=D(90000), clicks=D(clicks), results=D(leads_now), currency="USD"
+        ),
         previous=Figures(
-            spend=spend_before, impressions=D(90000), clicks=D(clicks), results=D(leads_before), currency="USD"
+            spend=spend_before,
+            impressions=D(90000),
+            clicks=D(clicks),
+            results=D(leads_before),
+            currency="USD",
         ),
     )
 
@@ -28,7 +34,12 @@ def test_a_lead_cost_that_dropped_18_percent_is_a_headline():
     found = {m.metric: m for m in insight.movements([linkedin()])}
     assert set(found) == {"cost_per_result", "spend"}
     moved = found["cost_per_result"]
-    assert (moved.metric, moved.label, moved.direction, moved.percent) == ("cost_per_result", "lead cost", "dropped", 18)
+    assert (moved.metric, moved.label, moved.direction, moved.percent) == (
+        "cost_per_result",
+        "lead cost",
+        "dropped",
+        18,
+    )
     assert moved.current == D("41") and moved.previous == D("50")
 
 
@@ -53,7 +64,9 @@ def test_a_count_must_move_by_at_least_20_to_matter():
 
 def test_money_in_another_currency_than_last_period_is_never_compared():
     c = linkedin()
-    eur = CampaignPeriods(1, "LinkedIn", kpis.LEADS, c.current, Figures(**{**c.previous.__dict__, "currency": "EUR"}))
+    eur = CampaignPeriods(
+        1, "LinkedIn", kpis.LEADS, c.current, Figures(**{**c.previous.__dict__, "currency": "EUR"})
+    )
     assert [m.metric for m in insight.movements([eur])] == []
 
 
@@ -63,7 +76,9 @@ def event(kind, on, summary="x", campaign_id=1, source="campaign change"):
 
 def test_an_audience_change_in_the_window_explains_a_lead_cost_drop_and_is_cited_with_its_date():
     moved = [m for m in insight.movements([linkedin()]) if m.metric == "cost_per_result"]
-    audience = event("audience", dt.date(2026, 3, 3), "Switching from broad job titles to industry-specific audiences")
+    audience = event(
+        "audience", dt.date(2026, 3, 3), "Switching from broad job titles to industry-specific audiences"
+    )
     (cause,) = insight.causes(moved, [audience], *MARCH)
     assert insight.cause_sentence(cause) == (
         "LinkedIn lead cost dropped 18% after switching from broad job titles to industry-specific audiences "
@@ -87,7 +102,9 @@ def test_a_decoy_event_is_never_cited():
     found = insight.causes(moved, [*decoys, kept], *MARCH)
     assert {c.event for c in found} == {kept}
     text = insight.write(
-        insight.analyse(campaigns=[quiet_volume], events=[*decoys, kept], targets=[], period=MARCH, compare=FEBRUARY)
+        insight.analyse(
+            campaigns=[quiet_volume], events=[*decoys, kept], targets=[], period=MARCH, compare=FEBRUARY
+        )
     )
     for decoy in decoys:
         assert decoy.summary.lower() not in text.lower()
@@ -110,7 +127,10 @@ def test_a_pause_explains_spend_and_a_landing_page_change_explains_conversion_ra
     assert {"spend", "impressions", "clicks", "results", "conversion_rate"} <= {m.metric for m in moved}
     found = insight.causes(
         moved,
-        [event("status", dt.date(2026, 3, 10), "Paused search ads", 3), event("landing_page", dt.date(2026, 3, 2), "New form", 3)],
+        [
+            event("status", dt.date(2026, 3, 10), "Paused search ads", 3),
+            event("landing_page", dt.date(2026, 3, 2), "New form", 3),
+        ],
         *MARCH,
     )
     by_event = {}
@@ -122,21 +142,37 @@ def test_a_pause_explains_spend_and_a_landing_page_change_explains_conversion_ra
 
 def test_budget_moves_from_the_weaker_to_the_stronger_campaign_in_proportion_to_cost_per_result():
     strong = CampaignPeriods(
-        1, "Industry-specific", kpis.LEADS, Figures(spend=D(4000), clicks=D(900), results=D(100), currency="USD"), Figures()
+        1,
+        "Industry-specific",
+        kpis.LEADS,
+        Figures(spend=D(4000), clicks=D(900), results=D(100), currency="USD"),
+        Figures(),
     )
     weak = CampaignPeriods(
-        2, "General", kpis.LEADS, Figures(spend=D(6000), clicks=D(900), results=D(100), currency="USD"), Figures()
+        2,
+        "General",
+        kpis.LEADS,
+        Figures(spend=D(6000), clicks=D(900), results=D(100), currency="USD"),
+        Figures(),
     )
     shift = insight.budget_shift([strong, weak])
     assert insight.recommendation_sentence(shift) == (
         "Shift 20% of next month's budget from General into Industry-specific (lead cost 60.00 vs 40.00 USD)."
     )
     close = CampaignPeriods(
-        2, "General", kpis.LEADS, Figures(spend=D(4200), clicks=D(900), results=D(100), currency="USD"), Figures()
+        2,
+        "General",
+        kpis.LEADS,
+        Figures(spend=D(4200), clicks=D(900), results=D(100), currency="USD"),
+        Figures(),
     )
     assert insight.budget_shift([strong, close]) is None  # 5% apart: no shift
     other_currency = CampaignPeriods(
-        2, "General", kpis.LEADS, Figures(spend=D(6000), clicks=D(900), results=D(100), currency="EUR"), Figures()
+        2,
+        "General",
+        kpis.LEADS,
+        Figures(spend=D(6000), clicks=D(900), results=D(100), currency="EUR"),
+        Figures(),
     )
     assert insight.budget_shift([strong, other_currency]) is None
 
@@ -147,7 +183,9 @@ def test_off_track_targets_come_first_then_at_risk_then_creative_and_landing_pag
         "Meta",
         kpis.LEADS,
         current=Figures(spend=D(3000), impressions=D(100000), clicks=D(700), results=D(35), currency="USD"),
-        previous=Figures(spend=D(3000), impressions=D(100000), clicks=D(1000), results=D(100), currency="USD"),
+        previous=Figures(
+            spend=D(3000), impressions=D(100000), clicks=D(1000), results=D(100), currency="USD"
+        ),
     )
     targets = [
         TargetLine(4, "Meta", "Conversions", kpis.AT_RISK, D(35), D(120), "at least"),
@@ -182,5 +220,9 @@ def test_the_writer_uses_only_numbers_from_the_facts():
 
 
 def test_a_quiet_period_says_so_instead_of_inventing_a_headline():
-    text = insight.write(insight.analyse(campaigns=[linkedin(spend_now=D(5000))], events=[], targets=[], period=MARCH, compare=FEBRUARY))
+    text = insight.write(
+        insight.analyse(
+            campaigns=[linkedin(spend_now=D(5000))], events=[], targets=[], period=MARCH, compare=FEBRUARY
+        )
+    )
     assert "No figure moved by 10% or more on at least 30 events" in text
