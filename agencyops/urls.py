@@ -25,6 +25,7 @@ urlpatterns = [
     path("portal/", portal.portal_index, name="portal_index"),
     path("portal/<slug:agency_slug>/", portal.portal_home, name="portal_home"),
     path("portal/<slug:agency_slug>/", include("approvals.portal_urls")),
+    path("portal/<slug:agency_slug>/", include("reporting.portal_urls")),
     *project_feed_urlpatterns,
     # Agency pages
     path("<slug:agency_slug>/", home.home, name="home"),

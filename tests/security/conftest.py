@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django_scopes import scope
@@ -105,11 +105,24 @@ def reporting_world(*, owner: Membership, client, task) -> dict:
 
     campaign = factories.reporting_campaign_create(actor=owner, client=client, name="Practice managers")
     report_import = factories.report_import(
-        actor=owner, client=client, data=exports.linkedin_csv(), mapping={"Practice Managers - Lead Gen": campaign.pk}
+        actor=owner,
+        client=client,
+        data=exports.linkedin_csv(),
+        mapping={"Practice Managers - Lead Gen": campaign.pk},
     )
     with scope(agency=owner.agency_id):
         entry = time_entries.time_entry_log(actor=owner, task=task, minutes=45, note="Kickoff prep")
-    return {"reporting_campaign": campaign, "report_import": report_import, "time_entry": entry}
+        from reporting.services import insights
+
+        insight_draft = insights.insight_draft_create(
+            actor=owner, client=client, period_start=date(2026, 11, 1), period_end=date(2026, 11, 30)
+        )
+    return {
+        "reporting_campaign": campaign,
+        "report_import": report_import,
+        "time_entry": entry,
+        "insight_draft": insight_draft,
+    }
 
 
 def tenant_world(team: dict) -> dict:

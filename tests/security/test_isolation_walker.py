@@ -61,6 +61,7 @@ from projects.models import (
 )
 from reporting.models import Campaign as ReportingCampaign
 from reporting.models import Import as ReportImport
+from reporting.models import InsightDraft
 
 # Not probed at all: the admin has its own gate (tests/agencyops/test_admin.py), files are public.
 SKIPPED_PREFIXES = ("admin/", "static/", "media/")
@@ -106,6 +107,7 @@ OBJECT_FOR_KWARG = {
     "campaign_id": "reporting_campaign",
     "import_id": "report_import",
     "time_entry_id": "time_entry",
+    "insight_id": "insight_draft",
 }
 # Kwargs that carry a number of their object rather than its id: ``<int:page>`` is the page's number
 # within the version. They are never mixed across worlds on their own (page 1 exists everywhere).
@@ -127,6 +129,7 @@ OBJECT_FOR_MODEL = {
     ReportingCampaign: "reporting_campaign",
     ReportImport: "report_import",
     TimeEntry: "time_entry",
+    InsightDraft: "insight_draft",
 }
 # ...or, for a view without a queryset, the path segment just before ``<int:pk>``.
 OBJECT_FOR_PK_SEGMENT = {
