@@ -254,3 +254,42 @@ def insight_approve(request: HttpRequest, insight_id: int) -> HttpResponse:
     draft = _draft_or_404(request, insight_id)
     insight_services.insight_draft_approve(actor=request.membership, draft=draft)
     return redirect("reporting_insight_detail", request.agency.slug, draft.pk)
+
+
+# --- internal KPIs ---------------------------------------------------------------------------------
+
+
+@agency_view
+@require_http_methods(["GET", "HEAD"])
+def internal_kpi_page(request: HttpRequest) -> HttpResponse:
+    """The month's internal KPIs per agency, client and person; retainer profitability for owners."""
+    from agencyops.permissions import is_owner
+    from reporting import internal_kpis
+
+    today = agency_today(request.agency)
+    wanted = request.GET.get("month", "")
+    if wanted:
+        try:
+            month = dt.date.fromisoformat(f"{wanted[:7]}-01")
+        except ValueError:
+            return HttpResponse("Give the month as YYYY-MM.", status=400, content_type="text/plain")
+    else:
+        month = today.replace(day=1)
+    profitability = (
+        internal_kpis.retainer_profitability(request.agency, month=month)
+        if is_owner(request.membership)
+        else None
+    )
+    return TemplateResponse(
+        request,
+        "reporting/internal_kpis.html",
+        {
+            "month": month,
+            "columns": internal_kpis.COLUMNS,
+            "lines": [
+                (line, [line.figures.get(key) for key, _ in internal_kpis.COLUMNS])
+                for line in internal_kpis.internal_kpis(request.agency, month=month)
+            ],
+            "profitability": profitability,
+        },
+    )

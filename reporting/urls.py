@@ -35,6 +35,7 @@ urlpatterns += [
         )
         for name in ("campaigns", "content", "website", "retainer")
     ],
+    path("reports/internal-kpis/", dashboard_views.internal_kpi_page, name="reporting_internal_kpis"),
     path("reports/insights/", dashboard_views.insight_list, name="reporting_insight_list"),
     path(
         "reports/insights/<int:insight_id>/", dashboard_views.insight_detail, name="reporting_insight_detail"
