@@ -275,6 +275,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "projects.tasks.generate_retainer_work",
         "schedule": crontab(hour=2, minute=15),
     },
+    "weekly-reports": {"task": "reporting.tasks.send_weekly_reports", "schedule": crontab(minute="*/15")},
 }
 
 # --- Logging -----------------------------------------------------------------------------

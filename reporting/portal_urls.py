@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from reporting import dashboard_views
+from reporting import dashboard_views, report_views
 
 urlpatterns = [
     path(
@@ -12,4 +12,7 @@ urlpatterns = [
         name=f"portal_dashboard_{name}",
     )
     for name in ("campaigns", "website", "retainer")
+] + [
+    path("reports/", report_views.portal_report_list, name="portal_report_list"),
+    path("reports/<int:issue_id>/pdf/", report_views.portal_report_pdf, name="portal_report_pdf"),
 ]

@@ -23,7 +23,7 @@ urlpatterns = [
 ]
 
 # Part 2: dashboards (one route per dashboard, so every URL names what it shows) and insight drafts.
-from reporting import dashboard_views  # noqa: E402
+from reporting import dashboard_views, report_views  # noqa: E402
 
 urlpatterns += [
     *[
@@ -44,5 +44,14 @@ urlpatterns += [
         "reports/insights/<int:insight_id>/approve/",
         dashboard_views.insight_approve,
         name="reporting_insight_approve",
+    ),
+    path("reports/weekly/", report_views.report_list, name="reporting_report_list"),
+    path(
+        "reports/weekly/<int:issue_id>/retry/",
+        report_views.report_issue_retry,
+        name="reporting_report_issue_retry",
+    ),
+    path(
+        "reports/weekly/<int:issue_id>/pdf/", report_views.report_issue_pdf, name="reporting_report_issue_pdf"
     ),
 ]

@@ -29,6 +29,7 @@ CLIENT_KEYS = (
     "comment",
     "decision_entry",
     "change_request",
+    "report_issue",
 )
 
 
@@ -125,6 +126,24 @@ def reporting_world(*, owner: Membership, client, task) -> dict:
     }
 
 
+def sent_report_issue(*, owner: Membership, client):
+    """A client's weekly report, scheduled, assembled and sent through the real services."""
+    from django.utils import timezone
+
+    from reporting.models import ReportIssue
+    from reporting.services import reports
+
+    with scope(agency=owner.agency_id):
+        definition = reports.report_definition_create(
+            actor=owner, client=client, sections=["campaigns", "retainer"], wait_for_data=False
+        )
+    later = timezone.now() + timedelta(days=8)
+    reports.report_issues_schedule(now=later)
+    with scope(agency=owner.agency_id):
+        issue = ReportIssue.objects.get(definition=definition)
+        return reports.report_issue_build(issue_id=issue.pk, now=later)
+
+
 def tenant_world(team: dict) -> dict:
     """The objects of one agency that route kwargs point at, keyed as the walker's OBJECT_FOR_KWARG values.
 
@@ -168,6 +187,7 @@ def tenant_world(team: dict) -> dict:
         )
     approvals = client_approvals(owner=owner, project=project, contact=team["contacts"][0])
     reporting = reporting_world(owner=owner, client=team["clients"][0], task=dependency.successor)
+    reporting["report_issue"] = sent_report_issue(owner=owner, client=team["clients"][0])
     return {
         "agency": agency,
         "client": team["clients"][0],
@@ -197,6 +217,7 @@ def other_client_world(team: dict, world: dict) -> dict:
     client, contact = team["clients"][1], team["contacts"][1]
     project = factories.project_create(actor=owner, client=client, name="Autumn campaign")
     approvals = client_approvals(owner=owner, project=project, contact=contact)
+    approvals["report_issue"] = sent_report_issue(owner=owner, client=client)
     other = {**world, "client": client, "contact": contact, "project": project, **approvals}
     assert all(other[key] != world[key] for key in CLIENT_KEYS)
     return other

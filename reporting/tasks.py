@@ -1,0 +1,24 @@
+"""Celery jobs of the reporting layer: the weekly report beat run and the build of one issue."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django_scopes import scope
+
+
+@shared_task(name="reporting.tasks.send_weekly_reports")
+def send_weekly_reports() -> int:
+    """Beat: every definition's issue for its latest due week is created once and queued while it waits."""
+    from reporting.services.reports import report_issues_schedule
+
+    return len(report_issues_schedule())
+
+
+@shared_task(name="reporting.tasks.build_report_issue", acks_late=True)
+def build_report_issue(issue_id: int, agency_id: int) -> str:
+    """Hold, render and mail one issue; safe to run twice (its state guards every step)."""
+    from reporting.services.reports import report_issue_build
+
+    with scope(agency=agency_id):
+        issue = report_issue_build(issue_id=issue_id)
+        return issue.state if issue else "missing"
