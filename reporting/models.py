@@ -497,3 +497,63 @@ class ReportIssue(models.Model):
 
     def __str__(self) -> str:
         return f"{self.definition}: {self.period_start}–{self.period_end}"
+
+
+# --- part 2: alerts -------------------------------------------------------------------------------
+
+
+class AlertKind(models.TextChoices):
+    THRESHOLD = "threshold", "A KPI past a threshold for some days"
+    PACING = "pacing", "Spend pacing over budget"
+    ANOMALY = "anomaly", "A day outside the recent range"
+
+
+class AlertRule(models.Model):
+    """When to alert a campaign's owner: "cost per lead above 60 for two days", "pacing over 110%", an anomaly."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="alert_rules")
+    kind = models.CharField(max_length=10, choices=AlertKind.choices)
+    kpi = models.CharField(max_length=40, help_text="A KPI key (threshold, anomaly); spend for pacing.")
+    above = models.BooleanField(default=True, help_text="Alert above the threshold (else below).")
+    threshold = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    days = models.PositiveSmallIntegerField(default=1)
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        ordering = ["campaign_id", "kind", "kpi"]
+
+    def __str__(self) -> str:
+        return f"{self.campaign}: {self.get_kind_display()} ({self.kpi})"
+
+
+class Alert(models.Model):
+    """One episode of a rule being broken: opened once (and its owner told once), closed when it clears."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    rule = models.ForeignKey(AlertRule, on_delete=models.CASCADE, related_name="alerts")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
+    message = models.CharField(max_length=300)
+    opened_on = models.DateField()
+    last_seen_on = models.DateField()
+    closed_on = models.DateField(null=True, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        ordering = ["-opened_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "rule"], condition=Q(closed_on__isnull=True), name="alert_one_open_episode"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.message

@@ -22,3 +22,14 @@ def build_report_issue(issue_id: int, agency_id: int) -> str:
     with scope(agency=agency_id):
         issue = report_issue_build(issue_id=issue_id)
         return issue.state if issue else "missing"
+
+
+@shared_task(name="reporting.tasks.check_alerts")
+def check_alerts(agency_id: int, client_id: int) -> int:
+    """After an import: open (and notify once) or close the client's alert episodes."""
+    from agencyops.models import Agency
+    from reporting.services.alerts import alerts_check
+
+    with scope(agency=agency_id):
+        agency = Agency.objects.get(pk=agency_id)
+        return len(alerts_check(agency=agency, client_id=client_id))
