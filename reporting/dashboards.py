@@ -11,11 +11,12 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
 
 from agencyops.models import Agency, Client
-from approvals.models import ApprovalRequest, ChangeRequest, ChangeRequestDecision
+from approvals.models import ApprovalRequest, ApprovalStatus, ChangeRequest, ChangeRequestDecision
 from projects.models import DeadlineChange, Project, Task, TaskStatus, TimeEntry
 from reporting import charts, insight, kpis, selectors
 from reporting.insight_selectors import client_campaigns, previous_period, same_period_last_year
@@ -229,28 +230,25 @@ def _hours_between(a: dt.datetime, b: dt.datetime) -> Decimal:
 def content_output(agency: Agency, client: Client, *, start: dt.date, end: dt.date) -> Dashboard:
     """Deliverables due and done, dates missed or shifted (deadline history), revision rounds, turnaround."""
     board = Dashboard("content", TITLES["content"], client, start, end, None, None)
-    tasks = list(
+    first_due = (
+        DeadlineChange.objects.filter(task=OuterRef("pk")).order_by("changed_at", "pk").values("old_due")[:1]
+    )
+    tasks = (
         Task.objects.filter(agency=agency, project__client=client, due_date__range=(start, end))
-        .select_related("project")
-        .annotate(moves=Count("deadline_changes"))
+        .annotate(moves=Count("deadline_changes"), first_due=Subquery(first_due))
+        .values("pk", "title", "project__name", "due_date", "status", "completed_at", "moves", "first_due")
         .order_by("due_date", "pk")
     )
-    first_due = dict(
-        DeadlineChange.objects.filter(agency=agency, task__in=[t.pk for t in tasks])
-        .order_by("task_id", "changed_at", "pk")
-        .distinct("task_id")
-        .values_list("task_id", "old_due")
-    )
+    tz = ZoneInfo(agency.time_zone)
+    labels = dict(TaskStatus.choices)
     rows = []
     for t in tasks:
-        done_on = t.completed_at.date() if t.completed_at else None
-        late = (
-            t.status != TaskStatus.DONE and t.due_date < end or (done_on is not None and done_on > t.due_date)
-        )
-        original = first_due.get(t.pk)
+        done_on = t["completed_at"].astimezone(tz).date() if t["completed_at"] else None
+        is_done = t["status"] == TaskStatus.DONE
+        late = (not is_done and t["due_date"] < end) or (done_on is not None and done_on > t["due_date"])
         rows.append(
-            [t.title, t.project.name, t.due_date, original, t.moves, t.get_status_display(), done_on,
-             "late" if late else ("on time" if t.status == TaskStatus.DONE else "open")]
+            [t["title"], t["project__name"], t["due_date"], t["first_due"] if t["moves"] else None, t["moves"],
+             labels[t["status"]], done_on, "late" if late else ("on time" if is_done else "open")]
         )  # fmt: skip
     board.tables.append(
         Table(
@@ -276,26 +274,30 @@ def content_output(agency: Agency, client: Client, *, start: dt.date, end: dt.da
     approvals = (
         ApprovalRequest.objects.filter(agency=agency, client=client, sent_at__date__lte=end)
         .filter(Q(decided_at__isnull=True) | Q(decided_at__date__gte=start))
-        .select_related("project")
         .annotate(rounds=Count("versions", filter=Q(versions__sent_at__isnull=False)))
+        .values(
+            "title",
+            "deliverable",
+            "status",
+            "sent_at",
+            "decided_at",
+            "rounds",
+            "project__revision_rounds_included",
+        )
         .order_by("sent_at", "pk")
     )
+    approval_labels = dict(ApprovalStatus.choices)
     approval_rows = []
     for a in approvals:
         turnaround = (
-            _q(_hours_between(a.sent_at, a.decided_at), "0.1") if a.decided_at and a.sent_at else None
+            _q(_hours_between(a["sent_at"], a["decided_at"]), "0.1")
+            if a["decided_at"] and a["sent_at"]
+            else None
         )
-        included = a.project.revision_rounds_included
         approval_rows.append(
-            [
-                a.title,
-                a.deliverable,
-                a.get_status_display(),
-                a.rounds,
-                max(0, a.rounds - included),
-                turnaround,
-            ]
-        )
+            [a["title"], a["deliverable"], approval_labels.get(a["status"], a["status"]), a["rounds"],
+             max(0, a["rounds"] - a["project__revision_rounds_included"]), turnaround]
+        )  # fmt: skip
     board.tables.append(
         Table(
             "approvals",

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 DASHBOARD_TARGET_RATIO = 3.0
 PDF_TARGET_RATIO = 2.0
-QUARTER = (dt.date(2025, 4, 1), dt.date(2025, 6, 30))
+QUARTER = (dt.date(2025, 1, 1), dt.date(2025, 3, 31))  # inside the seeded days (from 1 Jan 2025)
 
 CAMPAIGN_SQL = [
     # campaigns of the client running in the range (from the same period a year before)
