@@ -105,6 +105,39 @@ def comparison_period(start: dt.date, end: dt.date, compare: str) -> tuple[dt.da
 
 # --- 1. campaign performance ----------------------------------------------------------------------
 
+# The facts the campaign dashboard's figures read (spend, impressions, clicks, results).
+FIGURE_METRICS = ("spend", "impressions", "clicks", *kpis.CONVERSIONS)
+
+
+def _figure_totals(
+    agency: Agency, client: Client, campaigns: list, periods: dict[str, tuple[dt.date, dt.date]]
+) -> dict[str, dict[int, kpis.Totals]]:
+    """Each campaign's figure metrics summed for several periods at once (one query)."""
+    result = {key: {c.pk: kpis.Totals() for c in campaigns} for key in periods}
+    if not campaigns:
+        return result
+    any_period = Q()
+    for first, last in periods.values():
+        any_period |= Q(date__range=(first, last))
+    rows = (
+        DailyFact.objects.filter(
+            agency=agency,
+            client=client,
+            campaign_id__in=[c.pk for c in campaigns],
+            level__in=selectors.TOTAL_LEVELS,
+            metric__in=FIGURE_METRICS,
+        )
+        .filter(any_period)
+        .values("campaign_id", "metric", "currency")
+        .annotate(**{key: Sum("value", filter=Q(date__range=p)) for key, p in periods.items()})
+        .order_by()
+    )
+    for row in rows:
+        for key in periods:
+            if row[key] is not None:
+                result[key][row["campaign_id"]].add(row["metric"], row[key], row["currency"])
+    return result
+
 
 def campaign_performance(
     agency: Agency, client: Client, *, start: dt.date, end: dt.date, compare: str = "previous", as_of: dt.date
@@ -115,9 +148,12 @@ def campaign_performance(
     board = Dashboard("campaigns", TITLES["campaigns"], client, start, end, *(other or (None, None)))
     last_year = same_period_last_year(start, end)
     campaigns = client_campaigns(agency, client, min(start, last_year[0]), end)
-    now = selectors.campaign_totals(agency, campaigns, start, end)
-    before = selectors.campaign_totals(agency, campaigns, *other) if other else {}
-    year = selectors.campaign_totals(agency, campaigns, *last_year) if compare != "year" else before
+    periods = {"now": (start, end), "year": last_year}
+    if other:
+        periods["before"] = other
+    found = _figure_totals(agency, client, campaigns, periods)
+    now, year = found["now"], found["year"]
+    before = found.get("before", {})
     rows = []
     for c in campaigns:
         f_now = insight.figures_from_totals(now[c.pk])
@@ -415,7 +451,8 @@ def website(
 
 @dataclass(frozen=True)
 class RetainerLine:
-    project: Project
+    project_id: int
+    project_name: str
     planned: int
     completed: int
     hours_used: Decimal
@@ -437,7 +474,7 @@ def open_change_requests(agency: Agency, client: Client):
         ChangeRequest.objects.filter(agency=agency, client=client)
         .annotate(decided=Exists(decided))
         .filter(decided=False)
-        .select_related("project")
+        .values("created_at", "project__name", "description")
         .order_by("created_at", "pk")
     )
 
@@ -446,41 +483,43 @@ def retainer_lines(agency: Agency, client: Client, month: dt.date) -> list[Retai
     """Each retainer of the client this month: deliverables planned and done, hours used and included."""
     start = month.replace(day=1)
     end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-    projects = (
-        Project.objects.filter(agency=agency, client=client)
-        .filter(Q(retainer_included_hours__isnull=False) | Q(retainer_monthly_fee__isnull=False))
-        .annotate(
-            planned=Count("tasks", filter=Q(tasks__due_date__range=(start, end)), distinct=True),
-            completed=Count(
-                "tasks",
-                filter=Q(tasks__due_date__range=(start, end), tasks__status=TaskStatus.DONE),
-                distinct=True,
-            ),
-        )
-        .order_by("name")
-    )
-    projects = list(projects)
-    minutes = dict(
+    # Hours as a subquery per retainer: one query for the whole table.
+    minutes = (
         TimeEntry.objects.filter(
-            agency=agency,
-            project__in=[p.pk for p in projects],
+            project=OuterRef("pk"),
             deleted_at__isnull=True,
             timer_started_at__isnull=True,
             work_date__range=(start, end),
         )
-        .values_list("project_id")
-        .annotate(m=Sum("minutes"))
         .order_by()
+        .values("project")
+        .annotate(m=Sum("minutes"))
+        .values("m")
     )
+    projects = (
+        Project.objects.filter(agency=agency, client=client)
+        .filter(Q(retainer_included_hours__isnull=False) | Q(retainer_monthly_fee__isnull=False))
+        .annotate(
+            planned=Count("tasks", filter=Q(tasks__due_date__range=(start, end))),
+            completed=Count("tasks", filter=Q(tasks__due_date__range=(start, end), tasks__status=TaskStatus.DONE)),
+            minutes=Subquery(minutes),
+        )
+        .values(
+            "pk", "name", "planned", "completed", "minutes", "retainer_included_hours", "retainer_monthly_fee",
+            "retainer_fee_currency",
+        )
+        .order_by("name")
+    )  # fmt: skip
     return [
         RetainerLine(
-            p,
-            p.planned,
-            p.completed,
-            _q(Decimal(minutes.get(p.pk, 0)) / 60),
-            p.retainer_included_hours,
-            p.retainer_monthly_fee,
-            p.retainer_fee_currency,
+            p["pk"],
+            p["name"],
+            p["planned"],
+            p["completed"],
+            _q(Decimal(p["minutes"] or 0) / 60),
+            p["retainer_included_hours"],
+            p["retainer_monthly_fee"],
+            p["retainer_fee_currency"],
         )
         for p in projects
     ]
@@ -500,7 +539,7 @@ def retainer_health(
             "deliverables",
             "Deliverables this month",
             ["Retainer", "Planned", "Completed"],
-            [[line.project.name, line.planned, line.completed] for line in lines],
+            [[line.project_name, line.planned, line.completed] for line in lines],
             chart="bar",
             chart_columns=(2,),
         )
@@ -512,7 +551,7 @@ def retainer_health(
                 "Hours used and effective hourly rate",
                 ["Retainer", "Hours used", "Hours included", "Monthly fee", "Currency", "Effective hourly rate"],
                 [
-                    [line.project.name, line.hours_used, line.hours_included, line.fee, line.currency,
+                    [line.project_name, line.hours_used, line.hours_included, line.fee, line.currency,
                      line.effective_hourly_rate]
                     for line in lines
                 ],
@@ -523,7 +562,10 @@ def retainer_health(
             "change_requests",
             "Open change requests",
             ["Raised", "Project", "Change"],
-            [[cr.created_at.date(), cr.project.name, cr.description[:200]] for cr in open_change_requests(agency, client)],
+            [
+                [cr["created_at"].date(), cr["project__name"], cr["description"][:200]]
+                for cr in open_change_requests(agency, client)
+            ],
         )
     )  # fmt: skip
     board.tables.append(

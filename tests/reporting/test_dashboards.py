@@ -8,7 +8,8 @@ from decimal import Decimal as D
 import pytest
 from django_scopes import scope
 
-from projects.services.time_entries import project_retainer_terms_set
+from projects.models import Task
+from projects.services.time_entries import project_retainer_terms_set, time_entry_log
 from reporting import dashboards
 from tests import factories
 from tests.reporting import story
@@ -20,7 +21,7 @@ TODAY = dt.date(2026, 12, 5)
 def test_campaign_performance_compares_november_with_october_per_campaign(team, django_assert_num_queries):
     data = story.build(team)
     agency = team["agency"]
-    with scope(agency=agency.pk), django_assert_num_queries(9):
+    with scope(agency=agency.pk), django_assert_num_queries(7):
         board = dashboards.campaign_performance(
             agency,
             data["client"],
@@ -96,6 +97,8 @@ def test_the_portal_retainer_view_has_deliverables_and_change_requests_but_never
         project_retainer_terms_set(
             actor=owner, project=project, included_hours=D(20), monthly_fee=D(3000), currency="USD"
         )
+        task = Task.objects.filter(project=project).order_by("pk").first()
+        time_entry_log(actor=owner, task=task, minutes=90)
         staff = dashboards.retainer_health(team["agency"], client, month=month, next_report=None)
         portal = dashboards.retainer_health(
             team["agency"], client, month=month, next_report=None, portal=True
@@ -103,7 +106,13 @@ def test_the_portal_retainer_view_has_deliverables_and_change_requests_but_never
     assert [t.key for t in staff.tables] == ["deliverables", "hours", "change_requests", "next_report"]
     assert [t.key for t in portal.tables] == ["deliverables", "change_requests", "next_report"]
     (hours,) = staff.table("hours").rows
-    assert hours[0] == project.name and hours[2] == D(20) and hours[3] == D(3000)
+    assert (hours[0], hours[1], hours[2], hours[3], hours[5]) == (
+        project.name,
+        D("1.50"),
+        D(20),
+        D(3000),
+        D("2000.00"),
+    )
     flat = repr([t.rows for t in portal.tables]) + repr([t.columns for t in portal.tables])
     assert "3000" not in flat and "hour" not in flat.lower() and "rate" not in flat.lower()
 
