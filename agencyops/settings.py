@@ -296,6 +296,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "library-purge": {"task": "brandkit.library.tasks.purge_deleted_items", "schedule": crontab(hour=3, minute=40)},
     "pdf-pages": {"task": "approvals.tasks.render_pending_pages", "schedule": crontab(minute="*/15")},
+    "weekly-reports": {"task": "reporting.tasks.send_weekly_reports", "schedule": crontab(minute="*/15")},
 }
 
 # --- Logging -----------------------------------------------------------------------------

@@ -43,6 +43,7 @@ urlpatterns = [
     path("hooks/chat/<str:token>/", inbound.chat_webhook, name="chat_webhook"),
     # Product apps are included by module name: the platform imports none of them.
     path("", include("projects.feed_urls")),
+    path("portal/<slug:agency_slug>/", include("reporting.portal_urls")),
     # Agency pages
     path("<slug:agency_slug>/", home.home, name="home"),
     path("<slug:agency_slug>/clients/", clients.client_list, name="client_list"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import time as dt_time
+
 import pgtrigger
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
@@ -337,3 +339,221 @@ class KpiTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kpi} {self.get_comparison_display()} {self.value} {self.currency}".strip()
+
+
+# --- part 2: insight drafts -----------------------------------------------------------------------
+
+
+class InsightState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    APPROVED = "approved", "Approved"
+
+
+class InsightDraft(models.Model):
+    """A client's "what changed, why, what next" for a period: computed facts, the text a person edits, approval."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    compare_start = models.DateField()
+    compare_end = models.DateField()
+    facts = models.JSONField(help_text="The computed movements, causes and recommendations the text is from.")
+    drafted_text = models.TextField(help_text="What the writer produced from the facts.")
+    text = models.TextField(help_text="The text as a person edited it.")
+    state = models.CharField(max_length=10, choices=InsightState.choices, default=InsightState.DRAFT)
+    created_by = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_by = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    edited_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        ordering = ["-period_start", "-created_at", "-pk"]
+        indexes = [models.Index(fields=["agency", "client", "period_start"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")), name="insight_period_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client}: {self.period_start}–{self.period_end}"
+
+
+# --- part 2: weekly reports -----------------------------------------------------------------------
+
+
+class ReportSection(models.TextChoices):
+    INSIGHT = "insight", "What changed, why, what next"
+    CAMPAIGNS = "campaigns", "Campaign performance"
+    WEBSITE = "website", "Website and conversion"
+    CONTENT = "content", "Content output"
+    RETAINER = "retainer", "Retainer (deliverables and change requests)"
+
+
+class ReportDefinition(models.Model):
+    """A client's weekly report: its sections, who gets it, when (agency time), and how long to wait for data."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=120, default="Weekly report")
+    sections = ArrayField(models.CharField(max_length=20, choices=ReportSection.choices), default=list)
+    contacts = models.ManyToManyField("agencyops.ClientContact", blank=True, related_name="+")
+    internal_recipients = models.ManyToManyField(Membership, blank=True, related_name="+")
+    coordinator = models.ForeignKey(
+        Membership,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Told when data is missing.",
+    )
+    weekday = models.PositiveSmallIntegerField(default=0, help_text="0 = Monday.")
+    send_at = models.TimeField(default=dt_time(10, 0))
+    data_lag_days = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="Days after the week's end its imports may still arrive before the report is sent.",
+    )
+    wait_for_data = models.BooleanField(
+        default=True, help_text="Hold the report until last week's imports have arrived."
+    )
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        ordering = ["client__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "client", "name"], name="report_definition_name_unique"
+            ),
+            models.CheckConstraint(condition=Q(weekday__lte=6), name="report_definition_weekday"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client}: {self.name}"
+
+
+class IssueState(models.TextChoices):
+    PENDING = "pending", "Waiting to be assembled"
+    HELD = "held", "Held: data missing"
+    RENDERING = "rendering", "Being assembled"
+    READY = "ready", "Rendered, not yet mailed"
+    SENDING = "sending", "Being mailed"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+@pgtrigger.register(
+    pgtrigger.Protect(
+        name="report_issue_immutable_once_sent",
+        operation=pgtrigger.Update | pgtrigger.Delete,
+        condition=pgtrigger.Q(old__state="sent"),
+    )
+)
+class ReportIssue(models.Model):
+    """One period's report of a definition: assembled once, rendered to PDF, mailed once, then immutable."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    definition = models.ForeignKey(ReportDefinition, on_delete=models.PROTECT, related_name="issues")
+    client = models.ForeignKey(Client, on_delete=models.PROTECT, related_name="+")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    state = models.CharField(max_length=10, choices=IssueState.choices, default=IssueState.PENDING)
+    missing = models.JSONField(default=list, help_text="What data the report waits for.")
+    failure_reason = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    insight = models.ForeignKey(
+        InsightDraft, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    pdf = models.FileField(upload_to="reporting/issues/%Y/%m/", blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True)
+    page_count = models.PositiveSmallIntegerField(default=0)
+    recipients = models.JSONField(default=list)
+    coordinator_told_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        ordering = ["-period_start", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "definition", "period_start"], name="report_issue_once_per_period"
+            ),
+        ]
+        indexes = [models.Index(fields=["agency", "client", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.definition}: {self.period_start}–{self.period_end}"
+
+
+# --- part 2: alerts -------------------------------------------------------------------------------
+
+
+class AlertKind(models.TextChoices):
+    THRESHOLD = "threshold", "A KPI past a threshold for some days"
+    PACING = "pacing", "Spend pacing over budget"
+    ANOMALY = "anomaly", "A day outside the recent range"
+
+
+class AlertRule(models.Model):
+    """When to alert a campaign's owner: "cost per lead above 60 for two days", "pacing over 110%", an anomaly."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="alert_rules")
+    kind = models.CharField(max_length=10, choices=AlertKind.choices)
+    kpi = models.CharField(max_length=40, help_text="A KPI key (threshold, anomaly); spend for pacing.")
+    above = models.BooleanField(default=True, help_text="Alert above the threshold (else below).")
+    threshold = models.DecimalField(max_digits=14, decimal_places=4, null=True, blank=True)
+    days = models.PositiveSmallIntegerField(default=1)
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        ordering = ["campaign_id", "kind", "kpi"]
+
+    def __str__(self) -> str:
+        return f"{self.campaign}: {self.get_kind_display()} ({self.kpi})"
+
+
+class Alert(models.Model):
+    """One episode of a rule being broken: opened once (and its owner told once), closed when it clears."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    rule = models.ForeignKey(AlertRule, on_delete=models.CASCADE, related_name="alerts")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
+    message = models.CharField(max_length=300)
+    opened_on = models.DateField()
+    last_seen_on = models.DateField()
+    closed_on = models.DateField(null=True, blank=True)
+    notified_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        ordering = ["-opened_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "rule"], condition=Q(closed_on__isnull=True), name="alert_one_open_episode"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.message

@@ -27,3 +27,37 @@ urlpatterns = [
     path("tasks/<int:task_id>/time/", views.task_time_log, name="task_time_log"),
     path("time/<int:time_entry_id>/stop/", views.time_entry_stop, name="time_entry_stop"),
 ]
+
+# Part 2: dashboards (one route per dashboard, so every URL names what it shows) and insight drafts.
+from reporting import dashboard_views, report_views  # noqa: E402
+
+urlpatterns += [
+    *[
+        path(
+            f"reports/dashboards/{name}/",
+            dashboard_views.dashboard,
+            {"name": name},
+            name=f"reporting_dashboard_{name}",
+        )
+        for name in ("campaigns", "content", "website", "retainer")
+    ],
+    path("reports/internal-kpis/", dashboard_views.internal_kpi_page, name="reporting_internal_kpis"),
+    path("reports/insights/", dashboard_views.insight_list, name="reporting_insight_list"),
+    path(
+        "reports/insights/<int:insight_id>/", dashboard_views.insight_detail, name="reporting_insight_detail"
+    ),
+    path(
+        "reports/insights/<int:insight_id>/approve/",
+        dashboard_views.insight_approve,
+        name="reporting_insight_approve",
+    ),
+    path("reports/weekly/", report_views.report_list, name="reporting_report_list"),
+    path(
+        "reports/weekly/<int:issue_id>/retry/",
+        report_views.report_issue_retry,
+        name="reporting_report_issue_retry",
+    ),
+    path(
+        "reports/weekly/<int:issue_id>/pdf/", report_views.report_issue_pdf, name="reporting_report_issue_pdf"
+    ),
+]

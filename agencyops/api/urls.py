@@ -29,5 +29,6 @@ urlpatterns = [
     path("v1/portal/<slug:agency_slug>/", include("approvals.portal_api_urls")),
     path("v1/agencies/<slug:agency_slug>/", include("brandkit.library.api_urls")),
     path("v1/portal/<slug:agency_slug>/", include("brandkit.library.portal_api_urls")),
+    path("v1/portal/<slug:agency_slug>/", include("reporting.portal_api_urls")),
     path("v1/agencies/<slug:agency_slug>/reporting/", include("reporting.api_urls")),
 ]

@@ -66,6 +66,8 @@ KINDS: dict[str, Kind] = {
         Kind("change_requested", "A change request was raised", _by_role(M, M, A, M)),
         Kind("report_sent", "A report was sent", _by_role(D, D, N, M)),
         Kind("import_failed", "A metrics import failed", _by_role(M, M, A, N)),
+        Kind("report_held", "A weekly report waits for data", _by_role(M, M, A, N)),
+        Kind("reporting_alert", "A campaign figure crossed its alert threshold", _by_role(M, M, M, N)),
     )
 }  # fmt: skip
 

@@ -298,6 +298,9 @@ def import_confirm(
     record.confirmed_by = actor
     record.confirmed_at = now
     record.save(update_fields=["state", "confirmed_by", "confirmed_at"])
+    from reporting.services.alerts import alerts_check_soon  # part 2: alerts are checked after each import
+
+    alerts_check_soon(agency_id=record.agency_id, client_id=record.client_id)
     return record
 
 

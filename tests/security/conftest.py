@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 from email.message import EmailMessage
 
 import pytest
@@ -38,6 +38,7 @@ CLIENT_KEYS = (
     "decision_entry",
     "change_request",
     "content_piece",
+    "report_issue",
 )
 
 
@@ -139,11 +140,42 @@ def reporting_world(*, owner: Membership, client, task) -> dict:
 
     campaign = factories.reporting_campaign_create(actor=owner, client=client, name="Practice managers")
     report_import = factories.report_import(
-        actor=owner, client=client, data=exports.linkedin_csv(), mapping={"Practice Managers - Lead Gen": campaign.pk}
+        actor=owner,
+        client=client,
+        data=exports.linkedin_csv(),
+        mapping={"Practice Managers - Lead Gen": campaign.pk},
     )
     with scope(agency=owner.agency_id):
         entry = time_entries.time_entry_log(actor=owner, task=task, minutes=45, note="Kickoff prep")
-    return {"reporting_campaign": campaign, "report_import": report_import, "time_entry": entry}
+        from reporting.services import insights
+
+        insight_draft = insights.insight_draft_create(
+            actor=owner, client=client, period_start=date(2026, 11, 1), period_end=date(2026, 11, 30)
+        )
+    return {
+        "reporting_campaign": campaign,
+        "report_import": report_import,
+        "time_entry": entry,
+        "insight_draft": insight_draft,
+    }
+
+
+def sent_report_issue(*, owner: Membership, client):
+    """A client's weekly report, scheduled, assembled and sent through the real services."""
+    from django.utils import timezone
+
+    from reporting.models import ReportIssue
+    from reporting.services import reports
+
+    with scope(agency=owner.agency_id):
+        definition = reports.report_definition_create(
+            actor=owner, client=client, sections=["campaigns", "retainer"], wait_for_data=False
+        )
+    later = timezone.now() + timedelta(days=8)
+    reports.report_issues_schedule(now=later)
+    with scope(agency=owner.agency_id):
+        issue = ReportIssue.objects.get(definition=definition)
+        return reports.report_issue_build(issue_id=issue.pk, now=later)
 
 
 def tenant_world(team: dict) -> dict:
@@ -209,6 +241,7 @@ def tenant_world(team: dict) -> dict:
         drafting_job = drafting_services.drafting_job_create(
             actor=owner, kind="first_draft", project=project, inputs={"channel": "x"}
         )
+    reporting["report_issue"] = sent_report_issue(owner=owner, client=team["clients"][0])
     return {
         "agency": agency,
         "client": team["clients"][0],
@@ -260,6 +293,7 @@ def other_client_world(team: dict, world: dict) -> dict:
     project = factories.project_create(actor=owner, client=client, name="Autumn campaign")
     approvals = client_approvals(owner=owner, project=project, contact=contact)
     library = client_library(owner=owner, client=client)
+    approvals["report_issue"] = sent_report_issue(owner=owner, client=client)
     other = {**world, "client": client, "contact": contact, "project": project, **approvals, **library}
     assert all(other[key] != world[key] for key in CLIENT_KEYS)
     return other

@@ -71,6 +71,7 @@ from projects.models import (
 )
 from reporting.models import Campaign as ReportingCampaign
 from reporting.models import Import as ReportImport
+from reporting.models import InsightDraft, ReportIssue
 
 # Not probed at all: the admin has its own gate (tests/agencyops/test_admin.py), files are public.
 SKIPPED_PREFIXES = ("admin/", "static/", "media/")
@@ -129,6 +130,8 @@ OBJECT_FOR_KWARG = {
     "import_id": "report_import",
     "time_entry_id": "time_entry",
     "job_id": "drafting_job",
+    "insight_id": "insight_draft",
+    "issue_id": "report_issue",
 }
 # Kwargs that carry a number of their object rather than its id: ``<int:page>`` is the page's number
 # within the version. They are never mixed across worlds on their own (page 1 exists everywhere).
@@ -151,6 +154,8 @@ OBJECT_FOR_MODEL = {
     ReportingCampaign: "reporting_campaign",
     ReportImport: "report_import",
     TimeEntry: "time_entry",
+    InsightDraft: "insight_draft",
+    ReportIssue: "report_issue",
 }
 # ...or, for a view without a queryset, the path segment just before ``<int:pk>``.
 OBJECT_FOR_PK_SEGMENT = {

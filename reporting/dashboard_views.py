@@ -1,0 +1,295 @@
+"""Dashboard and insight pages: staff dashboards with range and comparison pickers, CSV of every table,
+insight drafts edited and approved, and the portal's client versions of the dashboards."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from agencyops.models import Client
+from agencyops.permissions import can_lead_work
+from agencyops.tenancy import agency_view, portal_view
+from projects.calendars import agency_today
+from reporting import dashboards
+from reporting.models import InsightDraft, InsightState
+from reporting.services import insights as insight_services
+
+COMPARE_CHOICES = (
+    ("previous", "Previous period"),
+    ("year", "Same period last year"),
+    ("none", "No comparison"),
+)
+# A spreadsheet reads a cell starting with one of these as a formula: such cells are written as text.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class BadRange(ValueError):
+    pass
+
+
+def _date(value: str, name: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError as exc:
+        raise BadRange(f"“{name}” is not a date (use YYYY-MM-DD).") from exc
+
+
+def dashboard_params(params, today: dt.date) -> tuple[dt.date, dt.date, str]:
+    """The range (default: this month so far) and comparison a request asks for; bad ones raise BadRange."""
+    start = _date(params["from"], "from") if params.get("from") else today.replace(day=1)
+    end = _date(params["to"], "to") if params.get("to") else today
+    compare = params.get("compare") or "previous"
+    if compare not in dict(COMPARE_CHOICES):
+        raise BadRange("Compare with “previous”, “year” or “none”.")
+    try:
+        dashboards.clamp_range(start, end)
+    except ValueError as exc:
+        raise BadRange(str(exc)) from exc
+    return start, end, compare
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    text = str(value)
+    if text.startswith(FORMULA_START) and not _is_number(text):
+        return "'" + text
+    return text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        Decimal(text)
+    except ArithmeticError:
+        return False
+    return True
+
+
+def table_csv(board: dashboards.Dashboard, key: str) -> HttpResponse:
+    """One table of a dashboard as CSV; formula-looking text is written as text."""
+    try:
+        table = board.table(key)
+    except KeyError as exc:
+        raise Http404("No such table.") from exc
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    slug = board.client.name.lower().replace(" ", "-")[:40]
+    response["Content-Disposition"] = (
+        f'attachment; filename="{board.name}-{table.key}-{slug}-{board.start}-{board.end}.csv"'
+    )
+    writer = csv.writer(response)
+    writer.writerow(table.columns)
+    for row in table.rows:
+        writer.writerow([_cell(v) for v in row])
+    return response
+
+
+def _client_for(request: HttpRequest, clients: list[Client]) -> Client | None:
+    wanted = request.GET.get("client", "")
+    if not wanted:
+        return clients[0] if clients else None
+    if not wanted.isdigit():
+        raise Http404("No such client.")
+    for client in clients:
+        if client.pk == int(wanted):
+            return client
+    raise Http404("No such client.")
+
+
+def _dashboard_page(
+    request: HttpRequest, name: str, *, clients: list[Client], template: str, portal: bool
+) -> HttpResponse:
+    client = _client_for(request, clients)
+    today = agency_today(request.agency)
+    try:
+        start, end, compare = dashboard_params(request.GET, today)
+    except BadRange as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+    board = None
+    if client is not None:
+        board = dashboards.build(
+            name, request.agency, client, start=start, end=end, compare=compare, as_of=today, portal=portal
+        )
+        if request.GET.get("format") == "csv":
+            return table_csv(board, request.GET.get("table", ""))
+    names = dashboards.PORTAL_NAMES if portal else dashboards.NAMES
+    return TemplateResponse(
+        request,
+        template,
+        {
+            "board": board,
+            "name": name,
+            "title": dashboards.TITLES[name],
+            "tabs": [(n, dashboards.TITLES[n]) for n in names],
+            "clients": clients,
+            "client": client,
+            "start": start,
+            "end": end,
+            "compare": compare,
+            "compare_choices": COMPARE_CHOICES,
+            "query": request.GET.urlencode(),
+            "portal": portal,
+        },
+    )
+
+
+@agency_view
+@require_http_methods(["GET", "HEAD"])
+def dashboard(request: HttpRequest, name: str) -> HttpResponse:
+    """A staff dashboard for one client and range, a numbers table beside each chart, CSV of each table."""
+    clients = list(Client.objects.filter(agency=request.agency).order_by("name"))
+    return _dashboard_page(request, name, clients=clients, template="reporting/dashboard.html", portal=False)
+
+
+@portal_view
+@require_http_methods(["GET", "HEAD"])
+def portal_dashboard(request: HttpRequest, name: str) -> HttpResponse:
+    """The client's own dashboard: campaigns, website, and a retainer view without hours or rates."""
+    return _dashboard_page(
+        request,
+        name,
+        clients=[request.contact.client],
+        template="reporting/portal_dashboard.html",
+        portal=True,
+    )
+
+
+# --- insight drafts --------------------------------------------------------------------------------
+
+
+@agency_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def insight_list(request: HttpRequest) -> HttpResponse:
+    """Drafted "what changed, why, what next" per client and period; leads draft a new one."""
+    clients = list(Client.objects.filter(agency=request.agency).order_by("name"))
+    error = ""
+    if request.method == "POST":
+        if not can_lead_work(request.membership):
+            raise Http404("No such page.")
+        client = next((c for c in clients if str(c.pk) == request.POST.get("client")), None)
+        if client is None:
+            error = "Choose a client."
+        else:
+            try:
+                start = _date(request.POST.get("from", ""), "from")
+                end = _date(request.POST.get("to", ""), "to")
+                draft = insight_services.insight_draft_create(
+                    actor=request.membership, client=client, period_start=start, period_end=end
+                )
+            except BadRange as exc:
+                error = str(exc)
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
+            else:
+                return redirect("reporting_insight_detail", request.agency.slug, draft.pk)
+    drafts = (
+        InsightDraft.objects.filter(agency=request.agency)
+        .select_related("client", "created_by__user", "approved_by__user")
+        .defer("facts", "drafted_text", "text")[:100]
+    )
+    today = agency_today(request.agency)
+    last_month_end = today.replace(day=1) - dt.timedelta(days=1)
+    return TemplateResponse(
+        request,
+        "reporting/insight_list.html",
+        {
+            "drafts": drafts,
+            "clients": clients,
+            "error": error,
+            "default_from": last_month_end.replace(day=1),
+            "default_to": last_month_end,
+            "can_draft": can_lead_work(request.membership),
+        },
+        status=400 if error else 200,
+    )
+
+
+def _draft_or_404(request: HttpRequest, insight_id: int) -> InsightDraft:
+    draft = InsightDraft.objects.filter(agency=request.agency, pk=insight_id).select_related("client").first()
+    if draft is None:
+        raise Http404("No such insight.")
+    return draft
+
+
+@agency_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def insight_detail(request: HttpRequest, insight_id: int) -> HttpResponse:
+    """Edit the drafted text (the facts stay beside it), then a lead approves it."""
+    draft = _draft_or_404(request, insight_id)
+    error = ""
+    if request.method == "POST":
+        try:
+            draft = insight_services.insight_draft_edit(
+                actor=request.membership, draft=draft, text=request.POST.get("text", "")
+            )
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            return redirect("reporting_insight_detail", request.agency.slug, draft.pk)
+    return TemplateResponse(
+        request,
+        "reporting/insight_detail.html",
+        {
+            "draft": draft,
+            "error": error,
+            "editable": draft.state == InsightState.DRAFT,
+            "can_approve": can_lead_work(request.membership) and draft.state == InsightState.DRAFT,
+        },
+        status=400 if error else 200,
+    )
+
+
+@agency_view(permission=can_lead_work)
+@require_POST
+def insight_approve(request: HttpRequest, insight_id: int) -> HttpResponse:
+    """A lead approves the text: it is what the client's report will say."""
+    draft = _draft_or_404(request, insight_id)
+    insight_services.insight_draft_approve(actor=request.membership, draft=draft)
+    return redirect("reporting_insight_detail", request.agency.slug, draft.pk)
+
+
+# --- internal KPIs ---------------------------------------------------------------------------------
+
+
+@agency_view
+@require_http_methods(["GET", "HEAD"])
+def internal_kpi_page(request: HttpRequest) -> HttpResponse:
+    """The month's internal KPIs per agency, client and person; retainer profitability for owners."""
+    from agencyops.permissions import is_owner
+    from reporting import internal_kpis
+
+    today = agency_today(request.agency)
+    wanted = request.GET.get("month", "")
+    if wanted:
+        try:
+            month = dt.date.fromisoformat(f"{wanted[:7]}-01")
+        except ValueError:
+            return HttpResponse("Give the month as YYYY-MM.", status=400, content_type="text/plain")
+    else:
+        month = today.replace(day=1)
+    profitability = (
+        internal_kpis.retainer_profitability(request.agency, month=month)
+        if is_owner(request.membership)
+        else None
+    )
+    return TemplateResponse(
+        request,
+        "reporting/internal_kpis.html",
+        {
+            "month": month,
+            "columns": internal_kpis.COLUMNS,
+            "lines": [
+                (line, [line.figures.get(key) for key, _ in internal_kpis.COLUMNS])
+                for line in internal_kpis.internal_kpis(request.agency, month=month)
+            ],
+            "profitability": profitability,
+        },
+    )

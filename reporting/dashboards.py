@@ -1,0 +1,617 @@
+"""The four dashboards as selectors: campaign performance, content output, website and conversion, retainer health.
+
+Each returns a ``Dashboard`` of ``Table``s — the numbers behind every chart, the CSV download and the API
+are the same rows. A table marked ``internal`` (hours, rates, margins) never leaves the agency: the portal
+versions are built without them. The query count of each dashboard does not grow with the data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+
+from agencyops.models import Agency, Client
+from approvals.models import ApprovalRequest, ApprovalStatus, ChangeRequest, ChangeRequestDecision
+from projects.models import DeadlineChange, Project, Task, TaskStatus, TimeEntry
+from reporting import charts, insight, kpis, selectors
+from reporting.insight_selectors import client_campaigns, previous_period, same_period_last_year
+from reporting.models import DailyFact, FactLevel
+
+NAMES = ("campaigns", "content", "website", "retainer")
+TITLES = {
+    "campaigns": "Campaign performance",
+    "content": "Content output",
+    "website": "Website and conversion",
+    "retainer": "Retainer health",
+}
+PORTAL_NAMES = ("campaigns", "website", "retainer")
+WEBSITE_METRICS = ("form_fills", "booked_calls", "downloads", "key_events")
+MAX_RANGE_DAYS = 400
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    columns: list[str]
+    rows: list[list] = field(default_factory=list)
+    chart: str = ""  # "line", "bar" or ""
+    chart_columns: tuple[int, ...] = ()  # which value columns the chart plots (the first column labels it)
+
+    def svg(self) -> str:
+        if not self.chart or not self.rows:
+            return ""
+        labels = [str(r[0]) for r in self.rows]
+        if self.chart == "bar":
+            col = self.chart_columns[0]
+            return charts.bar_chart(
+                self.title, labels, [_plain(r[col]) for r in self.rows], chart_id=self.key
+            )
+        return charts.line_chart(
+            self.title,
+            labels,
+            [charts.Series(self.columns[c], [_plain(r[c]) for r in self.rows]) for c in self.chart_columns],
+            chart_id=self.key,
+        )
+
+
+def _plain(value):
+    return value if isinstance(value, Decimal | int | float) or value is None else None
+
+
+@dataclass
+class Dashboard:
+    name: str
+    title: str
+    client: Client
+    start: dt.date
+    end: dt.date
+    compare_start: dt.date | None
+    compare_end: dt.date | None
+    tables: list[Table] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def table(self, key: str) -> Table:
+        for t in self.tables:
+            if t.key == key:
+                return t
+        raise KeyError(key)
+
+
+def _q(value: Decimal | None, places: str = "0.01") -> Decimal | None:
+    return None if value is None else value.quantize(Decimal(places), rounding=ROUND_HALF_UP)
+
+
+def _change(now: Decimal | None, before: Decimal | None) -> Decimal | None:
+    """Relative change in percent, one decimal."""
+    if now is None or not before:
+        return None
+    return _q((now - before) / before * 100, "0.1")
+
+
+def comparison_period(start: dt.date, end: dt.date, compare: str) -> tuple[dt.date, dt.date] | None:
+    """ "previous" (the period just before), "year" (same period last year) or "none"."""
+    if compare == "year":
+        return same_period_last_year(start, end)
+    if compare == "previous":
+        return previous_period(start, end)
+    return None
+
+
+# --- 1. campaign performance ----------------------------------------------------------------------
+
+# The facts the campaign dashboard's figures read (spend, impressions, clicks, results).
+FIGURE_METRICS = ("spend", "impressions", "clicks", *kpis.CONVERSIONS)
+
+
+def _figure_totals(
+    agency: Agency, client: Client, campaigns: list, periods: dict[str, tuple[dt.date, dt.date]]
+) -> dict[str, dict[int, kpis.Totals]]:
+    """Each campaign's figure metrics summed for several periods at once (one query)."""
+    result = {key: {c.pk: kpis.Totals() for c in campaigns} for key in periods}
+    if not campaigns:
+        return result
+    any_period = Q()
+    for first, last in periods.values():
+        any_period |= Q(date__range=(first, last))
+    rows = (
+        DailyFact.objects.filter(
+            agency=agency,
+            client=client,
+            campaign_id__in=[c.pk for c in campaigns],
+            level__in=selectors.TOTAL_LEVELS,
+            metric__in=FIGURE_METRICS,
+        )
+        .filter(any_period)
+        .values("campaign_id", "metric", "currency")
+        .annotate(**{key: Sum("value", filter=Q(date__range=p)) for key, p in periods.items()})
+        .order_by()
+    )
+    for row in rows:
+        for key in periods:
+            if row[key] is not None:
+                result[key][row["campaign_id"]].add(row["metric"], row[key], row["currency"])
+    return result
+
+
+def campaign_performance(
+    agency: Agency, client: Client, *, start: dt.date, end: dt.date, compare: str = "previous", as_of: dt.date
+) -> Dashboard:
+    """Spend, results, cost per result, conversion rate per campaign, against the comparison period and last
+    year where data exists; the top ads; target states; spend and results by day."""
+    other = comparison_period(start, end, compare)
+    board = Dashboard("campaigns", TITLES["campaigns"], client, start, end, *(other or (None, None)))
+    last_year = same_period_last_year(start, end)
+    campaigns = client_campaigns(agency, client, min(start, last_year[0]), end)
+    periods = {"now": (start, end), "year": last_year}
+    if other:
+        periods["before"] = other
+    found = _figure_totals(agency, client, campaigns, periods)
+    now, year = found["now"], found["year"]
+    before = found.get("before", {})
+    rows = []
+    for c in campaigns:
+        f_now = insight.figures_from_totals(now[c.pk])
+        f_before = insight.figures_from_totals(before[c.pk]) if other else insight.Figures()
+        f_year = insight.figures_from_totals(year[c.pk]) if c.pk in year else insight.Figures()
+        if f_now.spend is None and f_now.results is None and f_before.spend is None:
+            continue
+        cpr = _q(f_now.value("cost_per_result"))
+        cpr_before = _q(f_before.value("cost_per_result"))
+        conv = f_now.value("conversion_rate")
+        has_year = f_year.spend is not None or f_year.results is not None
+        rows.append(
+            [
+                c.name,
+                _q(f_now.spend),
+                f_now.currency,
+                f_now.results,
+                cpr,
+                _q(conv * 100, "0.1") if conv is not None else None,
+                _q(f_before.spend),
+                f_before.results,
+                cpr_before,
+                _change(f_now.results, f_before.results),
+                _change(cpr, cpr_before),
+                f_year.results if has_year else None,
+                _change(f_now.results, f_year.results) if has_year else None,
+            ]
+        )
+    board.tables.append(
+        Table(
+            "campaigns",
+            "Campaigns",
+            [
+                "Campaign", "Spend", "Currency", "Results", "Cost per result", "Conversion rate %",
+                "Spend before", "Results before", "Cost per result before", "Results change %",
+                "Cost per result change %", "Results last year", "Results vs last year %",
+            ],
+            rows,
+            chart="bar",
+            chart_columns=(3,),
+        )
+    )  # fmt: skip
+    ads = (
+        DailyFact.objects.filter(
+            agency=agency, client=client, level=FactLevel.AD, date__range=(start, end), breakdown_value__gt=""
+        )
+        .values("breakdown_value", "currency")
+        .annotate(
+            spend=Sum("value", filter=Q(metric="spend")),
+            clicks=Sum("value", filter=Q(metric="clicks")),
+            results=Sum("value", filter=Q(metric__in=kpis.CONVERSIONS)),
+        )
+        .order_by(F("results").desc(nulls_last=True), "breakdown_value")[:10]
+    )
+    board.tables.append(
+        Table(
+            "top_ads",
+            "Top ads and assets",
+            ["Ad or asset", "Spend", "Currency", "Clicks", "Results", "Cost per result"],
+            [
+                [a["breakdown_value"], _q(a["spend"]), a["currency"], a["clicks"], a["results"],
+                 _q(a["spend"] / a["results"]) if a["spend"] is not None and a["results"] else None]
+                for a in ads
+            ],
+        )
+    )  # fmt: skip
+    targets = []
+    for row in selectors.kpi_table(agency, as_of=min(end, as_of), campaign_ids=[c.pk for c in campaigns]):
+        for line in row.lines:
+            if line.target is not None:
+                targets.append(
+                    [
+                        row.campaign.name,
+                        line.kpi.label,
+                        _q(line.value.value),
+                        str(line.target),
+                        line.state_label,
+                    ]
+                )
+    board.tables.append(
+        Table("targets", "KPI targets", ["Campaign", "KPI", "Value", "Target", "State"], targets)
+    )
+    series = defaultdict(dict)
+    for point in selectors.metric_series(
+        agency, start=start, end=end, client_id=client.pk, metrics=["spend", *kpis.CONVERSIONS]
+    ):
+        key = "results" if point["metric"] in kpis.CONVERSIONS else f"spend {point['currency']}".strip()
+        series[point["period"]][key] = series[point["period"]].get(key, Decimal(0)) + point["value"]
+    spend_keys = sorted({k for day in series.values() for k in day if k.startswith("spend")})
+    board.tables.append(
+        Table(
+            "daily",
+            "Spend and results by day",
+            ["Day", "Results", *[k.capitalize() for k in spend_keys]],
+            [[day, values.get("results"), *[_q(values.get(k)) for k in spend_keys]] for day, values in sorted(series.items())],
+            chart="line",
+            chart_columns=(1,),
+        )
+    )  # fmt: skip
+    return board
+
+
+# --- 2. content output ----------------------------------------------------------------------------
+
+
+def _hours_between(a: dt.datetime, b: dt.datetime) -> Decimal:
+    return Decimal((b - a).total_seconds()) / 3600
+
+
+def content_output(agency: Agency, client: Client, *, start: dt.date, end: dt.date) -> Dashboard:
+    """Deliverables due and done, dates missed or shifted (deadline history), revision rounds, turnaround."""
+    board = Dashboard("content", TITLES["content"], client, start, end, None, None)
+    first_due = (
+        DeadlineChange.objects.filter(task=OuterRef("pk")).order_by("changed_at", "pk").values("old_due")[:1]
+    )
+    tasks = (
+        Task.objects.filter(agency=agency, project__client=client, due_date__range=(start, end))
+        .annotate(moves=Count("deadline_changes"), first_due=Subquery(first_due))
+        .values("pk", "title", "project__name", "due_date", "status", "completed_at", "moves", "first_due")
+        .order_by("due_date", "pk")
+    )
+    tz = ZoneInfo(agency.time_zone)
+    labels = dict(TaskStatus.choices)
+    rows = []
+    for t in tasks:
+        done_on = t["completed_at"].astimezone(tz).date() if t["completed_at"] else None
+        is_done = t["status"] == TaskStatus.DONE
+        late = (not is_done and t["due_date"] < end) or (done_on is not None and done_on > t["due_date"])
+        rows.append(
+            [t["title"], t["project__name"], t["due_date"], t["first_due"] if t["moves"] else None, t["moves"],
+             labels[t["status"]], done_on, "late" if late else ("on time" if is_done else "open")]
+        )  # fmt: skip
+    board.tables.append(
+        Table(
+            "deliverables",
+            "Deliverables due",
+            ["Deliverable", "Project", "Due", "First due", "Date moves", "Status", "Done on", "On time"],
+            rows,
+        )
+    )
+    done = sum(1 for r in rows if r[5] == TaskStatus.DONE.label)
+    shifted = sum(1 for r in rows if r[4])
+    late = sum(1 for r in rows if r[7] == "late")
+    board.tables.append(
+        Table(
+            "output_summary",
+            "Output",
+            ["Measure", "Count"],
+            [["Due", len(rows)], ["Done", done], ["Dates shifted", shifted], ["Missed or late", late]],
+            chart="bar",
+            chart_columns=(1,),
+        )
+    )
+    approvals = (
+        ApprovalRequest.objects.filter(agency=agency, client=client, sent_at__date__lte=end)
+        .filter(Q(decided_at__isnull=True) | Q(decided_at__date__gte=start))
+        .annotate(rounds=Count("versions", filter=Q(versions__sent_at__isnull=False)))
+        .values(
+            "title",
+            "deliverable",
+            "status",
+            "sent_at",
+            "decided_at",
+            "rounds",
+            "project__revision_rounds_included",
+        )
+        .order_by("sent_at", "pk")
+    )
+    approval_labels = dict(ApprovalStatus.choices)
+    approval_rows = []
+    for a in approvals:
+        turnaround = (
+            _q(_hours_between(a["sent_at"], a["decided_at"]), "0.1")
+            if a["decided_at"] and a["sent_at"]
+            else None
+        )
+        approval_rows.append(
+            [a["title"], a["deliverable"], approval_labels.get(a["status"], a["status"]), a["rounds"],
+             max(0, a["rounds"] - a["project__revision_rounds_included"]), turnaround]
+        )  # fmt: skip
+    board.tables.append(
+        Table(
+            "approvals",
+            "Approvals and revision rounds",
+            ["Approval", "Deliverable", "Status", "Rounds", "Rounds over plan", "Turnaround (hours)"],
+            approval_rows,
+        )
+    )
+    return board
+
+
+# --- 3. website and conversion --------------------------------------------------------------------
+
+
+def website(
+    agency: Agency, client: Client, *, start: dt.date, end: dt.date, compare: str = "previous"
+) -> Dashboard:
+    """Traffic by channel with engagement and key-event rates, top landing pages, form fills, calls, downloads."""
+    other = comparison_period(start, end, compare)
+    board = Dashboard("website", TITLES["website"], client, start, end, *(other or (None, None)))
+
+    def by_channel(first: dt.date, last: dt.date) -> dict[str, dict]:
+        rows = (
+            DailyFact.objects.filter(
+                agency=agency, client=client, level=FactLevel.CHANNEL, date__range=(first, last)
+            )
+            .values("breakdown_value")
+            .annotate(
+                sessions=Sum("value", filter=Q(metric="sessions")),
+                engaged=Sum("value", filter=Q(metric="engaged_sessions")),
+                key_events=Sum("value", filter=Q(metric="key_events")),
+            )
+            .order_by()
+        )
+        return {r["breakdown_value"] or "(not set)": r for r in rows}
+
+    now = by_channel(start, end)
+    before = by_channel(*other) if other else {}
+    rows = []
+    for channel, r in sorted(now.items(), key=lambda kv: (-(kv[1]["sessions"] or 0), kv[0])):
+        sessions = r["sessions"] or Decimal(0)
+        prior = (before.get(channel) or {}).get("sessions")
+        rows.append(
+            [
+                channel,
+                sessions,
+                _q(r["engaged"] / sessions * 100, "0.1") if sessions and r["engaged"] is not None else None,
+                r["key_events"],
+                _q(r["key_events"] / sessions * 100, "0.1")
+                if sessions and r["key_events"] is not None
+                else None,
+                prior,
+                _change(sessions, prior),
+            ]
+        )
+    board.tables.append(
+        Table(
+            "channels",
+            "Traffic by channel",
+            [
+                "Channel",
+                "Sessions",
+                "Engaged %",
+                "Key events",
+                "Key-event rate %",
+                "Sessions before",
+                "Change %",
+            ],
+            rows,
+            chart="bar",
+            chart_columns=(1,),
+        )
+    )
+    pages = selectors.landing_page_performance(agency, client_id=client.pk, start=start, end=end, limit=10)
+    board.tables.append(
+        Table(
+            "landing_pages",
+            "Top landing pages",
+            ["Landing page", "Sessions", "Key events", "Conversion rate %"],
+            [
+                [p.path, p.sessions, p.key_events,
+                 _q(p.conversion_rate * 100, "0.1") if p.conversion_rate is not None else None]
+                for p in pages
+            ],
+        )
+    )  # fmt: skip
+    sessions_total = sum((r[1] for r in rows), Decimal(0))
+    outcomes = dict(
+        DailyFact.objects.filter(
+            agency=agency, client=client, date__range=(start, end), metric__in=WEBSITE_METRICS
+        )
+        .exclude(level=FactLevel.LANDING_PAGE)
+        .values_list("metric")
+        .annotate(total=Sum("value"))
+        .order_by()
+    )
+    board.tables.append(
+        Table(
+            "outcomes",
+            "Form fills, booked calls, downloads and key events",
+            ["Outcome", "Count", "Per 100 sessions"],
+            [
+                [metric.replace("_", " ").capitalize(), outcomes[metric],
+                 _q(outcomes[metric] / sessions_total * 100, "0.01") if sessions_total else None]
+                for metric in WEBSITE_METRICS
+                if metric in outcomes
+            ],
+        )
+    )  # fmt: skip
+    return board
+
+
+# --- 4. retainer health ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RetainerLine:
+    project_id: int
+    project_name: str
+    planned: int
+    completed: int
+    hours_used: Decimal
+    hours_included: Decimal | None
+    fee: Decimal | None
+    currency: str
+
+    @property
+    def effective_hourly_rate(self) -> Decimal | None:
+        if self.fee is None or not self.hours_used:
+            return None
+        return _q(self.fee / self.hours_used)
+
+
+def open_change_requests(agency: Agency, client: Client):
+    """The client's change requests nobody has decided yet."""
+    decided = ChangeRequestDecision.objects.filter(change_request=OuterRef("pk"))
+    return (
+        ChangeRequest.objects.filter(agency=agency, client=client)
+        .annotate(decided=Exists(decided))
+        .filter(decided=False)
+        .values("created_at", "project__name", "description")
+        .order_by("created_at", "pk")
+    )
+
+
+def retainer_lines(agency: Agency, client: Client, month: dt.date) -> list[RetainerLine]:
+    """Each retainer of the client this month: deliverables planned and done, hours used and included."""
+    start = month.replace(day=1)
+    end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    # Hours as a subquery per retainer: one query for the whole table.
+    minutes = (
+        TimeEntry.objects.filter(
+            project=OuterRef("pk"),
+            deleted_at__isnull=True,
+            timer_started_at__isnull=True,
+            work_date__range=(start, end),
+        )
+        .order_by()
+        .values("project")
+        .annotate(m=Sum("minutes"))
+        .values("m")
+    )
+    projects = (
+        Project.objects.filter(agency=agency, client=client)
+        .filter(Q(retainer_included_hours__isnull=False) | Q(retainer_monthly_fee__isnull=False))
+        .annotate(
+            planned=Count("tasks", filter=Q(tasks__due_date__range=(start, end))),
+            completed=Count("tasks", filter=Q(tasks__due_date__range=(start, end), tasks__status=TaskStatus.DONE)),
+            minutes=Subquery(minutes),
+        )
+        .values(
+            "pk", "name", "planned", "completed", "minutes", "retainer_included_hours", "retainer_monthly_fee",
+            "retainer_fee_currency",
+        )
+        .order_by("name")
+    )  # fmt: skip
+    return [
+        RetainerLine(
+            p["pk"],
+            p["name"],
+            p["planned"],
+            p["completed"],
+            _q(Decimal(p["minutes"] or 0) / 60),
+            p["retainer_included_hours"],
+            p["retainer_monthly_fee"],
+            p["retainer_fee_currency"],
+        )
+        for p in projects
+    ]
+
+
+def retainer_health(
+    agency: Agency, client: Client, *, month: dt.date, next_report: dt.datetime | None, portal: bool = False
+) -> Dashboard:
+    """Deliverables planned vs completed this month, next reporting date, open change requests; for the
+    agency also hours used vs included and the effective hourly rate (never in the portal)."""
+    start = month.replace(day=1)
+    end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    board = Dashboard("retainer", TITLES["retainer"], client, start, end, None, None)
+    lines = retainer_lines(agency, client, month)
+    board.tables.append(
+        Table(
+            "deliverables",
+            "Deliverables this month",
+            ["Retainer", "Planned", "Completed"],
+            [[line.project_name, line.planned, line.completed] for line in lines],
+            chart="bar",
+            chart_columns=(2,),
+        )
+    )
+    if not portal:
+        board.tables.append(
+            Table(
+                "hours",
+                "Hours used and effective hourly rate",
+                ["Retainer", "Hours used", "Hours included", "Monthly fee", "Currency", "Effective hourly rate"],
+                [
+                    [line.project_name, line.hours_used, line.hours_included, line.fee, line.currency,
+                     line.effective_hourly_rate]
+                    for line in lines
+                ],
+            )
+        )  # fmt: skip
+    board.tables.append(
+        Table(
+            "change_requests",
+            "Open change requests",
+            ["Raised", "Project", "Change"],
+            [
+                [cr["created_at"].date(), cr["project__name"], cr["description"][:200]]
+                for cr in open_change_requests(agency, client)
+            ],
+        )
+    )  # fmt: skip
+    board.tables.append(
+        Table(
+            "next_report",
+            "Next reporting date",
+            ["Next report"],
+            [[next_report.date() if next_report else "Not scheduled"]],
+        )
+    )
+    return board
+
+
+# --- dispatch --------------------------------------------------------------------------------------
+
+
+def clamp_range(start: dt.date, end: dt.date) -> tuple[dt.date, dt.date]:
+    """A range in order and at most ~13 months long (a client controls it on the API)."""
+    if end < start:
+        raise ValueError("The range ends before it starts.")
+    if (end - start).days > MAX_RANGE_DAYS:
+        raise ValueError(f"Choose a range of at most {MAX_RANGE_DAYS} days.")
+    return start, end
+
+
+def build(
+    name: str,
+    agency: Agency,
+    client: Client,
+    *,
+    start: dt.date,
+    end: dt.date,
+    compare: str,
+    as_of: dt.date,
+    next_report: dt.datetime | None = None,
+    portal: bool = False,
+) -> Dashboard:
+    """One dashboard by name; the portal gets only the client versions."""
+    if portal and name not in PORTAL_NAMES:
+        raise KeyError(name)
+    if name == "campaigns":
+        return campaign_performance(agency, client, start=start, end=end, compare=compare, as_of=as_of)
+    if name == "content":
+        return content_output(agency, client, start=start, end=end)
+    if name == "website":
+        return website(agency, client, start=start, end=end, compare=compare)
+    if name == "retainer":
+        return retainer_health(agency, client, month=start, next_report=next_report, portal=portal)
+    raise KeyError(name)
