@@ -21,7 +21,6 @@ from django.db.models import (
     Count,
     F,
     IntegerField,
-    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -64,13 +63,14 @@ def project_health(*, open_risks: int, launch_date: date, forecast_launch: date 
 
 
 def forecast_launch_subquery() -> Subquery:
-    """The latest due date of the tasks feeding the launch (one-off tasks; retainer periods excluded)."""
+    """The latest due date of the tasks feeding the launch (one-off tasks; retainer periods excluded).
+
+    Written as "the first due date, latest first" rather than a grouped MAX so PostgreSQL reads one
+    entry of the project's forecast index (``task_forecast_idx``) instead of all its tasks."""
     return Subquery(
         Task.objects.filter(project=OuterRef("pk"), recurrence_period__isnull=True)
-        .order_by()
-        .values("project")
-        .annotate(last=Max("due_date"))
-        .values("last")[:1]
+        .order_by("-due_date")
+        .values("due_date")[:1]
     )
 
 
