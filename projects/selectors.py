@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from django.contrib.postgres.fields import ArrayField
 from django.db.models import (
     Case,
     Count,
@@ -25,6 +26,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.query import ModelIterable
 
 from agencyops.models import Agency, Client, Membership, Role
 from projects import scheduling
@@ -52,10 +54,7 @@ from projects.template_spec import SpecError, TemplateSpec, parse_spec
 
 
 def _tasks_counted(condition: Q | None = None) -> Subquery:
-    """How many of the project's tasks meet ``condition``: a subquery correlated to each project row.
-
-    Correlated, so PostgreSQL counts only the projects it returns (after ``LIMIT``, through the
-    project's task index) instead of grouping every task of the agency before paginating."""
+    """How many of the project's tasks meet ``condition``: a subquery correlated to each project row."""
     return Subquery(
         Task.objects.filter(condition or Q(), project=OuterRef("pk"))
         .order_by()
@@ -63,6 +62,40 @@ def _tasks_counted(condition: Q | None = None) -> Subquery:
         .values("n"),
         output_field=IntegerField(),
     )
+
+
+def _task_counts(today: date) -> Subquery:
+    """[total, done, overdue, blocked] of the project's tasks, in one pass over them.
+
+    A subquery correlated to each project row, so PostgreSQL counts only the projects it returns (after
+    ``LIMIT``, through the project's task index) instead of grouping every task of the agency first."""
+    done = Q(status=TaskStatus.DONE)
+    counts = [
+        Count("pk"),
+        Count("pk", filter=done),
+        Count("pk", filter=~done & Q(due_date__lt=today)),
+        Count("pk", filter=Q(status=TaskStatus.BLOCKED)),
+    ]
+    return Subquery(
+        Task.objects.filter(project=OuterRef("pk"))
+        .order_by()
+        .values("project")
+        .annotate(
+            counts=Func(*counts, template="ARRAY[%(expressions)s]", output_field=ArrayField(IntegerField()))
+        )
+        .values("counts")
+    )
+
+
+class _ProjectsWithCounts(ModelIterable):
+    """Projects with ``tasks_total``, ``tasks_done``, ``overdue_count`` and ``blocked_count`` unpacked from
+    the one ``task_counts`` array (a project without tasks counts zeros)."""
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        for project in super().__iter__():
+            counts = project.task_counts or (0, 0, 0, 0)
+            project.tasks_total, project.tasks_done, project.overdue_count, project.blocked_count = counts
+            yield project
 
 
 def projects_for_list(
@@ -78,18 +111,14 @@ def projects_for_list(
 
     ``at_risk``, ``open_risks`` and ``forecast_launch`` come from ``projects.health``: the one
     definition every page and the API share (open escalations, forecast past the committed launch).
-    The counts are per-row subqueries, so a paginated list pays only for the page it returns.
+    The counts come from one subquery per row, so a paginated list pays only for the page it returns.
     """
     projects = with_health(
         Project.objects.filter(agency=agency)
         .select_related("client", "coordinator__user")
-        .annotate(
-            tasks_total=_tasks_counted(),
-            tasks_done=_tasks_counted(Q(status=TaskStatus.DONE)),
-            overdue_count=_tasks_counted(~Q(status=TaskStatus.DONE) & Q(due_date__lt=today)),
-            blocked_count=_tasks_counted(Q(status=TaskStatus.BLOCKED)),
-        )
+        .annotate(task_counts=_task_counts(today))
     ).order_by("launch_date", "name", "pk")
+    projects._iterable_class = _ProjectsWithCounts
     if client_id:
         projects = projects.filter(client_id=client_id)
     if coordinator_id:
