@@ -197,11 +197,10 @@ class ProjectListView(ProjectsAPIView):
             request.agency,
             client_id=int(client_id) if client_id else None,
             status=wanted,
-            at_risk=bool(at_risk),
+            at_risk=at_risk is True,
+            on_track=at_risk is False,
             today=self.today(),
         )
-        if at_risk is False:
-            projects = projects.filter(at_risk=False)
         return self.list_response(projects, api.ProjectSerializer)
 
     @extend_schema(

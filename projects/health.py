@@ -86,12 +86,18 @@ def open_risks_subquery() -> Subquery:
     )
 
 
-def with_health(projects: QuerySet[Project]) -> QuerySet[Project]:
-    """Annotate ``forecast_launch``, ``open_risks`` and ``at_risk`` (no extra query, no row multiplication)."""
+def with_health_facts(projects: QuerySet[Project]) -> QuerySet[Project]:
+    """Annotate ``forecast_launch`` and ``open_risks``, what ``health_of`` reads; for lists that show the
+    health without filtering by it, so the SQL carries no second copy of either subquery."""
     return projects.annotate(
         forecast_launch=forecast_launch_subquery(),
         open_risks=Coalesce(open_risks_subquery(), Value(0)),
-    ).annotate(
+    )
+
+
+def with_health(projects: QuerySet[Project]) -> QuerySet[Project]:
+    """Annotate ``forecast_launch``, ``open_risks`` and ``at_risk`` (no extra query, no row multiplication)."""
+    return with_health_facts(projects).annotate(
         at_risk=Case(
             When(Q(open_risks__gt=0) | Q(forecast_launch__gt=F("launch_date")), then=Value(True)),
             default=Value(False),

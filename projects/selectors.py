@@ -32,7 +32,14 @@ from agencyops.models import Agency, Client, Membership, Role
 from projects import scheduling
 from projects.builtin_templates import BUILTIN_TEMPLATES, builtin_spec
 from projects.calendars import agency_calendar
-from projects.health import COUNTED_STATES, ProjectHealth, project_health, with_health
+from projects.health import (
+    COUNTED_STATES,
+    ProjectHealth,
+    health_of,
+    project_health,
+    with_health,
+    with_health_facts,
+)
 from projects.models import (
     DeadlineChange,
     Escalation,
@@ -89,12 +96,14 @@ def _task_counts(today: date) -> Subquery:
 
 class _ProjectsWithCounts(ModelIterable):
     """Projects with ``tasks_total``, ``tasks_done``, ``overdue_count`` and ``blocked_count`` unpacked from
-    the one ``task_counts`` array (a project without tasks counts zeros)."""
+    the one ``task_counts`` array (a project without tasks counts zeros), and ``at_risk`` read from the
+    health facts the row carries (``projects.health.health_of``, the same rule as the SQL filter)."""
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         for project in super().__iter__():
             counts = project.task_counts or (0, 0, 0, 0)
             project.tasks_total, project.tasks_done, project.overdue_count, project.blocked_count = counts
+            project.at_risk = health_of(project).at_risk
             yield project
 
 
@@ -105,19 +114,21 @@ def projects_for_list(
     coordinator_id: int | None = None,
     status: str = "",
     at_risk: bool = False,
+    on_track: bool = False,
     today: date,
 ) -> QuerySet[Project]:
     """Every project of the agency with its progress, overdue and blocked counts and its health.
 
     ``at_risk``, ``open_risks`` and ``forecast_launch`` come from ``projects.health``: the one
     definition every page and the API share (open escalations, forecast past the committed launch).
-    The counts come from one subquery per row, so a paginated list pays only for the page it returns.
+    ``at_risk=True`` keeps only the projects at risk, ``on_track=True`` only the others; the filter runs
+    in SQL, before any pagination. The counts come from one subquery per row, so a paginated list pays
+    only for the page it returns.
     """
-    projects = with_health(
-        Project.objects.filter(agency=agency)
-        .select_related("client", "coordinator__user")
-        .annotate(task_counts=_task_counts(today))
-    ).order_by("launch_date", "name", "pk")
+    projects = Project.objects.filter(agency=agency).select_related("client", "coordinator__user")
+    # The health's SQL form only where it filters; otherwise the row's facts decide it as it loads.
+    projects = with_health(projects) if at_risk or on_track else with_health_facts(projects)
+    projects = projects.annotate(task_counts=_task_counts(today)).order_by("launch_date", "name", "pk")
     projects._iterable_class = _ProjectsWithCounts
     if client_id:
         projects = projects.filter(client_id=client_id)
@@ -127,6 +138,8 @@ def projects_for_list(
         projects = projects.filter(status=status)
     if at_risk:
         projects = projects.filter(at_risk=True)
+    elif on_track:
+        projects = projects.filter(at_risk=False)
     return projects
 
 
@@ -405,7 +418,7 @@ def project_summary(project_id: int, today: date) -> ProjectSummary | None:
     """A project's header, counts, health and phases in two queries (a third, the agency's closures, only
     when the forecast slips past the launch); None when it is not the caller's agency's project."""
     project = (
-        with_health(projects_with_header().filter(pk=project_id))
+        with_health_facts(projects_with_header().filter(pk=project_id))
         .annotate(
             tasks_total=_tasks_counted(),
             tasks_done=_tasks_counted(Q(status=TaskStatus.DONE)),
