@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
+from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -197,11 +198,10 @@ class ProjectListView(ProjectsAPIView):
             request.agency,
             client_id=int(client_id) if client_id else None,
             status=wanted,
-            at_risk=bool(at_risk),
+            at_risk=at_risk is True,
+            on_track=at_risk is False,
             today=self.today(),
         )
-        if at_risk is False:
-            projects = projects.filter(at_risk=False)
         return self.list_response(projects, api.ProjectSerializer)
 
     @extend_schema(
@@ -268,8 +268,11 @@ class ProjectDetailView(ProjectsAPIView):
         responses={200: api.ProjectDetailSerializer, 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str, pk: int) -> Response:
-        page = selectors.project_page(self.project_or_404(pk), self.today())
-        return self.render(page, api.ProjectDetailSerializer)
+        # The header, counts and health in one query: the plan itself is the task list's business.
+        summary = selectors.project_summary(pk, self.today())
+        if summary is None:
+            raise exceptions.NotFound()
+        return self.render(summary, api.ProjectDetailSerializer)
 
 
 @extend_schema(tags=["projects"])
@@ -303,25 +306,50 @@ class ProjectLaunchView(ProjectsAPIView):
         )
 
 
+class TaskPagination(LimitOffsetPagination):
+    """A project's task list: a page holds most plans whole; a client may not ask for more than the cap."""
+
+    default_limit = selectors.TASK_PAGE_DEFAULT
+    max_limit = selectors.TASK_PAGE_MAX
+
+
 @extend_schema(tags=["projects"])
 class ProjectTaskListView(ProjectsAPIView):
-    """Every task of one project in plan order, with how often each has moved and whether it is critical."""
+    """A project's tasks in plan order, a page at a time, with how often each has moved and whether it is
+    critical."""
 
     pagination_class = None  # the whole list, as the schema says
     queryset = Project.objects.none()
     serializer_class = api.TaskSerializer
+    pagination_class = TaskPagination
 
     @extend_schema(
         operation_id="project_tasks_list",
         summary="List a project's tasks",
-        description="The whole plan, not paginated. `moved_count` counts the task's deadline history; "
-        "`critical` marks every task with no float to the deadline it feeds (for a retainer, the current "
-        "month's chain).",
+        description=f"The plan in order, paginated: `limit` defaults to {selectors.TASK_PAGE_DEFAULT} tasks "
+        f"and is capped at {selectors.TASK_PAGE_MAX}; `count` is the whole plan's. `moved_count` counts "
+        "the task's deadline history; `critical` marks every task with no float to the deadline it feeds "
+        "(for a retainer, the current month's chain), judged over the whole plan whatever the page.",
         responses={200: api.TaskSerializer(many=True), 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str, pk: int) -> Response:
-        page = selectors.project_page(self.project_or_404(pk), self.today())
-        return Response(api.TaskSerializer(_with_predecessors(page), many=True).data)
+        # Only whether the project is the agency's: the list shows no header, so none is selected
+        # (compiling the header's five tables cost more than the lookup itself).
+        project = Project.objects.only("pk", "agency_id").filter(pk=pk).first()
+        if project is None:
+            raise exceptions.NotFound()
+        project.agency = request.agency
+        paginator = self.paginator
+        limit, offset = paginator.get_limit(request), paginator.get_offset(request)
+        page = selectors.project_tasks_page(project, self.today(), offset=offset, limit=limit)
+        # The count comes with the plan the page was cut from, so the pager costs no query of its own.
+        paginator.request, paginator.limit, paginator.offset, paginator.count = (
+            request,
+            limit,
+            offset,
+            page.count,
+        )
+        return paginator.get_paginated_response(api.TaskSerializer(page.tasks, many=True).data)
 
 
 # --- Tasks ---------------------------------------------------------------------------------

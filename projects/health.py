@@ -21,7 +21,6 @@ from django.db.models import (
     Count,
     F,
     IntegerField,
-    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -64,13 +63,14 @@ def project_health(*, open_risks: int, launch_date: date, forecast_launch: date 
 
 
 def forecast_launch_subquery() -> Subquery:
-    """The latest due date of the tasks feeding the launch (one-off tasks; retainer periods excluded)."""
+    """The latest due date of the tasks feeding the launch (one-off tasks; retainer periods excluded).
+
+    Written as "the first due date, latest first" rather than a grouped MAX so PostgreSQL reads one
+    entry of the project's forecast index (``task_forecast_idx``) instead of all its tasks."""
     return Subquery(
         Task.objects.filter(project=OuterRef("pk"), recurrence_period__isnull=True)
-        .order_by()
-        .values("project")
-        .annotate(last=Max("due_date"))
-        .values("last")[:1]
+        .order_by("-due_date")
+        .values("due_date")[:1]
     )
 
 
@@ -86,12 +86,18 @@ def open_risks_subquery() -> Subquery:
     )
 
 
-def with_health(projects: QuerySet[Project]) -> QuerySet[Project]:
-    """Annotate ``forecast_launch``, ``open_risks`` and ``at_risk`` (no extra query, no row multiplication)."""
+def with_health_facts(projects: QuerySet[Project]) -> QuerySet[Project]:
+    """Annotate ``forecast_launch`` and ``open_risks``, what ``health_of`` reads; for lists that show the
+    health without filtering by it, so the SQL carries no second copy of either subquery."""
     return projects.annotate(
         forecast_launch=forecast_launch_subquery(),
         open_risks=Coalesce(open_risks_subquery(), Value(0)),
-    ).annotate(
+    )
+
+
+def with_health(projects: QuerySet[Project]) -> QuerySet[Project]:
+    """Annotate ``forecast_launch``, ``open_risks`` and ``at_risk`` (no extra query, no row multiplication)."""
+    return with_health_facts(projects).annotate(
         at_risk=Case(
             When(Q(open_risks__gt=0) | Q(forecast_launch__gt=F("launch_date")), then=Value(True)),
             default=Value(False),

@@ -383,6 +383,16 @@ def _escalation_items(agency: Agency, today: date) -> list[tuple[tuple, ExtraIte
     for escalation in (
         Escalation.objects.filter(state__in=[EscalationState.OPEN, EscalationState.ACKNOWLEDGED])
         .select_related("project", "assignee__user")
+        # The columns shown, not every column of four tables: compiling those cost more than running it.
+        .only(
+            "message",
+            "facts",
+            "task_id",
+            "severity",
+            "section",
+            "project__name",
+            "assignee__user__full_name",
+        )
     ):
         facts = escalation.facts or {}
         if escalation.task_id:

@@ -300,6 +300,12 @@ class Task(models.Model):
             models.Index(fields=["agency", "status"]),
             models.Index(fields=["agency", "assignee", "due_date"]),
             models.Index(fields=["project", "start_date"]),
+            # A project's forecast launch (its latest one-off due date) read from one index entry.
+            models.Index(
+                fields=["project", "due_date"],
+                condition=Q(recurrence_period__isnull=True),
+                name="task_forecast_idx",
+            ),
         ]
 
     def __str__(self) -> str:

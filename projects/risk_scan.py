@@ -28,7 +28,7 @@ from projects.models import (
     TaskStatus,
 )
 from projects.risk_inputs import risk_inputs_collect
-from projects.workload import WorkItem, weekly_hours
+from projects.workload import WorkItem, weekly_shares
 
 LOOKAHEAD_DAYS = 5
 
@@ -131,25 +131,24 @@ def agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None = None)
     load: dict[tuple[int, date], tuple[float, tuple[str, ...]]] = {}
     contributors: dict[tuple[int, date], set[str]] = defaultdict(set)
     hours: dict[tuple[int, date], Decimal] = defaultdict(Decimal)
-    for row in task_rows:
-        if row["status"] == TaskStatus.DONE or row["assignee_id"] is None:
-            continue
-        spread = weekly_hours(
-            [
-                WorkItem(
-                    member_id=row["assignee_id"],
-                    start=row["start_date"],
-                    due=row["due_date"],
-                    hours=row["estimated_hours"] or Decimal(0),
-                )
-            ],
-            calendar,
-            weeks,
+    # Every open assigned task's hours, spread over the weeks in one pass (the weeks' bounds once).
+    project_of = {row["id"]: row["project_id"] for row in task_rows}
+    work = [
+        WorkItem(
+            member_id=row["assignee_id"],
+            start=row["start_date"],
+            due=row["due_date"],
+            hours=row["estimated_hours"] or Decimal(0),
+            task_id=row["id"],
         )
-        for key, value in spread.items():
-            if value:
-                hours[key] += value  # type: ignore[index]
-                contributors[key].add(project_names.get(row["project_id"], "another project"))  # type: ignore[index]
+        for row in task_rows
+        if row["status"] != TaskStatus.DONE and row["assignee_id"] is not None
+    ]
+    for item, monday, value in weekly_shares(work, calendar, weeks):
+        if value:
+            key = (item.member_id, monday)
+            hours[key] += value
+            contributors[key].add(project_names.get(project_of[item.task_id], "another project"))
     for key, value in hours.items():
         load[key] = (float(value), tuple(sorted(contributors[key])))
     member_snaps = tuple(

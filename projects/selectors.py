@@ -11,13 +11,35 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.query import ModelIterable
 
 from agencyops.models import Agency, Client, Membership, Role
 from projects import scheduling
 from projects.builtin_templates import BUILTIN_TEMPLATES, builtin_spec
 from projects.calendars import agency_calendar
-from projects.health import COUNTED_STATES, ProjectHealth, project_health, with_health
+from projects.health import (
+    COUNTED_STATES,
+    ProjectHealth,
+    health_of,
+    project_health,
+    with_health,
+    with_health_facts,
+)
 from projects.models import (
     DeadlineChange,
     Escalation,
@@ -38,6 +60,53 @@ from projects.template_spec import SpecError, TemplateSpec, parse_spec
 # --------------------------------------------------------------------------- the project list
 
 
+def _tasks_counted(condition: Q | None = None) -> Subquery:
+    """How many of the project's tasks meet ``condition``: a subquery correlated to each project row."""
+    return Subquery(
+        Task.objects.filter(condition or Q(), project=OuterRef("pk"))
+        .order_by()
+        .annotate(n=Func(F("pk"), function="COUNT"))
+        .values("n"),
+        output_field=IntegerField(),
+    )
+
+
+def _task_counts(today: date) -> Subquery:
+    """[total, done, overdue, blocked] of the project's tasks, in one pass over them.
+
+    A subquery correlated to each project row, so PostgreSQL counts only the projects it returns (after
+    ``LIMIT``, through the project's task index) instead of grouping every task of the agency first."""
+    done = Q(status=TaskStatus.DONE)
+    counts = [
+        Count("pk"),
+        Count("pk", filter=done),
+        Count("pk", filter=~done & Q(due_date__lt=today)),
+        Count("pk", filter=Q(status=TaskStatus.BLOCKED)),
+    ]
+    return Subquery(
+        Task.objects.filter(project=OuterRef("pk"))
+        .order_by()
+        .values("project")
+        .annotate(
+            counts=Func(*counts, template="ARRAY[%(expressions)s]", output_field=ArrayField(IntegerField()))
+        )
+        .values("counts")
+    )
+
+
+class _ProjectsWithCounts(ModelIterable):
+    """Projects with ``tasks_total``, ``tasks_done``, ``overdue_count`` and ``blocked_count`` unpacked from
+    the one ``task_counts`` array (a project without tasks counts zeros), and ``at_risk`` read from the
+    health facts the row carries (``projects.health.health_of``, the same rule as the SQL filter)."""
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        for project in super().__iter__():
+            counts = project.task_counts or (0, 0, 0, 0)
+            project.tasks_total, project.tasks_done, project.overdue_count, project.blocked_count = counts
+            project.at_risk = health_of(project).at_risk
+            yield project
+
+
 def projects_for_list(
     agency: Agency,
     *,
@@ -45,24 +114,22 @@ def projects_for_list(
     coordinator_id: int | None = None,
     status: str = "",
     at_risk: bool = False,
+    on_track: bool = False,
     today: date,
 ) -> QuerySet[Project]:
     """Every project of the agency with its progress, overdue and blocked counts and its health.
 
     ``at_risk``, ``open_risks`` and ``forecast_launch`` come from ``projects.health``: the one
     definition every page and the API share (open escalations, forecast past the committed launch).
+    ``at_risk=True`` keeps only the projects at risk, ``on_track=True`` only the others; the filter runs
+    in SQL, before any pagination. The counts come from one subquery per row, so a paginated list pays
+    only for the page it returns.
     """
-    open_task = ~Q(tasks__status=TaskStatus.DONE)
-    projects = with_health(
-        Project.objects.filter(agency=agency)
-        .select_related("client", "coordinator__user")
-        .annotate(
-            tasks_total=Count("tasks"),
-            tasks_done=Count("tasks", filter=Q(tasks__status=TaskStatus.DONE)),
-            overdue_count=Count("tasks", filter=open_task & Q(tasks__due_date__lt=today)),
-            blocked_count=Count("tasks", filter=Q(tasks__status=TaskStatus.BLOCKED)),
-        )
-    ).order_by("launch_date", "name", "pk")
+    projects = Project.objects.filter(agency=agency).select_related("client", "coordinator__user")
+    # The health's SQL form only where it filters; otherwise the row's facts decide it as it loads.
+    projects = with_health(projects) if at_risk or on_track else with_health_facts(projects)
+    projects = projects.annotate(task_counts=_task_counts(today)).order_by("launch_date", "name", "pk")
+    projects._iterable_class = _ProjectsWithCounts
     if client_id:
         projects = projects.filter(client_id=client_id)
     if coordinator_id:
@@ -71,6 +138,8 @@ def projects_for_list(
         projects = projects.filter(status=status)
     if at_risk:
         projects = projects.filter(at_risk=True)
+    elif on_track:
+        projects = projects.filter(at_risk=False)
     return projects
 
 
@@ -205,6 +274,10 @@ class ProjectPage:
         return sum(1 for t in self.tasks if t.status == TaskStatus.DONE)
 
     @property
+    def tasks_total(self) -> int:
+        return len(self.tasks)
+
+    @property
     def health(self) -> ProjectHealth:
         """The project's one health (see projects.health), from the rows this page already holds."""
         return project_health(
@@ -313,6 +386,160 @@ def project_page(project: Project, today: date) -> ProjectPage:
     if by_phase.get(None):
         page.groups.append(PhaseGroup(None, by_phase[None]))
     return page
+
+
+# --------------------------------------------------------------------------- the API's project reads
+
+
+@dataclass
+class ProjectSummary:
+    """What the project detail API shows: the header, its phases and counts, never the whole plan."""
+
+    project: Project
+    phases: list[Phase]
+    tasks_total: int
+    tasks_done: int
+    first_start: date | None
+    forecast_launch: date | None
+    open_risks: int
+    missing: list[str]
+    slip_business_days: int = 0
+
+    @property
+    def health(self) -> ProjectHealth:
+        return project_health(
+            open_risks=self.open_risks,
+            launch_date=self.project.launch_date,
+            forecast_launch=self.forecast_launch,
+        )
+
+
+def project_summary(project_id: int, today: date) -> ProjectSummary | None:
+    """A project's header, counts, health and phases in two queries (a third, the agency's closures, only
+    when the forecast slips past the launch); None when it is not the caller's agency's project."""
+    project = (
+        with_health_facts(projects_with_header().filter(pk=project_id))
+        .annotate(
+            tasks_total=_tasks_counted(),
+            tasks_done=_tasks_counted(Q(status=TaskStatus.DONE)),
+            first_start=Subquery(
+                Task.objects.filter(project=OuterRef("pk")).order_by("start_date").values("start_date")[:1]
+            ),
+            inputs_count=Subquery(
+                RequiredInput.objects.filter(project=OuterRef("pk"))
+                .order_by()
+                .annotate(n=Func(F("pk"), function="COUNT"))
+                .values("n"),
+                output_field=IntegerField(),
+            ),
+        )
+        .first()
+    )
+    if project is None:
+        return None
+    phases = list(Phase.objects.filter(project=project).select_related("owner__user").order_by("order", "pk"))
+    forecast = project.forecast_launch  # type: ignore[attr-defined]
+    slip = 0
+    if forecast is not None and forecast > project.launch_date:
+        calendar = agency_calendar(project.agency, around=today)
+        slip = calendar.business_days_between(project.launch_date, forecast)
+    return ProjectSummary(
+        project=project,
+        phases=phases,
+        tasks_total=project.tasks_total,  # type: ignore[attr-defined]
+        tasks_done=project.tasks_done,  # type: ignore[attr-defined]
+        first_start=project.first_start,  # type: ignore[attr-defined]
+        forecast_launch=forecast,
+        open_risks=project.open_risks,  # type: ignore[attr-defined]
+        missing=brief_missing(project.brief, inputs_count=project.inputs_count),  # type: ignore[attr-defined]
+        slip_business_days=slip,
+    )
+
+
+# The task list API's pages: a plan of 14 to 50 tasks fits in one, a 200-task plan takes two.
+TASK_PAGE_DEFAULT = 100
+TASK_PAGE_MAX = 500
+
+
+@dataclass(frozen=True)
+class PlanStep:
+    """A task of the plan as a link to it shows it (it may be on another page of the list)."""
+
+    id: int
+    key: str
+    title: str
+    start_date: date
+    due_date: date
+
+
+@dataclass(frozen=True)
+class PlanLink:
+    """A dependency as a task's ``predecessors`` show it."""
+
+    id: int
+    predecessor: PlanStep
+    kind: str
+    lag_days: int
+
+
+@dataclass
+class ProjectTaskPage:
+    """One page of a project's tasks in plan order, and how many the plan has."""
+
+    count: int
+    tasks: list[Task]
+
+
+def project_tasks_page(project: Project, today: date, *, offset: int, limit: int) -> ProjectTaskPage:
+    """A page of the plan, each task with its moves, whether it is critical and what it waits for.
+
+    Whether a task is critical depends on the whole plan, which is read as plain values (keys, dates,
+    durations, links); the full rows (phase, assignee, moves) are read for the page's tasks only.
+    Four queries whatever the page: the plan, its links, the agency's closures, the page's rows.
+    """
+    steps = list(
+        Task.objects.filter(project=project)
+        .order_by("start_date", "order", "pk")
+        .values_list("pk", "key", "title", "duration_days", "start_date", "due_date", "recurrence_period")
+    )
+    if not steps:
+        return ProjectTaskPage(count=0, tasks=[])
+    links = list(
+        TaskDependency.objects.filter(successor__project=project).values_list(
+            "pk", "predecessor_id", "successor_id", "kind", "lag_days"
+        )
+    )
+    by_id = {pk: PlanStep(pk, key, title, start, due) for pk, key, title, _, start, due, _ in steps}
+    preds: dict[int, list[scheduling.Dependency]] = defaultdict(list)
+    waits_for: dict[int, list[PlanLink]] = defaultdict(list)
+    for pk, predecessor_id, successor_id, kind, lag in links:
+        if predecessor_id in by_id and successor_id in by_id:
+            preds[successor_id].append(
+                scheduling.Dependency(predecessor=by_id[predecessor_id].key, kind=kind, lag=lag)  # type: ignore[arg-type]
+            )
+            waits_for[successor_id].append(PlanLink(pk, by_id[predecessor_id], kind, lag))
+    plan = [
+        scheduling.PlanTask(key=key, duration=duration, predecessors=tuple(preds[pk]))
+        for pk, key, _, duration, _, _, _ in steps
+    ]
+    slots = {key: scheduling.Slot(start, due) for _, key, _, _, start, due, _ in steps}
+    periods = {key: period for _, key, _, _, _, _, period in steps}
+    critical = scheduling.plan_critical_tasks(
+        plan, slots, calendar=agency_calendar(project.agency, around=today), periods=periods, today=today
+    )
+    page_ids = [step[0] for step in steps[offset : offset + limit]]
+    rows = (
+        {task.pk: task for task in _tasks_with_moves(Task.objects.filter(pk__in=page_ids))}
+        if page_ids
+        else {}
+    )
+    tasks = [rows[pk] for pk in page_ids if pk in rows]
+    for task in tasks:
+        task.is_critical = task.key in critical  # type: ignore[attr-defined]
+        task.predecessor_list = sorted(  # type: ignore[attr-defined]
+            waits_for.get(task.pk, ()), key=lambda link: (link.predecessor.start_date, link.id)
+        )
+    return ProjectTaskPage(count=len(steps), tasks=tasks)
 
 
 # --------------------------------------------------------------------------- history

@@ -466,7 +466,7 @@ class ProjectDetailSerializer(serializers.Serializer):
 
     @extend_schema_field(OpenApiTypes.INT)
     def get_tasks_total(self, page: Any) -> int:
-        return len(page.tasks)
+        return page.tasks_total
 
 
 class ProjectCreatedSerializer(ProjectDetailSerializer):

@@ -94,6 +94,17 @@ def spread_hours(item: WorkItem, calendar: BusinessCalendar, weeks: Sequence[dat
     return dict(_spread(item, calendar, _week_bounds(calendar, weeks)))
 
 
+def weekly_shares(
+    items: Iterable[WorkItem], calendar: BusinessCalendar, weeks: Sequence[date]
+) -> Iterator[tuple[WorkItem, date, Decimal]]:
+    """Each item's hours in each of ``weeks`` it touches, as (item, Monday, hours), for callers that need to
+    know which item a share came from; the weeks' bounds are worked out once for all the items."""
+    bounds = _week_bounds(calendar, weeks)
+    for item in items:
+        for monday, hours in _spread(item, calendar, bounds):
+            yield item, monday, hours
+
+
 def weekly_hours(
     tasks: Iterable[WorkItem], calendar: BusinessCalendar, weeks: Sequence[date]
 ) -> dict[tuple[int | None, date], Decimal]:

@@ -270,6 +270,8 @@ class LibraryItemView(LibraryAPIView):
 class LibraryVersionListView(LibraryAPIView):
     """An item's versions, newest first; add a new latest version."""
 
+    pagination_class = None  # an item has few versions: the whole list, never a page
+
     serializer_class = LibraryVersionOutput
 
     @extend_schema(
@@ -344,6 +346,8 @@ class SharedBrandFileOutput(serializers.Serializer):
 
 class PortalBrandFileListView(PortalAPIView):
     """What the agency shares with the caller's client: latest shared version of each file."""
+
+    pagination_class = None  # the shared brand kit is short: the whole list, never a page
 
     serializer_class = SharedBrandFileOutput
 

@@ -857,3 +857,26 @@ def test_the_request_page_runs_the_same_queries_for_few_or_many_comments(
     with django_assert_num_queries(11):
         response = as_coordinator.get(url("approval_detail", agency, request.pk))
     assert response.content.decode().count('class="ap-comment ') == 1 + 2 * replies
+
+
+@pytest.mark.parametrize("total", [1, 5])
+def test_the_project_page_lists_its_approvals_with_round_state_and_next_action_in_fixed_queries(
+    team, project, approver, as_member, total, django_assert_num_queries
+):
+    agency = team["agency"]
+    requests = [
+        factories.approval_create(actor=team["coordinator"], project=project, title=f"Copy round {n}")
+        for n in range(total)
+    ]
+    _next_round(team, approver, requests[0], "Copy v2")
+    page_url = reverse("project_detail", kwargs={"agency_slug": agency.slug, "project_id": project.pk})
+    as_member.get(page_url)  # the cached body is built once; the approvals section is read on every view
+
+    # Session, user, membership, the switcher, the page's version stamp, the approvals (one query).
+    with django_assert_num_queries(6):
+        page = as_member.get(page_url).content.decode()
+
+    for request in requests:
+        assert f'id="approval-{request.pk}"' in page and request.title in page
+    assert "v2 · round 1 of 2" in page
+    assert services.format_moment(requests[-1].due_at, agency) in page

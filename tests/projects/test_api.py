@@ -371,6 +371,24 @@ def test_a_project_shows_its_brief_what_the_brief_lacks_and_its_phases(team, pro
     assert body["tasks_total"] == 14
 
 
+@pytest.mark.parametrize("size", [14, 200])
+def test_a_projects_detail_costs_the_same_queries_for_14_or_200_tasks(team, size, django_assert_num_queries):
+    project = (
+        factories.project_create(actor=team["coordinator"], client=team["clients"][0])
+        if size == 14
+        else _grow_to_200_tasks(team)
+    )
+    api = token_client(team["owner"].user)
+
+    # Token and user, membership, the project with its counts and health, its phases: never the plan.
+    with django_assert_num_queries(4):
+        body = api.get(url("api_project_detail", team["agency"], pk=project.pk)).json()
+
+    assert body["tasks_total"] == size and body["tasks_done"] == 0
+    assert body["first_start"] and body["forecast_launch"] == project.launch_date.isoformat()
+    assert body["at_risk"] is False and body["slip_business_days"] == 0
+
+
 def test_a_projects_tasks_show_how_often_each_moved_and_which_are_critical(team, project):
     agency = team["agency"]
     calendar = calendar_of(agency)
@@ -388,7 +406,8 @@ def test_a_projects_tasks_show_how_often_each_moved_and_which_are_critical(team,
     response = token_client(team["members"][2].user).get(url("api_project_tasks", agency, pk=project.pk))
 
     assert response.status_code == 200
-    tasks = {t["key"]: t for t in response.json()}
+    assert response.json()["count"] == 14
+    tasks = {t["key"]: t for t in response.json()["results"]}
     assert len(tasks) == 14
     assert tasks["copy"]["moved_count"] == 2
     assert tasks["copy-approval"]["moved_count"] == 2  # pushed along both times
@@ -455,12 +474,52 @@ def test_a_projects_task_list_costs_the_same_queries_for_14_or_200_tasks(
     )
     api = token_client(team["owner"].user)
 
-    # Token and user, membership, project; phases, tasks, links, inputs and their tasks, open
-    # escalations, closures.
-    with django_assert_num_queries(10):
-        response = api.get(url("api_project_tasks", team["agency"], pk=project.pk))
+    # Token and user, membership, project; the plan's dates, its links, closures, the page's rows.
+    with django_assert_num_queries(7):
+        response = api.get(url("api_project_tasks", team["agency"], pk=project.pk), {"limit": 200})
 
-    assert len(response.json()) == size
+    assert response.json()["count"] == size
+    assert len(response.json()["results"]) == size
+
+
+def test_a_projects_task_list_comes_a_page_at_a_time_judged_over_the_whole_plan(team):
+    project = _grow_to_200_tasks(team)
+    api = token_client(team["owner"].user)
+    tasks_url = url("api_project_tasks", team["agency"], pk=project.pk)
+
+    whole = api.get(tasks_url, {"limit": 200}).json()
+    first = api.get(tasks_url).json()
+    second = api.get(tasks_url, {"offset": 100}).json()
+    greedy = api.get(tasks_url, {"limit": 100_000}).json()
+
+    assert first["count"] == second["count"] == 200
+    assert len(first["results"]) == len(second["results"]) == 100
+    assert first["next"] and second["next"] is None and second["previous"]
+    # The pages are the whole plan cut in two, each task as the whole list shows it: its critical flag
+    # and its predecessors (some on the other page) do not depend on the page it is on.
+    assert first["results"] + second["results"] == whole["results"]
+    handoff = second["results"][-1]
+    assert handoff["key"] == "handoff" and handoff["critical"] is True
+    assert len(handoff["predecessors"]) == 18
+    # Asking for everything gets the whole 200 here, the cap beyond it.
+    assert len(greedy["results"]) == 200 and greedy["next"] is None
+
+
+def test_a_client_asking_for_more_tasks_than_the_cap_gets_a_capped_page(team, monkeypatch):
+    from projects.api import TaskPagination
+
+    project = _grow_to_200_tasks(team)
+    # The cap (500) lowered below this plan's size, so the plan is long enough to show it.
+    monkeypatch.setattr(TaskPagination, "max_limit", 150)
+
+    body = (
+        token_client(team["owner"].user)
+        .get(url("api_project_tasks", team["agency"], pk=project.pk), {"limit": 100_000})
+        .json()
+    )
+
+    assert body["count"] == 200 and len(body["results"]) == 150
+    assert "limit=150" in body["next"]
 
 
 # --- Editing a task ------------------------------------------------------------------------
