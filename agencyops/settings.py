@@ -216,6 +216,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON only: the API is for scripts and integrations (Swagger UI at /api/docs/ is the browsable view).
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # OPTIONS is not part of the API: DRF's metadata would look objects up by ``pk`` to describe PUT forms.
+    "DEFAULT_METADATA_CLASS": None,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "agencyops.api.errors.api_exception_handler",
     "DEFAULT_PAGINATION_CLASS": "agencyops.api.pagination.CappedLimitOffsetPagination",
