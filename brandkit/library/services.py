@@ -396,31 +396,65 @@ def library_file_approved_request(*, request_id: int) -> LibraryItem | None:
     )
     if version.file:
         with version.file.open("rb") as handle:
-            data = handle.read()
-        kind = extraction.sniff(data[:65536], version.original_name)
-        copy.original_name = version.original_name or f"{request.title}.bin"
-        copy.file_kind = kind
-        copy.content_type = extraction.content_type(kind, data[:16])
-        copy.size_bytes = len(data)
-        copy.sha256 = hashlib.sha256(data).hexdigest()
-        copy.file.save(copy.original_name, ContentFile(data), save=False)
-        copy.extraction_state = ExtractionState.PENDING if kind == extraction.PDF else ExtractionState.NONE
+            _store_bytes(copy, data=handle.read(), name=version.original_name or f"{request.title[:150]}.bin")
     else:
         text = version.text or ""
-        copy.original_name = f"{request.title[:150]}.txt"
-        copy.file_kind = extraction.TEXT
-        copy.content_type = extraction.content_type(extraction.TEXT)
-        copy.size_bytes = len(text.encode())
-        copy.sha256 = hashlib.sha256(text.encode()).hexdigest()
-        copy.file.save(copy.original_name, ContentFile(text.encode()), save=False)
+        _store_bytes(copy, data=text.encode(), name=f"{request.title[:150]}.txt")
         copy.text = text[: extraction.Limits().max_chars]
         copy.extraction_state = ExtractionState.DONE
-    copy.save()
-    item.latest_version = copy
+    return _finish_filed(item, copy)
+
+
+def _store_bytes(version: LibraryVersion, *, data: bytes, name: str) -> None:
+    """Fill a new version from bytes the product itself files (approved work, sent reports)."""
+    kind = extraction.sniff(data[:65536], name)
+    version.original_name = name
+    version.file_kind = kind
+    version.content_type = extraction.content_type(kind, data[:16])
+    version.size_bytes = len(data)
+    version.sha256 = hashlib.sha256(data).hexdigest()
+    version.file.save(name, ContentFile(data), save=False)
+    version.extraction_state = ExtractionState.PENDING if kind == extraction.PDF else ExtractionState.NONE
+
+
+def _finish_filed(item: LibraryItem, version: LibraryVersion) -> LibraryItem:
+    version.save()
+    item.latest_version = version
     item.save(update_fields=["latest_version"])
     _refresh_search_vector(item.pk)
-    if copy.extraction_state == ExtractionState.PENDING:
+    if version.extraction_state == ExtractionState.PENDING:
         from brandkit.library.tasks import index_library_version
 
-        index_library_version.delay_on_commit(copy.pk)
+        index_library_version.delay_on_commit(version.pk)
     return item
+
+
+@transaction.atomic
+def library_file_report(
+    *,
+    agency: Agency,
+    client: Client,
+    title: str,
+    filename: str,
+    content: bytes,
+    owner: Membership | None = None,
+) -> LibraryItem:
+    """File a sent report's PDF in its client's library (once: the same bytes are never filed twice)."""
+    digest = hashlib.sha256(content).hexdigest()
+    existing = LibraryVersion.objects.filter(agency=agency, sha256=digest).select_related("item").first()
+    if existing is not None:
+        return existing.item
+    item = LibraryItem.objects.create(
+        agency=agency,
+        client=client,
+        title=title[:200],
+        kind=ItemKind.REPORT,
+        tags=["weekly report"],
+        owner=owner,
+        search_config=search_config_for(agency),
+    )
+    version = LibraryVersion(
+        agency=agency, item=item, number=1, uploaded_by=owner, notes="Filed when the report was sent."
+    )
+    _store_bytes(version, data=content, name=filename)
+    return _finish_filed(item, version)

@@ -242,7 +242,25 @@ def report_issue_build(*, issue_id: int, now: dt.datetime | None = None) -> Repo
         state=IssueState.SENT, sent_at=timezone.now()
     )
     issue.refresh_from_db()
+    _file_in_library(issue, rendered.content)
     return issue
+
+
+def _file_in_library(issue: ReportIssue, content: bytes) -> None:
+    """The sent PDF joins the client's library as a report (filed once; a failure here never unsends it)."""
+    from brandkit.library.services import library_file_report
+
+    try:
+        library_file_report(
+            agency=issue.agency,
+            client=issue.client,
+            title=f"Weekly report {issue.period_start:%-d %b} – {issue.period_end:%-d %b %Y}",
+            filename=issue.pdf.name.rsplit("/", 1)[-1],
+            content=content,
+            owner=issue.definition.coordinator,
+        )
+    except Exception:  # noqa: BLE001 — the report is sent; the library copy can be filed by hand
+        log.exception("Report issue %s was sent but not filed in the library", issue.pk)
 
 
 def report_html(issue: ReportIssue, *, now: dt.datetime) -> str:

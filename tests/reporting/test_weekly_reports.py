@@ -15,6 +15,7 @@ from django.db import connection
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
+from brandkit.library.models import LibraryItem
 from reporting import pdf, weekly
 from reporting.models import IssueState, ReportIssue
 from reporting.services import insights, reports
@@ -144,6 +145,13 @@ def test_a_report_holds_for_missing_data_tells_the_coordinator_once_then_is_sent
     assert "on 3 November (campaign change)" in text  # the approved insight
     assert "50.00" in text  # this week's Industry spend
     assert "hour" not in text.lower().replace("hours)", "")  # the client's report carries no hours
+
+    # The sent PDF is filed in the client's library, once, however often the build ran.
+    with scope(agency=team["agency"].pk):
+        filed = LibraryItem.objects.filter(client=data["client"], kind="report")
+        assert filed.count() == 1
+        assert filed.get().latest_version.file.open("rb").read() == content
+        assert filed.get().title == "Weekly report 16 Nov – 22 Nov 2026"
 
     # Sent is final: the database refuses any change.
     with scope(agency=team["agency"].pk), pytest.raises(Exception, match="report_issue_immutable_once_sent"):
