@@ -2,7 +2,17 @@
 
 from django.urls import path
 
-from projects.views import calendar, closures, escalations, projects, tasks, templates, timeline, workload
+from projects.views import (
+    calendar,
+    closures,
+    conversation,
+    escalations,
+    projects,
+    tasks,
+    templates,
+    timeline,
+    workload,
+)
 
 urlpatterns = [
     path("projects/", projects.project_list, name="project_list"),
@@ -36,6 +46,24 @@ urlpatterns = [
         "tasks/<int:task_id>/dependencies/<int:dependency_id>/remove/",
         tasks.dependency_remove,
         name="dependency_remove",
+    ),
+    path("tasks/<int:task_id>/description/", conversation.task_description, name="task_description"),
+    path("tasks/<int:task_id>/comments/", conversation.task_comment_create, name="task_comment_create"),
+    path(
+        "tasks/<int:task_id>/attachments/<int:attachment_id>/",
+        conversation.task_attachment_file,
+        name="task_attachment_file",
+    ),
+    path("tasks/<int:task_id>/checklist/", conversation.checklist_add, name="checklist_add"),
+    path(
+        "tasks/<int:task_id>/checklist/<int:item_id>/done/",
+        conversation.checklist_toggle,
+        name="checklist_toggle",
+    ),
+    path(
+        "tasks/<int:task_id>/checklist/<int:item_id>/remove/",
+        conversation.checklist_remove,
+        name="checklist_remove",
     ),
     path("templates/", templates.template_list, name="template_list"),
     path("templates/<int:template_id>/", templates.template_edit, name="template_edit"),

@@ -11,6 +11,7 @@ Callers use the names below from ``projects.services``; each lives in one module
 - ``retainers``: a retainer's rhythm and the deliverables of its coming periods.
 - ``projects``: the brief (``brief_missing``, ``brief_update``), planning settings and project status.
 - ``tasks``: task status, decisions, assignee, and tasks added after the plan.
+- ``conversation``: a task's description, comments with @mentions and attachments, its checklist.
 - ``rescheduling``: the plan as scheduling values (``ProjectPlan``) and due-date moves with their history.
 - ``dependencies``: links between tasks.
 - ``inputs``: required inputs, expected and received.
@@ -27,6 +28,14 @@ from projects.services.calendar_feeds import (
     calendar_feed_token_hash,
 )
 from projects.services.closures import closure_add, closure_remove
+from projects.services.conversation import (
+    checklist_item_add,
+    checklist_item_remove,
+    checklist_item_set_done,
+    task_comment_add,
+    task_describe,
+    team_handles,
+)
 from projects.services.dependencies import dependency_add, dependency_remove
 from projects.services.inputs import required_input_create, required_input_receive
 from projects.services.planning import PlanPreview, project_create_from_template, project_preview
@@ -77,6 +86,9 @@ __all__ = [
     "brief_missing",
     "brief_update",
     "calendar_feed_create",
+    "checklist_item_add",
+    "checklist_item_remove",
+    "checklist_item_set_done",
     "calendar_feed_revoke",
     "calendar_feed_token_hash",
     "closure_add",
@@ -95,12 +107,15 @@ __all__ = [
     "retainer_generate",
     "task_assign",
     "task_clear_decision",
+    "task_comment_add",
     "task_create",
+    "task_describe",
     "task_flag_decision",
     "task_reschedule",
     "task_reschedule_preview",
     "task_update_status",
     "template_resolve",
     "template_save_from_project",
+    "team_handles",
     "template_update",
 ]

@@ -139,6 +139,13 @@ def tenant_world(team: dict) -> dict:
             section="needs_decision",
             message="Nobody owns the kickoff.",
         )
+        # What people said and ticked off on the task: tasks/<task_id>/attachments|checklist/<id>/.
+        task_attachment = project_services.task_comment_add(
+            actor=owner, task=dependency.successor, body="Proof attached", files=[factories.png_upload()]
+        ).attachments.get()
+        checklist_item = project_services.checklist_item_add(
+            actor=owner, task=dependency.successor, text="Check the proof"
+        )
     approvals = client_approvals(owner=owner, project=project, contact=team["contacts"][0])
     return {
         "agency": agency,
@@ -154,6 +161,8 @@ def tenant_world(team: dict) -> dict:
         "template": template,
         "closure": closure,
         "escalation": escalation,
+        "task_attachment": task_attachment,
+        "checklist_item": checklist_item,
         **approvals,
     }
 

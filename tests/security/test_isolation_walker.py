@@ -100,6 +100,8 @@ OBJECT_FOR_KWARG = {
     "comment_id": "comment",
     "entry_id": "decision_entry",
     "change_request_id": "change_request",
+    "attachment_id": "task_attachment",
+    "item_id": "checklist_item",
 }
 # Kwargs that carry a number of their object rather than its id: ``<int:page>`` is the page's number
 # within the version. They are never mixed across worlds on their own (page 1 exists everywhere).
