@@ -41,3 +41,22 @@ urlpatterns += [
     ),
     path("projects/<int:pk>/scan/", escalation_api.ProjectScanView.as_view(), name="api_project_scan"),
 ]
+
+# The conversation on a task (projects/conversation_api.py).
+from projects import conversation_api  # noqa: E402  (appended with its routes)
+
+urlpatterns += [
+    path(
+        "tasks/<int:pk>/comments/", conversation_api.TaskCommentListView.as_view(), name="api_task_comments"
+    ),
+    path(
+        "tasks/<int:pk>/attachments/",
+        conversation_api.TaskAttachmentListView.as_view(),
+        name="api_task_attachments",
+    ),
+    path(
+        "tasks/<int:pk>/attachments/<int:attachment_id>/file/",
+        conversation_api.TaskAttachmentFileView.as_view(),
+        name="api_task_attachment_file",
+    ),
+]

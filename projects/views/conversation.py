@@ -57,6 +57,11 @@ def task_comment_create(request: HttpRequest, task_id: int) -> HttpResponse:
 def task_attachment_file(request: HttpRequest, task_id: int, attachment_id: int) -> FileResponse:
     """A file shared on a task, after the tenant check; images show inline, the rest download."""
     attachment = get_object_or_404(TaskAttachment, pk=attachment_id, task_id=task_or_404(task_id).pk)
+    return attachment_response(attachment)
+
+
+def attachment_response(attachment: TaskAttachment) -> FileResponse:
+    """A task attachment's bytes with a type read from them; images show inline, the rest download."""
     try:
         handle = attachment.file.open("rb")
     except (FileNotFoundError, ValueError):
