@@ -233,6 +233,7 @@ SPECTACULAR_SETTINGS = {
         "ProjectStatusEnum": "projects.models.ProjectStatus",
         "TaskStatusEnum": "projects.models.TaskStatus",
         "DependencyKindEnum": "projects.models.DependencyKind",
+        "PartyEnum": "projects.models.Party",
         "EscalationStateEnum": "projects.models.EscalationState",
         "EscalationSeverityEnum": "projects.models.EscalationSeverity",
         "EscalationRuleEnum": "projects.escalation_serializers.RULE_NAMES",
