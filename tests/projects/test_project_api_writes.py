@@ -208,3 +208,48 @@ def test_another_agencys_project_input_and_closure_are_404s(team, other_team, pr
     with scope(agency=team["agency"].pk):
         assert RequiredInput.objects.get(pk=item.pk).received_at is None
         assert AgencyClosure.objects.filter(pk=closure.pk).exists()
+
+
+def test_a_coordinator_adds_a_one_off_task_after_another_and_a_member_may_not(team, project):
+    agency = team["agency"]
+    with scope(agency=agency.pk):
+        design = Task.objects.get(project=project, key="design")
+    api = token_client(team["coordinator"].user)
+    response = api.post(
+        url("api_project_tasks", agency, project.pk),
+        {"title": "Extra banner", "duration_days": 2, "after": design.pk, "assignee": team["members"][1].pk},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    with scope(agency=agency.pk):
+        task = Task.objects.get(project=project, title="Extra banner")
+        assert task.added_after_plan and task.assignee == team["members"][1]
+        assert task.start_date > design.due_date
+        assert task.predecessor_links.get().predecessor == design
+    assert response.json()["id"] == task.pk
+    member = token_client(team["members"][0].user)
+    refused = member.post(url("api_project_tasks", agency, project.pk), {"title": "Sneaky"}, format="json")
+    assert refused.status_code == 403
+
+
+def test_a_one_off_task_following_another_projects_task_is_refused(team, other_team, project):
+    other = factories.project_create(actor=other_team["coordinator"], client=other_team["clients"][0])
+    with scope(agency=other_team["agency"].pk):
+        theirs = Task.objects.filter(project=other).first()
+    api = token_client(team["coordinator"].user)
+    response = api.post(
+        url("api_project_tasks", team["agency"], project.pk),
+        {"title": "Extra", "after": theirs.pk, "assignee": other_team["owner"].pk, "duration_days": 999},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert set(response.json()) == {"duration_days"}
+    response = api.post(
+        url("api_project_tasks", team["agency"], project.pk),
+        {"title": "Extra", "after": theirs.pk, "assignee": other_team["owner"].pk},
+        format="json",
+    )
+    assert response.json() == {
+        "after": ["Choose a task of this project."],
+        "assignee": ["Choose someone on your team."],
+    }
