@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from agencyops.models import ClientContact, Membership
 from approvals.models import (
+    VERDICT_OUTCOMES,
     ApprovalRequest,
     ApprovalStatus,
     AssetVersion,
@@ -132,7 +133,7 @@ def approval_decide(
             agency=request.agency,
             to=coordinator.user.email,
             recipient=coordinator.user,
-            subject=f"{decision.get_verdict_display()}: {request.title}",
+            subject=f"{VERDICT_OUTCOMES[decision.verdict]}: {request.title}",
             body=f"{contact.full_name} decided “{decision.get_verdict_display().lower()}” on “{request.title}” "
             f"(version {version.number}).",
             kind="decision",
