@@ -87,7 +87,11 @@ def escalation_list(request: HttpRequest) -> HttpResponse:
             # "open" filters open and acknowledged together, so it is listed once, saying so.
             "states": [
                 ("open", "Open or acknowledged"),
-                *[(value, label) for value, label in EscalationState.choices if value != EscalationState.OPEN],
+                *[
+                    (value, label)
+                    for value, label in EscalationState.choices
+                    if value != EscalationState.OPEN
+                ],
             ],
             "members": Membership.objects.filter(is_active=True).select_related("user"),
             "can_act": can_manage_clients(request.membership),
