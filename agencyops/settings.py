@@ -284,5 +284,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "pgserver": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "pgserver": {"level": "WARNING"},
+        # WeasyPrint narrates every step of a PDF at INFO ("Step 1 - Fetching…"); keep its warnings only.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

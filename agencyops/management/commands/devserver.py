@@ -81,7 +81,12 @@ class Command(BaseCommand):
         previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
         try:
             for child in children:
-                child.process = subprocess.Popen(child.argv, cwd=settings.BASE_DIR, process_group=0)
+                child.process = subprocess.Popen(
+                    child.argv,
+                    cwd=settings.BASE_DIR,
+                    process_group=0,
+                    env=child_environment(os.environ, addr=addr, port=port),
+                )
             self._print_banner(addr=addr, port=port, demo_lines=describe_demo(summary))
             failed = self._wait_until_stopped_or_failed(children, stop)
         finally:
@@ -152,3 +157,13 @@ class Command(BaseCommand):
             running = [c for c in running if c.process.poll() is None]  # type: ignore[union-attr]
             if not running:
                 return
+
+
+def child_environment(environ: Any, *, addr: str, port: int) -> dict[str, str]:
+    """The children's environment: links in mails and exports point at the port this server listens on,
+    unless SITE_URL says otherwise."""
+    children = dict(environ)
+    if not children.get("SITE_URL"):
+        host = "127.0.0.1" if addr in ("0.0.0.0", "") else addr
+        children["SITE_URL"] = f"http://{host}:{port}"
+    return children
