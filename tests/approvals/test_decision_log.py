@@ -308,3 +308,33 @@ def test_the_pdf_renderer_never_fetches_a_remote_url(team):
     finally:
         server.shutdown()
     assert not exports._is_local("file:///etc/passwd") and exports._is_local("data:text/plain,hi")
+
+
+def _pdf_text(content: bytes) -> str:
+    document = pypdfium2.PdfDocument(content)
+    try:
+        return " ".join(
+            " ".join(document[i].get_textpage().get_text_range().split()) for i in range(len(document))
+        )
+    finally:
+        document.close()
+
+
+def test_the_pdf_names_an_approval_source_once_and_a_change_request_is_not_a_green_final_decision(
+    team, project, as_member
+):
+    agency, acme = team["agency"], team["clients"][0]
+    request = factories.approval_create(actor=team["coordinator"], project=project)
+    approver = request.final_approver
+    with scope(agency=agency.pk):
+        services.approval_decide(
+            contact=approver,
+            request=request,
+            verdict="request_changes",
+            comment="Name the Riverside practice.",
+        )
+    page = as_member.get(url("approval_detail", agency, request.pk)).content.decode()
+    assert "Final approver: changes needed" in page and 'badge-ok">Final decision' not in page
+    flat = _pdf_text(as_member.get(url("decision_log_pdf", agency, acme.pk)).content)
+    assert "Approval request “Landing page copy”, version 1" in flat
+    assert "Approval request: Approval request" not in flat
