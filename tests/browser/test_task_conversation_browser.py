@@ -4,6 +4,7 @@ attached; the designer is notified, opens the task from the link and drags its c
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from django.core import mail
@@ -86,3 +87,38 @@ def test_a_coordinator_mentions_a_designer_with_a_mockup_and_the_designer_drags_
     # The board stays right after a reload: the move was saved, not only drawn.
     page.reload()
     expect(page.locator("[data-board-column=in_progress]").locator(f"#task-card-{task.pk}")).to_be_visible()
+
+
+def test_the_client_sees_only_the_text_box_that_fits_the_verdict_they_choose(
+    page, live_server, log_in_as, fast_password_hashing
+):
+    from agencyops.models import ClientContact
+    from tests import factories
+
+    demo = demo_seed()
+    agency = demo.agency
+    with scope(agency=agency.pk):
+        anna = ClientContact.objects.get(email="anna@acmedental.test")
+        project = Project.objects.filter(client=anna.client).order_by("pk").first()
+    approval = factories.approval_create(
+        actor=demo.coordinator, project=project, contact=anna, title="Hero banner copy"
+    )
+    log_in_as("anna@acmedental.test")
+    page.goto(live_server.url + reverse("portal_approval", args=[agency.slug, approval.pk]))
+    decision = page.get_by_role("region", name="Decision")
+    changes = decision.get_by_label("The changes you approve with")
+    comment = decision.locator("[data-verdict-field=request_changes] textarea")
+    expect(changes).to_be_hidden()
+    expect(comment).to_be_hidden()
+
+    decision.get_by_role("radio", name=re.compile(r"^Approve with changes")).check()
+    expect(changes).to_be_visible()
+    expect(comment).to_be_hidden()
+
+    decision.get_by_role("radio", name=re.compile(r"^Request changes")).check()
+    expect(comment).to_be_visible()
+    expect(changes).to_be_hidden()
+
+    decision.get_by_role("radio", name=re.compile(r"^Approve\b(?! with)")).check()
+    expect(comment).to_be_hidden()
+    expect(changes).to_be_hidden()
