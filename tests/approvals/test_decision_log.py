@@ -338,3 +338,19 @@ def test_the_pdf_names_an_approval_source_once_and_a_change_request_is_not_a_gre
     flat = _pdf_text(as_member.get(url("decision_log_pdf", agency, acme.pk)).content)
     assert "Approval request “Landing page copy”, version 1" in flat
     assert "Approval request: Approval request" not in flat
+
+
+def test_a_client_downloads_their_own_decision_log_as_pdf_from_the_portal(team, as_contact):
+    acme, birch = team["clients"]
+    agency = team["agency"]
+    _manual(team, acme, "Homepage hero uses the family photo")
+    _manual(team, birch, "Bakery keeps the old logo")
+    log = as_contact.get(reverse("portal_decision_log", args=[agency.slug])).content.decode()
+    pdf_url = reverse("portal_decision_log_pdf", args=[agency.slug])
+    assert f'href="{pdf_url}"' in log
+    response = as_contact.get(pdf_url)
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="acme-dental-decision-log.pdf"'
+    flat = _pdf_text(response.content)
+    assert "Homepage hero uses the family photo" in flat and "Decision log · Acme Dental" in flat
+    assert "Bakery keeps the old logo" not in flat
