@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -16,11 +17,13 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
+from agencyops.celery import app as celery_app
 from agencyops.demo import demo_seed
 from agencyops.management.commands.seed_demo import describe_demo
 
 # How long each child gets to finish what it is doing after Ctrl-C before it is told harder.
 GRACE_SECONDS = 15
+WORKER_READY_SECONDS = 60
 TERM_SECONDS = 5
 
 
@@ -87,6 +90,8 @@ class Command(BaseCommand):
                     process_group=0,
                     env=child_environment(os.environ, addr=addr, port=port),
                 )
+            # Printed last: after the worker's and beat's own banners, so it is what the terminal shows.
+            self._wait_for_worker(children, stop)
             self._print_banner(addr=addr, port=port, demo_lines=describe_demo(summary))
             failed = self._wait_until_stopped_or_failed(children, stop)
         finally:
@@ -112,6 +117,20 @@ class Command(BaseCommand):
             "-s", str(settings.DATA_DIR / "celerybeat-schedule"),
         ]  # fmt: skip
         return [Child("web", web), Child("worker", worker), Child("beat", beat)]
+
+    def _wait_for_worker(self, children: list[Child], stop: threading.Event) -> None:
+        """Until this server's worker answers a ping (at most WORKER_READY_SECONDS), or a child exits."""
+        name = f"devserver@{socket.gethostname()}"
+        deadline = time.monotonic() + WORKER_READY_SECONDS
+        while time.monotonic() < deadline and not stop.is_set():
+            if any(c.process is not None and c.process.poll() is not None for c in children):
+                return
+            try:
+                if celery_app.control.ping(destination=[name], timeout=1.0):
+                    time.sleep(0.5)  # beat logs its start-up lines just after
+                    return
+            except Exception:  # noqa: BLE001 - the broker may still be starting; the banner must still come
+                time.sleep(0.5)
 
     def _print_banner(self, *, addr: str, port: int, demo_lines: list[str]) -> None:
         host = "127.0.0.1" if addr in ("0.0.0.0", "") else addr
