@@ -27,6 +27,9 @@ from approvals.services.feedback import comment_add
 from projects import services as project_services
 from projects.models import Project, Task, TaskStatus
 
+MAX_LOGGED_REQUESTS = 10
+MAX_LOGGED_REQUEST_CHARS = 300
+
 
 def _log_entry_for_decision(
     request: ApprovalRequest, decision: ReviewerDecision, version: AssetVersion
@@ -37,6 +40,17 @@ def _log_entry_for_decision(
     )
     if decision.changes:
         text += f" Changes: {decision.changes}"
+    if decision.verdict == Verdict.REQUEST_CHANGES:
+        # The log says what was asked for, not only that something was: the client's comments on the round.
+        asked = list(
+            Comment.objects.filter(version=version, author_contact__client=request.client, is_internal=False)
+            .order_by("created_at", "pk")
+            .values_list("body", flat=True)[:MAX_LOGGED_REQUESTS]
+        )
+        if asked:
+            text += " Changes asked for: " + " · ".join(
+                " ".join(body.split())[:MAX_LOGGED_REQUEST_CHARS] for body in asked
+            )
     timeline = ""
     if decision.verdict == Verdict.REQUEST_CHANGES:
         timeline = "Another revision round before this deliverable can move on."

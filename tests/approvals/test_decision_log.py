@@ -354,3 +354,18 @@ def test_a_client_downloads_their_own_decision_log_as_pdf_from_the_portal(team, 
     flat = _pdf_text(response.content)
     assert "Homepage hero uses the family photo" in flat and "Decision log · Acme Dental" in flat
     assert "Bakery keeps the old logo" not in flat
+
+
+def test_a_change_request_is_logged_with_the_changes_the_client_asked_for(team, project):
+    request = factories.approval_create(actor=team["coordinator"], project=project)
+    approver = request.final_approver
+    with scope(agency=team["agency"].pk):
+        services.approval_decide(
+            contact=approver,
+            request=request,
+            verdict="request_changes",
+            comment="Name the Riverside practice.",
+        )
+        entry = DecisionLogEntry.objects.get(approval_request=request)
+    assert entry.decision.startswith("Request changes: Landing page copy")
+    assert entry.decision.endswith("Changes asked for: Name the Riverside practice.")
