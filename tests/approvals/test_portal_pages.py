@@ -760,3 +760,12 @@ def test_pinning_is_by_click_and_the_typed_position_waits_behind_a_toggle(team, 
     ).content.decode()
     # A refused position opens the toggle, so the message is seen where the value was typed.
     assert '<details class="portal-position" open>' in refused
+
+
+def test_the_final_approver_is_told_which_round_their_decision_closes_in_the_portals_words(
+    team, project, as_contact
+):
+    request = factories.approval_create(actor=team["coordinator"], project=project, title="Hero copy")
+    page = as_contact.get(_url("portal_approval", team["agency"], request_id=request.pk)).content.decode()
+    assert "your decision closes the first round of “Hero copy”" in page
+    assert "closes round 1" not in page
