@@ -30,8 +30,9 @@ def mockup_png() -> bytes:
 
 
 def test_a_coordinator_mentions_a_designer_with_a_mockup_and_the_designer_drags_the_card_on(
-    page, live_server, log_in_as, fast_password_hashing
+    page, live_server, log_in_as, fast_password_hashing, settings, tmp_path
 ):
+    settings.MEDIA_ROOT = tmp_path  # the mockup stays out of the real media folder
     demo = demo_seed()
     agency = demo.agency
     with scope(agency=agency.pk):

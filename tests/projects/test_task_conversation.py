@@ -20,6 +20,11 @@ def url(name: str, agency, *args) -> str:
     return reverse(name, args=[agency.slug, *args])
 
 
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path  # attachments stay out of the real media folder
+
+
 @pytest.fixture
 def project(team):
     return factories.project_create(actor=team["coordinator"], client=team["clients"][0], name="Dental site")
