@@ -73,6 +73,10 @@ def test_a_coordinator_mentions_a_designer_with_a_mockup_and_the_designer_drags_
 
     page.goto(live_server.url + reverse("project_detail", args=[agency.slug, project.pk]) + "?view=board")
     card = page.locator(f"#task-card-{task.pk}")
+    # The board uses the screen's width, and a card shows its status in full ("Not started").
+    assert page.locator("[data-board]").evaluate("board => board.getBoundingClientRect().width") > 1300
+    select = card.locator("select[name=status]")
+    assert select.evaluate("s => s.scrollWidth <= s.clientWidth"), "the status is not clipped"
     expect(page.locator("[data-board-column=not_started]").locator(f"#task-card-{task.pk}")).to_be_visible()
     # Dropped near the column's top: its middle is a board's height down, and scrolling there mid-drag
     # would start the drag on whatever card then sits under the pointer.
