@@ -47,4 +47,6 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             )
             return [AgencyChoice(pk, slug, name, Role(role).label) for pk, slug, name, role in rows]
 
-    return {"nav": NAV, "current_membership": membership, "my_memberships": other_agencies}
+    # Owners run the team: for them it is one click from every page, not only inside the account menu.
+    nav = [*NAV, ("member_list", "Team")] if membership.role == Role.OWNER else NAV
+    return {"nav": nav, "current_membership": membership, "my_memberships": other_agencies}

@@ -255,6 +255,7 @@ SPECTACULAR_SETTINGS = {
         "ProjectStatusEnum": "projects.models.ProjectStatus",
         "TaskStatusEnum": "projects.models.TaskStatus",
         "DependencyKindEnum": "projects.models.DependencyKind",
+        "PartyEnum": "projects.models.Party",
         "EscalationStateEnum": "projects.models.EscalationState",
         "EscalationSeverityEnum": "projects.models.EscalationSeverity",
         "EscalationRuleEnum": "projects.escalation_serializers.RULE_NAMES",
@@ -309,7 +310,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "pgserver": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "pgserver": {"level": "WARNING"},
+        # WeasyPrint narrates every step of a PDF at INFO ("Step 1 - Fetching…"); keep its warnings only.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # --- Inbound mail and chat (agencyops/inbound) ----------------------------------------------

@@ -32,3 +32,15 @@ urlpatterns = [
         name="api_change_request_decision",
     ),
 ]
+
+# A version's file and pages for API clients (approvals/file_api.py): the API's own links, not the pages'.
+from approvals import file_api  # noqa: E402  (appended with its routes)
+
+urlpatterns += [
+    path("versions/<int:version_id>/file/", file_api.VersionFileView.as_view(), name="api_version_file"),
+    path(
+        "versions/<int:version_id>/pages/<int:page>/",
+        file_api.VersionPageFileView.as_view(),
+        name="api_version_page",
+    ),
+]

@@ -238,6 +238,14 @@ class Verdict(models.TextChoices):
     REQUEST_CHANGES = "request_changes", "Request changes"
 
 
+# What a verdict means once given, for mail subjects: "Changes requested", not the button's "Request changes".
+VERDICT_OUTCOMES = {
+    Verdict.APPROVE: "Approved",
+    Verdict.APPROVE_WITH_CHANGES: "Approved with changes",
+    Verdict.REQUEST_CHANGES: "Changes requested",
+}
+
+
 @pgtrigger.register(APPEND_ONLY, NO_TRUNCATE)
 class ReviewerDecision(models.Model):
     """A reviewer's verdict on one round. Only the final approver's is binding; one binding verdict per round."""

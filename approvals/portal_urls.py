@@ -17,6 +17,7 @@ urlpatterns = [
         "versions/<int:version_id>/pages/<int:page>/", views.portal_version_page, name="portal_version_page"
     ),
     path("decisions/", views.portal_decision_log, name="portal_decision_log"),
+    path("decisions.pdf", views.portal_decision_log_pdf, name="portal_decision_log_pdf"),
     path(
         "change-requests/<int:change_request_id>/", views.portal_change_request, name="portal_change_request"
     ),

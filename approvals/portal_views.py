@@ -15,11 +15,14 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
 from agencyops import files
 from agencyops.tenancy import portal_view
+from approvals import exports
 from approvals.models import ApprovalRequest, ChangeRequestVerdict, Verdict, VersionKind
 from approvals.portal_forms import (
     PortalAdviceForm,
@@ -39,6 +42,7 @@ from approvals.portal_selectors import (
     portal_version_or_404,
     portal_version_page_or_404,
 )
+from approvals.selectors import decision_log_for_client
 
 # Read-only pages look their object up before checking the method, so a POST for another client's
 # object is the same 404 as a GET: no answer depends on whether the object exists elsewhere.
@@ -227,6 +231,24 @@ def portal_decision_log(request: HttpRequest) -> HttpResponse:
         "portal/decision_log.html",
         {"contact": contact, "client": contact.client, "agency": request.agency, "entries": entries},
     )
+
+
+@portal_view
+@require_http_methods(["GET", "HEAD"])
+def portal_decision_log_pdf(request: HttpRequest) -> HttpResponse:
+    """The client's own decision log as a PDF, the same document the agency exports for them."""
+    contact = request.contact
+    pdf = exports.decision_log_pdf(
+        decision_log_for_client(contact.client),
+        agency=request.agency,
+        client=contact.client,
+        exported_at=timezone.now(),
+        exported_by=contact.full_name,
+    )
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = slugify(contact.client.slug or contact.client.name)
+    response["Content-Disposition"] = f'attachment; filename="{name}-decision-log.pdf"'
+    return response
 
 
 @portal_view

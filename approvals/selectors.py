@@ -37,12 +37,13 @@ from projects.models import DeadlineChange, Project, Task
 
 
 def round_label(number: int | None, included: int) -> str:
-    """'v3 · round 2 of 2': the version and which revision round it is against the project's budget."""
+    """'v3 · revision round 2 of 2 included': the version and which revision round it is against the project's
+    budget, in the same words as the portal."""
     if not number:
         return "No version yet"
     if number == 1:
         return "v1 · first round"
-    return f"v{number} · round {number - 1} of {included}"
+    return f"v{number} · revision round {number - 1} of {included} included"
 
 
 def is_beyond_budget(number: int | None, included: int) -> bool:

@@ -161,8 +161,8 @@ class PageSerializer(serializers.Serializer):
 class VersionSerializer(serializers.Serializer):
     """One round of the deliverable: an image, a PDF (with its pages) or copy."""
 
-    FILE_URL = "version_file"
-    PAGE_URL = "version_page"
+    FILE_URL = "api_version_file"
+    PAGE_URL = "api_version_page"
 
     id = serializers.IntegerField(read_only=True)
     number = serializers.IntegerField(read_only=True, help_text="1 for the first version.")

@@ -17,13 +17,13 @@ from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agencyops.api.views import FIELD_ERRORS, FORBIDDEN, NOT_FOUND, AgencyAPIView, parse
-from agencyops.models import Client, ClientContact, Membership
+from agencyops.models import Client, ClientContact, Discipline, Membership
 from agencyops.permissions import can_plan_projects, is_agency_member
 from projects import scheduling, selectors, services
 from projects import serializers as api
@@ -313,6 +313,20 @@ class TaskPagination(LimitOffsetPagination):
     max_limit = selectors.TASK_PAGE_MAX
 
 
+class TaskCreateInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200)
+    phase = serializers.IntegerField(required=False, allow_null=True, help_text="A phase id of this project.")
+    discipline = serializers.ChoiceField(
+        choices=Discipline.choices, required=False, allow_blank=True, default=""
+    )
+    duration_days = serializers.IntegerField(
+        min_value=0, max_value=250, default=1, help_text="0 for a milestone."
+    )
+    estimated_hours = serializers.DecimalField(max_digits=6, decimal_places=1, min_value=0, default=0)
+    after = serializers.IntegerField(required=False, allow_null=True, help_text="The task it follows.")
+    assignee = serializers.IntegerField(required=False, allow_null=True, help_text="A membership id.")
+
+
 @extend_schema(tags=["projects"])
 class ProjectTaskListView(ProjectsAPIView):
     """A project's tasks in plan order, a page at a time, with how often each has moved and whether it is
@@ -350,6 +364,51 @@ class ProjectTaskListView(ProjectsAPIView):
             page.count,
         )
         return paginator.get_paginated_response(api.TaskSerializer(page.tasks, many=True).data)
+
+    # Adding a one-off task is planning (owners and coordinators), as on the page.
+    write_permission = can_plan_projects
+
+    @extend_schema(
+        operation_id="project_tasks_create",
+        summary="Add a one-off task",
+        description="It starts today (or when the task it follows allows) and is marked as added after the "
+        "plan, so the risk scan asks whether the brief covers it.",
+        request=TaskCreateInputSerializer,
+        responses={201: api.TaskDetailSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def post(self, request: Request, agency_slug: str, pk: int) -> Response:
+        project = self.project_or_404(pk)
+        data = parse(TaskCreateInputSerializer, request)
+        errors: dict[str, list[str]] = {}
+        # Scoped lookups: another agency's phase, task or person is refused like an unknown id.
+        phase = project.phases.filter(pk=data["phase"]).first() if data.get("phase") else None
+        if data.get("phase") and phase is None:
+            errors["phase"] = ["Choose a phase of this project."]
+        after = Task.objects.filter(project=project, pk=data["after"]).first() if data.get("after") else None
+        if data.get("after") and after is None:
+            errors["after"] = [PREDECESSOR_REFUSED]
+        assignee = None
+        if data.get("assignee"):
+            assignee = Membership.objects.filter(pk=data["assignee"], is_active=True).first()
+            if assignee is None:
+                errors["assignee"] = [ASSIGNEE_REFUSED]
+        if errors:
+            raise exceptions.ValidationError(errors)
+        task = services.task_create(
+            actor=request.membership,
+            project=project,
+            title=data["title"],
+            phase=phase,
+            discipline=data["discipline"],
+            duration_days=data["duration_days"],
+            estimated_hours=data["estimated_hours"],
+            after=after,
+            assignee=assignee,
+        )
+        task = self.task_or_404(task.pk)
+        return self.render(
+            selectors.task_page(task, self.today()), api.TaskDetailSerializer, status.HTTP_201_CREATED
+        )
 
 
 # --- Tasks ---------------------------------------------------------------------------------

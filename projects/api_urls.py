@@ -42,3 +42,38 @@ urlpatterns += [
     ),
     path("projects/<int:pk>/scan/", escalation_api.ProjectScanView.as_view(), name="api_project_scan"),
 ]
+
+# The conversation on a task (projects/conversation_api.py).
+from projects import conversation_api  # noqa: E402  (appended with its routes)
+
+urlpatterns += [
+    path(
+        "tasks/<int:pk>/comments/", conversation_api.TaskCommentListView.as_view(), name="api_task_comments"
+    ),
+    path(
+        "tasks/<int:pk>/attachments/",
+        conversation_api.TaskAttachmentListView.as_view(),
+        name="api_task_attachments",
+    ),
+    path(
+        "tasks/<int:pk>/attachments/<int:task_attachment_id>/file/",
+        conversation_api.TaskAttachmentFileView.as_view(),
+        name="api_task_attachment_file",
+    ),
+]
+
+# What the project pages change, for scripts (projects/project_api.py).
+from projects import project_api  # noqa: E402  (appended with its routes)
+
+urlpatterns += [
+    path("projects/<int:pk>/status/", project_api.ProjectStatusView.as_view(), name="api_project_status"),
+    path("projects/<int:pk>/brief/", project_api.ProjectBriefView.as_view(), name="api_project_brief"),
+    path("projects/<int:pk>/inputs/", project_api.ProjectInputListView.as_view(), name="api_project_inputs"),
+    path(
+        "projects/<int:pk>/inputs/<int:input_id>/receive/",
+        project_api.ProjectInputReceiveView.as_view(),
+        name="api_project_input_receive",
+    ),
+    path("closures/", project_api.ClosureListView.as_view(), name="api_closure_list"),
+    path("closures/<int:closure_id>/", project_api.ClosureDetailView.as_view(), name="api_closure_detail"),
+]

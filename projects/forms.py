@@ -753,3 +753,87 @@ class TaskCreateForm(forms.Form):
         except ValidationError as error:
             add_service_errors(self, error)
             return None
+
+
+# --------------------------------------------------------------------------- the conversation on a task
+
+
+class TaskDescriptionForm(forms.Form):
+    description = forms.CharField(
+        label="Description",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        required=False,
+        max_length=services.conversation.MAX_DESCRIPTION_CHARS,
+        help_text="Markdown: **bold**, _italic_, lists with -, links as [text](https://…).",
+    )
+
+    def __init__(self, *args: Any, task: Task, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {"description": task.description})
+        super().__init__(*args, **kwargs)
+        self.task = task
+
+    def save(self, *, actor: Membership) -> Task | None:
+        try:
+            return services.task_describe(actor=actor, task=self.task, **self.cleaned_data)
+        except ValidationError as error:
+            add_service_errors(self, error)
+            return None
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field; each is checked by its content in the service, not here."""
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class TaskCommentForm(forms.Form):
+    body = forms.CharField(
+        label="Comment",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=services.conversation.MAX_COMMENT_CHARS,
+        help_text="Markdown works; mention a teammate with @ and their handle to notify them.",
+    )
+    files = MultipleFileField(
+        label="Attach images or PDFs",
+        widget=MultipleFileInput(
+            attrs={"accept": "image/png,image/jpeg,image/gif,image/webp,application/pdf"}
+        ),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, task: Task, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.task = task
+
+    def save(self, *, actor: Membership) -> Any:
+        try:
+            return services.task_comment_add(
+                actor=actor, task=self.task, body=self.cleaned_data["body"], files=self.cleaned_data["files"]
+            )
+        except ValidationError as error:
+            add_service_errors(self, error)
+            return None
+
+
+class ChecklistItemForm(forms.Form):
+    text = forms.CharField(label="New step", max_length=200)
+
+    def __init__(self, *args: Any, task: Task, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.task = task
+
+    def save(self, *, actor: Membership) -> Any:
+        try:
+            return services.checklist_item_add(actor=actor, task=self.task, text=self.cleaned_data["text"])
+        except ValidationError as error:
+            add_service_errors(self, error)
+            return None

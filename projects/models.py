@@ -245,6 +245,7 @@ class Task(models.Model):
     phase = models.ForeignKey(Phase, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks")
     key = models.CharField(max_length=80, help_text="Stable name within the project (from its template).")
     title = models.CharField(max_length=200)
+    description = models.TextField(blank=True, help_text="What the work is, in Markdown.")
     discipline = models.CharField(max_length=20, choices=Discipline.choices, blank=True)
     assignee = models.ForeignKey(
         Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned_tasks"
@@ -690,3 +691,73 @@ class MemberCostRate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.membership}: {self.hourly_cost} {self.currency}/h"
+
+
+# --------------------------------------------------------------------------- the conversation on a task
+
+
+class TaskComment(models.Model):
+    """Something a team member said on a task; @mentions notify the people named."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField()
+    mentioned = models.ManyToManyField(Membership, related_name="+", blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["task", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.body[:60]
+
+
+class AttachmentKind(models.TextChoices):
+    IMAGE = "image", "Image"
+    PDF = "pdf", "PDF"
+
+
+class TaskAttachment(models.Model):
+    """A file shared on a task (an image or a PDF, checked by its bytes), usually with a comment."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="attachments")
+    comment = models.ForeignKey(
+        TaskComment, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(upload_to="tasks/%Y/%m/")
+    original_name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=10, choices=AttachmentKind.choices)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ChecklistItem(models.Model):
+    """One step of a task, ticked off as it is done; the board card shows how many are."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="checklist")
+    text = models.CharField(max_length=200)
+    done = models.BooleanField(default=False)
+    order = models.PositiveIntegerField(default=0)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        ordering = ["order", "pk"]
+
+    def __str__(self) -> str:
+        return self.text

@@ -26,6 +26,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce
 from django.db.models.query import ModelIterable
 
 from agencyops.models import Agency, Client, Membership, Role
@@ -41,6 +42,7 @@ from projects.health import (
     with_health_facts,
 )
 from projects.models import (
+    ChecklistItem,
     DeadlineChange,
     Escalation,
     EscalationSeverity,
@@ -51,10 +53,12 @@ from projects.models import (
     ProjectTemplate,
     RequiredInput,
     Task,
+    TaskAttachment,
+    TaskComment,
     TaskDependency,
     TaskStatus,
 )
-from projects.services import BUILTIN_PREFIX, brief_missing
+from projects.services import BUILTIN_PREFIX, brief_missing, team_handles
 from projects.template_spec import SpecError, TemplateSpec, parse_spec
 
 # --------------------------------------------------------------------------- the project list
@@ -236,6 +240,17 @@ def _worst_first() -> Case:
     )
 
 
+def with_checklist_progress(queryset: QuerySet[Task]) -> QuerySet[Task]:
+    """Tasks with ``checklist_total`` and ``checklist_done``, counted in the same query (for board cards)."""
+    steps = ChecklistItem.objects.filter(task=OuterRef("pk")).order_by().values("task")
+    total = steps.annotate(n=Count("pk")).values("n")
+    done = steps.filter(done=True).annotate(n=Count("pk")).values("n")
+    return queryset.annotate(
+        checklist_total=Coalesce(Subquery(total, output_field=IntegerField()), 0),
+        checklist_done=Coalesce(Subquery(done, output_field=IntegerField()), 0),
+    )
+
+
 def _tasks_with_moves(queryset: QuerySet[Task]) -> QuerySet[Task]:
     # "Moved N times" is a count over the append-only history, never a stored counter.
     return queryset.select_related("assignee__user", "phase").annotate(moves=Count("deadline_changes"))
@@ -325,7 +340,9 @@ def project_page(project: Project, today: date) -> ProjectPage:
     """
     phases = list(Phase.objects.filter(project=project).select_related("owner__user").order_by("order", "pk"))
     tasks = list(
-        _tasks_with_moves(Task.objects.filter(project=project)).order_by("start_date", "order", "pk")
+        with_checklist_progress(_tasks_with_moves(Task.objects.filter(project=project))).order_by(
+            "start_date", "order", "pk"
+        )
     )
     dependencies = list(TaskDependency.objects.filter(successor__project=project))
     inputs = list(
@@ -682,4 +699,35 @@ def project_tasks_for_picker(project: Project) -> QuerySet[Task]:
         Task.objects.filter(project=project)
         .only("pk", "title", "key", "project_id")
         .order_by("start_date", "order", "pk")
+    )
+
+
+# --------------------------------------------------------------------------- a task's conversation
+
+
+@dataclass
+class TaskConversation:
+    """The comments (authors, attachments and mentions loaded), the checklist and who can be @mentioned."""
+
+    comments: list[TaskComment]
+    checklist: list[ChecklistItem]
+    team: list[tuple[str, Membership]]
+
+    @property
+    def checklist_done(self) -> int:
+        return sum(1 for item in self.checklist if item.done)
+
+
+def task_conversation(task: Task) -> TaskConversation:
+    """Everything said on a task, oldest first, in a fixed number of queries however long the thread."""
+    comments = list(
+        TaskComment.objects.filter(task=task)
+        .select_related("author__user")
+        .prefetch_related(Prefetch("attachments", queryset=TaskAttachment.objects.order_by("pk")))
+        .order_by("created_at", "pk")
+    )
+    return TaskConversation(
+        comments=comments,
+        checklist=list(ChecklistItem.objects.filter(task=task).order_by("order", "pk")),
+        team=sorted(team_handles(task.agency_id).items()),
     )

@@ -32,3 +32,15 @@ urlpatterns = [
     path("v1/portal/<slug:agency_slug>/", include("reporting.portal_api_urls")),
     path("v1/agencies/<slug:agency_slug>/reporting/", include("reporting.api_urls")),
 ]
+
+# The agency's calendar settings and portal invitations (agencyops/api/agency_settings.py).
+from agencyops.api import agency_settings  # noqa: E402  (appended with its routes)
+
+urlpatterns += [
+    path(AGENCY + "settings/", agency_settings.AgencySettingsView.as_view(), name="api_agency_settings"),
+    path(
+        AGENCY + "contacts/<int:pk>/invite/",
+        agency_settings.ContactInviteView.as_view(),
+        name="api_contact_invite",
+    ),
+]

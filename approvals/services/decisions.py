@@ -15,6 +15,7 @@ from agencyops.input_bounds import date_out_of_range
 from agencyops.models import ClientContact, Membership
 from agencyops.notifications.services import notify
 from approvals.models import (
+    VERDICT_OUTCOMES,
     ApprovalRequest,
     ApprovalStatus,
     AssetVersion,
@@ -30,6 +31,9 @@ from projects import services as project_services
 from projects.calendars import agency_today
 from projects.models import Project, Task, TaskStatus
 
+MAX_LOGGED_REQUESTS = 10
+MAX_LOGGED_REQUEST_CHARS = 300
+
 
 def _log_entry_for_decision(
     request: ApprovalRequest, decision: ReviewerDecision, version: AssetVersion
@@ -40,6 +44,17 @@ def _log_entry_for_decision(
     )
     if decision.changes:
         text += f" Changes: {decision.changes}"
+    if decision.verdict == Verdict.REQUEST_CHANGES:
+        # The log says what was asked for, not only that something was: the client's comments on the round.
+        asked = list(
+            Comment.objects.filter(version=version, author_contact__client=request.client, is_internal=False)
+            .order_by("created_at", "pk")
+            .values_list("body", flat=True)[:MAX_LOGGED_REQUESTS]
+        )
+        if asked:
+            text += " Changes asked for: " + " · ".join(
+                " ".join(body.split())[:MAX_LOGGED_REQUEST_CHARS] for body in asked
+            )
     timeline = ""
     if decision.verdict == Verdict.REQUEST_CHANGES:
         timeline = "Another revision round before this deliverable can move on."
@@ -137,7 +152,7 @@ def approval_decide(
             agency=request.agency,
             to=coordinator.user.email,
             recipient=coordinator.user,
-            subject=f"{decision.get_verdict_display()}: {request.title}",
+            subject=f"{VERDICT_OUTCOMES[decision.verdict]}: {request.title}",
             body=f"{contact.full_name} decided “{decision.get_verdict_display().lower()}” on “{request.title}” "
             f"(version {version.number}).",
             kind="decision",

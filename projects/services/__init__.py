@@ -12,6 +12,7 @@ Callers use the names below from ``projects.services``; each lives in one module
 - ``projects``: the brief (``brief_missing``, ``brief_update``), planning settings and project status.
 - ``tasks``: task status, decisions, assignee, and tasks added after the plan.
 - ``launch``: moving the committed launch, an explicit act with its history.
+- ``conversation``: a task's description, comments with @mentions and attachments, its checklist.
 - ``rescheduling``: the plan as scheduling values (``ProjectPlan``) and due-date moves with their history.
 - ``dependencies``: links between tasks.
 - ``inputs``: required inputs, expected and received.
@@ -28,6 +29,14 @@ from projects.services.calendar_feeds import (
     calendar_feed_token_hash,
 )
 from projects.services.closures import closure_add, closure_remove
+from projects.services.conversation import (
+    checklist_item_add,
+    checklist_item_remove,
+    checklist_item_set_done,
+    task_comment_add,
+    task_describe,
+    team_handles,
+)
 from projects.services.dependencies import dependency_add, dependency_remove
 from projects.services.inputs import required_input_create, required_input_receive
 from projects.services.launch import LaunchMove, project_move_launch
@@ -81,6 +90,9 @@ __all__ = [
     "brief_missing",
     "brief_update",
     "calendar_feed_create",
+    "checklist_item_add",
+    "checklist_item_remove",
+    "checklist_item_set_done",
     "calendar_feed_revoke",
     "calendar_feed_token_hash",
     "closure_add",
@@ -100,7 +112,9 @@ __all__ = [
     "retainer_generate",
     "task_assign",
     "task_clear_decision",
+    "task_comment_add",
     "task_create",
+    "task_describe",
     "task_flag_decision",
     "task_reschedule",
     "task_reschedule_preview",
@@ -108,5 +122,6 @@ __all__ = [
     "task_update_status",
     "template_resolve",
     "template_save_from_project",
+    "team_handles",
     "template_update",
 ]

@@ -44,6 +44,15 @@ def task_update_status(
         if task.status != TaskStatus.WAITING or task.waiting_on != waiting_on:
             task.waiting_since = agency_today(actor.agency)
         task.waiting_on, task.waiting_on_name = waiting_on, waiting_on_name.strip()
+    elif status == TaskStatus.BLOCKED and (waiting_on or waiting_on_name.strip()):
+        # A blocked task often waits on someone too: keep whom it was entered with, never drop it silently.
+        if waiting_on not in Party.values:
+            raise ValidationError(
+                {"waiting_on": "Say whom the task is waiting on: the agency, the client or a vendor."}
+            )
+        if task.waiting_on != waiting_on or task.waiting_since is None:
+            task.waiting_since = agency_today(actor.agency)
+        task.waiting_on, task.waiting_on_name = waiting_on, waiting_on_name.strip()
     else:
         task.waiting_on, task.waiting_on_name, task.waiting_since = "", "", None
     if status == TaskStatus.BLOCKED:

@@ -86,7 +86,15 @@ def escalation_list(request: HttpRequest) -> HttpResponse:
                 for r in RULES
             ],
             "severities": EscalationSeverity.choices,
-            "states": [("open", "Open"), *EscalationState.choices],
+            # "open" filters open and acknowledged together, so it is listed once, saying so.
+            "states": [
+                ("open", "Open or acknowledged"),
+                *[
+                    (value, label)
+                    for value, label in EscalationState.choices
+                    if value != EscalationState.OPEN
+                ],
+            ],
             "members": Membership.objects.filter(is_active=True).select_related("user"),
             "can_act": can_manage_escalation(request.membership),
             "rule_labels": RULE_LABELS,

@@ -17,9 +17,18 @@ from django.views.decorators.vary import vary_on_headers
 from agencyops.tenancy import agency_view
 from projects import scheduling, services
 from projects.calendars import agency_today
-from projects.forms import DependencyForm, RescheduleForm, TaskAssignForm, TaskDecisionForm, TaskStatusForm
+from projects.forms import (
+    ChecklistItemForm,
+    DependencyForm,
+    RescheduleForm,
+    TaskAssignForm,
+    TaskCommentForm,
+    TaskDecisionForm,
+    TaskDescriptionForm,
+    TaskStatusForm,
+)
 from projects.models import Task, TaskDependency
-from projects.selectors import task_for_page, task_page
+from projects.selectors import task_conversation, task_for_page, task_page, with_checklist_progress
 from projects.views.projects import can_plan_projects
 
 CARD_TARGET_PREFIX = "task-card-"
@@ -55,6 +64,10 @@ def _render_task(request: HttpRequest, task: Task, **forms: Any) -> TemplateResp
         "decision_form": forms.get("decision_form") or TaskDecisionForm(task=task),
         "assign_form": (forms.get("assign_form") or TaskAssignForm(task=task)) if can_plan else None,
         "dependency_form": (forms.get("dependency_form") or DependencyForm(task=task)) if can_plan else None,
+        "conversation": task_conversation(task),
+        "description_form": forms.get("description_form") or TaskDescriptionForm(task=task),
+        "comment_form": forms.get("comment_form") or TaskCommentForm(task=task),
+        "checklist_form": forms.get("checklist_form") or ChecklistItemForm(task=task),
     }
     return TemplateResponse(request, "projects/task_detail.html", context)
 
@@ -68,7 +81,7 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
 
 def _card_response(request: HttpRequest, task: Task, form: TaskStatusForm | None) -> TemplateResponse:
     """One board card, as the project page's board shows it (moves, critical path and all)."""
-    card = Task.objects.select_related("assignee__user", "phase").get(pk=task.pk)
+    card = with_checklist_progress(Task.objects.select_related("assignee__user", "phase")).get(pk=task.pk)
     card.moves = card.deadline_changes.count()  # type: ignore[attr-defined]
     plan = services.project_plan_load(task.project)
     today = agency_today(request.agency)

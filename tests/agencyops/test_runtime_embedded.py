@@ -167,8 +167,14 @@ def test_make_run_serves_the_demo_with_a_worker_and_beat_and_stops_them_all_on_c
     try:
         health = wait_for_healthz(port, devserver, log)
         assert health["status"] == "ok"
+        # The banner waits for the worker, so it may follow the first health check by a moment.
+        deadline = time.monotonic() + 90
+        while "AgencyOps is running at" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.5)
         printed = log.read_text()
         assert f"AgencyOps is running at http://127.0.0.1:{port}/" in printed
+        # The banner comes last, after the worker says it is ready.
+        assert printed.index(" ready.") < printed.index("AgencyOps is running at")
         assert "owner@brightside.test" in printed and "anna@acmedental.test" in printed
         assert "demo-password-2026" in printed
 

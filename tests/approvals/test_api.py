@@ -240,10 +240,14 @@ def test_an_image_upload_becomes_the_first_version_and_is_stored_under_media(
     assert (version["kind"], version["width"], version["height"]) == ("image", 640, 480)
     assert version["original_name"] == "mockup.png"
     assert version["file_url"].endswith(
-        reverse("version_file", kwargs={"agency_slug": team["agency"].slug, "version_id": version["id"]})
+        reverse("api_version_file", kwargs={"agency_slug": team["agency"].slug, "version_id": version["id"]})
     )
     assert response.json()["scopes"] == ["copy", "timing"]
     assert len(list(tmp_path.rglob("*.png"))) == 1
+    # The link works for the API client itself, with its token: the image, not the login page.
+    download = coordinator_api.get(version["file_url"])
+    assert download.status_code == 200 and download["Content-Type"] == "image/png"
+    assert b"".join(download.streaming_content).startswith(b"\x89PNG")
 
 
 def test_a_file_that_is_not_an_image_or_pdf_is_refused_and_nothing_is_stored(
@@ -857,12 +861,20 @@ STAFF_ENDPOINTS = object_routes(api_urls)
 
 
 def test_every_staff_route_naming_an_object_is_probed_below():
-    assert {kwarg for _, _, kwarg in STAFF_ENDPOINTS} == {"request_id", "entry_id", "change_request_id"}
+    assert {kwarg for _, _, kwarg in STAFF_ENDPOINTS} == {
+        "request_id",
+        "entry_id",
+        "change_request_id",
+        "version_id",
+    }
     assert len(STAFF_ENDPOINTS) >= 10
 
 
 @pytest.mark.parametrize("method, name, kwarg", STAFF_ENDPOINTS)
-def test_another_agencys_objects_answer_404_exactly_like_missing_ones(team, other_team, method, name, kwarg):
+def test_another_agencys_objects_answer_404_exactly_like_missing_ones(
+    team, other_team, method, name, kwarg, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
     theirs = factories.project_create(actor=other_team["coordinator"], client=other_team["clients"][0])
     request = factories.approval_create(actor=other_team["coordinator"], project=theirs)
     with scope(agency=other_team["agency"].pk):
@@ -871,16 +883,31 @@ def test_another_agencys_objects_answer_404_exactly_like_missing_ones(team, othe
             request=request, description="Revise", requester=other_team["coordinator"]
         )
         entry = DecisionLogEntry.objects.get(approval_request=request)
-    their_ids = {"request_id": request.pk, "entry_id": entry.pk, "change_request_id": change.pk}
+        version = factories.approval_create(
+            actor=other_team["coordinator"],
+            project=theirs,
+            title="Print proof",
+            text="",
+            kind="image",  # the file's bytes decide image or PDF
+            upload=factories.pdf_upload(pages=1),
+        ).versions.get()
+    their_ids = {
+        "request_id": request.pk,
+        "entry_id": entry.pk,
+        "change_request_id": change.pk,
+        "version_id": version.pk,
+    }
+    # A version's rendered page also needs its number.
+    extra = {"page": 1} if name == "api_version_page" else {}
     owner = token_client(team["owner"].user)
     body = {"body": "Hello", "text": "v2", "verdict": "approved", "accept_change_request": True}
     before = approvals_state(other_team["agency"])
 
     theirs_response = getattr(owner, method)(
-        url(name, team["agency"], **{kwarg: their_ids[kwarg]}), body, format="json"
+        url(name, team["agency"], **{kwarg: their_ids[kwarg]}, **extra), body, format="json"
     )
     missing_response = getattr(owner, method)(
-        url(name, team["agency"], **{kwarg: MISSING_ID}), body, format="json"
+        url(name, team["agency"], **{kwarg: MISSING_ID}, **extra), body, format="json"
     )
 
     assert theirs_response.status_code == missing_response.status_code == 404

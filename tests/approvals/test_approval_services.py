@@ -96,6 +96,19 @@ def test_request_changes_needs_a_comment(team, project, approver):
     assert decision.verdict == "request_changes"
 
 
+def test_the_coordinators_mail_says_what_was_decided_not_the_button_pressed(
+    team, project, approver, django_capture_on_commit_callbacks
+):
+    changes = factories.approval_create(actor=team["coordinator"], project=project, title="Hero copy")
+    approved = factories.approval_create(actor=team["coordinator"], project=project, title="Footer copy")
+    with django_capture_on_commit_callbacks(execute=True):
+        _decide(approver, changes, "request_changes", comment="Name the Riverside practice.")
+        _decide(approver, approved, "approve")
+    subjects = [m.subject for m in mail.outbox if m.to == [team["coordinator"].user.email]]
+    assert "Changes requested: Hero copy" in subjects and "Approved: Footer copy" in subjects
+    assert not any(subject.startswith("Request changes") for subject in subjects)
+
+
 def test_a_second_decision_on_a_closed_round_is_refused(team, project, approver):
     request = factories.approval_create(actor=team["coordinator"], project=project)
     _decide(approver, request, "approve")

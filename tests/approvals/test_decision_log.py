@@ -307,3 +307,64 @@ def test_the_pdf_renderer_never_fetches_a_remote_url(team):
     finally:
         server.shutdown()
     assert not is_local("file:///etc/passwd") and is_local("data:text/plain,hi")
+
+
+def _pdf_text(content: bytes) -> str:
+    document = pypdfium2.PdfDocument(content)
+    try:
+        return " ".join(
+            " ".join(document[i].get_textpage().get_text_range().split()) for i in range(len(document))
+        )
+    finally:
+        document.close()
+
+
+def test_the_pdf_names_an_approval_source_once_and_a_change_request_is_not_a_green_final_decision(
+    team, project, as_member
+):
+    agency, acme = team["agency"], team["clients"][0]
+    request = factories.approval_create(actor=team["coordinator"], project=project)
+    approver = request.final_approver
+    with scope(agency=agency.pk):
+        services.approval_decide(
+            contact=approver,
+            request=request,
+            verdict="request_changes",
+            comment="Name the Riverside practice.",
+        )
+    page = as_member.get(url("approval_detail", agency, request.pk)).content.decode()
+    assert "Final approver: changes needed" in page and 'badge-ok">Final decision' not in page
+    flat = _pdf_text(as_member.get(url("decision_log_pdf", agency, acme.pk)).content)
+    assert "Approval request “Landing page copy”, version 1" in flat
+    assert "Approval request: Approval request" not in flat
+
+
+def test_a_client_downloads_their_own_decision_log_as_pdf_from_the_portal(team, as_contact):
+    acme, birch = team["clients"]
+    agency = team["agency"]
+    _manual(team, acme, "Homepage hero uses the family photo")
+    _manual(team, birch, "Bakery keeps the old logo")
+    log = as_contact.get(reverse("portal_decision_log", args=[agency.slug])).content.decode()
+    pdf_url = reverse("portal_decision_log_pdf", args=[agency.slug])
+    assert f'href="{pdf_url}"' in log
+    response = as_contact.get(pdf_url)
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == 'attachment; filename="acme-dental-decision-log.pdf"'
+    flat = _pdf_text(response.content)
+    assert "Homepage hero uses the family photo" in flat and "Decision log · Acme Dental" in flat
+    assert "Bakery keeps the old logo" not in flat
+
+
+def test_a_change_request_is_logged_with_the_changes_the_client_asked_for(team, project):
+    request = factories.approval_create(actor=team["coordinator"], project=project)
+    approver = request.final_approver
+    with scope(agency=team["agency"].pk):
+        services.approval_decide(
+            contact=approver,
+            request=request,
+            verdict="request_changes",
+            comment="Name the Riverside practice.",
+        )
+        entry = DecisionLogEntry.objects.get(approval_request=request)
+    assert entry.decision.startswith("Request changes: Landing page copy")
+    assert entry.decision.endswith("Changes asked for: Name the Riverside practice.")

@@ -743,3 +743,29 @@ def test_approved_work_takes_no_new_comments_and_points_to_a_revision(team, proj
     assert "This work is closed to comments. To change approved work, ask for a revision." in page
     assert 'id="comment-form"' not in page and "Ask for a revision" in page
     assert _counts(team["agency"])[0] == 0
+
+
+def test_pinning_is_by_click_and_the_typed_position_waits_behind_a_toggle(team, project, as_contact):
+    request = _image_request(team, project)
+    page = as_contact.get(_url("portal_approval", team["agency"], request_id=request.pk)).content.decode()
+    form = page.split('id="comment-form"')[1].split("</form>")[0]
+    toggle = form.split('<details class="portal-position">')[1].split("</details>")[0]
+    assert "<summary>Enter the position instead</summary>" in toggle
+    assert 'name="pin_across"' in toggle and 'name="pin_down"' in toggle
+    outside = form.replace(toggle, "")
+    assert 'name="pin_across"' not in outside and 'name="body"' in outside
+    refused = as_contact.post(
+        _url("portal_comment_create", team["agency"], request_id=request.pk),
+        {"body": "Here", "page": 1, "pin_across": "-5", "pin_down": "50"},
+    ).content.decode()
+    # A refused position opens the toggle, so the message is seen where the value was typed.
+    assert '<details class="portal-position" open>' in refused
+
+
+def test_the_final_approver_is_told_which_round_their_decision_closes_in_the_portals_words(
+    team, project, as_contact
+):
+    request = factories.approval_create(actor=team["coordinator"], project=project, title="Hero copy")
+    page = as_contact.get(_url("portal_approval", team["agency"], request_id=request.pk)).content.decode()
+    assert "your decision closes the first round of “Hero copy”" in page
+    assert "closes round 1" not in page

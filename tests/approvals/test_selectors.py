@@ -17,8 +17,8 @@ from tests import factories
 
 def test_round_labels_count_revision_rounds_against_the_budget():
     assert round_label(1, 2) == "v1 · first round"
-    assert round_label(3, 2) == "v3 · round 2 of 2"
-    assert round_label(4, 2) == "v4 · round 3 of 2"
+    assert round_label(3, 2) == "v3 · revision round 2 of 2 included"
+    assert round_label(4, 2) == "v4 · revision round 3 of 2 included"
     assert round_label(None, 2) == "No version yet"
     assert not selectors.is_beyond_budget(3, 2) and selectors.is_beyond_budget(4, 2)
 
@@ -130,7 +130,7 @@ def test_the_list_shows_the_latest_round_and_open_filter_leaves_decided_work_out
         rows = {r.title: r for r in selectors.approvals_for_list(agency)}
         open_titles = [r.title for r in selectors.approvals_for_list(agency, status="open")]
     assert (
-        rows["Revised"].round_label == "v2 · round 1 of 2"
+        rows["Revised"].round_label == "v2 · revision round 1 of 2 included"
         and rows["Decided"].round_label == "v1 · first round"
     )
     assert open_titles == ["Revised"]

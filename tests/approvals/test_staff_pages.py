@@ -85,7 +85,7 @@ def test_the_list_shows_who_decides_by_when_which_round_and_highlights_overdue(
     page = as_member.get(url("approval_list", agency)).content.decode()
     assert "Hero banner copy" in page and "Email sequence" in page
     assert approver.full_name in page and "Acme Dental" in page and "Spring launch" in page
-    assert "v2 · round 1 of 2" in page and "v1 · first round" in page
+    assert "v2 · revision round 1 of 2 included" in page and "v1 · first round" in page
     assert services.format_moment(on_time.due_at, agency) in page
     overdue_row = re.search(r'<tr class="ap-row-overdue">(.*?)</tr>', page, re.S).group(1)
     assert "Hero banner copy" in overdue_row and "Overdue" in overdue_row
@@ -554,7 +554,11 @@ def test_a_new_version_is_uploaded_through_the_page_and_older_ones_are_read_only
     with scope(agency=agency.pk):
         assert list(request.versions.values_list("number", "text")) == [(1, "Copy one"), (2, "Copy two")]
     latest = as_coordinator.get(url("approval_detail", agency, request.pk)).content.decode()
-    assert "Copy two" in latest and "Shortened the headline" in latest and "v2 · round 1 of 2" in latest
+    assert (
+        "Copy two" in latest
+        and "Shortened the headline" in latest
+        and "v2 · revision round 1 of 2 included" in latest
+    )
     older = as_coordinator.get(url("approval_detail", agency, request.pk), {"v": 1}).content.decode()
     assert "An earlier version, read-only." in older and "Copy one" in older and "Shorter please" in older
     assert url("comment_resolve", agency, request.pk, 0).rsplit("/0/", 1)[0] not in older

@@ -79,6 +79,7 @@ def test_a_coordinator_plans_a_project_blocks_a_task_and_home_shows_the_launch_i
 
     tasks.get_by_role("link", name=BLOCKED_TASK).click()
     expect(page.get_by_role("heading", level=1, name=BLOCKED_TASK)).to_be_visible()
+    page.get_by_text("Change the status", exact=True).click()  # the form opens on demand
     page.get_by_role("combobox", name="Status", exact=True).select_option(label="Blocked")
     page.get_by_label("Why is it blocked?").fill(BLOCKED_REASON)
     page.get_by_role("button", name="Update status").click()

@@ -289,3 +289,19 @@ def test_a_member_cannot_scan_and_another_agencys_project_is_not_found(team, oth
         assert not Escalation.objects.exists()
     with scope(agency=other_team["agency"].pk):
         assert not Escalation.objects.exists()
+
+
+def test_the_state_filter_lists_each_state_once(team, as_owner):
+    page = as_owner.get(reverse("escalation_list", args=[team["agency"].slug])).content.decode()
+    select = page.split('name="state"')[1].split("</select>")[0]
+    values = [chunk.split('"')[0] for chunk in select.split('<option value="')[1:]]
+    assert values == ["open", "acknowledged", "snoozed", "resolved"]
+    assert "Open or acknowledged" in select
+
+
+def test_team_is_in_the_main_navigation_for_owners_only(team, as_owner, as_coordinator):
+    team_link = f'href="{reverse("member_list", args=[team["agency"].slug])}"'
+    owner_nav = as_owner.get(reverse("project_list", args=[team["agency"].slug])).content.decode()
+    coordinator_nav = as_coordinator.get(reverse("project_list", args=[team["agency"].slug])).content.decode()
+    assert team_link in owner_nav.split('aria-label="Main"')[1].split("</nav>")[0]
+    assert team_link not in coordinator_nav.split('aria-label="Main"')[1].split("</nav>")[0]

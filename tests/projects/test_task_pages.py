@@ -144,7 +144,10 @@ def test_an_htmx_status_change_from_a_board_card_returns_that_card(team, project
         HTTP_HX_TARGET=f"task-card-{copy.pk}",
     )
     page = response.content.decode()
-    assert f'<article class="proj-card" id="task-card-{copy.pk}">' in page and "<html" not in page
+    assert (
+        f'<article class="proj-card" id="task-card-{copy.pk}" draggable="true" data-status="in_progress">' in page
+        and "<html" not in page
+    )
     assert '<option value="in_progress" selected>' in page
     # Without JavaScript, the swapped card's form still leads back to the board.
     assert f'name="next" value="{url("project_detail", team["agency"], project.pk)}?view=board"' in page

@@ -230,6 +230,13 @@ def tenant_world(team: dict) -> dict:
             dedupe_key=f"escalation:{escalation.pk}:{owner.pk}",
             target=escalation,
         )
+        # What people said and ticked off on the task: tasks/<task_id>/attachments|checklist/<id>/.
+        task_attachment = project_services.task_comment_add(
+            actor=owner, task=dependency.successor, body="Proof attached", files=[factories.png_upload()]
+        ).attachments.get()
+        checklist_item = project_services.checklist_item_add(
+            actor=owner, task=dependency.successor, text="Check the proof"
+        )
     approvals = client_approvals(owner=owner, project=project, contact=team["contacts"][0])
     inbound_message, inbound_attachment = inbox_message(owner=owner, client=team["clients"][0])
     reporting = reporting_world(owner=owner, client=team["clients"][0], task=dependency.successor)
@@ -258,6 +265,8 @@ def tenant_world(team: dict) -> dict:
         "escalation": escalation,
         "notification": notification,
         "drafting_job": drafting_job,
+        "task_attachment": task_attachment,
+        "checklist_item": checklist_item,
         **approvals,
         **client_library(owner=owner, client=team["clients"][0]),
         "inbound_message": inbound_message,

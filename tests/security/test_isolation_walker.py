@@ -132,6 +132,8 @@ OBJECT_FOR_KWARG = {
     "job_id": "drafting_job",
     "insight_id": "insight_draft",
     "issue_id": "report_issue",
+    "task_attachment_id": "task_attachment",
+    "checklist_item_id": "checklist_item",
 }
 # Kwargs that carry a number of their object rather than its id: ``<int:page>`` is the page's number
 # within the version. They are never mixed across worlds on their own (page 1 exists everywhere).

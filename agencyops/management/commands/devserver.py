@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -16,11 +17,13 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
+from agencyops.celery import app as celery_app
 from agencyops.demo import demo_seed
 from agencyops.management.commands.seed_demo import describe_demo
 
 # How long each child gets to finish what it is doing after Ctrl-C before it is told harder.
 GRACE_SECONDS = 15
+WORKER_READY_SECONDS = 60
 TERM_SECONDS = 5
 
 
@@ -89,7 +92,14 @@ class Command(BaseCommand):
         previous = {s: signal.signal(s, on_signal) for s in (signal.SIGINT, signal.SIGTERM)}
         try:
             for child in children:
-                child.process = subprocess.Popen(child.argv, cwd=settings.BASE_DIR, process_group=0)
+                child.process = subprocess.Popen(
+                    child.argv,
+                    cwd=settings.BASE_DIR,
+                    process_group=0,
+                    env=child_environment(os.environ, addr=addr, port=port),
+                )
+            # Printed last: after the worker's and beat's own banners, so it is what the terminal shows.
+            self._wait_for_worker(children, stop)
             self._print_banner(addr=addr, port=port, demo_lines=describe_demo(summary), smtp_port=smtp_port)
             failed = self._wait_until_stopped_or_failed(children, stop)
         finally:
@@ -127,6 +137,20 @@ class Command(BaseCommand):
             ]
             children.append(Child("inbound mail", smtp))
         return children
+
+    def _wait_for_worker(self, children: list[Child], stop: threading.Event) -> None:
+        """Until this server's worker answers a ping (at most WORKER_READY_SECONDS), or a child exits."""
+        name = f"devserver@{socket.gethostname()}"
+        deadline = time.monotonic() + WORKER_READY_SECONDS
+        while time.monotonic() < deadline and not stop.is_set():
+            if any(c.process is not None and c.process.poll() is not None for c in children):
+                return
+            try:
+                if celery_app.control.ping(destination=[name], timeout=1.0):
+                    time.sleep(0.5)  # beat logs its start-up lines just after
+                    return
+            except Exception:  # noqa: BLE001 - the broker may still be starting; the banner must still come
+                time.sleep(0.5)
 
     def _print_banner(self, *, addr: str, port: int, demo_lines: list[str], smtp_port: int = 0) -> None:
         host = "127.0.0.1" if addr in ("0.0.0.0", "") else addr
@@ -177,3 +201,13 @@ class Command(BaseCommand):
             running = [c for c in running if c.process.poll() is None]  # type: ignore[union-attr]
             if not running:
                 return
+
+
+def child_environment(environ: Any, *, addr: str, port: int) -> dict[str, str]:
+    """The children's environment: links in mails and exports point at the port this server listens on,
+    unless SITE_URL says otherwise."""
+    children = dict(environ)
+    if not children.get("SITE_URL"):
+        host = "127.0.0.1" if addr in ("0.0.0.0", "") else addr
+        children["SITE_URL"] = f"http://{host}:{port}"
+    return children
