@@ -14,11 +14,11 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions
 from rest_framework.request import Request
 
+from agencyops import files
 from agencyops.api.views import NOT_FOUND
 from agencyops.permissions import is_agency_member
 from approvals.api import ApprovalsAPIView
 from approvals.models import AssetVersion, VersionPage
-from approvals.views import _stream
 
 BINARY = OpenApiResponse(OpenApiTypes.BINARY, description="The file's bytes, typed by their content.")
 
@@ -41,7 +41,7 @@ class VersionFileView(ApprovalsAPIView):
         if version is None or not version.file:
             raise exceptions.NotFound()
         try:
-            return _stream(version.file, version.original_name or f"version-{version.number}")
+            return files.stream(version.file, filename=version.original_name or f"version-{version.number}")
         except Http404:
             raise exceptions.NotFound() from None
 
@@ -63,6 +63,6 @@ class VersionPageFileView(ApprovalsAPIView):
         if rendered is None:
             raise exceptions.NotFound()
         try:
-            return _stream(rendered.image, f"version-{version_id}-page-{page}.png")
+            return files.stream(rendered.image, filename=f"version-{version_id}-page-{page}.png")
         except Http404:
             raise exceptions.NotFound() from None
