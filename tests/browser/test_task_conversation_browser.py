@@ -14,7 +14,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from agencyops.demo import demo_seed
-from approvals.models import Notification
+from agencyops.models import Notification
 from projects.models import Project, Task, TaskAttachment, TaskStatus
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

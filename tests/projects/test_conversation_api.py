@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django_scopes import scope
 
-from approvals.models import Notification
+from agencyops.models import Notification
 from projects import services
 from projects.conversation import member_handle
 from projects.models import Task, TaskComment
@@ -138,5 +138,5 @@ def test_the_conversation_endpoints_are_typed_in_the_schema(tmp_path):
     assert paths[f"{base}/attachments/"]["post"]["operationId"] == "task_attachments_create"
     assert (
         "application/pdf"
-        in paths[f"{base}/attachments/{{attachment_id}}/file/"]["get"]["responses"]["200"]["content"]
+        in paths[f"{base}/attachments/{{task_attachment_id}}/file/"]["get"]["responses"]["200"]["content"]
     )

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
-from approvals.models import Notification
+from agencyops.models import Notification
 from projects import services
 from projects.conversation import member_handle, mentioned, render_markdown
 from projects.models import ChecklistItem, Party, Task, TaskAttachment, TaskComment, TaskStatus
