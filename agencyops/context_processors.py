@@ -16,10 +16,10 @@ NAV = [
     ("project_list", "Projects"),
     ("approval_list", "Approvals"),
     ("escalation_list", "Escalations"),
-    ("draft_list", "Drafts"),
+    ("drafting_job_list", "Drafts"),
     ("content_list", "Content"),
     ("library", "Library"),
-    ("report_list", "Reports"),
+    ("reporting_campaign_list", "Reports"),
 ]
 
 

@@ -104,10 +104,7 @@ urlpatterns = [
     path("<slug:agency_slug>/", include("approvals.urls")),
     path("<slug:agency_slug>/", include("brandkit.urls")),
     path("<slug:agency_slug>/", include("reporting.urls")),
-    # Sections that later layers fill in; each says what will appear and how to start.
-    path("<slug:agency_slug>/drafts/", home.section, {"section": "drafts"}, name="draft_list"),
     path("<slug:agency_slug>/library/", include("brandkit.library.urls")),
-    path("<slug:agency_slug>/reports/", home.section, {"section": "reports"}, name="report_list"),
 ]
 
 # Unmatched /api/… addresses answer the API's JSON 404; every other address keeps the HTML page.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers, status
+from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -43,6 +44,8 @@ class AgencySettingsView(AgencyAPIView):
     queryset = Agency.objects.none()
     serializer_class = AgencySettingsSerializer
     write_permission = is_owner
+    # Plain values only: JSON (the schema then offers nothing a form body could be refused for).
+    parser_classes = [JSONParser]
 
     @extend_schema(
         operation_id="agency_settings_retrieve",

@@ -66,23 +66,3 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-SECTIONS = {
-    "drafts": ("Drafts", "AI-assisted drafts written in each client's brand voice, checked before review."),
-    "library": ("Library", "Brand files, briefs, templates and past work for every client, in one place."),
-    "reports": ("Reports", "Weekly client reports with what changed, why, and what to do next."),
-}
-
-
-@agency_view
-def section(request: HttpRequest, section: str) -> HttpResponse:
-    """A section of the app that is not open yet: says what will appear and where to start meanwhile."""
-    title, body = SECTIONS[section]
-    return TemplateResponse(
-        request,
-        "agencyops/section.html",
-        {
-            "title": title,
-            "body": body,
-            "start_url": reverse("client_list", kwargs={"agency_slug": request.agency.slug}),
-        },
-    )

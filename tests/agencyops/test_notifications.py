@@ -89,7 +89,7 @@ def test_a_persons_preference_routes_a_decided_approval_to_mail_in_app_digest_or
     decision_mails = [m for m in mail.outbox if m.to == [lead.user.email]]
     assert len(decision_mails) == (1 if mailed_now else 0)
     if mailed_now:
-        assert decision_mails[0].subject == "Approve: Homepage proof"
+        assert decision_mails[0].subject == "Approved: Homepage proof"
     decided = [n for n in _notifications_of(lead) if n.kind == "decision"]
     assert len(decided) == (1 if stored else 0)
     if stored:
@@ -102,14 +102,14 @@ def test_a_persons_preference_routes_a_decided_approval_to_mail_in_app_digest_or
     digests = [m for m in mail.outbox if m.to == [lead.user.email]]
     assert len(digests) == (1 if in_digest else 0)
     if in_digest:
-        assert "Approve: Homepage proof" in digests[0].body
+        assert "Approved: Homepage proof" in digests[0].body
 
 
 def test_without_a_choice_the_role_default_applies(team, project, django_capture_on_commit_callbacks):
     # A coordinator hears about decisions by mail; a member assigned nothing hears nothing about them.
     _, told = _decide(team, project, django_capture_on_commit_callbacks)
     assert told.role == "coordinator"
-    assert [m.to for m in mail.outbox if m.subject.startswith("Approve:")] == [[told.user.email]]
+    assert [m.to for m in mail.outbox if m.subject.startswith("Approved:")] == [[told.user.email]]
     with scope(agency=team["agency"].pk):
         assert NotificationPreference.objects.count() == 0
 
@@ -299,7 +299,7 @@ def test_the_digest_mail_lists_the_items_and_its_unsubscribe_link_moves_them_to_
 
     (digest,) = mail.outbox
     assert digest.to == [lead.user.email]
-    assert "Approve: Homepage proof" in digest.body and "Needs attention: Spring" in digest.body
+    assert "Approved: Homepage proof" in digest.body and "Needs attention: Spring" in digest.body
     assert "A client decided on an approval" in digest.body and "A risk was escalated" in digest.body
     assert digest.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     link = digest.extra_headers["List-Unsubscribe"].strip("<>")

@@ -882,5 +882,5 @@ def test_the_project_page_lists_its_approvals_with_round_state_and_next_action_i
 
     for request in requests:
         assert f'id="approval-{request.pk}"' in page and request.title in page
-    assert "v2 · round 1 of 2" in page
+    assert "v2 · revision round 1 of 2 included" in page
     assert services.format_moment(requests[-1].due_at, agency) in page
