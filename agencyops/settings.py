@@ -33,6 +33,8 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Whether SITE_URL was set: without it, `make run PORT=…` points its children's links at that port.
+SITE_URL_CONFIGURED = bool(env.str("SITE_URL", default=""))
 DATA_DIR = Path(env.str("AGENCYOPS_DATA_DIR", default=str(BASE_DIR / ".data")))
 
 INSTALLED_APPS = [

@@ -203,11 +203,15 @@ class Command(BaseCommand):
                 return
 
 
-def child_environment(environ: Any, *, addr: str, port: int) -> dict[str, str]:
-    """The children's environment: links in mails and exports point at the port this server listens on,
-    unless SITE_URL says otherwise."""
-    children = dict(environ)
-    if not children.get("SITE_URL"):
+def child_environment(
+    inherited: Any, *, addr: str, port: int, site_url_configured: bool | None = None
+) -> dict[str, str]:
+    """The children's environment: the one this process was started with (they are the same app), with
+    links in mails and exports pointing at the port this server listens on unless SITE_URL was set."""
+    if site_url_configured is None:
+        site_url_configured = settings.SITE_URL_CONFIGURED
+    children = dict(inherited)
+    if not site_url_configured:
         host = "127.0.0.1" if addr in ("0.0.0.0", "") else addr
         children["SITE_URL"] = f"http://{host}:{port}"
     return children
