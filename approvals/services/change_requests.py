@@ -11,7 +11,7 @@ from django.urls import reverse
 from agencyops.input_bounds import MAX_REWORK_DAYS
 from agencyops.models import ClientContact, Membership
 from agencyops.notifications.services import notify
-from agencyops.permissions import require
+from agencyops.permissions import can_plan_projects, require
 from approvals.models import (
     ApprovalRequest,
     ApprovalStatus,
@@ -159,6 +159,25 @@ def approval_request_revision(
     )
 
 
+def _commit_agreed_launch(
+    change_request: ChangeRequest, *, mover: Membership, impact: project_services.RescheduleImpact
+) -> None:
+    """An approved change request is the agreement on its timeline: where its rework takes the forecast
+    past the committed launch, the commitment moves with it, recorded as a launch change citing the
+    request (and proposing no second change request). Without a planner to record it, the slip stays
+    a launch-at-risk escalation for the coordinator to settle."""
+    if not impact.slip_business_days or not can_plan_projects(mover):
+        return
+    project_services.project_move_launch(
+        actor=mover,
+        project=change_request.project,
+        new_launch=impact.launch_after,
+        reason=f"Approved change request #{change_request.pk}: {change_request.description}"[:2000],
+        source_reference=f"change-request:{change_request.pk}",
+        agreed_by_client=True,
+    )
+
+
 @transaction.atomic
 def change_request_decide(
     *,
@@ -198,7 +217,7 @@ def change_request_decide(
         if task is not None and change_request.rework_days and mover is not None:
             task = Task.objects.get(pk=task.pk)
             calendar = agency_calendar(change_request.agency)
-            project_services.task_reschedule(
+            impact = project_services.task_reschedule(
                 actor=mover,
                 task=task,
                 new_due=calendar.add_business_days(task.due_date, change_request.rework_days),
@@ -206,6 +225,7 @@ def change_request_decide(
                 cause=DeadlineChangeCause.CHANGE_REQUEST,
                 source_reference=f"change-request:{change_request.pk}",
             )
+            _commit_agreed_launch(change_request, mover=mover, impact=impact)
         request = change_request.approval_request
         if request is not None and change_request.reason == "revise_approved" and request.is_closed:
             # The approved deliverable reopens for a new version, now that the extra work is agreed.

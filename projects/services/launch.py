@@ -27,8 +27,19 @@ class LaunchMove:
 
 
 @transaction.atomic
-def project_move_launch(*, actor: Membership, project: Project, new_launch: date, reason: str) -> LaunchMove:
-    """Move the committed launch: owners and coordinators only, with a reason kept in the history."""
+def project_move_launch(
+    *,
+    actor: Membership,
+    project: Project,
+    new_launch: date,
+    reason: str,
+    source_reference: str = "",
+    agreed_by_client: bool = False,
+) -> LaunchMove:
+    """Move the committed launch: owners and coordinators only, with a reason kept in the history.
+
+    ``agreed_by_client`` marks a move the client has already agreed to (an approved change request,
+    cited in ``source_reference``): it is recorded like any other, but proposes nothing further."""
     _require_team(actor)
     _require_planner(actor)
     reason = (reason or "").strip()
@@ -50,12 +61,13 @@ def project_move_launch(*, actor: Membership, project: Project, new_launch: date
         old_launch=project.launch_date,
         new_launch=new_launch,
         reason=reason,
+        source_reference=source_reference[:200],
         changed_by=actor,
     )
     project.launch_date = new_launch
     project.save(update_fields=["launch_date"])
     # The brief's due date is the committed launch: they never tell two stories.
     Brief.objects.filter(project=project).update(due_date=new_launch)
-    proposals = extensions.launch_moved(change=change, actor=actor)
+    proposals = [] if agreed_by_client else extensions.launch_moved(change=change, actor=actor)
     _rescan_soon(project.agency_id)
     return LaunchMove(change=change, proposals=proposals)

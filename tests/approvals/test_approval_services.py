@@ -22,7 +22,7 @@ from approvals.models import (
     ReviewerDecision,
 )
 from approvals.tasks import remind_approvers_for_agency
-from projects.models import DeadlineChange, Task, TaskStatus
+from projects.models import DeadlineChange, LaunchChange, Task, TaskStatus
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -245,6 +245,39 @@ def test_revising_approved_work_becomes_a_change_request_citing_the_approval(tea
         request.refresh_from_db()
         assert request.status == ApprovalStatus.DRAFT
         assert project.tasks.order_by("-due_date").first().due_date >= launch_before
+
+
+def test_an_approved_change_request_moves_the_commitment_its_rework_pushes_past(team, project):
+    """The client agreed to the timeline the change request stated: the committed launch follows the
+    forecast, recorded as a launch change citing the request, and no second change request is proposed."""
+    with scope(agency=team["agency"].pk):
+        committed = project.launch_date
+        change = services.change_request_create(
+            project=project, description="Add a pricing page", requester=team["coordinator"], rework_days=10
+        )
+        assert change.impact_business_days > 0
+        services.change_request_decide(change_request=change, verdict="approved", actor=team["owner"])
+        project.refresh_from_db()
+        forecast = project.tasks.order_by("-due_date").values_list("due_date", flat=True).first()
+        assert project.launch_date == forecast and forecast > committed
+        move = LaunchChange.objects.get(project=project)
+        assert (move.old_launch, move.new_launch) == (committed, forecast)
+        assert move.source_reference == f"change-request:{change.pk}"
+        assert f"change request #{change.pk}" in move.reason.lower()
+        assert ChangeRequest.objects.filter(project=project).count() == 1
+        assert project.brief.due_date == forecast
+
+
+def test_a_rejected_change_request_leaves_the_commitment_and_the_plan(team, project):
+    with scope(agency=team["agency"].pk):
+        committed = project.launch_date
+        change = services.change_request_create(
+            project=project, description="Add a pricing page", requester=team["coordinator"], rework_days=10
+        )
+        services.change_request_decide(change_request=change, verdict="rejected", actor=team["owner"])
+        project.refresh_from_db()
+        assert project.launch_date == committed
+        assert not LaunchChange.objects.filter(project=project).exists()
 
 
 @pytest.mark.django_db(transaction=True)
