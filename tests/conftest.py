@@ -80,3 +80,14 @@ def _test_flush_may_empty_history_tables():
 def _mail_sent_in_process(request, settings):
     """Mail tasks run in the test's process (into Django's locmem outbox), unless the test starts a worker."""
     settings.MAIL_SEND_IN_PROCESS = request.node.get_closest_marker("worker") is None
+
+
+@pytest.fixture(autouse=True)
+def _worker_starts_on_an_empty_queue(request):
+    """A test that starts a real worker starts it on an empty queue: jobs queued by earlier tests that ran
+    no worker (pages, browser walks, the demo) would otherwise run inside it and send their mail there."""
+    if request.node.get_closest_marker("worker") is not None:
+        from agencyops.celery import app
+
+        app.control.purge()
+    yield
