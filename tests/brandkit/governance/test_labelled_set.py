@@ -7,16 +7,21 @@ from collections import Counter
 from brandkit.governance import check_content
 from tests.brandkit.governance.labelled_set import KINDS, TODAY, load_brands, load_drafts, score
 
-# Pinned from the last measurement; the goal is recall >= 0.95 and precision >= 0.90.
-# "tuned": the drafts the checker was developed against (58 drafts, 89 labels; measured recall 0.978,
-# precision 0.947). "holdout": 16 drafts (27 labels) written and labelled afterwards and never used to
-# tune the checker (measured recall 0.926, precision 0.929). "holdout2": 36 drafts (53 labels, 28 of them
-# claims) written and labelled before the checks were changed for them (measured before that change:
-# recall 0.642, precision 0.897). Raise these when the checker improves.
+# Pinned from the last measurement; the goal is recall >= 0.95 and precision >= 0.90 on both held-out sets.
+# "tuned": the drafts the checker was developed against (58 drafts, 89 labels). "holdout": 16 drafts
+# (27 labels) written and labelled after the first tuning, never used to tune the checker. "holdout2":
+# 36 drafts (53 labels, 28 of them claims, many in words) written and labelled before the claims check
+# learnt number words, multipliers, fractions and rankings; its misses were then visible, so its
+# figures after that change flatter the checker more than the first held-out set's do.
+#                 before the words change       after it
+#   tuned         recall 0.978 precision 0.947  recall 1.000 precision 0.948
+#   holdout       recall 0.926 precision 0.929  recall 1.000 precision 0.933
+#   holdout2      recall 0.642 precision 0.897  recall 1.000 precision 0.947
+# Raise these when the checker improves; never lower them to make a change pass.
 PINNED = {  # (recall, precision)
-    "tuned": (0.97, 0.94),
-    "holdout": (0.92, 0.92),
-    "holdout2": (0.64, 0.89),
+    "tuned": (0.98, 0.94),
+    "holdout": (0.96, 0.93),
+    "holdout2": (0.98, 0.94),
 }
 
 
