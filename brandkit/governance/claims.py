@@ -51,7 +51,7 @@ _NUMWORD_RUN = (
 )
 _NUMWORD = rf"{_NUMWORD_RUN}(?![\w-])"
 _NUMX = rf"(?:{_NUM}|{_NUMWORD})"
-_NUMX_RE = re.compile(_NUMX, re.IGNORECASE)
+_NUMX_RE = re.compile(rf"{_NUM}|\b{_NUMWORD_RUN}\b", re.IGNORECASE)
 _COUNT_NOUNS = (
     r"customers|clients|patients|users|teams|companies|businesses|brands|reviews|ratings|downloads|members|"
     r"people|families|smiles|hikers|climbers|installs|stores|shops|locations|clinics|practices|countries|"
@@ -61,7 +61,9 @@ _COUNT_NOUNS = (
     r"readers|visitors|respondents|leaders|followers|fans|students|guests|buyers|shoppers|items|"
     r"installations|deployments|transactions|invoices"
 )
-_DURATION_UNITS = r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?|fortnights?|months?|years?|seconds?|secs?)"
+_DURATION_UNITS = (
+    r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?|fortnights?|months?|years?|decades?|seconds?|secs?)"
+)
 _MORE_WORDS = (
     r"faster|slower|cheaper|quicker|easier|lighter|warmer|drier|stronger|safer|smarter|bigger|larger|smaller|"
     r"longer|shorter|higher|lower|better|greater|wider|more|less|fewer"
@@ -75,7 +77,7 @@ _NOT_SUPERLATIVE = frozenset(
 )
 _SUPERLATIVES = (
     r"best(?:[- ]selling| in class|-in-class| rated|-rated)?|fastest|cheapest|lowest|highest|leading|"
-    r"top[- ]rated|top[- ]selling|number one|no\.\s?1|#\s?1|world[- ]class|world[- ]leading|"
+    r"top[- ]rated|top[- ]selling|number[- ]one|no\.\s?1|#\s?1|world[- ]class|world[- ]leading|"
     r"industry[- ]leading|market[- ]leading|award[- ]winning|unbeatable|unmatched|largest|biggest|"
     r"safest|strongest|lightest|warmest|quietest|smartest|easiest|widest|broadest|toughest|driest|most (?:trusted|popular|advanced|"
     r"reliable|affordable|comfortable|loved|recommended|accurate|secure|experienced|durable|powerful)|"
@@ -126,8 +128,8 @@ _DURATION = (
     # "a five-day close", "48-hour turnaround"
     rf"|(?:(?:{_NUM}|{_NUMWORD_RUN})-(?:minute|hour|day|week|month) (?:close|turnaround|delivery|setup|set-up|onboarding|"
     rf"implementation|rollout|roll-out|results?|recovery|payback|go-live)\b)"
-    rf"|(?:{_NUM}\+?(?:\s|-){_DURATION_UNITS} (?:of experience|turnaround|delivery|shipping|warranty|"
-    rf"guarantee|response|setup|onboarding|results?)\b)"
+    rf"|(?:(?:{_NUMX}|an?)\+?(?:\s|-){_DURATION_UNITS} (?:of (?:experience|expertise)|turnaround|delivery|"
+    rf"shipping|warranty|guarantee|response|setup|onboarding|results?)\b)"
     rf"|(?:{_NUM}\+ years\b)"
     rf"|\b24/7\b"
 )
@@ -147,17 +149,20 @@ _CLAIM = re.compile(
             r"|(?:doubled|doubling|tripled|tripling|quadrupled|halved|halving|halve|halves)\b(?! as\b)"
             r"|doubles\b(?! as\b)|double (?:your|their|the|our|its)\b|half as [a-z]+"
             r"|(?:in )?half the (?:time|cost|price|weight|effort|work|hours|days|budget)\b"
+            r"|a fraction of the (?:time|cost|price|weight|effort|work|budget)\b|half[- ](?:price|off)\b"
             r"|(?:cuts?|cutting|slash(?:es|ed|ing)?|reduc(?:e|es|ed|ing)) (?:[\w-]+ ){0,4}?in half\b)",
             # "nearly half of the new patients", "a third less", "two-thirds of teams"
             rf"(?P<fraction>(?:half|(?:a|one)[- ](?:third|quarter|fifth|tenth)|(?:two|three|four|nine)[- ]"
             rf"(?:thirds|quarters|fifths|tenths)) (?:of (?:the |our |all |your |their |its |these )?"
             rf"(?:[a-z][a-z-]+ ){{0,2}}(?:{_COUNT_NOUNS}|adults|men|women|children|kids|parents|owners)\b"
             rf"|(?:{_MORE_WORDS}|cheaper)\b))",
-            rf"(?P<rating>{_NUM}\s?(?:/\s?(?:5|10)\b|out of (?:5|five|10|ten)\b|-?\s?stars?\b))",
+            rf"(?P<rating>(?:{_NUM}|{_NUMWORD_RUN})\s?(?:/\s?(?:5|10)\b|out of (?:5|five|10|ten)\b|-?\s?stars?\b))",
             # "the first 50 visitors" is an offer's limit, not a stat
             rf"(?P<count>(?<!first )(?:(?:over|more than|nearly|almost|around) )?{_NUMX}(?:\s?(?:k|m)\b)?\+?"
             rf" (?:million |thousand )?(?:[a-z][a-z-]+ )?"
-            rf"(?:{_COUNT_NOUNS})\b)",
+            rf"(?:{_COUNT_NOUNS})\b"
+            # "thousands of happy patients": supported by any approved count of them that large
+            rf"|(?:hundreds|thousands|millions) of (?:[a-z][a-z-]+ ){{0,2}}(?:{_COUNT_NOUNS})\b)",
             rf"(?P<duration>{_DURATION})",
             rf"(?P<superlative>(?<![\w-])(?:{_SUPERLATIVES})(?:-(?:growing|selling|rated|ranked|performing))?"
             rf"(?![\w-]))",
@@ -283,7 +288,7 @@ _STARTS = frozenset(
     halved halving cut cuts cutting slash slashes slashed slashing reduce reduces reduced reducing
     take takes took taking spend spends spent spending lose loses lost losing saves saved waste wastes
     wasted wasting second unrivalled unrivaled unparalleled unparallelled without like than nothing came
-    finished placed hundred thousand million dozen
+    finished placed hundred thousand million dozen hundreds thousands millions
     """.split()
     + _UNIT_WORDS
     + _TENS_WORDS
@@ -292,7 +297,9 @@ _NUMBER_WORDS = frozenset([*_UNIT_WORDS, *_TENS_WORDS, *_SCALE_WORDS, "dozen"])
 _AFTER_NUMBER_WORD = re.compile(
     rf"\b(?:{'|'.join(sorted(_NUMBER_WORDS, key=len, reverse=True))})(?: and | |-)$", re.IGNORECASE
 )
-_A_BEFORE = re.compile(r"an? (?:dozen|hundred|thousand|million|third|quarter|fifth|tenth)\b", re.IGNORECASE)
+_A_BEFORE = re.compile(
+    r"an? (?:dozen|hundred|thousand|million|third|quarter|fifth|tenth|fraction|decade)\b", re.IGNORECASE
+)
 _CANDIDATE = re.compile(r"[A-Za-z]+|\d|[$\u00a3\u20ac#]")
 
 
@@ -439,7 +446,13 @@ def extract_claims(text: str) -> list[ClaimFact]:
             figure = (numbers[0], unit + (scale.group(1)[0] if scale else ""))
         elif kind == "multiplier":
             first = re.match(r"[a-z]+", lowered)
-            if numbers:
+            if re.match(r"half[- ](?:price|off)", lowered):
+                kind, figure, next_word = "percent", ("50", "%"), "off"
+                facts.append(ClaimFact(kind, start, end, surface, figure, claim_word, next_word))
+                continue
+            if "fraction" in lowered:
+                value = "0.5"
+            elif numbers:
                 value = numbers[0]
             elif "half" in lowered:
                 value = "0.5"
@@ -456,6 +469,9 @@ def extract_claims(text: str) -> list[ClaimFact]:
             next_word = lowered.rsplit(" ", 1)[-1]
         elif kind == "rating":
             figure = (numbers[0], "rating")
+        elif kind == "count" and re.match(r"(?:hundreds|thousands|millions) of", lowered):
+            floor = {"h": "100", "t": "1000", "m": "1000000"}[lowered[0]]
+            figure = (floor + "+", _stem(lowered.split()[-1]))
         elif kind == "count":
             if re.match(r"(?:hundred|thousand|million|billion)\b", lowered):
                 continue  # "a few hundred transactions" names no figure
@@ -548,6 +564,15 @@ class _Approved:
                 self.by_key.setdefault(key, []).append(source)
 
     def supports(self, fact: ClaimFact, sentence_words: frozenset[str]) -> bool:
+        if fact.figure is not None and fact.figure[0].endswith("+"):
+            # "thousands of patients" is supported by "Over 12,000 patients", not by "400 patients"
+            floor, unit = float(fact.figure[0][:-1]), fact.figure[1]
+            return any(
+                known.kind == "count" and known.figure[1] == unit and float(known.figure[0]) >= floor
+                for source in self.sources
+                for known in source.facts
+                if known.figure is not None and not known.figure[0].endswith("+")
+            )
         key = fact.figure if fact.figure is not None else fact.claim_word
         return any(_supports(fact, source, sentence_words) for source in self.by_key.get(key, ()))
 

@@ -249,6 +249,26 @@ def test_claims_written_in_words_are_extracted_with_their_figures():
     assert extract_claims("whiter in a fortnight")[0].figure == ("2", "wee")
 
 
+def test_vague_counts_ratings_experience_and_price_cuts_in_words_are_claims():
+    text = (
+        "Thousands of happy patients. Twenty years of experience and over a decade of expertise. A five-star "
+        "practice. Half-price whitening at a fraction of the cost from the number-one clinic."
+    )
+    kinds = {f.surface: (f.kind, f.figure) for f in extract_claims(text)}
+    assert kinds["Thousands of happy patients"] == ("count", ("1000+", "patie"))
+    assert kinds["Twenty years of experience"] == ("duration", ("20", "yea"))
+    assert kinds["a decade of expertise"][0] == "duration"
+    assert kinds["five-star"] == ("rating", ("5", "rating"))
+    assert kinds["Half-price"] == ("percent", ("50", "%"))
+    assert "a fraction of the cost" in kinds and "number-one" in kinds
+    check = ClaimsCheck(
+        rules(claims=(ApprovedClaim("Over 12,000 patients treated since 2009"),)), today=TODAY
+    )
+    assert check.run(body("Thousands of patients trust us.")) == []
+    text = "Millions of patients trust us."
+    assert spans(check.run(body(text)), text) == ["Millions of patients"]
+
+
 def test_rankings_and_superlatives_in_any_form_are_claims():
     text = (
         "Our sedation team is second to none. Ledgerline is the fastest-growing close platform. Meet the "
