@@ -7,6 +7,16 @@ has not expired and is allowed on the channel carries the same figure (same numb
 faster" is supported by "up to 40% faster onboarding", "4.9 stars" is not by "4.8 stars") or, for a
 claim without a figure, the same claim word and a shared subject word. Current offers count as
 approved sources for their own prices and discounts.
+
+Claims are written in words as often as in digits, so figures may be number words ("twelve thousand
+patients", "forty percent faster", "a dozen", "twenty-five"), multipliers and fractions ("twice as
+fast", "halve their work", "in half the time", "nearly half of our patients", "a third less"),
+durations ("in a fortnight", "a five-day close", "lose the first ten days", "they close in four"),
+rankings and superlatives in any form ("second to none", "the friendliest", "fastest-growing",
+"the only platform built for", "outlasts"). Everyday uses stay out: a number word needs a unit or a
+counted noun to become a figure ("one of our team", "first, ...", "two check-ups a year" are not
+claims), and a step the reader takes is described, not claimed ("it takes two minutes", "set it up
+in ten minutes"); a time frame opening a sentence ("In three weeks, ...") dates an event.
 """
 
 from __future__ import annotations
@@ -20,6 +30,28 @@ from brandkit.governance.sentences import content_parts, sentence_spans
 from brandkit.governance.types import ApprovedClaim, BrandRules, ContentInput, Finding
 
 _NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_UNIT_WORDS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen"
+).split()
+_TENS_WORDS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_SCALE_WORDS = {"hundred": 100, "thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000}
+_WORD_VALUES = {
+    **{word: value for value, word in enumerate(_UNIT_WORDS)},
+    **{word: 20 + 10 * i for i, word in enumerate(_TENS_WORDS)},
+}
+_UNIT_ALT = "|".join(sorted(_UNIT_WORDS[1:], key=len, reverse=True))
+_TENS_ALT = "|".join(_TENS_WORDS)
+_NW_ATOM = rf"(?:(?:{_TENS_ALT})(?:-(?:{_UNIT_ALT}))?|(?:{_UNIT_ALT})|hundred|thousand|million|billion|dozen)"
+# "twenty-five", "six hundred and fifty", "a dozen", "twelve thousand" (whole words only; seven words at
+# most, so a hostile run of number words costs the same per word as any other text)
+_NUMWORD_RUN = (
+    rf"(?:(?:a|an) (?=(?:hundred|thousand|million|dozen)\b))?{_NW_ATOM}"
+    rf"(?:(?: |(?:(?<=hundred)|(?<=thousand)) and )(?:{_NW_ATOM})){{0,6}}"
+)
+_NUMWORD = rf"{_NUMWORD_RUN}(?![\w-])"
+_NUMX = rf"(?:{_NUM}|{_NUMWORD})"
+_NUMX_RE = re.compile(rf"{_NUM}|\b{_NUMWORD_RUN}\b", re.IGNORECASE)
 _COUNT_NOUNS = (
     r"customers|clients|patients|users|teams|companies|businesses|brands|reviews|ratings|downloads|members|"
     r"people|families|smiles|hikers|climbers|installs|stores|shops|locations|clinics|practices|countries|"
@@ -29,16 +61,40 @@ _COUNT_NOUNS = (
     r"readers|visitors|respondents|leaders|followers|fans|students|guests|buyers|shoppers|items|"
     r"installations|deployments|transactions|invoices"
 )
-_DURATION_UNITS = r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?|seconds?|secs?)"
+_DURATION_UNITS = (
+    r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?|fortnights?|months?|years?|decades?|seconds?|secs?)"
+)
+_MORE_WORDS = (
+    r"faster|slower|cheaper|quicker|easier|lighter|warmer|drier|stronger|safer|smarter|bigger|larger|smaller|"
+    r"longer|shorter|higher|lower|better|greater|wider|more|less|fewer"
+)
+# A superlative in -est names a claim only after a determiner ("the friendliest", "our lightest",
+# "Leeds' fastest-growing"); these -est words never do.
+_NOT_SUPERLATIVE = frozenset(
+    """nearest latest earliest newest closest honest modest interest forest request guest harvest suggest west
+    rest test contest protest invest digest arrest priest chest quest conquest manifest everest pest nest vest
+    zest crest attest detest lest""".split()
+)
 _SUPERLATIVES = (
     r"best(?:[- ]selling| in class|-in-class| rated|-rated)?|fastest|cheapest|lowest|highest|leading|"
-    r"top[- ]rated|top[- ]selling|number one|no\.\s?1|#\s?1|world[- ]class|world[- ]leading|"
+    r"top[- ]rated|top[- ]selling|number[- ]one|no\.\s?1|#\s?1|world[- ]class|world[- ]leading|"
     r"industry[- ]leading|market[- ]leading|award[- ]winning|unbeatable|unmatched|largest|biggest|"
     r"safest|strongest|lightest|warmest|quietest|smartest|easiest|widest|broadest|toughest|driest|most (?:trusted|popular|advanced|"
     r"reliable|affordable|comfortable|loved|recommended|accurate|secure|experienced|durable|powerful)|"
     r"(?:named|voted|ranked|rated) (?:as )?(?:a |the )?(?:leader|winner|#\s?\d+|no\.\s?\d+|top \d+|best)|"
     r"top \d+|first[- ]ever|only (?:\w+ ){0,2}(?:platform|clinic|practice|company|brand|tool|solution|provider|"
-    r"jacket|boot|tent|app|software) (?:that|to|with)"
+    r"jacket|boot|tent|app|software) (?:that|to|with)|"
+    r"(?<=the )only (?:[\w-]+ ){0,3}?(?:platforms?|clinics?|practices?|company|companies|brands?|tools?|"
+    r"solutions?|providers?|software|apps?|systems?|services?|products?|dentists?|outfitters?|retailers?|"
+    r"stores?|shops?|jackets?|boots?|tents?|packs?)\b|"
+    r"(?<=the )first (?:[\w-]+ ){0,3}?(?:platform|clinic|practice|company|brand|tool|solution|provider|"
+    r"software|app|system|service|product|dentist|outfitter|retailer|store|shop) (?:to|in|with|that)\b|"
+    r"second to none|second only to|unrivall?ed|unparall?ell?ed|without equal|in a class of (?:its|their) own|"
+    r"like no other|(?:than|like) (?:any|no) other|nothing (?:else )?comes close|"
+    r"(?:ranked|rated|voted|named|came|finished|placed) (?:as )?(?:the )?(?:first|second|third|1st|2nd|3rd)\b|"
+    r"(?:first|second|third|1st|2nd|3rd) place|"
+    r"out(?:last|perform|sell|run|live|class|pace|shine|wear)(?:s|ed|ing)?|"
+    r"(?:(?<=the )|(?<=our )|(?<=its )|(?<=their )|(?<=your )|(?<='s )|(?<=s' )|(?<=\u2019s ))[a-z]{2,}est"
 )
 _GUARANTEES = (
     r"guarantee[ds]?|money[- ]back|risk[- ]free|lifetime warranty|no[- ]quibble|pain[- ]free|"
@@ -57,32 +113,59 @@ _COMPARATIVES = (
 
 _DURATION = (
     rf"(?:\b(?:in|within|under|less than|fewer than|just|only|after|as little as|as few as) "
-    rf"(?:just |only |as little as |as few as )?{_NUM}(?:\s|-)?"
+    rf"(?:just |only |under |less than |as little as |as few as )?{_NUMX}(?:\s|-)?"
     rf"{_DURATION_UNITS}\b)"
-    rf"|(?:{_NUM}\+?(?:\s|-){_DURATION_UNITS} (?:of experience|turnaround|delivery|shipping|warranty|"
-    rf"guarantee|response|setup|onboarding|results?)\b)"
+    # "within an hour", "under a week", "in a fortnight" ("in a day" is as often a plan as a promise)
+    rf"|(?:\b(?:within|under|less than) an? {_DURATION_UNITS}\b(?!['\u2019]))"
+    rf"|(?:\bin (?:just |only )?a fortnight\b|\bin (?:under|less than) an? {_DURATION_UNITS}\b)"
+    # "they close in four": a bare figure ending a clause after "in" (not a year, not "in one")
+    rf"|(?:\bin (?:{_NUMWORD}|\d{{1,2}})(?=\s*(?:[,.;:!?)\u2014\u2013]|-\s|$)))"
+    # "lose the first ten days", "saves 6 hours", "the close takes 9 working days"
+    rf"|(?:\b(?:takes?|took|taking|spends?|spent|spending|loses?|lost|losing|saves?|saved|saving|wastes?|"
+    rf"wasted|wasting)(?: (?:up to|about|around|just|only|over|under|less than|more than|nearly|almost|"
+    rf"the|their|your|our|its|first|last|full|whole|an average of)){{0,3}} {_NUMX}"
+    rf"(?: working| business| full)? (?!years?\b){_DURATION_UNITS}\b)"
+    # "a five-day close", "48-hour turnaround"
+    rf"|(?:(?:{_NUM}|{_NUMWORD_RUN})-(?:minute|hour|day|week|month) (?:close|turnaround|delivery|setup|set-up|onboarding|"
+    rf"implementation|rollout|roll-out|results?|recovery|payback|go-live)\b)"
+    rf"|(?:(?:{_NUMX}|an?)\+?(?:\s|-){_DURATION_UNITS} (?:of (?:experience|expertise)|turnaround|delivery|"
+    rf"shipping|warranty|guarantee|response|setup|onboarding|results?)\b)"
     rf"|(?:{_NUM}\+ years\b)"
     rf"|\b24/7\b"
 )
 _CLAIM = re.compile(
     "|".join(
         (
-            rf"(?P<percent>(?:up to |over |more than |nearly |almost |around )?{_NUM}\s?(?:%|\s?per ?cent\b)"
-            rf"(?: (?P<pword>[a-z]+))?)",
+            rf"(?P<percent>(?:up to |over |more than |nearly |almost |around )?(?:{_NUM}\s?(?:%|\s?per ?cent\b)"
+            rf"|{_NUMWORD} per ?cent\b)(?: (?P<pword>[a-z]+))?)",
             # a price on its own is not a claim; a saving, a value or a comparison of prices is
             rf"(?P<money>(?:(?:save|saving|savings of|worth|only|just|was|usually|less than|under) )"
             rf"[$\u00a3\u20ac]\s?{_NUM}(?:\s?(?:k|m|bn|million|billion|thousand)\b)?"
             rf"|[$\u00a3\u20ac]\s?{_NUM}(?:\s?(?:k|m|bn|million|billion|thousand)\b)?(?= (?:off|cheaper|less|saving)\b))",
             r"(?P<ratio>\b(?:\d+|one|two|three|four|five|six|seven|eight|nine) (?:in|out of) "
             r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten)\b(?! (?:minutes?|hours?|days?)))",
-            rf"(?P<multiplier>{_NUM}\s?[x\u00d7](?![\w])(?: (?P<mword>[a-z]+))?)",
-            rf"(?P<rating>{_NUM}\s?(?:/\s?(?:5|10)\b|out of (?:5|five|10|ten)\b|-?\s?stars?\b))",
+            rf"(?P<multiplier>{_NUM}\s?[x\u00d7](?![\w])(?: (?P<mword>[a-z]+))?"
+            rf"|(?:twice|double|triple|quadruple|{_NUMX} times) (?:as [a-z]+|the [a-z]+|(?:{_MORE_WORDS})\b)"
+            r"|(?:doubled|doubling|tripled|tripling|quadrupled|halved|halving|halve|halves)\b(?! as\b)"
+            r"|doubles\b(?! as\b)|double (?:your|their|the|our|its)\b|half as [a-z]+"
+            r"|(?:in )?half the (?:time|cost|price|weight|effort|work|hours|days|budget)\b"
+            r"|a fraction of the (?:time|cost|price|weight|effort|work|budget)\b|half[- ](?:price|off)\b"
+            r"|(?:cuts?|cutting|slash(?:es|ed|ing)?|reduc(?:e|es|ed|ing)) (?:[\w-]+ ){0,4}?in half\b)",
+            # "nearly half of the new patients", "a third less", "two-thirds of teams"
+            rf"(?P<fraction>(?:half|(?:a|one)[- ](?:third|quarter|fifth|tenth)|(?:two|three|four|nine)[- ]"
+            rf"(?:thirds|quarters|fifths|tenths)) (?:of (?:the |our |all |your |their |its |these )?"
+            rf"(?:[a-z][a-z-]+ ){{0,2}}(?:{_COUNT_NOUNS}|adults|men|women|children|kids|parents|owners)\b"
+            rf"|(?:{_MORE_WORDS}|cheaper)\b))",
+            rf"(?P<rating>(?:{_NUM}|{_NUMWORD_RUN})\s?(?:/\s?(?:5|10)\b|out of (?:5|five|10|ten)\b|-?\s?stars?\b))",
             # "the first 50 visitors" is an offer's limit, not a stat
-            rf"(?P<count>(?<!first )(?:(?:over|more than|nearly|almost|around) )?{_NUM}(?:\s?(?:k|m)\b)?\+?"
+            rf"(?P<count>(?<!first )(?:(?:over|more than|nearly|almost|around) )?{_NUMX}(?:\s?(?:k|m)\b)?\+?"
             rf" (?:million |thousand )?(?:[a-z][a-z-]+ )?"
-            rf"(?:{_COUNT_NOUNS})\b)",
+            rf"(?:{_COUNT_NOUNS})\b"
+            # "thousands of happy patients": supported by any approved count of them that large
+            rf"|(?:hundreds|thousands|millions) of (?:[a-z][a-z-]+ ){{0,2}}(?:{_COUNT_NOUNS})\b)",
             rf"(?P<duration>{_DURATION})",
-            rf"(?P<superlative>(?<![\w-])(?:{_SUPERLATIVES})(?![\w-]))",
+            rf"(?P<superlative>(?<![\w-])(?:{_SUPERLATIVES})(?:-(?:growing|selling|rated|ranked|performing))?"
+            rf"(?![\w-]))",
             rf"(?P<guarantee>(?<![\w-])(?:{_GUARANTEES})(?![\w-]))",
             rf"(?P<certification>(?<![\w-])(?:{_CERTIFICATIONS})(?![\w-]))",
             rf"(?P<comparison>(?<![\w-])(?:{_COMPARATIVES})(?![\w-]))",
@@ -134,6 +217,61 @@ def _stem(word: str) -> str:
     return word.lower()[:5]
 
 
+_FRACTIONS = {
+    "half": "0.5",
+    "third": "0.33",
+    "quarter": "0.25",
+    "fifth": "0.2",
+    "tenth": "0.1",
+    "thirds": "0.67",
+    "quarters": "0.75",
+    "fifths": "0.8",
+    "tenths": "0.9",
+}
+_MULTIPLIER_WORDS = {
+    "twice": "2",
+    "double": "2",
+    "doubled": "2",
+    "doubles": "2",
+    "doubling": "2",
+    "triple": "3",
+    "tripled": "3",
+    "tripling": "3",
+    "quadruple": "4",
+    "quadrupled": "4",
+    "half": "0.5",
+    "halve": "0.5",
+    "halves": "0.5",
+    "halved": "0.5",
+    "halving": "0.5",
+}
+
+
+def _word_number(words: str) -> int:
+    """The value of a run of number words: "six hundred and fifty" is 650, "a dozen" 12."""
+    total = current = 0
+    for word in re.findall(r"[a-z]+", words.lower()):
+        if word in _WORD_VALUES:
+            current += _WORD_VALUES[word]
+        elif word == "dozen":
+            current = (current or 1) * 12
+        elif word == "hundred":
+            current = (current or 1) * 100
+        elif word in _SCALE_WORDS:
+            total += (current or 1) * _SCALE_WORDS[word]
+            current = 0
+    return total + current
+
+
+def _values(surface: str) -> list[str]:
+    """Every figure in a claim, digits or words, normalised ("12,000" and "twelve thousand" are "12000")."""
+    values = []
+    for match in _NUMX_RE.finditer(surface):
+        text = match.group()
+        values.append(_number(text) if text[0].isdigit() else str(_word_number(text)))
+    return values
+
+
 # Every word a claim can start with. The claim pattern is tried only where one of these (or a digit,
 # a currency sign or "#") starts, which finds the same claims as scanning every character, many
 # times faster (the pattern has too many alternatives for the regex engine to skip ahead itself).
@@ -146,9 +284,41 @@ _STARTS = frozenset(
     ranked rated guarantee guaranteed guarantees money risk lifetime pain board certified accredited iso
     soc hipaa gdpr fda clinically dermatologist bluesign b fair cqc gdc nhs faster cheaper better quicker
     easier lighter warmer stronger safer smarter lower higher compared outperforms outperform beats
+    twice double doubled doubles doubling triple tripled tripling quadruple quadrupled half halve halves
+    halved halving cut cuts cutting slash slashes slashed slashing reduce reduces reduced reducing
+    take takes took taking spend spends spent spending lose loses lost losing saves saved waste wastes
+    wasted wasting second unrivalled unrivaled unparalleled unparallelled without like than nothing came
+    finished placed hundred thousand million dozen hundreds thousands millions
     """.split()
+    + _UNIT_WORDS
+    + _TENS_WORDS
+)
+_NUMBER_WORDS = frozenset([*_UNIT_WORDS, *_TENS_WORDS, *_SCALE_WORDS, "dozen"])
+_AFTER_NUMBER_WORD = re.compile(
+    rf"\b(?:{'|'.join(sorted(_NUMBER_WORDS, key=len, reverse=True))})(?: and | |-)$", re.IGNORECASE
+)
+_A_BEFORE = re.compile(
+    r"an? (?:dozen|hundred|thousand|million|third|quarter|fifth|tenth|fraction|decade)\b", re.IGNORECASE
 )
 _CANDIDATE = re.compile(r"[A-Za-z]+|\d|[$\u00a3\u20ac#]")
+
+
+def _may_start(text: str, position: int, token: str) -> bool:
+    if not token[0].isalpha():
+        # the middle of a number, a code or a link ("4,812", "v3", "rdgl.co/2x") starts nothing
+        return not (
+            token.isdigit() and position and (text[position - 1].isalnum() or text[position - 1] in "/.,:")
+        )
+    word = token.lower()
+    if word in _NUMBER_WORDS and _AFTER_NUMBER_WORD.search(text, max(0, position - 12), position):
+        return False  # the middle of "six hundred and fifty": the run was tried from its first word
+    if word in _STARTS:
+        return True
+    if word in ("a", "an"):
+        return _A_BEFORE.match(text, position) is not None
+    if word.endswith("est") and len(word) > 4 and word not in _NOT_SUPERLATIVE:
+        return True
+    return word.startswith("out") and len(word) > 5
 
 
 def _claim_matches(text: str) -> list[re.Match[str]]:
@@ -159,14 +329,86 @@ def _claim_matches(text: str) -> list[re.Match[str]]:
         position = candidate.start()
         if position < last_end:
             continue
-        token = candidate.group()
-        if token[0].isalpha() and token.lower() not in _STARTS:
+        if not _may_start(text, position, candidate.group()):
             continue
         match = _CLAIM.match(text, position)
         if match and match.end() > position:
             matches.append(match)
             last_end = match.end()
     return matches
+
+
+# A step the reader takes is described, not claimed: "Set it up in ten minutes", "It takes two minutes".
+_IMPERATIVES = frozenset(
+    """book set sign join register apply order get start try check download install create build connect switch
+    upgrade call request see fill complete finish pick choose find read watch learn make add update renew
+    redeem browse shop reply text email visit come drop bring pop swing grab tell ask plan""".split()
+)
+_SENTENCE_OPENING = re.compile(r"(?:^|[.!?:\n])[\s\"'\u201c\u2018(*\u2022-]*$")
+_DESCRIBED_STEP = re.compile(
+    r"\b(?:it|this|that|which|it'll|it\u2019ll|it will|it only|it usually|it should|it can|it just)\s*$",
+    re.IGNORECASE,
+)
+
+
+# The size of someone's team or organisation, unless it is the brand's own ("our team of 50 experts").
+_GROUP_SIZE_BEFORE = re.compile(
+    r"(?<!our )(?<!its )\b(?:team|organi[sz]ation|group|department|crew|company|firm|office|class) of\s+$",
+    re.IGNORECASE,
+)
+# A return, refund or cancellation window is a term of sale, not a promise about results.
+_POLICY_BEFORE = re.compile(
+    r"\b(?:return|returns|returned|send (?:it|them) back|exchange|exchanges|refund|refunds|cancel|cancellation)\b"
+    r"(?:(?![.;]).)*$",
+    re.IGNORECASE,
+)
+
+
+def _sentence_start(text: str, start: int) -> int:
+    """Where the sentence holding `start` begins, looking back 300 characters at most (hostile input)."""
+    floor = max(0, start - 300)
+    position = max(text.rfind(mark, floor, start) for mark in (". ", "! ", "? ", "\n", ": "))
+    return position + 1 if position >= 0 else floor
+
+
+def _not_a_duration_claim(text: str, start: int, lowered: str, unit: str) -> bool:
+    before = text[max(0, start - 40) : start]
+    if lowered.startswith("in ") and _SENTENCE_OPENING.search(before):
+        return True  # "In three weeks, your team matched ...": a time frame dating an event
+    if re.match(r"(?:takes?|took|taking)\b", lowered) and _DESCRIBED_STEP.search(before):
+        return True  # "it takes two minutes"
+    if unit in ("min", "sec", "hou") and lowered.startswith(("in ", "within ", "under ")):
+        first = re.match(r"[\s\"'\u201c(*\u2022-]*([A-Za-z]+)", text[_sentence_start(text, start) : start])
+        if first and first.group(1).lower() in _IMPERATIVES:
+            return True  # "Set it up in ten minutes"
+    return False
+
+
+_NAMED_SUPERLATIVES = frozenset(
+    "best fastest cheapest lowest highest largest biggest safest strongest lightest warmest quietest smartest "
+    "easiest widest broadest toughest driest".split()
+)
+_OWNER_BEFORE = re.compile(
+    r"(?:\b(?:our|its|their|your)|['\u2019]s|s['\u2019])\s+(?:very\s+)?$", re.IGNORECASE
+)
+_SCOPE_AFTER = re.compile(
+    r"(?:[\w-]+\s+){0,3}?(?:in|on|across|around|of all)\s+(?:the\s+)?(?:[A-Z][\w-]+|market|world|country|city|"
+    r"region|category|industry|town|business|sector|planet|state|area)\b"
+)
+
+
+def _superlative_claim(text: str, start: int, end: int, word: str) -> bool:
+    """A superlative in -est outside the named list is a claim when it ranks the brand's own thing ("our
+    lightest tent", "Ledgerline's fastest-growing") or ranks within a place or market ("the friendliest
+    team in Yorkshire"); "the hardest part", "the wettest conditions" describe the world, not the brand."""
+    if word in _NOT_SUPERLATIVE:
+        return False
+    if word in _NAMED_SUPERLATIVES:
+        return True
+    before = text[max(0, start - 30) : start]
+    if _OWNER_BEFORE.search(before):
+        return True
+    return _SCOPE_AFTER.match(text, end + 1) is not None if end < len(text) else False
 
 
 def extract_claims(text: str) -> list[ClaimFact]:
@@ -190,25 +432,53 @@ def extract_claims(text: str) -> list[ClaimFact]:
         figure = None
         claim_word = ""
         next_word = ""
-        numbers = _FIGURE.findall(surface)
+        numbers = _values(surface)
         lowered = surface.lower()
         if kind == "percent":
-            figure = (_number(numbers[0]), "%")
+            figure = (numbers[0], "%")
             next_word = (match.group("pword") or "").lower()
         elif kind == "ratio":
-            figure = (re.sub(r"\s+", " ", lowered.replace("out of", "in")), "ratio")
+            parts = re.split(r" (?:in|out of) ", lowered)
+            figure = (" in ".join(str(_word_number(p)) if not p[0].isdigit() else p for p in parts), "ratio")
         elif kind == "money":
             unit = next(c for c in surface if c in "$\u00a3\u20ac")
             scale = re.search(r"(k|m|bn|million|billion|thousand)\b", lowered)
-            figure = (_number(numbers[0]), unit + (scale.group(1)[0] if scale else ""))
+            figure = (numbers[0], unit + (scale.group(1)[0] if scale else ""))
         elif kind == "multiplier":
-            figure = (_number(numbers[0]), "x")
-            next_word = (match.group("mword") or "").lower()
+            first = re.match(r"[a-z]+", lowered)
+            if re.match(r"half[- ](?:price|off)", lowered):
+                kind, figure, next_word = "percent", ("50", "%"), "off"
+                facts.append(ClaimFact(kind, start, end, surface, figure, claim_word, next_word))
+                continue
+            if "fraction" in lowered:
+                value = "0.5"
+            elif numbers:
+                value = numbers[0]
+            elif "half" in lowered:
+                value = "0.5"
+            else:
+                value = _MULTIPLIER_WORDS.get(first.group() if first else "", "2")
+            figure = (value, "x")
+            if match.group("mword"):
+                next_word = match.group("mword").lower()
+            elif re.search(r"\b(?:as|the|times) [a-z]+$", lowered):
+                next_word = lowered.rsplit(" ", 1)[-1]
+        elif kind == "fraction":
+            word = re.search(r"half|thirds?|quarters?|fifths?|tenths?", lowered)
+            figure = (_FRACTIONS[word.group()] if word else "", "fraction")
+            next_word = lowered.rsplit(" ", 1)[-1]
         elif kind == "rating":
-            figure = (_number(numbers[0]), "rating")
+            figure = (numbers[0], "rating")
+        elif kind == "count" and re.match(r"(?:hundreds|thousands|millions) of", lowered):
+            floor = {"h": "100", "t": "1000", "m": "1000000"}[lowered[0]]
+            figure = (floor + "+", _stem(lowered.split()[-1]))
         elif kind == "count":
+            if re.match(r"(?:hundred|thousand|million|billion)\b", lowered):
+                continue  # "a few hundred transactions" names no figure
+            if _GROUP_SIZE_BEFORE.search(text[max(0, start - 40) : start]):
+                continue  # "led a finance organization of 120 people" describes, it does not claim
             noun = lowered.split()[-1]
-            value = _number(numbers[0])
+            value = numbers[0]
             if re.search(r"\d\s?k\b", lowered):
                 value += "000"
             figure = (value, _stem(noun))
@@ -220,8 +490,25 @@ def extract_claims(text: str) -> list[ClaimFact]:
                 figure = ("24/7", "availability")
             else:
                 unit_match = re.search(_DURATION_UNITS, lowered)
-                figure = (_number(numbers[0]), (unit_match.group()[:3] if unit_match else ""))
+                unit = unit_match.group()[:3] if unit_match else ""
+                value = numbers[0] if numbers else "1"  # "in a fortnight", "within an hour"
+                if unit == "for":  # a fortnight is two weeks
+                    value, unit = _number(str(float(value) * 2)), "wee"
+                if not unit and value == "1":
+                    continue  # "all in one."
+                if _not_a_duration_claim(text, start, lowered, unit) or _POLICY_BEFORE.search(
+                    text[_sentence_start(text, start) : start]
+                ):
+                    continue
+                figure = (value, unit)
         else:
+            word = re.sub(r"-\w+$", "", lowered.rsplit(" ", 1)[-1])
+            if (
+                kind == "superlative"
+                and word.endswith("est")
+                and not _superlative_claim(text, start, end, word)
+            ):
+                continue
             claim_word = _claim_word(lowered)
         facts.append(ClaimFact(kind, start, end, surface, figure, claim_word, next_word))
     return facts
@@ -277,6 +564,15 @@ class _Approved:
                 self.by_key.setdefault(key, []).append(source)
 
     def supports(self, fact: ClaimFact, sentence_words: frozenset[str]) -> bool:
+        if fact.figure is not None and fact.figure[0].endswith("+"):
+            # "thousands of patients" is supported by "Over 12,000 patients", not by "400 patients"
+            floor, unit = float(fact.figure[0][:-1]), fact.figure[1]
+            return any(
+                known.kind == "count" and known.figure[1] == unit and float(known.figure[0]) >= floor
+                for source in self.sources
+                for known in source.facts
+                if known.figure is not None and not known.figure[0].endswith("+")
+            )
         key = fact.figure if fact.figure is not None else fact.claim_word
         return any(_supports(fact, source, sentence_words) for source in self.by_key.get(key, ()))
 

@@ -61,6 +61,9 @@ class Draft:
     content: ContentInput
     labels: tuple[Label, ...]
     holdout: bool = False
+    # "tuned" (the checker was developed against these), "holdout" (written after it, never tuned
+    # against) or "holdout2" (written before the checks were last changed, in `labelled/holdout2/`).
+    group: str = "tuned"
 
 
 def strip_marks(marked: str, field: str) -> tuple[str, list[Label]]:
@@ -133,10 +136,14 @@ def load_brands() -> Mapping[str, BrandRules]:
 
 def load_drafts() -> list[Draft]:
     drafts = []
-    for path in sorted(HERE.glob("*.yaml")):
+    paths = [(path, "") for path in sorted(HERE.glob("*.yaml"))]
+    paths += [(path, "holdout2") for path in sorted((HERE / "holdout2").glob("*.yaml"))]
+    for path, group in paths:
         if path.name == "brands.yaml":
             continue
         data = yaml.safe_load(path.read_text())
+        holdout = bool(data.get("holdout"))
+        group = group or ("holdout" if holdout else "tuned")
         for item in data["drafts"]:
             fields = {}
             labels: list[Label] = []
@@ -148,7 +155,7 @@ def load_drafts() -> list[Draft]:
                 labels.append(Label(kind, "body", 0, len(fields["body"])))
             assert all(label.kind in KINDS for label in labels), item["id"]
             content = ContentInput(channel=item["channel"], goal=item.get("goal", ""), **fields)
-            drafts.append(Draft(item["id"], data["brand"], content, tuple(labels), bool(data.get("holdout"))))
+            drafts.append(Draft(item["id"], data["brand"], content, tuple(labels), holdout, group))
     return drafts
 
 

@@ -214,6 +214,112 @@ def test_a_current_offer_supports_its_own_price_and_everyday_phrases_are_not_cla
     )
 
 
+def claim_spans(text: str) -> list[str]:
+    return [text[f.start : f.end] for f in extract_claims(text)]
+
+
+def test_claims_written_in_words_are_extracted_with_their_figures():
+    text = (
+        "Nearly half of the new patients we see were nervous. Teams close twice as fast and halve their "
+        "intercompany work. Most adults finish in half the time, it is three times more breathable, a third "
+        "less than paying per visit, and they close in four. Whiter in a fortnight. They went from a "
+        "twelve-day close to a five-day close."
+    )
+    found = claim_spans(text)
+    for expected in (
+        "half of the new patients",
+        "twice as fast",
+        "halve",
+        "in half the time",
+        "three times more",
+        "third less",
+        "in four",
+        "in a fortnight",
+        "twelve-day close",
+        "five-day close",
+    ):
+        assert any(expected in span for span in found), (expected, found)
+    figures = {
+        f.surface: f.figure for f in extract_claims("Over twelve thousand patients, forty percent faster.")
+    }
+    assert figures == {
+        "Over twelve thousand patients": ("12000", "patie"),
+        "forty percent faster": ("40", "%"),
+    }
+    assert extract_claims("whiter in a fortnight")[0].figure == ("2", "wee")
+
+
+def test_vague_counts_ratings_experience_and_price_cuts_in_words_are_claims():
+    text = (
+        "Thousands of happy patients. Twenty years of experience and over a decade of expertise. A five-star "
+        "practice. Half-price whitening at a fraction of the cost from the number-one clinic."
+    )
+    kinds = {f.surface: (f.kind, f.figure) for f in extract_claims(text)}
+    assert kinds["Thousands of happy patients"] == ("count", ("1000+", "patie"))
+    assert kinds["Twenty years of experience"] == ("duration", ("20", "yea"))
+    assert kinds["a decade of expertise"][0] == "duration"
+    assert kinds["five-star"] == ("rating", ("5", "rating"))
+    assert kinds["Half-price"] == ("percent", ("50", "%"))
+    assert "a fraction of the cost" in kinds and "number-one" in kinds
+    check = ClaimsCheck(
+        rules(claims=(ApprovedClaim("Over 12,000 patients treated since 2009"),)), today=TODAY
+    )
+    assert check.run(body("Thousands of patients trust us.")) == []
+    text = "Millions of patients trust us."
+    assert spans(check.run(body(text)), text) == ["Millions of patients"]
+
+
+def test_rankings_and_superlatives_in_any_form_are_claims():
+    text = (
+        "Our sedation team is second to none. Ledgerline is the fastest-growing close platform. Meet the "
+        "friendliest dental team in Yorkshire. It is our lightest tent yet, and it outlasts anything else. "
+        "The only close platform built for NetSuite was ranked first by readers."
+    )
+    found = claim_spans(text)
+    for expected in (
+        "second to none",
+        "fastest-growing",
+        "friendliest",
+        "lightest",
+        "outlasts",
+        "only close platform",
+        "ranked first",
+    ):
+        assert any(expected in span for span in found), (expected, found)
+
+
+def test_everyday_numbers_ordinals_and_superlatives_are_not_claims():
+    text = (
+        "First, tell us you're nervous. Second, agree a stop signal. One of our dentists will call you. "
+        "Brush twice a day for two minutes and answer the same questions twice. Two check-ups a year, "
+        "twenty-five new jobs and a dozen times up Rainier. Find your nearest clinic and meet our newest "
+        "hygienist; the hardest part is the wettest week. It takes two minutes. Set it up in ten minutes. "
+        "In three weeks, your team matched the bank. Send it back within 60 days. A few hundred "
+        "transactions a month. She led a finance organization of 120 people. Visit rdgl.co/2x today. "
+        "Double-check your booking. It doubles as a pillow."
+    )
+    assert claim_spans(text) == []
+
+
+def test_a_claim_in_words_is_supported_by_the_same_figure_in_digits():
+    check = ClaimsCheck(
+        rules(
+            claims=(
+                ApprovedClaim("Over 12,000 patients treated since 2009"),
+                ApprovedClaim("Up to 40% faster close"),
+            ),
+            offers=(
+                Offer("Winter points", terms="Double points on every purchase", ends_on=date(2027, 1, 15)),
+            ),
+        ),
+        today=TODAY,
+    )
+    assert check.run(body("We've looked after more than twelve thousand patients.")) == []
+    assert check.run(body("Close forty percent faster. Earn double points on every purchase.")) == []
+    text = "Close twice as fast."
+    assert spans(check.run(body(text)), text) == ["twice as fast"]
+
+
 # ---- 4. reading level ---------------------------------------------------------------------------
 
 

@@ -7,13 +7,21 @@ from collections import Counter
 from brandkit.governance import check_content
 from tests.brandkit.governance.labelled_set import KINDS, TODAY, load_brands, load_drafts, score
 
-# Pinned from the last measurement; the goal is recall >= 0.95 and precision >= 0.90.
-# "tuned": the drafts the checker was developed against (58 drafts, 89 labels; measured recall 0.978,
-# precision 0.947). "holdout": 16 drafts (27 labels) written and labelled afterwards and never used to
-# tune the checker (measured recall 0.926, precision 0.929). Raise these when the checker improves.
+# Pinned from the last measurement; the goal is recall >= 0.95 and precision >= 0.90 on both held-out sets.
+# "tuned": the drafts the checker was developed against (58 drafts, 89 labels). "holdout": 16 drafts
+# (27 labels) written and labelled after the first tuning, never used to tune the checker. "holdout2":
+# 36 drafts (53 labels, 28 of them claims, many in words) written and labelled before the claims check
+# learnt number words, multipliers, fractions and rankings; its misses were then visible, so its
+# figures after that change flatter the checker more than the first held-out set's do.
+#                 before the words change       after it
+#   tuned         recall 0.978 precision 0.947  recall 1.000 precision 0.948
+#   holdout       recall 0.926 precision 0.929  recall 1.000 precision 0.933
+#   holdout2      recall 0.642 precision 0.897  recall 1.000 precision 0.947
+# Raise these when the checker improves; never lower them to make a change pass.
 PINNED = {  # (recall, precision)
-    "tuned": (0.97, 0.94),
-    "holdout": (0.92, 0.92),
+    "tuned": (0.98, 0.94),
+    "holdout": (0.96, 0.93),
+    "holdout2": (0.98, 0.94),
 }
 
 
@@ -25,6 +33,12 @@ def test_the_labelled_set_is_large_varied_and_covers_every_kind():
     assert len(labels) >= 60
     assert set(Counter(label.kind for label in labels)) == set(KINDS)
     assert sum(1 for draft in drafts if not draft.labels) >= 5
+    second = [draft for draft in drafts if draft.group == "holdout2"]
+    second_labels = [label for draft in second for label in draft.labels]
+    assert len(second) >= 24 and len({draft.brand for draft in second}) == 3
+    assert len(second_labels) >= 30
+    assert set(Counter(label.kind for label in second_labels)) == set(KINDS)
+    assert all(draft.holdout for draft in second)
 
 
 def _report(name: str, total, by_kind, notes) -> str:
@@ -45,8 +59,8 @@ def test_precision_and_recall_on_the_labelled_set_stay_at_their_pinned_values():
     results = [(draft, check_content(draft.content, brands[draft.brand], today=TODAY)) for draft in drafts]
     reports = []
     scores = {}
-    for name, wanted in (("tuned", False), ("holdout", True)):
-        total, by_kind, notes = score([r for r in results if r[0].holdout == wanted])
+    for name in ("tuned", "holdout", "holdout2"):
+        total, by_kind, notes = score([r for r in results if r[0].group == name])
         scores[name] = total
         reports.append(_report(name, total, by_kind, notes))
     total, by_kind, notes = score(results)
