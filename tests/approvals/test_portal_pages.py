@@ -811,7 +811,9 @@ def test_each_text_box_is_tied_to_the_verdict_it_fits_and_the_wrong_one_stays_hi
     assert " hidden" not in _box(fresh, "request_changes")
     # "Request changes" without saying what: its box comes back with the message, the other one hidden.
     assert _box(refused, "approve_with_changes").endswith(" hidden>")
-    assert "has-error" in _box(refused, "request_changes") and " hidden" not in _box(refused, "request_changes")
+    assert "has-error" in _box(refused, "request_changes") and " hidden" not in _box(
+        refused, "request_changes"
+    )
     assert _counts(team["agency"])[1] == 0
 
 
@@ -840,3 +842,55 @@ def test_a_reviewer_who_has_advised_no_longer_sees_the_countdown(team, project, 
 
     assert "You advised" in page
     assert "portal-countdown" not in page and "Due in 2 days" not in page
+
+
+# ------------------------------------------------------------------ the work shown large: zoom and page thumbnails
+
+
+def test_a_pdf_gets_a_thumbnail_strip_linking_to_each_page_and_every_page_a_full_size_link(
+    team, project, as_contact
+):
+    request = factories.approval_create(
+        actor=team["coordinator"], project=project, kind="pdf", upload=factories.pdf_upload(pages=3)
+    )
+    with scope(agency=team["agency"].pk):
+        version = request.versions.get()
+
+    page = as_contact.get(_approval_url(request)).content.decode()
+
+    strip = page.split('<nav class="portal-thumbs" aria-label="Pages">', 1)[1].split("</nav>", 1)[0]
+    for number in (1, 2, 3):
+        page_url = _url("portal_version_page", team["agency"], version_id=version.pk, page=number)
+        assert f'<a href="#page-{number}" aria-label="Page {number}"><img src="{page_url}"' in strip
+        assert f'<figure class="portal-page" id="page-{number}">' in page
+        assert f'<a href="{page_url}" target="_blank" rel="noopener">Open this page full size</a>' in page
+
+
+def test_an_image_is_zoomable_with_keyboard_operable_controls_and_links_to_its_full_size(
+    team, project, as_contact
+):
+    request = _image_request(team, project)
+    with scope(agency=team["agency"].pk):
+        version = request.versions.get()
+
+    page = as_contact.get(_approval_url(request)).content.decode()
+
+    # The controls wait for the script (they do nothing without it); the full-size link never does.
+    controls = re.search(
+        r'<div class="portal-zoom" data-zoom-controls role="group" aria-label="Zoom" hidden>(.*?)</div>',
+        page,
+        re.S,
+    )
+    assert controls and 'aria-label="Zoom in" aria-keyshortcuts="+"' in controls.group(1)
+    assert 'aria-label="Zoom out" aria-keyshortcuts="-"' in controls.group(
+        1
+    ) and "Fit to width" in controls.group(1)
+    assert re.search(
+        r'<div class="portal-stage portal-stage-pinnable" data-pin-stage data-zoom-stage data-page="1" data-pinnable tabindex="0"',
+        page,
+    )
+    file_url = _url("portal_version_file", team["agency"], version_id=version.pk)
+    assert f'<a href="{file_url}" target="_blank" rel="noopener">Open the image full size</a>' in page
+    assert "/static/js/zoom.js" in page
+    # A single image has no page strip.
+    assert "portal-thumbs" not in page
