@@ -158,7 +158,13 @@ def test_another_agencys_branding_never_shows(team, other_team, as_contact, logg
     assert "portal-logo" not in their_page
     # Another agency's stylesheet and logo are as missing to a contact of this one as a wrong address.
     for name in ("portal_branding_css", "portal_logo"):
-        assert as_contact.get(reverse(name, kwargs={"agency_slug": other_team["agency"].slug})).status_code == 404
+        assert (
+            as_contact.get(reverse(name, kwargs={"agency_slug": other_team["agency"].slug})).status_code
+            == 404
+        )
     css = theirs.get(reverse("portal_branding_css", kwargs={"agency_slug": other_team["agency"].slug}))
     assert "#0b5d1e" in css.content.decode() and "8a1538" not in css.content.decode()
-    assert theirs.get(reverse("portal_logo", kwargs={"agency_slug": other_team["agency"].slug})).status_code == 404
+    assert (
+        theirs.get(reverse("portal_logo", kwargs={"agency_slug": other_team["agency"].slug})).status_code
+        == 404
+    )

@@ -65,7 +65,9 @@ class Command(BaseCommand):
 
         port = _free_port()
         # Plain http on loopback: no HTTPS redirect or secure-only cookies for this one server.
-        with override_settings(SECURE_SSL_REDIRECT=False, SESSION_COOKIE_SECURE=False, CSRF_COOKIE_SECURE=False):
+        with override_settings(
+            SECURE_SSL_REDIRECT=False, SESSION_COOKIE_SECURE=False, CSRF_COOKIE_SECURE=False
+        ):
             server = ThreadedWSGIServer(("127.0.0.1", port), _QuietHandler, allow_reuse_address=True)
             server.set_app(StaticFilesHandler(get_wsgi_application()))
             thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -75,7 +77,9 @@ class Command(BaseCommand):
             try:
                 with sync_playwright() as playwright:
                     browser = playwright.chromium.launch(
-                        executable_path=options["chromium"], headless=True, args=["--no-sandbox", "--disable-gpu"]
+                        executable_path=options["chromium"],
+                        headless=True,
+                        args=["--no-sandbox", "--disable-gpu"],
                     )
                     try:
                         written = self._shoot(browser, f"http://127.0.0.1:{port}", out)
