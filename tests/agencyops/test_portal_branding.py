@@ -168,3 +168,28 @@ def test_another_agencys_branding_never_shows(team, other_team, as_contact, logg
         theirs.get(reverse("portal_logo", kwargs={"agency_slug": other_team["agency"].slug})).status_code
         == 404
     )
+
+
+def test_mails_of_a_branded_agency_carry_its_colour(team, other_team):
+    from agencyops.mail import mail_render
+
+    agency = _brand(team, "#8a1538")
+    notification = {"body": "Work to review", "url": "/portal/x/"}
+
+    branded = mail_render(
+        to="anna@example.com",
+        subject="Hello",
+        template="mail/notification",
+        context={"notification": notification},
+        agency=agency,
+    )
+    plain = mail_render(
+        to="ben@example.com",
+        subject="Hello",
+        template="mail/notification",
+        context={"notification": notification},
+        agency=other_team["agency"],
+    )
+
+    assert "border-top:6px solid #8a1538" in branded.html and "background:#8a1538" in branded.html
+    assert "8a1538" not in plain.html and "border-top:6px solid" not in plain.html

@@ -61,7 +61,12 @@ class Command(BaseCommand):
         out = Path(options["out"])
         out.mkdir(parents=True, exist_ok=True)
         call_command("migrate", "--noinput", verbosity=0)
-        call_command("seed_demo", verbosity=0)
+        # The demo's addresses are not real: its invitation mails are sent (to nowhere) here, never left
+        # in the broker for some later worker.
+        with override_settings(
+            MAIL_SEND_IN_PROCESS=True, EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"
+        ):
+            call_command("seed_demo", verbosity=0)
 
         port = _free_port()
         # Plain http on loopback: no HTTPS redirect or secure-only cookies for this one server.
