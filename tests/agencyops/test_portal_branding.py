@@ -193,3 +193,14 @@ def test_mails_of_a_branded_agency_carry_its_colour(team, other_team):
 
     assert "border-top:6px solid #8a1538" in branded.html and "background:#8a1538" in branded.html
     assert "8a1538" not in plain.html and "border-top:6px solid" not in plain.html
+
+
+def test_the_brand_stylesheet_costs_only_the_portal_check(team, as_contact, django_assert_num_queries):
+    agency = _brand(team, "#8a1538")
+    url = reverse("portal_branding_css", kwargs={"agency_slug": agency.slug})
+
+    # Session, user, contact (with its agency): the colour comes with the agency already loaded.
+    with django_assert_num_queries(3):
+        css = as_contact.get(url).content.decode()
+
+    assert "--brand: #8a1538;" in css
