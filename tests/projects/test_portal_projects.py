@@ -153,3 +153,21 @@ def test_the_portal_home_runs_the_same_queries_for_1_or_8_projects(
 
     assert small.count('class="portal-project"') == 1
     assert large.count('class="portal-project"') == 8 and large.count("Approve “Copy") == 7
+
+
+def test_health_reads_in_the_clients_words():
+    from datetime import date
+
+    from projects.client_projects import health_words
+    from projects.health import project_health
+
+    launch = date(2027, 3, 1)
+    assert (
+        health_words(project_health(open_risks=0, launch_date=launch, forecast_launch=launch)) == "On track"
+    )
+    assert (
+        health_words(project_health(open_risks=2, launch_date=launch, forecast_launch=launch))
+        == "Needs attention"
+    )
+    late = project_health(open_risks=0, launch_date=launch, forecast_launch=date(2027, 3, 8))
+    assert health_words(late) == "Running late"
