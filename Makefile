@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 # `make run PORT=8001` serves on another port.
 PORT ?= 8000
 
-.PHONY: run test bench bench-served lint install install-dev clean-data
+.PHONY: run test bench bench-served lint screenshots install install-dev clean-data
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "AgencyOps needs Python 3.11 or newer: make PYTHON=python3.11 ..." or 0)'
@@ -39,6 +39,10 @@ bench: $(VENV)/.installed-dev
 ## The hot URLs served by gunicorn (2 workers) over loopback, as throughput against /healthz.
 bench-served: $(VENV)/.installed-dev
 	BENCH_SIZE=$(BENCH_SIZE) $(PY) -m pytest tests/bench/test_served.py -s -p no:randomly -o addopts=""
+
+## The README's screenshots (docs/screenshots/*.png): the demo agency through headless Chromium at 1440 px.
+screenshots: $(VENV)/.installed-dev
+	$(PY) manage.py screenshots
 
 lint: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .

@@ -24,6 +24,7 @@ DEMO_AGENCY_NAME = "Brightside Creative"
 DEMO_AGENCY_SLUG = "brightside"
 DEMO_PASSWORD = "demo-password-2026"
 DEMO_OWNER = ("Olivia Bright", "owner@brightside.test")
+DEMO_BRAND_COLOUR = "#a63d17"
 
 # (full name, email, role, discipline, weekly capacity in hours)
 DEMO_TEAM: list[tuple[str, str, str, str, int]] = [
@@ -130,7 +131,7 @@ def demo_seed() -> DemoSummary:
 
 def _seed_agency() -> Membership:
     name, email = DEMO_OWNER
-    return accounts.agency_create(
+    owner = accounts.agency_create(
         name=DEMO_AGENCY_NAME,
         slug=DEMO_AGENCY_SLUG,
         owner_email=email,
@@ -139,6 +140,10 @@ def _seed_agency() -> Membership:
         time_zone="Europe/London",
         country="GB",
     )
+    # The portal wears the agency's colour (agency settings → Brand colour).
+    with scope(agency=owner.agency_id):
+        accounts.agency_update(actor=owner, agency=owner.agency, brand_colour=DEMO_BRAND_COLOUR)
+    return owner
 
 
 def _seed_team(owner: Membership) -> list[Membership]:

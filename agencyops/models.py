@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_scopes import ScopedManager
 
 from agencyops.dates import WEEKDAY_ABBRS
-from agencyops.validation import validate_agency_slug, validate_logo
+from agencyops.validation import validate_agency_slug, validate_brand_colour, validate_logo
 
 
 class UserManager(BaseUserManager["User"]):
@@ -94,6 +94,8 @@ class Agency(models.Model):
     working_weekdays = models.JSONField(default=default_working_weekdays)
     approval_terms = models.TextField(default=DEFAULT_APPROVAL_TERMS)
     logo = models.FileField(upload_to="logos/agencies/", blank=True, validators=[validate_logo])
+    # The portal's header, buttons and links; blank is the product's own colour (agencyops/brand_colour.py).
+    brand_colour = models.CharField(max_length=7, blank=True, validators=[validate_brand_colour])
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

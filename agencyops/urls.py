@@ -30,6 +30,8 @@ urlpatterns = [
     # Client portal: its own URL space and templates
     path("portal/", portal.portal_index, name="portal_index"),
     path("portal/<slug:agency_slug>/", portal.portal_home, name="portal_home"),
+    path("portal/<slug:agency_slug>/branding.css", portal.portal_branding_css, name="portal_branding_css"),
+    path("portal/<slug:agency_slug>/logo/", portal.portal_logo, name="portal_logo"),
     path(
         "portal/<slug:agency_slug>/notifications/settings/",
         notifications.portal_notification_settings,

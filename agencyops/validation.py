@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
 from agencyops import files
+from agencyops.brand_colour import brand_colour_problem, normalise_hex_colour
 
 RESERVED_AGENCY_SLUGS = frozenset(
     {
@@ -43,6 +44,17 @@ def validate_agency_slug(value: str) -> None:
     """Agency slugs share the URL root with the app's own paths, so those words are taken."""
     if value.lower() in RESERVED_AGENCY_SLUGS:
         raise ValidationError(f"“{value}” is reserved; choose another web address.", code="reserved")
+
+
+def validate_brand_colour(value: str) -> None:
+    """A stored brand colour is a normalised ``#rrggbb`` that white text is readable on."""
+    if not value:
+        return
+    problem = brand_colour_problem(value)
+    if problem is None and normalise_hex_colour(value) != value:
+        problem = "Write the colour as six hex digits, e.g. #1f4e79."
+    if problem is not None:
+        raise ValidationError(problem, code="brand_colour")
 
 
 def validate_logo(file: UploadedFile) -> None:

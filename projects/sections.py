@@ -30,6 +30,18 @@ def register() -> None:
                 selector=home_sections_for_page,
             )
         )
+    from projects.client_projects import portal_projects_section
+
+    # The portal home: the client's projects, their health and dates, and what waits on the client.
+    registry.section_register(
+        registry.Section(
+            page=registry.PORTAL_HOME,
+            key="projects",
+            order=5,
+            template="projects/portal_sections.html#projects",
+            selector=portal_projects_section,
+        )
+    )
     registry.section_register(
         registry.Section(
             page=registry.CLIENT,

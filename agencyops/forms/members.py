@@ -63,6 +63,14 @@ class AgencySettingsForm(forms.Form):
         help_text="PNG, JPEG, GIF or WebP, up to 2 MB. Shown in the client portal and on reports.",
         widget=ServedFileInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}),
     )
+    brand_colour = forms.CharField(
+        label="Brand colour",
+        max_length=20,
+        required=False,
+        help_text="A hex code such as #1f4e79, for the portal's header, buttons and links (white text sits on "
+        "it, so it must be dark enough to read). Leave empty for the standard colour.",
+        widget=forms.TextInput(attrs={"placeholder": "#1f4e79", "autocomplete": "off", "spellcheck": "false"}),
+    )
     time_zone = forms.ChoiceField(label="Time zone", help_text="Deadlines and reminders use this time zone.")
     country = forms.ChoiceField(label="Country", help_text="Its public holidays are never working days.")
     subdivision = forms.CharField(
@@ -91,6 +99,7 @@ class AgencySettingsForm(forms.Form):
             {
                 "name": agency.name,
                 "logo": agency.logo,
+                "brand_colour": agency.brand_colour,
                 "time_zone": agency.time_zone,
                 "country": agency.country,
                 "subdivision": agency.subdivision,

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django_scopes import scope, scopes_disabled
 
+from agencyops.brand_colour import brand_colour_problem, normalise_hex_colour
 from agencyops.mail import mail_queue, mail_render
 from agencyops.models import (
     Agency,
@@ -231,12 +232,14 @@ AGENCY_SETTINGS_FIELDS = (
     "working_weekdays",
     "approval_terms",
     "logo",
+    "brand_colour",
 )
 
 
 @transaction.atomic
 def agency_update(*, actor: Membership, agency: Agency, **fields: Any) -> Agency:
-    """Owners edit the agency's name, calendar (time zone, holidays, working week), approval terms and logo.
+    """Owners edit the agency's name, calendar (time zone, holidays, working week), approval terms, logo and
+    brand colour (a hex colour white text is readable on; blank for the product's own).
 
     ``logo=None`` leaves the logo alone; ``logo=False`` removes it.
     """
@@ -268,6 +271,12 @@ def agency_update(*, actor: Membership, agency: Agency, **fields: Any) -> Agency
             agency.working_weekdays = days
     if not agency.approval_terms.strip():
         errors["approval_terms"] = ["Write the terms clients agree to when they approve work."]
+    if agency.brand_colour:
+        problem = brand_colour_problem(agency.brand_colour)
+        if problem is not None:
+            errors["brand_colour"] = [problem]
+        else:
+            agency.brand_colour = normalise_hex_colour(agency.brand_colour) or ""
 
     if logo is False:
         agency.logo = ""
@@ -281,7 +290,9 @@ def agency_update(*, actor: Membership, agency: Agency, **fields: Any) -> Agency
             agency.logo = logo
 
     try:
-        agency.full_clean(exclude=["slug", "logo", "working_weekdays"])
+        # A refused colour is already explained above; its model validator would only say it again.
+        explained = ["brand_colour"] if "brand_colour" in errors else []
+        agency.full_clean(exclude=["slug", "logo", "working_weekdays", *explained])
     except ValidationError as exc:
         for field, messages in exc.message_dict.items():
             errors.setdefault(field, []).extend(messages)

@@ -5,10 +5,13 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods
 
+from agencyops import files
 from agencyops import sections as registry
+from agencyops.brand_colour import brand_colour_problem
 from agencyops.selectors.clients import portal_contacts_for_user
 from agencyops.tenancy import portal_view
 
@@ -49,3 +52,27 @@ def portal_home(request: HttpRequest) -> HttpResponse:
             "portal_sections": registry.sections_render(registry.PORTAL_HOME, context),
         },
     )
+
+
+@portal_view
+@require_http_methods(["GET", "HEAD"])
+def portal_branding_css(request: HttpRequest) -> HttpResponse:
+    """The agency's colour as CSS custom properties: a same-origin stylesheet, because the CSP allows no
+    inline style. Its URL carries the colour, so a changed colour is a new URL and this one may be kept."""
+    colour = request.agency.brand_colour
+    # Only ever a checked #rrggbb goes into the stylesheet, whatever a row was given by other means.
+    shown = colour if colour and brand_colour_problem(colour) is None and colour.startswith("#") else ""
+    css = render_to_string("portal/branding.css", {"colour": shown})
+    response = HttpResponse(css, content_type="text/css; charset=utf-8")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=86400"
+    return response
+
+
+@portal_view
+@require_http_methods(["GET", "HEAD"])
+def portal_logo(request: HttpRequest) -> HttpResponse:
+    """The agency's logo, for the portal's header; only a contact of one of the agency's clients gets it."""
+    if not request.agency.logo:
+        raise Http404("This agency has no logo.")
+    return files.stream(request.agency.logo, filename="logo", max_age=300)

@@ -1,6 +1,7 @@
 // The client's decision form: show only the text box that fits the chosen verdict ("the changes you
 // approve with" for approve with changes, "what should change" for request changes). Without
-// JavaScript both stay visible and the server still says which one a verdict needs.
+// JavaScript both stay visible and the server still says which one a verdict needs; a form the server
+// sends back already hides the box that does not fit the verdict chosen (portal/approval.html).
 (() => {
   "use strict";
 

@@ -687,8 +687,9 @@ def test_the_approval_page_runs_the_same_queries_for_2_or_30_comments(
     assert large.count('class="portal-comment"') == 31
 
 
-# Session, user, contact; then the page's own reads (see approvals.portal_selectors).
-HOME_QUERIES = 6
+# Session, user, contact; then the page's own reads (see approvals.portal_selectors), and the projects
+# section's five (projects with health, open inputs, approvals per project, brand files, reports).
+HOME_QUERIES = 11
 APPROVAL_QUERIES = 9
 
 
@@ -767,5 +768,129 @@ def test_the_final_approver_is_told_which_round_their_decision_closes_in_the_por
 ):
     request = factories.approval_create(actor=team["coordinator"], project=project, title="Hero copy")
     page = as_contact.get(_url("portal_approval", team["agency"], request_id=request.pk)).content.decode()
-    assert "your decision closes the first round of “Hero copy”" in page
+    assert "your decision closes the first round." in page
     assert "closes round 1" not in page
+
+
+# ------------------------------------------------------------------ one title, one text box, no stale countdown
+
+
+def _main(page: str) -> str:
+    """What the page shows in its main region (the browser tab's <title> is not on the page)."""
+    return page.split('<main id="main"', 1)[1]
+
+
+def _box(page: str, verdict: str) -> str:
+    """The opening tag of the text box tied to a verdict."""
+    match = re.search(rf'<div class="field[^"]*" data-verdict-field="{verdict}"[^>]*>', page)
+    assert match, verdict
+    return match.group(0)
+
+
+def test_the_review_page_shows_the_title_once(team, project, as_contact):
+    request = factories.approval_create(actor=team["coordinator"], project=project, title="Hero copy")
+
+    page = as_contact.get(_approval_url(request)).content.decode()
+
+    assert _main(page).count("Hero copy") == 1
+    assert re.search(r"<h1>Hero copy</h1>", page)
+
+
+def test_each_text_box_is_tied_to_the_verdict_it_fits_and_the_wrong_one_stays_hidden_after_a_refusal(
+    team, project, as_contact
+):
+    request = factories.approval_create(actor=team["coordinator"], project=project)
+    fresh = as_contact.get(_approval_url(request)).content.decode()
+
+    refused = as_contact.post(
+        _url("portal_decide", team["agency"], request_id=request.pk), {"verdict": "request_changes"}
+    ).content.decode()
+
+    # Before a choice both boxes are in the page (without JavaScript the client still needs them).
+    assert " hidden" not in _box(fresh, "approve_with_changes")
+    assert " hidden" not in _box(fresh, "request_changes")
+    # "Request changes" without saying what: its box comes back with the message, the other one hidden.
+    assert _box(refused, "approve_with_changes").endswith(" hidden>")
+    assert "has-error" in _box(refused, "request_changes") and " hidden" not in _box(
+        refused, "request_changes"
+    )
+    assert _counts(team["agency"])[1] == 0
+
+
+def test_the_countdown_disappears_once_the_decision_is_made(team, project, approver, as_contact):
+    request = factories.approval_create(actor=team["coordinator"], project=project, due_in_hours=48)
+    before = as_contact.get(_approval_url(request)).content.decode()
+
+    as_contact.post(
+        _url("portal_decide", team["agency"], request_id=request.pk),
+        {"verdict": "approve_with_changes", "changes": "Swap the photo."},
+    )
+    after = as_contact.get(_approval_url(request)).content.decode()
+
+    assert "portal-countdown" in before and "Due in 2 days" in before
+    assert "portal-countdown" not in after and "Due in" not in after and "Overdue by" not in after
+    assert "When feedback is due" not in after
+    assert "<dt>Decided</dt>" in after and "Approved with changes" in after and approver.full_name in after
+
+
+def test_a_reviewer_who_has_advised_no_longer_sees_the_countdown(team, project, reviewer, logged_in):
+    request = factories.approval_create(actor=team["coordinator"], project=project, due_in_hours=48)
+    as_reviewer = logged_in(reviewer.user)
+
+    as_reviewer.post(_url("portal_advise", team["agency"], request_id=request.pk), {"verdict": "approve"})
+    page = as_reviewer.get(_approval_url(request)).content.decode()
+
+    assert "You advised" in page
+    assert "portal-countdown" not in page and "Due in 2 days" not in page
+
+
+# ------------------------------------------------------------------ the work shown large: zoom and page thumbnails
+
+
+def test_a_pdf_gets_a_thumbnail_strip_linking_to_each_page_and_every_page_a_full_size_link(
+    team, project, as_contact
+):
+    request = factories.approval_create(
+        actor=team["coordinator"], project=project, kind="pdf", upload=factories.pdf_upload(pages=3)
+    )
+    with scope(agency=team["agency"].pk):
+        version = request.versions.get()
+
+    page = as_contact.get(_approval_url(request)).content.decode()
+
+    strip = page.split('<nav class="portal-thumbs" aria-label="Pages">', 1)[1].split("</nav>", 1)[0]
+    for number in (1, 2, 3):
+        page_url = _url("portal_version_page", team["agency"], version_id=version.pk, page=number)
+        assert f'<a href="#page-{number}" aria-label="Page {number}"><img src="{page_url}"' in strip
+        assert f'<figure class="portal-page" id="page-{number}">' in page
+        assert f'<a href="{page_url}" target="_blank" rel="noopener">Open this page full size</a>' in page
+
+
+def test_an_image_is_zoomable_with_keyboard_operable_controls_and_links_to_its_full_size(
+    team, project, as_contact
+):
+    request = _image_request(team, project)
+    with scope(agency=team["agency"].pk):
+        version = request.versions.get()
+
+    page = as_contact.get(_approval_url(request)).content.decode()
+
+    # The controls wait for the script (they do nothing without it); the full-size link never does.
+    controls = re.search(
+        r'<div class="portal-zoom" data-zoom-controls role="group" aria-label="Zoom" hidden>(.*?)</div>',
+        page,
+        re.S,
+    )
+    assert controls and 'aria-label="Zoom in" aria-keyshortcuts="+"' in controls.group(1)
+    assert 'aria-label="Zoom out" aria-keyshortcuts="-"' in controls.group(
+        1
+    ) and "Fit to width" in controls.group(1)
+    assert re.search(
+        r'<div class="portal-stage portal-stage-pinnable" data-pin-stage data-zoom-stage data-page="1" data-pinnable tabindex="0"',
+        page,
+    )
+    file_url = _url("portal_version_file", team["agency"], version_id=version.pk)
+    assert f'<a href="{file_url}" target="_blank" rel="noopener">Open the image full size</a>' in page
+    assert "/static/js/zoom.js" in page
+    # A single image has no page strip.
+    assert "portal-thumbs" not in page
