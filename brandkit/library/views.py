@@ -303,6 +303,26 @@ def library_version_download(request: HttpRequest, item_id: int, library_version
     return stream_version(version)
 
 
+def stream_preview(version: LibraryVersion) -> HttpResponse:
+    """A version's drawn preview (a PNG the worker made), or 404 while there is none."""
+    from agencyops import files
+
+    if version.preview_state != "done" or not version.preview:
+        raise Http404("No preview.")
+    return files.stream(version.preview, filename=f"preview-{version.pk}.png", max_age=3600)
+
+
+@agency_view
+def library_version_preview(request: HttpRequest, item_id: int, library_version_id: int) -> HttpResponse:
+    """The preview of a version, after the tenant check (never a public path)."""
+    version = selectors.library_version_for(
+        viewer=request.membership, item_id=item_id, library_version_id=library_version_id
+    )
+    if version is None:
+        raise Http404("No such version.")
+    return stream_preview(version)
+
+
 # --- Portal ----------------------------------------------------------------------------------------
 
 
@@ -325,3 +345,12 @@ def portal_brand_file_download(request: HttpRequest, item_id: int) -> HttpRespon
     if item is None:
         raise Http404("No such file.")
     return stream_version(item.shared_version)
+
+
+@portal_view
+def portal_brand_file_preview(request: HttpRequest, item_id: int) -> HttpResponse:
+    """The preview of the shared version of a shared item, to a contact of its client only."""
+    item = selectors.shared_brand_file(contact=request.contact, item_id=item_id)
+    if item is None:
+        raise Http404("No such file.")
+    return stream_preview(item.shared_version)
