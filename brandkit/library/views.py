@@ -266,8 +266,11 @@ def library_bin(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "brandkit/library/bin.html", {"results": page})
 
 
-def stream_version(version: LibraryVersion, *, download_name: str = "") -> HttpResponse:
-    """A stored file as a response no browser will run: active kinds are attachments, nothing is sniffed."""
+def stream_version(
+    version: LibraryVersion, *, download_name: str = "", as_attachment: bool = False
+) -> HttpResponse:
+    """A stored file as a response no browser will run: active kinds are attachments, nothing is sniffed.
+    ``as_attachment`` makes every kind a download (the client's "Download" button)."""
     if version.is_link:
         return HttpResponseRedirect(version.url)
     if not version.file:
@@ -276,7 +279,7 @@ def stream_version(version: LibraryVersion, *, download_name: str = "") -> HttpR
         handle = version.file.open("rb")
     except (FileNotFoundError, OSError):
         raise Http404("The file is missing from storage.") from None
-    inline = version.file_kind not in extraction.ACTIVE_KINDS and version.file_kind in (
+    inline = not as_attachment and version.file_kind not in extraction.ACTIVE_KINDS and version.file_kind in (
         extraction.IMAGE, extraction.PDF, extraction.TEXT,
     )  # fmt: skip
     response = FileResponse(
@@ -344,7 +347,7 @@ def portal_brand_file_download(request: HttpRequest, item_id: int) -> HttpRespon
     item = selectors.shared_brand_file(contact=request.contact, item_id=item_id)
     if item is None:
         raise Http404("No such file.")
-    return stream_version(item.shared_version)
+    return stream_version(item.shared_version, as_attachment=True)
 
 
 @portal_view
