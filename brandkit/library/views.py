@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from agencyops import files
 from agencyops.models import Client, Membership
 from agencyops.permissions import can_lead_work
 from agencyops.tenancy import agency_view, portal_view
@@ -308,8 +309,6 @@ def library_version_download(request: HttpRequest, item_id: int, library_version
 
 def stream_preview(version: LibraryVersion) -> HttpResponse:
     """A version's drawn preview (a PNG the worker made), or 404 while there is none."""
-    from agencyops import files
-
     if version.preview_state != "done" or not version.preview:
         raise Http404("No preview.")
     return files.stream(version.preview, filename=f"preview-{version.pk}.png", max_age=3600)
