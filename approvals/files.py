@@ -7,8 +7,6 @@ a tall or huge page can neither stall a web process nor exhaust a worker.
 
 from __future__ import annotations
 
-import io
-import math
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -16,11 +14,18 @@ from django.core.exceptions import ValidationError
 
 from agencyops import files
 
+# The renderers are the platform's (the library thumbnails its files with them too); approvals calls them
+# from here, by these names.
+from agencyops.previews import (  # noqa: F401
+    PAGE_MAX_SIDE_PX,
+    PAGE_WIDTH_PX,
+    PREVIEW_MAX_SIDE_PX,
+    page_scale,
+    render_image_preview,
+    render_pdf_pages,
+)
+
 MAX_PDF_PAGES = 40
-# About 1200 px wide: sharp enough to pin on, small enough to load fast ...
-PAGE_WIDTH_PX = 1200
-# ... and never longer than this on either side, whatever the page's aspect ratio.
-PAGE_MAX_SIDE_PX = 8000
 
 
 @dataclass
@@ -55,58 +60,8 @@ def _check_image(upload) -> CheckedFile:
     return CheckedFile(kind="image", width=info.width, height=info.height)
 
 
-def page_scale(width_pt: float, height_pt: float, *, max_pixels: int) -> float:
-    """The render scale for a page: 1200 px wide, unless that would pass the pixel budget or the longest
-    side, in which case the page is scaled down to fit them."""
-    width_pt, height_pt = max(width_pt, 1.0), max(height_pt, 1.0)
-    return min(
-        PAGE_WIDTH_PX / width_pt,
-        math.sqrt(max_pixels / (width_pt * height_pt)),
-        PAGE_MAX_SIDE_PX / max(width_pt, height_pt),
-    )
-
-
-def render_pdf_pages(data: bytes, *, max_pixels: int | None = None) -> list[tuple[bytes, int, int]]:
-    """Every page of a PDF as a PNG (bytes, width, height), each within ``max_pixels`` pixels."""
-    import pypdfium2
-
-    budget = max_pixels or settings.PDF_PAGE_MAX_PIXELS
-    document = pypdfium2.PdfDocument(data)
-    pages = []
-    try:
-        for index in range(len(document)):
-            page = document[index]
-            try:
-                scale = page_scale(page.get_width(), page.get_height(), max_pixels=budget)
-                image = page.render(scale=scale).to_pil()
-            finally:
-                page.close()
-            buffer = io.BytesIO()
-            image.save(buffer, format="PNG", compress_level=6)
-            pages.append((buffer.getvalue(), image.width, image.height))
-    finally:
-        document.close()
-    return pages
-
-
-# Images larger than this get a bounded preview for reviewers; the original stays a download.
-PREVIEW_MAX_SIDE_PX = 2400
-
-
 def needs_preview(width: int | None, height: int | None) -> bool:
     return bool(width and height and max(width, height) > PREVIEW_MAX_SIDE_PX)
-
-
-def render_image_preview(data: bytes) -> tuple[bytes, int, int]:
-    """A PNG at most PREVIEW_MAX_SIDE_PX on its longest side (the image was measured when uploaded)."""
-    from PIL import Image
-
-    with Image.open(io.BytesIO(data)) as image:
-        image.draft("RGB", (PREVIEW_MAX_SIDE_PX, PREVIEW_MAX_SIDE_PX))  # JPEG decodes at a smaller size
-        image.thumbnail((PREVIEW_MAX_SIDE_PX, PREVIEW_MAX_SIDE_PX))
-        buffer = io.BytesIO()
-        image.save(buffer, format="PNG", compress_level=6)
-        return buffer.getvalue(), image.width, image.height
 
 
 def _check_pdf(upload) -> CheckedFile:

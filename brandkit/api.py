@@ -299,6 +299,80 @@ class BrandLayerView(BrandAPIView):
         return self.render(_layer_out(client, version), BrandLayerSerializer)
 
 
+class BrandFileSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The library item's id.")
+    title = serializers.CharField()
+    kind = serializers.CharField()
+    latest_version = serializers.IntegerField(source="latest_version.number", help_text="Its number.")
+
+
+class BrandClaimProofSerializer(serializers.Serializer):
+    claim = serializers.CharField()
+    items = BrandFileSerializer(many=True)
+
+
+class BrandFilesSerializer(serializers.Serializer):
+    examples = BrandFileSerializer(many=True, help_text="Library files that sound right.")
+    proofs = BrandClaimProofSerializer(many=True, help_text="The files that prove each approved claim.")
+
+
+class BrandClaimProofInputSerializer(serializers.Serializer):
+    claim = serializers.CharField(max_length=500, help_text="An approved claim's text, as in the layer.")
+    items = serializers.ListField(child=serializers.IntegerField(min_value=1), max_length=10)
+
+
+class BrandFilesInputSerializer(serializers.Serializer):
+    examples = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), max_length=20, required=False, default=list,
+        help_text="Ids of the client's library items that are example assets.",
+    )  # fmt: skip
+    proofs = serializers.ListField(
+        child=BrandClaimProofInputSerializer(), max_length=1000, required=False, default=list
+    )
+
+
+def _brand_files_out(client: Client) -> dict[str, Any]:
+    chosen = selectors.brand_files_of(client)
+    return {
+        "examples": chosen.examples,
+        "proofs": [{"claim": claim, "items": items} for claim, items in chosen.proofs.items()],
+    }
+
+
+@extend_schema(tags=["brand"], parameters=[CLIENT_ID])
+class BrandFilesView(BrandAPIView):
+    """The client's library files its brand layer points at: example assets and proof for approved claims."""
+
+    queryset = Client.objects.none()
+    serializer_class = BrandFilesSerializer
+
+    @extend_schema(
+        operation_id="brand_files_retrieve",
+        summary="Get the library files of a client's brand layer",
+        responses={200: BrandFilesSerializer, 404: NOT_FOUND},
+    )
+    def get(self, request: Request, agency_slug: str, client_id: int) -> Response:
+        return self.render(_brand_files_out(self.client_or_404(client_id)), BrandFilesSerializer)
+
+    @extend_schema(
+        operation_id="brand_files_update",
+        summary="Choose the library files of a client's brand layer",
+        description="Replaces the choice. Every id must be a live library item of this client (else 400).",
+        request=BrandFilesInputSerializer,
+        responses={200: BrandFilesSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
+    )
+    def put(self, request: Request, agency_slug: str, client_id: int) -> Response:
+        client = self.client_or_404(client_id)
+        data = parse(BrandFilesInputSerializer, request)
+        proofs: dict[str, list[int]] = {}
+        for row in data["proofs"]:
+            proofs.setdefault(row["claim"], []).extend(row["items"])
+        services.brand_files_set(
+            actor=request.membership, client=client, examples=data["examples"], proofs=proofs
+        )
+        return self.render(_brand_files_out(client), BrandFilesSerializer)
+
+
 @extend_schema(tags=["brand"], parameters=[CLIENT_ID])
 class BrandVersionListView(BrandAPIView):
     """Every version of a client's brand layer: who saved it, when and which sections changed."""

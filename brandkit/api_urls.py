@@ -13,6 +13,7 @@ BRAND = "clients/<int:client_id>/brand/"
 urlpatterns = [
     path(BRAND, api.BrandLayerView.as_view(), name="api_brand"),
     path(BRAND + "versions/", api.BrandVersionListView.as_view(), name="api_brand_versions"),
+    path(BRAND + "library-files/", api.BrandFilesView.as_view(), name="api_brand_files"),
     path(BRAND + "compare/", api.BrandCompareView.as_view(), name="api_brand_compare"),
     path(BRAND + "export/", api.BrandExportView.as_view(), name="api_brand_export"),
     path(BRAND + "import/", api.BrandImportView.as_view(), name="api_brand_import"),

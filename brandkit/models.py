@@ -255,4 +255,10 @@ from brandkit.drafting.models import (  # noqa: E402, F401
     DraftingSettings,
     ExpandedBrief,
 )
-from brandkit.library.models import ExtractionState, ItemKind, LibraryItem, LibraryVersion  # noqa: E402, F401
+from brandkit.library.models import (  # noqa: E402, F401
+    BrandLayerFile,
+    ExtractionState,
+    ItemKind,
+    LibraryItem,
+    LibraryVersion,
+)

@@ -8,6 +8,7 @@ import json
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -17,6 +18,7 @@ from approvals.models import DecisionLogEntry
 from brandkit.governance.types import BrandRules, OtherClientTerms, ValeRule
 from brandkit.governance.types import DecisionConstraint as ConstraintRule
 from brandkit.layer import distinctive_terms, empty_layer, layer_rules
+from brandkit.library.models import BrandFileRole, BrandLayerFile, LibraryItem
 from brandkit.models import (
     APPROVED_STATUSES,
     BrandLayerVersion,
@@ -256,3 +258,81 @@ def brand_compare(client: Client, a: int | None, b: int | None) -> dict[str, Any
     before = brand_layer_document(found.get(a))
     after = brand_layer_document(found.get(b))
     return {"a": a, "b": b, "changes": layer_compare(before, after)}
+
+
+# --------------------------------------------------------------------------- library files of the layer
+
+# How many of a client's library files the picker offers (newest first), and how much of an example
+# file's text a draft reads.
+MAX_BRAND_FILE_CHOICES = 200
+EXAMPLE_TEXT_CHARS = 4000
+
+
+def _live_items(client: Client) -> QuerySet[LibraryItem]:
+    return (
+        LibraryItem.objects.filter(agency_id=client.agency_id, client=client, deleted_at__isnull=True)
+        .exclude(latest_version=None)
+        .select_related("latest_version")
+        .defer("search_vector", "latest_version__text")
+    )
+
+
+def brand_file_choices(client: Client) -> list[LibraryItem]:
+    """The client's own library files a brand layer may point at (live items, their latest version)."""
+    return list(_live_items(client).order_by("-updated_at", "-pk")[:MAX_BRAND_FILE_CHOICES])
+
+
+@dataclass
+class BrandFiles:
+    """The library files a client's brand layer points at: examples, and the proof of each claim."""
+
+    examples: list[LibraryItem] = field(default_factory=list)
+    proofs: dict[str, list[LibraryItem]] = field(default_factory=dict)
+
+    @property
+    def example_ids(self) -> set[int]:
+        return {item.pk for item in self.examples}
+
+    def proof_ids(self, claim: str) -> set[int]:
+        return {item.pk for item in self.proofs.get(claim, [])}
+
+
+def brand_files_of(client: Client) -> BrandFiles:
+    """What the brand layer of this client points at in its library, in one query (deleted items drop out)."""
+    chosen = BrandFiles()
+    links = (
+        BrandLayerFile.objects.filter(agency_id=client.agency_id, client=client)
+        .filter(library_item__deleted_at__isnull=True)
+        .exclude(library_item__latest_version=None)
+        .select_related("library_item__latest_version")
+        .defer("library_item__search_vector", "library_item__latest_version__text")
+        .order_by("role", "claim", "library_item__title", "pk")
+    )
+    for link in links:
+        if link.role == BrandFileRole.EXAMPLE:
+            chosen.examples.append(link.library_item)
+        else:
+            chosen.proofs.setdefault(link.claim, []).append(link.library_item)
+    return chosen
+
+
+def brand_layer_with_library_examples(layer: dict[str, Any], client: Client) -> dict[str, Any]:
+    """The layer as a draft reads it: its own examples, then the library files chosen as examples (their
+    text, as extracted), so "chosen example assets" include them. The layer's own positions stay put."""
+    items = (
+        LibraryItem.objects.filter(
+            agency_id=client.agency_id,
+            client=client,
+            deleted_at__isnull=True,
+            brand_uses__role=BrandFileRole.EXAMPLE,
+            brand_uses__client=client,
+        )
+        .exclude(latest_version__text="")
+        .exclude(latest_version=None)
+        .order_by("title", "pk")
+        .values_list("title", "latest_version__text")
+    )
+    extra = [{"title": title, "text": text[:EXAMPLE_TEXT_CHARS]} for title, text in items]
+    if not extra:
+        return layer
+    return {**layer, "examples": [*(layer.get("examples") or []), *extra]}

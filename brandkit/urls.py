@@ -10,6 +10,7 @@ BRAND = "clients/<int:client_id>/brand/"
 urlpatterns = [
     path(BRAND, views.brand_layer, name="brand_layer"),
     path(BRAND + "edit/", views.brand_edit, name="brand_edit"),
+    path(BRAND + "library-files/", views.brand_files, name="brand_files"),
     path(BRAND + "versions/", views.brand_versions, name="brand_versions"),
     path(BRAND + "compare/", views.brand_compare, name="brand_compare"),
     path(BRAND + "export.json", views.brand_export, name="brand_export"),

@@ -79,8 +79,61 @@ def brand_layer(request: HttpRequest, client_id: int) -> HttpResponse:
             "constraints": selectors.constraints_of(client),
             "constraint_form": ConstraintForm(entries=entries) if entries else None,
             "can_edit": can_edit_brand(request.membership),
+            "library_files": selectors.brand_files_of(client),
         },
     )
+
+
+def _claim_texts(layer: dict[str, Any]) -> list[str]:
+    return [claim["text"] for claim in layer.get("claims") or []]
+
+
+def _ids(values: list[str]) -> list[int] | None:
+    """Checkbox values as ids, or None when one is not a whole number (a hand-made request)."""
+    if not all(v.isdigit() and len(v) <= 12 for v in values):
+        return None
+    return [int(v) for v in values]
+
+
+@agency_view
+@require_http_methods(["GET", "HEAD", "POST"])
+def brand_files(request: HttpRequest, client_id: int) -> HttpResponse:
+    """Choose which of the client's library files are example assets and which prove each approved claim."""
+    client = _client_or_404(request, client_id)
+    if not can_edit_brand(request.membership):
+        raise Http404("No such page.")
+    claims = _claim_texts(selectors.brand_layer_document(selectors.brand_layer_latest(client)))
+    errors: list[str] = []
+    if request.method == "POST":
+        examples = _ids(request.POST.getlist("examples"))
+        proofs: dict[str, list[int]] = {}
+        for index, claim in enumerate(claims):
+            ids = _ids(request.POST.getlist(f"proof-{index}"))
+            if ids is None:
+                examples = None
+            elif ids:
+                proofs[claim] = ids
+        if examples is None:
+            errors.append("Choose files from the lists below.")
+        else:
+            try:
+                services.brand_files_set(
+                    actor=request.membership, client=client, examples=examples, proofs=proofs
+                )
+            except ValidationError as error:
+                errors = _errors(error)
+            else:
+                messages.success(request, "Library files of the brand layer saved.")
+                return redirect("brand_layer", request.agency.slug, client.pk)
+    chosen = selectors.brand_files_of(client)
+    context = {
+        "client": client,
+        "choices": selectors.brand_file_choices(client),
+        "example_ids": chosen.example_ids,
+        "claims": [(index, claim, chosen.proof_ids(claim)) for index, claim in enumerate(claims)],
+        "errors": errors,
+    }
+    return TemplateResponse(request, "brandkit/brand_files.html", context, status=400 if errors else 200)
 
 
 @agency_view

@@ -53,7 +53,12 @@ from brandkit.governance.types import CHANNEL_VALUES, CHANNELS
 from brandkit.layer import layer_rules
 from brandkit.models import ContentPiece, ContentVersion, DecisionConstraint, FindingDismissal
 from brandkit.permissions import can_manage_brand_settings, can_write_content
-from brandkit.selectors import brand_layer_document, brand_layer_latest, vale_rules_of
+from brandkit.selectors import (
+    brand_layer_document,
+    brand_layer_latest,
+    brand_layer_with_library_examples,
+    vale_rules_of,
+)
 from brandkit.services.content import (
     content_check,
     content_piece_create,
@@ -255,7 +260,8 @@ def drafting_job_create(
         _editable(piece)
     job_inputs = _job_inputs(kind=kind, client=owner, raw=raw, project=project, piece=piece)
     version = brand_layer_latest(owner)
-    layer = brand_layer_document(version)
+    # The library files chosen as example assets count among the examples a draft may follow.
+    layer = brand_layer_with_library_examples(brand_layer_document(version), owner)
     messages = prompts.assemble_messages(
         kind=kind, inputs=job_inputs, layer=layer, today=agency_today(actor.agency)
     )

@@ -39,6 +39,13 @@ class ExtractionState(models.TextChoices):
     NONE = "none", "Nothing to index"
 
 
+class PreviewState(models.TextChoices):
+    PENDING = "pending", "Being drawn"
+    DONE = "done", "Ready"
+    FAILED = "failed", "No preview"
+    NONE = "none", "No preview for this kind"
+
+
 class LibraryItem(models.Model):
     """A named thing in the library: a client's (or, with no client, the agency's own) file or link."""
 
@@ -119,6 +126,12 @@ class LibraryVersion(models.Model):
         max_length=8, choices=ExtractionState.choices, default=ExtractionState.PENDING
     )
     extraction_note = models.CharField(max_length=300, blank=True)
+    # A small PNG of an image or a PDF's first page, drawn by a worker; the file itself is never touched.
+    preview = models.FileField(upload_to="library/previews/%Y/%m/", blank=True, max_length=255)
+    preview_width = models.PositiveIntegerField(default=0)
+    preview_height = models.PositiveIntegerField(default=0)
+    preview_state = models.CharField(max_length=8, choices=PreviewState.choices, default=PreviewState.NONE)
+    preview_note = models.CharField(max_length=300, blank=True)
     notes = models.TextField(blank=True)
     client_visible = models.BooleanField(
         default=True, help_text="When the item is shared, this version may be too."
@@ -147,3 +160,35 @@ class LibraryVersion(models.Model):
     @property
     def display_name(self) -> str:
         return self.original_name or self.url
+
+
+class BrandFileRole(models.TextChoices):
+    EXAMPLE = "example", "Example asset that sounds right"
+    PROOF = "proof", "Proof for an approved claim"
+
+
+class BrandLayerFile(models.Model):
+    """A library file a client's brand layer points at: an example asset that sounds right, or the proof
+    behind one of its approved claims (named by the claim's text). It always means the item's latest
+    version, so replacing the file keeps the choice."""
+
+    agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
+    client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="brand_files")
+    library_item = models.ForeignKey(LibraryItem, on_delete=models.CASCADE, related_name="brand_uses")
+    role = models.CharField(max_length=8, choices=BrandFileRole.choices)
+    claim = models.CharField(max_length=500, blank=True, help_text="The approved claim it proves.")
+    chosen_by = models.ForeignKey(Membership, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedManager(agency="agency")
+
+    class Meta:
+        ordering = ["client", "role", "claim", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "client", "library_item", "role", "claim"], name="brand_layer_file_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client}: {self.library_item} ({self.role})"

@@ -7,4 +7,5 @@ from brandkit.library import views
 urlpatterns = [
     path("", views.portal_brand_files, name="portal_brand_files"),
     path("<int:item_id>/download/", views.portal_brand_file_download, name="portal_brand_file_download"),
+    path("<int:item_id>/preview/", views.portal_brand_file_preview, name="portal_brand_file_preview"),
 ]

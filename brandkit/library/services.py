@@ -22,7 +22,7 @@ from django.utils import timezone
 from agencyops.models import Agency, Client, Membership
 from agencyops.permissions import can_lead_work
 from brandkit.library import extraction
-from brandkit.library.models import ExtractionState, ItemKind, LibraryItem, LibraryVersion
+from brandkit.library.models import ExtractionState, ItemKind, LibraryItem, LibraryVersion, PreviewState
 
 MAX_TAGS = 20
 MAX_TAG_LENGTH = 40
@@ -167,18 +167,31 @@ def _new_version(
                         extraction.HTML, extraction.SVG, extraction.ZIP)
             else ExtractionState.NONE
         )  # fmt: skip
+        version.preview_state = _preview_state_for(kind)
         version.file.save(name, ContentFile(data), save=False)
-    version.full_clean(exclude=["file"])
+    version.full_clean(exclude=["file", "preview"])
     version.save()
     item.latest_version = version
     item.updated_at = timezone.now()
     item.save(update_fields=["latest_version", "updated_at"])
     _refresh_search_vector(item.pk)
-    if version.extraction_state == ExtractionState.PENDING:
-        from brandkit.library.tasks import index_library_version
-
-        index_library_version.delay_on_commit(version.pk)
+    _queue_workers(version)
     return version
+
+
+def _preview_state_for(kind: str) -> str:
+    # SVG is an image too, but it can carry script: it is never drawn, only downloaded.
+    return PreviewState.PENDING if kind in (extraction.IMAGE, extraction.PDF) else PreviewState.NONE
+
+
+def _queue_workers(version: LibraryVersion) -> None:
+    """Once the version is committed: read its text for search, draw its preview."""
+    from brandkit.library.tasks import index_library_version, render_library_preview
+
+    if version.extraction_state == ExtractionState.PENDING:
+        index_library_version.delay_on_commit(version.pk)
+    if version.preview_state == PreviewState.PENDING:
+        render_library_preview.delay_on_commit(version.pk)
 
 
 @transaction.atomic
@@ -305,7 +318,7 @@ def library_purge_deleted(*, now: datetime | None = None) -> int:
             item = LibraryItem.objects.select_for_update().filter(pk=item_id, deleted_at__lt=cutoff).first()
             if item is None:
                 continue
-            files = [v.file.name for v in item.versions.all() if v.file]
+            files = [f.name for v in item.versions.all() for f in (v.file, v.preview) if f]
             item.latest_version = None
             item.save(update_fields=["latest_version"])
             item.delete()
@@ -337,6 +350,51 @@ def library_version_index(*, library_version_id: int) -> LibraryVersion | None:
             _refresh_search_vector(version.item_id)
     version.refresh_from_db()
     return version
+
+
+def library_version_preview(*, library_version_id: int) -> LibraryVersion | None:
+    """Draw a version's preview (called by the worker): a thumbnail of an image or a PDF's first page.
+    A refused file (a decompression bomb, a damaged PDF) gets "no preview: reason" and stays usable."""
+    from agencyops.previews import NoPreview, render_thumbnail
+
+    version = LibraryVersion.objects.filter(pk=library_version_id).first()
+    if version is None or version.preview_state != PreviewState.PENDING:
+        return version
+    try:
+        with version.file.open("rb") as handle:
+            data = handle.read(settings.LIBRARY_FILE_MAX_BYTES + 1)
+        thumbnail = render_thumbnail(data)
+    except NoPreview as reason:
+        fields = {"preview_state": PreviewState.FAILED, "preview_note": str(reason)[:300]}
+        picture = None
+    except OSError:
+        fields = {"preview_state": PreviewState.FAILED, "preview_note": "the stored file could not be read"}
+        picture = None
+    else:
+        storage = LibraryVersion._meta.get_field("preview").storage
+        upload_to = LibraryVersion._meta.get_field("preview")
+        picture = storage.save(
+            upload_to.generate_filename(version, f"preview-{version.pk}.png"), ContentFile(thumbnail.png)
+        )
+        fields = {
+            "preview_state": PreviewState.DONE,
+            "preview": picture,
+            "preview_width": thumbnail.width,
+            "preview_height": thumbnail.height,
+            "preview_note": "",
+        }
+    updated = LibraryVersion.objects.filter(pk=version.pk, preview_state=PreviewState.PENDING).update(**fields)
+    if not updated and picture:  # another run got there first: keep one picture
+        LibraryVersion._meta.get_field("preview").storage.delete(picture)
+    version.refresh_from_db()
+    return version
+
+
+def library_version_preview_refuse(*, library_version_id: int, reason: str) -> None:
+    """Give up drawing a version's preview, saying why; the file stays usable."""
+    LibraryVersion.objects.filter(pk=library_version_id, preview_state=PreviewState.PENDING).update(
+        preview_state=PreviewState.FAILED, preview_note=reason[:300]
+    )
 
 
 def _refresh_search_vector(item_id: int) -> None:
@@ -415,6 +473,7 @@ def _store_bytes(version: LibraryVersion, *, data: bytes, name: str) -> None:
     version.sha256 = hashlib.sha256(data).hexdigest()
     version.file.save(name, ContentFile(data), save=False)
     version.extraction_state = ExtractionState.PENDING if kind == extraction.PDF else ExtractionState.NONE
+    version.preview_state = _preview_state_for(kind)
 
 
 def _finish_filed(item: LibraryItem, version: LibraryVersion) -> LibraryItem:
@@ -422,10 +481,7 @@ def _finish_filed(item: LibraryItem, version: LibraryVersion) -> LibraryItem:
     item.latest_version = version
     item.save(update_fields=["latest_version"])
     _refresh_search_vector(item.pk)
-    if version.extraction_state == ExtractionState.PENDING:
-        from brandkit.library.tasks import index_library_version
-
-        index_library_version.delay_on_commit(version.pk)
+    _queue_workers(version)
     return item
 
 

@@ -1,4 +1,5 @@
-"""Celery tasks of the library: reading a new version's text for search, and emptying the bin.
+"""Celery tasks of the library: reading a new version's text for search, drawing its preview, and emptying
+the bin.
 
 Tasks take ids, open the row's agency scope, return quietly when the row is gone, and do nothing twice
 (indexing only touches a version still waiting to be indexed).
@@ -35,6 +36,37 @@ def index_library_version(library_version_id: int) -> str:
     with scope(agency=agency_id):
         version = services.library_version_index(library_version_id=library_version_id)
     return version.extraction_state if version is not None else "gone"
+
+
+@shared_task(
+    name="brandkit.library.tasks.render_library_preview",
+    autoretry_for=(OperationalError,),
+    retry_backoff=5,
+    retry_jitter=True,
+    max_retries=5,
+    # Images are measured before decoding and PDF pages have a pixel budget; this bounds the rest.
+    soft_time_limit=60,
+    time_limit=90,
+)
+def render_library_preview(library_version_id: int) -> str:
+    """Draw a version's preview (an image's thumbnail, a PDF's first page); a drawn one is left alone."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    with scopes_disabled():
+        agency_id = (
+            LibraryVersion.objects.filter(pk=library_version_id).values_list("agency_id", flat=True).first()
+        )
+    if agency_id is None:
+        return "gone"
+    with scope(agency=agency_id):
+        try:
+            version = services.library_version_preview(library_version_id=library_version_id)
+        except SoftTimeLimitExceeded:
+            services.library_version_preview_refuse(
+                library_version_id=library_version_id, reason="drawing it took too long"
+            )
+            return "failed"
+    return version.preview_state if version is not None else "gone"
 
 
 @shared_task(

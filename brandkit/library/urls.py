@@ -20,6 +20,11 @@ urlpatterns = [
         name="library_version_download",
     ),
     path(
+        "<int:item_id>/versions/<int:library_version_id>/preview/",
+        views.library_version_preview,
+        name="library_version_preview",
+    ),
+    path(
         "<int:item_id>/versions/<int:library_version_id>/share/",
         views.library_version_share,
         name="library_version_share",

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from agencyops import files
 from agencyops.models import Client, Membership
 from agencyops.permissions import can_lead_work
 from agencyops.tenancy import agency_view, portal_view
@@ -266,8 +267,11 @@ def library_bin(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "brandkit/library/bin.html", {"results": page})
 
 
-def stream_version(version: LibraryVersion, *, download_name: str = "") -> HttpResponse:
-    """A stored file as a response no browser will run: active kinds are attachments, nothing is sniffed."""
+def stream_version(
+    version: LibraryVersion, *, download_name: str = "", as_attachment: bool = False
+) -> HttpResponse:
+    """A stored file as a response no browser will run: active kinds are attachments, nothing is sniffed.
+    ``as_attachment`` makes every kind a download (the client's "Download" button)."""
     if version.is_link:
         return HttpResponseRedirect(version.url)
     if not version.file:
@@ -276,7 +280,7 @@ def stream_version(version: LibraryVersion, *, download_name: str = "") -> HttpR
         handle = version.file.open("rb")
     except (FileNotFoundError, OSError):
         raise Http404("The file is missing from storage.") from None
-    inline = version.file_kind not in extraction.ACTIVE_KINDS and version.file_kind in (
+    inline = not as_attachment and version.file_kind not in extraction.ACTIVE_KINDS and version.file_kind in (
         extraction.IMAGE, extraction.PDF, extraction.TEXT,
     )  # fmt: skip
     response = FileResponse(
@@ -303,6 +307,24 @@ def library_version_download(request: HttpRequest, item_id: int, library_version
     return stream_version(version)
 
 
+def stream_preview(version: LibraryVersion) -> HttpResponse:
+    """A version's drawn preview (a PNG the worker made), or 404 while there is none."""
+    if version.preview_state != "done" or not version.preview:
+        raise Http404("No preview.")
+    return files.stream(version.preview, filename=f"preview-{version.pk}.png", max_age=3600)
+
+
+@agency_view
+def library_version_preview(request: HttpRequest, item_id: int, library_version_id: int) -> HttpResponse:
+    """The preview of a version, after the tenant check (never a public path)."""
+    version = selectors.library_version_for(
+        viewer=request.membership, item_id=item_id, library_version_id=library_version_id
+    )
+    if version is None:
+        raise Http404("No such version.")
+    return stream_preview(version)
+
+
 # --- Portal ----------------------------------------------------------------------------------------
 
 
@@ -324,4 +346,13 @@ def portal_brand_file_download(request: HttpRequest, item_id: int) -> HttpRespon
     item = selectors.shared_brand_file(contact=request.contact, item_id=item_id)
     if item is None:
         raise Http404("No such file.")
-    return stream_version(item.shared_version)
+    return stream_version(item.shared_version, as_attachment=True)
+
+
+@portal_view
+def portal_brand_file_preview(request: HttpRequest, item_id: int) -> HttpResponse:
+    """The preview of the shared version of a shared item, to a contact of its client only."""
+    item = selectors.shared_brand_file(contact=request.contact, item_id=item_id)
+    if item is None:
+        raise Http404("No such file.")
+    return stream_preview(item.shared_version)

@@ -7,6 +7,7 @@
 """
 
 from brandkit.services.brand import (
+    brand_files_set,
     brand_layer_import_json,
     brand_layer_import_vale,
     brand_layer_save,
@@ -25,6 +26,7 @@ from brandkit.services.content import (
 )
 
 __all__ = [
+    "brand_files_set",
     "brand_layer_import_json",
     "brand_layer_import_vale",
     "brand_layer_save",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from collections.abc import Mapping, Sequence
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -17,6 +18,7 @@ from agencyops.models import Client, Membership
 from agencyops.permissions import require
 from approvals.models import DecisionLogEntry
 from brandkit.layer import LayerInvalid, changed_sections, empty_layer, layer_validate
+from brandkit.library.models import BrandFileRole, BrandLayerFile, LibraryItem
 from brandkit.models import BrandLayerVersion, BrandSettings, ConstraintMust, DecisionConstraint
 from brandkit.permissions import can_edit_brand, can_manage_brand_settings
 
@@ -166,3 +168,62 @@ def decision_constraint_add(
     return DecisionConstraint.objects.create(
         agency=actor.agency, client_id=entry.client_id, entry=entry, term=term, must=must, created_by=actor
     )
+
+
+MAX_BRAND_EXAMPLE_FILES = 20
+MAX_PROOF_FILES_PER_CLAIM = 10
+
+
+@transaction.atomic
+def brand_files_set(
+    *,
+    actor: Membership,
+    client: Client,
+    examples: Sequence[int],
+    proofs: Mapping[str, Sequence[int]],
+) -> None:
+    """Choose the client's library files that are example assets of its brand layer, and the files that
+    prove each approved claim (named by its text in the latest layer). Replaces the previous choice.
+
+    Every id is looked up among this client's own live library items: another client's or agency's file,
+    a deleted one or a missing one is refused by name, and nothing is saved."""
+    require(can_edit_brand, actor, EDIT_REFUSED)
+    errors: dict[str, str] = {}
+    if len(examples) > MAX_BRAND_EXAMPLE_FILES:
+        errors["examples"] = f"Choose at most {MAX_BRAND_EXAMPLE_FILES} example files."
+    latest = BrandLayerVersion.objects.filter(client=client).order_by("-number").first()
+    claims = {c["text"] for c in (latest.content if latest else empty_layer()).get("claims") or []}
+    for claim, ids in proofs.items():
+        if claim not in claims:
+            errors.setdefault("proofs", f"“{claim[:80]}” is not an approved claim of {client.name}'s brand layer.")
+        elif len(ids) > MAX_PROOF_FILES_PER_CLAIM:
+            errors.setdefault("proofs", f"Choose at most {MAX_PROOF_FILES_PER_CLAIM} files per claim.")
+    wanted = {int(i) for i in examples} | {int(i) for ids in proofs.values() for i in ids}
+    found = set(
+        LibraryItem.objects.filter(
+            agency=actor.agency, client=client, deleted_at__isnull=True, pk__in=wanted
+        ).values_list("pk", flat=True)
+    )
+    if missing := sorted(wanted - found):
+        field = "examples" if set(missing) & {int(i) for i in examples} else "proofs"
+        errors.setdefault(
+            field, f"No such library file of {client.name}: {', '.join(str(i) for i in missing[:10])}."
+        )
+    if errors:
+        raise ValidationError(errors)
+    BrandLayerFile.objects.filter(agency=actor.agency, client=client).delete()
+    rows = [
+        BrandLayerFile(
+            agency=actor.agency, client=client, library_item_id=i, role=BrandFileRole.EXAMPLE, chosen_by=actor
+        )
+        for i in dict.fromkeys(int(i) for i in examples)
+    ]
+    rows += [
+        BrandLayerFile(
+            agency=actor.agency, client=client, library_item_id=i, role=BrandFileRole.PROOF, claim=claim,
+            chosen_by=actor,
+        )
+        for claim, ids in proofs.items()
+        for i in dict.fromkeys(int(i) for i in ids)
+    ]  # fmt: skip
+    BrandLayerFile.objects.bulk_create(rows)

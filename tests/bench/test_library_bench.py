@@ -98,7 +98,8 @@ def _seed_library(owner: Membership) -> Agency:
         )
         versions.write(
             f"{version_id}\t{agency.pk}\t{item_id}\t1\tlibrary/bench/{item_id}.pdf\t\tbench-{item_id}.pdf\tpdf\t"
-            f"application/pdf\t{pages * 40_000}\t{n:064x}\t{pages}\t{text}\tdone\t\t\tf\t{owner.pk}\tnow\n"
+            f"application/pdf\t{pages * 40_000}\t{n:064x}\t{pages}\t{text}\tdone\t\t\tf\t{owner.pk}\tnow\t"
+            f"\t0\t0\tnone\t\n"
         )
     items.seek(0)
     versions.seek(0)
@@ -112,7 +113,8 @@ def _seed_library(owner: Membership) -> Agency:
         with cursor.copy(
             "COPY brandkit_libraryversion (id, agency_id, item_id, number, file, url, original_name, file_kind, "
             "content_type, size_bytes, sha256, pages, text, extraction_state, extraction_note, notes, "
-            "client_visible, uploaded_by_id, created_at) FROM STDIN"
+            "client_visible, uploaded_by_id, created_at, preview, preview_width, preview_height, preview_state, "
+            "preview_note) FROM STDIN"
         ) as copy:
             copy.write(versions.getvalue())
         for table in ("brandkit_libraryitem", "brandkit_libraryversion"):

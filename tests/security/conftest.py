@@ -131,6 +131,8 @@ def client_library(*, owner: Membership, client) -> dict:
             upload=library_fixtures.upload("logo.png", library_fixtures.png((30 + client.pk % 50, 20))),
         )
         library_services.library_item_share(actor=owner, item=item, visible=True)
+        # The worker's preview, drawn here so the preview routes have their own object to open.
+        library_services.library_version_preview(library_version_id=item.latest_version_id)
         item.refresh_from_db()
     return {"library_item": item, "library_version": item.latest_version}
 def reporting_world(*, owner: Membership, client, task) -> dict:
