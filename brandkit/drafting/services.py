@@ -222,7 +222,6 @@ def _queue(job_id: int, agency_id: int) -> None:
     run_drafting_job.delay(job_id, agency_id)
 
 
-@transaction.atomic
 def drafting_job_create(
     *,
     actor: Membership,
@@ -233,7 +232,10 @@ def drafting_job_create(
     piece: ContentPiece | None = None,
 ) -> DraftingJob:
     """Start a drafting job for one client: the prompt is assembled now from the inputs and that client's
-    latest brand layer, the token budget checked before any call, and the worker queued once this commits."""
+    latest brand layer, the token budget checked before any call, and the worker queued once this commits.
+
+    Reads, then one INSERT: it commits on its own (or with the caller's transaction, and the worker is
+    queued only when that commits), so no transaction of its own is opened around it."""
     require(can_write_content, actor, "Only the agency's team starts drafting jobs.")
     if kind not in JobKind.values:
         raise ValidationError({"kind": f"Choose a kind: {', '.join(JobKind.values)}."})
