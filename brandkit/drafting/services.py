@@ -353,8 +353,9 @@ def _settings_read_with(agency: Agency) -> DraftingSettings:
 
 def _claim(job_id: int) -> DraftingJob | None:
     """Mark the job running and count the attempt in one statement (committed at once), then read it with
-    everything the run needs: its agency and that agency's drafting settings, client, requester, brand-layer
-    version, source piece and project. None when the job is gone or already finished."""
+    what every run needs: its agency and that agency's drafting settings, client, requester, source piece
+    and project (the brand-layer document only the offline drafter reads, when it runs). None when the
+    job is gone or already finished."""
     claimed = DraftingJob.objects.filter(pk=job_id, state__in=OPEN_STATES).update(
         state=JobState.RUNNING, attempts=F("attempts") + 1, started_at=Coalesce("started_at", Now())
     )
@@ -362,7 +363,7 @@ def _claim(job_id: int) -> DraftingJob | None:
         return None
     job = (
         DraftingJob.objects.select_related(
-            "agency__drafting_settings", "client", "requested_by", "brand_version", "source_piece", "project"
+            "agency__drafting_settings", "client", "requested_by", "source_piece", "project"
         )
         .filter(pk=job_id)
         .first()

@@ -447,7 +447,7 @@ def test_a_job_is_created_and_run_in_a_fixed_number_of_queries_whatever_its_outp
     """Creating a job (no budget set): the client's decision terms, its latest brand layer, the agency's
     drafting settings and the insert. Running it as the worker does (the agency id
     comes with the message): the claim (one UPDATE) and one read of the job with its agency, settings,
-    client, requester and brand version; after the call, the job's state under its row lock, the brand
+    client and requester; after the call, the job's state under its row lock, the brand
     rules (two reads), the pieces, their versions, the outputs and the result (an insert each, whatever
     the number of outputs) and the job's final state. An email sequence of four costs what one page does."""
     settings.AI_MONTHLY_TOKEN_BUDGET = 0
