@@ -495,7 +495,9 @@ def _land(job: DraftingJob, answer: dict[str, Any]) -> list[dict[str, Any]]:
     )
     DraftingOutput.objects.bulk_create(
         [
-            DraftingOutput(agency=job.agency, job=job, piece=piece, source=job.source_piece, position=position)
+            DraftingOutput(
+                agency=job.agency, job=job, piece=piece, source=job.source_piece, position=position
+            )
             for position, (piece, _version) in enumerate(created)
         ]
     )
@@ -518,7 +520,9 @@ def _finish(
     """Write the answer of attempt ``attempt``. ``job`` is the run's own copy (from ``_claim``); its state,
     attempts and events are read again under the row lock, the rest (inputs, relations) does not change."""
     with transaction.atomic():
-        locked = DraftingJob.objects.select_for_update().filter(pk=job_id).values("state", "attempts", "events")
+        locked = (
+            DraftingJob.objects.select_for_update().filter(pk=job_id).values("state", "attempts", "events")
+        )
         current = locked.first()
         if current is None:
             return Outcome("missing")

@@ -72,10 +72,14 @@ def content_check(
 ) -> tuple[list[dict], object]:
     """Run the governance checks on a text against the client's latest brand layer, without saving."""
     rules, brand_version = brand_rules_for_client(client)
-    return _findings(rules, channel=channel, goal=goal, texts=texts, today=agency_today(client.agency)), brand_version
+    return _findings(
+        rules, channel=channel, goal=goal, texts=texts, today=agency_today(client.agency)
+    ), brand_version
 
 
-def _findings(rules: BrandRules, *, channel: str, goal: str, texts: dict[str, str], today: date) -> list[dict]:
+def _findings(
+    rules: BrandRules, *, channel: str, goal: str, texts: dict[str, str], today: date
+) -> list[dict]:
     findings = check_content(ContentInput(channel=channel, goal=goal, **texts), rules, today=today)
     return [finding_record(f, texts) for f in findings]
 

@@ -452,7 +452,9 @@ def test_a_job_is_created_and_run_in_a_fixed_number_of_queries_whatever_its_outp
     the number of outputs) and the job's final state. An email sequence of four costs what one page does."""
     settings.AI_MONTHLY_TOKEN_BUDGET = 0
     world, agency_id = with_provider, with_provider["agency"].pk
-    warm = start(world, "first_draft", client=world["client"], inputs={"channel": "landing_page", "title": "W"})
+    warm = start(
+        world, "first_draft", client=world["client"], inputs={"channel": "landing_page", "title": "W"}
+    )
     with scope(agency=agency_id):
         # This process reads the brand layers' documents once; after that they are kept by version.
         drafting.drafting_job_execute(job_id=warm.pk, agency_id=agency_id)
