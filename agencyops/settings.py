@@ -285,6 +285,11 @@ CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="agencyops")
+# Celery's Django fixup closes the database connection before and after every task unless told to reuse
+# it: a new PostgreSQL connection (a server process started, authenticated, its catalog caches filled)
+# for each task. A `celery worker` process reuses its connection for this many tasks and drops one that
+# broke (agencyops.celery); workers started inside another process (tests) close it after each task.
+CELERY_DB_REUSE_MAX = env.int("WORKER_DB_REUSE_MAX", default=500)
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "agencyops.tasks.heartbeat", "schedule": crontab(minute="*/5")},

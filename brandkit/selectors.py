@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from agencyops.models import Agency, Client, ClientContact, Membership, Role
 from approvals.models import DecisionLogEntry
@@ -125,11 +125,72 @@ def vale_rules_of(layer: Mapping[str, Any]) -> tuple[ValeRule, ...]:
     return tuple(rules)
 
 
+# Brand-layer versions never change once saved (a trigger refuses updates), so what the checks derive
+# from one is kept per process: its document, and per client name its distinctive terms. Keyed by the
+# database, the row and its creation time, so a row id reused by another database or after a sequence
+# reset never hits a stale entry.
+_LAYERS: OrderedDict[tuple, dict[str, Any]] = OrderedDict()
+_LAYERS_MAX = 512
+_LAYERS_LOCK = threading.Lock()
+_TERMS: OrderedDict[tuple, tuple[str, ...]] = OrderedDict()
+
+
+def _layer_key(version_id: int, created_at: Any) -> tuple:
+    from django.db import connection
+
+    return (connection.settings_dict["NAME"], version_id, created_at)
+
+
+def _layer_documents(keys: dict[int, tuple]) -> dict[int, dict[str, Any]]:
+    """The documents of these versions (by id): from the per-process store, the missing ones in one query."""
+    found: dict[int, dict[str, Any]] = {}
+    with _LAYERS_LOCK:
+        for version_id, key in keys.items():
+            if key in _LAYERS:
+                _LAYERS.move_to_end(key)
+                found[version_id] = _LAYERS[key]
+    missing = [version_id for version_id in keys if version_id not in found]
+    if missing:
+        rows = BrandLayerVersion.objects.filter(pk__in=missing).values_list("pk", "content")
+        loaded = dict(rows)
+        with _LAYERS_LOCK:
+            for version_id, content in loaded.items():
+                _LAYERS[keys[version_id]] = content
+            while len(_LAYERS) > _LAYERS_MAX:
+                _LAYERS.popitem(last=False)
+        found.update(loaded)
+    return found
+
+
+def _terms_of(key: tuple, layer: Mapping[str, Any], name: str) -> tuple[str, ...]:
+    with _LAYERS_LOCK:
+        terms = _TERMS.get((key, name))
+    if terms is None:
+        terms = distinctive_terms(layer, client_name=name)
+        with _LAYERS_LOCK:
+            _TERMS[(key, name)] = terms
+            while len(_TERMS) > _LAYERS_MAX:
+                _TERMS.popitem(last=False)
+    return terms
+
+
 def brand_rules_for_client(client: Client) -> tuple[BrandRules, BrandLayerVersion | None]:
     """What the checks need for one client: its latest layer, the constraints on its decisions and
-    the distinctive terms of the agency's other clients. Four queries whatever the agency's size."""
-    latest = brand_layer_latest(client)
-    layer = brand_layer_document(latest)
+    the distinctive terms of the agency's other clients. Two queries whatever the agency's size (the
+    agency's clients with their latest version, the constraints), and a third for the documents of
+    versions this process has not read yet."""
+    latest = BrandLayerVersion.objects.filter(client=OuterRef("pk")).order_by("-number")
+    rows = list(
+        Client.objects.filter(agency=client.agency_id)
+        .annotate(
+            layer_id=Subquery(latest.values("pk")[:1]),
+            layer_number=Subquery(latest.values("number")[:1]),
+            layer_created_at=Subquery(latest.values("created_at")[:1]),
+        )
+        .values_list("pk", "name", "layer_id", "layer_number", "layer_created_at")
+    )
+    keys = {layer_id: _layer_key(layer_id, created) for _pk, _name, layer_id, _n, created in rows if layer_id}
+    documents = _layer_documents(keys)
     constraints = tuple(
         ConstraintRule(
             term=c.term,
@@ -140,32 +201,30 @@ def brand_rules_for_client(client: Client) -> tuple[BrandRules, BrandLayerVersio
         )
         for c in DecisionConstraint.objects.filter(client=client).select_related("entry")
     )
-    others = {
-        c.pk: OtherClientTerms(client_name=c.name, terms=(c.name,))
-        for c in Client.objects.filter(agency=client.agency_id).exclude(pk=client.pk).only("pk", "name")
-    }
-    latest_of_others = (
-        BrandLayerVersion.objects.filter(agency=client.agency_id)
-        .exclude(client=client)
-        .order_by("client_id", "-number")
-        .distinct("client_id")
-        .only("client_id", "content")
-    )
-    for version in latest_of_others:
-        if version.client_id in others:
-            name = others[version.client_id].client_name
-            others[version.client_id] = OtherClientTerms(
-                client_name=name, terms=distinctive_terms(version.content, client_name=name)
-            )
+    version: BrandLayerVersion | None = None
+    layer = empty_layer()
+    others = []
+    for pk, name, layer_id, number, created_at in rows:
+        if pk == client.pk:
+            if layer_id:
+                layer = dict(documents[layer_id])
+                version = BrandLayerVersion.from_db(
+                    "default",
+                    ["id", "agency_id", "client_id", "number", "content", "created_at"],
+                    [layer_id, client.agency_id, pk, number, layer, created_at],
+                )
+            continue
+        terms = _terms_of(keys[layer_id], documents[layer_id], name) if layer_id else (name,)
+        others.append(OtherClientTerms(client_name=name, terms=terms))
     rules = layer_rules(
         layer,
         client_name=client.name,
-        version=latest.number if latest else 0,
+        version=version.number if version else 0,
         vale_rules=vale_rules_of(layer),
         decision_constraints=constraints,
-        other_clients=tuple(others.values()),
+        other_clients=tuple(others),
     )
-    return rules, latest
+    return rules, version
 
 
 def decision_entries_for(client: Client, *, limit: int = 50) -> list[DecisionLogEntry]:

@@ -20,6 +20,8 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
@@ -60,9 +62,10 @@ from brandkit.selectors import (
     vale_rules_of,
 )
 from brandkit.services.content import (
+    NewPiece,
     content_check,
-    content_piece_create,
     content_piece_edit,
+    content_pieces_create,
 )
 from projects.calendars import agency_today
 from projects.models import Brief, CampaignGoal, Project
@@ -218,13 +221,12 @@ def _budget_check(agency: Agency, estimate: int, *, own: DraftingSettings | None
         )
 
 
-def _queue(job_id: int) -> None:
+def _queue(job_id: int, agency_id: int) -> None:
     from brandkit.drafting.tasks import run_drafting_job
 
-    run_drafting_job.delay(job_id)
+    run_drafting_job.delay(job_id, agency_id)
 
 
-@transaction.atomic
 def drafting_job_create(
     *,
     actor: Membership,
@@ -235,7 +237,10 @@ def drafting_job_create(
     piece: ContentPiece | None = None,
 ) -> DraftingJob:
     """Start a drafting job for one client: the prompt is assembled now from the inputs and that client's
-    latest brand layer, the token budget checked before any call, and the worker queued once this commits."""
+    latest brand layer, the token budget checked before any call, and the worker queued once this commits.
+
+    Reads, then one INSERT: it commits on its own (or with the caller's transaction, and the worker is
+    queued only when that commits), so no transaction of its own is opened around it."""
     require(can_write_content, actor, "Only the agency's team starts drafting jobs.")
     if kind not in JobKind.values:
         raise ValidationError({"kind": f"Choose a kind: {', '.join(JobKind.values)}."})
@@ -286,7 +291,7 @@ def drafting_job_create(
         estimated_tokens=estimate,
     )
     # robust: a broker that is down never fails the saved job; it stays queued and "retry" queues it again.
-    transaction.on_commit(partial(_queue, job.pk), robust=True)
+    transaction.on_commit(partial(_queue, job.pk, job.agency_id), robust=True)
     return job
 
 
@@ -321,7 +326,7 @@ def drafting_job_retry(*, actor: Membership, job: DraftingJob) -> DraftingJob:
     job.finished_at = None
     job.events = [*job.events, {"at": timezone.now().isoformat(), "event": "retried", "by": actor.pk}]
     job.save(update_fields=["state", "attempts", "error", "finished_at", "events"])
-    transaction.on_commit(partial(_queue, job.pk), robust=True)
+    transaction.on_commit(partial(_queue, job.pk, job.agency_id), robust=True)
     return job
 
 
@@ -336,17 +341,40 @@ class Outcome:
     retry_in: float | None = None
 
 
-def _claim(job_id: int) -> DraftingJob | None:
-    with transaction.atomic():
-        job = DraftingJob.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.state not in OPEN_STATES:
-            return None
-        now = timezone.now()
-        job.state = JobState.RUNNING
-        job.attempts += 1
-        job.started_at = job.started_at or now
-        job.save(update_fields=["state", "attempts", "started_at"])
+def _loaded(job: DraftingJob) -> DraftingJob:
+    """The job's agency shared by its client and requester, so no step reads the agency row again."""
+    job.client.agency = job.agency
+    if job.requested_by is not None:
+        job.requested_by.agency = job.agency
     return job
+
+
+def _settings_read_with(agency: Agency) -> DraftingSettings:
+    """The agency's drafting settings as ``_claim`` read them with the job (defaults when never saved)."""
+    try:
+        return agency.drafting_settings
+    except DraftingSettings.DoesNotExist:
+        return DraftingSettings(agency=agency)
+
+
+def _claim(job_id: int) -> DraftingJob | None:
+    """Mark the job running and count the attempt in one statement (committed at once), then read it with
+    what every run needs: its agency and that agency's drafting settings, client, requester, source piece
+    and project (the brand-layer document only the offline drafter reads, when it runs). None when the
+    job is gone or already finished."""
+    claimed = DraftingJob.objects.filter(pk=job_id, state__in=OPEN_STATES).update(
+        state=JobState.RUNNING, attempts=F("attempts") + 1, started_at=Coalesce("started_at", Now())
+    )
+    if not claimed:
+        return None
+    job = (
+        DraftingJob.objects.select_related(
+            "agency__drafting_settings", "client", "requested_by", "source_piece", "project"
+        )
+        .filter(pk=job_id)
+        .first()
+    )
+    return _loaded(job) if job is not None else None
 
 
 def _event(job_id: int, record: dict[str, Any], **fields: Any) -> None:
@@ -413,7 +441,6 @@ def _land(job: DraftingJob, answer: dict[str, Any]) -> list[dict[str, Any]]:
     actor = job.requested_by
     if actor is None or not actor.is_active:
         raise ValidationError("the person who asked for it is no longer on the team; start it again.")
-    outputs: list[dict[str, Any]] = []
     if job.kind == JobKind.BRIEF_EXPANSION:
         sections = answer.get("sections") or {}
         if not sections:
@@ -449,30 +476,41 @@ def _land(job: DraftingJob, answer: dict[str, Any]) -> list[dict[str, Any]]:
             }
         ]
     channel = job.inputs["channel"]
+    titles = []
     for position, draft in enumerate(drafts):
         title = draft.get("title") or job.inputs.get("title") or f"{JobKind(job.kind).label} {position + 1}"
         if job.kind == JobKind.VARIANTS:
             title = f"{job.inputs.get('title') or (job.source_piece.title if job.source_piece else 'Variant')} — variant {position + 1}"
-        piece = content_piece_create(
-            actor=actor,
-            client=job.client,
-            title=title[:MAX_TITLE],
-            channel=channel,
-            goal=job.inputs.get("goal", ""),
-            body=draft["body"],
-            subject=draft.get("subject", ""),
-            preheader=draft.get("preheader", ""),
-            headline=draft.get("headline", ""),
-            project=job.project,
-        )
-        DraftingOutput.objects.create(
-            agency=job.agency, job=job, piece=piece, source=job.source_piece, position=position
-        )
-        version = ContentVersion.objects.filter(piece=piece).order_by("-number").first()
-        outputs.append(
-            {"piece": piece.pk, "title": piece.title, "version": version.number, "findings": version.findings}
-        )
-    return outputs
+        titles.append(title[:MAX_TITLE])
+    created = content_pieces_create(
+        actor=actor,
+        client=job.client,
+        channel=channel,
+        goal=job.inputs.get("goal", ""),
+        project=job.project,
+        pieces=[
+            NewPiece(
+                title=title,
+                body=draft["body"],
+                subject=draft.get("subject", ""),
+                preheader=draft.get("preheader", ""),
+                headline=draft.get("headline", ""),
+            )
+            for title, draft in zip(titles, drafts, strict=True)
+        ],
+    )
+    DraftingOutput.objects.bulk_create(
+        [
+            DraftingOutput(
+                agency=job.agency, job=job, piece=piece, source=job.source_piece, position=position
+            )
+            for position, (piece, _version) in enumerate(created)
+        ]
+    )
+    return [
+        {"piece": piece.pk, "title": piece.title, "version": version.number, "findings": version.findings}
+        for piece, version in created
+    ]
 
 
 def _finish(
@@ -483,17 +521,28 @@ def _finish(
     prompt_tokens: int,
     completion_tokens: int,
     prices: tuple[Decimal, Decimal] | None = None,
+    job: DraftingJob | None = None,
 ) -> Outcome:
+    """Write the answer of attempt ``attempt``. ``job`` is the run's own copy (from ``_claim``); its state,
+    attempts and events are read again under the row lock, the rest (inputs, relations) does not change."""
     with transaction.atomic():
-        job = (
-            DraftingJob.objects.select_for_update(of=("self",))
-            .select_related("client", "agency", "requested_by", "source_piece", "project")
-            .get(pk=job_id)
+        locked = (
+            DraftingJob.objects.select_for_update().filter(pk=job_id).values("state", "attempts", "events")
         )
+        current = locked.first()
+        if current is None:
+            return Outcome("missing")
         # Only the run that holds the job may write; a cancelled or finished job keeps what it has.
         # The result's one-per-job constraint backs this up should two runs ever pass it together.
-        if job.state != JobState.RUNNING or job.attempts != attempt:
-            return Outcome(job.state)
+        if current["state"] != JobState.RUNNING or current["attempts"] != attempt:
+            return Outcome(current["state"])
+        if job is None:
+            job = _loaded(
+                DraftingJob.objects.select_related(
+                    "client", "agency", "requested_by", "source_piece", "project"
+                ).get(pk=job_id)
+            )
+        job.state, job.attempts, job.events = current["state"], current["attempts"], current["events"]
         answer = prompts.parse_answer(job.kind, text, count=int(job.inputs.get("count") or 1))
         try:
             with transaction.atomic():
@@ -525,11 +574,13 @@ def _finish(
     return Outcome(job.state)
 
 
-def drafting_job_execute(*, job_id: int) -> Outcome:
+def drafting_job_execute(*, job_id: int, agency_id: int | None = None) -> Outcome:
     """Run one attempt of a job (the Celery task's body). Safe to run twice: a finished job does nothing,
-    a job left running by a killed worker runs again and its result is written once."""
-    with scopes_disabled():
-        agency_id = DraftingJob.objects.filter(pk=job_id).values_list("agency_id", flat=True).first()
+    a job left running by a killed worker runs again and its result is written once. ``agency_id`` comes
+    with the queued message; without it (a message queued before it was added) it is read first."""
+    if agency_id is None:
+        with scopes_disabled():
+            agency_id = DraftingJob.objects.filter(pk=job_id).values_list("agency_id", flat=True).first()
     if agency_id is None:
         return Outcome("missing")
     with scope(agency=agency_id):
@@ -537,7 +588,7 @@ def drafting_job_execute(*, job_id: int) -> Outcome:
         if job is None:
             state = DraftingJob.objects.filter(pk=job_id).values_list("state", flat=True).first()
             return Outcome(state or "missing")
-        own = drafting_settings_for(job.agency)
+        own = _settings_read_with(job.agency)
         config = provider_config_for(job.agency, own=own)
         if job.provider != config.label:
             _event(
@@ -570,6 +621,7 @@ def drafting_job_execute(*, job_id: int) -> Outcome:
                 prompt_tokens=prompt_tokens,
                 completion_tokens=completion_tokens,
                 prices=prices_for(job.agency, own=own),
+                job=job,
             )
         except Exception:
             # A fault of ours, not the provider's: say so on the job (it would otherwise stay "running").

@@ -20,9 +20,10 @@ from brandkit.drafting import services
     ignore_result=True,  # the job row is the result; nothing waits on the backend
     max_retries=None,  # the limit is AI_MAX_ATTEMPTS, counted on the job itself
 )
-def run_drafting_job(self, job_id: int) -> str:
-    """Run one attempt of a drafting job; come back after the wait when the provider asks for one."""
-    outcome = services.drafting_job_execute(job_id=job_id)
+def run_drafting_job(self, job_id: int, agency_id: int | None = None) -> str:
+    """Run one attempt of a drafting job; come back after the wait when the provider asks for one.
+    The agency comes with the message (the job is read in its scope); older messages carry only the id."""
+    outcome = services.drafting_job_execute(job_id=job_id, agency_id=agency_id)
     if outcome.retry_in is not None:
         raise self.retry(countdown=outcome.retry_in)
     return outcome.state

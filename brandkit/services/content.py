@@ -4,7 +4,9 @@ overrides with a reason) and send for approval through the approvals services.""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,7 +18,7 @@ from approvals import services as approval_services
 from approvals.models import ApprovalStatus, VersionKind
 from brandkit.findings import TEXT_FIELDS, apply_suggestion, can_accept, finding_record, open_errors
 from brandkit.governance import ContentInput, check_content
-from brandkit.governance.types import CHANNEL_VALUES
+from brandkit.governance.types import CHANNEL_VALUES, BrandRules
 from brandkit.models import (
     ContentPiece,
     ContentState,
@@ -70,10 +72,16 @@ def content_check(
 ) -> tuple[list[dict], object]:
     """Run the governance checks on a text against the client's latest brand layer, without saving."""
     rules, brand_version = brand_rules_for_client(client)
-    findings = check_content(
-        ContentInput(channel=channel, goal=goal, **texts), rules, today=agency_today(client.agency)
-    )
-    return [finding_record(f, texts) for f in findings], brand_version
+    return _findings(
+        rules, channel=channel, goal=goal, texts=texts, today=agency_today(client.agency)
+    ), brand_version
+
+
+def _findings(
+    rules: BrandRules, *, channel: str, goal: str, texts: dict[str, str], today: date
+) -> list[dict]:
+    findings = check_content(ContentInput(channel=channel, goal=goal, **texts), rules, today=today)
+    return [finding_record(f, texts) for f in findings]
 
 
 def _store_version(
@@ -105,7 +113,92 @@ def _store_version(
     return version
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class NewPiece:
+    """One piece to start: its name and the texts of its first version."""
+
+    title: str
+    body: str
+    subject: str = ""
+    preheader: str = ""
+    headline: str = ""
+
+
+def content_pieces_create(
+    *,
+    actor: Membership,
+    client: Client,
+    channel: str,
+    pieces: Sequence[NewPiece],
+    goal: str = "",
+    project: Project | None = None,
+    task: Task | None = None,
+    note: str = "First draft",
+) -> list[tuple[ContentPiece, ContentVersion]]:
+    """Start pieces of copy for one client and channel (one piece, or the outputs of a drafting job); each
+    first version is checked straight away against one read of the client's brand rules. Everything is
+    validated before anything is written; then two inserts, whatever the number of pieces."""
+    require(can_write_content, actor, "Only the agency's team writes content.")
+    errors = {}
+    if any(not p.title.strip() for p in pieces):
+        errors["title"] = "Give the piece a name."
+    if channel not in CHANNEL_VALUES:
+        errors["channel"] = f"Choose a channel: {', '.join(sorted(CHANNEL_VALUES))}."
+    if goal and goal not in CampaignGoal.values:
+        errors["goal"] = f"Choose a campaign goal: {', '.join(CampaignGoal.values)}."
+    if project is not None and project.client_id != client.pk:
+        errors["project"] = f"Choose a project of {client.name}."
+    if task is not None and (project is None or task.project_id != project.pk):
+        errors["task"] = "Choose a task of the piece's project."
+    if errors:
+        raise ValidationError(errors)
+    texts = [
+        _texts(body=p.body, subject=p.subject, preheader=p.preheader, headline=p.headline) for p in pieces
+    ]
+    for one in texts:
+        _validate_texts(one)
+    rules, brand_version = brand_rules_for_client(client)
+    today = agency_today(client.agency)
+    checked = [_findings(rules, channel=channel, goal=goal, texts=one, today=today) for one in texts]
+    now = timezone.now()
+    # Nothing below raises a ValidationError, so no savepoint of its own inside a caller's transaction.
+    with transaction.atomic(savepoint=False):
+        created = ContentPiece.objects.bulk_create(
+            [
+                ContentPiece(
+                    agency=actor.agency,
+                    client=client,
+                    project=project,
+                    task=task,
+                    title=p.title.strip()[:200],
+                    channel=channel,
+                    goal=goal,
+                    created_by=actor,
+                    created_at=now,
+                    updated_at=now,
+                )
+                for p in pieces
+            ]
+        )
+        versions = ContentVersion.objects.bulk_create(
+            [
+                ContentVersion(
+                    agency=actor.agency,
+                    piece=piece,
+                    number=1,
+                    brand_version=brand_version,
+                    findings=records,
+                    note=note[:300],
+                    created_by=actor,
+                    created_at=now,
+                    **one,
+                )
+                for piece, one, records in zip(created, texts, checked, strict=True)
+            ]
+        )
+    return list(zip(created, versions, strict=True))
+
+
 def content_piece_create(
     *,
     actor: Membership,
@@ -121,33 +214,15 @@ def content_piece_create(
     task: Task | None = None,
 ) -> ContentPiece:
     """Start a piece of copy for one client and channel; its first version is checked straight away."""
-    require(can_write_content, actor, "Only the agency's team writes content.")
-    errors = {}
-    if not title.strip():
-        errors["title"] = "Give the piece a name."
-    if channel not in CHANNEL_VALUES:
-        errors["channel"] = f"Choose a channel: {', '.join(sorted(CHANNEL_VALUES))}."
-    if goal and goal not in CampaignGoal.values:
-        errors["goal"] = f"Choose a campaign goal: {', '.join(CampaignGoal.values)}."
-    if project is not None and project.client_id != client.pk:
-        errors["project"] = f"Choose a project of {client.name}."
-    if task is not None and (project is None or task.project_id != project.pk):
-        errors["task"] = "Choose a task of the piece's project."
-    if errors:
-        raise ValidationError(errors)
-    texts = _texts(body=body, subject=subject, preheader=preheader, headline=headline)
-    _validate_texts(texts)
-    piece = ContentPiece.objects.create(
-        agency=actor.agency,
+    ((piece, _version),) = content_pieces_create(
+        actor=actor,
         client=client,
-        project=project,
-        task=task,
-        title=title.strip()[:200],
         channel=channel,
         goal=goal,
-        created_by=actor,
+        project=project,
+        task=task,
+        pieces=[NewPiece(title=title, body=body, subject=subject, preheader=preheader, headline=headline)],
     )
-    _store_version(actor=actor, piece=piece, texts=texts, note="First draft")
     return piece
 
 

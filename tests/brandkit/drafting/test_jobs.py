@@ -439,3 +439,34 @@ def test_a_job_whose_requester_left_the_team_fails_in_words_instead_of_hanging(s
     job = run(studio, job)
     assert job.state == JobState.FAILED and "no longer on the team" in job.error
     assert _outputs(studio, job) == []
+
+
+def test_a_job_is_created_and_run_in_a_fixed_number_of_queries_whatever_its_outputs(
+    with_provider, settings, django_assert_num_queries
+):
+    """Creating a job (no budget set): the client's decision terms, its latest brand layer, the agency's
+    drafting settings and the insert. Running it as the worker does (the agency id
+    comes with the message): the claim (one UPDATE) and one read of the job with its agency, settings,
+    client and requester; after the call, the job's state under its row lock, the brand
+    rules (two reads), the pieces, their versions, the outputs and the result (an insert each, whatever
+    the number of outputs) and the job's final state. An email sequence of four costs what one page does."""
+    settings.AI_MONTHLY_TOKEN_BUDGET = 0
+    world, agency_id = with_provider, with_provider["agency"].pk
+    warm = start(
+        world, "first_draft", client=world["client"], inputs={"channel": "landing_page", "title": "W"}
+    )
+    with scope(agency=agency_id):
+        # This process reads the brand layers' documents once; after that they are kept by version.
+        drafting.drafting_job_execute(job_id=warm.pk, agency_id=agency_id)
+    for inputs, outputs in (
+        ({"channel": "landing_page", "goal": "lead_generation", "title": "Page"}, 1),
+        ({"channel": "email", "goal": "email_nurture", "title": "Welcome", "count": 4}, 4),
+    ):
+        with django_assert_num_queries(4):
+            job = start(world, "first_draft", client=world["client"], inputs=inputs)
+        with django_assert_num_queries(14), scope(agency=agency_id):
+            outcome = drafting.drafting_job_execute(job_id=job.pk, agency_id=agency_id)
+        assert outcome.state == JobState.SUCCEEDED
+        pieces = _outputs(world, job)
+        assert len(pieces) == outputs and [p.position for p in pieces] == list(range(outputs))
+        assert all(_latest(world, p.piece).number == 1 for p in pieces)
