@@ -25,6 +25,10 @@ pytestmark = pytest.mark.django_db
 
 def _url(bench, page: str) -> str:
     slug = bench.agency.slug
+    if page == "tasks_api":
+        return f"/api/v1/agencies/{slug}/projects/{bench.big_project.pk}/tasks/"
+    if page == "projects_api":
+        return f"/api/v1/agencies/{slug}/projects/"
     if page == "project":
         return reverse("project_detail", kwargs={"agency_slug": slug, "project_id": bench.page_project.pk})
     return reverse(page, kwargs={"agency_slug": slug})
