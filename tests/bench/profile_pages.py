@@ -54,7 +54,9 @@ def test_profile_page(bench):
             http.get(url)
         profile.disable()
     stats = pstats.Stats(profile)
-    stats.sort_stats(os.environ.get("PROFILE_SORT", "tottime")).print_stats(int(os.environ.get("PROFILE_LINES", "45")))
+    stats.sort_stats(os.environ.get("PROFILE_SORT", "tottime")).print_stats(
+        int(os.environ.get("PROFILE_LINES", "45"))
+    )
     stats.sort_stats("cumulative").print_stats(60)
 
 
