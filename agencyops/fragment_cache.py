@@ -26,6 +26,7 @@ from typing import Any
 
 import django
 from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
@@ -70,9 +71,17 @@ def _data_version(*parts: Any) -> str | None:
 
 
 @functools.cache
+def _static_stamp() -> str:
+    """The static files storage and, with a manifest, the manifest's hash: bodies name scripts and styles
+    through it, so a body rendered against other collected files (or none) is never served."""
+    storage = staticfiles_storage.__class__
+    return f"{storage.__module__}.{storage.__qualname__}:{getattr(staticfiles_storage, 'manifest_hash', '')}"
+
+
+@functools.cache
 def _templates_stamp(name: str) -> str:
     # Django's version too: its form widgets' markup is part of what a body renders.
-    sources = "\0".join([django.get_version(), *_sources(name, {name})])
+    sources = "\0".join([django.get_version(), _static_stamp(), *_sources(name, {name})])
     return hashlib.sha256(sources.encode()).hexdigest()[:16]
 
 

@@ -3,6 +3,7 @@ includes, is a new key after a deploy."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.test.utils import override_settings
 
 from agencyops import fragment_cache
@@ -96,3 +97,20 @@ def test_data_that_cannot_be_digested_is_rendered_every_time():
     assert _render_for_data(data, calls) == "x"
     assert _render_for_data(data, calls) == "x"
     assert len(calls) == 2
+
+
+def test_a_body_rendered_against_other_collected_static_files_has_another_key():
+    # A body names scripts and styles through the static storage (hashed names with a manifest): one
+    # rendered by a server with collected files must not be served by one without, nor after a deploy.
+    templates = {"body.html": "<main></main>"}
+    manifest = {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"}
+    fragment_cache._static_stamp.cache_clear()
+    try:
+        plain = _stamp_with(templates)
+        with override_settings(STORAGES={**settings.STORAGES, "staticfiles": manifest}):
+            fragment_cache._static_stamp.cache_clear()
+            hashed = _stamp_with(templates)
+    finally:
+        fragment_cache._static_stamp.cache_clear()
+    assert plain != hashed
+    assert plain == _stamp_with(templates)
