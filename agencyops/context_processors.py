@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from django.db import connection
 from django.http import HttpRequest
-from django_scopes import scopes_disabled
 
-from agencyops.models import Membership, Role
+from agencyops.models import Role
 
 NAV = [
     ("home", "Home"),
@@ -21,6 +21,17 @@ NAV = [
     ("library", "Library"),
     ("reporting_campaign_list", "Reports"),
 ]
+
+
+ROLE_LABELS = dict(Role.choices)
+
+# The caller's agencies for the switcher, by name (the caller's own memberships: no tenant to scope by).
+OTHER_AGENCIES_SQL = """
+SELECT m.agency_id, a.slug, a.name, m.role
+FROM agencyops_membership m JOIN agencyops_agency a ON a.id = m.agency_id
+WHERE m.user_id = %s AND m.is_active
+ORDER BY a.name
+"""
 
 
 class AgencyChoice(NamedTuple):
@@ -38,14 +49,12 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         return {"nav": []}
 
     def other_agencies() -> list[AgencyChoice]:
-        # Lazy: one query of four columns, only when the switcher is rendered (on every page).
-        with scopes_disabled():
-            rows = (
-                Membership.objects.filter(user=request.user, is_active=True)
-                .order_by("agency__name")
-                .values_list("agency_id", "agency__slug", "agency__name", "role")
-            )
-            return [AgencyChoice(pk, slug, name, Role(role).label) for pk, slug, name, role in rows]
+        # Lazy: one query of four columns, only when the switcher is rendered (on every page), written
+        # once rather than compiled by the ORM on every page.
+        with connection.cursor() as cursor:
+            cursor.execute(OTHER_AGENCIES_SQL, [request.user.pk])
+            rows = cursor.fetchall()
+        return [AgencyChoice(pk, slug, name, ROLE_LABELS.get(role, role)) for pk, slug, name, role in rows]
 
     # Owners run the team: for them it is one click from every page, not only inside the account menu.
     nav = [*NAV, ("member_list", "Team")] if membership.role == Role.OWNER else NAV

@@ -6,6 +6,10 @@ changes (see ``projects.page_versions``), so nothing has to remember to invalida
 version the key holds what else the body depends on: the viewer's permissions and options the caller
 names, the day (overdue flags), and the templates' own source, so a deploy never serves old markup.
 
+A page whose data is cheap to load but costly to render (the home view's sections, the workload table)
+can key its body on that data itself: ``data_version`` digests what the selectors returned, so the
+markup stays in templates and a repeat view with the same data costs a digest instead of a render.
+
 Bodies are rendered with a placeholder for the CSRF token, which is swapped for the viewer's own token
 on the way out: a body cached for one person never hands their token to another. In DEBUG nothing is
 cached, so template edits show on the next reload.
@@ -16,11 +20,13 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+import pickle
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import django
 from django.conf import settings
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
@@ -54,10 +60,28 @@ def _sources(name: str, seen: set[str]) -> list[str]:
     return sources
 
 
+def _data_version(*parts: Any) -> str | None:
+    """A digest of the values a body is rendered from, or None when they cannot be serialized (a section
+    that hands its template a callable, say): then the caller renders without the cache."""
+    try:
+        data = pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return None
+    return hashlib.sha256(data).hexdigest()
+
+
+@functools.cache
+def _static_stamp() -> str:
+    """The static files storage and, with a manifest, the manifest's hash: bodies name scripts and styles
+    through it, so a body rendered against other collected files (or none) is never served."""
+    storage = staticfiles_storage.__class__
+    return f"{storage.__module__}.{storage.__qualname__}:{getattr(staticfiles_storage, 'manifest_hash', '')}"
+
+
 @functools.cache
 def _templates_stamp(name: str) -> str:
     # Django's version too: its form widgets' markup is part of what a body renders.
-    sources = "\0".join([django.get_version(), *_sources(name, {name})])
+    sources = "\0".join([django.get_version(), _static_stamp(), *_sources(name, {name})])
     return hashlib.sha256(sources.encode()).hexdigest()[:16]
 
 
@@ -95,3 +119,27 @@ def render_cached(
         except RedisError:
             logger.warning("Fragment cache unavailable; %s not kept", template_name, exc_info=True)
     return mark_safe(body.replace(_csrf_placeholder(), get_token(request)))  # noqa: S308 - our own markup
+
+
+def render_for_data(
+    request: HttpRequest,
+    *,
+    template_name: str,
+    data: Any,
+    variant: Sequence[Any],
+    context: Callable[[], dict[str, Any]],
+    includes: Sequence[str] = (),
+) -> SafeString:
+    """The body ``template_name`` renders from ``context()``, kept under a digest of ``data`` (everything
+    the body shows, as the selectors returned it) and ``variant``: for bodies that are cheap to load and
+    costly to render. ``includes`` names templates the body includes by a name chosen at run time
+    ("file.html#partial"), so their source is part of the key too. Data that cannot be serialized is
+    rendered every time."""
+    version = _data_version(data)
+    if version is None:
+        return render_to_string(template_name, context(), request=request)
+    # A partial's source is its file's.
+    stamps = sorted({_templates_stamp(name.partition("#")[0]) for name in includes})
+    return render_cached(
+        request, template_name=template_name, version=version, variant=(*variant, *stamps), context=context
+    )

@@ -11,6 +11,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_scopes import scopes_disabled
 
 from agencyops import sections as registry
+from agencyops.fragment_cache import render_for_data
 from agencyops.models import ClientContact, Membership
 from agencyops.tenancy import agency_view
 
@@ -33,6 +34,9 @@ def start(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "agencyops/no_agency.html", {})
 
 
+SECTIONS_TEMPLATE = "agencyops/_home_sections.html"
+
+
 @agency_view
 @vary_on_headers("HX-Request")
 @require_http_methods(["GET", "HEAD"])
@@ -51,18 +55,24 @@ def home(request: HttpRequest) -> HttpResponse:
     context = registry.SectionContext(
         request=request, agency=request.agency, viewer=request.membership, extra={"show_all": show_all}
     )
-    return TemplateResponse(
+    shown = registry.sections_render(registry.HOME, context)
+    body_context = {
+        "agency": request.agency,
+        "home_sections": shown,
+        "show_all": show_all,
+        # The sections refresh (and status forms return) to the view the person is looking at.
+        "home_url": home_url + ("?show=all" if show_all else ""),
+        "show_all_url": home_url + "?show=all",
+        "show_less_url": home_url,
+    }
+    # The sections' markup is most of the page's cost and follows from what they loaded: the body is
+    # kept under a digest of that data (and of the viewer), rendered again only when something shown changed.
+    sections_body = render_for_data(
         request,
-        template,
-        {
-            "agency": request.agency,
-            "home_sections": registry.sections_render(registry.HOME, context),
-            "show_all": show_all,
-            # The sections refresh (and status forms return) to the view the person is looking at.
-            "home_url": home_url + ("?show=all" if show_all else ""),
-            "show_all_url": home_url + "?show=all",
-            "show_less_url": home_url,
-        },
+        template_name=SECTIONS_TEMPLATE,
+        data=[(s.key, s.template, s.data) for s in shown],
+        variant=(request.agency.slug, request.membership.pk, request.membership.role, show_all),
+        context=lambda: body_context,
+        includes=[s.template for s in shown],
     )
-
-
+    return TemplateResponse(request, template, {"agency": request.agency, "sections_body": sections_body})

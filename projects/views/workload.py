@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods
 
+from agencyops.fragment_cache import render_for_data
 from agencyops.tenancy import agency_view
 from projects.calendars import agency_calendar, agency_today
 from projects.workload import my_work_for, week_start, workload_drilldown, workload_for
@@ -57,6 +58,7 @@ def workload(request: HttpRequest) -> HttpResponse:
         if selected_row and selected_week
         else None
     )
+    selected_key = selected_row.member_key if selected_row else None
     return TemplateResponse(
         request,
         "projects/workload.html",
@@ -68,5 +70,17 @@ def workload(request: HttpRequest) -> HttpResponse:
             "selected_cell": selected_cell,
             "drilldown": drilldown,
             "drilldown_error": drilldown_error,
+            # The rows follow from the table's values alone: keyed on them, a repeat view is a digest.
+            "rows_body": render_for_data(
+                request,
+                template_name="projects/_workload_rows.html",
+                data=(table.weeks, table.rows),
+                variant=(request.agency.slug, selected_key, selected_week),
+                context=lambda: {
+                    "rows": table.rows,
+                    "selected_key": selected_key,
+                    "selected_week": selected_week,
+                },
+            ),
         },
     )

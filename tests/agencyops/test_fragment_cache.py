@@ -3,6 +3,7 @@ includes, is a new key after a deploy."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.test.utils import override_settings
 
 from agencyops import fragment_cache
@@ -42,3 +43,74 @@ def test_a_change_to_an_included_template_changes_the_key():
 
 def test_a_template_that_includes_itself_does_not_loop():
     assert _stamp_with({"body.html": "{% if deep %}{% include 'body.html' %}{% endif %}"})
+
+
+def _render_for_data(data, calls: list, *, variant=()):
+    from django.test import RequestFactory
+
+    settings = [
+        {
+            "BACKEND": "django.template.backends.django.DjangoTemplates",
+            "OPTIONS": {
+                "loaders": [("django.template.loaders.locmem.Loader", {"rows.html": "{{ rows|join:',' }}"})]
+            },
+        }
+    ]
+
+    def context():
+        calls.append(data)
+        return {"rows": data["rows"]}
+
+    with override_settings(TEMPLATES=settings):
+        fragment_cache._templates_stamp.cache_clear()
+        try:
+            return fragment_cache.render_for_data(
+                RequestFactory().get("/"),
+                template_name="rows.html",
+                data=data,
+                variant=variant,
+                context=context,
+            )
+        finally:
+            fragment_cache._templates_stamp.cache_clear()
+
+
+def test_a_body_keyed_on_its_data_is_rendered_again_only_when_the_data_changes():
+    import uuid
+
+    # A token of this run, so a body kept by an earlier run is not found.
+    run = uuid.uuid4().hex
+    calls: list = []
+    assert _render_for_data({"run": run, "rows": ["a", "b"]}, calls) == "a,b"
+    assert _render_for_data({"run": run, "rows": ["a", "b"]}, calls) == "a,b"
+    assert len(calls) == 1
+    assert _render_for_data({"run": run, "rows": ["a", "c"]}, calls) == "a,c"
+    assert len(calls) == 2
+    # What else the body depends on (the viewer, say) is part of the key too.
+    assert _render_for_data({"run": run, "rows": ["a", "c"]}, calls, variant=("another viewer",)) == "a,c"
+    assert len(calls) == 3
+
+
+def test_data_that_cannot_be_digested_is_rendered_every_time():
+    calls: list = []
+    data = {"rows": ["x"], "load": lambda: None}
+    assert _render_for_data(data, calls) == "x"
+    assert _render_for_data(data, calls) == "x"
+    assert len(calls) == 2
+
+
+def test_a_body_rendered_against_other_collected_static_files_has_another_key():
+    # A body names scripts and styles through the static storage (hashed names with a manifest): one
+    # rendered by a server with collected files must not be served by one without, nor after a deploy.
+    templates = {"body.html": "<main></main>"}
+    manifest = {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"}
+    fragment_cache._static_stamp.cache_clear()
+    try:
+        plain = _stamp_with(templates)
+        with override_settings(STORAGES={**settings.STORAGES, "staticfiles": manifest}):
+            fragment_cache._static_stamp.cache_clear()
+            hashed = _stamp_with(templates)
+    finally:
+        fragment_cache._static_stamp.cache_clear()
+    assert plain != hashed
+    assert plain == _stamp_with(templates)
