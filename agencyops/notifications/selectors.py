@@ -7,27 +7,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.paginator import Page, Paginator
-from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import BooleanField, ExpressionWrapper, Q
 
 from agencyops.models import Agency, Membership, Notification, NotificationPreference
 from agencyops.notifications.kinds import CHANNEL_LABELS, KINDS, Channel, Kind
 
 NOTIFICATIONS_PER_PAGE = 30
-
-
-def unread_notifications_count() -> Coalesce:
-    """An annotation for a Membership query: the person's unread notifications in that agency."""
-    unread = (
-        Notification.objects.filter(
-            agency=OuterRef("agency"), recipient=OuterRef("user"), read_at__isnull=True
-        )
-        .order_by()
-        .values("recipient")
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
-    )
-    return Coalesce(Subquery(unread), Value(0))
 
 
 @dataclass(frozen=True)
