@@ -61,9 +61,7 @@ _COUNT_NOUNS = (
     r"readers|visitors|respondents|leaders|followers|fans|students|guests|buyers|shoppers|items|"
     r"installations|deployments|transactions|invoices"
 )
-_DURATION_UNITS = (
-    r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?|fortnights?|months?|quarters?|years?|decades?|seconds?|secs?)"
-)
+_DURATION_UNITS = r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?|fortnights?|months?|quarters?|years?|decades?|seconds?|secs?)"
 _MORE_WORDS = (
     r"faster|slower|cheaper|quicker|easier|lighter|warmer|drier|stronger|safer|smarter|bigger|larger|smaller|"
     r"longer|shorter|higher|lower|better|greater|wider|more|less|fewer"
@@ -412,13 +410,52 @@ def _not_a_duration_claim(text: str, start: int, lowered: str, unit: str) -> boo
 
 
 _MEASURE_UNITS = {
-    "gram": "g", "grams": "g", "kilo": "kg", "kilos": "kg", "kilogram": "kg", "kilograms": "kg", "lb": "lb",
-    "lbs": "lb", "pound": "lb", "pounds": "lb", "ounce": "oz", "ounces": "oz", "metre": "m", "metres": "m",
-    "meter": "m", "meters": "m", "kilometre": "km", "kilometres": "km", "kilometer": "km", "kilometers": "km",
-    "mile": "mi", "miles": "mi", "inch": "in", "inches": "in", "feet": "ft", "litre": "l", "litres": "l",
-    "liter": "l", "liters": "l", "degree": "deg", "degrees": "deg", "\u00b0": "deg", "\u00b0c": "deg",
-    "\u00b0f": "degf", "mins": "min", "minute": "min", "minutes": "min", "hour": "hou", "hours": "hou",
-    "hrs": "hou", "day": "day", "days": "day", "week": "wee", "weeks": "wee", "secs": "sec", "second": "sec",
+    "gram": "g",
+    "grams": "g",
+    "kilo": "kg",
+    "kilos": "kg",
+    "kilogram": "kg",
+    "kilograms": "kg",
+    "lb": "lb",
+    "lbs": "lb",
+    "pound": "lb",
+    "pounds": "lb",
+    "ounce": "oz",
+    "ounces": "oz",
+    "metre": "m",
+    "metres": "m",
+    "meter": "m",
+    "meters": "m",
+    "kilometre": "km",
+    "kilometres": "km",
+    "kilometer": "km",
+    "kilometers": "km",
+    "mile": "mi",
+    "miles": "mi",
+    "inch": "in",
+    "inches": "in",
+    "feet": "ft",
+    "litre": "l",
+    "litres": "l",
+    "liter": "l",
+    "liters": "l",
+    "degree": "deg",
+    "degrees": "deg",
+    "\u00b0": "deg",
+    "\u00b0c": "deg",
+    "\u00b0f": "degf",
+    "mins": "min",
+    "minute": "min",
+    "minutes": "min",
+    "hour": "hou",
+    "hours": "hou",
+    "hrs": "hou",
+    "day": "day",
+    "days": "day",
+    "week": "wee",
+    "weeks": "wee",
+    "secs": "sec",
+    "second": "sec",
     "seconds": "sec",
 }
 # A named superlative about the story rather than the offering ("the biggest change wasn't software",
@@ -491,7 +528,7 @@ def extract_claims(text: str) -> list[ClaimFact]:
             figure = (numbers[0], _MEASURE_UNITS.get(unit, unit[:3]))
             next_word = match.group("cword").lower()
         elif kind == "change":
-            changed = re.search(rf"from (.+?) to (.+)$", lowered)
+            changed = re.search(r"from (.+?) to (.+)$", lowered)
             unit_match = re.search(rf"%|{_DURATION_UNITS}", changed.group(0) if changed else "")
             figure = ("->".join(numbers[-2:]), unit_match.group()[:3] if unit_match else "")
         elif kind == "ratio":
@@ -689,9 +726,7 @@ class ClaimsCheck:
             for group in _group(facts, text):
                 first = bisect_right(sentence_starts, group[0].start) - 1
                 last = bisect_right(sentence_starts, group[-1].start) - 1
-                sentence = (
-                    text[sentences[max(0, first)][0] : sentences[last][1]] if last >= 0 else text
-                )
+                sentence = text[sentences[max(0, first)][0] : sentences[last][1]] if last >= 0 else text
                 sentence_words = _content_words(sentence)
                 if all(approved.supports(f, sentence_words) for f in group):
                     continue

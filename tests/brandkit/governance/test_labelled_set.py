@@ -21,12 +21,24 @@ from tests.brandkit.governance.labelled_set import KINDS, TODAY, load_brands, lo
 # spec only, by a writer who never read the checker, its unit tests or its history; measured once, its
 # misses not fed back: recall 0.880 precision 0.978 (pinned rounded down). It is the honest figure for
 # "drafts the checker has never seen", below the recall goal of 0.95.
+# The classes holdout3 missed were then handled generally (tenure and track-record durations, before-and-
+# after figures, savings in money, measured comparisons, same-day promises, the "in today's ... landscape"
+# family, "Let's" for a "you" brand, claims in adjacent sentences, superlatives about the story). Three
+# older labels were made consistent with the blind set's reading (staff tenure "for 11 years" in tuned and
+# "spent six years" in holdout2, and "Same-day whitening" in tuned, are claims too): tuned 91 labels,
+# holdout2 54. Since holdout3's misses were visible, its figures now flatter the checker; the next blind set
+# is the honest measure.
+#                 before                         after
+#   tuned         recall 1.000 precision 0.948   recall 1.000 precision 0.949
+#   holdout       recall 1.000 precision 0.933   recall 1.000 precision 0.933
+#   holdout2      recall 1.000 precision 0.947   recall 1.000 precision 0.948
+#   holdout3      recall 0.880 precision 0.978   recall 0.980 precision 1.000
 # Raise these when the checker improves; never lower them to make a change pass.
 PINNED = {  # (recall, precision)
-    "tuned": (0.98, 0.94),
-    "holdout": (0.96, 0.93),
-    "holdout2": (0.98, 0.94),
-    "holdout3": (0.88, 0.97),
+    "tuned": (1.00, 0.94),
+    "holdout": (1.00, 0.93),
+    "holdout2": (1.00, 0.94),
+    "holdout3": (0.98, 1.00),
 }
 
 
