@@ -30,6 +30,8 @@ CLICHES: tuple[tuple[str, str, str], ...] = (
     ("in an ever-changing world", _OPENER, ""),
     ("in an ever-evolving landscape", _OPENER, ""),
     ("in a world where", _OPENER, ""),
+    ("in this day and age", _OPENER, ""),
+    ("now more than ever", _OPENER, ""),
     ("ever-evolving landscape", _STOCK, ""),
     ("digital landscape", _STOCK, "online"),
     ("fast-paced world", _STOCK, ""),
@@ -124,7 +126,7 @@ _SCENE_NOUNS = (
     r"space|arena|ecosystem|reality|business world|workplace|day and age"
 )
 _TODAYS_OPENER = re.compile(
-    rf"\bin (?:today['\u2019]s|this|the modern|the current|an|a|our)\s+(?:(?:ever|always|constantly|rapidly|"
+    rf"\bin (?:today['\u2019]s|this|the|the modern|the current|an|a|our)\s+(?:(?:ever|always|constantly|rapidly|"
     rf"increasingly|fast|highly|hyper|ultra)[- ]?)(?:changing|evolving|shifting|moving|paced|connected|digital|"
     rf"competitive|crowded|noisy|modern|busy|volatile|uncertain|complex|dynamic|demanding)\b"
     rf"(?:[\s,-]+[\w-]+){{0,3}}?\s+(?:{_SCENE_NOUNS})\b"

@@ -129,7 +129,8 @@ _DURATION = (
     # "a five-day close", "48-hour turnaround"
     rf"|(?:(?:{_NUM}|{_NUMWORD_RUN})-(?:minute|hour|day|week|month) (?:close|turnaround|delivery|setup|set-up|onboarding|"
     rf"implementation|rollout|roll-out|results?|recovery|payback|go-live)\b)"
-    rf"|(?:(?:{_NUMX}|an?)\+?(?:\s|-){_DURATION_UNITS} (?:of (?:experience|expertise)|turnaround|delivery|"
+    rf"|(?:(?:{_NUMX}|an?)\+?(?:\s|-){_DURATION_UNITS}(?:['\u2019])? (?:of (?:experience|expertise)|experience|"
+    rf"expertise|in (?:practice|business|the (?:trade|industry|field|business))|turnaround|delivery|"
     rf"shipping|warranty|guarantee|response|setup|onboarding|results?)\b)"
     rf"|(?:{_NUM}\+ years\b)"
     # a track record or tenure: "for over fifteen years", "for nearly two decades", "spent eight years"
@@ -148,10 +149,12 @@ _CLAIM = re.compile(
             rf"cut|cuts|cutting|reduced|recovered|recovers|generated|generates|added|adds|earned|returned)"
             rf"(?: (?:about|around|roughly|approximately|nearly|almost|over|more than|up to|as much as|at least|"
             rf"an average of|on average|an estimated|a total of|a combined|them|you|us|customers|members|teams|"
-            rf"clients|patients|their clients|our clients|their|your|the|costs by|spend by)){{0,3}} )"
+            rf"clients|patients|their clients|our clients|their|your|the|costs by|spend by|each|every|the average|"
+            rf"a typical|the typical|team|customer|member|household|family|families|clinic|practice|business|"
+            rf"company|companies|user|users|client|patient)){{0,3}} )"
             rf"[$\u00a3\u20ac]\s?{_NUM}(?:\s?(?:k|m|bn|million|billion|thousand)\b)?"
             rf"(?: (?:a|per|each|every) (?:year|month|week|day|quarter|visit|order|employee|patient|member)\b)?"
-            rf"|[$\u00a3\u20ac]\s?{_NUM}(?:\s?(?:k|m|bn|million|billion|thousand)\b)?(?= (?:off|cheaper|less|saving)\b))",
+            rf"|[$\u00a3\u20ac]\s?{_NUM}(?:\s?(?:k|m|bn|million|billion|thousand)\b)?(?= (?:off|cheaper|less|saving|saved|in (?:annual |yearly )?savings)\b))",
             r"(?P<ratio>\b(?:\d+|one|two|three|four|five|six|seven|eight|nine) (?:in|out of) "
             r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten)\b(?! (?:minutes?|hours?|days?)))",
             rf"(?P<multiplier>{_NUM}\s?[x\u00d7](?![\w])(?: (?P<mword>[a-z]+))?"
@@ -536,7 +539,7 @@ def extract_claims(text: str) -> list[ClaimFact]:
             figure = (" in ".join(str(_word_number(p)) if not p[0].isdigit() else p for p in parts), "ratio")
         elif kind == "money":
             unit = next(c for c in surface if c in "$\u00a3\u20ac")
-            scale = re.search(r"(k|m|bn|million|billion|thousand)\b", lowered)
+            scale = re.search(rf"[$\u00a3\u20ac]\s?{_NUM}\s?(k|m|bn|million|billion|thousand)\b", lowered)
             figure = (numbers[0], unit + (scale.group(1)[0] if scale else ""))
         elif kind == "multiplier":
             first = re.match(r"[a-z]+", lowered)

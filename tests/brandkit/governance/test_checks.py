@@ -650,3 +650,28 @@ def test_lets_is_first_person_plural_for_a_brand_that_speaks_as_you_but_not_in_q
     text = 'Mei said "let\'s just fix it". Letting go is hard. Let your team decide.'
     assert VoiceCheck(you, today=TODAY).run(body(text)) == []
     assert VoiceCheck(rules(speaks_as="we"), today=TODAY).run(body("Let's look at it.")) == []
+
+
+def test_experience_in_any_spelling_and_savings_named_after_the_figure_are_claims():
+    assert claim_spans("Dr Shah has 15 years' experience.") == ["15 years' experience"]
+    assert claim_spans("She brings 20 years experience and ten years in practice.") == [
+        "20 years experience",
+        "ten years in practice",
+    ]
+    facts = extract_claims("Saving the average team $4,000 a year, or $80k saved in total.")
+    assert [(f.surface, f.figure) for f in facts] == [
+        ("Saving the average team $4,000 a year", ("4000", "$")),
+        ("$80k", ("80", "$k")),
+    ]
+    assert claim_spans("Save time with plans from $12. The first 2 years are free.") == []
+
+
+def test_the_opener_family_covers_the_world_of_forms():
+    check = AiTellsCheck(rules(), today=TODAY)
+    text = "In the fast-paced world of dentistry, now more than ever, in this day and age, smiles matter."
+    assert spans(check.run(body(text)), text) == [
+        "In the fast-paced world",
+        "now more than ever",
+        "in this day and age",
+    ]
+    assert check.run(body("In the modern world of trail running, shoes wear out.")) == []
