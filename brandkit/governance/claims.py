@@ -148,7 +148,7 @@ _CLAIM = re.compile(
             rf"(?P<money>(?:(?:save|saves|saved|saving|savings of|worth|only|just|was|usually|less than|under|"
             rf"cut|cuts|cutting|reduced|recovered|recovers|generated|generates|added|adds|earned|returned)"
             rf"(?: (?:about|around|roughly|approximately|nearly|almost|over|more than|up to|as much as|at least|"
-            rf"an average of|on average|an estimated|a total of|a combined|them|you|us|customers|members|teams|"
+            rf"an average of|on average|an estimated|an extra|an additional|a total of|a combined|them|you|us|customers|members|teams|"
             rf"clients|patients|their clients|our clients|their|your|the|costs by|spend by|each|every|the average|"
             rf"a typical|the typical|team|customer|member|household|family|families|clinic|practice|business|"
             rf"company|companies|user|users|client|patient)){{0,3}} )"
@@ -180,7 +180,9 @@ _CLAIM = re.compile(
             rf"shrinks?|shrinking|shortened|brought|brings?|bringing|dropped|drops?|dropping|fell|falls?|grew|grown|"
             rf"grows?|rose|raised|increased|improved|took|takes?|went|goes|moved|sped|lifted|boosted)"
             rf"(?: [\w'\u2019-]+){{0,4}}? from {_NUMX}\s?(?:%|{_DURATION_UNITS}\b)?(?: down| up)? to "
-            rf"{_NUMX}(?:\s?%|\s?{_DURATION_UNITS}\b)?)",
+            rf"{_NUMX}(?:\s?%|\s?{_DURATION_UNITS}\b)?"
+            # "the close takes four days now, down from nine"
+            rf"|{_NUMX}\s?(?:%|{_DURATION_UNITS}\b)(?: now)?,? (?:down|up) from {_NUMX}(?:\s?%|\s?{_DURATION_UNITS}\b)?)",
             rf"(?P<rating>(?:{_NUM}|{_NUMWORD_RUN})\s?(?:/\s?(?:5|10)\b|out of (?:5|five|10|ten)\b|-?\s?stars?\b))",
             # "the first 50 visitors" is an offer's limit, not a stat
             rf"(?P<count>(?<!first )(?:(?:over|more than|nearly|almost|around) )?{_NUMX}(?:\s?(?:k|m)\b)?\+?"
@@ -531,9 +533,12 @@ def extract_claims(text: str) -> list[ClaimFact]:
             figure = (numbers[0], _MEASURE_UNITS.get(unit, unit[:3]))
             next_word = match.group("cword").lower()
         elif kind == "change":
-            changed = re.search(r"from (.+?) to (.+)$", lowered)
-            unit_match = re.search(rf"%|{_DURATION_UNITS}", changed.group(0) if changed else "")
-            figure = ("->".join(numbers[-2:]), unit_match.group()[:3] if unit_match else "")
+            unit_match = re.search(rf"%|{_DURATION_UNITS}", lowered[lowered.find("from") :])
+            before_after = numbers[-2:]
+            if re.search(r"(?:down|up) from", lowered):  # "four days, down from nine": nine -> four
+                before_after = [numbers[-1], numbers[0]]
+                unit_match = re.search(rf"%|{_DURATION_UNITS}", lowered)
+            figure = ("->".join(before_after), unit_match.group()[:3] if unit_match else "")
         elif kind == "ratio":
             parts = re.split(r" (?:in|out of) ", lowered)
             figure = (" in ".join(str(_word_number(p)) if not p[0].isdigit() else p for p in parts), "ratio")

@@ -675,3 +675,10 @@ def test_the_opener_family_covers_the_world_of_forms():
         "in this day and age",
     ]
     assert check.run(body("In the modern world of trail running, shoes wear out.")) == []
+
+
+def test_a_figure_down_or_up_from_an_earlier_one_is_a_before_and_after_claim():
+    facts = extract_claims("Month-end now needs 4 days, down from 9.")
+    assert [(f.surface, f.figure) for f in facts] == [("4 days, down from 9", ("9->4", "day"))]
+    assert claim_spans("They earned an extra $40,000 a year.") == ["earned an extra $40,000 a year"]
+    assert claim_spans("Book 2 days ahead, from Monday.") == []
