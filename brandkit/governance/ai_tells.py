@@ -30,6 +30,8 @@ CLICHES: tuple[tuple[str, str, str], ...] = (
     ("in an ever-changing world", _OPENER, ""),
     ("in an ever-evolving landscape", _OPENER, ""),
     ("in a world where", _OPENER, ""),
+    ("in this day and age", _OPENER, ""),
+    ("now more than ever", _OPENER, ""),
     ("ever-evolving landscape", _STOCK, ""),
     ("digital landscape", _STOCK, "online"),
     ("fast-paced world", _STOCK, ""),
@@ -117,7 +119,26 @@ CLICHES: tuple[tuple[str, str, str], ...] = (
     ("utilise", "jargon; plain English reads faster", "use"),
 )
 
+# The "in today's ... world" opener in all its variants: "In today's ever-evolving finance landscape",
+# "in this fast-moving market", "in an increasingly digital world". A bare "today's market" is left alone.
+_SCENE_NOUNS = (
+    r"world|landscape|market|marketplace|climate|environment|economy|era|age|times|society|industry|"
+    r"space|arena|ecosystem|reality|business world|workplace|day and age"
+)
+_TODAYS_OPENER = re.compile(
+    rf"\bin (?:today['\u2019]s|this|the|the modern|the current|an|a|our)\s+(?:(?:ever|always|constantly|rapidly|"
+    rf"increasingly|fast|highly|hyper|ultra)[- ]?)(?:changing|evolving|shifting|moving|paced|connected|digital|"
+    rf"competitive|crowded|noisy|modern|busy|volatile|uncertain|complex|dynamic|demanding)\b"
+    rf"(?:[\s,-]+[\w-]+){{0,3}}?\s+(?:{_SCENE_NOUNS})\b"
+    rf"|\bin today['\u2019]s(?:\s+[\w-]+){{0,3}}?\s+(?:{_SCENE_NOUNS})\b",
+    re.IGNORECASE,
+)
+
 _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        _TODAYS_OPENER,
+        "the \u201cin today\u2019s \u2026 world\u201d opener is an empty scene-setter; start with the point",
+    ),
     (
         re.compile(
             r"\b(?:it|this|that|they|we|he|she)(?:['\u2019](?:s|re)| is| are| was)\s+not\s+"
@@ -167,21 +188,29 @@ class AiTellsCheck(LexicalCheck):
         found: list[Finding] = []
         for name, field_matches in matches.items():
             text = field_text(content, name)
+            field_found: list[Finding] = []
+            listed = {(start, end) for start, end, _number in field_matches}
+            openers = [m.span() for m in _TODAYS_OPENER.finditer(text) if m.span() not in listed]
             covered_to = -1  # matches come sorted by start, longest first: a nested one ends before this
             for start, end, number in sorted(field_matches, key=lambda m: (m[0], -m[1])):
                 if end <= covered_to:
                     continue  # "in today's digital landscape" already covers "digital landscape"
+                if any(s <= start and end <= e for s, e in openers):
+                    continue  # a longer opener ("in today's ever-evolving finance landscape") is reported whole
                 covered_to = max(covered_to, end)
                 _phrase, why, replacement = self._entries[number]
                 surface = text[start:end]
                 message = f"\u201c{surface}\u201d: {why}."
-                found.append(self._finding(start, end, message, match_case(replacement, surface), name))
+                field_found.append(self._finding(start, end, message, match_case(replacement, surface), name))
             for pattern, why in _PATTERNS:
                 for match in pattern.finditer(text):
-                    found.append(
+                    if pattern is _TODAYS_OPENER and match.span() in listed:
+                        continue  # the curated entry already reports it, with its own wording
+                    field_found.append(
                         self._finding(match.start(), match.end(), why[0].upper() + why[1:] + ".", "", name)
                     )
-            found.extend(self._stacked_dashes(text, name))
+            field_found.extend(self._stacked_dashes(text, name))
+            found.extend(sorted(field_found, key=lambda f: (f.start, -f.end)))
         return found
 
     def _stacked_dashes(self, text: str, name: str) -> list[Finding]:

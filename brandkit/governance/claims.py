@@ -61,9 +61,7 @@ _COUNT_NOUNS = (
     r"readers|visitors|respondents|leaders|followers|fans|students|guests|buyers|shoppers|items|"
     r"installations|deployments|transactions|invoices"
 )
-_DURATION_UNITS = (
-    r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?|fortnights?|months?|years?|decades?|seconds?|secs?)"
-)
+_DURATION_UNITS = r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?|fortnights?|months?|quarters?|years?|decades?|seconds?|secs?)"
 _MORE_WORDS = (
     r"faster|slower|cheaper|quicker|easier|lighter|warmer|drier|stronger|safer|smarter|bigger|larger|smaller|"
     r"longer|shorter|higher|lower|better|greater|wider|more|less|fewer"
@@ -98,7 +96,10 @@ _SUPERLATIVES = (
 )
 _GUARANTEES = (
     r"guarantee[ds]?|money[- ]back|risk[- ]free|lifetime warranty|no[- ]quibble|pain[- ]free|"
-    r"100% satisfaction"
+    r"100% satisfaction|"
+    # a speed promise on a service: "same-day whitening", "next-day delivery"
+    r"(?:same|next)-day [a-z]+|(?:same|next) day (?:delivery|dispatch|shipping|appointments?|results?|service|"
+    r"turnaround|repairs?|whitening|crowns?|implants?|payouts?|onboarding|setup)"
 )
 _CERTIFICATIONS = (
     r"(?:board[- ])?certified|accredited|ISO\s?\d{4,5}(?::\d{4})?|SOC\s?2(?: type (?:II|2|I|1)\b)?|"
@@ -116,7 +117,7 @@ _DURATION = (
     rf"(?:just |only |under |less than |as little as |as few as )?{_NUMX}(?:\s|-)?"
     rf"{_DURATION_UNITS}\b)"
     # "within an hour", "under a week", "in a fortnight" ("in a day" is as often a plan as a promise)
-    rf"|(?:\b(?:within|under|less than) an? {_DURATION_UNITS}\b(?!['\u2019]))"
+    rf"|(?:\b(?:within|under|less than) an? (?!quarter){_DURATION_UNITS}\b(?!['\u2019]))"
     rf"|(?:\bin (?:just |only )?a fortnight\b|\bin (?:under|less than) an? {_DURATION_UNITS}\b)"
     # "they close in four": a bare figure ending a clause after "in" (not a year, not "in one")
     rf"|(?:\bin (?:{_NUMWORD}|\d{{1,2}})(?=\s*(?:[,.;:!?)\u2014\u2013]|-\s|$)))"
@@ -128,9 +129,14 @@ _DURATION = (
     # "a five-day close", "48-hour turnaround"
     rf"|(?:(?:{_NUM}|{_NUMWORD_RUN})-(?:minute|hour|day|week|month) (?:close|turnaround|delivery|setup|set-up|onboarding|"
     rf"implementation|rollout|roll-out|results?|recovery|payback|go-live)\b)"
-    rf"|(?:(?:{_NUMX}|an?)\+?(?:\s|-){_DURATION_UNITS} (?:of (?:experience|expertise)|turnaround|delivery|"
+    rf"|(?:(?:{_NUMX}|an?)\+?(?:\s|-){_DURATION_UNITS}(?:['\u2019])? (?:of (?:experience|expertise)|experience|"
+    rf"expertise|in (?:practice|business|the (?:trade|industry|field|business))|turnaround|delivery|"
     rf"shipping|warranty|guarantee|response|setup|onboarding|results?)\b)"
     rf"|(?:{_NUM}\+ years\b)"
+    # a track record or tenure: "for over fifteen years", "for nearly two decades", "spent eight years"
+    rf"|(?:\b(?:for|spent|spending|spends)(?: the (?:past|last))?(?: (?:well over|over|more than|nearly|almost|"
+    rf"close to|around|about|upwards of))? (?:{_NUMX}|an?|a couple of|several|many) (?:years?|decades?)\b"
+    rf"(?! (?:ago|old|from now|later|before|earlier|after|running)\b))"
     rf"|\b24/7\b"
 )
 _CLAIM = re.compile(
@@ -139,9 +145,16 @@ _CLAIM = re.compile(
             rf"(?P<percent>(?:up to |over |more than |nearly |almost |around )?(?:{_NUM}\s?(?:%|\s?per ?cent\b)"
             rf"|{_NUMWORD} per ?cent\b)(?: (?P<pword>[a-z]+))?)",
             # a price on its own is not a claim; a saving, a value or a comparison of prices is
-            rf"(?P<money>(?:(?:save|saving|savings of|worth|only|just|was|usually|less than|under) )"
+            rf"(?P<money>(?:(?:save|saves|saved|saving|savings of|worth|only|just|was|usually|less than|under|"
+            rf"cut|cuts|cutting|reduced|recovered|recovers|generated|generates|added|adds|earned|returned)"
+            rf"(?: (?:about|around|roughly|approximately|nearly|almost|over|more than|up to|as much as|at least|"
+            rf"an average of|on average|an estimated|an extra|an additional|a total of|a combined|them|you|us|customers|members|teams|"
+            rf"clients|patients|their clients|our clients|their|your|the|costs by|spend by|each|every|the average|"
+            rf"a typical|the typical|team|customer|member|household|family|families|clinic|practice|business|"
+            rf"company|companies|user|users|client|patient)){{0,3}} )"
             rf"[$\u00a3\u20ac]\s?{_NUM}(?:\s?(?:k|m|bn|million|billion|thousand)\b)?"
-            rf"|[$\u00a3\u20ac]\s?{_NUM}(?:\s?(?:k|m|bn|million|billion|thousand)\b)?(?= (?:off|cheaper|less|saving)\b))",
+            rf"(?: (?:a|per|each|every) (?:year|month|week|day|quarter|visit|order|employee|patient|member)\b)?"
+            rf"|[$\u00a3\u20ac]\s?{_NUM}(?:\s?(?:k|m|bn|million|billion|thousand)\b)?(?= (?:off|cheaper|less|saving|saved|in (?:annual |yearly )?savings)\b))",
             r"(?P<ratio>\b(?:\d+|one|two|three|four|five|six|seven|eight|nine) (?:in|out of) "
             r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten)\b(?! (?:minutes?|hours?|days?)))",
             rf"(?P<multiplier>{_NUM}\s?[x\u00d7](?![\w])(?: (?P<mword>[a-z]+))?"
@@ -156,6 +169,20 @@ _CLAIM = re.compile(
             rf"(?:thirds|quarters|fifths|tenths)) (?:of (?:the |our |all |your |their |its |these )?"
             rf"(?:[a-z][a-z-]+ ){{0,2}}(?:{_COUNT_NOUNS}|adults|men|women|children|kids|parents|owners)\b"
             rf"|(?:{_MORE_WORDS}|cheaper)\b))",
+            # "400 g lighter than", "two kilos lighter", "ten minutes faster", "3 mm thicker"
+            rf"(?P<measure>{_NUMX}\s?(?P<munit>g|kg|grams?|kilos?|kilograms?|lbs?|pounds?|oz|ounces?|mm|cm|m|"
+            rf"metres?|meters?|km|kilometres?|kilometers?|miles?|inch(?:es)?|feet|ft|l|litres?|liters?|ml|"
+            rf"degrees?|\u00b0[cf]?|minutes?|mins?|hours?|hrs?|days?|weeks?|seconds?|secs?) "
+            rf"(?P<cword>{_MORE_WORDS}|thinner|thicker|tighter|sooner|earlier|brighter|whiter|quieter)\b"
+            rf"(?: than\b)?)",
+            # a before-and-after figure: "cut the close from nine days to four", "took churn from 8% to 3%"
+            rf"(?P<change>\b(?:cut|cuts|cutting|reduced?|reduces|reducing|slash(?:es|ed|ing)?|shrank|shrunk|"
+            rf"shrinks?|shrinking|shortened|brought|brings?|bringing|dropped|drops?|dropping|fell|falls?|grew|grown|"
+            rf"grows?|rose|raised|increased|improved|took|takes?|went|goes|moved|sped|lifted|boosted)"
+            rf"(?: [\w'\u2019-]+){{0,4}}? from {_NUMX}\s?(?:%|{_DURATION_UNITS}\b)?(?: down| up)? to "
+            rf"{_NUMX}(?:\s?%|\s?{_DURATION_UNITS}\b)?"
+            # "the close takes four days now, down from nine"
+            rf"|{_NUMX}\s?(?:%|{_DURATION_UNITS}\b)(?: now)?,? (?:down|up) from {_NUMX}(?:\s?%|\s?{_DURATION_UNITS}\b)?)",
             rf"(?P<rating>(?:{_NUM}|{_NUMWORD_RUN})\s?(?:/\s?(?:5|10)\b|out of (?:5|five|10|ten)\b|-?\s?stars?\b))",
             # "the first 50 visitors" is an offer's limit, not a stat
             rf"(?P<count>(?<!first )(?:(?:over|more than|nearly|almost|around) )?{_NUMX}(?:\s?(?:k|m)\b)?\+?"
@@ -288,7 +315,10 @@ _STARTS = frozenset(
     halved halving cut cuts cutting slash slashes slashed slashing reduce reduces reduced reducing
     take takes took taking spend spends spent spending lose loses lost losing saves saved waste wastes
     wasted wasting second unrivalled unrivaled unparalleled unparallelled without like than nothing came
-    finished placed hundred thousand million dozen hundreds thousands millions
+    finished placed hundred thousand million dozen hundreds thousands millions for spends reduced recovered
+    recovers generated generates added adds earned returned reduce reduces reducing shrank shrunk shrink shrinks
+    shrinking shortened brought bring brings bringing dropped drop drops dropping fell fall falls grew grown grow
+    grows rose raised increased improved went goes moved sped lifted boosted same next
     """.split()
     + _UNIT_WORDS
     + _TENS_WORDS
@@ -384,6 +414,65 @@ def _not_a_duration_claim(text: str, start: int, lowered: str, unit: str) -> boo
     return False
 
 
+_MEASURE_UNITS = {
+    "gram": "g",
+    "grams": "g",
+    "kilo": "kg",
+    "kilos": "kg",
+    "kilogram": "kg",
+    "kilograms": "kg",
+    "lb": "lb",
+    "lbs": "lb",
+    "pound": "lb",
+    "pounds": "lb",
+    "ounce": "oz",
+    "ounces": "oz",
+    "metre": "m",
+    "metres": "m",
+    "meter": "m",
+    "meters": "m",
+    "kilometre": "km",
+    "kilometres": "km",
+    "kilometer": "km",
+    "kilometers": "km",
+    "mile": "mi",
+    "miles": "mi",
+    "inch": "in",
+    "inches": "in",
+    "feet": "ft",
+    "litre": "l",
+    "litres": "l",
+    "liter": "l",
+    "liters": "l",
+    "degree": "deg",
+    "degrees": "deg",
+    "\u00b0": "deg",
+    "\u00b0c": "deg",
+    "\u00b0f": "degf",
+    "mins": "min",
+    "minute": "min",
+    "minutes": "min",
+    "hour": "hou",
+    "hours": "hou",
+    "hrs": "hou",
+    "day": "day",
+    "days": "day",
+    "week": "wee",
+    "weeks": "wee",
+    "secs": "sec",
+    "second": "sec",
+    "seconds": "sec",
+}
+# A named superlative about the story rather than the offering ("the biggest change wasn't software",
+# "the hardest part") ranks nothing the brand sells, unless it is owned or scoped like any -est word.
+_STORY_NOUNS = frozenset(
+    """change changes part parts problem problems mistake mistakes challenge challenges risk risks question
+    questions lesson lessons surprise surprises difference shift hurdle hurdles bottleneck bottlenecks reason
+    reasons factor factors cause causes issue issues fear fears worry worries complaint complaints headache
+    headaches obstacle obstacles misconception myth myths win wins takeaway takeaways thing things step steps
+    decision decisions gap gaps threat threats pain danger trap traps culprit offender""".split()
+)
+_NEXT_WORD = re.compile(r"[\s-]*([A-Za-z]+)")
 _NAMED_SUPERLATIVES = frozenset(
     "best fastest cheapest lowest highest largest biggest safest strongest lightest warmest quietest smartest "
     "easiest widest broadest toughest driest".split()
@@ -403,11 +492,13 @@ def _superlative_claim(text: str, start: int, end: int, word: str) -> bool:
     team in Yorkshire"); "the hardest part", "the wettest conditions" describe the world, not the brand."""
     if word in _NOT_SUPERLATIVE:
         return False
-    if word in _NAMED_SUPERLATIVES:
-        return True
     before = text[max(0, start - 30) : start]
     if _OWNER_BEFORE.search(before):
         return True
+    if word in _NAMED_SUPERLATIVES:
+        following = _NEXT_WORD.match(text, end, end + 40)
+        if not (following and following.group(1).lower() in _STORY_NOUNS):
+            return True
     return _SCOPE_AFTER.match(text, end + 1) is not None if end < len(text) else False
 
 
@@ -426,8 +517,8 @@ def extract_claims(text: str) -> list[ClaimFact]:
         ):
             continue
         kind = match.lastgroup or ""
-        if kind in ("pword", "mword"):
-            kind = "percent" if match.group("percent") else "multiplier"
+        if kind in ("pword", "mword", "munit", "cword"):
+            kind = next(k for k in ("percent", "multiplier", "measure") if match.group(k))
         surface = match.group()
         figure = None
         claim_word = ""
@@ -437,12 +528,23 @@ def extract_claims(text: str) -> list[ClaimFact]:
         if kind == "percent":
             figure = (numbers[0], "%")
             next_word = (match.group("pword") or "").lower()
+        elif kind == "measure":
+            unit = match.group("munit").lower()
+            figure = (numbers[0], _MEASURE_UNITS.get(unit, unit[:3]))
+            next_word = match.group("cword").lower()
+        elif kind == "change":
+            unit_match = re.search(rf"%|{_DURATION_UNITS}", lowered[lowered.find("from") :])
+            before_after = numbers[-2:]
+            if re.search(r"(?:down|up) from", lowered):  # "four days, down from nine": nine -> four
+                before_after = [numbers[-1], numbers[0]]
+                unit_match = re.search(rf"%|{_DURATION_UNITS}", lowered)
+            figure = ("->".join(before_after), unit_match.group()[:3] if unit_match else "")
         elif kind == "ratio":
             parts = re.split(r" (?:in|out of) ", lowered)
             figure = (" in ".join(str(_word_number(p)) if not p[0].isdigit() else p for p in parts), "ratio")
         elif kind == "money":
             unit = next(c for c in surface if c in "$\u00a3\u20ac")
-            scale = re.search(r"(k|m|bn|million|billion|thousand)\b", lowered)
+            scale = re.search(rf"[$\u00a3\u20ac]\s?{_NUM}\s?(k|m|bn|million|billion|thousand)\b", lowered)
             figure = (numbers[0], unit + (scale.group(1)[0] if scale else ""))
         elif kind == "multiplier":
             first = re.match(r"[a-z]+", lowered)
@@ -629,9 +731,10 @@ class ClaimsCheck:
                 continue
             sentences = sentence_spans(text)
             sentence_starts = [s for s, _e in sentences]
-            for group in _group(facts):
-                position = bisect_right(sentence_starts, group[0].start) - 1
-                sentence = text[slice(*sentences[position])] if position >= 0 else text
+            for group in _group(facts, text):
+                first = bisect_right(sentence_starts, group[0].start) - 1
+                last = bisect_right(sentence_starts, group[-1].start) - 1
+                sentence = text[sentences[max(0, first)][0] : sentences[last][1]] if last >= 0 else text
                 sentence_words = _content_words(sentence)
                 if all(approved.supports(f, sentence_words) for f in group):
                     continue
@@ -688,11 +791,19 @@ class ClaimsCheck:
         return best
 
 
-def _group(facts: list[ClaimFact]) -> list[list[ClaimFact]]:
-    """Claims a few characters apart ("up to 40% faster than") are one claim to the reader."""
+_SENTENCE_BREAK = re.compile(r"[.!?]\s|\n")
+
+
+def _group(facts: list[ClaimFact], text: str) -> list[list[ClaimFact]]:
+    """Claims a few characters apart ("up to 40% faster than") are one claim to the reader; two sentences
+    ("up to 40% faster. SOC 2 Type II certified.") are two claims, each checked on its own."""
     groups: list[list[ClaimFact]] = []
     for fact in facts:
-        if groups and fact.start - groups[-1][-1].end <= 12:
+        if (
+            groups
+            and fact.start - groups[-1][-1].end <= 12
+            and not _SENTENCE_BREAK.search(text, groups[-1][-1].end, fact.start + 1)
+        ):
             groups[-1].append(fact)
         else:
             groups.append([fact])

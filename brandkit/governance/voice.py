@@ -50,7 +50,11 @@ _SPEECH = re.compile(r"\"[^\"\n]{1,400}\"|\u201c[^\u201d\n]{1,400}\u201d")
 _NO_EXCLAMATIONS = re.compile(
     r"\b(?:no|never|don't|do not|avoid|without)\b[^.]{0,20}\bexclamation", re.IGNORECASE
 )
-_FIRST_PERSON_PLURAL = re.compile(r"\b(?:we|we're|we've|we'll|we'd|our|ours|us|ourselves)\b", re.IGNORECASE)
+# "Let's" is "let us": the brand joining the reader as "we" ("Let's look at why calendars fail").
+_FIRST_PERSON_PLURAL = re.compile(
+    r"\b(?:we|we're|we've|we'll|we'd|our|ours|us|ourselves|let['\u2019]s)\b|\b(?:we|let)\u2019(?:re|ve|ll|d|s)\b",
+    re.IGNORECASE,
+)
 _US_COUNTRY = re.compile(r"\bUS\b|\bU\.S\.")
 
 

@@ -62,7 +62,8 @@ class Draft:
     labels: tuple[Label, ...]
     holdout: bool = False
     # "tuned" (the checker was developed against these), "holdout" (written after it, never tuned
-    # against) or "holdout2" (written before the checks were last changed, in `labelled/holdout2/`).
+    # against), "holdout2" (written before the checks were last changed, in `labelled/holdout2/`) or
+    # "holdout3" (written blind, from the brand layers and the spec only, in `labelled/holdout3/`).
     group: str = "tuned"
 
 
@@ -138,6 +139,7 @@ def load_drafts() -> list[Draft]:
     drafts = []
     paths = [(path, "") for path in sorted(HERE.glob("*.yaml"))]
     paths += [(path, "holdout2") for path in sorted((HERE / "holdout2").glob("*.yaml"))]
+    paths += [(path, "holdout3") for path in sorted((HERE / "holdout3").glob("*.yaml"))]
     for path, group in paths:
         if path.name == "brands.yaml":
             continue

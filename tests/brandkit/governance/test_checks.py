@@ -533,3 +533,152 @@ def test_a_hostile_paste_of_100000_characters_gets_at_most_1000_findings():
     findings = check_content(body(text, channel="blog"), brand, today=TODAY)
     assert len(findings) == 1000
     assert findings == sorted(findings, key=lambda f: (f.start, f.end, f.check))
+
+
+# ---- classes the blind third held-out set missed -----------------------------------------------
+
+
+def test_tenure_and_track_record_durations_are_claims_but_ages_and_dates_are_not():
+    assert claim_spans("Priya has been fitting aligners for over fifteen years.") == [
+        "for over fifteen years"
+    ]
+    assert claim_spans("We have cared for families for nearly two decades.") == ["for nearly two decades"]
+    assert claim_spans("He spent eight years caring for patients.") == ["spent eight years"]
+    assert claim_spans("She has run the clinic for the past 12 years.") == ["for the past 12 years"]
+    assert claim_spans("We moved here two years ago. My son is eight years old.") == []
+    assert claim_spans("It rained for two days. Voted a favourite two years running.") == []
+
+
+def test_a_before_and_after_figure_is_a_claim_and_an_opening_time_range_is_not():
+    assert claim_spans("They cut the close from nine days to four.") == [
+        "cut the close from nine days to four"
+    ]
+    assert claim_spans("We reduced churn from 8% to 3%.") == ["reduced churn from 8% to 3%"]
+    assert claim_spans("Open from 9 to 5, and from Monday to Friday.") == []
+    assert claim_spans("Ages from six to twelve are welcome.") == []
+    facts = extract_claims("They cut the close from nine days to four.")
+    assert facts[0].figure == ("9->4", "day")
+
+
+def test_money_saved_with_qualifiers_and_a_period_is_a_claim_but_a_price_is_not():
+    assert claim_spans("They saved about $80,000 a year in overtime.") == ["saved about $80,000 a year"]
+    assert claim_spans("Members save an average of $120 a year.") == ["save an average of $120 a year"]
+    assert claim_spans("Clients cut costs by \u00a340k.") == ["cut costs by \u00a340k"]
+    assert claim_spans("Plans cost $12 a month. The tent is $349.") == []
+
+
+def test_a_measured_comparison_needs_the_same_figure_and_unit():
+    check = ClaimsCheck(
+        rules(claims=(ApprovedClaim("The Cirque 2 tent is 340 g lighter than the 2024 model"),)), today=TODAY
+    )
+    assert check.run(body("The Cirque 2 is 340 g lighter than last year's tent.")) == []
+    text = "It's 400 g lighter than last year's tent."
+    assert spans(check.run(body(text)), text) == ["400 g lighter than"]
+    assert claim_spans("Two kilos lighter and ten minutes faster.") == [
+        "Two kilos lighter",
+        "ten minutes faster",
+    ]
+    assert claim_spans("Pack 2 kg of food. Walk 3 miles to the lake.") == []
+
+
+def test_a_same_day_or_next_day_promise_is_a_claim_but_the_same_day_is_not():
+    assert claim_spans("Ask about same-day whitening.") == ["same-day whitening"]
+    assert claim_spans("Free next day delivery on orders.") == ["next day delivery"]
+    assert claim_spans("Book both visits on the same day you call.") == []
+    check = ClaimsCheck(rules(claims=(ApprovedClaim("Same-day crowns at our Leeds clinic"),)), today=TODAY)
+    assert check.run(body("Same-day crowns in Leeds.")) == []
+
+
+def test_two_approved_claims_in_adjacent_sentences_are_each_checked_against_their_own_sentence():
+    check = ClaimsCheck(
+        rules(
+            claims=(
+                ApprovedClaim("Customers close the books up to 40% faster"),
+                ApprovedClaim("SOC 2 Type II certified"),
+            )
+        ),
+        today=TODAY,
+    )
+    assert (
+        check.run(body("Customers close the books up to 40% faster. SOC 2 Type II certified. Start now."))
+        == []
+    )
+    text = "Customers close the books up to 40% faster. ISO 27001 certified."
+    assert spans(check.run(body(text)), text) == ["ISO 27001 certified"]
+
+
+def test_a_named_superlative_about_the_story_is_not_a_claim_unless_owned_or_scoped():
+    assert claim_spans("The biggest change wasn't software. The hardest part was trust.") == []
+    assert claim_spans("The biggest mistake teams make is waiting.") == []
+    assert claim_spans("Ledgerline is the biggest close tool.") == ["biggest"]
+    assert claim_spans("Our biggest change yet.") == ["biggest"]
+    assert claim_spans("The best change in Leeds.") == ["best"]
+    assert claim_spans("Our fastest tent.") == ["fastest"]
+
+
+def test_the_in_todays_world_opener_is_flagged_in_its_variants_and_everyday_today_is_not():
+    check = AiTellsCheck(rules(), today=TODAY)
+    for text, expected in [
+        (
+            "In today's ever-evolving finance landscape, controllers close faster.",
+            "In today's ever-evolving finance landscape",
+        ),
+        ("In an increasingly digital world, patients book online.", "In an increasingly digital world"),
+        ("In this fast-moving market, buyers compare.", "In this fast-moving market"),
+        (
+            "In today\u2019s competitive business climate, teams cut costs.",
+            "In today\u2019s competitive business climate",
+        ),
+    ]:
+        assert spans(check.run(body(text)), text) == [expected]
+    text = "In today's digital landscape, every clinic has a website."
+    found = check.run(body(text))
+    assert spans(found, text) == ["In today's digital landscape"]  # reported once, by the curated entry
+    for plain in (
+        "In today's email we cover your check-up.",
+        "Today's market price is $4.",
+        "Stand out in a competitive market.",
+        "In a busy week, book early.",
+    ):
+        assert check.run(body(plain)) == []
+
+
+def test_lets_is_first_person_plural_for_a_brand_that_speaks_as_you_but_not_in_quotes():
+    you = rules(speaks_as="you")
+    text = "Let's look at why calendars fail. Let\u2019s fix it."
+    assert spans(VoiceCheck(you, today=TODAY).run(body(text)), text) == ["Let's", "Let\u2019s"]
+    text = 'Mei said "let\'s just fix it". Letting go is hard. Let your team decide.'
+    assert VoiceCheck(you, today=TODAY).run(body(text)) == []
+    assert VoiceCheck(rules(speaks_as="we"), today=TODAY).run(body("Let's look at it.")) == []
+
+
+def test_experience_in_any_spelling_and_savings_named_after_the_figure_are_claims():
+    assert claim_spans("Dr Shah has 15 years' experience.") == ["15 years' experience"]
+    assert claim_spans("She brings 20 years experience and ten years in practice.") == [
+        "20 years experience",
+        "ten years in practice",
+    ]
+    facts = extract_claims("Saving the average team $4,000 a year, or $80k saved in total.")
+    assert [(f.surface, f.figure) for f in facts] == [
+        ("Saving the average team $4,000 a year", ("4000", "$")),
+        ("$80k", ("80", "$k")),
+    ]
+    assert claim_spans("Save time with plans from $12. The first 2 years are free.") == []
+
+
+def test_the_opener_family_covers_the_world_of_forms():
+    check = AiTellsCheck(rules(), today=TODAY)
+    text = "In the fast-paced world of dentistry, now more than ever, in this day and age, smiles matter."
+    assert spans(check.run(body(text)), text) == [
+        "In the fast-paced world",
+        "now more than ever",
+        "in this day and age",
+    ]
+    assert check.run(body("In the modern world of trail running, shoes wear out.")) == []
+
+
+def test_a_figure_down_or_up_from_an_earlier_one_is_a_before_and_after_claim():
+    facts = extract_claims("Month-end now needs 4 days, down from 9.")
+    assert [(f.surface, f.figure) for f in facts] == [("4 days, down from 9", ("9->4", "day"))]
+    assert claim_spans("They earned an extra $40,000 a year.") == ["earned an extra $40,000 a year"]
+    assert claim_spans("Book 2 days ahead, from Monday.") == []

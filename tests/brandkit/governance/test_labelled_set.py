@@ -17,11 +17,28 @@ from tests.brandkit.governance.labelled_set import KINDS, TODAY, load_brands, lo
 #   tuned         recall 0.978 precision 0.947  recall 1.000 precision 0.948
 #   holdout       recall 0.926 precision 0.929  recall 1.000 precision 0.933
 #   holdout2      recall 0.642 precision 0.897  recall 1.000 precision 0.947
+# "holdout3": 40 drafts (100 labels, 12 clean drafts) written blind, from the brand layers and the issue's
+# spec only, by a writer who never read the checker, its unit tests or its history; measured once, its
+# misses not fed back: recall 0.880 precision 0.978 (pinned rounded down). It is the honest figure for
+# "drafts the checker has never seen", below the recall goal of 0.95.
+# The classes holdout3 missed were then handled generally (tenure and track-record durations, before-and-
+# after figures, savings in money, measured comparisons, same-day promises, the "in today's ... landscape"
+# family, "Let's" for a "you" brand, claims in adjacent sentences, superlatives about the story). Three
+# older labels were made consistent with the blind set's reading (staff tenure "for 11 years" in tuned and
+# "spent six years" in holdout2, and "Same-day whitening" in tuned, are claims too): tuned 91 labels,
+# holdout2 54. Since holdout3's misses were visible, its figures now flatter the checker; the next blind set
+# is the honest measure.
+#                 before                         after
+#   tuned         recall 1.000 precision 0.948   recall 1.000 precision 0.949
+#   holdout       recall 1.000 precision 0.933   recall 1.000 precision 0.933
+#   holdout2      recall 1.000 precision 0.947   recall 1.000 precision 0.948
+#   holdout3      recall 0.880 precision 0.978   recall 0.980 precision 1.000
 # Raise these when the checker improves; never lower them to make a change pass.
 PINNED = {  # (recall, precision)
-    "tuned": (0.98, 0.94),
-    "holdout": (0.96, 0.93),
-    "holdout2": (0.98, 0.94),
+    "tuned": (1.00, 0.94),
+    "holdout": (1.00, 0.93),
+    "holdout2": (1.00, 0.94),
+    "holdout3": (0.98, 1.00),
 }
 
 
@@ -39,6 +56,13 @@ def test_the_labelled_set_is_large_varied_and_covers_every_kind():
     assert len(second_labels) >= 30
     assert set(Counter(label.kind for label in second_labels)) == set(KINDS)
     assert all(draft.holdout for draft in second)
+    third = [draft for draft in drafts if draft.group == "holdout3"]
+    third_labels = [label for draft in third for label in draft.labels]
+    assert len(third) >= 30 and len({draft.brand for draft in third}) == 3
+    assert len(third_labels) >= 45
+    assert set(Counter(label.kind for label in third_labels)) == set(KINDS)
+    assert sum(1 for draft in third if not draft.labels) >= 8
+    assert all(draft.holdout for draft in third)
 
 
 def _report(name: str, total, by_kind, notes) -> str:
@@ -59,7 +83,7 @@ def test_precision_and_recall_on_the_labelled_set_stay_at_their_pinned_values():
     results = [(draft, check_content(draft.content, brands[draft.brand], today=TODAY)) for draft in drafts]
     reports = []
     scores = {}
-    for name in ("tuned", "holdout", "holdout2"):
+    for name in ("tuned", "holdout", "holdout2", "holdout3"):
         total, by_kind, notes = score([r for r in results if r[0].group == name])
         scores[name] = total
         reports.append(_report(name, total, by_kind, notes))
