@@ -21,12 +21,16 @@ from tests.brandkit.governance.labelled_set import KINDS, TODAY, load_brands, lo
 # spec only, by a writer who never read the checker, its unit tests or its history; measured once, its
 # misses not fed back: recall 0.880 precision 0.978 (pinned rounded down). It is the honest figure for
 # "drafts the checker has never seen", below the recall goal of 0.95.
+# "holdout4": 48 drafts (89 labels, 15 clean drafts) written blind the same way by another writer who saw
+# neither the checker nor the other sets' drafts; measured once on this checker, no label changed after:
+# recall 0.888 precision 0.966 (pinned rounded down). Its misses are mostly claims in words and money.
 # Raise these when the checker improves; never lower them to make a change pass.
 PINNED = {  # (recall, precision)
     "tuned": (0.98, 0.94),
     "holdout": (0.96, 0.93),
     "holdout2": (0.98, 0.94),
     "holdout3": (0.88, 0.97),
+    "holdout4": (0.88, 0.96),
 }
 
 
@@ -51,6 +55,13 @@ def test_the_labelled_set_is_large_varied_and_covers_every_kind():
     assert set(Counter(label.kind for label in third_labels)) == set(KINDS)
     assert sum(1 for draft in third if not draft.labels) >= 8
     assert all(draft.holdout for draft in third)
+    fourth = [draft for draft in drafts if draft.group == "holdout4"]
+    fourth_labels = [label for draft in fourth for label in draft.labels]
+    assert len(fourth) >= 36 and len({draft.brand for draft in fourth}) == 3
+    assert len(fourth_labels) >= 60
+    assert set(Counter(label.kind for label in fourth_labels)) == set(KINDS)
+    assert sum(1 for draft in fourth if not draft.labels) >= 10
+    assert all(draft.holdout for draft in fourth)
 
 
 def _report(name: str, total, by_kind, notes) -> str:
@@ -71,7 +82,7 @@ def test_precision_and_recall_on_the_labelled_set_stay_at_their_pinned_values():
     results = [(draft, check_content(draft.content, brands[draft.brand], today=TODAY)) for draft in drafts]
     reports = []
     scores = {}
-    for name in ("tuned", "holdout", "holdout2", "holdout3"):
+    for name in ("tuned", "holdout", "holdout2", "holdout3", "holdout4"):
         total, by_kind, notes = score([r for r in results if r[0].group == name])
         scores[name] = total
         reports.append(_report(name, total, by_kind, notes))
