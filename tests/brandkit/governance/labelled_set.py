@@ -63,7 +63,8 @@ class Draft:
     holdout: bool = False
     # "tuned" (the checker was developed against these), "holdout" (written after it, never tuned
     # against), "holdout2" (written before the checks were last changed, in `labelled/holdout2/`) or
-    # "holdout3" (written blind, from the brand layers and the spec only, in `labelled/holdout3/`).
+    # "holdout3" / "holdout4" (each written blind, from the brand layers and the spec only, by a writer
+    # who saw neither the checker nor the other sets' drafts, in `labelled/holdout3/` and `labelled/holdout4/`).
     group: str = "tuned"
 
 
@@ -140,6 +141,7 @@ def load_drafts() -> list[Draft]:
     paths = [(path, "") for path in sorted(HERE.glob("*.yaml"))]
     paths += [(path, "holdout2") for path in sorted((HERE / "holdout2").glob("*.yaml"))]
     paths += [(path, "holdout3") for path in sorted((HERE / "holdout3").glob("*.yaml"))]
+    paths += [(path, "holdout4") for path in sorted((HERE / "holdout4").glob("*.yaml"))]
     for path, group in paths:
         if path.name == "brands.yaml":
             continue

@@ -33,12 +33,17 @@ from tests.brandkit.governance.labelled_set import KINDS, TODAY, load_brands, lo
 #   holdout       recall 1.000 precision 0.933   recall 1.000 precision 0.933
 #   holdout2      recall 1.000 precision 0.947   recall 1.000 precision 0.948
 #   holdout3      recall 0.880 precision 0.978   recall 0.980 precision 1.000
+# "holdout4": 48 drafts (89 labels, 15 clean drafts) written blind the same way by another writer who saw
+# neither the checker nor the other sets' drafts, while the classes above were being handled elsewhere;
+# first measured on the checker before them: recall 0.888 precision 0.966. Measured on this checker, no
+# label changed after: see the pin.
 # Raise these when the checker improves; never lower them to make a change pass.
 PINNED = {  # (recall, precision)
     "tuned": (1.00, 0.94),
     "holdout": (1.00, 0.93),
     "holdout2": (1.00, 0.94),
     "holdout3": (0.98, 1.00),
+    "holdout4": (0.91, 0.95),
 }
 
 
@@ -63,6 +68,13 @@ def test_the_labelled_set_is_large_varied_and_covers_every_kind():
     assert set(Counter(label.kind for label in third_labels)) == set(KINDS)
     assert sum(1 for draft in third if not draft.labels) >= 8
     assert all(draft.holdout for draft in third)
+    fourth = [draft for draft in drafts if draft.group == "holdout4"]
+    fourth_labels = [label for draft in fourth for label in draft.labels]
+    assert len(fourth) >= 36 and len({draft.brand for draft in fourth}) == 3
+    assert len(fourth_labels) >= 60
+    assert set(Counter(label.kind for label in fourth_labels)) == set(KINDS)
+    assert sum(1 for draft in fourth if not draft.labels) >= 10
+    assert all(draft.holdout for draft in fourth)
 
 
 def _report(name: str, total, by_kind, notes) -> str:
@@ -83,7 +95,7 @@ def test_precision_and_recall_on_the_labelled_set_stay_at_their_pinned_values():
     results = [(draft, check_content(draft.content, brands[draft.brand], today=TODAY)) for draft in drafts]
     reports = []
     scores = {}
-    for name in ("tuned", "holdout", "holdout2", "holdout3"):
+    for name in ("tuned", "holdout", "holdout2", "holdout3", "holdout4"):
         total, by_kind, notes = score([r for r in results if r[0].group == name])
         scores[name] = total
         reports.append(_report(name, total, by_kind, notes))
