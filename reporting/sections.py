@@ -58,7 +58,9 @@ def home_open_alerts(context: registry.SectionContext) -> HomeAlerts:
     return HomeAlerts(
         alerts=[
             HomeAlert(
-                kpi=(kpis.KPIS[a.rule.kpi].label if a.rule.kpi in kpis.KPIS else a.rule.kpi.replace("_", " ")),
+                kpi=(
+                    kpis.KPIS[a.rule.kpi].label if a.rule.kpi in kpis.KPIS else a.rule.kpi.replace("_", " ")
+                ),
                 client_name=a.campaign.client.name,
                 campaign_name=a.campaign.name,
                 message=a.message,
