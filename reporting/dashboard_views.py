@@ -223,7 +223,7 @@ def insight_list(request: HttpRequest) -> HttpResponse:
     drafts = (
         InsightDraft.objects.filter(agency=request.agency)
         .select_related("client", "created_by__user", "approved_by__user")
-        .defer("facts", "drafted_text", "text")[:100]
+        .defer("facts", "drafted_text", "text", "ai_text", "prose_note")[:100]
     )
     today = agency_today(request.agency)
     last_month_end = today.replace(day=1) - dt.timedelta(days=1)
