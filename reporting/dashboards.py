@@ -555,10 +555,10 @@ class RetainerLine:
 def open_change_requests(agency: Agency, client: Client):
     """The client's change requests nobody has decided yet."""
     decided = ChangeRequestDecision.objects.filter(change_request=OuterRef("pk"))
+    # NOT EXISTS in the WHERE alone: annotating it first made Django resolve the subquery twice per call.
     return (
         ChangeRequest.objects.filter(agency=agency, client=client)
-        .annotate(decided=Exists(decided))
-        .filter(decided=False)
+        .filter(~Exists(decided))
         .values("created_at", "project__name", "description")
         .order_by("created_at", "pk")
     )
