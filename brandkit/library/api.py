@@ -288,10 +288,7 @@ class LibraryVersionListView(LibraryAPIView):
     @extend_schema(
         operation_id="library_versions_create",
         summary="Replace an item with a new version",
-        request={
-            "multipart/form-data": LibraryVersionCreateInput,
-            "application/json": LibraryVersionCreateInput,
-        },
+        request={"multipart/form-data": LibraryVersionCreateInput, "application/json": LibraryVersionCreateInput},
         responses={201: LibraryVersionOutput, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, agency_slug: str, pk: int) -> Response:
