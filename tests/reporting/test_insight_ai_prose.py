@@ -53,7 +53,7 @@ def _run(team, draft, django_capture_on_commit_callbacks) -> InsightDraft:
 
 
 def test_the_prose_is_written_by_a_drafting_job_from_the_facts_only_and_used_when_its_numbers_check(
-    team, provider, django_capture_on_commit_callbacks
+    team, provider, django_capture_on_commit_callbacks, as_coordinator
 ):
     data = story.build(team)
     draft = _draft(team, data)
@@ -75,6 +75,9 @@ def test_the_prose_is_written_by_a_drafting_job_from_the_facts_only_and_used_whe
     assert "do not add any number" in system["content"] and "brand" not in system["content"].lower()
     assert draft.prose == "ai" and draft.text == written and draft.ai_text == written
     assert "every number in it is in the facts" in draft.prose_note
+    # The job is on the drafting pages like any other, its prose shown as it came.
+    job_page = as_coordinator.get(reverse("drafting_job_detail", args=[team["agency"].slug, job.pk]))
+    assert job_page.status_code == 200 and "What changed in November" in job_page.content.decode()
     # A person still edits and approves it.
     with scope(agency=team["agency"].pk):
         assert draft.state == InsightState.DRAFT
