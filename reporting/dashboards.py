@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Subquery, Sum
 
 from agencyops.models import Agency, Client
 from approvals.models import ApprovalRequest, ApprovalStatus, ChangeRequest, ChangeRequestDecision
@@ -584,9 +584,11 @@ def retainer_lines(agency: Agency, client: Client, month: dt.date) -> list[Retai
     projects = (
         Project.objects.filter(agency=agency, client=client)
         .filter(Q(retainer_included_hours__isnull=False) | Q(retainer_monthly_fee__isnull=False))
+        # Join only the month's tasks (a long-running retainer has years of them), not all and then filter.
+        .annotate(month_tasks=FilteredRelation("tasks", condition=Q(tasks__due_date__range=(start, end))))
         .annotate(
-            planned=Count("tasks", filter=Q(tasks__due_date__range=(start, end))),
-            completed=Count("tasks", filter=Q(tasks__due_date__range=(start, end), tasks__status=TaskStatus.DONE)),
+            planned=Count("month_tasks"),
+            completed=Count("month_tasks", filter=Q(month_tasks__status=TaskStatus.DONE)),
             minutes=Subquery(minutes),
         )
         .values(

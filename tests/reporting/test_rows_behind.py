@@ -169,3 +169,47 @@ def test_the_rows_page_defaults_to_this_month_so_far(team, as_coordinator):
     page = as_coordinator.get(reverse("reporting_rows_tasks", args=[team["agency"].slug, client.pk]))
     assert page.status_code == 200
     assert f"{today.replace(day=1):%-d %b %Y} – {today:%-d %b %Y}" in page.content.decode()
+
+
+def test_a_retainers_planned_completed_and_hours_agree_with_the_rows_behind_them(team, as_coordinator):
+    from projects.models import Task, TaskStatus
+    from projects.services.time_entries import project_retainer_terms_set, time_entry_log
+
+    owner, client = team["owner"], team["clients"][0]
+    project = factories.project_create(
+        actor=owner, client=client, template="builtin:monthly-retainer", name="Monthly retainer"
+    )
+    with scope(agency=team["agency"].pk):
+        project_retainer_terms_set(
+            actor=owner, project=project, included_hours=D(20), monthly_fee=D(3000), currency="USD"
+        )
+        tasks = list(Task.objects.filter(project=project).order_by("due_date", "pk"))
+        month = tasks[0].due_date.replace(day=1)
+        in_month = [t for t in tasks if t.due_date.replace(day=1) == month]
+        Task.objects.filter(pk=in_month[0].pk).update(status=TaskStatus.DONE)
+        time_entry_log(actor=owner, task=in_month[0], minutes=90)
+        board = dashboards.retainer_health(team["agency"], client, month=month, next_report=None)
+        # Time is logged today: this month's hours.
+        today = agency_today(team["agency"])
+        this_month = dashboards.retainer_health(team["agency"], client, month=today, next_report=None)
+    assert len(tasks) > len(in_month)  # other months' tasks exist and are not counted
+    (line,) = board.table("deliverables").rows
+    (links,) = board.table("deliverables").links
+    assert line[1:] == [len(in_month), 1]
+    (hours,) = this_month.table("hours").rows
+    (hour_links,) = this_month.table("hours").links
+    base = reverse("reporting_rows_tasks", args=[team["agency"].slug, client.pk])
+    planned = _cells(
+        as_coordinator.get(base, {k: v for k, v in links[1].items() if k != "source"}).content.decode()
+    )
+    done = _cells(
+        as_coordinator.get(base, {k: v for k, v in links[2].items() if k != "source"}).content.decode()
+    )
+    assert len(planned) == len(in_month) and [row[0] for row in done] == [in_month[0].title]
+    time_url = reverse("reporting_rows_time", args=[team["agency"].slug, client.pk])
+    logged = _cells(
+        as_coordinator.get(
+            time_url, {k: v for k, v in hour_links[1].items() if k != "source"}
+        ).content.decode()
+    )
+    assert sum(int(row[4]) for row in logged) / 60 == hours[1] == D("1.5")
