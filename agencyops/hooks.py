@@ -16,6 +16,10 @@ from typing import Any
 # An approval request reached "approved" or "approved with changes": handler(request_id=...).
 APPROVAL_REQUEST_APPROVED = "approval_request.approved"
 
+# A drafting job finished, succeeded or failed: handler(job_id=..., kind=..., agency_id=...). The layer
+# that asked for the job (reporting's insight prose) reads its result; brandkit never imports it.
+DRAFTING_JOB_FINISHED = "drafting_job.finished"
+
 _subscribers: dict[str, list[Callable[..., Any]]] = defaultdict(list)
 
 

@@ -85,7 +85,7 @@ class InsightSerializer(serializers.ModelSerializer):
         model = InsightDraft
         fields = [
             "id", "client", "period_start", "period_end", "compare_start", "compare_end", "state", "text",
-            "drafted_text", "facts", "created_at", "edited_at", "approved_at",
+            "drafted_text", "facts", "created_at", "edited_at", "approved_at", "prose", "prose_note", "ai_text",
         ]  # fmt: skip
         read_only_fields = fields
 

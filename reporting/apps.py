@@ -14,3 +14,9 @@ class ReportingConfig(AppConfig):
         registry.contribution_register(
             registry.Contribution(target=PORTAL_LINKS, key="reports", order=20, load=reports_link)
         )
+        from agencyops import hooks
+        from reporting import sections, tasks
+
+        sections.register()
+        # A drafting job writing an insight's prose finished: check its numbers and take it (or not).
+        hooks.subscribe(hooks.DRAFTING_JOB_FINISHED, tasks.insight_prose_on_commit)

@@ -104,6 +104,34 @@ def _client_for(request: HttpRequest, clients: list[Client]) -> Client | None:
     raise Http404("No such client.")
 
 
+def _link_cells(request: HttpRequest, board: dashboards.Dashboard) -> None:
+    """Pair every cell with the address of the rows behind it (staff pages: the portal has no rows page)."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    bases = {}
+    for table in board.tables:
+        cells = []
+        for i, row in enumerate(table.rows):
+            links = table.links[i] if i < len(table.links) else []
+            pairs = []
+            for j, value in enumerate(row):
+                link = links[j] if j < len(links) else None
+                href = ""
+                if link is not None and isinstance(value, Decimal | int) and not isinstance(value, bool):
+                    params = dict(link)
+                    source = params.pop("source")
+                    if source not in bases:
+                        bases[source] = reverse(
+                            f"reporting_rows_{source}", args=[request.agency.slug, board.client.pk]
+                        )
+                    href = f"{bases[source]}?{urlencode(params)}"
+                pairs.append((value, href))
+            cells.append(pairs)
+        table.cells = cells
+
+
 def _dashboard_page(
     request: HttpRequest, name: str, *, clients: list[Client], template: str, portal: bool
 ) -> HttpResponse:
@@ -120,6 +148,8 @@ def _dashboard_page(
         )
         if request.GET.get("format") == "csv":
             return table_csv(board, request.GET.get("table", ""))
+        if not portal:
+            _link_cells(request, board)
     names = dashboards.PORTAL_NAMES if portal else dashboards.NAMES
     return TemplateResponse(
         request,
@@ -193,7 +223,7 @@ def insight_list(request: HttpRequest) -> HttpResponse:
     drafts = (
         InsightDraft.objects.filter(agency=request.agency)
         .select_related("client", "created_by__user", "approved_by__user")
-        .defer("facts", "drafted_text", "text")[:100]
+        .defer("facts", "drafted_text", "text", "ai_text", "prose_note")[:100]
     )
     today = agency_today(request.agency)
     last_month_end = today.replace(day=1) - dt.timedelta(days=1)
@@ -291,5 +321,60 @@ def internal_kpi_page(request: HttpRequest) -> HttpResponse:
                 for line in internal_kpis.internal_kpis(request.agency, month=month)
             ],
             "profitability": profitability,
+        },
+    )
+
+
+# --- the rows behind a number ----------------------------------------------------------------------
+
+ROWS_PER_PAGE = 100
+ROWS_CSV_MAX = 50_000
+
+
+@agency_view
+@require_http_methods(["GET", "HEAD"])
+def rows_behind_page(request: HttpRequest, client_id: int, source: str) -> HttpResponse:
+    """The rows a dashboard number adds up or counts, for one client, paged, with a CSV of all of them
+    (up to ROWS_CSV_MAX rows)."""
+    from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+
+    from reporting import rows_behind
+
+    client = Client.objects.filter(agency=request.agency, pk=client_id).first()
+    if client is None:
+        raise Http404("No such client.")
+    try:
+        found = rows_behind.rows_behind(
+            request.agency, client, source, request.GET.dict(), today=agency_today(request.agency)
+        )
+    except rows_behind.BadRows as exc:
+        return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
+    except LookupError as exc:
+        raise Http404("Not found.") from exc
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        slug = client.name.lower().replace(" ", "-")[:40]
+        response["Content-Disposition"] = f'attachment; filename="{source}-{slug}.csv"'
+        writer = csv.writer(response)
+        writer.writerow(found.columns)
+        for row in found.rows[:ROWS_CSV_MAX]:
+            writer.writerow([_cell(row[key]) for key in found.keys])
+        return response
+    paginator = Paginator(found.rows, ROWS_PER_PAGE)
+    try:
+        page = paginator.page(request.GET.get("page") or 1)
+    except (EmptyPage, PageNotAnInteger):
+        return HttpResponse("No such page of rows.", status=400, content_type="text/plain; charset=utf-8")
+    others = request.GET.copy()
+    others.pop("page", None)
+    return TemplateResponse(
+        request,
+        "reporting/rows_behind.html",
+        {
+            "client": client,
+            "found": found,
+            "page": page,
+            "cells": [[row[key] for key in found.keys] for row in page.object_list],
+            "query": others.urlencode(),
         },
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Subquery, Sum
 
 from agencyops.models import Agency, Client
 from approvals.models import ApprovalRequest, ApprovalStatus, ChangeRequest, ChangeRequestDecision
@@ -42,6 +42,10 @@ class Table:
     rows: list[list] = field(default_factory=list)
     chart: str = ""  # "line", "bar" or ""
     chart_columns: tuple[int, ...] = ()  # which value columns the chart plots (the first column labels it)
+    # Per row, per cell: where the rows behind that number are (a source of reporting/rows_behind.py and
+    # its filters), or None for a label or a setting.
+    links: list[list[dict | None]] = field(default_factory=list)
+    cells: list[list[tuple]] = field(default_factory=list)  # (value, address) pairs, filled by the staff page
 
     def svg(self) -> str:
         if not self.chart or not self.rows:
@@ -103,6 +107,18 @@ def comparison_period(start: dt.date, end: dt.date, compare: str) -> tuple[dt.da
     return None
 
 
+def behind(
+    source: str, period: tuple[dt.date, dt.date], also: tuple[dt.date, dt.date] | None = None, **filters
+) -> dict:
+    """Where the rows behind a number are: a source of reporting/rows_behind.py, its range(s) and filters."""
+    found = {"source": source, "from": period[0].isoformat(), "to": period[1].isoformat()}
+    if also is not None:
+        found.update({"also_from": also[0].isoformat(), "also_to": also[1].isoformat()})
+    for key, value in filters.items():
+        found[key] = ",".join(value) if isinstance(value, tuple | list) else str(value)
+    return found
+
+
 # --- 1. campaign performance ----------------------------------------------------------------------
 
 # The facts the campaign dashboard's figures read (spend, impressions, clicks, results).
@@ -154,7 +170,8 @@ def campaign_performance(
     found = _figure_totals(agency, client, campaigns, periods)
     now, year = found["now"], found["year"]
     before = found.get("before", {})
-    rows = []
+    rows, links = [], []
+    totals_level = tuple(str(level) for level in selectors.TOTAL_LEVELS)
     for c in campaigns:
         f_now = insight.figures_from_totals(now[c.pk])
         f_before = insight.figures_from_totals(before[c.pk]) if other else insight.Figures()
@@ -182,6 +199,18 @@ def campaign_performance(
                 _change(f_now.results, f_year.results) if has_year else None,
             ]
         )
+
+        def facts(period, also=None, metric=FIGURE_METRICS, c=c):
+            return behind("facts", period, also, campaign=c.pk, metric=metric, level=totals_level)
+
+        spend, results = ("spend",), kpis.CONVERSIONS
+        links.append(
+            [None, facts((start, end), metric=spend), facts((start, end), metric=spend),
+             facts((start, end), metric=results), facts((start, end)), facts((start, end)),
+             *([facts(other, metric=spend), facts(other, metric=results), facts(other),
+                facts((start, end), other, metric=results), facts((start, end), other)] if other else [None] * 5),
+             facts(last_year, metric=results), facts((start, end), last_year, metric=results)]
+        )  # fmt: skip
     board.tables.append(
         Table(
             "campaigns",
@@ -194,6 +223,7 @@ def campaign_performance(
             rows,
             chart="bar",
             chart_columns=(3,),
+            links=links,
         )
     )  # fmt: skip
     ads = (
@@ -218,12 +248,21 @@ def campaign_performance(
                  _q(a["spend"] / a["results"]) if a["spend"] is not None and a["results"] else None]
                 for a in ads
             ],
+            links=[
+                [None, *[behind("facts", (start, end), level="ad", breakdown=a["breakdown_value"], metric=m)
+                         for m in (("spend",), ("spend",), ("clicks",), kpis.CONVERSIONS, ("spend", *kpis.CONVERSIONS))]]
+                for a in ads
+            ],
         )
     )  # fmt: skip
-    targets = []
+    targets, target_links = [], []
     for row in selectors.kpi_table(agency, as_of=min(end, as_of), campaign_ids=[c.pk for c in campaigns]):
         for line in row.lines:
             if line.target is not None:
+                target_links.append(
+                    [None, None, behind("facts", (row.period_start, row.period_end), campaign=row.campaign.pk, level=totals_level),
+                     None, None]
+                )  # fmt: skip
                 targets.append(
                     [
                         row.campaign.name,
@@ -234,7 +273,13 @@ def campaign_performance(
                     ]
                 )
     board.tables.append(
-        Table("targets", "KPI targets", ["Campaign", "KPI", "Value", "Target", "State"], targets)
+        Table(
+            "targets",
+            "KPI targets",
+            ["Campaign", "KPI", "Value", "Target", "State"],
+            targets,
+            links=target_links,
+        )
     )
     series = defaultdict(dict)
     for point in selectors.metric_series(
@@ -251,6 +296,11 @@ def campaign_performance(
             [[day, values.get("results"), *[_q(values.get(k)) for k in spend_keys]] for day, values in sorted(series.items())],
             chart="line",
             chart_columns=(1,),
+            links=[
+                [None, behind("facts", (day, day), metric=kpis.CONVERSIONS, level=totals_level),
+                 *[behind("facts", (day, day), metric=("spend",), level=totals_level) for _ in spend_keys]]
+                for day in sorted(series)
+            ],
         )
     )  # fmt: skip
     return board
@@ -275,6 +325,8 @@ def content_output(agency: Agency, client: Client, *, start: dt.date, end: dt.da
         .values("pk", "title", "project__name", "due_date", "status", "completed_at", "moves", "first_due")
         .order_by("due_date", "pk")
     )
+    period = (start, end)
+    task_links = []
     tz = ZoneInfo(agency.time_zone)
     labels = dict(TaskStatus.choices)
     rows = []
@@ -286,12 +338,15 @@ def content_output(agency: Agency, client: Client, *, start: dt.date, end: dt.da
             [t["title"], t["project__name"], t["due_date"], t["first_due"] if t["moves"] else None, t["moves"],
              labels[t["status"]], done_on, "late" if late else ("on time" if is_done else "open")]
         )  # fmt: skip
+        moves = behind("deadline_changes", period, task=t["pk"])
+        task_links.append([None, None, None, moves if t["moves"] else None, moves, None, None, None])
     board.tables.append(
         Table(
             "deliverables",
             "Deliverables due",
             ["Deliverable", "Project", "Due", "First due", "Date moves", "Status", "Done on", "On time"],
             rows,
+            links=task_links,
         )
     )
     done = sum(1 for r in rows if r[5] == TaskStatus.DONE.label)
@@ -305,6 +360,9 @@ def content_output(agency: Agency, client: Client, *, start: dt.date, end: dt.da
             [["Due", len(rows)], ["Done", done], ["Dates shifted", shifted], ["Missed or late", late]],
             chart="bar",
             chart_columns=(1,),
+            links=[
+                [None, behind("tasks", period, state=state)] for state in ("all", "done", "moved", "late")
+            ],
         )
     )
     approvals = (
@@ -312,6 +370,7 @@ def content_output(agency: Agency, client: Client, *, start: dt.date, end: dt.da
         .filter(Q(decided_at__isnull=True) | Q(decided_at__date__gte=start))
         .annotate(rounds=Count("versions", filter=Q(versions__sent_at__isnull=False)))
         .values(
+            "pk",
             "title",
             "deliverable",
             "status",
@@ -323,8 +382,10 @@ def content_output(agency: Agency, client: Client, *, start: dt.date, end: dt.da
         .order_by("sent_at", "pk")
     )
     approval_labels = dict(ApprovalStatus.choices)
-    approval_rows = []
+    approval_rows, approval_links = [], []
     for a in approvals:
+        rounds = behind("approvals", period, approval=a["pk"])
+        approval_links.append([None, None, None, rounds, rounds, rounds])
         turnaround = (
             _q(_hours_between(a["sent_at"], a["decided_at"]), "0.1")
             if a["decided_at"] and a["sent_at"]
@@ -340,6 +401,7 @@ def content_output(agency: Agency, client: Client, *, start: dt.date, end: dt.da
             "Approvals and revision rounds",
             ["Approval", "Deliverable", "Status", "Rounds", "Rounds over plan", "Turnaround (hours)"],
             approval_rows,
+            links=approval_links,
         )
     )
     return board
@@ -372,8 +434,19 @@ def website(
 
     now = by_channel(start, end)
     before = by_channel(*other) if other else {}
-    rows = []
+    rows, links = [], []
     for channel, r in sorted(now.items(), key=lambda kv: (-(kv[1]["sessions"] or 0), kv[0])):
+
+        def facts(metric, period=(start, end), also=None, r=r):
+            return behind(
+                "facts", period, also, level="channel", breakdown=r["breakdown_value"], metric=metric
+            )
+
+        links.append(
+            [None, facts(("sessions",)), facts(("sessions", "engaged_sessions")), facts(("key_events",)),
+             facts(("sessions", "key_events")), facts(("sessions",), other) if other else None,
+             facts(("sessions",), (start, end), other) if other else None]
+        )  # fmt: skip
         sessions = r["sessions"] or Decimal(0)
         prior = (before.get(channel) or {}).get("sessions")
         rows.append(
@@ -405,6 +478,7 @@ def website(
             rows,
             chart="bar",
             chart_columns=(1,),
+            links=links,
         )
     )
     pages = selectors.landing_page_performance(agency, client_id=client.pk, start=start, end=end, limit=10)
@@ -416,6 +490,11 @@ def website(
             [
                 [p.path, p.sessions, p.key_events,
                  _q(p.conversion_rate * 100, "0.1") if p.conversion_rate is not None else None]
+                for p in pages
+            ],
+            links=[
+                [None, *[behind("facts", (start, end), level="landing_page", breakdown=p.path, metric=m)
+                         for m in (("sessions",), ("key_events",), ("sessions", "key_events"))]]
                 for p in pages
             ],
         )
@@ -438,6 +517,12 @@ def website(
             [
                 [metric.replace("_", " ").capitalize(), outcomes[metric],
                  _q(outcomes[metric] / sessions_total * 100, "0.01") if sessions_total else None]
+                for metric in WEBSITE_METRICS
+                if metric in outcomes
+            ],
+            links=[
+                [None, behind("facts", (start, end), metric=(metric,), exclude_level="landing_page"),
+                 behind("facts", (start, end), metric=(metric, "sessions"), exclude_level="landing_page")]
                 for metric in WEBSITE_METRICS
                 if metric in outcomes
             ],
@@ -470,10 +555,10 @@ class RetainerLine:
 def open_change_requests(agency: Agency, client: Client):
     """The client's change requests nobody has decided yet."""
     decided = ChangeRequestDecision.objects.filter(change_request=OuterRef("pk"))
+    # NOT EXISTS in the WHERE alone: annotating it first made Django resolve the subquery twice per call.
     return (
         ChangeRequest.objects.filter(agency=agency, client=client)
-        .annotate(decided=Exists(decided))
-        .filter(decided=False)
+        .filter(~Exists(decided))
         .values("created_at", "project__name", "description")
         .order_by("created_at", "pk")
     )
@@ -499,9 +584,11 @@ def retainer_lines(agency: Agency, client: Client, month: dt.date) -> list[Retai
     projects = (
         Project.objects.filter(agency=agency, client=client)
         .filter(Q(retainer_included_hours__isnull=False) | Q(retainer_monthly_fee__isnull=False))
+        # Join only the month's tasks (a long-running retainer has years of them), not all and then filter.
+        .annotate(month_tasks=FilteredRelation("tasks", condition=Q(tasks__due_date__range=(start, end))))
         .annotate(
-            planned=Count("tasks", filter=Q(tasks__due_date__range=(start, end))),
-            completed=Count("tasks", filter=Q(tasks__due_date__range=(start, end), tasks__status=TaskStatus.DONE)),
+            planned=Count("month_tasks"),
+            completed=Count("month_tasks", filter=Q(month_tasks__status=TaskStatus.DONE)),
             minutes=Subquery(minutes),
         )
         .values(
@@ -542,7 +629,15 @@ def retainer_health(
             [[line.project_name, line.planned, line.completed] for line in lines],
             chart="bar",
             chart_columns=(2,),
-        )
+            links=[
+                [
+                    None,
+                    behind("tasks", (start, end), project=line.project_id),
+                    behind("tasks", (start, end), project=line.project_id, state="done"),
+                ]
+                for line in lines
+            ],
+        )  # fmt: skip
     )
     if not portal:
         board.tables.append(
@@ -553,6 +648,11 @@ def retainer_health(
                 [
                     [line.project_name, line.hours_used, line.hours_included, line.fee, line.currency,
                      line.effective_hourly_rate]
+                    for line in lines
+                ],
+                links=[
+                    [None, behind("time", (start, end), project=line.project_id), None, None, None,
+                     behind("time", (start, end), project=line.project_id)]
                     for line in lines
                 ],
             )

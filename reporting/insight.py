@@ -10,6 +10,7 @@ facts into sentences. Nothing here invents a number: every figure in the prose c
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -524,3 +525,38 @@ def write(insight: Insight) -> str:
     else:
         lines.append("- Keep the current plan: every target is on track.")
     return "\n".join(lines)
+
+
+# --- checking prose against the facts ---------------------------------------------------------------
+
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
+
+
+def _canonical(token: str) -> str:
+    """ "4,100.00" → "4100", "0.0500" → "0.05", "03" → "3": a number as written, without grouping and padding."""
+    plain = token.replace(",", "")
+    if "." in plain:
+        plain = plain.rstrip("0").rstrip(".")
+    whole, _, fraction = plain.partition(".")
+    whole = whole.lstrip("0") or "0"
+    return f"{whole}.{fraction}" if fraction else whole
+
+
+def numbers_in(text: str) -> set[str]:
+    """Every number written in ``text``, canonical (a date's parts are numbers too)."""
+    return {_canonical(t) for t in _NUMBER.findall(text)}
+
+
+def numbers_not_in_facts(prose: str, facts: dict, writer_text: str) -> list[str]:
+    """The numbers of ``prose`` that appear neither in the facts nor in the writer's sentences made from
+    them, in the order written: a non-empty answer means the prose invented a figure."""
+    import json
+
+    # Dates in the facts are ISO ("2026-11-03"): their parts count as written ("3 November").
+    allowed = numbers_in(json.dumps(facts)) | numbers_in(writer_text)
+    seen: list[str] = []
+    for token in _NUMBER.findall(prose):
+        number = _canonical(token)
+        if number not in allowed and token not in seen:
+            seen.append(token)
+    return seen

@@ -349,6 +349,14 @@ class InsightState(models.TextChoices):
     APPROVED = "approved", "Approved"
 
 
+class ProseSource(models.TextChoices):
+    WRITER = "writer", "Written from the facts"
+    DRAFTING = "drafting", "AI drafting"
+    AI = "ai", "Written by AI, numbers checked"
+    REJECTED = "rejected", "AI text rejected"
+    FAILED = "failed", "AI drafting failed"
+
+
 class InsightDraft(models.Model):
     """A client's "what changed, why, what next" for a period: computed facts, the text a person edits, approval."""
 
@@ -372,6 +380,14 @@ class InsightDraft(models.Model):
         Membership, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    # With an AI provider configured, a drafting job writes the prose from the facts; its text is used only
+    # when every number in it is in the facts (else the writer's text stays and the reason is shown).
+    drafting_job = models.ForeignKey(
+        "brandkit.DraftingJob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    prose = models.CharField(max_length=10, choices=ProseSource.choices, default=ProseSource.WRITER)
+    prose_note = models.TextField(blank=True, help_text="Why the AI text was or was not used, in words.")
+    ai_text = models.TextField(blank=True, help_text="What the AI provider wrote, as it came.")
 
     objects = ScopedManager(agency="agency")
 

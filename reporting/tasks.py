@@ -33,3 +33,19 @@ def check_alerts(agency_id: int, client_id: int) -> int:
     with scope(agency=agency_id):
         agency = Agency.objects.get(pk=agency_id)
         return len(alerts_check(agency=agency, client_id=client_id))
+
+
+@shared_task(name="reporting.tasks.apply_insight_prose", acks_late=True)
+def apply_insight_prose(job_id: int, agency_id: int) -> str:
+    """A report-prose drafting job finished: check its numbers against the facts and take it (or not)."""
+    from reporting.services.insights import insight_prose_apply
+
+    with scope(agency=agency_id):
+        draft = insight_prose_apply(job_id=job_id)
+        return draft.prose if draft else "missing"
+
+
+def insight_prose_on_commit(*, job_id: int, kind: str, agency_id: int) -> None:
+    """Subscriber of brandkit's DRAFTING_JOB_FINISHED: only report prose is reporting's to read."""
+    if kind == "report_prose":
+        apply_insight_prose.delay_on_commit(job_id, agency_id)

@@ -51,6 +51,16 @@ urlpatterns += [
         dashboard_views.insight_approve,
         name="reporting_insight_approve",
     ),
+    # The rows behind a dashboard's number: one route per source, so every URL names what it lists.
+    *[
+        path(
+            f"reports/clients/<int:client_id>/rows/{source.replace('_', '-')}/",
+            dashboard_views.rows_behind_page,
+            {"source": source},
+            name=f"reporting_rows_{source}",
+        )
+        for source in ("facts", "tasks", "deadline_changes", "approvals", "time")
+    ],
     path("reports/weekly/", report_views.report_list, name="reporting_report_list"),
     path(
         "reports/weekly/<int:issue_id>/retry/",

@@ -18,7 +18,7 @@ from agencyops.api.views import FIELD_ERRORS, FORBIDDEN, NOT_FOUND, AgencyAPIVie
 from agencyops.permissions import is_agency_member
 from brandkit import selectors as brand_selectors
 from brandkit.drafting import prompts, selectors, services
-from brandkit.drafting.models import DraftingJob, JobKind, JobState
+from brandkit.drafting.models import PEOPLE_KINDS, DraftingJob, JobKind, JobState
 from brandkit.governance.types import CHANNELS
 from brandkit.models import ContentPiece
 from projects.models import CampaignGoal, Project
@@ -45,7 +45,7 @@ class DraftingInputsSerializer(serializers.Serializer):
 
 
 class DraftingJobCreateSerializer(serializers.Serializer):
-    kind = serializers.ChoiceField(choices=JobKind.choices)
+    kind = serializers.ChoiceField(choices=PEOPLE_KINDS)
     client = serializers.IntegerField(required=False, help_text="The client to draft for (first drafts).")
     project = serializers.IntegerField(required=False, help_text="The project whose brief to use.")
     piece = serializers.IntegerField(required=False, help_text="The content piece to start from.")

@@ -24,6 +24,11 @@ class JobKind(models.TextChoices):
     REPURPOSE = "repurpose", "Repurposing"
     VARIANTS = "variants", "Variants"
     PRE_EDIT = "pre_edit", "Internal pre-edit"
+    REPORT_PROSE = "report_prose", "Report prose"
+
+
+# The kinds a person starts from the drafting pages and API; a report's prose is started by the report.
+PEOPLE_KINDS = [(value, label) for value, label in JobKind.choices if value != JobKind.REPORT_PROSE]
 
 
 class JobState(models.TextChoices):

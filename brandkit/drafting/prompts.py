@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-KINDS = ("brief_expansion", "first_draft", "repurpose", "variants", "pre_edit")
+KINDS = ("brief_expansion", "first_draft", "repurpose", "variants", "pre_edit", "report_prose")
 DRAFT_FIELDS = ("title", "headline", "subject", "preheader", "body")
 # The expanded brief's sections, in order (issue 13, job 1).
 BRIEF_SECTIONS: tuple[tuple[str, str], ...] = (
@@ -260,6 +260,27 @@ def assemble_messages(
     ]
 
 
+def report_prose_messages(inputs: Mapping[str, Any]) -> list[dict[str, str]]:
+    """A report section's prose: the computed facts are the whole prompt (no brand layer, no other data), and
+    the answer may use no number that is not in them."""
+    client_name = inputs.get("client_name", "")
+    system = (
+        f"You write the “what changed, why it likely happened, what we recommend next” section of {client_name}'s "
+        "performance report for the agency's client. Use only the facts you are given: do not add any number, "
+        "percentage, date or amount that is not in them, and write every number exactly as it appears there. "
+        "Cite each cause with its date. Keep the three headings “What changed”, “Why it likely happened” and "
+        "“What we recommend next”, each followed by short lines starting with “- ”. "
+        'Answer with one JSON object only: {"text": "..."}.'
+    )
+    user = (
+        "The facts (JSON):\n"
+        + json.dumps(inputs.get("facts", {}), ensure_ascii=False, sort_keys=True)
+        + "\n\nThe same facts as plain sentences:\n"
+        + str(inputs.get("writer_text", ""))
+    )
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+
 def estimate_tokens(messages: Sequence[Mapping[str, str]], *, max_output_tokens: int) -> int:
     """Tokens a call may use, before it is made: the prompt's characters / 4 plus the answer's cap."""
     chars = sum(len(m.get("content", "")) for m in messages)
@@ -295,6 +316,9 @@ def parse_answer(kind: str, text: str, *, count: int = 1) -> dict[str, Any]:
     """The model's text as {"drafts": [...]} or {"sections": {...}}; text that is not the asked JSON is
     kept whole as one draft's body (or the outlines section), never thrown away."""
     data = _json_object(text)
+    if kind == "report_prose":
+        prose = data.get("text") if isinstance(data, dict) else None
+        return {"text": _text(prose if prose is not None else text, 20_000)}
     if kind == "brief_expansion":
         sections = data.get("sections") if isinstance(data, dict) else None
         if not isinstance(sections, dict):

@@ -25,6 +25,7 @@ from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 from django_scopes import scope, scopes_disabled
 
+from agencyops import hooks
 from agencyops.models import Agency, Client, Membership
 from agencyops.permissions import require
 from brandkit.drafting import prompts
@@ -73,6 +74,7 @@ from projects.models import Brief, CampaignGoal, Project
 log = logging.getLogger(__name__)
 
 MAX_INSTRUCTIONS = 2000
+MAX_FACTS_CHARS = 60_000
 MAX_COUNT = 12
 MAX_TITLE = 200
 CHANNEL_LABELS = dict(CHANNELS)
@@ -204,6 +206,16 @@ def _job_inputs(
     return inputs
 
 
+def _report_prose_inputs(*, client: Client, raw: dict[str, Any]) -> dict[str, Any]:
+    """The facts of a report section (a JSON object) and the deterministic writer's sentences, capped."""
+    facts, writer_text = raw.get("facts"), raw.get("writer_text", "")
+    if not isinstance(facts, dict) or not isinstance(writer_text, str):
+        raise ValidationError({"facts": "Report prose is written from a JSON object of facts."})
+    if len(json.dumps(facts)) + len(writer_text) > MAX_FACTS_CHARS:
+        raise ValidationError({"facts": f"At most {MAX_FACTS_CHARS:,} characters of facts."})
+    return {"client_name": client.name, "facts": facts, "writer_text": writer_text, "count": 1}
+
+
 def _budget_check(agency: Agency, estimate: int, *, own: DraftingSettings | None = None) -> None:
     budget = token_budget_for(agency, own=own)
     if not budget:
@@ -263,13 +275,19 @@ def drafting_job_create(
         from brandkit.services.content import _editable
 
         _editable(piece)
-    job_inputs = _job_inputs(kind=kind, client=owner, raw=raw, project=project, piece=piece)
-    version = brand_layer_latest(owner)
-    # The library files chosen as example assets count among the examples a draft may follow.
-    layer = brand_layer_with_library_examples(brand_layer_document(version), owner)
-    messages = prompts.assemble_messages(
-        kind=kind, inputs=job_inputs, layer=layer, today=agency_today(actor.agency)
-    )
+    if kind == JobKind.REPORT_PROSE:
+        # A report's prose is written from the facts the asking layer computed, and from nothing else.
+        job_inputs = _report_prose_inputs(client=owner, raw=raw)
+        version = None
+        messages = prompts.report_prose_messages(job_inputs)
+    else:
+        job_inputs = _job_inputs(kind=kind, client=owner, raw=raw, project=project, piece=piece)
+        version = brand_layer_latest(owner)
+        # The library files chosen as example assets count among the examples a draft may follow.
+        layer = brand_layer_with_library_examples(brand_layer_document(version), owner)
+        messages = prompts.assemble_messages(
+            kind=kind, inputs=job_inputs, layer=layer, today=agency_today(actor.agency)
+        )
     own = drafting_settings_for(actor.agency)
     config = provider_config_for(actor.agency, own=own)
     estimate = 0
@@ -396,6 +414,7 @@ def _fail(job_id: int, reason: str) -> Outcome:
         job.finished_at = timezone.now()
         job.events = [*job.events, {"at": job.finished_at.isoformat(), "event": "failed", "reason": reason}]
         job.save(update_fields=["state", "error", "finished_at", "events"])
+        hooks.announce(hooks.DRAFTING_JOB_FINISHED, job_id=job.pk, kind=job.kind, agency_id=job.agency_id)
     return Outcome(JobState.FAILED)
 
 
@@ -417,6 +436,9 @@ def _own_rules(job: DraftingJob, layer: dict[str, Any]) -> Any:
 
 def _produce(job: DraftingJob, config: ProviderConfig) -> tuple[str, int, int]:
     """The answer's text and token counts: from the provider, or the offline drafter."""
+    if config.is_offline and job.kind == JobKind.REPORT_PROSE:
+        # The provider was switched off after the job started: the facts' own sentences stand.
+        return json.dumps({"text": job.inputs.get("writer_text", "")}), 0, 0
     if config.is_offline:
         layer = brand_layer_document(job.brand_version)
         answer = offline_answer(
@@ -441,6 +463,11 @@ def _land(job: DraftingJob, answer: dict[str, Any]) -> list[dict[str, Any]]:
     actor = job.requested_by
     if actor is None or not actor.is_active:
         raise ValidationError("the person who asked for it is no longer on the team; start it again.")
+    if job.kind == JobKind.REPORT_PROSE:
+        # The asking layer reads it from the result (the DRAFTING_JOB_FINISHED announcement).
+        if not answer.get("text"):
+            raise ValidationError("The answer had no text.")
+        return [{"text": answer["text"]}]
     if job.kind == JobKind.BRIEF_EXPANSION:
         sections = answer.get("sections") or {}
         if not sections:
@@ -571,6 +598,7 @@ def _finish(
                 "events",
             ]
         )
+        hooks.announce(hooks.DRAFTING_JOB_FINISHED, job_id=job.pk, kind=job.kind, agency_id=job.agency_id)
     return Outcome(job.state)
 
 

@@ -20,7 +20,7 @@ from agencyops.tenancy import agency_view
 from brandkit import selectors as brand_selectors
 from brandkit.drafting import selectors, services
 from brandkit.drafting.forms import DraftingJobForm, DraftingSettingsForm
-from brandkit.drafting.models import DraftingJob, JobKind, JobState
+from brandkit.drafting.models import PEOPLE_KINDS, DraftingJob, JobKind, JobState
 from brandkit.models import ContentPiece
 from brandkit.permissions import can_manage_brand_settings
 from projects.models import Project
@@ -80,7 +80,7 @@ def drafting_job_list(request: HttpRequest) -> HttpResponse:
 def drafting_job_new(request: HttpRequest) -> HttpResponse:
     """Start a job: ?kind= and one of ?piece=, ?project= or ?client= say what it starts from."""
     kind = request.GET.get("kind", "")
-    if kind not in JobKind.values:
+    if kind not in dict(PEOPLE_KINDS):
         kind = JobKind.FIRST_DRAFT
     visible = brand_selectors.clients_with_brand_access(request.membership)
     piece = project = client = None
@@ -114,7 +114,7 @@ def drafting_job_new(request: HttpRequest) -> HttpResponse:
         "form": form,
         "kind": kind,
         "kind_label": JobKind(kind).label,
-        "kinds": JobKind.choices,
+        "kinds": PEOPLE_KINDS,
         "piece": piece,
         "project": project,
         "client": client,

@@ -465,10 +465,10 @@ def test_the_home_view_runs_the_same_number_of_queries_for_3_or_40_projects(
             )
 
     # session, user, membership, placing the tasks, loading those listed, approvals, change requests,
-    # escalations, the agency switcher in the shell
-    with django_assert_num_queries(9):
+    # escalations, reporting's open alerts, the agency switcher in the shell
+    with django_assert_num_queries(10):
         page = as_owner.get(_home(team["agency"])).content.decode()
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(10):
         everything = as_owner.get(_home(team["agency"]) + "?show=all").content.decode()
 
     assert f'Due this week <span class="count">({3 * projects})</span>' in page

@@ -120,7 +120,7 @@ def test_approvals_and_risks_do_not_add_queries_as_they_grow(
                 section="needs_decision",
                 message=f"Nobody owns task {n}.",
             )
-    # The 9 of the home view, plus projecting the late approvals onto their plans: tasks, links, closures.
-    with django_assert_num_queries(12):
+    # The 10 of the home view, plus projecting the late approvals onto their plans: tasks, links, closures.
+    with django_assert_num_queries(13):
         page = as_owner.get(_home(team["agency"])).content.decode()
     assert page.count("Late approval") == projects

@@ -3,15 +3,18 @@ same numbers (target ≤ 3×), and a weekly report PDF — assembled and rendere
 the same finished HTML (target ≤ 2×).
 
 The facts are the part-1 bench's (REPORTING_BENCH_FACTS rows, 5 million unless the environment says fewer);
-the content and retainer dashboards read the bench agency's projects, tasks, approvals and time.
+the content and retainer dashboards read the bench agency's projects, tasks, approvals and time. Last, 100
+clients' weekly reports go from one beat run through real Celery workers to sent, and the total is reported.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 from django.db import connection, transaction
+from django.db.models import Count
 from django_scopes import scope
 from weasyprint import HTML
 
@@ -124,6 +127,41 @@ def _busiest_project_client(agency) -> Client:
     return Client.objects.get(pk=row[0]) if row else Client.objects.filter(agency=agency).first()
 
 
+def _retainer_rows(bench, client: Client) -> dt.date:
+    """The seed has no retainers: inside this test's transaction (rolled back after it) the client's projects
+    become retainers with a fee and included hours, and every task of theirs due in their busiest month gets
+    an hour and a half logged, so the retainer dashboard and its SQL read real rows; returns that month."""
+    from decimal import Decimal
+
+    from django.db.models.functions import TruncMonth
+
+    from projects.models import Project, Task, TimeEntry
+
+    busiest = (
+        Task.objects.filter(agency=bench.agency, project__client=client)
+        .annotate(month=TruncMonth("due_date"))
+        .values("month")
+        .annotate(n=Count("id"))
+        .order_by("-n", "month")
+        .first()
+    )
+    first = busiest["month"] if busiest else dt.date.today().replace(day=1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    projects = Project.objects.filter(agency=bench.agency, client=client)
+    projects.update(
+        retainer_monthly_fee=Decimal(6000), retainer_included_hours=Decimal(40), retainer_fee_currency="USD"
+    )
+    tasks = Task.objects.filter(agency=bench.agency, project__in=projects, due_date__range=(first, last))
+    TimeEntry.objects.bulk_create(
+        TimeEntry(
+            agency=bench.agency, task=t, project_id=t.project_id, client=client, member=bench.owner,
+            work_date=t.due_date, minutes=90, note="bench",
+        )
+        for t in tasks
+    )  # fmt: skip
+    return first
+
+
 @pytest.mark.parametrize("name", ["campaigns", "website", "content", "retainer"])
 def test_each_dashboard_over_a_clients_quarter_against_hand_written_sql(bench, fact_clients, report, name):
     agency = bench.agency
@@ -136,6 +174,9 @@ def test_each_dashboard_over_a_clients_quarter_against_hand_written_sql(bench, f
         )
         if name in ("content", "retainer"):
             start, end = dt.date.today().replace(day=1) - dt.timedelta(days=60), dt.date.today()
+        if name == "retainer":
+            # The retainer dashboard is about one month: the client's busiest, so it reads real rows.
+            start = _retainer_rows(bench, client)
         previous = dashboards.comparison_period(start, end, "previous")
         last_year = dashboards.same_period_last_year(start, end)
         m_start = start.replace(day=1)
@@ -210,3 +251,82 @@ def test_a_weekly_report_pdf_against_bare_weasyprint_on_the_same_html(
     )
     assert pages >= 6, f"the bench report has {pages} pages; it should have at least 6"
     assert passed, f"the report took {ratio:.1f}× bare WeasyPrint"
+
+
+# --- 100 clients' weekly reports through real workers ------------------------------------------------
+
+WEEKLY_CLIENTS = 100
+WEEKLY_WORKERS = 2
+WEEKLY_TIMEOUT_S = 1800
+
+
+@pytest.fixture(scope="module")
+def weekly_run(bench, fact_clients, django_db_blocker, tmp_path_factory) -> dict:
+    """Beat schedules 100 clients' reports for one Monday and real Celery workers (threads, on the real
+    Redis) build, render, file and mail them; the definitions and issues are committed, timed from the
+    beat run to the last one sent, then removed so the bench data stays as seeded."""
+    import pgtrigger
+    from celery.contrib.testing.worker import start_worker
+    from django.test import override_settings
+    from django_scopes import scopes_disabled
+
+    from agencyops.celery import app
+    from brandkit.library.models import LibraryItem
+    from reporting.models import IssueState
+
+    clients = fact_clients[:WEEKLY_CLIENTS]
+    now = dt.datetime(2025, 5, 19, 10, 5, tzinfo=dt.UTC)
+    name = f"Bench weekly {time.time_ns()}"
+    media = tmp_path_factory.mktemp("weekly-media")
+    with django_db_blocker.unblock(), scopes_disabled(), override_settings(MEDIA_ROOT=media):
+        definitions = ReportDefinition.objects.bulk_create(
+            ReportDefinition(
+                agency=bench.agency, client=c, name=name, coordinator=bench.owner, created_by=bench.owner,
+                sections=["campaigns", "website", "retainer"], weekday=0, send_at=dt.time(10),
+                wait_for_data=False, created_at=dt.datetime(2025, 5, 1, tzinfo=dt.UTC),
+            )
+            for c in clients
+        )  # fmt: skip
+        for definition in definitions:
+            definition.internal_recipients.set([bench.owner])
+        try:
+            with start_worker(
+                app, pool="threads", concurrency=WEEKLY_WORKERS, perform_ping_check=False, shutdown_timeout=60
+            ):
+                started = time.perf_counter()
+                queued = reports.report_issues_schedule(now=now)
+                issues = ReportIssue.objects.filter(definition__in=definitions)
+                deadline = started + WEEKLY_TIMEOUT_S
+                while time.perf_counter() < deadline:
+                    if not issues.exclude(state__in=[IssueState.SENT, IssueState.FAILED]).exists():
+                        break
+                    time.sleep(0.2)
+                total_s = time.perf_counter() - started
+            states = dict(issues.values_list("state").annotate(n=Count("id")).order_by())
+            pages = sum(issues.values_list("page_count", flat=True))
+            failures = list(
+                issues.filter(state=IssueState.FAILED).values_list("failure_reason", flat=True)[:3]
+            )
+        finally:
+            with pgtrigger.ignore("reporting.ReportIssue:report_issue_immutable_once_sent"):
+                ReportIssue.objects.filter(definition__in=definitions).delete()
+            ReportDefinition.objects.filter(pk__in=[d.pk for d in definitions]).delete()
+            LibraryItem.objects.filter(client__in=clients, title__startswith="Weekly report").delete()
+    return {"queued": len(queued), "states": states, "total_s": total_s, "pages": pages, "failures": failures}
+
+
+def test_100_clients_weekly_reports_through_real_workers(weekly_run, report):
+    sent = weekly_run["states"].get("sent", 0)
+    total_s = weekly_run["total_s"]
+    report.add(
+        f"{WEEKLY_CLIENTS} clients' weekly reports, beat to last sent, {WEEKLY_WORKERS} worker threads "
+        f"({weekly_run['pages']} pages)",
+        f"{total_s * 1000:.0f}",
+        "—",
+        "—",
+        f"{total_s * 1000 / max(sent, 1):.0f} ms/report",
+        "total reported",
+        "PASS" if sent == WEEKLY_CLIENTS else "FAIL",
+    )
+    assert weekly_run["queued"] == WEEKLY_CLIENTS
+    assert sent == WEEKLY_CLIENTS, (weekly_run["states"], weekly_run["failures"])

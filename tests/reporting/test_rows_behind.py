@@ -1,0 +1,215 @@
+"""Every number on the staff dashboards links to the rows behind it: one tenant-scoped page, paged, with CSV."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import html
+import io
+import re
+from decimal import Decimal as D
+
+import pytest
+from django.urls import reverse
+from django_scopes import scope
+
+from agencyops.models import Agency
+from projects.calendars import agency_today
+from reporting import dashboards
+from tests import factories
+from tests.reporting import exports, story
+
+pytestmark = pytest.mark.django_db
+NOVEMBER = {"from": "2026-11-01", "to": "2026-11-30", "compare": "previous"}
+
+
+def _dashboard(team, name, client):
+    return reverse(f"reporting_dashboard_{name}", args=[team["agency"].slug]), {
+        **NOVEMBER,
+        "client": client.pk,
+    }
+
+
+def _link_of(page: str, row_label: str, value: str) -> str:
+    """The address behind ``value`` in the table row that starts with ``row_label``."""
+    row = next(r for r in re.findall(r"<tr>(.*?)</tr>", page, re.S) if f"<td>{row_label}</td>" in r)
+    href = re.search(rf'<a href="([^"]+)" class="rows-link"[^>]*>{re.escape(value)}</a>', row)
+    assert href, f"{value} of {row_label} links nowhere: {row}"
+    return html.unescape(href.group(1))
+
+
+def _cells(page: str) -> list[list[str]]:
+    body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [
+        [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td>(.*?)</td>", r, re.S)]
+        for r in re.findall(r"<tr>(.*?)</tr>", body, re.S)
+    ]
+
+
+def test_a_campaigns_spend_links_to_exactly_the_facts_it_sums(team, as_coordinator):
+    data = story.build(team)
+    page = as_coordinator.get(*_dashboard(team, "campaigns", data["client"])).content.decode()
+    rows = as_coordinator.get(_link_of(page, "Industry-specific", "4100.00"))
+    assert rows.status_code == 200
+    cells = _cells(rows.content.decode())
+    assert [c[4] for c in cells] == ["spend", "spend"]
+    assert {c[1] for c in cells} == {"Industry-specific"}
+    assert sum(D(c[5]) for c in cells) == D("4100")
+    assert "linkedin.csv" in cells[0][7]
+    # Last month's leads of the paused campaign: the 100 before the pause, in October.
+    before = _cells(as_coordinator.get(_link_of(page, "General", "100.0000")).content.decode())
+    assert {c[0] for c in before} == {"5 Oct 2026", "20 Oct 2026"} and sum(D(c[5]) for c in before) == D(100)
+
+
+def test_content_numbers_link_to_the_deadline_history_and_the_deliverables_they_count(team, as_coordinator):
+    data = story.build(team)
+    page = as_coordinator.get(*_dashboard(team, "content", data["client"])).content.decode()
+    shifted = _cells(as_coordinator.get(_link_of(page, "Dates shifted", "1")).content.decode())
+    assert [c[0] for c in shifted] == ["Campaign live"]
+    moves = as_coordinator.get(_link_of(page, "Campaign live", "1")).content.decode()
+    (move,) = _cells(moves)
+    assert move[2:4] == ["10 Nov 2026", "12 Nov 2026"] and move[5] == "Ad account access came late"
+    assert "Deadline history" in moves
+
+
+def test_every_number_on_the_four_staff_dashboards_has_rows_behind_it(team):
+    data = story.build(team)
+    agency, client = team["agency"], data["client"]
+    for name, export in (
+        ("traffic.csv", exports.ga4_traffic_csv()),
+        ("pages.csv", exports.ga4_landing_page_csv()),
+    ):
+        factories.report_import(actor=team["owner"], client=client, data=export, name=name)
+    settings_columns = {("hours", 2), ("hours", 3)}  # hours included and the fee are terms, not sums of rows
+    with scope(agency=agency.pk):
+        for name in dashboards.NAMES:
+            board = dashboards.build(
+                name, agency, client, start=dt.date(2026, 11, 1), end=dt.date(2026, 11, 30),
+                compare="previous", as_of=dt.date(2026, 11, 30),
+            )  # fmt: skip
+            numbers = 0
+            for table in board.tables:
+                for i, row in enumerate(table.rows):
+                    for j, value in enumerate(row):
+                        if (
+                            isinstance(value, D | int)
+                            and not isinstance(value, bool)
+                            and (table.key, j) not in settings_columns
+                        ):
+                            numbers += 1
+                            assert table.links[i][j], f"{name}/{table.key} row {i} column {table.columns[j]}"
+            assert numbers > 3 or name == "retainer", name
+
+
+def test_the_rows_page_is_paged_with_a_csv_of_all_rows_at_a_fixed_query_count(
+    team, as_coordinator, django_assert_num_queries
+):
+    data = story.build(team)
+    days = [dt.date(2026, 9, 1) + dt.timedelta(days=n) for n in range(30)]
+    factories.report_import(
+        actor=team["owner"], client=data["client"], name="september.csv",
+        mapping={"LinkedIn - Industry": data["industry"].pk},
+        data=story.linkedin_days([(d, "LinkedIn - Industry", D("10"), 100, 5, 1) for d in days]),
+    )  # fmt: skip
+    url = reverse("reporting_rows_facts", args=[team["agency"].slug, data["client"].pk])
+    params = {"from": "2026-09-01", "to": "2026-09-30", "campaign": data["industry"].pk}
+    # session, user, membership, the client, the campaign, the count, the page; the agency switcher
+    with django_assert_num_queries(8):
+        first = as_coordinator.get(url, params).content.decode()
+    with django_assert_num_queries(8):
+        second = as_coordinator.get(url, {**params, "page": 2}).content.decode()
+    total = int(re.search(r"(\d+) rows", first).group(1))
+    assert total > 100 and len(_cells(first)) == 100 and len(_cells(second)) == total - 100
+    assert "Page 1 of 2" in first and 'rel="next"' in first
+    response = as_coordinator.get(url, {**params, "format": "csv"})
+    lines = list(csv.reader(io.StringIO(response.content.decode())))
+    assert lines[0][:3] == ["Date", "Campaign", "Level"] and len(lines) == total + 1
+
+
+def test_another_clients_or_agencys_objects_answer_404_and_bad_filters_400(team, other_team, as_coordinator):
+    data = story.build(team)
+    slug = team["agency"].slug
+    other_client = team["clients"][1]
+    facts = reverse("reporting_rows_facts", args=[slug, data["client"].pk])
+    # A campaign of this client asked for under the other client's rows: a 404, like a missing one.
+    assert (
+        as_coordinator.get(
+            reverse("reporting_rows_facts", args=[slug, other_client.pk]), {"campaign": data["industry"].pk}
+        ).status_code
+        == 404
+    )
+    assert (
+        as_coordinator.get(
+            reverse("reporting_rows_tasks", args=[slug, other_client.pk]), {"project": data["project"].pk}
+        ).status_code
+        == 404
+    )
+    assert (
+        as_coordinator.get(
+            reverse("reporting_rows_time", args=[slug, other_team["clients"][0].pk])
+        ).status_code
+        == 404
+    )
+    for bad in ({"from": "soon", "to": "2026-11-30"}, {"from": "2026-11-01"}, {"metric": "spend;drop"},
+                {"level": "planet"}, {"campaign": "x"}, {"page": "99"}, {"breakdown": "x" * 400},
+                {"from": "2020-01-01", "to": "2026-01-01"}):  # fmt: skip
+        response = as_coordinator.get(facts, bad)
+        assert response.status_code == 400, bad
+    assert (
+        as_coordinator.get(
+            reverse("reporting_rows_tasks", args=[slug, data["client"].pk]), {"state": "sideways"}
+        ).status_code
+        == 400
+    )
+
+
+def test_the_rows_page_defaults_to_this_month_so_far(team, as_coordinator):
+    client = team["clients"][0]
+    today = agency_today(Agency.objects.get(pk=team["agency"].pk))
+    page = as_coordinator.get(reverse("reporting_rows_tasks", args=[team["agency"].slug, client.pk]))
+    assert page.status_code == 200
+    assert f"{today.replace(day=1):%-d %b %Y} – {today:%-d %b %Y}" in page.content.decode()
+
+
+def test_a_retainers_planned_completed_and_hours_agree_with_the_rows_behind_them(team, as_coordinator):
+    from projects.models import Task, TaskStatus
+    from projects.services.time_entries import project_retainer_terms_set, time_entry_log
+
+    owner, client = team["owner"], team["clients"][0]
+    project = factories.project_create(
+        actor=owner, client=client, template="builtin:monthly-retainer", name="Monthly retainer"
+    )
+    with scope(agency=team["agency"].pk):
+        project_retainer_terms_set(
+            actor=owner, project=project, included_hours=D(20), monthly_fee=D(3000), currency="USD"
+        )
+        tasks = list(Task.objects.filter(project=project).order_by("due_date", "pk"))
+        month = tasks[0].due_date.replace(day=1)
+        in_month = [t for t in tasks if t.due_date.replace(day=1) == month]
+        Task.objects.filter(pk=in_month[0].pk).update(status=TaskStatus.DONE)
+        time_entry_log(actor=owner, task=in_month[0], minutes=90)
+        board = dashboards.retainer_health(team["agency"], client, month=month, next_report=None)
+        # Time is logged today: this month's hours.
+        today = agency_today(team["agency"])
+        this_month = dashboards.retainer_health(team["agency"], client, month=today, next_report=None)
+    assert len(tasks) > len(in_month)  # other months' tasks exist and are not counted
+    (line,) = board.table("deliverables").rows
+    (links,) = board.table("deliverables").links
+    assert line[1:] == [len(in_month), 1]
+    (hours,) = this_month.table("hours").rows
+    (hour_links,) = this_month.table("hours").links
+    base = reverse("reporting_rows_tasks", args=[team["agency"].slug, client.pk])
+    planned = _cells(
+        as_coordinator.get(base, {k: v for k, v in links[1].items() if k != "source"}).content.decode()
+    )
+    done = _cells(
+        as_coordinator.get(base, {k: v for k, v in links[2].items() if k != "source"}).content.decode()
+    )
+    assert len(planned) == len(in_month) and [row[0] for row in done] == [in_month[0].title]
+    time_url = reverse("reporting_rows_time", args=[team["agency"].slug, client.pk])
+    logged = _cells(
+        as_coordinator.get(
+            time_url, {k: v for k, v in hour_links[1].items() if k != "source"}
+        ).content.decode()
+    )
+    assert sum(int(row[4]) for row in logged) / 60 == hours[1] == D("1.5")
