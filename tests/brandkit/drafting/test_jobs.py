@@ -444,8 +444,8 @@ def test_a_job_whose_requester_left_the_team_fails_in_words_instead_of_hanging(s
 def test_a_job_is_created_and_run_in_a_fixed_number_of_queries_whatever_its_outputs(
     with_provider, settings, django_assert_num_queries
 ):
-    """Creating a job (no budget set): the client's decision terms, its latest brand layer, the agency's
-    drafting settings and the insert. Running it as the worker does (the agency id
+    """Creating a job (no budget set): the client's decision terms, its latest brand layer, the library
+    files chosen as its examples, the agency's drafting settings and the insert. Running it as the worker does (the agency id
     comes with the message): the claim (one UPDATE) and one read of the job with its agency, settings,
     client and requester; after the call, the job's state under its row lock, the brand
     rules (two reads), the pieces, their versions, the outputs and the result (an insert each, whatever
@@ -462,7 +462,7 @@ def test_a_job_is_created_and_run_in_a_fixed_number_of_queries_whatever_its_outp
         ({"channel": "landing_page", "goal": "lead_generation", "title": "Page"}, 1),
         ({"channel": "email", "goal": "email_nurture", "title": "Welcome", "count": 4}, 4),
     ):
-        with django_assert_num_queries(4):
+        with django_assert_num_queries(5):
             job = start(world, "first_draft", client=world["client"], inputs=inputs)
         with django_assert_num_queries(14), scope(agency=agency_id):
             outcome = drafting.drafting_job_execute(job_id=job.pk, agency_id=agency_id)
