@@ -61,6 +61,11 @@ _COUNT_NOUNS = (
     r"readers|visitors|respondents|leaders|followers|fans|students|guests|buyers|shoppers|items|"
     r"installations|deployments|transactions|invoices"
 )
+_ORDINAL_WORDS = (
+    "second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth fifteenth "
+    "sixteenth seventeenth eighteenth nineteenth twentieth"
+).split()
+_ORDINAL_ALT = "|".join(_ORDINAL_WORDS) + r"|\d{1,3}(?:st|nd|rd|th)"
 _DURATION_UNITS = r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?|fortnights?|months?|quarters?|years?|decades?|seconds?|secs?)"
 _MORE_WORDS = (
     r"faster|slower|cheaper|quicker|easier|lighter|warmer|drier|stronger|safer|smarter|bigger|larger|smaller|"
@@ -89,7 +94,7 @@ _SUPERLATIVES = (
     r"software|app|system|service|product|dentist|outfitter|retailer|store|shop) (?:to|in|with|that)\b|"
     r"second to none|second only to|unrivall?ed|unparall?ell?ed|without equal|in a class of (?:its|their) own|"
     r"like no other|(?:than|like) (?:any|no) other|nothing (?:else )?comes close|"
-    r"(?:ranked|rated|voted|named|came|finished|placed) (?:as )?(?:the )?(?:first|second|third|1st|2nd|3rd)\b|"
+    rf"(?:ranked|rated|voted|named|came|finished|placed) (?:as )?(?:the )?(?:first|{_ORDINAL_ALT}|1st)\b|"
     r"(?:first|second|third|1st|2nd|3rd) place|"
     r"out(?:last|perform|sell|run|live|class|pace|shine|wear)(?:s|ed|ing)?|"
     r"(?:(?<=the )|(?<=our )|(?<=its )|(?<=their )|(?<=your )|(?<='s )|(?<=s' )|(?<=\u2019s ))[a-z]{2,}est"
@@ -119,6 +124,12 @@ _DURATION = (
     # "within an hour", "under a week", "in a fortnight" ("in a day" is as often a plan as a promise)
     rf"|(?:\b(?:within|under|less than) an? (?!quarter){_DURATION_UNITS}\b(?!['\u2019]))"
     rf"|(?:\bin (?:just |only )?a fortnight\b|\bin (?:under|less than) an? {_DURATION_UNITS}\b)"
+    # "less than half an hour", "within an hour and a half"
+    rf"|(?:\b(?:in|within|under|less than|after|only|just) (?:just |only |under |less than )?(?:half an hour|"
+    rf"an hour and a half|a quarter of an hour|half a day)\b)"
+    # a result by a point in time: "done by day five", "live by week 2" ("book by day two" is a step)
+    rf"|(?:\b(?:done|closed|finished|complete|completed|reconciled|live|ready|balanced|signed off)"
+    rf"(?: [\w-]+)? by (?:day|week|month) (?:{_NUM}|{_NUMWORD})(?![\w-]))"
     # "they close in four": a bare figure ending a clause after "in" (not a year, not "in one")
     rf"|(?:\bin (?:{_NUMWORD}|\d{{1,2}})(?=\s*(?:[,.;:!?)\u2014\u2013]|-\s|$)))"
     # "lose the first ten days", "saves 6 hours", "the close takes 9 working days"
@@ -128,7 +139,7 @@ _DURATION = (
     rf"(?: working| business| full)? (?!years?\b){_DURATION_UNITS}\b)"
     # "a five-day close", "48-hour turnaround"
     rf"|(?:(?:{_NUM}|{_NUMWORD_RUN})-(?:minute|hour|day|week|month) (?:close|turnaround|delivery|setup|set-up|onboarding|"
-    rf"implementation|rollout|roll-out|results?|recovery|payback|go-live)\b)"
+    rf"implementation|rollout|roll-out|results?|recovery|payback|go-live|(?:free )?trials?|money-back|refund)\b)"
     rf"|(?:(?:{_NUMX}|an?)\+?(?:\s|-){_DURATION_UNITS}(?:['\u2019])? (?:of (?:experience|expertise)|experience|"
     rf"expertise|in (?:practice|business|the (?:trade|industry|field|business))|turnaround|delivery|"
     rf"shipping|warranty|guarantee|response|setup|onboarding|results?)\b)"
@@ -196,6 +207,9 @@ _CLAIM = re.compile(
             rf"(?P<guarantee>(?<![\w-])(?:{_GUARANTEES})(?![\w-]))",
             rf"(?P<certification>(?<![\w-])(?:{_CERTIFICATIONS})(?![\w-]))",
             rf"(?P<comparison>(?<![\w-])(?:{_COMPARATIVES})(?![\w-]))",
+            # a bare benefit comparative: "makes setup faster in wind", "keeps you drier"
+            rf"(?P<benefit>\b(?:makes?|making|made|keeps?|keeping|kept|gets?) (?:[\w-]+ ){{0,2}}?(?P<bword>faster|"
+            rf"quicker|lighter|warmer|drier|stronger|cheaper|safer)\b(?! than\b))",
         )
     ),
     re.IGNORECASE,
@@ -318,8 +332,10 @@ _STARTS = frozenset(
     finished placed hundred thousand million dozen hundreds thousands millions for spends reduced recovered
     recovers generated generates added adds earned returned reduce reduces reducing shrank shrunk shrink shrinks
     shrinking shortened brought bring brings bringing dropped drop drops dropping fell fall falls grew grown grow
-    grows rose raised increased improved went goes moved sped lifted boosted same next
+    grows rose raised increased improved went goes moved sped lifted boosted same next by make makes making made
+    keep keeps keeping kept get gets done closed finished complete completed reconciled live ready balanced signed
     """.split()
+    + _ORDINAL_WORDS
     + _UNIT_WORDS
     + _TENS_WORDS
 )
@@ -519,6 +535,12 @@ def extract_claims(text: str) -> list[ClaimFact]:
         kind = match.lastgroup or ""
         if kind in ("pword", "mword", "munit", "cword"):
             kind = next(k for k in ("percent", "multiplier", "measure") if match.group(k))
+        if kind in ("benefit", "bword"):
+            # only the comparative is the claim: "makes setup faster" claims "faster"
+            start = match.start("bword")
+            word = match.group("bword").lower()
+            facts.append(ClaimFact("comparison", start, end, text[start:end], None, word, ""))
+            continue
         surface = match.group()
         figure = None
         claim_word = ""
@@ -594,6 +616,11 @@ def extract_claims(text: str) -> list[ClaimFact]:
                 unit_match = re.search(_DURATION_UNITS, lowered)
                 unit = unit_match.group()[:3] if unit_match else ""
                 value = numbers[0] if numbers else "1"  # "in a fortnight", "within an hour"
+                if not numbers and "half" in lowered:
+                    value = "1.5" if "and a half" in lowered else ("12" if "day" in lowered else "0.5")
+                    unit = "hou"
+                elif not numbers and "quarter of an hour" in lowered:
+                    value, unit = "0.25", "hou"
                 if unit == "for":  # a fortnight is two weeks
                     value, unit = _number(str(float(value) * 2)), "wee"
                 if not unit and value == "1":
