@@ -402,6 +402,12 @@ _GROUP_SIZE_BEFORE = re.compile(
     r"(?<!our )(?<!its )\b(?:team|organi[sz]ation|group|department|crew|company|firm|office|class) of\s+$",
     re.IGNORECASE,
 )
+# The thing a piece sets the brand against is someone else's: "Unlike same-day whitening kits, we ...".
+_CONTRAST_BEFORE = re.compile(
+    r"(?:^|[.!?:;\n]\s*|\s)(?:unlike|instead of|rather than)\s+(?:(?:the|a|an|those|these|other|most|many)\s+)?"
+    r"(?:[\w'\u2019-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
 # A return, refund or cancellation window is a term of sale, not a promise about results.
 _POLICY_BEFORE = re.compile(
     r"\b(?:return|returns|returned|send (?:it|them) back|exchange|exchanges|refund|refunds|cancel|cancellation)\b"
@@ -631,6 +637,10 @@ def extract_claims(text: str) -> list[ClaimFact]:
                     continue
                 figure = (value, unit)
         else:
+            if kind in ("superlative", "guarantee", "certification") and _CONTRAST_BEFORE.search(
+                text, max(0, start - 60), start
+            ):
+                continue  # "Unlike same-day whitening at the shopping centre, ...": another's offer, not ours
             word = re.sub(r"-\w+$", "", lowered.rsplit(" ", 1)[-1])
             if (
                 kind == "superlative"
