@@ -208,8 +208,8 @@ _CLAIM = re.compile(
             rf"(?P<certification>(?<![\w-])(?:{_CERTIFICATIONS})(?![\w-]))",
             rf"(?P<comparison>(?<![\w-])(?:{_COMPARATIVES})(?![\w-]))",
             # a bare benefit comparative: "makes setup faster in wind", "keeps you drier"
-            rf"(?P<benefit>\b(?:makes?|making|made|keeps?|keeping|kept|gets?) (?:[\w-]+ ){{0,2}}?(?P<bword>faster|"
-            rf"quicker|lighter|warmer|drier|stronger|cheaper|safer)\b(?! than\b))",
+            r"(?P<benefit>\b(?:makes?|making|made|keeps?|keeping|kept|gets?) (?:[\w-]+ ){0,2}?(?P<bword>faster|"
+            r"quicker|lighter|warmer|drier|stronger|cheaper|safer)\b(?! than\b))",
         )
     ),
     re.IGNORECASE,
