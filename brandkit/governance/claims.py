@@ -408,6 +408,27 @@ _CONTRAST_BEFORE = re.compile(
     r"(?:[\w'\u2019-]+\s+){0,2}$",
     re.IGNORECASE,
 )
+# The reader's own account, told back to them: "you have 2,450 points", "your team matched 4,812
+# transactions" (a promise to the reader, "you'll save", is still a claim).
+_READERS_OWN_BEFORE = re.compile(
+    r"\b(?:you|your (?:team|account|business|company|practice|clinic))\s+(?:have\s+|['\u2019]ve\s+|already\s+)?"
+    r"(?:have|has|had|matched|reconciled|closed|processed|earned|collected|logged|hiked|booked|redeemed|used|"
+    r"posted|imported|added|approved|sent|paid|spent|ran|walked|climbed|visited)\b[^.!?;]{0,50}$",
+    re.IGNORECASE,
+)
+# The length of a route: "the traverse is 18 miles", "a 12 km loop ... 18 miles round trip".
+_ROUTE_LENGTH = re.compile(
+    r"\s+(?:long|away|from|round[- ]trip|each way|out and back|of (?:trail|hiking|gain))\b"
+)
+_COPULA_BEFORE = re.compile(
+    r"\b(?:is|are|was|were|it['\u2019]s)\s+(?:about\s+|roughly\s+|around\s+)?$", re.IGNORECASE
+)
+# When something happens during an activity: "after ten minutes of climbing".
+_OF_AN_ACTIVITY = re.compile(r"\s+of\s+[a-z]+ing\b")
+# A duration defining a group the piece talks about: "the teams that closed in under five days".
+_GROUP_BY_DURATION = re.compile(
+    r"\b(?:those|ones|[a-z]+s)\s+(?:that|who|which)\s+[a-z]+(?:ed)?\s+$", re.IGNORECASE
+)
 # A return, refund or cancellation window is a term of sale, not a promise about results.
 _POLICY_BEFORE = re.compile(
     r"\b(?:return|returns|returned|send (?:it|them) back|exchange|exchanges|refund|refunds|cancel|cancellation)\b"
@@ -429,6 +450,10 @@ def _not_a_duration_claim(text: str, start: int, lowered: str, unit: str) -> boo
         return True  # "In three weeks, your team matched ...": a time frame dating an event
     if re.match(r"(?:takes?|took|taking)\b", lowered) and _DESCRIBED_STEP.search(before):
         return True  # "it takes two minutes"
+    if lowered.startswith("after ") and _OF_AN_ACTIVITY.match(text, start + len(lowered)):
+        return True  # "you'll be fine after ten minutes of climbing": when something happens
+    if _GROUP_BY_DURATION.search(before):
+        return True  # "the teams that closed in under five days had three things in common": a group
     if unit in ("min", "sec", "hou") and lowered.startswith(("in ", "within ", "under ")):
         first = re.match(r"[\s\"'\u201c(*\u2022-]*([A-Za-z]+)", text[_sentence_start(text, start) : start])
         if first and first.group(1).lower() in _IMPERATIVES:
@@ -571,6 +596,8 @@ def extract_claims(text: str) -> list[ClaimFact]:
             parts = re.split(r" (?:in|out of) ", lowered)
             figure = (" in ".join(str(_word_number(p)) if not p[0].isdigit() else p for p in parts), "ratio")
         elif kind == "money":
+            if _READERS_OWN_BEFORE.search(text, _sentence_start(text, start), start):
+                continue  # "you have 2,450 points, worth $24.50": the reader's own balance
             unit = next(c for c in surface if c in "$\u00a3\u20ac")
             scale = re.search(rf"[$\u00a3\u20ac]\s?{_NUM}\s?(k|m|bn|million|billion|thousand)\b", lowered)
             figure = (numbers[0], unit + (scale.group(1)[0] if scale else ""))
@@ -607,6 +634,11 @@ def extract_claims(text: str) -> list[ClaimFact]:
                 continue  # "a few hundred transactions" names no figure
             if _GROUP_SIZE_BEFORE.search(text[max(0, start - 40) : start]):
                 continue  # "led a finance organization of 120 people" describes, it does not claim
+            if _READERS_OWN_BEFORE.search(text, _sentence_start(text, start), start):
+                continue  # "your team matched 4,812 transactions": the reader's own figures
+            if _ROUTE_LENGTH.match(text, end) or _COPULA_BEFORE.search(text, max(0, start - 12), start):
+                if re.search(r"(?:miles?|km|kilomet(?:re|er)s?)$", lowered):
+                    continue  # "the traverse is 18 miles": the length of a route, not a record
             noun = lowered.split()[-1]
             value = numbers[0]
             if re.search(r"\d\s?k\b", lowered):

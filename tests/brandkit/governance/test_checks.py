@@ -322,6 +322,26 @@ def test_steps_by_a_day_half_an_hour_as_a_plan_and_an_opening_ordinal_are_not_cl
     assert claim_spans(text) == []
 
 
+def test_the_readers_own_figures_a_routes_length_and_durations_that_date_or_group_are_not_claims():
+    quiet = (
+        "Your team matched 4,812 transactions automatically. Hi Lee, you have 2,450 points, worth $24.50. "
+        "The traverse is 18 miles and 4,500 feet of gain. The loop is 12 miles long. "
+        "You'll be fine after ten minutes of climbing. The teams that closed in under five days did three things."
+    )
+    assert claim_spans(quiet) == []
+    loud = (
+        "You'll save $400 a year. Our customers matched 4,812 transactions in a day. "
+        "Our boots are tested over 10,000 miles. Whiter teeth after two weeks. Teams close in under five days."
+    )
+    assert claim_spans(loud) == [
+        "save $400 a year",
+        "4,812 transactions",
+        "over 10,000 miles",
+        "after two weeks",
+        "in under five days",
+    ]
+
+
 def test_a_claim_word_about_the_offer_a_piece_sets_the_brand_against_is_not_the_brands_claim():
     assert claim_spans("Unlike same-day whitening at the shopping centre, we check your gums first.") == []
     assert claim_spans("Rather than the cheapest kit, pick one that fits.") == []
