@@ -92,6 +92,8 @@ _SUPERLATIVES = (
     r"stores?|shops?|jackets?|boots?|tents?|packs?)\b|"
     r"(?<=the )first (?:[\w-]+ ){0,3}?(?:platform|clinic|practice|company|brand|tool|solution|provider|"
     r"software|app|system|service|product|dentist|outfitter|retailer|store|shop) (?:to|in|with|that)\b|"
+    # "the UK's third-largest dental group"
+    rf"(?:{_ORDINAL_ALT})-(?:largest|biggest|busiest|fastest)|"
     r"second to none|second only to|unrivall?ed|unparall?ell?ed|without equal|in a class of (?:its|their) own|"
     r"like no other|(?:than|like) (?:any|no) other|nothing (?:else )?comes close|"
     rf"(?:ranked|rated|voted|named|came|finished|placed) (?:as )?(?:the )?(?:first|{_ORDINAL_ALT}|1st)\b|"

@@ -304,10 +304,18 @@ def test_everyday_numbers_ordinals_and_superlatives_are_not_claims():
 def test_durations_as_fractions_results_by_a_day_trial_lengths_and_later_rankings_are_claims():
     text = (
         "A filling usually takes less than half an hour. Your close is done by day five. "
-        "Start your 14-day trial. The new hub makes setup faster in wind. Ledgerline was ranked sixth."
+        "Start your 14-day trial. The new hub makes setup faster in wind. Ledgerline was ranked sixth. "
+        "We are the UK's third-largest group."
     )
     found = claim_spans(text)
-    assert found == ["less than half an hour", "done by day five", "14-day trial", "faster", "ranked sixth"]
+    assert found == [
+        "less than half an hour",
+        "done by day five",
+        "14-day trial",
+        "faster",
+        "ranked sixth",
+        "third-largest",
+    ]
     figures = [f.figure for f in extract_claims(text)]
     assert figures[:3] == [("0.5", "hou"), ("5", "day"), ("14", "day")]
     assert extract_claims("It makes setup faster.")[0].claim_word == "faster"
@@ -317,7 +325,7 @@ def test_steps_by_a_day_half_an_hour_as_a_plan_and_an_opening_ordinal_are_not_cl
     text = (
         "If both sides book by day two, most mismatches disappear. By day one of the close, the work is done. "
         "In half an hour, the clinic opens. Our fourth clinic opens in January. It makes sense to ask. "
-        "The storm gets worse in the afternoon and keeps the trail wet."
+        "The storm gets worse in the afternoon and keeps the trail wet. The second-best option is a spreadsheet."
     )
     assert claim_spans(text) == []
 
