@@ -121,7 +121,7 @@ _COMPARATIVES = (
 
 _DURATION = (
     rf"(?:\b(?:in|within|under|less than|fewer than|just|only|after|as little as|as few as) "
-    rf"(?:just |only |under |less than |as little as |as few as )?{_NUMX}(?:\s|-)?"
+    rf"(?:just |only |under |less than |as little as |as few as )?(?:{_NUMX}|a couple of)(?:\s|-)?"
     rf"{_DURATION_UNITS}\b)"
     # "within an hour", "under a week", "in a fortnight" ("in a day" is as often a plan as a promise)
     rf"|(?:\b(?:within|under|less than) an? (?!quarter){_DURATION_UNITS}\b(?!['\u2019]))"
@@ -656,7 +656,9 @@ def extract_claims(text: str) -> list[ClaimFact]:
                 unit_match = re.search(_DURATION_UNITS, lowered)
                 unit = unit_match.group()[:3] if unit_match else ""
                 value = numbers[0] if numbers else "1"  # "in a fortnight", "within an hour"
-                if not numbers and "half" in lowered:
+                if not numbers and "couple of" in lowered:
+                    value = "2"  # "in a couple of weeks"
+                elif not numbers and "half" in lowered:
                     value = "1.5" if "and a half" in lowered else ("12" if "day" in lowered else "0.5")
                     unit = "hou"
                 elif not numbers and "quarter of an hour" in lowered:

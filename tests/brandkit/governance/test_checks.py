@@ -305,7 +305,7 @@ def test_durations_as_fractions_results_by_a_day_trial_lengths_and_later_ranking
     text = (
         "A filling usually takes less than half an hour. Your close is done by day five. "
         "Start your 14-day trial. The new hub makes setup faster in wind. Ledgerline was ranked sixth. "
-        "We are the UK's third-largest group."
+        "We are the UK's third-largest group. Whiter teeth in a couple of weeks."
     )
     found = claim_spans(text)
     assert found == [
@@ -315,9 +315,11 @@ def test_durations_as_fractions_results_by_a_day_trial_lengths_and_later_ranking
         "faster",
         "ranked sixth",
         "third-largest",
+        "in a couple of weeks",
     ]
     figures = [f.figure for f in extract_claims(text)]
     assert figures[:3] == [("0.5", "hou"), ("5", "day"), ("14", "day")]
+    assert figures[-1] == ("2", "wee")
     assert extract_claims("It makes setup faster.")[0].claim_word == "faster"
 
 
