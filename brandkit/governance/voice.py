@@ -59,6 +59,11 @@ _US_COUNTRY = re.compile(r"\bUS\b|\bU\.S\.")
 
 
 _FRAME_WORDS = 4  # opening words of a "sounds wrong" example that carry its sentence pattern
+_FUNCTION_WORDS = frozenset(
+    """a an the and or but if so to of in on at for with by from as is are was were be been am it its it's
+    this that these those you your you're we our we're i my me they their he she his her do does did don't
+    doesn't not no can will would should could have has had there here what when how why who which""".split()
+)
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'"})
 
 
@@ -67,8 +72,8 @@ def _frame(example: str) -> re.Pattern[str] | None:
     don't need a guide" also catches "Real hikers don't need all that gear"). Examples too short to have
     a frame beyond their own words are matched as phrases only."""
     words = re.findall(r"[\w']+", example.translate(_APOSTROPHES))
-    if len(words) <= _FRAME_WORDS:
-        return None
+    if len(words) <= _FRAME_WORDS or sum(w.lower() not in _FUNCTION_WORDS for w in words[:_FRAME_WORDS]) < 2:
+        return None  # "If you want to ..." opens too many sentences to be a pattern of its own
     body = r"[\s,]+".join(re.escape(w).replace("'", "['\u2019]") for w in words[:_FRAME_WORDS])
     return re.compile(rf"[\"'\u201c\u2018(]?{body}\b", re.IGNORECASE)
 

@@ -473,6 +473,9 @@ def test_a_sentence_opening_the_way_a_bad_example_opens_follows_its_pattern():
     short = rules(voice=(VoiceRule(False, "No hype", bad_example="Totally epic gear"),))
     assert VoiceCheck(short, today=TODAY).run(body("Totally epic tents. Totally epic gear.")) != []
     assert spans(VoiceCheck(short, today=TODAY).run(body("Totally epic tents.")), "Totally epic tents.") == []
+    # an opening of function words is no pattern: "If you want to ..." opens too many sentences
+    common = rules(voice=(VoiceRule(False, "No pressure", bad_example="If you want to smile, book today"),))
+    assert VoiceCheck(common, today=TODAY).run(body("If you want to know more, ask your dentist.")) == []
 
 
 def test_exclamation_density_is_flagged_only_when_the_voice_rules_ask_for_it():
