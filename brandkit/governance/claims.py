@@ -61,6 +61,11 @@ _COUNT_NOUNS = (
     r"readers|visitors|respondents|leaders|followers|fans|students|guests|buyers|shoppers|items|"
     r"installations|deployments|transactions|invoices"
 )
+_ORDINAL_WORDS = (
+    "second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth fourteenth fifteenth "
+    "sixteenth seventeenth eighteenth nineteenth twentieth"
+).split()
+_ORDINAL_ALT = "|".join(_ORDINAL_WORDS) + r"|\d{1,3}(?:st|nd|rd|th)"
 _DURATION_UNITS = r"(?:minutes?|mins?|hours?|hrs?|days?|weeks?|fortnights?|months?|quarters?|years?|decades?|seconds?|secs?)"
 _MORE_WORDS = (
     r"faster|slower|cheaper|quicker|easier|lighter|warmer|drier|stronger|safer|smarter|bigger|larger|smaller|"
@@ -87,9 +92,11 @@ _SUPERLATIVES = (
     r"stores?|shops?|jackets?|boots?|tents?|packs?)\b|"
     r"(?<=the )first (?:[\w-]+ ){0,3}?(?:platform|clinic|practice|company|brand|tool|solution|provider|"
     r"software|app|system|service|product|dentist|outfitter|retailer|store|shop) (?:to|in|with|that)\b|"
+    # "the UK's third-largest dental group"
+    rf"(?:{_ORDINAL_ALT})-(?:largest|biggest|busiest|fastest)|"
     r"second to none|second only to|unrivall?ed|unparall?ell?ed|without equal|in a class of (?:its|their) own|"
     r"like no other|(?:than|like) (?:any|no) other|nothing (?:else )?comes close|"
-    r"(?:ranked|rated|voted|named|came|finished|placed) (?:as )?(?:the )?(?:first|second|third|1st|2nd|3rd)\b|"
+    rf"(?:ranked|rated|voted|named|came|finished|placed) (?:as )?(?:the )?(?:first|{_ORDINAL_ALT}|1st)\b|"
     r"(?:first|second|third|1st|2nd|3rd) place|"
     r"out(?:last|perform|sell|run|live|class|pace|shine|wear)(?:s|ed|ing)?|"
     r"(?:(?<=the )|(?<=our )|(?<=its )|(?<=their )|(?<=your )|(?<='s )|(?<=s' )|(?<=\u2019s ))[a-z]{2,}est"
@@ -114,11 +121,17 @@ _COMPARATIVES = (
 
 _DURATION = (
     rf"(?:\b(?:in|within|under|less than|fewer than|just|only|after|as little as|as few as) "
-    rf"(?:just |only |under |less than |as little as |as few as )?{_NUMX}(?:\s|-)?"
+    rf"(?:just |only |under |less than |as little as |as few as )?(?:{_NUMX}|a couple of)(?:\s|-)?"
     rf"{_DURATION_UNITS}\b)"
     # "within an hour", "under a week", "in a fortnight" ("in a day" is as often a plan as a promise)
     rf"|(?:\b(?:within|under|less than) an? (?!quarter){_DURATION_UNITS}\b(?!['\u2019]))"
     rf"|(?:\bin (?:just |only )?a fortnight\b|\bin (?:under|less than) an? {_DURATION_UNITS}\b)"
+    # "less than half an hour", "within an hour and a half"
+    rf"|(?:\b(?:in|within|under|less than|after|only|just) (?:just |only |under |less than )?(?:half an hour|"
+    rf"an hour and a half|a quarter of an hour|half a day)\b)"
+    # a result by a point in time: "done by day five", "live by week 2" ("book by day two" is a step)
+    rf"|(?:\b(?:done|closed|finished|complete|completed|reconciled|live|ready|balanced|signed off)"
+    rf"(?: [\w-]+)? by (?:day|week|month) (?:{_NUM}|{_NUMWORD})(?![\w-]))"
     # "they close in four": a bare figure ending a clause after "in" (not a year, not "in one")
     rf"|(?:\bin (?:{_NUMWORD}|\d{{1,2}})(?=\s*(?:[,.;:!?)\u2014\u2013]|-\s|$)))"
     # "lose the first ten days", "saves 6 hours", "the close takes 9 working days"
@@ -128,7 +141,7 @@ _DURATION = (
     rf"(?: working| business| full)? (?!years?\b){_DURATION_UNITS}\b)"
     # "a five-day close", "48-hour turnaround"
     rf"|(?:(?:{_NUM}|{_NUMWORD_RUN})-(?:minute|hour|day|week|month) (?:close|turnaround|delivery|setup|set-up|onboarding|"
-    rf"implementation|rollout|roll-out|results?|recovery|payback|go-live)\b)"
+    rf"implementation|rollout|roll-out|results?|recovery|payback|go-live|(?:free )?trials?|money-back|refund)\b)"
     rf"|(?:(?:{_NUMX}|an?)\+?(?:\s|-){_DURATION_UNITS}(?:['\u2019])? (?:of (?:experience|expertise)|experience|"
     rf"expertise|in (?:practice|business|the (?:trade|industry|field|business))|turnaround|delivery|"
     rf"shipping|warranty|guarantee|response|setup|onboarding|results?)\b)"
@@ -196,6 +209,9 @@ _CLAIM = re.compile(
             rf"(?P<guarantee>(?<![\w-])(?:{_GUARANTEES})(?![\w-]))",
             rf"(?P<certification>(?<![\w-])(?:{_CERTIFICATIONS})(?![\w-]))",
             rf"(?P<comparison>(?<![\w-])(?:{_COMPARATIVES})(?![\w-]))",
+            # a bare benefit comparative: "makes setup faster in wind", "keeps you drier"
+            r"(?P<benefit>\b(?:makes?|making|made|keeps?|keeping|kept|gets?) (?:[\w-]+ ){0,2}?(?P<bword>faster|"
+            r"quicker|lighter|warmer|drier|stronger|cheaper|safer)\b(?! than\b))",
         )
     ),
     re.IGNORECASE,
@@ -318,8 +334,10 @@ _STARTS = frozenset(
     finished placed hundred thousand million dozen hundreds thousands millions for spends reduced recovered
     recovers generated generates added adds earned returned reduce reduces reducing shrank shrunk shrink shrinks
     shrinking shortened brought bring brings bringing dropped drop drops dropping fell fall falls grew grown grow
-    grows rose raised increased improved went goes moved sped lifted boosted same next
+    grows rose raised increased improved went goes moved sped lifted boosted same next by make makes making made
+    keep keeps keeping kept get gets done closed finished complete completed reconciled live ready balanced signed
     """.split()
+    + _ORDINAL_WORDS
     + _UNIT_WORDS
     + _TENS_WORDS
 )
@@ -386,6 +404,33 @@ _GROUP_SIZE_BEFORE = re.compile(
     r"(?<!our )(?<!its )\b(?:team|organi[sz]ation|group|department|crew|company|firm|office|class) of\s+$",
     re.IGNORECASE,
 )
+# The thing a piece sets the brand against is someone else's: "Unlike same-day whitening kits, we ...".
+_CONTRAST_BEFORE = re.compile(
+    r"(?:^|[.!?:;\n]\s*|\s)(?:unlike|instead of|rather than)\s+(?:(?:the|a|an|those|these|other|most|many)\s+)?"
+    r"(?:[\w'\u2019-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+# The reader's own account, told back to them: "you have 2,450 points", "your team matched 4,812
+# transactions" (a promise to the reader, "you'll save", is still a claim).
+_READERS_OWN_BEFORE = re.compile(
+    r"\b(?:you|your (?:team|account|business|company|practice|clinic))\s+(?:have\s+|['\u2019]ve\s+|already\s+)?"
+    r"(?:have|has|had|matched|reconciled|closed|processed|earned|collected|logged|hiked|booked|redeemed|used|"
+    r"posted|imported|added|approved|sent|paid|spent|ran|walked|climbed|visited)\b[^.!?;]{0,50}$",
+    re.IGNORECASE,
+)
+# The length of a route: "the traverse is 18 miles", "a 12 km loop ... 18 miles round trip".
+_ROUTE_LENGTH = re.compile(
+    r"\s+(?:long|away|from|round[- ]trip|each way|out and back|of (?:trail|hiking|gain))\b"
+)
+_COPULA_BEFORE = re.compile(
+    r"\b(?:is|are|was|were|it['\u2019]s)\s+(?:about\s+|roughly\s+|around\s+)?$", re.IGNORECASE
+)
+# When something happens during an activity: "after ten minutes of climbing".
+_OF_AN_ACTIVITY = re.compile(r"\s+of\s+[a-z]+ing\b")
+# A duration defining a group the piece talks about: "the teams that closed in under five days".
+_GROUP_BY_DURATION = re.compile(
+    r"\b(?:those|ones|[a-z]+s)\s+(?:that|who|which)\s+[a-z]+(?:ed)?\s+$", re.IGNORECASE
+)
 # A return, refund or cancellation window is a term of sale, not a promise about results.
 _POLICY_BEFORE = re.compile(
     r"\b(?:return|returns|returned|send (?:it|them) back|exchange|exchanges|refund|refunds|cancel|cancellation)\b"
@@ -407,6 +452,10 @@ def _not_a_duration_claim(text: str, start: int, lowered: str, unit: str) -> boo
         return True  # "In three weeks, your team matched ...": a time frame dating an event
     if re.match(r"(?:takes?|took|taking)\b", lowered) and _DESCRIBED_STEP.search(before):
         return True  # "it takes two minutes"
+    if lowered.startswith("after ") and _OF_AN_ACTIVITY.match(text, start + len(lowered)):
+        return True  # "you'll be fine after ten minutes of climbing": when something happens
+    if _GROUP_BY_DURATION.search(before):
+        return True  # "the teams that closed in under five days had three things in common": a group
     if unit in ("min", "sec", "hou") and lowered.startswith(("in ", "within ", "under ")):
         first = re.match(r"[\s\"'\u201c(*\u2022-]*([A-Za-z]+)", text[_sentence_start(text, start) : start])
         if first and first.group(1).lower() in _IMPERATIVES:
@@ -519,6 +568,12 @@ def extract_claims(text: str) -> list[ClaimFact]:
         kind = match.lastgroup or ""
         if kind in ("pword", "mword", "munit", "cword"):
             kind = next(k for k in ("percent", "multiplier", "measure") if match.group(k))
+        if kind in ("benefit", "bword"):
+            # only the comparative is the claim: "makes setup faster" claims "faster"
+            start = match.start("bword")
+            word = match.group("bword").lower()
+            facts.append(ClaimFact("comparison", start, end, text[start:end], None, word, ""))
+            continue
         surface = match.group()
         figure = None
         claim_word = ""
@@ -543,6 +598,8 @@ def extract_claims(text: str) -> list[ClaimFact]:
             parts = re.split(r" (?:in|out of) ", lowered)
             figure = (" in ".join(str(_word_number(p)) if not p[0].isdigit() else p for p in parts), "ratio")
         elif kind == "money":
+            if _READERS_OWN_BEFORE.search(text, _sentence_start(text, start), start):
+                continue  # "you have 2,450 points, worth $24.50": the reader's own balance
             unit = next(c for c in surface if c in "$\u00a3\u20ac")
             scale = re.search(rf"[$\u00a3\u20ac]\s?{_NUM}\s?(k|m|bn|million|billion|thousand)\b", lowered)
             figure = (numbers[0], unit + (scale.group(1)[0] if scale else ""))
@@ -579,6 +636,11 @@ def extract_claims(text: str) -> list[ClaimFact]:
                 continue  # "a few hundred transactions" names no figure
             if _GROUP_SIZE_BEFORE.search(text[max(0, start - 40) : start]):
                 continue  # "led a finance organization of 120 people" describes, it does not claim
+            if _READERS_OWN_BEFORE.search(text, _sentence_start(text, start), start):
+                continue  # "your team matched 4,812 transactions": the reader's own figures
+            if _ROUTE_LENGTH.match(text, end) or _COPULA_BEFORE.search(text, max(0, start - 12), start):
+                if re.search(r"(?:miles?|km|kilomet(?:re|er)s?)$", lowered):
+                    continue  # "the traverse is 18 miles": the length of a route, not a record
             noun = lowered.split()[-1]
             value = numbers[0]
             if re.search(r"\d\s?k\b", lowered):
@@ -594,6 +656,13 @@ def extract_claims(text: str) -> list[ClaimFact]:
                 unit_match = re.search(_DURATION_UNITS, lowered)
                 unit = unit_match.group()[:3] if unit_match else ""
                 value = numbers[0] if numbers else "1"  # "in a fortnight", "within an hour"
+                if not numbers and "couple of" in lowered:
+                    value = "2"  # "in a couple of weeks"
+                elif not numbers and "half" in lowered:
+                    value = "1.5" if "and a half" in lowered else ("12" if "day" in lowered else "0.5")
+                    unit = "hou"
+                elif not numbers and "quarter of an hour" in lowered:
+                    value, unit = "0.25", "hou"
                 if unit == "for":  # a fortnight is two weeks
                     value, unit = _number(str(float(value) * 2)), "wee"
                 if not unit and value == "1":
@@ -604,6 +673,10 @@ def extract_claims(text: str) -> list[ClaimFact]:
                     continue
                 figure = (value, unit)
         else:
+            if kind in ("superlative", "guarantee", "certification") and _CONTRAST_BEFORE.search(
+                text, max(0, start - 60), start
+            ):
+                continue  # "Unlike same-day whitening at the shopping centre, ...": another's offer, not ours
             word = re.sub(r"-\w+$", "", lowered.rsplit(" ", 1)[-1])
             if (
                 kind == "superlative"

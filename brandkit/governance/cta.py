@@ -27,6 +27,18 @@ def _key_words(phrase: str) -> tuple[str, ...]:
     return tuple(w[:5] for w in _TOKEN.findall(normalise(phrase)) if w not in _SMALL)
 
 
+_SERIES_BEFORE = re.compile(r"\w,\s*$")
+_SERIES_AFTER = re.compile(r"\s*,\s*(?:and|or|then)?\s*\w")
+
+
+def _in_a_series(text: str, start: int, end: int) -> bool:
+    """A step in the middle of a list of steps ("Connect your ledger, invite your team, and run your next
+    close") describes how the product is used; it is not the piece's call to action."""
+    return bool(
+        _SERIES_BEFORE.search(text, max(0, start - 40), start) and _SERIES_AFTER.match(text, end, end + 20)
+    )
+
+
 class CtaCheck(LexicalCheck):
     """CTAs from another goal's list, and a missing CTA where the channel needs one."""
 
@@ -56,6 +68,8 @@ class CtaCheck(LexicalCheck):
             for start, end, number in field_matches:
                 cta, cta_goal = self._entries[number]
                 if cta_goal == goal or normalise(cta) in own or (start, end) in flagged:
+                    continue
+                if _in_a_series(text, start, end):
                     continue
                 flagged.add((start, end))
                 suggestion = self.rules.ctas_by_goal[goal][0] if self.rules.ctas_by_goal[goal] else ""

@@ -58,6 +58,26 @@ _FIRST_PERSON_PLURAL = re.compile(
 _US_COUNTRY = re.compile(r"\bUS\b|\bU\.S\.")
 
 
+_FRAME_WORDS = 4  # opening words of a "sounds wrong" example that carry its sentence pattern
+_FUNCTION_WORDS = frozenset(
+    """a an the and or but if so to of in on at for with by from as is are was were be been am it its it's
+    this that these those you your you're we our we're i my me they their he she his her do does did don't
+    doesn't not no can will would should could have has had there here what when how why who which""".split()
+)
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'"})
+
+
+def _frame(example: str) -> re.Pattern[str] | None:
+    """The sentence pattern of a bad example: its opening words at the start of a sentence ("Real hikers
+    don't need a guide" also catches "Real hikers don't need all that gear"). Examples too short to have
+    a frame beyond their own words are matched as phrases only."""
+    words = re.findall(r"[\w']+", example.translate(_APOSTROPHES))
+    if len(words) <= _FRAME_WORDS or sum(w.lower() not in _FUNCTION_WORDS for w in words[:_FRAME_WORDS]) < 2:
+        return None  # "If you want to ..." opens too many sentences to be a pattern of its own
+    body = r"[\s,]+".join(re.escape(w).replace("'", "['\u2019]") for w in words[:_FRAME_WORDS])
+    return re.compile(rf"[\"'\u201c\u2018(]?{body}\b", re.IGNORECASE)
+
+
 class VoiceCheck(LexicalCheck):
     """Phrases and patterns the brand's voice rules exclude."""
 
@@ -100,6 +120,7 @@ class VoiceCheck(LexicalCheck):
                 found.append(self._finding(start, end, f"\u201c{text[start:end]}\u201d: {why}.", name))
         for name in matches:
             text = field_text(content, name)
+            found.extend(self._framed(text, name, found))
             if self.rules.speaks_as == "you":
                 found.extend(self._first_person(text, name))
             exclamation_rules = [
@@ -108,6 +129,38 @@ class VoiceCheck(LexicalCheck):
             if exclamation_rules:
                 none_at_all = any(_NO_EXCLAMATIONS.search(rule) for rule in exclamation_rules)
                 found.extend(self._exclamations(text, name, none_at_all=none_at_all))
+        return found
+
+    def _framed(self, text: str, name: str, already: list[Finding]) -> list[Finding]:
+        """Sentences that open the way one of the brand's bad examples opens."""
+        frames = [
+            (frame, rule)
+            for rule in self.rules.voice
+            if not rule.do and (frame := _frame(rule.bad_example.strip()))
+        ]
+        if not frames:
+            return []
+        taken = [(f.start, f.end) for f in already if f.field == name]
+        found = []
+        for start, end in sentence_spans(text):
+            for frame, rule in frames:
+                if not frame.match(text, start, end):
+                    continue
+                stop = end
+                while stop > start and text[stop - 1] in " \n.!?":
+                    stop -= 1
+                if any(s < stop and start < e for s, e in taken):
+                    break
+                found.append(
+                    self._finding(
+                        start,
+                        stop,
+                        f"\u201c{text[start:stop]}\u201d follows the brand's own example of what not to write "
+                        f"({rule.rule}).",
+                        name,
+                    )
+                )
+                break
         return found
 
     def _first_person(self, text: str, name: str) -> list[Finding]:

@@ -26,7 +26,7 @@ from brandkit.governance.cta import CtaCheck
 from brandkit.governance.decisions import DecisionsCheck
 from brandkit.governance.lexicon import PhraseIndex, inflections
 from brandkit.governance.pillars import PillarsCheck
-from brandkit.governance.reading import ReadingLevelCheck
+from brandkit.governance.reading import ReadingLevelCheck, sentence_grade
 from brandkit.governance.voice import VoiceCheck
 
 TODAY = date(2026, 12, 5)
@@ -301,6 +301,69 @@ def test_everyday_numbers_ordinals_and_superlatives_are_not_claims():
     assert claim_spans(text) == []
 
 
+def test_durations_as_fractions_results_by_a_day_trial_lengths_and_later_rankings_are_claims():
+    text = (
+        "A filling usually takes less than half an hour. Your close is done by day five. "
+        "Start your 14-day trial. The new hub makes setup faster in wind. Ledgerline was ranked sixth. "
+        "We are the UK's third-largest group. Whiter teeth in a couple of weeks."
+    )
+    found = claim_spans(text)
+    assert found == [
+        "less than half an hour",
+        "done by day five",
+        "14-day trial",
+        "faster",
+        "ranked sixth",
+        "third-largest",
+        "in a couple of weeks",
+    ]
+    figures = [f.figure for f in extract_claims(text)]
+    assert figures[:3] == [("0.5", "hou"), ("5", "day"), ("14", "day")]
+    assert figures[-1] == ("2", "wee")
+    assert extract_claims("It makes setup faster.")[0].claim_word == "faster"
+
+
+def test_steps_by_a_day_half_an_hour_as_a_plan_and_an_opening_ordinal_are_not_claims():
+    text = (
+        "If both sides book by day two, most mismatches disappear. By day one of the close, the work is done. "
+        "In half an hour, the clinic opens. Our fourth clinic opens in January. It makes sense to ask. "
+        "The storm gets worse in the afternoon and keeps the trail wet. The second-best option is a spreadsheet."
+    )
+    assert claim_spans(text) == []
+
+
+def test_the_readers_own_figures_a_routes_length_and_durations_that_date_or_group_are_not_claims():
+    quiet = (
+        "Your team matched 4,812 transactions automatically. Hi Lee, you have 2,450 points, worth $24.50. "
+        "The traverse is 18 miles and 4,500 feet of gain. The loop is 12 miles long. "
+        "You'll be fine after ten minutes of climbing. The teams that closed in under five days did three things."
+    )
+    assert claim_spans(quiet) == []
+    loud = (
+        "You'll save $400 a year. Our customers matched 4,812 transactions in a day. "
+        "Our boots are tested over 10,000 miles. Whiter teeth after two weeks. Teams close in under five days."
+    )
+    assert claim_spans(loud) == [
+        "save $400 a year",
+        "4,812 transactions",
+        "over 10,000 miles",
+        "after two weeks",
+        "in under five days",
+    ]
+
+
+def test_a_claim_word_about_the_offer_a_piece_sets_the_brand_against_is_not_the_brands_claim():
+    assert claim_spans("Unlike same-day whitening at the shopping centre, we check your gums first.") == []
+    assert claim_spans("Rather than the cheapest kit, pick one that fits.") == []
+    assert claim_spans(
+        "Ask about same-day whitening. Unlike others, we are the only clinic with a guarantee."
+    ) == [
+        "same-day whitening",
+        "only clinic with",
+        "guarantee",
+    ]
+
+
 def test_a_claim_in_words_is_supported_by_the_same_figure_in_digits():
     check = ClaimsCheck(
         rules(
@@ -333,6 +396,26 @@ def test_reading_level_names_the_sentences_that_push_the_grade_over_target():
     findings = ReadingLevelCheck(rules(reading_grade_target=8), today=TODAY).run(body(text))
     assert spans(findings, text) == [hard]
     assert "target of 8" in findings[0].message
+
+
+def test_a_dateline_a_link_and_names_inside_a_sentence_do_not_raise_its_grade():
+    plain = sentence_grade("The team today announced a new feature for finance teams.")
+    assert (
+        sentence_grade("NEW YORK \u2014 The team today announced a new feature for finance teams.") == plain
+    )
+    assert (
+        sentence_grade(
+            "LEEDS, 1 December 2026 \u2014 The team today announced a new feature for finance teams."
+        )
+        == plain
+    )
+    words, syllable_count = sentence_grade("It works with Sage Intacct and Microsoft Dynamics.")
+    assert (words, syllable_count) == (8, 8)  # "It" opens the sentence; the four name words count one each
+    assert sentence_grade("Read it at ledgerline.com/report today.") == sentence_grade(
+        "Read it at link today."
+    )
+    # a capitalised opening word and ordinary prose are counted as before
+    assert sentence_grade("Organizations exhibit compounding inefficiencies.")[1] >= 13
 
 
 def test_reading_level_is_quiet_for_easy_copy_or_without_a_target():
@@ -377,6 +460,24 @@ def test_voice_flags_quoted_dont_phrases_jargon_and_we_for_a_brand_that_speaks_a
     assert found == ["procedure", "Periodontal", "We"]
 
 
+def test_a_sentence_opening_the_way_a_bad_example_opens_follows_its_pattern():
+    brand = rules(
+        voice=(VoiceRule(False, "Don't shame beginners", bad_example="Real hikers don't need a guide"),)
+    )
+    text = "Real hikers don\u2019t need all that gear, but you do need the basics. Real hikers love a map."
+    found = spans(VoiceCheck(brand, today=TODAY).run(body(text)), text)
+    assert found == ["Real hikers don\u2019t need all that gear, but you do need the basics"]
+    # the words in another order, or mid-sentence, are ordinary prose; short examples stay phrases only
+    quiet = "Some real hikers don't need a map. Hikers don't need real gear."
+    assert VoiceCheck(brand, today=TODAY).run(body(quiet)) == []
+    short = rules(voice=(VoiceRule(False, "No hype", bad_example="Totally epic gear"),))
+    assert VoiceCheck(short, today=TODAY).run(body("Totally epic tents. Totally epic gear.")) != []
+    assert spans(VoiceCheck(short, today=TODAY).run(body("Totally epic tents.")), "Totally epic tents.") == []
+    # an opening of function words is no pattern: "If you want to ..." opens too many sentences
+    common = rules(voice=(VoiceRule(False, "No pressure", bad_example="If you want to smile, book today"),))
+    assert VoiceCheck(common, today=TODAY).run(body("If you want to know more, ask your dentist.")) == []
+
+
 def test_exclamation_density_is_flagged_only_when_the_voice_rules_ask_for_it():
     text = "Great news! New clinic! Open now!"
     assert VoiceCheck(rules(), today=TODAY).run(body(text)) == []
@@ -402,6 +503,18 @@ def test_a_cta_from_another_goal_is_flagged_with_this_goals_cta_as_suggestion():
     findings = CtaCheck(rules(ctas_by_goal=CTAS), today=TODAY).run(body(text, goal="awareness"))
     assert spans(findings, text) == ["Book now"]
     assert findings[0].suggestion == "Learn more"
+
+
+def test_a_cta_phrase_that_is_a_step_in_a_list_of_steps_is_not_the_pieces_cta():
+    check = CtaCheck(rules(ctas_by_goal=CTAS), today=TODAY)
+    text = "Pick a time, book now, and bring your questions. Learn more."
+    assert check.run(body(text, goal="awareness")) == []
+    for text in (
+        "Learn more, then book now.",
+        "Learn more. Book now, and bring a friend.",
+        "Learn more? Book now",
+    ):
+        assert [s.lower() for s in spans(check.run(body(text, goal="awareness")), text)] == ["book now"]
 
 
 def test_a_channel_that_needs_a_cta_is_flagged_without_one_and_loose_wording_counts():

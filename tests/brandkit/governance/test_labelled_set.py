@@ -36,14 +36,21 @@ from tests.brandkit.governance.labelled_set import KINDS, TODAY, load_brands, lo
 # "holdout4": 48 drafts (89 labels, 15 clean drafts) written blind the same way by another writer who saw
 # neither the checker nor the other sets' drafts, while the classes above were being handled elsewhere;
 # first measured on the checker before them: recall 0.888 precision 0.966. Measured on this checker, no
-# label changed after: see the pin.
+# label changed after: recall 0.910 precision 0.956. Its misses then handled as classes, no label changed:
+# durations as fractions, results "by day five", trial lengths, bare benefit comparatives ("makes setup
+# faster"), rankings past third, a bad example's sentence pattern, the offer a piece contrasts itself with
+# ("Unlike same-day whitening ..."), a CTA phrase as a step in a list, datelines/names/links in the grade:
+# holdout4 recall 0.966 precision 0.989 (now flattering too). Older false alarms handled as classes with
+# them: the reader's own figures ("your team matched 4,812 transactions", "points worth $24.50"), a route's
+# length ("the traverse is 18 miles"), "after ten minutes of climbing", a group defined by a duration ("the
+# teams that closed in under five days"): tuned precision 0.979, holdout 0.966, holdout2 0.965.
 # Raise these when the checker improves; never lower them to make a change pass.
 PINNED = {  # (recall, precision)
-    "tuned": (1.00, 0.94),
-    "holdout": (1.00, 0.93),
-    "holdout2": (1.00, 0.94),
+    "tuned": (1.00, 0.97),
+    "holdout": (1.00, 0.96),
+    "holdout2": (1.00, 0.96),
     "holdout3": (0.98, 1.00),
-    "holdout4": (0.91, 0.95),
+    "holdout4": (0.96, 0.98),
 }
 
 
