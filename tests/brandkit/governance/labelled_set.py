@@ -63,8 +63,9 @@ class Draft:
     holdout: bool = False
     # "tuned" (the checker was developed against these), "holdout" (written after it, never tuned
     # against), "holdout2" (written before the checks were last changed, in `labelled/holdout2/`) or
-    # "holdout3" / "holdout4" (each written blind, from the brand layers and the spec only, by a writer
-    # who saw neither the checker nor the other sets' drafts, in `labelled/holdout3/` and `labelled/holdout4/`).
+    # "holdout3" / "holdout4" / "holdout5" (each written blind, from the brand layers and the spec only, by a
+    # writer who saw neither the checker nor the other sets' drafts, in `labelled/holdout3/`, `labelled/holdout4/`
+    # and `labelled/holdout5/`).
     group: str = "tuned"
 
 
@@ -142,6 +143,7 @@ def load_drafts() -> list[Draft]:
     paths += [(path, "holdout2") for path in sorted((HERE / "holdout2").glob("*.yaml"))]
     paths += [(path, "holdout3") for path in sorted((HERE / "holdout3").glob("*.yaml"))]
     paths += [(path, "holdout4") for path in sorted((HERE / "holdout4").glob("*.yaml"))]
+    paths += [(path, "holdout5") for path in sorted((HERE / "holdout5").glob("*.yaml"))]
     for path, group in paths:
         if path.name == "brands.yaml":
             continue

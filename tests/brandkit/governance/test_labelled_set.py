@@ -44,6 +44,10 @@ from tests.brandkit.governance.labelled_set import KINDS, TODAY, load_brands, lo
 # them: the reader's own figures ("your team matched 4,812 transactions", "points worth $24.50"), a route's
 # length ("the traverse is 18 miles"), "after ten minutes of climbing", a group defined by a duration ("the
 # teams that closed in under five days"): tuned precision 0.979, holdout 0.966, holdout2 0.965.
+# "holdout5": 53 drafts (84 labels, 19 clean drafts) written blind the same way by a fifth writer who saw
+# neither the checker, its unit tests, its history nor the other sets' drafts, while the classes above were
+# being handled elsewhere; committed before it was first scored. On the checker before those classes: recall
+# 0.952 precision 0.977. Measured on this checker, no label changed after: see the pin.
 # Raise these when the checker improves; never lower them to make a change pass.
 PINNED = {  # (recall, precision)
     "tuned": (1.00, 0.97),
@@ -51,6 +55,7 @@ PINNED = {  # (recall, precision)
     "holdout2": (1.00, 0.96),
     "holdout3": (0.98, 1.00),
     "holdout4": (0.96, 0.98),
+    "holdout5": (0.95, 0.97),
 }
 
 
@@ -82,6 +87,13 @@ def test_the_labelled_set_is_large_varied_and_covers_every_kind():
     assert set(Counter(label.kind for label in fourth_labels)) == set(KINDS)
     assert sum(1 for draft in fourth if not draft.labels) >= 10
     assert all(draft.holdout for draft in fourth)
+    fifth = [draft for draft in drafts if draft.group == "holdout5"]
+    fifth_labels = [label for draft in fifth for label in draft.labels]
+    assert len(fifth) >= 40 and len({draft.brand for draft in fifth}) == 3
+    assert len(fifth_labels) >= 70
+    assert set(Counter(label.kind for label in fifth_labels)) == set(KINDS)
+    assert sum(1 for draft in fifth if not draft.labels) >= 10
+    assert all(draft.holdout for draft in fifth)
 
 
 def _report(name: str, total, by_kind, notes) -> str:
@@ -102,7 +114,7 @@ def test_precision_and_recall_on_the_labelled_set_stay_at_their_pinned_values():
     results = [(draft, check_content(draft.content, brands[draft.brand], today=TODAY)) for draft in drafts]
     reports = []
     scores = {}
-    for name in ("tuned", "holdout", "holdout2", "holdout3", "holdout4"):
+    for name in ("tuned", "holdout", "holdout2", "holdout3", "holdout4", "holdout5"):
         total, by_kind, notes = score([r for r in results if r[0].group == name])
         scores[name] = total
         reports.append(_report(name, total, by_kind, notes))
