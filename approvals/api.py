@@ -18,13 +18,15 @@ from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from agencyops.api.filters import ChoiceFilterField, IdFilterField
+from agencyops.api.permissions import team_reads_and_writes_by
 from agencyops.api.serializers import ErrorDetailSerializer
 from agencyops.api.views import FIELD_ERRORS, FORBIDDEN, NOT_FOUND, AgencyAPIView, parse
-from agencyops.models import Agency, Client, ClientContact, Membership
+from agencyops.models import Agency, Membership
 from agencyops.permissions import is_agency_member
 from approvals import selectors, services
 from approvals import serializers as api
@@ -40,7 +42,6 @@ from approvals.models import (
     VersionPage,
 )
 from approvals.permissions import can_manage_approvals, can_send_approval
-from projects.models import Project, Task
 
 # Preparing, sending and logging approvals is for owners and coordinators, as in the services.
 
@@ -48,15 +49,8 @@ DECISIONS_COME_FROM_THE_CLIENT = (
     "Decisions come from the client: the final approver decides in the portal. "
     "Log feedback that arrived elsewhere as a comment, or add a decision-log entry."
 )
-PROJECT_REFUSED = "Choose one of your projects."
-CONTACT_REFUSED = "Choose a contact at this project's client."
-TASK_REFUSED = "Choose a task of this project."
-MEMBER_REFUSED = "Choose someone on your team."
-CLIENT_REFUSED = "Choose one of your clients."
 VERSION_REFUSED = "Choose a version of this request."
 PARENT_REFUSED = "Reply to a comment of this request."
-ENTRY_REFUSED = "Correct an entry of this client's log."
-APPROVAL_REFUSED = "Choose an approval request of this agency."
 
 SEND_REFUSED = OpenApiResponse(
     OpenApiTypes.OBJECT,
@@ -68,15 +62,27 @@ UPLOAD_REQUEST = "Send JSON for copy (`text`), or multipart/form-data with `file
 REQUEST_ID = OpenApiParameter("request_id", int, OpenApiParameter.PATH, description="Approval request id.")
 
 
-def _id_param(request: Request, name: str, errors: dict[str, list[str]]) -> int | None:
-    """A whole-number query parameter, or None; a bad value adds a field message."""
-    value = request.query_params.get(name, "").strip()
-    if not value:
-        return None
-    if not value.isdigit():
-        errors[name] = [f"Give the {name}'s id, a whole number."]
-        return None
-    return int(value)
+class ApprovalFilterSerializer(serializers.Serializer):
+    status = ChoiceFilterField(
+        choices=["open", *ApprovalStatus.values],
+        what="an approval status",
+        help_text="Only requests with this status; `open`: not yet decided or cancelled.",
+    )
+    client = IdFilterField(what="client", help_text="Only requests of the client with this id.")
+    project = IdFilterField(what="project", help_text="Only requests of the project with this id.")
+
+
+class DecisionLogFilterSerializer(serializers.Serializer):
+    client = IdFilterField(what="client", help_text="Only the log of the client with this id.")
+
+
+class ChangeRequestFilterSerializer(serializers.Serializer):
+    status = ChoiceFilterField(
+        choices=api.ChangeRequestStatus.values,
+        message="Use status={allowed}.",
+        help_text="Only change requests in this state.",
+    )
+    project = IdFilterField(what="project", help_text="Only change requests of the project with this id.")
 
 
 # --- Reads ---------------------------------------------------------------------------------
@@ -201,7 +207,7 @@ def change_requests_for_api(*, status: str = "", project_id: int | None = None) 
 class ApprovalsAPIView(AgencyAPIView):
     """Base of the approvals endpoints: moments in the agency's time zone, scoped lookups, 404 otherwise."""
 
-    write_permission: Any = staticmethod(can_manage_approvals)
+    permission_map: Any = team_reads_and_writes_by(can_manage_approvals)
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
@@ -210,23 +216,11 @@ class ApprovalsAPIView(AgencyAPIView):
 
     def approval_or_404(self, request_id: int) -> ApprovalRequest:
         # The scope limits the lookup to the caller's agency: another agency's request is "not found".
-        approval = selectors.approval_for_page().filter(pk=request_id).first()
-        if approval is None:
-            raise exceptions.NotFound()
-        return approval
+        return self.object_or_404(selectors.approval_for_page(), request_id)
 
     def detail(self, request_id: int, code: int = status.HTTP_200_OK) -> Response:
         approval = approval_detail_for_api(self.approval_or_404(request_id), self.request.membership)
         return self.render(approval, api.ApprovalDetailSerializer, code)
-
-    def lookup(self, queryset: QuerySet, pk: int | None, field: str, message: str, errors: dict) -> Any:
-        """An object by id through the scoped manager; a missing or foreign id adds a field message."""
-        if pk is None:
-            return None
-        found = queryset.filter(pk=pk).first()
-        if found is None:
-            errors[field] = [message]
-        return found
 
 
 # --- Approval requests ---------------------------------------------------------------------
@@ -238,34 +232,19 @@ class ApprovalListView(ApprovalsAPIView):
 
     queryset = ApprovalRequest.objects.none()
     serializer_class = api.ApprovalSerializer
+    filter_serializer_class = ApprovalFilterSerializer
 
     @extend_schema(
         operation_id="approvals_list",
         summary="List approval requests",
-        parameters=[
-            OpenApiParameter(
-                "status",
-                str,
-                enum=["open", *ApprovalStatus.values],
-                description="Only requests with this status; `open`: not yet decided or cancelled.",
-            ),
-            OpenApiParameter("client", int, description="Only requests of the client with this id."),
-            OpenApiParameter("project", int, description="Only requests of the project with this id."),
-        ],
         responses={200: api.ApprovalSerializer(many=True), 400: FIELD_ERRORS, 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str) -> Response:
-        errors: dict[str, list[str]] = {}
-        wanted = request.query_params.get("status", "").strip()
-        if wanted and wanted != "open" and wanted not in ApprovalStatus.values:
-            errors["status"] = [
-                f"“{wanted}” is not an approval status; use open, {', '.join(ApprovalStatus.values)}."
-            ]
-        client_id = _id_param(request, "client", errors)
-        project_id = _id_param(request, "project", errors)
-        if errors:
-            raise exceptions.ValidationError(errors)
-        requests = approvals_for_api(status=wanted, client_id=client_id, project_id=project_id)
+        requests = approvals_for_api(
+            status=self.filters.get("status", ""),
+            client_id=self.filters.get("client"),
+            project_id=self.filters.get("project"),
+        )
         return self.list_response(requests, api.ApprovalSerializer)
 
     @extend_schema(
@@ -283,37 +262,21 @@ class ApprovalListView(ApprovalsAPIView):
         responses={201: api.ApprovalDetailSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, agency_slug: str) -> Response:
+        # Project, approver, task and internal approver are resolved in the agency's scope.
         data = parse(api.ApprovalCreateInputSerializer, request)
-        errors: dict[str, list[str]] = {}
-        project = self.lookup(
-            Project.objects.select_related("client"), data["project"], "project", PROJECT_REFUSED, errors
-        )
-        approver = self.lookup(
-            ClientContact.objects.all(), data["final_approver"], "final_approver", CONTACT_REFUSED, errors
-        )
-        task = self.lookup(Task.objects.all(), data.get("task"), "task", TASK_REFUSED, errors)
-        internal = self.lookup(
-            Membership.objects.select_related("user"),
-            data.get("internal_approver"),
-            "internal_approver",
-            MEMBER_REFUSED,
-            errors,
-        )
-        if errors:
-            raise exceptions.ValidationError(errors)
         upload = data.get("file")
         approval = services.approval_request_create(
             actor=request.membership,
-            project=project,
+            project=data["project"],
             title=data["title"],
             deliverable=data["deliverable"],
-            final_approver=approver,
+            final_approver=data["final_approver"],
             scopes=data["scopes"],
             scope_notes=data["scope_notes"],
             due_at=data["due_at"],
             after_approval=data["after_approval"],
-            task=task,
-            internal_approver=internal,
+            task=data.get("task"),
+            internal_approver=data.get("internal_approver"),
             kind=VersionKind.TEXT
             if upload is None
             else VersionKind.IMAGE,  # the file's bytes decide image or PDF
@@ -390,7 +353,7 @@ class ApprovalSignoffView(ApprovalsAPIView):
     queryset = ApprovalRequest.objects.none()
     serializer_class = api.ApprovalDetailSerializer
     # The service decides who may sign off: the named internal approver, whatever their role, or an owner.
-    write_permission = is_agency_member
+    permission_map = {"POST": is_agency_member}
 
     @extend_schema(
         operation_id="approvals_signoff",
@@ -470,7 +433,7 @@ class CommentListView(ApprovalsAPIView):
     pagination_class = None  # the whole list, as the schema says
     queryset = Comment.objects.none()
     serializer_class = api.StaffCommentSerializer
-    write_permission = is_agency_member
+    permission_map = {"GET": is_agency_member, "POST": is_agency_member}
 
     @extend_schema(
         operation_id="approval_comments_list",
@@ -562,7 +525,7 @@ class ApprovalDecisionView(ApprovalsAPIView):
 
     queryset = ApprovalRequest.objects.none()
     serializer_class = api.ReviewerDecisionSerializer
-    write_permission = is_agency_member
+    permission_map = {"POST": is_agency_member}
 
     @extend_schema(
         operation_id="approvals_decide_refused",
@@ -595,22 +558,19 @@ class DecisionLogView(ApprovalsAPIView):
 
     queryset = DecisionLogEntry.objects.none()
     serializer_class = api.StaffDecisionLogEntrySerializer
+    filter_serializer_class = DecisionLogFilterSerializer
 
     @extend_schema(
         operation_id="decisions_list",
         summary="List the decision log",
         description="Newest decision first. Every final decision on a request is logged automatically; "
         "corrections are later entries pointing at the entry they correct (`corrects`).",
-        parameters=[OpenApiParameter("client", int, description="Only the log of the client with this id.")],
         responses={200: api.StaffDecisionLogEntrySerializer(many=True), 400: FIELD_ERRORS, 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str) -> Response:
-        errors: dict[str, list[str]] = {}
-        client_id = _id_param(request, "client", errors)
-        if errors:
-            raise exceptions.ValidationError(errors)
         return self.list_response(
-            decision_log_for_api(request.agency, client_id=client_id), api.StaffDecisionLogEntrySerializer
+            decision_log_for_api(request.agency, client_id=self.filters.get("client")),
+            api.StaffDecisionLogEntrySerializer,
         )
 
     @extend_schema(
@@ -629,18 +589,12 @@ class DecisionLogView(ApprovalsAPIView):
     )
     def post(self, request: Request, agency_slug: str) -> Response:
         data = parse(api.DecisionLogCreateInputSerializer, request)
-        errors: dict[str, list[str]] = {}
-        client = self.lookup(Client.objects.all(), data.pop("client"), "client", CLIENT_REFUSED, errors)
-        project = self.lookup(
-            Project.objects.all(), data.pop("project", None), "project", PROJECT_REFUSED, errors
-        )
-        corrects = self.lookup(
-            DecisionLogEntry.objects.all(), data.pop("corrects", None), "corrects", ENTRY_REFUSED, errors
-        )
-        if errors:
-            raise exceptions.ValidationError(errors)
         entry = services.decision_log_add(
-            actor=request.membership, client=client, project=project, corrects=corrects, **data
+            actor=request.membership,
+            client=data.pop("client"),
+            project=data.pop("project", None),
+            corrects=data.pop("corrects", None),
+            **data,
         )
         return self.render(
             decision_log_entry_for_api(request.agency, entry.pk),
@@ -656,7 +610,7 @@ class DecisionLogEntryView(ApprovalsAPIView):
     queryset = DecisionLogEntry.objects.none()
     serializer_class = api.StaffDecisionLogEntrySerializer
     # Reads only; everyone gets the same 405 for an edit, whatever their role.
-    write_permission = is_agency_member
+    permission_map = {"GET": is_agency_member}
 
     @extend_schema(
         operation_id="decisions_retrieve",
@@ -683,30 +637,17 @@ class ChangeRequestListView(ApprovalsAPIView):
 
     queryset = ChangeRequest.objects.none()
     serializer_class = api.ChangeRequestSerializer
+    filter_serializer_class = ChangeRequestFilterSerializer
 
     @extend_schema(
         operation_id="change_requests_list",
         summary="List change requests",
-        parameters=[
-            OpenApiParameter(
-                "status",
-                str,
-                enum=api.ChangeRequestStatus.values,
-                description="Only change requests in this state.",
-            ),
-            OpenApiParameter("project", int, description="Only change requests of the project with this id."),
-        ],
         responses={200: api.ChangeRequestSerializer(many=True), 400: FIELD_ERRORS, 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str) -> Response:
-        errors: dict[str, list[str]] = {}
-        wanted = request.query_params.get("status", "").strip()
-        if wanted and wanted not in api.ChangeRequestStatus.values:
-            errors["status"] = [f"Use status={', '.join(api.ChangeRequestStatus.values)}."]
-        project_id = _id_param(request, "project", errors)
-        if errors:
-            raise exceptions.ValidationError(errors)
-        rows = change_requests_for_api(status=wanted, project_id=project_id)
+        rows = change_requests_for_api(
+            status=self.filters.get("status", ""), project_id=self.filters.get("project")
+        )
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(
             api.ChangeRequestSerializer(
@@ -726,22 +667,15 @@ class ChangeRequestListView(ApprovalsAPIView):
     )
     def post(self, request: Request, agency_slug: str) -> Response:
         data = parse(api.ChangeRequestCreateInputSerializer, request)
-        errors: dict[str, list[str]] = {}
-        approval = self.lookup(
-            ApprovalRequest.objects.select_related("project", "task"),
-            data.get("approval_request"),
-            "approval_request",
-            APPROVAL_REFUSED,
-            errors,
-        )
-        project = self.lookup(Project.objects.all(), data.get("project"), "project", PROJECT_REFUSED, errors)
-        if not errors:
-            if project is None and approval is None:
-                errors["project"] = ["Say which project (or approval request) the change is for."]
-            elif project is not None and approval is not None and approval.project_id != project.pk:
-                errors["approval_request"] = ["Choose an approval request of this project."]
-        if errors:
-            raise exceptions.ValidationError(errors)
+        approval, project = data.get("approval_request"), data.get("project")
+        if project is None and approval is None:
+            raise exceptions.ValidationError(
+                {"project": ["Say which project (or approval request) the change is for."]}
+            )
+        if project is not None and approval is not None and approval.project_id != project.pk:
+            raise exceptions.ValidationError(
+                {"approval_request": ["Choose an approval request of this project."]}
+            )
         change_request = services.change_request_create(
             requester=request.membership,
             project=project or approval.project,

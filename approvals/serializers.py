@@ -20,10 +20,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from agencyops.api.fields import ScopedPrimaryKeyRelatedField
 from agencyops.input_bounds import MAX_PAGE, MAX_REWORK_DAYS
+from agencyops.models import Client, ClientContact, Membership
 from approvals.models import (
+    ApprovalRequest,
     ApprovalStatus,
     ChangeRequestVerdict,
+    DecisionLogEntry,
     FeedbackSource,
     LogSource,
     Scope,
@@ -31,6 +35,16 @@ from approvals.models import (
     VersionKind,
 )
 from approvals.services import format_moment
+from projects.models import Project, Task
+
+# Related ids are looked up in the agency's scope: another agency's id reads like an unknown one.
+PROJECT_REFUSED = "Choose one of your projects."
+CONTACT_REFUSED = "Choose a contact at this project's client."
+TASK_REFUSED = "Choose a task of this project."
+MEMBER_REFUSED = "Choose someone on your team."
+CLIENT_REFUSED = "Choose one of your clients."
+ENTRY_REFUSED = "Correct an entry of this client's log."
+APPROVAL_REFUSED = "Choose an approval request of this agency."
 
 CHANGE_REASONS = [
     ("revise_approved", "Revise approved work"),
@@ -394,7 +408,10 @@ class ApprovalDetailSerializer(ApprovalSerializer):
     )
     internal_signed_off_at = serializers.DateTimeField(read_only=True, allow_null=True)
     created_by = TeamMemberRefSerializer(read_only=True, allow_null=True)
-    can_send = serializers.BooleanField(read_only=True, help_text="The caller can send the latest version now (the page's Send button shows exactly then).")
+    can_send = serializers.BooleanField(
+        read_only=True,
+        help_text="The caller can send the latest version now (the page's Send button shows exactly then).",
+    )
     send_check = SendCheckSerializer(read_only=True)
     versions = StaffVersionSerializer(source="version_list", many=True, read_only=True)
     comments = StaffCommentSerializer(source="comment_list", many=True, read_only=True)
@@ -403,7 +420,12 @@ class ApprovalDetailSerializer(ApprovalSerializer):
 
 
 class ApprovalCreateInputSerializer(serializers.Serializer):
-    project = serializers.IntegerField(help_text="Id of one of the agency's projects.")
+    project = ScopedPrimaryKeyRelatedField(
+        model=Project,
+        queryset=lambda context: Project.objects.select_related("client"),
+        message=PROJECT_REFUSED,
+        help_text="Id of one of the agency's projects.",
+    )
     title = serializers.CharField(max_length=200, help_text="What is being approved.")
     deliverable = serializers.CharField(
         max_length=200,
@@ -412,7 +434,11 @@ class ApprovalCreateInputSerializer(serializers.Serializer):
         default="",
         help_text="Revision rounds are counted per deliverable; the title when left out.",
     )
-    final_approver = serializers.IntegerField(help_text="Id of the client contact whose verdict decides.")
+    final_approver = ScopedPrimaryKeyRelatedField(
+        model=ClientContact,
+        message=CONTACT_REFUSED,
+        help_text="Id of the client contact whose verdict decides.",
+    )
     scopes = ScopeListField(
         required=False,
         default=list,
@@ -425,10 +451,17 @@ class ApprovalCreateInputSerializer(serializers.Serializer):
     after_approval = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="The agency's approval terms when left out."
     )
-    task = serializers.IntegerField(
-        required=False, allow_null=True, help_text="Id of the project task it gates."
+    task = ScopedPrimaryKeyRelatedField(
+        model=Task,
+        message=TASK_REFUSED,
+        required=False,
+        allow_null=True,
+        help_text="Id of the project task it gates.",
     )
-    internal_approver = serializers.IntegerField(
+    internal_approver = ScopedPrimaryKeyRelatedField(
+        model=Membership,
+        queryset=lambda context: Membership.objects.select_related("user"),
+        message=MEMBER_REFUSED,
         required=False,
         allow_null=True,
         help_text="Membership id of someone who signs off before the client sees it.",
@@ -607,7 +640,9 @@ class PortalDecisionLogEntrySerializer(DecisionLogEntrySerializer):
 
 
 class DecisionLogCreateInputSerializer(serializers.Serializer):
-    client = serializers.IntegerField(help_text="Id of the client whose log this goes into.")
+    client = ScopedPrimaryKeyRelatedField(
+        model=Client, message=CLIENT_REFUSED, help_text="Id of the client whose log this goes into."
+    )
     decided_on = serializers.DateField()
     decision = serializers.CharField()
     approver_name = serializers.CharField(max_length=150, help_text="Who approved it.")
@@ -620,12 +655,18 @@ class DecisionLogCreateInputSerializer(serializers.Serializer):
         default="",
         help_text="A link or the email's subject.",
     )
-    project = serializers.IntegerField(required=False, allow_null=True)
+    project = ScopedPrimaryKeyRelatedField(
+        model=Project, message=PROJECT_REFUSED, required=False, allow_null=True
+    )
     impact_timeline = serializers.CharField(required=False, allow_blank=True, default="")
     impact_budget = serializers.CharField(required=False, allow_blank=True, default="")
     impact_deliverables = serializers.CharField(required=False, allow_blank=True, default="")
-    corrects = serializers.IntegerField(
-        required=False, allow_null=True, help_text="Id of the entry this corrects (entries are never edited)."
+    corrects = ScopedPrimaryKeyRelatedField(
+        model=DecisionLogEntry,
+        message=ENTRY_REFUSED,
+        required=False,
+        allow_null=True,
+        help_text="Id of the entry this corrects (entries are never edited).",
     )
 
 
@@ -675,11 +716,20 @@ class ChangeRequestSerializer(serializers.Serializer):
 
 
 class ChangeRequestCreateInputSerializer(serializers.Serializer):
-    project = serializers.IntegerField(
-        required=False, allow_null=True, help_text="Id of the project; the approval request's when left out."
+    project = ScopedPrimaryKeyRelatedField(
+        model=Project,
+        message=PROJECT_REFUSED,
+        required=False,
+        allow_null=True,
+        help_text="Id of the project; the approval request's when left out.",
     )
-    approval_request = serializers.IntegerField(
-        required=False, allow_null=True, help_text="Id of the approved request this revises (it is cited)."
+    approval_request = ScopedPrimaryKeyRelatedField(
+        model=ApprovalRequest,
+        queryset=lambda context: ApprovalRequest.objects.select_related("project", "task"),
+        message=APPROVAL_REFUSED,
+        required=False,
+        allow_null=True,
+        help_text="Id of the approved request this revises (it is cited).",
     )
     description = serializers.CharField()
     reason = serializers.ChoiceField(choices=CHANGE_REASONS, required=False, default="revise_approved")

@@ -24,6 +24,7 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from agencyops.api.permissions import team_reads_and_writes_by
 from agencyops.api.views import FIELD_ERRORS, FORBIDDEN, NOT_FOUND, AgencyAPIView, parse
 from agencyops.models import Client, ClientContact
 from agencyops.permissions import is_agency_member
@@ -227,7 +228,7 @@ class ZipRenderer(BaseRenderer):
 class BrandAPIView(AgencyAPIView):
     """Any member may call; the services refuse roles (403) and the selectors hide clients (404)."""
 
-    write_permission: Any = is_agency_member
+    permission_map: Any = team_reads_and_writes_by(is_agency_member)
 
     def client_or_404(self, client_id: int) -> Client:
         client = selectors.client_for_brand(self.request.membership, client_id)

@@ -26,6 +26,8 @@ class FilterSerializerMixin:
     """
 
     filter_serializer_class: type[serializers.Serializer] | None = None
+    # The methods whose query parameters the serializer describes (for the schema); reads by default.
+    filter_methods: tuple[str, ...] = FILTERED_METHODS
     request: Any
 
     def get_filter_serializer_context(self) -> dict[str, Any]:
@@ -53,7 +55,7 @@ class FilterSerializerSchema(AutoSchema):
     def get_override_parameters(self) -> list[Any]:
         parameters = list(super().get_override_parameters())
         filter_class = getattr(self.view, "filter_serializer_class", None)
-        if filter_class is not None and self.method in FILTERED_METHODS:
+        if filter_class is not None and self.method in getattr(self.view, "filter_methods", FILTERED_METHODS):
             parameters.insert(0, filter_class)
         return parameters
 

@@ -53,3 +53,10 @@ class MethodPermission(BasePermission):
             return True  # DRF answers 405, the same for every role.
         predicate = predicate_for(view, request.method)
         return predicate is not None and bool(predicate(getattr(request, "membership", None)))
+
+
+def team_reads_and_writes_by(write: Predicate) -> dict[str, Predicate]:
+    """The usual map of an app's base view: the whole team reads, ``write`` guards every change."""
+    from agencyops.permissions import is_agency_member
+
+    return {"GET": is_agency_member, "POST": write, "PUT": write, "PATCH": write, "DELETE": write}

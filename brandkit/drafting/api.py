@@ -14,6 +14,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from agencyops.api.permissions import team_reads_and_writes_by
 from agencyops.api.views import FIELD_ERRORS, FORBIDDEN, NOT_FOUND, AgencyAPIView, parse
 from agencyops.permissions import is_agency_member
 from brandkit import selectors as brand_selectors
@@ -127,7 +128,7 @@ class DraftingJobDetailSerializer(DraftingJobSerializer):
 
 
 class DraftingAPIView(AgencyAPIView):
-    write_permission: Any = is_agency_member
+    permission_map: Any = team_reads_and_writes_by(is_agency_member)
 
     def job_or_404(self, job_id: int) -> DraftingJob:
         job = selectors.drafting_job_for(self.request.membership, job_id)
