@@ -14,7 +14,7 @@ import zoneinfo
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -26,12 +26,11 @@ from agencyops.api.filters import ChoiceFilterField, IdFilterField
 from agencyops.api.permissions import team_reads_and_writes_by
 from agencyops.api.serializers import ErrorDetailSerializer
 from agencyops.api.views import FIELD_ERRORS, FORBIDDEN, NOT_FOUND, AgencyAPIView, parse
-from agencyops.models import Agency, Membership
+from agencyops.models import Agency
 from agencyops.permissions import is_agency_member
 from approvals import selectors, services
 from approvals import serializers as api
 from approvals.models import (
-    CLOSED_STATUSES,
     ApprovalRequest,
     ApprovalStatus,
     AssetVersion,
@@ -41,7 +40,7 @@ from approvals.models import (
     VersionKind,
     VersionPage,
 )
-from approvals.permissions import can_manage_approvals, can_send_approval
+from approvals.permissions import can_manage_approvals
 
 # Preparing, sending and logging approvals is for owners and coordinators, as in the services.
 
@@ -86,77 +85,6 @@ class ChangeRequestFilterSerializer(serializers.Serializer):
 
 
 # --- Reads ---------------------------------------------------------------------------------
-
-
-def approvals_for_api(
-    *, status: str = "", client_id: int | None = None, project_id: int | None = None
-) -> QuerySet[ApprovalRequest]:
-    """The agency's approval requests by due time, each with its latest version's number (scope active)."""
-    latest = AssetVersion.objects.filter(request=OuterRef("pk")).order_by("-number").values("number")[:1]
-    requests = (
-        ApprovalRequest.objects.select_related(
-            "project", "client", "final_approver", "internal_approver__user"
-        )
-        .annotate(latest_number=Subquery(latest))
-        .order_by("due_at", "pk")
-    )
-    if status == "open":
-        requests = requests.exclude(status__in=CLOSED_STATUSES)
-    elif status:
-        requests = requests.filter(status=status)
-    if client_id is not None:
-        requests = requests.filter(client_id=client_id)
-    if project_id is not None:
-        requests = requests.filter(project_id=project_id)
-    return requests
-
-
-def versions_for_api(request: ApprovalRequest) -> list[AssetVersion]:
-    """A request's versions oldest first, with who uploaded them and their rendered pages."""
-    return list(
-        request.versions.select_related("uploaded_by__user")
-        .prefetch_related(Prefetch("pages", queryset=VersionPage.objects.order_by("number")))
-        .order_by("number")
-    )
-
-
-def comments_for_api(request: ApprovalRequest) -> list[Comment]:
-    """Every comment on a request (internal ones too), oldest first, with authors and resolvers joined in."""
-    return list(
-        request.comments.select_related(
-            "version", "author", "author_contact", "author_membership__user", "resolved_by__user"
-        ).order_by("created_at", "pk")
-    )
-
-
-def approval_detail_for_api(request: ApprovalRequest, viewer: Membership | None = None) -> ApprovalRequest:
-    """A request with its versions (and pages), every comment, every verdict, its change requests and the
-    send check, loaded in a fixed number of queries; ``can_send`` answers for ``viewer``."""
-    request.version_list = versions_for_api(request)  # type: ignore[attr-defined]
-    request.comment_list = comments_for_api(request)  # type: ignore[attr-defined]
-    request.decision_list = list(  # type: ignore[attr-defined]
-        request.decisions.select_related("contact", "version").order_by("decided_at", "pk")
-    )
-    change_requests = list(
-        ChangeRequest.objects.filter(approval_request=request)
-        .select_related("decision")
-        .order_by("-created_at", "-pk")
-    )
-    request.change_request_list = with_change_status(change_requests)  # type: ignore[attr-defined]
-    latest = request.version_list[-1] if request.version_list else None  # type: ignore[attr-defined]
-    request.latest_number = latest.number if latest else None  # type: ignore[attr-defined]
-    request.send_check = (  # type: ignore[attr-defined]
-        services.SendCheck(
-            version=latest,
-            revision_round=latest.revision_round,
-            included=request.project.revision_rounds_included,
-        )
-        if latest
-        else None
-    )
-    # The same predicate as the page's Send button (approvals/permissions.py): the two can no longer disagree.
-    request.can_send = can_send_approval(viewer, request, latest)  # type: ignore[attr-defined]
-    return request
 
 
 def decision_log_for_api(agency: Agency, *, client_id: int | None = None) -> QuerySet[DecisionLogEntry]:
@@ -219,7 +147,8 @@ class ApprovalsAPIView(AgencyAPIView):
         return self.object_or_404(selectors.approval_for_page(), request_id)
 
     def detail(self, request_id: int, code: int = status.HTTP_200_OK) -> Response:
-        approval = approval_detail_for_api(self.approval_or_404(request_id), self.request.membership)
+        viewer = selectors.Viewer.staff(self.request.membership)
+        approval = selectors.approval_detail_for(viewer, self.approval_or_404(request_id))
         return self.render(approval, api.ApprovalDetailSerializer, code)
 
 
@@ -240,7 +169,8 @@ class ApprovalListView(ApprovalsAPIView):
         responses={200: api.ApprovalSerializer(many=True), 400: FIELD_ERRORS, 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str) -> Response:
-        requests = approvals_for_api(
+        requests = selectors.approval_requests_for(
+            selectors.Viewer.staff(request.membership),
             status=self.filters.get("status", ""),
             client_id=self.filters.get("client"),
             project_id=self.filters.get("project"),
@@ -385,7 +315,9 @@ class VersionListView(ApprovalsAPIView):
         responses={200: api.StaffVersionSerializer(many=True), 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str, request_id: int) -> Response:
-        versions = versions_for_api(self.approval_or_404(request_id))
+        versions = selectors.versions_for(
+            selectors.Viewer.staff(request.membership), self.approval_or_404(request_id)
+        )
         return Response(
             api.StaffVersionSerializer(versions, many=True, context=self.get_serializer_context()).data
         )
@@ -441,7 +373,9 @@ class CommentListView(ApprovalsAPIView):
         responses={200: api.StaffCommentSerializer(many=True), 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str, request_id: int) -> Response:
-        comments = comments_for_api(self.approval_or_404(request_id))
+        comments = selectors.comments_for(
+            selectors.Viewer.staff(request.membership), self.approval_or_404(request_id)
+        )
         return Response(
             api.StaffCommentSerializer(comments, many=True, context=self.get_serializer_context()).data
         )

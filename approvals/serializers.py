@@ -20,7 +20,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from agencyops.api.fields import ScopedPrimaryKeyRelatedField
+from agencyops.api.fields import ScopedInputSerializer, ScopedPrimaryKeyRelatedField
 from agencyops.input_bounds import MAX_PAGE, MAX_REWORK_DAYS
 from agencyops.models import Client, ClientContact, Membership
 from approvals.models import (
@@ -34,6 +34,7 @@ from approvals.models import (
     Verdict,
     VersionKind,
 )
+from approvals.selectors import PORTAL_STATUS_OF, PortalStatus  # noqa: F401  (the schema's enum name)
 from approvals.services import format_moment
 from projects.models import Project, Task
 
@@ -57,28 +58,6 @@ class ChangeRequestStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     APPROVED = "approved", "Approved"
     REJECTED = "rejected", "Rejected"
-
-
-class PortalStatus(models.TextChoices):
-    """A request's status as a client sees it: internal steps (drafts, sign-off) read as "in revision"."""
-
-    AWAITING_DECISION = "awaiting_decision", "Awaiting your decision"
-    IN_REVISION = "in_revision", "The agency is preparing the next version"
-    CHANGES_REQUESTED = "changes_requested", "Changes requested"
-    APPROVED = "approved", "Approved"
-    APPROVED_WITH_CHANGES = "approved_with_changes", "Approved with changes"
-    CANCELLED = "cancelled", "Cancelled"
-
-
-PORTAL_STATUS_OF = {
-    ApprovalStatus.DRAFT: PortalStatus.IN_REVISION,
-    ApprovalStatus.AWAITING_INTERNAL: PortalStatus.IN_REVISION,
-    ApprovalStatus.AWAITING_CLIENT: PortalStatus.AWAITING_DECISION,
-    ApprovalStatus.CHANGES_REQUESTED: PortalStatus.CHANGES_REQUESTED,
-    ApprovalStatus.APPROVED: PortalStatus.APPROVED,
-    ApprovalStatus.APPROVED_WITH_CHANGES: PortalStatus.APPROVED_WITH_CHANGES,
-    ApprovalStatus.CANCELLED: PortalStatus.CANCELLED,
-}
 
 
 def _absolute(context: dict[str, Any], name: str, **kwargs: Any) -> str:
@@ -419,7 +398,7 @@ class ApprovalDetailSerializer(ApprovalSerializer):
     change_requests = ChangeRequestRefSerializer(source="change_request_list", many=True, read_only=True)
 
 
-class ApprovalCreateInputSerializer(serializers.Serializer):
+class ApprovalCreateInputSerializer(ScopedInputSerializer):
     project = ScopedPrimaryKeyRelatedField(
         model=Project,
         queryset=lambda context: Project.objects.select_related("client"),
@@ -639,7 +618,7 @@ class PortalDecisionLogEntrySerializer(DecisionLogEntrySerializer):
     """A log entry as the client sees it (who at the agency recorded it stays internal)."""
 
 
-class DecisionLogCreateInputSerializer(serializers.Serializer):
+class DecisionLogCreateInputSerializer(ScopedInputSerializer):
     client = ScopedPrimaryKeyRelatedField(
         model=Client, message=CLIENT_REFUSED, help_text="Id of the client whose log this goes into."
     )
@@ -715,7 +694,7 @@ class ChangeRequestSerializer(serializers.Serializer):
         return ""
 
 
-class ChangeRequestCreateInputSerializer(serializers.Serializer):
+class ChangeRequestCreateInputSerializer(ScopedInputSerializer):
     project = ScopedPrimaryKeyRelatedField(
         model=Project,
         message=PROJECT_REFUSED,

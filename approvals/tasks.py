@@ -27,9 +27,7 @@ def send_approval_reminders() -> int:
     """Beat job: queue one reminder task per agency that has requests due soon or overdue."""
     with scopes_disabled():
         agency_ids = (
-            ApprovalRequest.objects.filter(
-                status=ApprovalStatus.AWAITING_CLIENT, due_at__lte=_reminder_horizon()
-            )
+            ApprovalRequest.objects.filter(status=ApprovalStatus.AWAITING_CLIENT, due_at__lte=_reminder_horizon())
             .values_list("agency_id", flat=True)
             .distinct()
         )
@@ -111,17 +109,13 @@ def render_version_pages(version_id: int, agency_id: int) -> int:
     from approvals.services import version_pages_store
 
     with scope(agency=agency_id):
-        version = AssetVersion.objects.filter(
-            pk=version_id, kind__in=[VersionKind.PDF, VersionKind.IMAGE]
-        ).first()
+        version = AssetVersion.objects.filter(pk=version_id, kind__in=[VersionKind.PDF, VersionKind.IMAGE]).first()
         if version is None or not version.file or version.pages.exists():
             return 0
         with version.file.open("rb") as handle:
             data = handle.read()
         try:
-            pages = (
-                render_pdf_pages(data) if version.kind == VersionKind.PDF else [render_image_preview(data)]
-            )
+            pages = render_pdf_pages(data) if version.kind == VersionKind.PDF else [render_image_preview(data)]
         except SoftTimeLimitExceeded:
             logger.warning("Rendering the pages of version %s took too long; left unrendered", version_id)
             return 0

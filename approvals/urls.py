@@ -43,11 +43,7 @@ urlpatterns = [
     ),
     path("inbox/<int:message_id>/file/", inbox_views.inbox_file, name="inbox_file"),
     path("inbox/<int:message_id>/task/", inbox_views.inbox_task, name="inbox_task"),
-    path(
-        "inbox/<int:message_id>/change-request/",
-        inbox_views.inbox_change_request,
-        name="inbox_change_request",
-    ),
+    path("inbox/<int:message_id>/change-request/", inbox_views.inbox_change_request, name="inbox_change_request"),
     path("inbox/<int:message_id>/decision/", inbox_views.inbox_decision, name="inbox_decision"),
     path("inbox/<int:message_id>/discard/", inbox_views.inbox_discard, name="inbox_discard"),
     path(

@@ -208,9 +208,7 @@ def approval_detail(request: HttpRequest, request_id: int) -> HttpResponse:
             "capture_form": FeedbackCaptureForm(request=approval) if can_manage else None,
             "version_form": VersionForm() if can_add_version else None,
             "revision_form": RevisionForm() if can_request_revision(membership, approval) else None,
-            "inbound_address": inbound_address_live(
-                approval.client, target=REQUEST_TARGET, target_id=approval.pk
-            )
+            "inbound_address": inbound_address_live(approval.client, target=REQUEST_TARGET, target_id=approval.pk)
             if can_manage
             else None,
             "site_url": settings.SITE_URL,

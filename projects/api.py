@@ -22,7 +22,7 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from agencyops.api.fields import MAX_DB_ID, ScopedPrimaryKeyRelatedField
+from agencyops.api.fields import MAX_DB_ID, ScopedInputSerializer, ScopedPrimaryKeyRelatedField
 from agencyops.api.filters import ChoiceFilterField, FlagFilterField, IdFilterField
 from agencyops.api.views import FIELD_ERRORS, FORBIDDEN, NOT_FOUND, AgencyAPIView, parse
 from agencyops.models import ClientContact, Discipline, Membership
@@ -294,7 +294,7 @@ def _of_the_project(model: type[Phase] | type[Task]) -> Any:
     return lambda context: model.objects.filter(project=context["project"])
 
 
-class TaskCreateInputSerializer(serializers.Serializer):
+class TaskCreateInputSerializer(ScopedInputSerializer):
     title = serializers.CharField(max_length=200)
     phase = ScopedPrimaryKeyRelatedField(
         model=Phase,

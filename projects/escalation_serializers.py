@@ -8,7 +8,7 @@ from typing import get_args
 
 from rest_framework import serializers
 
-from agencyops.api.fields import ScopedPrimaryKeyRelatedField
+from agencyops.api.fields import ScopedInputSerializer, ScopedPrimaryKeyRelatedField
 from agencyops.models import Membership
 from projects.models import EscalationSeverity, EscalationState
 from projects.risks import RuleName, Section
@@ -101,7 +101,7 @@ class EscalationAcknowledgeInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
-class EscalationAssignInputSerializer(serializers.Serializer):
+class EscalationAssignInputSerializer(ScopedInputSerializer):
     # Someone of another agency is "not on your team", like an unknown id.
     assignee = ScopedPrimaryKeyRelatedField(
         model=Membership,

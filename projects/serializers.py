@@ -12,7 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from agencyops.api.fields import ScopedPrimaryKeyRelatedField
+from agencyops.api.fields import ScopedInputSerializer, ScopedPrimaryKeyRelatedField
 from agencyops.models import Client, ClientContact, Discipline, Membership
 from projects.models import DeadlineChangeCause, DependencyKind, Party, ProjectStatus, Task, TaskStatus
 
@@ -299,7 +299,7 @@ class TaskChangeSerializer(serializers.Serializer):
     )
 
 
-class TaskUpdateInputSerializer(serializers.Serializer):
+class TaskUpdateInputSerializer(ScopedInputSerializer):
     status = serializers.ChoiceField(choices=TaskStatus.choices, required=False)
     waiting_on = serializers.ChoiceField(
         choices=Party.choices, required=False, allow_blank=True, help_text="With status `waiting`: on whom."
@@ -362,7 +362,7 @@ class TaskDependenciesSerializer(serializers.Serializer):
     successors = SuccessorLinkSerializer(many=True, read_only=True)
 
 
-class DependencyCreateInputSerializer(serializers.Serializer):
+class DependencyCreateInputSerializer(ScopedInputSerializer):
     predecessor = ScopedPrimaryKeyRelatedField(
         model=Task,
         message=PREDECESSOR_REFUSED,
@@ -497,7 +497,7 @@ class ProjectCreatedSerializer(ProjectDetailSerializer):
     tasks = TaskSerializer(many=True, read_only=True)
 
 
-class ProjectCreateInputSerializer(serializers.Serializer):
+class ProjectCreateInputSerializer(ScopedInputSerializer):
     client = ScopedPrimaryKeyRelatedField(
         model=Client, message=CLIENT_REFUSED, help_text="Id of one of this agency's clients."
     )

@@ -9,7 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from agencyops.api.fields import ScopedPrimaryKeyRelatedField
+from agencyops.api.fields import ScopedInputSerializer, ScopedPrimaryKeyRelatedField
 from agencyops.models import (
     Client,
     ClientContact,
@@ -190,7 +190,7 @@ class ClientContactSerializer(serializers.ModelSerializer):
         return contact.user_id is not None
 
 
-class ClientContactCreateInputSerializer(serializers.Serializer):
+class ClientContactCreateInputSerializer(ScopedInputSerializer):
     # Another agency's client is refused like a missing one.
     client = ScopedPrimaryKeyRelatedField(
         model=Client,

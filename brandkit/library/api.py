@@ -154,6 +154,7 @@ class LibraryListView(LibraryAPIView):
     """Search and list the library; file a new item with its first file or link."""
 
     serializer_class = LibraryItemOutput
+    filter_serializer_class = LibraryFilterInput
 
     @extend_schema(
         operation_id="library_search",
@@ -161,13 +162,10 @@ class LibraryListView(LibraryAPIView):
         description="`q` is searched in titles (highest weight), tags and the text inside files; "
         '"quoted phrases", OR and -excluded words work as in a search engine. Ranked when `q` is given, '
         "newest first otherwise; 25 a page.",
-        parameters=[LibraryFilterInput],
         responses={200: LibrarySearchPageOutput, 400: FIELD_ERRORS, 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str) -> Response:
-        serializer = LibraryFilterInput(data=request.query_params)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = self.filters
         filters = selectors.LibraryFilters(
             q=data.get("q", ""),
             client_id=data.get("client"),
