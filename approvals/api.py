@@ -48,8 +48,6 @@ DECISIONS_COME_FROM_THE_CLIENT = (
     "Decisions come from the client: the final approver decides in the portal. "
     "Log feedback that arrived elsewhere as a comment, or add a decision-log entry."
 )
-VERSION_REFUSED = "Choose a version of this request."
-PARENT_REFUSED = "Reply to a comment of this request."
 
 SEND_REFUSED = OpenApiResponse(
     OpenApiTypes.OBJECT,
@@ -392,8 +390,9 @@ class CommentListView(ApprovalsAPIView):
     )
     def post(self, request: Request, agency_slug: str, request_id: int) -> Response:
         approval = self.approval_or_404(request_id)
-        data = parse(api.StaffCommentInputSerializer, request)
-        version, parent = comment_targets(approval, data, sent_only=False)
+        viewer = selectors.Viewer.staff(request.membership)
+        data = parse(api.StaffCommentInputSerializer, request, context=comment_context(viewer, approval))
+        version, parent = comment_targets(viewer, approval, data)
         comment = services.comment_add(
             author=request.user,
             membership=request.membership,
@@ -413,34 +412,21 @@ class CommentListView(ApprovalsAPIView):
 
 
 def comment_targets(
-    approval: ApprovalRequest, data: dict[str, Any], *, sent_only: bool
+    viewer: selectors.Viewer, approval: ApprovalRequest, data: dict[str, Any]
 ) -> tuple[AssetVersion, Comment | None]:
-    """The version a comment goes on (the latest one when not given) and the comment it replies to.
-
-    ``sent_only`` (the portal) leaves versions the client has not been sent out of reach, like missing ones.
-    """
-    errors: dict[str, list[str]] = {}
-    versions = approval.versions.all()
-    if sent_only:
-        versions = versions.filter(sent_at__isnull=False)
-    if data.get("version") is not None:
-        version = versions.filter(pk=data["version"]).first()
-    else:
-        version = versions.order_by("-number").first()
+    """The version a comment goes on and the comment it replies to, both already resolved by the input
+    serializer among what the viewer can see; without a version, the latest one they can see."""
+    version = (
+        data.get("version") or selectors.versions_visible_to(viewer, approval).order_by("-number").first()
+    )
     if version is None:
-        errors["version"] = [VERSION_REFUSED]
-    parent = None
-    if data.get("parent") is not None:
-        replies_to = approval.comments.all()
-        if sent_only:
-            # A client cannot reply to what they cannot see.
-            replies_to = replies_to.filter(is_internal=False, version__sent_at__isnull=False)
-        parent = replies_to.filter(pk=data["parent"]).first()
-        if parent is None:
-            errors["parent"] = [PARENT_REFUSED]
-    if errors:
-        raise exceptions.ValidationError(errors)
-    return version, parent  # type: ignore[return-value]
+        raise exceptions.ValidationError({"version": [api.VERSION_REFUSED]})
+    return version, data.get("parent")
+
+
+def comment_context(viewer: selectors.Viewer, approval: ApprovalRequest) -> dict[str, Any]:
+    """What a comment's input serializer looks its ids up in."""
+    return {"viewer": viewer, "approval": approval}
 
 
 def comment_for_api(pk: int) -> Comment:

@@ -29,7 +29,7 @@ from agencyops.api.views import FIELD_ERRORS, NOT_FOUND, parse
 from agencyops.tenancy import ScopedAPIMixin, contact_for
 from approvals import serializers as api
 from approvals import services
-from approvals.api import comment_for_api, comment_targets, decision_log_for_api
+from approvals.api import comment_context, comment_for_api, comment_targets, decision_log_for_api
 from approvals.models import (
     ApprovalRequest,
     Comment,
@@ -174,8 +174,8 @@ class PortalCommentListView(PortalAPIView):
     )
     def post(self, request: Request, agency_slug: str, request_id: int) -> Response:
         approval = self.approval_or_404(request_id)
-        data = parse(api.CommentInputSerializer, request)
-        version, parent = comment_targets(approval, data, sent_only=True)
+        data = parse(api.CommentInputSerializer, request, context=comment_context(self.viewer, approval))
+        version, parent = comment_targets(self.viewer, approval, data)
         comment = services.comment_add(
             author=request.user,
             contact=request.contact,

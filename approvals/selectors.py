@@ -189,14 +189,23 @@ def approval_requests_for(
     return requests
 
 
+def versions_visible_to(viewer: Viewer, approval: ApprovalRequest) -> QuerySet[AssetVersion]:
+    """The versions of a request a viewer may see (and comment on): every one for the team, only those
+    sent for a client."""
+    versions = approval.versions.all()
+    return versions.filter(sent_at__isnull=False) if viewer.is_client else versions
+
+
 def versions_for(viewer: Viewer, approval: ApprovalRequest) -> list[AssetVersion]:
     """A request's versions oldest first with their rendered pages: all of them for the team (with who
     uploaded them), only those sent for a client."""
-    versions = approval.versions.prefetch_related(
-        Prefetch("pages", queryset=VersionPage.objects.order_by("number"))
-    ).order_by("number")
+    versions = (
+        versions_visible_to(viewer, approval)
+        .prefetch_related(Prefetch("pages", queryset=VersionPage.objects.order_by("number")))
+        .order_by("number")
+    )
     if viewer.is_client:
-        return list(versions.filter(sent_at__isnull=False))
+        return list(versions)
     return list(versions.select_related("uploaded_by__user"))
 
 

@@ -26,7 +26,9 @@ from agencyops.models import Client, ClientContact, Membership
 from approvals.models import (
     ApprovalRequest,
     ApprovalStatus,
+    AssetVersion,
     ChangeRequestVerdict,
+    Comment,
     DecisionLogEntry,
     FeedbackSource,
     LogSource,
@@ -34,7 +36,12 @@ from approvals.models import (
     Verdict,
     VersionKind,
 )
-from approvals.selectors import PORTAL_STATUS_OF, PortalStatus  # noqa: F401  (the schema's enum name)
+from approvals.selectors import (
+    PORTAL_STATUS_OF,
+    PortalStatus,
+    comments_for,
+    versions_visible_to,
+)  # noqa: F401  (the schema's enum name)
 from approvals.services import format_moment
 from projects.models import Project, Task
 
@@ -46,6 +53,8 @@ MEMBER_REFUSED = "Choose someone on your team."
 CLIENT_REFUSED = "Choose one of your clients."
 ENTRY_REFUSED = "Correct an entry of this client's log."
 APPROVAL_REFUSED = "Choose an approval request of this agency."
+VERSION_REFUSED = "Choose a version of this request."
+PARENT_REFUSED = "Reply to a comment of this request."
 
 CHANGE_REASONS = [
     ("revise_approved", "Revise approved work"),
@@ -263,13 +272,26 @@ class PortalCommentSerializer(CommentSerializer):
     """A comment as the client sees it. Only ever given comments that are not internal, on sent versions."""
 
 
-class CommentInputSerializer(serializers.Serializer):
+class CommentInputSerializer(ScopedInputSerializer):
+    """A comment's input; the view puts the request and its ``viewer`` in the context, so a version the
+    viewer was not sent, or a comment they cannot see, is refused like a missing one."""
+
     body = serializers.CharField(trim_whitespace=False)
-    version = serializers.IntegerField(
-        required=False, allow_null=True, help_text="Version id; the latest version when left out."
+    version = ScopedPrimaryKeyRelatedField(
+        model=AssetVersion,
+        queryset=lambda context: versions_visible_to(context["viewer"], context["approval"]),
+        message=VERSION_REFUSED,
+        required=False,
+        allow_null=True,
+        help_text="Version id; the latest version when left out.",
     )
-    parent = serializers.IntegerField(
-        required=False, allow_null=True, help_text="Id of the comment replied to."
+    parent = ScopedPrimaryKeyRelatedField(
+        model=Comment,
+        queryset=lambda context: comments_for(context["viewer"], context["approval"]),
+        message=PARENT_REFUSED,
+        required=False,
+        allow_null=True,
+        help_text="Id of the comment replied to.",
     )
     page = serializers.IntegerField(
         required=False, default=1, min_value=1, max_value=MAX_PAGE, help_text="Page of a PDF."

@@ -94,4 +94,4 @@ class ChoiceFilterField(serializers.ChoiceField):
         super().__init__(choices=choices, **kwargs)
         allowed = ", ".join(str(key) for key in self.choices)
         refusal = message.format(allowed=allowed) if message else f"“{{input}}” is not {what}; use {allowed}."
-        self.error_messages = {**self.error_messages, "invalid_choice": refusal}
+        self.error_messages: dict[str, str] = {**self.error_messages, "invalid_choice": refusal}

@@ -15,7 +15,8 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from agencyops.models import Membership
 
-Predicate = Callable[[Membership], bool]
+# Predicates take the caller's membership, or None when there is none (they then refuse).
+Predicate = Callable[[Membership | None], bool]
 PermissionMap = Mapping[str, Predicate]
 ROLE_REFUSED = "Your role in this agency does not allow this."
 FOLLOWS_GET = ("HEAD", "OPTIONS")
