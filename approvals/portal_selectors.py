@@ -32,7 +32,7 @@ from approvals.models import (
     VersionKind,
     VersionPage,
 )
-from approvals.selectors import Viewer, portal_status, requests_visible_to
+from approvals.selectors import Viewer, portal_status, requests_visible_to, round_label
 from approvals.services import format_moment
 
 DECIDED_STATUSES = (ApprovalStatus.APPROVED, ApprovalStatus.APPROVED_WITH_CHANGES)
@@ -79,13 +79,6 @@ def day_label(day: date) -> str:
 def portal_status_label(status: str) -> str:
     """The client-facing name of a request's status (the one status map, in approvals.selectors)."""
     return portal_status(status).label
-
-
-def round_label(number: int, included: int) -> str:
-    """'Version 1 · first round' / 'Version 3 · revision round 2 of 2 included'."""
-    if number <= 1:
-        return f"Version {number} · first round"
-    return f"Version {number} · revision round {number - 1} of {included} included"
 
 
 @dataclass(frozen=True)
@@ -225,7 +218,9 @@ def portal_home_data(
     awaiting = [
         AwaitingItem(
             request=row,
-            round_label=round_label(row.current_number or 1, row.project.revision_rounds_included),
+            round_label=round_label(
+                row.current_number or 1, row.project.revision_rounds_included, Viewer.client(contact)
+            ),
             due_label=format_moment(row.due_at, agency),
             countdown=countdown(row.due_at, now),
             is_overdue=row.due_at < now,
@@ -471,7 +466,9 @@ def portal_approval_page(
         my_advice=my_advice,
         client_commented_on_round=client_commented,
         change_requests=change_requests,
-        round_label=round_label(version.number, approval.project.revision_rounds_included),
+        round_label=round_label(
+            version.number, approval.project.revision_rounds_included, Viewer.client(contact)
+        ),
         due_label=format_moment(approval.due_at, agency),
         countdown=countdown(approval.due_at, now),
         is_overdue=approval.due_at < now,

@@ -110,14 +110,15 @@ def statuses_shown_as(shown: str) -> list[ApprovalStatus]:
 # --------------------------------------------------------------------------- shared labels
 
 
-def round_label(number: int | None, included: int) -> str:
-    """'v3 · revision round 2 of 2 included': the version and which revision round it is against the project's
-    budget, in the same words as the portal."""
+def round_label(number: int | None, included: int, viewer: Viewer | None = None) -> str:
+    """'v3 · revision round 2 of 2 included': the version and which revision round it is against the
+    project's budget. A client reads the version spelt out: 'Version 3 · revision round 2 of 2 included'."""
     if not number:
         return "No version yet"
+    version = f"Version {number}" if viewer is not None and viewer.is_client else f"v{number}"
     if number == 1:
-        return "v1 · first round"
-    return f"v{number} · revision round {number - 1} of {included} included"
+        return f"{version} · first round"
+    return f"{version} · revision round {number - 1} of {included} included"
 
 
 def is_beyond_budget(number: int | None, included: int) -> bool:

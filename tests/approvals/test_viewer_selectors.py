@@ -16,6 +16,7 @@ from approvals.selectors import (
     approval_requests_for,
     comments_for,
     portal_status,
+    round_label,
     versions_for,
 )
 from tests import factories
@@ -108,3 +109,11 @@ def test_the_agencys_own_steps_read_the_same_to_a_client_on_every_surface():
         assert portal_status_label(status) == "Next version in preparation"
     assert portal_status(ApprovalStatus.AWAITING_CLIENT).value == "awaiting_decision"
     assert portal_status_label(ApprovalStatus.AWAITING_CLIENT) == "Awaiting a decision"
+
+
+def test_the_round_label_is_one_rule_a_client_reads_with_the_version_spelt_out(team):
+    client = Viewer.client(team["contacts"][0])
+
+    assert round_label(3, 2) == "v3 · revision round 2 of 2 included"
+    assert round_label(3, 2, client) == "Version 3 · revision round 2 of 2 included"
+    assert round_label(1, 2, client) == "Version 1 · first round"
