@@ -14,22 +14,23 @@ import zoneinfo
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from agencyops.api.filters import ChoiceFilterField, IdFilterField
+from agencyops.api.permissions import team_reads_and_writes_by
 from agencyops.api.serializers import ErrorDetailSerializer
 from agencyops.api.views import FIELD_ERRORS, FORBIDDEN, NOT_FOUND, AgencyAPIView, parse
-from agencyops.models import Agency, Client, ClientContact, Membership
+from agencyops.models import Agency
 from agencyops.permissions import is_agency_member
 from approvals import selectors, services
 from approvals import serializers as api
 from approvals.models import (
-    CLOSED_STATUSES,
     ApprovalRequest,
     ApprovalStatus,
     AssetVersion,
@@ -39,8 +40,7 @@ from approvals.models import (
     VersionKind,
     VersionPage,
 )
-from approvals.permissions import can_manage_approvals, can_send_approval
-from projects.models import Project, Task
+from approvals.permissions import can_manage_approvals
 
 # Preparing, sending and logging approvals is for owners and coordinators, as in the services.
 
@@ -48,15 +48,6 @@ DECISIONS_COME_FROM_THE_CLIENT = (
     "Decisions come from the client: the final approver decides in the portal. "
     "Log feedback that arrived elsewhere as a comment, or add a decision-log entry."
 )
-PROJECT_REFUSED = "Choose one of your projects."
-CONTACT_REFUSED = "Choose a contact at this project's client."
-TASK_REFUSED = "Choose a task of this project."
-MEMBER_REFUSED = "Choose someone on your team."
-CLIENT_REFUSED = "Choose one of your clients."
-VERSION_REFUSED = "Choose a version of this request."
-PARENT_REFUSED = "Reply to a comment of this request."
-ENTRY_REFUSED = "Correct an entry of this client's log."
-APPROVAL_REFUSED = "Choose an approval request of this agency."
 
 SEND_REFUSED = OpenApiResponse(
     OpenApiTypes.OBJECT,
@@ -68,89 +59,30 @@ UPLOAD_REQUEST = "Send JSON for copy (`text`), or multipart/form-data with `file
 REQUEST_ID = OpenApiParameter("request_id", int, OpenApiParameter.PATH, description="Approval request id.")
 
 
-def _id_param(request: Request, name: str, errors: dict[str, list[str]]) -> int | None:
-    """A whole-number query parameter, or None; a bad value adds a field message."""
-    value = request.query_params.get(name, "").strip()
-    if not value:
-        return None
-    if not value.isdigit():
-        errors[name] = [f"Give the {name}'s id, a whole number."]
-        return None
-    return int(value)
+class ApprovalFilterSerializer(serializers.Serializer):
+    status = ChoiceFilterField(
+        choices=["open", *ApprovalStatus.values],
+        what="an approval status",
+        help_text="Only requests with this status; `open`: not yet decided or cancelled.",
+    )
+    client = IdFilterField(what="client", help_text="Only requests of the client with this id.")
+    project = IdFilterField(what="project", help_text="Only requests of the project with this id.")
+
+
+class DecisionLogFilterSerializer(serializers.Serializer):
+    client = IdFilterField(what="client", help_text="Only the log of the client with this id.")
+
+
+class ChangeRequestFilterSerializer(serializers.Serializer):
+    status = ChoiceFilterField(
+        choices=api.ChangeRequestStatus.values,
+        message="Use status={allowed}.",
+        help_text="Only change requests in this state.",
+    )
+    project = IdFilterField(what="project", help_text="Only change requests of the project with this id.")
 
 
 # --- Reads ---------------------------------------------------------------------------------
-
-
-def approvals_for_api(
-    *, status: str = "", client_id: int | None = None, project_id: int | None = None
-) -> QuerySet[ApprovalRequest]:
-    """The agency's approval requests by due time, each with its latest version's number (scope active)."""
-    latest = AssetVersion.objects.filter(request=OuterRef("pk")).order_by("-number").values("number")[:1]
-    requests = (
-        ApprovalRequest.objects.select_related(
-            "project", "client", "final_approver", "internal_approver__user"
-        )
-        .annotate(latest_number=Subquery(latest))
-        .order_by("due_at", "pk")
-    )
-    if status == "open":
-        requests = requests.exclude(status__in=CLOSED_STATUSES)
-    elif status:
-        requests = requests.filter(status=status)
-    if client_id is not None:
-        requests = requests.filter(client_id=client_id)
-    if project_id is not None:
-        requests = requests.filter(project_id=project_id)
-    return requests
-
-
-def versions_for_api(request: ApprovalRequest) -> list[AssetVersion]:
-    """A request's versions oldest first, with who uploaded them and their rendered pages."""
-    return list(
-        request.versions.select_related("uploaded_by__user")
-        .prefetch_related(Prefetch("pages", queryset=VersionPage.objects.order_by("number")))
-        .order_by("number")
-    )
-
-
-def comments_for_api(request: ApprovalRequest) -> list[Comment]:
-    """Every comment on a request (internal ones too), oldest first, with authors and resolvers joined in."""
-    return list(
-        request.comments.select_related(
-            "version", "author", "author_contact", "author_membership__user", "resolved_by__user"
-        ).order_by("created_at", "pk")
-    )
-
-
-def approval_detail_for_api(request: ApprovalRequest, viewer: Membership | None = None) -> ApprovalRequest:
-    """A request with its versions (and pages), every comment, every verdict, its change requests and the
-    send check, loaded in a fixed number of queries; ``can_send`` answers for ``viewer``."""
-    request.version_list = versions_for_api(request)  # type: ignore[attr-defined]
-    request.comment_list = comments_for_api(request)  # type: ignore[attr-defined]
-    request.decision_list = list(  # type: ignore[attr-defined]
-        request.decisions.select_related("contact", "version").order_by("decided_at", "pk")
-    )
-    change_requests = list(
-        ChangeRequest.objects.filter(approval_request=request)
-        .select_related("decision")
-        .order_by("-created_at", "-pk")
-    )
-    request.change_request_list = with_change_status(change_requests)  # type: ignore[attr-defined]
-    latest = request.version_list[-1] if request.version_list else None  # type: ignore[attr-defined]
-    request.latest_number = latest.number if latest else None  # type: ignore[attr-defined]
-    request.send_check = (  # type: ignore[attr-defined]
-        services.SendCheck(
-            version=latest,
-            revision_round=latest.revision_round,
-            included=request.project.revision_rounds_included,
-        )
-        if latest
-        else None
-    )
-    # The same predicate as the page's Send button (approvals/permissions.py): the two can no longer disagree.
-    request.can_send = can_send_approval(viewer, request, latest)  # type: ignore[attr-defined]
-    return request
 
 
 def decision_log_for_api(agency: Agency, *, client_id: int | None = None) -> QuerySet[DecisionLogEntry]:
@@ -201,7 +133,7 @@ def change_requests_for_api(*, status: str = "", project_id: int | None = None) 
 class ApprovalsAPIView(AgencyAPIView):
     """Base of the approvals endpoints: moments in the agency's time zone, scoped lookups, 404 otherwise."""
 
-    write_permission: Any = staticmethod(can_manage_approvals)
+    permission_map: Any = team_reads_and_writes_by(can_manage_approvals)
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
@@ -210,23 +142,12 @@ class ApprovalsAPIView(AgencyAPIView):
 
     def approval_or_404(self, request_id: int) -> ApprovalRequest:
         # The scope limits the lookup to the caller's agency: another agency's request is "not found".
-        approval = selectors.approval_for_page().filter(pk=request_id).first()
-        if approval is None:
-            raise exceptions.NotFound()
-        return approval
+        return self.object_or_404(selectors.approval_for_page(), request_id)
 
     def detail(self, request_id: int, code: int = status.HTTP_200_OK) -> Response:
-        approval = approval_detail_for_api(self.approval_or_404(request_id), self.request.membership)
+        viewer = selectors.Viewer.staff(self.request.membership)
+        approval = selectors.approval_detail_for(viewer, self.approval_or_404(request_id))
         return self.render(approval, api.ApprovalDetailSerializer, code)
-
-    def lookup(self, queryset: QuerySet, pk: int | None, field: str, message: str, errors: dict) -> Any:
-        """An object by id through the scoped manager; a missing or foreign id adds a field message."""
-        if pk is None:
-            return None
-        found = queryset.filter(pk=pk).first()
-        if found is None:
-            errors[field] = [message]
-        return found
 
 
 # --- Approval requests ---------------------------------------------------------------------
@@ -238,34 +159,20 @@ class ApprovalListView(ApprovalsAPIView):
 
     queryset = ApprovalRequest.objects.none()
     serializer_class = api.ApprovalSerializer
+    filter_serializer_class = ApprovalFilterSerializer
 
     @extend_schema(
         operation_id="approvals_list",
         summary="List approval requests",
-        parameters=[
-            OpenApiParameter(
-                "status",
-                str,
-                enum=["open", *ApprovalStatus.values],
-                description="Only requests with this status; `open`: not yet decided or cancelled.",
-            ),
-            OpenApiParameter("client", int, description="Only requests of the client with this id."),
-            OpenApiParameter("project", int, description="Only requests of the project with this id."),
-        ],
         responses={200: api.ApprovalSerializer(many=True), 400: FIELD_ERRORS, 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str) -> Response:
-        errors: dict[str, list[str]] = {}
-        wanted = request.query_params.get("status", "").strip()
-        if wanted and wanted != "open" and wanted not in ApprovalStatus.values:
-            errors["status"] = [
-                f"“{wanted}” is not an approval status; use open, {', '.join(ApprovalStatus.values)}."
-            ]
-        client_id = _id_param(request, "client", errors)
-        project_id = _id_param(request, "project", errors)
-        if errors:
-            raise exceptions.ValidationError(errors)
-        requests = approvals_for_api(status=wanted, client_id=client_id, project_id=project_id)
+        requests = selectors.approval_requests_for(
+            selectors.Viewer.staff(request.membership),
+            status=self.filters.get("status", ""),
+            client_id=self.filters.get("client"),
+            project_id=self.filters.get("project"),
+        )
         return self.list_response(requests, api.ApprovalSerializer)
 
     @extend_schema(
@@ -283,37 +190,21 @@ class ApprovalListView(ApprovalsAPIView):
         responses={201: api.ApprovalDetailSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, agency_slug: str) -> Response:
+        # Project, approver, task and internal approver are resolved in the agency's scope.
         data = parse(api.ApprovalCreateInputSerializer, request)
-        errors: dict[str, list[str]] = {}
-        project = self.lookup(
-            Project.objects.select_related("client"), data["project"], "project", PROJECT_REFUSED, errors
-        )
-        approver = self.lookup(
-            ClientContact.objects.all(), data["final_approver"], "final_approver", CONTACT_REFUSED, errors
-        )
-        task = self.lookup(Task.objects.all(), data.get("task"), "task", TASK_REFUSED, errors)
-        internal = self.lookup(
-            Membership.objects.select_related("user"),
-            data.get("internal_approver"),
-            "internal_approver",
-            MEMBER_REFUSED,
-            errors,
-        )
-        if errors:
-            raise exceptions.ValidationError(errors)
         upload = data.get("file")
         approval = services.approval_request_create(
             actor=request.membership,
-            project=project,
+            project=data["project"],
             title=data["title"],
             deliverable=data["deliverable"],
-            final_approver=approver,
+            final_approver=data["final_approver"],
             scopes=data["scopes"],
             scope_notes=data["scope_notes"],
             due_at=data["due_at"],
             after_approval=data["after_approval"],
-            task=task,
-            internal_approver=internal,
+            task=data.get("task"),
+            internal_approver=data.get("internal_approver"),
             kind=VersionKind.TEXT
             if upload is None
             else VersionKind.IMAGE,  # the file's bytes decide image or PDF
@@ -390,7 +281,7 @@ class ApprovalSignoffView(ApprovalsAPIView):
     queryset = ApprovalRequest.objects.none()
     serializer_class = api.ApprovalDetailSerializer
     # The service decides who may sign off: the named internal approver, whatever their role, or an owner.
-    write_permission = is_agency_member
+    permission_map = {"POST": is_agency_member}
 
     @extend_schema(
         operation_id="approvals_signoff",
@@ -422,7 +313,9 @@ class VersionListView(ApprovalsAPIView):
         responses={200: api.StaffVersionSerializer(many=True), 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str, request_id: int) -> Response:
-        versions = versions_for_api(self.approval_or_404(request_id))
+        versions = selectors.versions_for(
+            selectors.Viewer.staff(request.membership), self.approval_or_404(request_id)
+        )
         return Response(
             api.StaffVersionSerializer(versions, many=True, context=self.get_serializer_context()).data
         )
@@ -470,7 +363,7 @@ class CommentListView(ApprovalsAPIView):
     pagination_class = None  # the whole list, as the schema says
     queryset = Comment.objects.none()
     serializer_class = api.StaffCommentSerializer
-    write_permission = is_agency_member
+    permission_map = {"GET": is_agency_member, "POST": is_agency_member}
 
     @extend_schema(
         operation_id="approval_comments_list",
@@ -478,7 +371,9 @@ class CommentListView(ApprovalsAPIView):
         responses={200: api.StaffCommentSerializer(many=True), 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str, request_id: int) -> Response:
-        comments = comments_for_api(self.approval_or_404(request_id))
+        comments = selectors.comments_for(
+            selectors.Viewer.staff(request.membership), self.approval_or_404(request_id)
+        )
         return Response(
             api.StaffCommentSerializer(comments, many=True, context=self.get_serializer_context()).data
         )
@@ -495,8 +390,9 @@ class CommentListView(ApprovalsAPIView):
     )
     def post(self, request: Request, agency_slug: str, request_id: int) -> Response:
         approval = self.approval_or_404(request_id)
-        data = parse(api.StaffCommentInputSerializer, request)
-        version, parent = comment_targets(approval, data, sent_only=False)
+        viewer = selectors.Viewer.staff(request.membership)
+        data = parse(api.StaffCommentInputSerializer, request, context=comment_context(viewer, approval))
+        version, parent = comment_targets(viewer, approval, data)
         comment = services.comment_add(
             author=request.user,
             membership=request.membership,
@@ -516,34 +412,21 @@ class CommentListView(ApprovalsAPIView):
 
 
 def comment_targets(
-    approval: ApprovalRequest, data: dict[str, Any], *, sent_only: bool
+    viewer: selectors.Viewer, approval: ApprovalRequest, data: dict[str, Any]
 ) -> tuple[AssetVersion, Comment | None]:
-    """The version a comment goes on (the latest one when not given) and the comment it replies to.
-
-    ``sent_only`` (the portal) leaves versions the client has not been sent out of reach, like missing ones.
-    """
-    errors: dict[str, list[str]] = {}
-    versions = approval.versions.all()
-    if sent_only:
-        versions = versions.filter(sent_at__isnull=False)
-    if data.get("version") is not None:
-        version = versions.filter(pk=data["version"]).first()
-    else:
-        version = versions.order_by("-number").first()
+    """The version a comment goes on and the comment it replies to, both already resolved by the input
+    serializer among what the viewer can see; without a version, the latest one they can see."""
+    version = (
+        data.get("version") or selectors.versions_visible_to(viewer, approval).order_by("-number").first()
+    )
     if version is None:
-        errors["version"] = [VERSION_REFUSED]
-    parent = None
-    if data.get("parent") is not None:
-        replies_to = approval.comments.all()
-        if sent_only:
-            # A client cannot reply to what they cannot see.
-            replies_to = replies_to.filter(is_internal=False, version__sent_at__isnull=False)
-        parent = replies_to.filter(pk=data["parent"]).first()
-        if parent is None:
-            errors["parent"] = [PARENT_REFUSED]
-    if errors:
-        raise exceptions.ValidationError(errors)
-    return version, parent  # type: ignore[return-value]
+        raise exceptions.ValidationError({"version": [api.VERSION_REFUSED]})
+    return version, data.get("parent")
+
+
+def comment_context(viewer: selectors.Viewer, approval: ApprovalRequest) -> dict[str, Any]:
+    """What a comment's input serializer looks its ids up in."""
+    return {"viewer": viewer, "approval": approval}
 
 
 def comment_for_api(pk: int) -> Comment:
@@ -562,7 +445,7 @@ class ApprovalDecisionView(ApprovalsAPIView):
 
     queryset = ApprovalRequest.objects.none()
     serializer_class = api.ReviewerDecisionSerializer
-    write_permission = is_agency_member
+    permission_map = {"POST": is_agency_member}
 
     @extend_schema(
         operation_id="approvals_decide_refused",
@@ -595,22 +478,19 @@ class DecisionLogView(ApprovalsAPIView):
 
     queryset = DecisionLogEntry.objects.none()
     serializer_class = api.StaffDecisionLogEntrySerializer
+    filter_serializer_class = DecisionLogFilterSerializer
 
     @extend_schema(
         operation_id="decisions_list",
         summary="List the decision log",
         description="Newest decision first. Every final decision on a request is logged automatically; "
         "corrections are later entries pointing at the entry they correct (`corrects`).",
-        parameters=[OpenApiParameter("client", int, description="Only the log of the client with this id.")],
         responses={200: api.StaffDecisionLogEntrySerializer(many=True), 400: FIELD_ERRORS, 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str) -> Response:
-        errors: dict[str, list[str]] = {}
-        client_id = _id_param(request, "client", errors)
-        if errors:
-            raise exceptions.ValidationError(errors)
         return self.list_response(
-            decision_log_for_api(request.agency, client_id=client_id), api.StaffDecisionLogEntrySerializer
+            decision_log_for_api(request.agency, client_id=self.filters.get("client")),
+            api.StaffDecisionLogEntrySerializer,
         )
 
     @extend_schema(
@@ -629,18 +509,12 @@ class DecisionLogView(ApprovalsAPIView):
     )
     def post(self, request: Request, agency_slug: str) -> Response:
         data = parse(api.DecisionLogCreateInputSerializer, request)
-        errors: dict[str, list[str]] = {}
-        client = self.lookup(Client.objects.all(), data.pop("client"), "client", CLIENT_REFUSED, errors)
-        project = self.lookup(
-            Project.objects.all(), data.pop("project", None), "project", PROJECT_REFUSED, errors
-        )
-        corrects = self.lookup(
-            DecisionLogEntry.objects.all(), data.pop("corrects", None), "corrects", ENTRY_REFUSED, errors
-        )
-        if errors:
-            raise exceptions.ValidationError(errors)
         entry = services.decision_log_add(
-            actor=request.membership, client=client, project=project, corrects=corrects, **data
+            actor=request.membership,
+            client=data.pop("client"),
+            project=data.pop("project", None),
+            corrects=data.pop("corrects", None),
+            **data,
         )
         return self.render(
             decision_log_entry_for_api(request.agency, entry.pk),
@@ -656,7 +530,7 @@ class DecisionLogEntryView(ApprovalsAPIView):
     queryset = DecisionLogEntry.objects.none()
     serializer_class = api.StaffDecisionLogEntrySerializer
     # Reads only; everyone gets the same 405 for an edit, whatever their role.
-    write_permission = is_agency_member
+    permission_map = {"GET": is_agency_member}
 
     @extend_schema(
         operation_id="decisions_retrieve",
@@ -683,30 +557,17 @@ class ChangeRequestListView(ApprovalsAPIView):
 
     queryset = ChangeRequest.objects.none()
     serializer_class = api.ChangeRequestSerializer
+    filter_serializer_class = ChangeRequestFilterSerializer
 
     @extend_schema(
         operation_id="change_requests_list",
         summary="List change requests",
-        parameters=[
-            OpenApiParameter(
-                "status",
-                str,
-                enum=api.ChangeRequestStatus.values,
-                description="Only change requests in this state.",
-            ),
-            OpenApiParameter("project", int, description="Only change requests of the project with this id."),
-        ],
         responses={200: api.ChangeRequestSerializer(many=True), 400: FIELD_ERRORS, 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str) -> Response:
-        errors: dict[str, list[str]] = {}
-        wanted = request.query_params.get("status", "").strip()
-        if wanted and wanted not in api.ChangeRequestStatus.values:
-            errors["status"] = [f"Use status={', '.join(api.ChangeRequestStatus.values)}."]
-        project_id = _id_param(request, "project", errors)
-        if errors:
-            raise exceptions.ValidationError(errors)
-        rows = change_requests_for_api(status=wanted, project_id=project_id)
+        rows = change_requests_for_api(
+            status=self.filters.get("status", ""), project_id=self.filters.get("project")
+        )
         page = self.paginate_queryset(rows)
         return self.get_paginated_response(
             api.ChangeRequestSerializer(
@@ -726,22 +587,15 @@ class ChangeRequestListView(ApprovalsAPIView):
     )
     def post(self, request: Request, agency_slug: str) -> Response:
         data = parse(api.ChangeRequestCreateInputSerializer, request)
-        errors: dict[str, list[str]] = {}
-        approval = self.lookup(
-            ApprovalRequest.objects.select_related("project", "task"),
-            data.get("approval_request"),
-            "approval_request",
-            APPROVAL_REFUSED,
-            errors,
-        )
-        project = self.lookup(Project.objects.all(), data.get("project"), "project", PROJECT_REFUSED, errors)
-        if not errors:
-            if project is None and approval is None:
-                errors["project"] = ["Say which project (or approval request) the change is for."]
-            elif project is not None and approval is not None and approval.project_id != project.pk:
-                errors["approval_request"] = ["Choose an approval request of this project."]
-        if errors:
-            raise exceptions.ValidationError(errors)
+        approval, project = data.get("approval_request"), data.get("project")
+        if project is None and approval is None:
+            raise exceptions.ValidationError(
+                {"project": ["Say which project (or approval request) the change is for."]}
+            )
+        if project is not None and approval is not None and approval.project_id != project.pk:
+            raise exceptions.ValidationError(
+                {"approval_request": ["Choose an approval request of this project."]}
+            )
         change_request = services.change_request_create(
             requester=request.membership,
             project=project or approval.project,

@@ -28,7 +28,7 @@ class VersionFileView(ApprovalsAPIView):
     """The uploaded image or PDF of a version."""
 
     queryset = AssetVersion.objects.none()
-    write_permission = is_agency_member
+    permission_map = {"GET": is_agency_member}
 
     @extend_schema(
         operation_id="approval_version_file",
@@ -37,8 +37,8 @@ class VersionFileView(ApprovalsAPIView):
     )
     def get(self, request: Request, agency_slug: str, version_id: int) -> Any:
         # Scoped: another agency's version is "not found", like a missing one or a copy version.
-        version = AssetVersion.objects.filter(pk=version_id).first()
-        if version is None or not version.file:
+        version = self.object_or_404(AssetVersion.objects.all(), version_id)
+        if not version.file:
             raise exceptions.NotFound()
         try:
             return files.stream(version.file, filename=version.original_name or f"version-{version.number}")
@@ -51,7 +51,7 @@ class VersionPageFileView(ApprovalsAPIView):
     """One rendered page of a PDF version, as a PNG."""
 
     queryset = AssetVersion.objects.none()
-    write_permission = is_agency_member
+    permission_map = {"GET": is_agency_member}
 
     @extend_schema(
         operation_id="approval_version_page_file",

@@ -3,8 +3,9 @@
 Mounted under /api/v1/portal/{agency_slug}/ (see approvals/portal_api_urls.py). ``PortalAPIView`` resolves
 the caller's client contact once, after authentication, and keeps the agency's scope active; every lookup
 then also filters by the contact's client, so another client's request (or another agency's) is a 404
-exactly like a missing one. What a client sees is built here and rendered by the Portal* serializers:
-sent versions only, never an internal comment, the internal approver or who recorded a log entry.
+exactly like a missing one. What a client sees comes from the same selectors as the staff API, read for a
+client ``Viewer`` (approvals.selectors), and is rendered by the Portal* serializers: sent versions only,
+never an internal comment, the internal approver or who recorded a log entry.
 """
 
 from __future__ import annotations
@@ -13,30 +14,28 @@ import zoneinfo
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Case, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Value, When
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agencyops.api.errors import api_exception_handler
+from agencyops.api.fields import MAX_DB_ID
+from agencyops.api.filters import ChoiceFilterField, FilterSerializerMixin, FilterSerializerSchema
 from agencyops.api.serializers import ErrorDetailSerializer
 from agencyops.api.views import FIELD_ERRORS, NOT_FOUND, parse
-from agencyops.models import ClientContact
 from agencyops.tenancy import ScopedAPIMixin, contact_for
-from approvals import portal_selectors, services
 from approvals import serializers as api
-from approvals.api import comment_for_api, comment_targets, decision_log_for_api
+from approvals import services
+from approvals.api import comment_context, comment_for_api, comment_targets, decision_log_for_api
 from approvals.models import (
     ApprovalRequest,
-    ApprovalStatus,
-    AssetVersion,
     Comment,
     DecisionLogEntry,
-    VersionPage,
 )
+from approvals.selectors import PortalStatus, Viewer, approval_detail_for, approval_requests_for, comments_for
 
 REQUEST_ID = OpenApiParameter("request_id", int, OpenApiParameter.PATH, description="Approval request id.")
 NOT_FINAL_APPROVER = OpenApiResponse(
@@ -46,10 +45,12 @@ ROUND_CLOSED = OpenApiResponse(
     ErrorDetailSerializer,
     description="This round is closed: it was decided already, or nothing awaits a decision.",
 )
-INTERNAL_STATUSES_OF = {
-    portal: [internal for internal, shown in api.PORTAL_STATUS_OF.items() if shown == portal]
-    for portal in api.PortalStatus.values
-}
+
+
+class PortalApprovalFilterSerializer(serializers.Serializer):
+    status = ChoiceFilterField(
+        choices=PortalStatus.values, message="Use status={allowed}.", help_text="Only requests in this state."
+    )
 
 
 class Conflict(exceptions.APIException):
@@ -58,7 +59,7 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
-class PortalAPIView(ScopedAPIMixin, GenericAPIView):
+class PortalAPIView(FilterSerializerMixin, ScopedAPIMixin, GenericAPIView):
     """Base of every endpoint under /api/v1/portal/{agency_slug}/: the caller must be an active contact of
     a client of that agency (else 404, like an agency that does not exist).
 
@@ -67,6 +68,7 @@ class PortalAPIView(ScopedAPIMixin, GenericAPIView):
     """
 
     tenant_policy = "portal"
+    schema = FilterSerializerSchema()
 
     def get_exception_handler(self) -> Any:
         return api_exception_handler
@@ -82,66 +84,18 @@ class PortalAPIView(ScopedAPIMixin, GenericAPIView):
     def get_serializer_context(self) -> dict[str, Any]:
         return {**super().get_serializer_context(), "now": timezone.now()}
 
+    @property
+    def viewer(self) -> Viewer:
+        return Viewer.client(self.request.contact)
+
     def approval_or_404(self, request_id: int) -> ApprovalRequest:
         # The scope hides other agencies, the client filter other clients, sent_at drafts never sent.
-        approval = portal_approvals(self.request.contact).filter(pk=request_id).first()
+        if not 0 < request_id <= MAX_DB_ID:
+            raise exceptions.NotFound()
+        approval = approval_requests_for(self.viewer).filter(pk=request_id).first()
         if approval is None:
             raise exceptions.NotFound()
         return approval
-
-
-# --- Reads ---------------------------------------------------------------------------------
-
-
-def portal_approvals(contact: ClientContact, *, status: str = "") -> QuerySet[ApprovalRequest]:
-    """The requests sent to the contact's client: awaiting a decision first (soonest due), then the rest,
-    newest first; each with the number of the latest version the client got."""
-    latest_sent = (
-        AssetVersion.objects.filter(request=OuterRef("pk"), sent_at__isnull=False)
-        .order_by("-number")
-        .values("number")[:1]
-    )
-    requests = (
-        # The one rule of what a contact may open, shared with the portal pages.
-        portal_selectors.portal_requests(contact)
-        .select_related("agency", "project", "final_approver")
-        .annotate(
-            latest_number=Subquery(latest_sent),
-            awaiting=Case(
-                When(status=ApprovalStatus.AWAITING_CLIENT, then=Value(0)),
-                default=Value(1),
-                output_field=IntegerField(),
-            ),
-        )
-        .order_by("awaiting", "due_at", "-sent_at", "pk")
-    )
-    if status:
-        requests = requests.filter(status__in=INTERNAL_STATUSES_OF[status])
-    return requests
-
-
-def portal_approval_detail(approval: ApprovalRequest) -> ApprovalRequest:
-    """A request as its client sees it: sent versions, comments that are not internal on those versions,
-    and every verdict, in a fixed number of queries."""
-    approval.version_list = list(  # type: ignore[attr-defined]
-        approval.versions.filter(sent_at__isnull=False).prefetch_related(
-            Prefetch("pages", queryset=VersionPage.objects.order_by("number"))
-        )
-    )
-    approval.comment_list = list(portal_comments(approval))  # type: ignore[attr-defined]
-    approval.decision_list = list(  # type: ignore[attr-defined]
-        approval.decisions.select_related("contact", "version").order_by("decided_at", "pk")
-    )
-    return approval
-
-
-def portal_comments(approval: ApprovalRequest) -> QuerySet[Comment]:
-    """The comments a client may read: never internal ones, never on a version they were not sent."""
-    return (
-        approval.comments.filter(is_internal=False, version__sent_at__isnull=False)
-        .select_related("version", "author", "author_contact", "author_membership__user")
-        .order_by("created_at", "pk")
-    )
 
 
 # --- Approval requests ---------------------------------------------------------------------
@@ -153,6 +107,7 @@ class PortalApprovalListView(PortalAPIView):
 
     queryset = ApprovalRequest.objects.none()
     serializer_class = api.PortalApprovalSerializer
+    filter_serializer_class = PortalApprovalFilterSerializer
 
     @extend_schema(
         operation_id="portal_approvals_list",
@@ -160,20 +115,11 @@ class PortalApprovalListView(PortalAPIView):
         description="Requests sent to your organisation, those awaiting a decision first (soonest due). "
         "`awaiting_you` marks the ones waiting for your decision as final approver; `seconds_left` counts "
         "down to the due time.",
-        parameters=[
-            OpenApiParameter(
-                "status", str, enum=api.PortalStatus.values, description="Only requests in this state."
-            )
-        ],
         responses={200: api.PortalApprovalSerializer(many=True), 400: FIELD_ERRORS, 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str) -> Response:
-        wanted = request.query_params.get("status", "").strip()
-        if wanted and wanted not in api.PortalStatus.values:
-            raise exceptions.ValidationError(
-                {"status": [f"Use status={', '.join(api.PortalStatus.values)}."]}
-            )
-        page = self.paginate_queryset(portal_approvals(request.contact, status=wanted))
+        requests = approval_requests_for(self.viewer, status=self.filters.get("status", ""))
+        page = self.paginate_queryset(requests)
         return self.get_paginated_response(
             api.PortalApprovalSerializer(page, many=True, context=self.get_serializer_context()).data
         )
@@ -192,7 +138,7 @@ class PortalApprovalDetailView(PortalAPIView):
         responses={200: api.PortalApprovalDetailSerializer, 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str, request_id: int) -> Response:
-        approval = portal_approval_detail(self.approval_or_404(request_id))
+        approval = approval_detail_for(self.viewer, self.approval_or_404(request_id))
         return Response(
             api.PortalApprovalDetailSerializer(approval, context=self.get_serializer_context()).data
         )
@@ -212,7 +158,7 @@ class PortalCommentListView(PortalAPIView):
         responses={200: api.PortalCommentSerializer(many=True), 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str, request_id: int) -> Response:
-        comments = portal_comments(self.approval_or_404(request_id))
+        comments = comments_for(self.viewer, self.approval_or_404(request_id))
         return Response(
             api.PortalCommentSerializer(comments, many=True, context=self.get_serializer_context()).data
         )
@@ -228,8 +174,8 @@ class PortalCommentListView(PortalAPIView):
     )
     def post(self, request: Request, agency_slug: str, request_id: int) -> Response:
         approval = self.approval_or_404(request_id)
-        data = parse(api.CommentInputSerializer, request)
-        version, parent = comment_targets(approval, data, sent_only=True)
+        data = parse(api.CommentInputSerializer, request, context=comment_context(self.viewer, approval))
+        version, parent = comment_targets(self.viewer, approval, data)
         comment = services.comment_add(
             author=request.user,
             contact=request.contact,

@@ -32,19 +32,9 @@ from approvals.models import (
     VersionKind,
     VersionPage,
 )
+from approvals.selectors import Viewer, portal_status, requests_visible_to, round_label
 from approvals.services import format_moment
 
-# What the client reads for each status: the agency's internal steps (drafts, internal sign-off) are
-# simply "the next version is in preparation".
-PORTAL_STATUS_LABELS = {
-    ApprovalStatus.DRAFT: "Next version in preparation",
-    ApprovalStatus.AWAITING_INTERNAL: "Next version in preparation",
-    ApprovalStatus.AWAITING_CLIENT: "Awaiting a decision",
-    ApprovalStatus.CHANGES_REQUESTED: "Changes requested",
-    ApprovalStatus.APPROVED: "Approved",
-    ApprovalStatus.APPROVED_WITH_CHANGES: "Approved with changes",
-    ApprovalStatus.CANCELLED: "Cancelled",
-}
 DECIDED_STATUSES = (ApprovalStatus.APPROVED, ApprovalStatus.APPROVED_WITH_CHANGES)
 # A decision already taken reads in the past tense: "Approved by Anna Li on 8 May".
 VERDICT_PAST = {
@@ -87,15 +77,8 @@ def day_label(day: date) -> str:
 
 
 def portal_status_label(status: str) -> str:
-    """The client-facing name of a request's status."""
-    return PORTAL_STATUS_LABELS.get(ApprovalStatus(status), "")
-
-
-def round_label(number: int, included: int) -> str:
-    """'Version 1 · first round' / 'Version 3 · revision round 2 of 2 included'."""
-    if number <= 1:
-        return f"Version {number} · first round"
-    return f"Version {number} · revision round {number - 1} of {included} included"
+    """The client-facing name of a request's status (the one status map, in approvals.selectors)."""
+    return portal_status(status).label
 
 
 @dataclass(frozen=True)
@@ -137,7 +120,7 @@ def copy_segments(text: str, quotes: list[tuple[int, int, int]]) -> list[CopySeg
 
 def portal_requests(contact: ClientContact) -> QuerySet[ApprovalRequest]:
     """The requests a contact may open: their own client's, once a version has been sent to them."""
-    return ApprovalRequest.objects.filter(client_id=contact.client_id, sent_at__isnull=False)
+    return requests_visible_to(Viewer.client(contact))
 
 
 def portal_request_or_404(contact: ClientContact, request_id: int) -> ApprovalRequest:
@@ -235,7 +218,9 @@ def portal_home_data(
     awaiting = [
         AwaitingItem(
             request=row,
-            round_label=round_label(row.current_number or 1, row.project.revision_rounds_included),
+            round_label=round_label(
+                row.current_number or 1, row.project.revision_rounds_included, Viewer.client(contact)
+            ),
             due_label=format_moment(row.due_at, agency),
             countdown=countdown(row.due_at, now),
             is_overdue=row.due_at < now,
@@ -481,7 +466,9 @@ def portal_approval_page(
         my_advice=my_advice,
         client_commented_on_round=client_commented,
         change_requests=change_requests,
-        round_label=round_label(version.number, approval.project.revision_rounds_included),
+        round_label=round_label(
+            version.number, approval.project.revision_rounds_included, Viewer.client(contact)
+        ),
         due_label=format_moment(approval.due_at, agency),
         countdown=countdown(approval.due_at, now),
         is_overdue=approval.due_at < now,

@@ -1,5 +1,9 @@
-"""Reads behind the agency's approval pages: the list, a request's page, compare, the decision log,
+"""Reads behind the approval pages and API: the list, a request's page, compare, the decision log,
 change requests and notifications.
+
+A read that both sides show (the requests, one request's versions and comments, a request's status) is one
+selector taking a ``Viewer``: someone on the agency's team, or a client contact, whose view drops what a
+client must never see (unsent versions, internal comments, the internal approver, the agency's own steps).
 
 Each list runs a fixed number of queries whatever the number of rows: latest versions and round
 numbers are subqueries, related rows come through select_related / prefetch_related, and threads,
@@ -13,7 +17,19 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery, Window
+from django.db import models
+from django.db.models import (
+    Case,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -30,20 +46,79 @@ from approvals.models import (
     VersionKind,
     VersionPage,
 )
-from approvals.services import format_moment
+from approvals.permissions import can_send_approval
+from approvals.services import SendCheck, format_moment
 from projects.models import DeadlineChange, Project, Task
+
+# --------------------------------------------------------------------------- who is reading
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who a read is for: the agency's team (``membership``, if known) or one client contact."""
+
+    membership: Membership | None = None
+    contact: ClientContact | None = None
+
+    @classmethod
+    def staff(cls, membership: Membership | None = None) -> Viewer:
+        return cls(membership=membership)
+
+    @classmethod
+    def client(cls, contact: ClientContact) -> Viewer:
+        return cls(contact=contact)
+
+    @property
+    def is_client(self) -> bool:
+        return self.contact is not None
+
+
+class PortalStatus(models.TextChoices):
+    """A request's status as a client sees it: the agency's own steps (drafts, internal sign-off) are
+    simply "the next version is in preparation". The labels are the portal's wording."""
+
+    AWAITING_DECISION = "awaiting_decision", "Awaiting a decision"
+    IN_REVISION = "in_revision", "Next version in preparation"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    APPROVED = "approved", "Approved"
+    APPROVED_WITH_CHANGES = "approved_with_changes", "Approved with changes"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+# The one map from a request's status to what its client is shown (portal pages and portal API alike).
+PORTAL_STATUS_OF = {
+    ApprovalStatus.DRAFT: PortalStatus.IN_REVISION,
+    ApprovalStatus.AWAITING_INTERNAL: PortalStatus.IN_REVISION,
+    ApprovalStatus.AWAITING_CLIENT: PortalStatus.AWAITING_DECISION,
+    ApprovalStatus.CHANGES_REQUESTED: PortalStatus.CHANGES_REQUESTED,
+    ApprovalStatus.APPROVED: PortalStatus.APPROVED,
+    ApprovalStatus.APPROVED_WITH_CHANGES: PortalStatus.APPROVED_WITH_CHANGES,
+    ApprovalStatus.CANCELLED: PortalStatus.CANCELLED,
+}
+
+
+def portal_status(status: str) -> PortalStatus:
+    """The status a client is shown for a request's status."""
+    return PORTAL_STATUS_OF[ApprovalStatus(status)]
+
+
+def statuses_shown_as(shown: str) -> list[ApprovalStatus]:
+    """Every request status a client sees as ``shown`` (a PortalStatus value)."""
+    return [status for status, portal in PORTAL_STATUS_OF.items() if portal == shown]
+
 
 # --------------------------------------------------------------------------- shared labels
 
 
-def round_label(number: int | None, included: int) -> str:
-    """'v3 · revision round 2 of 2 included': the version and which revision round it is against the project's
-    budget, in the same words as the portal."""
+def round_label(number: int | None, included: int, viewer: Viewer | None = None) -> str:
+    """'v3 · revision round 2 of 2 included': the version and which revision round it is against the
+    project's budget. A client reads the version spelt out: 'Version 3 · revision round 2 of 2 included'."""
     if not number:
         return "No version yet"
+    version = f"Version {number}" if viewer is not None and viewer.is_client else f"v{number}"
     if number == 1:
-        return "v1 · first round"
-    return f"v{number} · revision round {number - 1} of {included} included"
+        return f"{version} · first round"
+    return f"{version} · revision round {number - 1} of {included} included"
 
 
 def is_beyond_budget(number: int | None, included: int) -> bool:
@@ -61,6 +136,125 @@ def _decorate_due(request: ApprovalRequest, agency: Agency, now: datetime) -> No
 STATUS_FILTERS = [("", "Any status"), ("open", "Open (not decided)"), *ApprovalStatus.choices]
 
 
+def requests_visible_to(viewer: Viewer) -> QuerySet[ApprovalRequest]:
+    """The one rule of which requests a viewer may open: the team every request of the agency in scope,
+    a client contact their own client's, once a version has been sent to them."""
+    if viewer.is_client:
+        return ApprovalRequest.objects.filter(client_id=viewer.contact.client_id, sent_at__isnull=False)  # type: ignore[union-attr]
+    return ApprovalRequest.objects.all()
+
+
+def approval_requests_for(
+    viewer: Viewer, *, status: str = "", client_id: int | None = None, project_id: int | None = None
+) -> QuerySet[ApprovalRequest]:
+    """The requests a viewer lists, each with ``latest_number``: the latest version they can see.
+
+    For the team: by due time; ``status`` is an ApprovalStatus value or "open" (not closed). For a client:
+    what awaits a decision first (soonest due), then the rest, newest first; ``status`` is a PortalStatus
+    value; the internal approver is not even loaded.
+    """
+    versions = AssetVersion.objects.filter(request=OuterRef("pk"))
+    if viewer.is_client:
+        versions = versions.filter(sent_at__isnull=False)
+    latest = Subquery(versions.order_by("-number").values("number")[:1])
+    requests = requests_visible_to(viewer)
+    if viewer.is_client:
+        requests = (
+            requests.select_related("agency", "project", "final_approver")
+            .annotate(
+                latest_number=latest,
+                awaiting=Case(
+                    When(status=ApprovalStatus.AWAITING_CLIENT, then=Value(0)),
+                    default=Value(1),
+                    output_field=IntegerField(),
+                ),
+            )
+            .order_by("awaiting", "due_at", "-sent_at", "pk")
+        )
+        if status:
+            requests = requests.filter(status__in=statuses_shown_as(status))
+    else:
+        requests = (
+            requests.select_related("project", "client", "final_approver", "internal_approver__user")
+            .annotate(latest_number=latest)
+            .order_by("due_at", "pk")
+        )
+        if status == "open":
+            requests = requests.exclude(status__in=CLOSED_STATUSES)
+        elif status in ApprovalStatus.values:
+            requests = requests.filter(status=status)
+    if client_id:
+        requests = requests.filter(client_id=client_id)
+    if project_id:
+        requests = requests.filter(project_id=project_id)
+    return requests
+
+
+def versions_visible_to(viewer: Viewer, approval: ApprovalRequest) -> QuerySet[AssetVersion]:
+    """The versions of a request a viewer may see (and comment on): every one for the team, only those
+    sent for a client."""
+    versions = approval.versions.all()
+    return versions.filter(sent_at__isnull=False) if viewer.is_client else versions
+
+
+def versions_for(viewer: Viewer, approval: ApprovalRequest) -> list[AssetVersion]:
+    """A request's versions oldest first with their rendered pages: all of them for the team (with who
+    uploaded them), only those sent for a client."""
+    versions = (
+        versions_visible_to(viewer, approval)
+        .prefetch_related(Prefetch("pages", queryset=VersionPage.objects.order_by("number")))
+        .order_by("number")
+    )
+    if viewer.is_client:
+        return list(versions)
+    return list(versions.select_related("uploaded_by__user"))
+
+
+def comments_for(viewer: Viewer, approval: ApprovalRequest) -> QuerySet[Comment]:
+    """A request's comments oldest first, authors joined in: every one for the team; for a client never an
+    internal one, never one on a version they were not sent."""
+    comments = approval.comments.select_related(
+        "version", "author", "author_contact", "author_membership__user"
+    ).order_by("created_at", "pk")
+    if viewer.is_client:
+        return comments.filter(is_internal=False, version__sent_at__isnull=False)
+    return comments.select_related("resolved_by__user")
+
+
+def approval_detail_for(viewer: Viewer, approval: ApprovalRequest) -> ApprovalRequest:
+    """One request with what its viewer sees, in a fixed number of queries: versions (and pages), comments
+    and every verdict; for the team also its change requests, the send check and ``can_send``."""
+    approval.version_list = versions_for(viewer, approval)  # type: ignore[attr-defined]
+    approval.comment_list = list(comments_for(viewer, approval))  # type: ignore[attr-defined]
+    approval.decision_list = list(  # type: ignore[attr-defined]
+        approval.decisions.select_related("contact", "version").order_by("decided_at", "pk")
+    )
+    if viewer.is_client:
+        return approval
+    change_requests = list(
+        ChangeRequest.objects.filter(approval_request=approval)
+        .select_related("decision")
+        .order_by("-created_at", "-pk")
+    )
+    for row in change_requests:
+        row.status = change_request_status(row)  # type: ignore[attr-defined]
+    approval.change_request_list = change_requests  # type: ignore[attr-defined]
+    latest = approval.version_list[-1] if approval.version_list else None  # type: ignore[attr-defined]
+    approval.latest_number = latest.number if latest else None  # type: ignore[attr-defined]
+    approval.send_check = (  # type: ignore[attr-defined]
+        SendCheck(
+            version=latest,
+            revision_round=latest.revision_round,
+            included=approval.project.revision_rounds_included,
+        )
+        if latest
+        else None
+    )
+    # The same predicate as the page's Send button (approvals/permissions.py): the two cannot disagree.
+    approval.can_send = can_send_approval(viewer.membership, approval, latest)  # type: ignore[attr-defined]
+    return approval
+
+
 def approvals_for_list(
     agency: Agency, *, status: str = "", client_id: int | None = None, project_id: int | None = None
 ) -> list[ApprovalRequest]:
@@ -68,21 +262,9 @@ def approvals_for_list(
 
     ``status`` is an ApprovalStatus value, "open" (anything not closed) or empty for all.
     """
-    latest = AssetVersion.objects.filter(request=OuterRef("pk")).order_by("-number").values("number")[:1]
-    requests = (
-        ApprovalRequest.objects.filter(agency=agency)
-        .select_related("project", "client", "final_approver")
-        .annotate(latest_number=Subquery(latest))
-        .order_by("due_at", "pk")
-    )
-    if status == "open":
-        requests = requests.exclude(status__in=CLOSED_STATUSES)
-    elif status in ApprovalStatus.values:
-        requests = requests.filter(status=status)
-    if client_id:
-        requests = requests.filter(client_id=client_id)
-    if project_id:
-        requests = requests.filter(project_id=project_id)
+    requests = approval_requests_for(
+        Viewer.staff(), status=status, client_id=client_id, project_id=project_id
+    ).filter(agency=agency)
     now = timezone.now()
     rows = list(requests)
     for row in rows:

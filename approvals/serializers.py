@@ -20,17 +20,41 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from agencyops.api.fields import ScopedInputSerializer, ScopedPrimaryKeyRelatedField
 from agencyops.input_bounds import MAX_PAGE, MAX_REWORK_DAYS
+from agencyops.models import Client, ClientContact, Membership
 from approvals.models import (
+    ApprovalRequest,
     ApprovalStatus,
+    AssetVersion,
     ChangeRequestVerdict,
+    Comment,
+    DecisionLogEntry,
     FeedbackSource,
     LogSource,
     Scope,
     Verdict,
     VersionKind,
 )
+from approvals.selectors import (
+    PORTAL_STATUS_OF,
+    PortalStatus,
+    comments_for,
+    versions_visible_to,
+)  # noqa: F401  (the schema's enum name)
 from approvals.services import format_moment
+from projects.models import Project, Task
+
+# Related ids are looked up in the agency's scope: another agency's id reads like an unknown one.
+PROJECT_REFUSED = "Choose one of your projects."
+CONTACT_REFUSED = "Choose a contact at this project's client."
+TASK_REFUSED = "Choose a task of this project."
+MEMBER_REFUSED = "Choose someone on your team."
+CLIENT_REFUSED = "Choose one of your clients."
+ENTRY_REFUSED = "Correct an entry of this client's log."
+APPROVAL_REFUSED = "Choose an approval request of this agency."
+VERSION_REFUSED = "Choose a version of this request."
+PARENT_REFUSED = "Reply to a comment of this request."
 
 CHANGE_REASONS = [
     ("revise_approved", "Revise approved work"),
@@ -43,28 +67,6 @@ class ChangeRequestStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     APPROVED = "approved", "Approved"
     REJECTED = "rejected", "Rejected"
-
-
-class PortalStatus(models.TextChoices):
-    """A request's status as a client sees it: internal steps (drafts, sign-off) read as "in revision"."""
-
-    AWAITING_DECISION = "awaiting_decision", "Awaiting your decision"
-    IN_REVISION = "in_revision", "The agency is preparing the next version"
-    CHANGES_REQUESTED = "changes_requested", "Changes requested"
-    APPROVED = "approved", "Approved"
-    APPROVED_WITH_CHANGES = "approved_with_changes", "Approved with changes"
-    CANCELLED = "cancelled", "Cancelled"
-
-
-PORTAL_STATUS_OF = {
-    ApprovalStatus.DRAFT: PortalStatus.IN_REVISION,
-    ApprovalStatus.AWAITING_INTERNAL: PortalStatus.IN_REVISION,
-    ApprovalStatus.AWAITING_CLIENT: PortalStatus.AWAITING_DECISION,
-    ApprovalStatus.CHANGES_REQUESTED: PortalStatus.CHANGES_REQUESTED,
-    ApprovalStatus.APPROVED: PortalStatus.APPROVED,
-    ApprovalStatus.APPROVED_WITH_CHANGES: PortalStatus.APPROVED_WITH_CHANGES,
-    ApprovalStatus.CANCELLED: PortalStatus.CANCELLED,
-}
 
 
 def _absolute(context: dict[str, Any], name: str, **kwargs: Any) -> str:
@@ -270,13 +272,26 @@ class PortalCommentSerializer(CommentSerializer):
     """A comment as the client sees it. Only ever given comments that are not internal, on sent versions."""
 
 
-class CommentInputSerializer(serializers.Serializer):
+class CommentInputSerializer(ScopedInputSerializer):
+    """A comment's input; the view puts the request and its ``viewer`` in the context, so a version the
+    viewer was not sent, or a comment they cannot see, is refused like a missing one."""
+
     body = serializers.CharField(trim_whitespace=False)
-    version = serializers.IntegerField(
-        required=False, allow_null=True, help_text="Version id; the latest version when left out."
+    version = ScopedPrimaryKeyRelatedField(
+        model=AssetVersion,
+        queryset=lambda context: versions_visible_to(context["viewer"], context["approval"]),
+        message=VERSION_REFUSED,
+        required=False,
+        allow_null=True,
+        help_text="Version id; the latest version when left out.",
     )
-    parent = serializers.IntegerField(
-        required=False, allow_null=True, help_text="Id of the comment replied to."
+    parent = ScopedPrimaryKeyRelatedField(
+        model=Comment,
+        queryset=lambda context: comments_for(context["viewer"], context["approval"]),
+        message=PARENT_REFUSED,
+        required=False,
+        allow_null=True,
+        help_text="Id of the comment replied to.",
     )
     page = serializers.IntegerField(
         required=False, default=1, min_value=1, max_value=MAX_PAGE, help_text="Page of a PDF."
@@ -394,7 +409,10 @@ class ApprovalDetailSerializer(ApprovalSerializer):
     )
     internal_signed_off_at = serializers.DateTimeField(read_only=True, allow_null=True)
     created_by = TeamMemberRefSerializer(read_only=True, allow_null=True)
-    can_send = serializers.BooleanField(read_only=True, help_text="The caller can send the latest version now (the page's Send button shows exactly then).")
+    can_send = serializers.BooleanField(
+        read_only=True,
+        help_text="The caller can send the latest version now (the page's Send button shows exactly then).",
+    )
     send_check = SendCheckSerializer(read_only=True)
     versions = StaffVersionSerializer(source="version_list", many=True, read_only=True)
     comments = StaffCommentSerializer(source="comment_list", many=True, read_only=True)
@@ -402,8 +420,13 @@ class ApprovalDetailSerializer(ApprovalSerializer):
     change_requests = ChangeRequestRefSerializer(source="change_request_list", many=True, read_only=True)
 
 
-class ApprovalCreateInputSerializer(serializers.Serializer):
-    project = serializers.IntegerField(help_text="Id of one of the agency's projects.")
+class ApprovalCreateInputSerializer(ScopedInputSerializer):
+    project = ScopedPrimaryKeyRelatedField(
+        model=Project,
+        queryset=lambda context: Project.objects.select_related("client"),
+        message=PROJECT_REFUSED,
+        help_text="Id of one of the agency's projects.",
+    )
     title = serializers.CharField(max_length=200, help_text="What is being approved.")
     deliverable = serializers.CharField(
         max_length=200,
@@ -412,7 +435,11 @@ class ApprovalCreateInputSerializer(serializers.Serializer):
         default="",
         help_text="Revision rounds are counted per deliverable; the title when left out.",
     )
-    final_approver = serializers.IntegerField(help_text="Id of the client contact whose verdict decides.")
+    final_approver = ScopedPrimaryKeyRelatedField(
+        model=ClientContact,
+        message=CONTACT_REFUSED,
+        help_text="Id of the client contact whose verdict decides.",
+    )
     scopes = ScopeListField(
         required=False,
         default=list,
@@ -425,10 +452,17 @@ class ApprovalCreateInputSerializer(serializers.Serializer):
     after_approval = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="The agency's approval terms when left out."
     )
-    task = serializers.IntegerField(
-        required=False, allow_null=True, help_text="Id of the project task it gates."
+    task = ScopedPrimaryKeyRelatedField(
+        model=Task,
+        message=TASK_REFUSED,
+        required=False,
+        allow_null=True,
+        help_text="Id of the project task it gates.",
     )
-    internal_approver = serializers.IntegerField(
+    internal_approver = ScopedPrimaryKeyRelatedField(
+        model=Membership,
+        queryset=lambda context: Membership.objects.select_related("user"),
+        message=MEMBER_REFUSED,
         required=False,
         allow_null=True,
         help_text="Membership id of someone who signs off before the client sees it.",
@@ -606,8 +640,10 @@ class PortalDecisionLogEntrySerializer(DecisionLogEntrySerializer):
     """A log entry as the client sees it (who at the agency recorded it stays internal)."""
 
 
-class DecisionLogCreateInputSerializer(serializers.Serializer):
-    client = serializers.IntegerField(help_text="Id of the client whose log this goes into.")
+class DecisionLogCreateInputSerializer(ScopedInputSerializer):
+    client = ScopedPrimaryKeyRelatedField(
+        model=Client, message=CLIENT_REFUSED, help_text="Id of the client whose log this goes into."
+    )
     decided_on = serializers.DateField()
     decision = serializers.CharField()
     approver_name = serializers.CharField(max_length=150, help_text="Who approved it.")
@@ -620,12 +656,18 @@ class DecisionLogCreateInputSerializer(serializers.Serializer):
         default="",
         help_text="A link or the email's subject.",
     )
-    project = serializers.IntegerField(required=False, allow_null=True)
+    project = ScopedPrimaryKeyRelatedField(
+        model=Project, message=PROJECT_REFUSED, required=False, allow_null=True
+    )
     impact_timeline = serializers.CharField(required=False, allow_blank=True, default="")
     impact_budget = serializers.CharField(required=False, allow_blank=True, default="")
     impact_deliverables = serializers.CharField(required=False, allow_blank=True, default="")
-    corrects = serializers.IntegerField(
-        required=False, allow_null=True, help_text="Id of the entry this corrects (entries are never edited)."
+    corrects = ScopedPrimaryKeyRelatedField(
+        model=DecisionLogEntry,
+        message=ENTRY_REFUSED,
+        required=False,
+        allow_null=True,
+        help_text="Id of the entry this corrects (entries are never edited).",
     )
 
 
@@ -674,12 +716,21 @@ class ChangeRequestSerializer(serializers.Serializer):
         return ""
 
 
-class ChangeRequestCreateInputSerializer(serializers.Serializer):
-    project = serializers.IntegerField(
-        required=False, allow_null=True, help_text="Id of the project; the approval request's when left out."
+class ChangeRequestCreateInputSerializer(ScopedInputSerializer):
+    project = ScopedPrimaryKeyRelatedField(
+        model=Project,
+        message=PROJECT_REFUSED,
+        required=False,
+        allow_null=True,
+        help_text="Id of the project; the approval request's when left out.",
     )
-    approval_request = serializers.IntegerField(
-        required=False, allow_null=True, help_text="Id of the approved request this revises (it is cited)."
+    approval_request = ScopedPrimaryKeyRelatedField(
+        model=ApprovalRequest,
+        queryset=lambda context: ApprovalRequest.objects.select_related("project", "task"),
+        message=APPROVAL_REFUSED,
+        required=False,
+        allow_null=True,
+        help_text="Id of the approved request this revises (it is cited).",
     )
     description = serializers.CharField()
     reason = serializers.ChoiceField(choices=CHANGE_REASONS, required=False, default="revise_approved")

@@ -24,6 +24,9 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from agencyops.api.fields import MAX_DB_ID
+from agencyops.api.filters import ChoiceFilterField, IdFilterField
+from agencyops.api.permissions import team_reads_and_writes_by
 from agencyops.api.views import FIELD_ERRORS, FORBIDDEN, NOT_FOUND, AgencyAPIView, parse
 from agencyops.models import Client, ClientContact
 from agencyops.permissions import is_agency_member
@@ -227,7 +230,7 @@ class ZipRenderer(BaseRenderer):
 class BrandAPIView(AgencyAPIView):
     """Any member may call; the services refuse roles (403) and the selectors hide clients (404)."""
 
-    write_permission: Any = is_agency_member
+    permission_map: Any = team_reads_and_writes_by(is_agency_member)
 
     def client_or_404(self, client_id: int) -> Client:
         client = selectors.client_for_brand(self.request.membership, client_id)
@@ -246,14 +249,31 @@ def _layer_out(client: Client, version: BrandLayerVersion | None) -> dict[str, A
     return {"client_id": client.pk, "version": version, "content": selectors.brand_layer_document(version)}
 
 
-def _number(request: Request, name: str, errors: dict[str, list[str]]) -> int | None:
-    value = request.query_params.get(name, "").strip()
-    if not value:
-        return None
-    if not value.isdigit():
-        errors[name] = ["A version number, a whole number."]
-        return None
-    return int(value)
+def _version_number(description: str) -> serializers.IntegerField:
+    """A brand layer version's number in a query string."""
+    message = "A version number, a whole number."
+    return serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=MAX_DB_ID,
+        help_text=description,
+        error_messages={"invalid": message, "min_value": message, "max_value": message},
+    )
+
+
+class BrandVersionFilterSerializer(serializers.Serializer):
+    version = _version_number("An older version's number.")
+
+
+class BrandCompareFilterSerializer(serializers.Serializer):
+    a = _version_number("The older version's number.")
+    b = _version_number("The newer version's number.")
+
+
+class ContentFilterSerializer(serializers.Serializer):
+    client = IdFilterField(what="client", help_text="Only this client's pieces.")
+    state = ChoiceFilterField(choices=ContentState.values, message="Use one of {allowed}.")
+    channel = ChoiceFilterField(choices=[c for c, _ in CHANNELS], message="Use one of {allowed}.")
 
 
 # --- Brand layer -----------------------------------------------------------------------------------
@@ -265,19 +285,16 @@ class BrandLayerView(BrandAPIView):
 
     queryset = Client.objects.none()
     serializer_class = BrandLayerSerializer
+    filter_serializer_class = BrandVersionFilterSerializer
 
     @extend_schema(
         operation_id="brand_retrieve",
         summary="Get a client's brand layer",
-        parameters=[OpenApiParameter("version", int, description="An older version's number.")],
         responses={200: BrandLayerSerializer, 400: FIELD_ERRORS, 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str, client_id: int) -> Response:
         client = self.client_or_404(client_id)
-        errors: dict[str, list[str]] = {}
-        number = _number(request, "version", errors)
-        if errors:
-            raise exceptions.ValidationError(errors)
+        number = self.filters.get("version")
         version = selectors.brand_version(client, number) if number else selectors.brand_layer_latest(client)
         if number and version is None:
             raise exceptions.NotFound()
@@ -397,22 +414,16 @@ class BrandCompareView(BrandAPIView):
 
     queryset = Client.objects.none()
     serializer_class = CompareSerializer
+    filter_serializer_class = BrandCompareFilterSerializer
 
     @extend_schema(
         operation_id="brand_compare",
         summary="Compare two brand layer versions",
-        parameters=[
-            OpenApiParameter("a", int, description="The older version's number."),
-            OpenApiParameter("b", int, description="The newer version's number."),
-        ],
         responses={200: CompareSerializer, 400: FIELD_ERRORS, 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str, client_id: int) -> Response:
         client = self.client_or_404(client_id)
-        errors: dict[str, list[str]] = {}
-        a, b = _number(request, "a", errors), _number(request, "b", errors)
-        if errors:
-            raise exceptions.ValidationError(errors)
+        a, b = self.filters.get("a"), self.filters.get("b")
         compare = selectors.brand_compare(client, a, b)
         if compare is None:
             raise exceptions.NotFound()
@@ -539,30 +550,19 @@ class ContentListView(BrandAPIView):
 
     queryset = ContentPiece.objects.none()
     serializer_class = ContentPieceSerializer
+    filter_serializer_class = ContentFilterSerializer
 
     @extend_schema(
         operation_id="content_list",
         summary="List content pieces",
-        parameters=[
-            OpenApiParameter("client", int, description="Only this client's pieces."),
-            OpenApiParameter("state", str, enum=ContentState.values),
-            OpenApiParameter("channel", str, enum=[c for c, _ in CHANNELS]),
-        ],
         responses={200: ContentPieceSerializer(many=True), 400: FIELD_ERRORS, 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str) -> Response:
-        errors: dict[str, list[str]] = {}
-        client_id = _number(request, "client", errors)
-        state = request.query_params.get("state", "").strip()
-        channel = request.query_params.get("channel", "").strip()
-        if state and state not in ContentState.values:
-            errors["state"] = [f"Use one of {', '.join(ContentState.values)}."]
-        if channel and channel not in dict(CHANNELS):
-            errors["channel"] = [f"Use one of {', '.join(dict(CHANNELS))}."]
-        if errors:
-            raise exceptions.ValidationError(errors)
         pieces = selectors.content_pieces(
-            request.membership, client_id=client_id, state=state, channel=channel
+            request.membership,
+            client_id=self.filters.get("client"),
+            state=self.filters.get("state", ""),
+            channel=self.filters.get("channel", ""),
         )
         return self.list_response(pieces, ContentPieceSerializer)
 

@@ -16,28 +16,26 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from agencyops.api.fields import MAX_DB_ID, ScopedInputSerializer, ScopedPrimaryKeyRelatedField
+from agencyops.api.filters import ChoiceFilterField, FlagFilterField, IdFilterField
 from agencyops.api.views import FIELD_ERRORS, FORBIDDEN, NOT_FOUND, AgencyAPIView, parse
-from agencyops.models import Client, ClientContact, Discipline, Membership
+from agencyops.models import ClientContact, Discipline, Membership
 from agencyops.permissions import can_plan_projects, is_agency_member
 from projects import scheduling, selectors, services
 from projects import serializers as api
 from projects.calendars import agency_today
 from projects.home_sections import home_sections
-from projects.models import Project, ProjectStatus, ProjectTemplate, Task
+from projects.models import Phase, Project, ProjectStatus, ProjectTemplate, Task
+from projects.serializers import ASSIGNEE_REFUSED, PREDECESSOR_REFUSED
 
 # Planning (new projects, links between tasks) is for owners and coordinators, as in the services.
-
-CLIENT_REFUSED = "Choose one of your clients."
-PREDECESSOR_REFUSED = "Choose a task of this project."
-ASSIGNEE_REFUSED = "Choose someone on your team."
-TRUE_WORDS = ("true", "1", "yes")
-FALSE_WORDS = ("false", "0", "no")
+READ_OR_PLAN = {"GET": is_agency_member, "POST": can_plan_projects}
 
 PLAN_REFUSED = OpenApiResponse(
     OpenApiTypes.OBJECT,
@@ -45,18 +43,6 @@ PLAN_REFUSED = OpenApiResponse(
     "past also carries `shortfall_business_days` (an integer) and `plan_start` (ISO date); send "
     "`accept_start_in_past: true` to create it anyway.",
 )
-
-
-def _flag(request: Request, name: str) -> bool | None:
-    """A true/false query parameter: None when absent, 400 when it is neither."""
-    value = request.query_params.get(name, "").strip().lower()
-    if not value:
-        return None
-    if value in TRUE_WORDS:
-        return True
-    if value in FALSE_WORDS:
-        return False
-    raise exceptions.ValidationError({name: [f"Use {name}=true or {name}=false."]})
 
 
 def _with_predecessors(page: selectors.ProjectPage) -> list[Task]:
@@ -71,6 +57,12 @@ def _with_predecessors(page: selectors.ProjectPage) -> list[Task]:
     for task in page.tasks:
         task.predecessor_list.sort(key=lambda link: (link.predecessor.start_date, link.pk))  # type: ignore[attr-defined]
     return page.tasks
+
+
+class TaskPreviewFilterSerializer(serializers.Serializer):
+    preview = FlagFilterField(
+        name="preview", help_text="true: show the impact of `due_date` without applying anything."
+    )
 
 
 @dataclass(frozen=True)
@@ -109,12 +101,11 @@ class ProjectsAPIView(AgencyAPIView):
 
     def project_or_404(self, pk: int) -> Project:
         # The scope limits the lookup to the caller's agency: another agency's project is "not found".
-        project = selectors.projects_with_header().select_related("agency").filter(pk=pk).first()
-        if project is None:
-            raise exceptions.NotFound()
-        return project
+        return self.object_or_404(selectors.projects_with_header().select_related("agency"), pk)
 
     def task_or_404(self, pk: int) -> Task:
+        if not 0 < pk <= MAX_DB_ID:
+            raise exceptions.NotFound()
         try:
             task = selectors.task_for_page(pk)
         except Task.DoesNotExist:
@@ -137,6 +128,7 @@ class TemplateListView(ProjectsAPIView):
     pagination_class = None  # the whole list, as the schema says
     queryset = ProjectTemplate.objects.none()
     serializer_class = api.TemplateSerializer
+    permission_map = {"GET": is_agency_member}
 
     @extend_schema(
         operation_id="templates_list",
@@ -153,51 +145,38 @@ class TemplateListView(ProjectsAPIView):
 # --- Projects ------------------------------------------------------------------------------
 
 
+class ProjectFilterSerializer(serializers.Serializer):
+    client = IdFilterField(what="client", help_text="Only projects of the client with this id.")
+    status = ChoiceFilterField(
+        choices=ProjectStatus.values, what="a project status", help_text="Only projects with this status."
+    )
+    at_risk = FlagFilterField(
+        name="at_risk",
+        help_text="true: only projects whose health is not on track (an open escalation, or the forecast "
+        "launch after the committed launch date); false: only the others.",
+    )
+
+
 @extend_schema(tags=["projects"])
 class ProjectListView(ProjectsAPIView):
     """The agency's projects; owners and coordinators start new ones from a template."""
 
     queryset = Project.objects.none()
     serializer_class = api.ProjectSerializer
-    write_permission = can_plan_projects
+    filter_serializer_class = ProjectFilterSerializer
+    permission_map = READ_OR_PLAN
 
     @extend_schema(
         operation_id="projects_list",
         summary="List projects",
-        parameters=[
-            OpenApiParameter("client", int, description="Only projects of the client with this id."),
-            OpenApiParameter(
-                "status", str, enum=ProjectStatus.values, description="Only projects with this status."
-            ),
-            OpenApiParameter(
-                "at_risk",
-                bool,
-                description="true: only projects whose health is not on track (an open escalation, or the "
-                "forecast launch after the committed launch date); false: only the others.",
-            ),
-        ],
         responses={200: api.ProjectSerializer(many=True), 400: FIELD_ERRORS, 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str) -> Response:
-        params = request.query_params
-        errors: dict[str, list[str]] = {}
-        client_id = params.get("client", "").strip()
-        if client_id and not client_id.isdigit():
-            errors["client"] = ["Give a client's id, a whole number."]
-        wanted = params.get("status", "").strip()
-        if wanted and wanted not in ProjectStatus.values:
-            errors["status"] = [f"“{wanted}” is not a project status; use {', '.join(ProjectStatus.values)}."]
-        try:
-            at_risk = _flag(request, "at_risk")
-        except exceptions.ValidationError as error:
-            errors.update(error.detail)  # type: ignore[arg-type]
-            at_risk = None
-        if errors:
-            raise exceptions.ValidationError(errors)
+        at_risk = self.filters["at_risk"]
         projects: QuerySet[Project] = selectors.projects_for_list(
             request.agency,
-            client_id=int(client_id) if client_id else None,
-            status=wanted,
+            client_id=self.filters.get("client"),
+            status=self.filters.get("status", ""),
             at_risk=at_risk is True,
             on_track=at_risk is False,
             today=self.today(),
@@ -214,14 +193,10 @@ class ProjectListView(ProjectsAPIView):
     )
     def post(self, request: Request, agency_slug: str) -> Response:
         data = parse(api.ProjectCreateInputSerializer, request)
-        # The scope hides other agencies' clients, so theirs and a missing id get the same answer.
-        client = Client.objects.filter(pk=data["client"]).first()
-        if client is None:
-            raise exceptions.ValidationError({"client": [CLIENT_REFUSED]})
         try:
             project = services.project_create_from_template(
                 actor=request.membership,
-                client=client,
+                client=data["client"],
                 name=data["name"],
                 template_ref=data["template"],
                 launch_date=data["launch_date"],
@@ -261,6 +236,7 @@ class ProjectDetailView(ProjectsAPIView):
 
     queryset = Project.objects.none()
     serializer_class = api.ProjectDetailSerializer
+    permission_map = {"GET": is_agency_member}
 
     @extend_schema(
         operation_id="projects_retrieve",
@@ -281,7 +257,7 @@ class ProjectLaunchView(ProjectsAPIView):
 
     queryset = Project.objects.none()
     serializer_class = api.LaunchMoveSerializer
-    write_permission = can_plan_projects
+    permission_map = {"POST": can_plan_projects}
 
     @extend_schema(
         operation_id="project_launch_move",
@@ -313,9 +289,21 @@ class TaskPagination(LimitOffsetPagination):
     max_limit = selectors.TASK_PAGE_MAX
 
 
-class TaskCreateInputSerializer(serializers.Serializer):
+def _of_the_project(model: type[Phase] | type[Task]) -> Any:
+    """The rows of ``model`` in the project the view put in the serializer's context."""
+    return lambda context: model.objects.filter(project=context["project"])
+
+
+class TaskCreateInputSerializer(ScopedInputSerializer):
     title = serializers.CharField(max_length=200)
-    phase = serializers.IntegerField(required=False, allow_null=True, help_text="A phase id of this project.")
+    phase = ScopedPrimaryKeyRelatedField(
+        model=Phase,
+        queryset=_of_the_project(Phase),
+        message="Choose a phase of this project.",
+        required=False,
+        allow_null=True,
+        help_text="A phase id of this project.",
+    )
     discipline = serializers.ChoiceField(
         choices=Discipline.choices, required=False, allow_blank=True, default=""
     )
@@ -323,8 +311,22 @@ class TaskCreateInputSerializer(serializers.Serializer):
         min_value=0, max_value=250, default=1, help_text="0 for a milestone."
     )
     estimated_hours = serializers.DecimalField(max_digits=6, decimal_places=1, min_value=0, default=0)
-    after = serializers.IntegerField(required=False, allow_null=True, help_text="The task it follows.")
-    assignee = serializers.IntegerField(required=False, allow_null=True, help_text="A membership id.")
+    after = ScopedPrimaryKeyRelatedField(
+        model=Task,
+        queryset=_of_the_project(Task),
+        message=PREDECESSOR_REFUSED,
+        required=False,
+        allow_null=True,
+        help_text="The task it follows.",
+    )
+    assignee = ScopedPrimaryKeyRelatedField(
+        model=Membership,
+        queryset=lambda context: Membership.objects.filter(is_active=True),
+        message=ASSIGNEE_REFUSED,
+        required=False,
+        allow_null=True,
+        help_text="A membership id.",
+    )
 
 
 @extend_schema(tags=["projects"])
@@ -336,6 +338,8 @@ class ProjectTaskListView(ProjectsAPIView):
     queryset = Project.objects.none()
     serializer_class = api.TaskSerializer
     pagination_class = TaskPagination
+    # Adding a one-off task is planning (owners and coordinators), as on the page.
+    permission_map = READ_OR_PLAN
 
     @extend_schema(
         operation_id="project_tasks_list",
@@ -365,9 +369,6 @@ class ProjectTaskListView(ProjectsAPIView):
         )
         return paginator.get_paginated_response(api.TaskSerializer(page.tasks, many=True).data)
 
-    # Adding a one-off task is planning (owners and coordinators), as on the page.
-    write_permission = can_plan_projects
-
     @extend_schema(
         operation_id="project_tasks_create",
         summary="Add a one-off task",
@@ -378,32 +379,18 @@ class ProjectTaskListView(ProjectsAPIView):
     )
     def post(self, request: Request, agency_slug: str, pk: int) -> Response:
         project = self.project_or_404(pk)
-        data = parse(TaskCreateInputSerializer, request)
-        errors: dict[str, list[str]] = {}
-        # Scoped lookups: another agency's phase, task or person is refused like an unknown id.
-        phase = project.phases.filter(pk=data["phase"]).first() if data.get("phase") else None
-        if data.get("phase") and phase is None:
-            errors["phase"] = ["Choose a phase of this project."]
-        after = Task.objects.filter(project=project, pk=data["after"]).first() if data.get("after") else None
-        if data.get("after") and after is None:
-            errors["after"] = [PREDECESSOR_REFUSED]
-        assignee = None
-        if data.get("assignee"):
-            assignee = Membership.objects.filter(pk=data["assignee"], is_active=True).first()
-            if assignee is None:
-                errors["assignee"] = [ASSIGNEE_REFUSED]
-        if errors:
-            raise exceptions.ValidationError(errors)
+        # Phase, predecessor and assignee ids are looked up in this project and agency only.
+        data = parse(TaskCreateInputSerializer, request, context={"project": project})
         task = services.task_create(
             actor=request.membership,
             project=project,
             title=data["title"],
-            phase=phase,
+            phase=data.get("phase"),
             discipline=data["discipline"],
             duration_days=data["duration_days"],
             estimated_hours=data["estimated_hours"],
-            after=after,
-            assignee=assignee,
+            after=data.get("after"),
+            assignee=data.get("assignee"),
         )
         task = self.task_or_404(task.pk)
         return self.render(
@@ -423,7 +410,9 @@ class TaskDetailView(ProjectsAPIView):
 
     queryset = Task.objects.none()
     serializer_class = api.TaskDetailSerializer
-    write_permission = is_agency_member
+    permission_map = {"GET": is_agency_member, "PATCH": is_agency_member}
+    filter_serializer_class = TaskPreviewFilterSerializer
+    filter_methods = ("PATCH",)
 
     @extend_schema(
         operation_id="tasks_retrieve",
@@ -443,17 +432,12 @@ class TaskDetailView(ProjectsAPIView):
         "`reason`. Everything sent is applied together or not at all. A new due date moves the tasks that "
         "depend on it; every task that moves is listed in `shifted`, with the effect on the launch. "
         "With `?preview=true` and a `due_date`, nothing is written: the answer shows what would move.",
-        parameters=[
-            OpenApiParameter(
-                "preview", bool, description="true: show the impact of `due_date` without applying anything."
-            )
-        ],
         request=api.TaskUpdateInputSerializer,
         responses={200: api.TaskChangeSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def patch(self, request: Request, agency_slug: str, pk: int) -> Response:
         task = self.task_or_404(pk)
-        data = parse(api.TaskUpdateInputSerializer, request)
+        data = parse(api.TaskUpdateInputSerializer, request, context={"task": task})
         if not data:
             raise exceptions.ValidationError(
                 {
@@ -464,7 +448,7 @@ class TaskDetailView(ProjectsAPIView):
             )
         if "reason" in data and "due_date" not in data:
             raise exceptions.ValidationError({"reason": ["A reason goes with a new due_date."]})
-        if _flag(request, "preview"):
+        if self.filters["preview"]:
             if "due_date" not in data:
                 raise exceptions.ValidationError(
                     {"due_date": ["Give the due date whose impact you want to see."]}
@@ -495,7 +479,7 @@ class TaskDetailView(ProjectsAPIView):
                 blocked_reason=data.get("blocked_reason", task.blocked_reason),
             )
         if "assignee" in data:
-            services.task_assign(actor=actor, task=task, assignee=self._assignee(data["assignee"]))
+            services.task_assign(actor=actor, task=task, assignee=data["assignee"])
         decision_parts = ("decision_question", "decider_member", "decider_contact")
         if "needs_decision" in data or any(part in data for part in decision_parts):
             if not data.get("needs_decision", False):
@@ -518,32 +502,13 @@ class TaskDetailView(ProjectsAPIView):
         return None
 
     def _decider(self, task: Task, data: dict[str, Any]) -> Membership | ClientContact:
-        """Who decides: a person on the team or a contact of the project's client, by id."""
+        """Who decides: a person on the team or a contact of the project's client (resolved by the input
+        serializer through scoped querysets)."""
         if ("decider_member" in data) == ("decider_contact" in data):
             raise exceptions.ValidationError(
                 {"decider_member": ["Say who decides: send decider_member or decider_contact (one of them)."]}
             )
-        # Scoped lookups: another agency's person is refused like a missing one.
-        if "decider_member" in data:
-            member = Membership.objects.select_related("user").filter(pk=data["decider_member"]).first()
-            if member is None or not member.is_active:
-                raise exceptions.ValidationError({"decider_member": ["Pick someone on the team."]})
-            return member
-        contact = ClientContact.objects.filter(
-            pk=data["decider_contact"], client_id=task.project.client_id
-        ).first()
-        if contact is None:
-            raise exceptions.ValidationError({"decider_contact": ["Pick one of the client's contacts."]})
-        return contact
-
-    def _assignee(self, membership_id: int | None) -> Membership | None:
-        if membership_id is None:
-            return None
-        # Scoped: someone of another agency is "not on your team", like an unknown id.
-        assignee = Membership.objects.select_related("user").filter(pk=membership_id).first()
-        if assignee is None:
-            raise exceptions.ValidationError({"assignee": [ASSIGNEE_REFUSED]})
-        return assignee
+        return data["decider_member"] if "decider_member" in data else data["decider_contact"]
 
 
 @extend_schema(tags=["tasks"])
@@ -552,7 +517,7 @@ class TaskDependencyListView(ProjectsAPIView):
 
     queryset = Task.objects.none()
     serializer_class = api.TaskDependenciesSerializer
-    write_permission = can_plan_projects
+    permission_map = READ_OR_PLAN
 
     @extend_schema(
         operation_id="task_dependencies_list",
@@ -575,13 +540,9 @@ class TaskDependencyListView(ProjectsAPIView):
     def post(self, request: Request, agency_slug: str, pk: int) -> Response:
         task = self.task_or_404(pk)
         data = parse(api.DependencyCreateInputSerializer, request)
-        # Scoped: another agency's task id is refused like a missing one.
-        predecessor = Task.objects.filter(pk=data["predecessor"]).first()
-        if predecessor is None:
-            raise exceptions.ValidationError({"predecessor": [PREDECESSOR_REFUSED]})
         services.dependency_add(
             actor=request.membership,
-            predecessor=predecessor,
+            predecessor=data["predecessor"],
             successor=task,
             kind=data["kind"],
             lag_days=data["lag_days"],
@@ -601,6 +562,7 @@ class HomeView(ProjectsAPIView):
 
     queryset = Task.objects.none()
     serializer_class = api.HomeSerializer
+    permission_map = {"GET": is_agency_member}
 
     @extend_schema(
         operation_id="home_retrieve",

@@ -98,7 +98,7 @@ class TaskCommentListView(ProjectsAPIView):
 
     queryset = Task.objects.none()
     serializer_class = TaskCommentSerializer
-    write_permission = is_agency_member
+    permission_map = {"GET": is_agency_member, "POST": is_agency_member}
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     @extend_schema(
@@ -139,7 +139,7 @@ class TaskAttachmentListView(ProjectsAPIView):
 
     queryset = Task.objects.none()
     serializer_class = TaskAttachmentSerializer
-    write_permission = is_agency_member
+    permission_map = {"GET": is_agency_member, "POST": is_agency_member}
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
@@ -178,7 +178,7 @@ class TaskAttachmentFileView(ProjectsAPIView):
     """The bytes of a file shared on a task, for API clients (the same token, no login page)."""
 
     queryset = Task.objects.none()
-    write_permission = is_agency_member
+    permission_map = {"GET": is_agency_member}
 
     @extend_schema(
         operation_id="task_attachment_file",
@@ -191,8 +191,6 @@ class TaskAttachmentFileView(ProjectsAPIView):
     )
     def get(self, request: Request, agency_slug: str, pk: int, task_attachment_id: int) -> Any:
         task = self.task_or_404(pk)
-        attachment = TaskAttachment.objects.filter(task=task, pk=task_attachment_id).first()
-        if attachment is None:
-            raise exceptions.NotFound()
+        attachment = self.object_or_404(TaskAttachment.objects.filter(task=task), task_attachment_id)
         response: FileResponse = attachment_response(attachment)
         return response

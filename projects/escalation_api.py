@@ -11,14 +11,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions, status
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from agencyops.api.filters import ChoiceFilterField, IdFilterField
+from agencyops.api.permissions import team_reads_and_writes_by
 from agencyops.api.serializers import ErrorDetailSerializer
 from agencyops.api.views import FIELD_ERRORS, FORBIDDEN, NOT_FOUND, AgencyAPIView, parse
-from agencyops.models import Membership
 from projects import escalation_serializers as api
 from projects import escalations as escalation_services
 from projects.models import Escalation, EscalationSeverity, EscalationState, Project
@@ -26,7 +27,6 @@ from projects.permissions import can_manage_escalation
 from projects.tasks import agency_scan_now
 from projects.views.escalations import SCAN_BUSY, escalations_for_list, escalations_with_history
 
-ASSIGNEE_REFUSED = "Choose someone on your team."
 STATE_FILTERS = [api.OPEN_FILTER, *EscalationState.values]
 
 SCAN_RUNNING = OpenApiResponse(ErrorDetailSerializer, description=SCAN_BUSY)
@@ -43,68 +43,51 @@ class EscalationsAPIView(AgencyAPIView):
 
     queryset = Escalation.objects.none()
     serializer_class = api.EscalationSerializer
-    write_permission = staticmethod(can_manage_escalation)
+    permission_map: Any = team_reads_and_writes_by(can_manage_escalation)
 
     def escalation_or_404(self, pk: int) -> Escalation:
         # The scope limits the lookup to the caller's agency: another agency's escalation is "not found".
-        escalation = Escalation.objects.filter(pk=pk).first()
-        if escalation is None:
-            raise exceptions.NotFound()
-        return escalation
+        return self.object_or_404(Escalation.objects.all(), pk)
 
     def rendered(self, escalation: Escalation) -> Response:
         """The escalation as the list shows it, history included, after a change."""
         return self.render(escalations_with_history().get(pk=escalation.pk), api.EscalationSerializer)
 
 
-def _filters(request: Request) -> dict[str, str]:
-    """The list's query parameters, checked: a value the list cannot filter by is a 400, not ignored."""
-    params = request.query_params
-    wanted = {key: params.get(key, "").strip() for key in ("client", "project", "rule", "severity", "state")}
-    errors: dict[str, list[str]] = {}
-    for key in ("client", "project"):
-        if wanted[key] and not wanted[key].isdigit():
-            errors[key] = [f"Give a {key}'s id, a whole number."]
-    allowed = {"rule": api.RULE_NAMES, "severity": EscalationSeverity.values, "state": STATE_FILTERS}
-    for key, values in allowed.items():
-        if wanted[key] and wanted[key] not in values:
-            errors[key] = [f"“{wanted[key]}” is not a {key}; use {', '.join(values)}."]
-    if errors:
-        raise exceptions.ValidationError(errors)
-    return wanted
+class EscalationFilterSerializer(serializers.Serializer):
+    """The list's query parameters: a value the list cannot filter by is a 400, not ignored."""
+
+    client = IdFilterField(what="client", help_text="Only escalations of this client's projects.")
+    project = IdFilterField(what="project", help_text="Only escalations of the project with this id.")
+    rule = ChoiceFilterField(choices=api.RULE_NAMES, what="a rule", help_text="Only risks of this kind.")
+    severity = ChoiceFilterField(choices=EscalationSeverity.values, what="a severity")
+    state = ChoiceFilterField(
+        choices=STATE_FILTERS, what="a state", help_text="`open` (the default) means open or acknowledged."
+    )
 
 
 @extend_schema(tags=["escalations"])
 class EscalationListView(EscalationsAPIView):
     """The agency's escalations, worst first, filterable like the escalations page."""
 
+    filter_serializer_class = EscalationFilterSerializer
+
     @extend_schema(
         operation_id="escalations_list",
         summary="List escalations",
         description="Risks the scan found, high severity first, then the most recently seen. Without "
         "`state`, only open and acknowledged ones.",
-        parameters=[
-            OpenApiParameter("client", int, description="Only escalations of this client's projects."),
-            OpenApiParameter("project", int, description="Only escalations of the project with this id."),
-            OpenApiParameter("rule", str, enum=api.RULE_NAMES, description="Only risks of this kind."),
-            OpenApiParameter("severity", str, enum=EscalationSeverity.values),
-            OpenApiParameter(
-                "state",
-                str,
-                enum=STATE_FILTERS,
-                description="`open` (the default) means open or acknowledged.",
-            ),
-        ],
         responses={200: api.EscalationSerializer(many=True), 400: FIELD_ERRORS, 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str) -> Response:
-        wanted = _filters(request)
+        wanted = self.filters
+        # The page's selector reads its filters as the query string gives them: ids as text, "" for any.
         rows = escalations_for_list(
-            client_id=wanted["client"],
-            rule=wanted["rule"],
-            severity=wanted["severity"],
-            state=wanted["state"] or api.OPEN_FILTER,
-            project_id=wanted["project"],
+            client_id=str(wanted.get("client", "")),
+            rule=wanted.get("rule", ""),
+            severity=wanted.get("severity", ""),
+            state=wanted.get("state") or api.OPEN_FILTER,
+            project_id=str(wanted.get("project", "")),
         )
         return self.list_response(rows, api.EscalationSerializer)  # type: ignore[arg-type]
 
@@ -144,18 +127,9 @@ class EscalationAssignView(EscalationsAPIView):
         escalation = self.escalation_or_404(pk)
         data = parse(api.EscalationAssignInputSerializer, request)
         escalation = escalation_services.escalation_assign(
-            actor=request.membership, escalation=escalation, assignee=self._assignee(data["assignee"])
+            actor=request.membership, escalation=escalation, assignee=data["assignee"]
         )
         return self.rendered(escalation)
-
-    def _assignee(self, membership_id: int | None) -> Membership | None:
-        if membership_id is None:
-            return None
-        # Scoped: someone of another agency is "not on your team", like an unknown id.
-        assignee = Membership.objects.select_related("user").filter(pk=membership_id).first()
-        if assignee is None:
-            raise exceptions.ValidationError({"assignee": [ASSIGNEE_REFUSED]})
-        return assignee
 
 
 @extend_schema(tags=["escalations"])
@@ -217,9 +191,7 @@ class ProjectScanView(EscalationsAPIView):
         responses={200: api.ProjectScanSerializer, 403: FORBIDDEN, 404: NOT_FOUND, 409: SCAN_RUNNING},
     )
     def post(self, request: Request, agency_slug: str, pk: int) -> Response:
-        project = Project.objects.filter(pk=pk).first()
-        if project is None:
-            raise exceptions.NotFound()
+        project = self.object_or_404(Project.objects.all(), pk)
         result = agency_scan_now(request.agency)
         if result is None:
             raise ScanRunning()

@@ -8,6 +8,8 @@ from typing import get_args
 
 from rest_framework import serializers
 
+from agencyops.api.fields import ScopedInputSerializer, ScopedPrimaryKeyRelatedField
+from agencyops.models import Membership
 from projects.models import EscalationSeverity, EscalationState
 from projects.risks import RuleName, Section
 
@@ -99,9 +101,14 @@ class EscalationAcknowledgeInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
-class EscalationAssignInputSerializer(serializers.Serializer):
-    assignee = serializers.IntegerField(
-        allow_null=True, help_text="Membership id of someone on the team; null to unassign."
+class EscalationAssignInputSerializer(ScopedInputSerializer):
+    # Someone of another agency is "not on your team", like an unknown id.
+    assignee = ScopedPrimaryKeyRelatedField(
+        model=Membership,
+        queryset=lambda context: Membership.objects.select_related("user"),
+        message="Choose someone on your team.",
+        allow_null=True,
+        help_text="Membership id of someone on the team; null to unassign.",
     )
 
 

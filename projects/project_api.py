@@ -41,7 +41,7 @@ class ProjectStatusView(ProjectsAPIView):
 
     queryset = Project.objects.none()
     serializer_class = ProjectStatusSerializer
-    write_permission = can_plan_projects
+    permission_map = {"POST": can_plan_projects}
 
     @extend_schema(
         operation_id="project_status_update",
@@ -90,7 +90,7 @@ class ProjectBriefView(ProjectsAPIView):
 
     queryset = Project.objects.none()
     serializer_class = BriefEditSerializer
-    write_permission = can_plan_projects
+    permission_map = {"GET": is_agency_member, "PATCH": can_plan_projects}
 
     @extend_schema(
         operation_id="project_brief_retrieve",
@@ -164,7 +164,7 @@ class ProjectInputListView(ProjectsAPIView):
 
     queryset = Project.objects.none()
     serializer_class = RequiredInputSerializer
-    write_permission = can_plan_projects
+    permission_map = {"GET": is_agency_member, "POST": can_plan_projects}
 
     @extend_schema(
         operation_id="project_inputs_list",
@@ -203,7 +203,7 @@ class ProjectInputReceiveView(ProjectsAPIView):
 
     queryset = Project.objects.none()
     serializer_class = RequiredInputSerializer
-    write_permission = is_agency_member
+    permission_map = {"POST": is_agency_member}
 
     @extend_schema(
         operation_id="project_inputs_receive",
@@ -213,9 +213,7 @@ class ProjectInputReceiveView(ProjectsAPIView):
     )
     def post(self, request: Request, agency_slug: str, pk: int, input_id: int) -> Response:
         project = self.project_or_404(pk)
-        item = RequiredInput.objects.filter(project=project, pk=input_id).first()
-        if item is None:
-            raise exceptions.NotFound()
+        item = self.object_or_404(RequiredInput.objects.filter(project=project), input_id)
         data = parse(RequiredInputReceiveSerializer, request)
         item = services.required_input_receive(
             actor=request.membership, item=item, received_on=data["received_on"]
@@ -238,7 +236,7 @@ class ClosureListView(ProjectsAPIView):
 
     queryset = AgencyClosure.objects.none()
     serializer_class = ClosureSerializer
-    write_permission = can_plan_projects
+    permission_map = {"GET": is_agency_member, "POST": can_plan_projects}
 
     @extend_schema(
         operation_id="closures_list",
@@ -266,7 +264,7 @@ class ClosureDetailView(ProjectsAPIView):
 
     queryset = AgencyClosure.objects.none()
     serializer_class = ClosureSerializer
-    write_permission = can_plan_projects
+    permission_map = {"DELETE": can_plan_projects}
 
     @extend_schema(
         operation_id="closures_destroy",
@@ -274,8 +272,6 @@ class ClosureDetailView(ProjectsAPIView):
         responses={204: None, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def delete(self, request: Request, agency_slug: str, closure_id: int) -> Response:
-        closure = AgencyClosure.objects.filter(pk=closure_id).first()
-        if closure is None:
-            raise exceptions.NotFound()
+        closure = self.object_or_404(AgencyClosure.objects.all(), closure_id)
         services.closure_remove(actor=request.membership, closure=closure)
         return Response(status=status.HTTP_204_NO_CONTENT)

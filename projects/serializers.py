@@ -12,8 +12,14 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from agencyops.models import Discipline
-from projects.models import DeadlineChangeCause, DependencyKind, Party, ProjectStatus, TaskStatus
+from agencyops.api.fields import ScopedInputSerializer, ScopedPrimaryKeyRelatedField
+from agencyops.models import Client, ClientContact, Discipline, Membership
+from projects.models import DeadlineChangeCause, DependencyKind, Party, ProjectStatus, Task, TaskStatus
+
+# Related ids are looked up in the agency's scope: another agency's id reads like an unknown one.
+CLIENT_REFUSED = "Choose one of your clients."
+PREDECESSOR_REFUSED = "Choose a task of this project."
+ASSIGNEE_REFUSED = "Choose someone on your team."
 
 # --- Small shared pieces -------------------------------------------------------------------
 
@@ -293,7 +299,7 @@ class TaskChangeSerializer(serializers.Serializer):
     )
 
 
-class TaskUpdateInputSerializer(serializers.Serializer):
+class TaskUpdateInputSerializer(ScopedInputSerializer):
     status = serializers.ChoiceField(choices=TaskStatus.choices, required=False)
     waiting_on = serializers.ChoiceField(
         choices=Party.choices, required=False, allow_blank=True, help_text="With status `waiting`: on whom."
@@ -304,8 +310,13 @@ class TaskUpdateInputSerializer(serializers.Serializer):
     blocked_reason = serializers.CharField(
         required=False, allow_blank=True, help_text="With status `blocked`: why."
     )
-    assignee = serializers.IntegerField(
-        required=False, allow_null=True, help_text="Membership id of someone on the team, or null for nobody."
+    assignee = ScopedPrimaryKeyRelatedField(
+        model=Membership,
+        queryset=lambda context: Membership.objects.select_related("user"),
+        message=ASSIGNEE_REFUSED,
+        required=False,
+        allow_null=True,
+        help_text="Membership id of someone on the team, or null for nobody.",
     )
     needs_decision = serializers.BooleanField(
         required=False,
@@ -313,11 +324,20 @@ class TaskUpdateInputSerializer(serializers.Serializer):
         "or clear a pending decision.",
     )
     decision_question = serializers.CharField(required=False, allow_blank=True)
-    decider_member = serializers.IntegerField(
-        required=False, help_text="Membership id of the person on the team who decides."
+    decider_member = ScopedPrimaryKeyRelatedField(
+        model=Membership,
+        queryset=lambda context: Membership.objects.select_related("user").filter(is_active=True),
+        message="Pick someone on the team.",
+        required=False,
+        help_text="Membership id of the person on the team who decides.",
     )
-    decider_contact = serializers.IntegerField(
-        required=False, help_text="Id of the client's contact who decides."
+    decider_contact = ScopedPrimaryKeyRelatedField(
+        model=ClientContact,
+        # Only a contact of the task's project's client (the view passes the task in the context).
+        queryset=lambda context: ClientContact.objects.filter(client_id=context["task"].project.client_id),
+        message="Pick one of the client's contacts.",
+        required=False,
+        help_text="Id of the client's contact who decides.",
     )
     due_date = serializers.DateField(
         required=False, help_text="A working day; the tasks that depend on it move with it."
@@ -342,9 +362,11 @@ class TaskDependenciesSerializer(serializers.Serializer):
     successors = SuccessorLinkSerializer(many=True, read_only=True)
 
 
-class DependencyCreateInputSerializer(serializers.Serializer):
-    predecessor = serializers.IntegerField(
-        help_text="Id of a task of the same project that this task waits for."
+class DependencyCreateInputSerializer(ScopedInputSerializer):
+    predecessor = ScopedPrimaryKeyRelatedField(
+        model=Task,
+        message=PREDECESSOR_REFUSED,
+        help_text="Id of a task of the same project that this task waits for.",
     )
     kind = serializers.ChoiceField(
         choices=DependencyKind.choices,
@@ -475,8 +497,10 @@ class ProjectCreatedSerializer(ProjectDetailSerializer):
     tasks = TaskSerializer(many=True, read_only=True)
 
 
-class ProjectCreateInputSerializer(serializers.Serializer):
-    client = serializers.IntegerField(help_text="Id of one of this agency's clients.")
+class ProjectCreateInputSerializer(ScopedInputSerializer):
+    client = ScopedPrimaryKeyRelatedField(
+        model=Client, message=CLIENT_REFUSED, help_text="Id of one of this agency's clients."
+    )
     # Blank names reach the service, which answers in the product's words.
     name = serializers.CharField(max_length=160, allow_blank=True)
     template = serializers.CharField(max_length=40, help_text="A template `id` from the templates list.")

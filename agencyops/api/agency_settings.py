@@ -7,14 +7,14 @@ the settings and contact pages.
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from agencyops.api.views import FIELD_ERRORS, FORBIDDEN, NOT_FOUND, AgencyAPIView, parse
 from agencyops.models import Agency, ClientContact
-from agencyops.permissions import can_manage_clients, is_owner
+from agencyops.permissions import can_manage_clients, is_agency_member, is_owner
 from agencyops.services import accounts, clients
 
 
@@ -43,7 +43,7 @@ class AgencySettingsView(AgencyAPIView):
 
     queryset = Agency.objects.none()
     serializer_class = AgencySettingsSerializer
-    write_permission = is_owner
+    permission_map = {"GET": is_agency_member, "PATCH": is_owner}
     # Plain values only: JSON (the schema then offers nothing a form body could be refused for).
     parser_classes = [JSONParser]
 
@@ -79,7 +79,7 @@ class ContactInviteView(AgencyAPIView):
 
     queryset = ClientContact.objects.none()
     serializer_class = ContactInvitationSerializer
-    write_permission = can_manage_clients
+    permission_map = {"POST": can_manage_clients}
 
     @extend_schema(
         operation_id="contacts_invite",
@@ -89,9 +89,6 @@ class ContactInviteView(AgencyAPIView):
         responses={201: ContactInvitationSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, agency_slug: str, pk: int) -> Response:
-        # Scoped: another agency's contact is "not found", like a missing one.
-        contact = ClientContact.objects.filter(pk=pk).first()
-        if contact is None:
-            raise exceptions.NotFound()
+        contact = self.object_or_404(ClientContact.objects.all(), pk)
         issued = clients.client_contact_invite(actor=request.membership, contact=contact)
         return self.render(issued.invitation, ContactInvitationSerializer, status.HTTP_201_CREATED)

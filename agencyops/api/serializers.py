@@ -9,6 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from agencyops.api.fields import ScopedInputSerializer, ScopedPrimaryKeyRelatedField
 from agencyops.models import (
     Client,
     ClientContact,
@@ -30,7 +31,9 @@ class TokenInputSerializer(serializers.Serializer):
 class TokenSerializer(serializers.Serializer):
     token = serializers.CharField(read_only=True, help_text="Send as `Authorization: Token <token>`.")
     key = serializers.CharField(read_only=True, help_text="The token's public key, to list or revoke it.")
-    expires_at = serializers.DateTimeField(read_only=True, help_text="Fixed at issue; use does not extend it.")
+    expires_at = serializers.DateTimeField(
+        read_only=True, help_text="Fixed at issue; use does not extend it."
+    )
 
 
 class TokenListItemSerializer(serializers.Serializer):
@@ -187,8 +190,13 @@ class ClientContactSerializer(serializers.ModelSerializer):
         return contact.user_id is not None
 
 
-class ClientContactCreateInputSerializer(serializers.Serializer):
-    client = serializers.IntegerField(help_text="Id of one of this agency's clients.")
+class ClientContactCreateInputSerializer(ScopedInputSerializer):
+    # Another agency's client is refused like a missing one.
+    client = ScopedPrimaryKeyRelatedField(
+        model=Client,
+        message="No such client in this agency.",
+        help_text="Id of one of this agency's clients.",
+    )
     full_name = serializers.CharField(max_length=150)
     email = serializers.EmailField()
     job_title = serializers.CharField(max_length=120, required=False, allow_blank=True)

@@ -18,15 +18,23 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from knox.models import AuthToken
 from rest_framework import exceptions, serializers, status
 from rest_framework.generics import GenericAPIView
-from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agencyops.api import serializers as api
 from agencyops.api.errors import api_exception_handler
+from agencyops.api.fields import MAX_DB_ID
+from agencyops.api.filters import (
+    ChoiceFilterField,
+    FilterSerializerMixin,
+    FilterSerializerSchema,
+    IdFilterField,
+)
+from agencyops.api.permissions import ROLE_REFUSED, MethodPermission, PermissionMap
 from agencyops.models import Client, ClientContact, ClientStatus, Membership
-from agencyops.permissions import can_manage_clients, can_manage_members
+from agencyops.permissions import can_manage_clients, can_manage_members, is_agency_member
 from agencyops.selectors.clients import clients_for_list
 from agencyops.services import accounts, api_tokens, clients
 from agencyops.tenancy import TenantScopedAPIMixin
@@ -39,7 +47,6 @@ FIELD_ERRORS = OpenApiResponse(
     OpenApiTypes.OBJECT,
     description="Refused input: an object of field name (or `non_field_errors`) to a list of messages.",
 )
-ROLE_REFUSED = "Your role in this agency does not allow this."
 
 
 def parse(serializer_class: type[serializers.Serializer], request: Request, **kwargs: Any) -> dict[str, Any]:
@@ -49,21 +56,43 @@ def parse(serializer_class: type[serializers.Serializer], request: Request, **kw
     return dict(serializer.validated_data)
 
 
-class AgencyAPIView(TenantScopedAPIMixin, GenericAPIView):
-    """Base of every endpoint under /api/v1/agencies/{agency_slug}/.
+class AgencyAPIView(FilterSerializerMixin, TenantScopedAPIMixin, GenericAPIView):
+    """Base of every endpoint under /api/v1/agencies/{agency_slug}/: the API kit in one place.
 
-    Reads are open to every member of the agency; writes need ``write_permission`` (a predicate from
-    agencyops.permissions over the membership), else 403.
+    - ``permission_map``: HTTP method → predicate over the caller's membership (agencyops.api.permissions);
+      a refused role is a 403. (Views not yet on a map fall back to ``write_permission`` for every write.)
+    - ``filter_serializer_class``: the list's query parameters, validated once into ``self.filters``
+      (agencyops.api.filters) and listed in the schema.
+    - ``object_or_404(queryset, pk)``: an object through a scoped queryset; another agency's is a 404.
+    - Related ids in input: ``ScopedPrimaryKeyRelatedField`` (agencyops.api.fields).
     """
 
+    schema = FilterSerializerSchema()
+    permission_map: PermissionMap | None = None
     write_permission: Any = can_manage_clients
 
     def get_exception_handler(self) -> Any:
         return api_exception_handler
 
     def check_role(self, membership: Membership) -> None:
-        if self.request.method not in SAFE_METHODS and not self.write_permission(membership):
+        if not MethodPermission().has_permission(self.request, self):
             raise exceptions.PermissionDenied(ROLE_REFUSED)
+
+    def object_or_404(self, queryset: QuerySet, pk: Any) -> Any:
+        """The object with this id in ``queryset`` (scoped to the agency), else the one 404 for everything
+        absent: another agency's, a missing one, or an id too large to name anything."""
+        if not isinstance(pk, int) or not 0 < pk <= MAX_DB_ID:
+            raise exceptions.NotFound()
+        found = queryset.filter(pk=pk).first()
+        if found is None:
+            raise exceptions.NotFound()
+        return found
+
+    def get_object(self) -> Any:
+        # GenericAPIView's lookup, through object_or_404 so an oversized id is a 404 too.
+        return self.object_or_404(
+            self.get_queryset(), self.kwargs[self.lookup_url_kwarg or self.lookup_field]
+        )
 
     def list_response(self, queryset: QuerySet, serializer_class: type[serializers.Serializer]) -> Response:
         page = self.paginate_queryset(queryset)
@@ -104,7 +133,9 @@ class TokenCreateView(APIView):
 
     def get_authenticators(self) -> list:
         # Signing in takes no credentials but the password: a stale token header must not refuse it.
-        return [] if self.request is not None and self.request.method == "POST" else super().get_authenticators()
+        return (
+            [] if self.request is not None and self.request.method == "POST" else super().get_authenticators()
+        )
 
     @extend_schema(
         operation_id="auth_token_create",
@@ -200,12 +231,20 @@ class AgencyListView(GenericAPIView):
 # --- Clients -------------------------------------------------------------------------------
 
 
+class ClientFilterSerializer(serializers.Serializer):
+    status = ChoiceFilterField(
+        choices=ClientStatus.values, what="a client status", help_text="Only clients with this status."
+    )
+
+
 @extend_schema(tags=["clients"])
 class ClientListView(AgencyAPIView):
     """The agency's clients; owners and coordinators add new ones."""
 
     queryset = Client.objects.none()
     serializer_class = api.ClientSerializer
+    filter_serializer_class = ClientFilterSerializer
+    permission_map = {"GET": is_agency_member, "POST": can_manage_clients}
 
     def get_queryset(self) -> QuerySet[Client]:
         return clients_for_list(self.request.agency, status="all")
@@ -213,21 +252,11 @@ class ClientListView(AgencyAPIView):
     @extend_schema(
         operation_id="clients_list",
         summary="List clients",
-        parameters=[
-            OpenApiParameter(
-                "status", str, enum=ClientStatus.values, description="Only clients with this status."
-            )
-        ],
         responses={200: api.ClientSerializer(many=True), 400: FIELD_ERRORS, 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str) -> Response:
-        wanted = request.query_params.get("status", "")
-        if wanted and wanted not in ClientStatus.values:
-            raise exceptions.ValidationError(
-                {"status": [f"“{wanted}” is not a client status; use {', '.join(ClientStatus.values)}."]}
-            )
         return self.list_response(
-            clients_for_list(request.agency, status=wanted or "all"), api.ClientSerializer
+            clients_for_list(request.agency, status=self.filters.get("status") or "all"), api.ClientSerializer
         )
 
     @extend_schema(
@@ -250,6 +279,7 @@ class ClientDetailView(AgencyAPIView):
 
     queryset = Client.objects.none()
     serializer_class = api.ClientSerializer
+    permission_map = {"GET": is_agency_member, "PATCH": can_manage_clients}
 
     def get_queryset(self) -> QuerySet[Client]:
         return clients_for_list(self.request.agency, status="all")
@@ -295,7 +325,7 @@ class MemberListView(AgencyAPIView):
 
     queryset = Membership.objects.none()
     serializer_class = api.MembershipSerializer
-    write_permission = can_manage_members
+    permission_map = {"GET": is_agency_member, "POST": can_manage_members}
 
     def get_queryset(self) -> QuerySet[Membership]:
         return team_for_api()
@@ -328,7 +358,7 @@ class MemberDetailView(AgencyAPIView):
 
     queryset = Membership.objects.none()
     serializer_class = api.MembershipSerializer
-    write_permission = can_manage_members
+    permission_map = {"GET": is_agency_member, "PATCH": can_manage_members, "DELETE": can_manage_members}
 
     def get_queryset(self) -> QuerySet[Membership]:
         return team_for_api()
@@ -373,12 +403,18 @@ def contacts_for_api() -> QuerySet[ClientContact]:
     return ClientContact.objects.select_related("client").order_by("client__name", "full_name", "pk")
 
 
+class ContactFilterSerializer(serializers.Serializer):
+    client = IdFilterField(what="client", help_text="Only contacts of the client with this id.")
+
+
 @extend_schema(tags=["client contacts"])
 class ContactListView(AgencyAPIView):
     """People at the agency's clients; owners and coordinators add new ones."""
 
     queryset = ClientContact.objects.none()
     serializer_class = api.ClientContactSerializer
+    filter_serializer_class = ContactFilterSerializer
+    permission_map = {"GET": is_agency_member, "POST": can_manage_clients}
 
     def get_queryset(self) -> QuerySet[ClientContact]:
         return contacts_for_api()
@@ -386,16 +422,12 @@ class ContactListView(AgencyAPIView):
     @extend_schema(
         operation_id="contacts_list",
         summary="List client contacts",
-        parameters=[OpenApiParameter("client", int, description="Only contacts of the client with this id.")],
         responses={200: api.ClientContactSerializer(many=True), 400: FIELD_ERRORS, 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str) -> Response:
         contacts = self.get_queryset()
-        client_id = request.query_params.get("client", "")
-        if client_id:
-            if not client_id.isdigit():
-                raise exceptions.ValidationError({"client": ["Give a client's id, a whole number."]})
-            contacts = contacts.filter(client_id=int(client_id))
+        if self.filters.get("client") is not None:
+            contacts = contacts.filter(client_id=self.filters["client"])
         return self.list_response(contacts, api.ClientContactSerializer)
 
     @extend_schema(
@@ -407,11 +439,7 @@ class ContactListView(AgencyAPIView):
     )
     def post(self, request: Request, agency_slug: str) -> Response:
         data = parse(api.ClientContactCreateInputSerializer, request)
-        # The scope limits this to the caller's agency: another agency's client id is "no such client".
-        client = Client.objects.filter(pk=data.pop("client")).first()
-        if client is None:
-            raise exceptions.ValidationError({"client": ["No such client in this agency."]})
-        contact = clients.client_contact_create(actor=request.membership, client=client, **data)
+        contact = clients.client_contact_create(actor=request.membership, **data)
         return self.render(
             self.get_queryset().get(pk=contact.pk), api.ClientContactSerializer, status.HTTP_201_CREATED
         )
@@ -423,6 +451,7 @@ class ContactDetailView(AgencyAPIView):
 
     queryset = ClientContact.objects.none()
     serializer_class = api.ClientContactSerializer
+    permission_map = {"GET": is_agency_member, "PATCH": can_manage_clients}
 
     def get_queryset(self) -> QuerySet[ClientContact]:
         return contacts_for_api()

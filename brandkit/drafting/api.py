@@ -14,6 +14,8 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from agencyops.api.filters import ChoiceFilterField
+from agencyops.api.permissions import team_reads_and_writes_by
 from agencyops.api.views import FIELD_ERRORS, FORBIDDEN, NOT_FOUND, AgencyAPIView, parse
 from agencyops.permissions import is_agency_member
 from brandkit import selectors as brand_selectors
@@ -127,7 +129,7 @@ class DraftingJobDetailSerializer(DraftingJobSerializer):
 
 
 class DraftingAPIView(AgencyAPIView):
-    write_permission: Any = is_agency_member
+    permission_map: Any = team_reads_and_writes_by(is_agency_member)
 
     def job_or_404(self, job_id: int) -> DraftingJob:
         job = selectors.drafting_job_for(self.request.membership, job_id)
@@ -145,33 +147,28 @@ def _lookup(queryset: Any, pk: int | None, field: str, errors: dict[str, list[st
     return found
 
 
+class DraftingJobFilterSerializer(serializers.Serializer):
+    state = ChoiceFilterField(choices=JobState.values, message="Use one of {allowed}.")
+    kind = ChoiceFilterField(choices=JobKind.values, message="Use one of {allowed}.")
+
+
 @extend_schema(tags=["drafting"])
 class DraftingJobListView(DraftingAPIView):
     """The agency's drafting jobs; anyone on the team starts one."""
 
     queryset = DraftingJob.objects.none()
     serializer_class = DraftingJobSerializer
+    filter_serializer_class = DraftingJobFilterSerializer
 
     @extend_schema(
         operation_id="drafting_job_list",
         summary="List drafting jobs",
-        parameters=[
-            OpenApiParameter("state", str, enum=JobState.values),
-            OpenApiParameter("kind", str, enum=JobKind.values),
-        ],
         responses={200: DraftingJobSerializer(many=True), 400: FIELD_ERRORS, 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str) -> Response:
-        state = request.query_params.get("state", "").strip()
-        kind = request.query_params.get("kind", "").strip()
-        errors = {}
-        if state and state not in JobState.values:
-            errors["state"] = [f"Use one of {', '.join(JobState.values)}."]
-        if kind and kind not in JobKind.values:
-            errors["kind"] = [f"Use one of {', '.join(JobKind.values)}."]
-        if errors:
-            raise exceptions.ValidationError(errors)
-        jobs = selectors.drafting_jobs(request.membership, state=state, kind=kind)
+        jobs = selectors.drafting_jobs(
+            request.membership, state=self.filters.get("state", ""), kind=self.filters.get("kind", "")
+        )
         return self.list_response(jobs, DraftingJobSerializer)
 
     @extend_schema(

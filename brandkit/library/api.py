@@ -18,6 +18,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from agencyops.api.permissions import team_reads_and_writes_by
 from agencyops.api.views import FIELD_ERRORS, FORBIDDEN, NOT_FOUND, AgencyAPIView, parse
 from agencyops.models import Client
 from agencyops.permissions import is_agency_member
@@ -136,7 +137,7 @@ def _as_api_error(error: DjangoValidationError) -> exceptions.ValidationError:
 
 class LibraryAPIView(AgencyAPIView):
     # Everyone on the team files and replaces items; the services hold the lead-only actions.
-    write_permission = is_agency_member
+    permission_map: Any = team_reads_and_writes_by(is_agency_member)
     parser_classes = [MultiPartParser, FormParser, JSONParser]
     queryset = LibraryItem.objects.none()
 
@@ -153,6 +154,7 @@ class LibraryListView(LibraryAPIView):
     """Search and list the library; file a new item with its first file or link."""
 
     serializer_class = LibraryItemOutput
+    filter_serializer_class = LibraryFilterInput
 
     @extend_schema(
         operation_id="library_search",
@@ -160,13 +162,10 @@ class LibraryListView(LibraryAPIView):
         description="`q` is searched in titles (highest weight), tags and the text inside files; "
         '"quoted phrases", OR and -excluded words work as in a search engine. Ranked when `q` is given, '
         "newest first otherwise; 25 a page.",
-        parameters=[LibraryFilterInput],
         responses={200: LibrarySearchPageOutput, 400: FIELD_ERRORS, 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str) -> Response:
-        serializer = LibraryFilterInput(data=request.query_params)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = self.filters
         filters = selectors.LibraryFilters(
             q=data.get("q", ""),
             client_id=data.get("client"),
@@ -288,7 +287,10 @@ class LibraryVersionListView(LibraryAPIView):
     @extend_schema(
         operation_id="library_versions_create",
         summary="Replace an item with a new version",
-        request={"multipart/form-data": LibraryVersionCreateInput, "application/json": LibraryVersionCreateInput},
+        request={
+            "multipart/form-data": LibraryVersionCreateInput,
+            "application/json": LibraryVersionCreateInput,
+        },
         responses={201: LibraryVersionOutput, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, agency_slug: str, pk: int) -> Response:

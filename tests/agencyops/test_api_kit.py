@@ -1,0 +1,268 @@
+"""The API kit (agencyops/api/): a permission map per HTTP method, filter serializers, scoped related ids,
+object lookup through scoped querysets. Each piece is checked through real endpoints that use it."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from django.core.management import call_command
+from django.urls import reverse
+from django_scopes import scope
+from rest_framework import serializers
+from rest_framework.test import APIRequestFactory
+
+from agencyops.api.filters import FlagFilterField, IdFilterField
+from agencyops.api.permissions import MethodPermission
+from agencyops.api.views import AgencyAPIView
+from agencyops.models import ClientContact
+from agencyops.permissions import can_plan_projects, is_agency_member
+from projects.models import Project
+from tests import factories
+from tests.factories import token_client
+
+pytestmark = pytest.mark.django_db
+
+NOT_FOUND_BODY = {"detail": "Not found."}
+ROLE_REFUSED_BODY = {"detail": "Your role in this agency does not allow this."}
+TOO_LARGE_FOR_THE_DATABASE = 99_999_999_999
+
+
+def url(name: str, agency, **kwargs) -> str:
+    return reverse(name, kwargs={"agency_slug": agency.slug, **kwargs})
+
+
+def project_names(agency) -> list[str]:
+    with scope(agency=agency.pk):
+        return sorted(Project.objects.values_list("name", flat=True))
+
+
+# --- The permission map ----------------------------------------------------------------------
+
+
+def test_a_member_reads_the_projects_but_the_map_refuses_them_starting_one(team):
+    factories.project_create(actor=team["coordinator"], client=team["clients"][0], name="Spring site")
+    member = token_client(team["members"][0].user)
+
+    listed = member.get(url("api_project_list", team["agency"]))
+    refused = member.post(
+        url("api_project_list", team["agency"]),
+        {"client": team["clients"][0].pk, "name": "Sneaky", "template": "builtin:website-launch"},
+        format="json",
+    )
+
+    assert [row["name"] for row in listed.json()["results"]] == ["Spring site"]
+    assert refused.status_code == 403 and refused.json() == ROLE_REFUSED_BODY
+    assert project_names(team["agency"]) == ["Spring site"]
+
+
+def test_a_method_the_view_implements_but_the_map_leaves_out_is_refused(team):
+    class HalfMappedView(AgencyAPIView):
+        permission_map = {"GET": is_agency_member}
+
+        def get(self, request, agency_slug):  # pragma: no cover - never dispatched here
+            raise AssertionError
+
+        def post(self, request, agency_slug):  # pragma: no cover - never dispatched here
+            raise AssertionError
+
+    view = HalfMappedView()
+    factory = APIRequestFactory()
+    for method, allowed in (("get", True), ("head", True), ("post", False), ("put", True)):
+        request = getattr(factory, method)("/")
+        request.membership = team["owner"]
+        # PUT is not implemented at all: the map stays out of the way and DRF answers 405 to everyone.
+        assert MethodPermission().has_permission(request, view) is allowed, method
+
+
+def test_the_map_reads_the_callers_role_per_method(team):
+    class PlanningView(AgencyAPIView):
+        permission_map = {"GET": is_agency_member, "POST": can_plan_projects}
+
+        def get(self, request, agency_slug):  # pragma: no cover
+            raise AssertionError
+
+        def post(self, request, agency_slug):  # pragma: no cover
+            raise AssertionError
+
+    factory = APIRequestFactory()
+
+    def allowed(method: str, membership) -> bool:
+        request = getattr(factory, method)("/")
+        request.membership = membership
+        return MethodPermission().has_permission(request, PlanningView())
+
+    assert allowed("get", team["members"][0]) and allowed("post", team["coordinator"])
+    assert not allowed("post", team["members"][0])
+    assert not allowed("get", None)  # no membership: nothing is allowed
+
+
+def test_an_edit_of_history_is_405_for_every_role_not_403(team):
+    # A decision-log entry implements GET only: PATCH is "not allowed" for everyone, never "forbidden".
+    answers = [
+        token_client(membership.user).patch(
+            url("api_decision_detail", team["agency"], entry_id=1), {"decision": "x"}, format="json"
+        )
+        for membership in (team["owner"], team["members"][0])
+    ]
+
+    assert [answer.status_code for answer in answers] == [405, 405]
+
+
+# --- Filter serializers ----------------------------------------------------------------------
+
+
+def test_bad_filters_are_one_400_naming_every_field(team):
+    response = token_client(team["owner"].user).get(
+        url("api_project_list", team["agency"]), {"client": "acme", "status": "late", "at_risk": "maybe"}
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "client": ["Give a client's id, a whole number."],
+        "status": ["“late” is not a project status; use planning, active, on_hold, done, cancelled."],
+        "at_risk": ["Use at_risk=true or at_risk=false."],
+    }
+
+
+def test_a_filter_id_too_large_for_the_database_is_a_400_not_a_500(team):
+    response = token_client(team["owner"].user).get(
+        url("api_approval_list", team["agency"]), {"project": TOO_LARGE_FOR_THE_DATABASE}
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {"project": ["Give a project's id, a whole number."]}
+
+
+def test_good_filters_narrow_the_list_and_blank_ones_are_ignored(team):
+    factories.project_create(actor=team["coordinator"], client=team["clients"][0], name="Acme site")
+    factories.project_create(actor=team["coordinator"], client=team["clients"][1], name="Bakery menu")
+    api = token_client(team["owner"].user)
+
+    narrowed = api.get(url("api_project_list", team["agency"]), {"client": team["clients"][1].pk})
+    blank = api.get(url("api_project_list", team["agency"]), {"client": "", "status": " "})
+
+    assert [row["name"] for row in narrowed.json()["results"]] == ["Bakery menu"]
+    assert sorted(row["name"] for row in blank.json()["results"]) == ["Acme site", "Bakery menu"]
+
+
+def test_the_filter_fields_parse_query_strings():
+    class Filters(serializers.Serializer):
+        client = IdFilterField(what="client")
+        late = FlagFilterField(name="late")
+
+    good = Filters(data={"client": "12", "late": "yes"})
+    bad = Filters(data={"client": "0", "late": "perhaps"})
+
+    assert good.is_valid() and good.validated_data == {"client": 12, "late": True}
+    assert not bad.is_valid()
+    assert bad.errors == {
+        "client": ["Give a client's id, a whole number."],
+        "late": ["Use late=true or late=false."],
+    }
+
+
+def test_the_schema_lists_each_filter_serializer_as_query_parameters(tmp_path):
+    target = tmp_path / "schema.yaml"
+    call_command("spectacular", "--file", str(target))
+    paths = yaml.safe_load(target.read_text())["paths"]
+
+    def query(path: str, method: str) -> dict[str, dict]:
+        operation = paths[path][method]
+        return {p["name"]: p["schema"] for p in operation.get("parameters", []) if p["in"] == "query"}
+
+    projects = query("/api/v1/agencies/{agency_slug}/projects/", "get")
+    approvals = query("/api/v1/agencies/{agency_slug}/approvals/", "get")
+    task_edit = query("/api/v1/agencies/{agency_slug}/tasks/{id}/", "patch")
+    portal = query("/api/v1/portal/{agency_slug}/approvals/", "get")
+
+    assert projects["status"]["enum"] == ["planning", "active", "on_hold", "done", "cancelled"]
+    assert projects["client"]["type"] == "integer" and projects["at_risk"]["type"] == "boolean"
+    assert {"status", "client", "project", "limit", "offset"} <= set(approvals)
+    assert set(task_edit) == {"preview"}
+    assert "in_revision" in portal["status"]["enum"]
+    # A create takes no filters: they are read by the list only.
+    assert "status" not in query("/api/v1/agencies/{agency_slug}/projects/", "post")
+
+
+# --- Related ids through scoped querysets ----------------------------------------------------
+
+
+def test_another_agencys_client_as_a_related_id_is_a_400_on_that_field(team, other_team):
+    api = token_client(team["owner"].user)
+    with scope(agency=team["agency"].pk):
+        before = ClientContact.objects.count()
+
+    for given in (other_team["clients"][0].pk, TOO_LARGE_FOR_THE_DATABASE, "acme", True):
+        response = api.post(
+            url("api_contact_list", team["agency"]),
+            {"client": given, "full_name": "Mallory", "email": "mallory@example.test"},
+            format="json",
+        )
+        assert response.status_code == 400, given
+        assert response.json() == {"client": ["No such client in this agency."]}, given
+
+    with scope(agency=team["agency"].pk):
+        assert ClientContact.objects.count() == before
+
+
+def test_related_ids_are_checked_only_once_the_rest_of_the_input_is_valid(team, other_team):
+    theirs = factories.project_create(actor=other_team["coordinator"], client=other_team["clients"][0])
+    with scope(agency=other_team["agency"].pk):
+        their_task = theirs.tasks.values_list("pk", flat=True).first()
+    api = token_client(team["coordinator"].user)
+
+    shape = api.post(
+        url("api_approval_list", team["agency"]),
+        {"project": theirs.pk, "final_approver": team["contacts"][0].pk, "title": ""},
+        format="json",
+    )
+    lookups = api.post(
+        url("api_approval_list", team["agency"]),
+        {
+            "project": theirs.pk,
+            "final_approver": other_team["contacts"][0].pk,
+            "title": "Homepage copy",
+            "due_at": "2030-01-07T15:00:00+00:00",
+            "text": "Hello",
+            "task": their_task,
+        },
+        format="json",
+    )
+
+    assert shape.status_code == 400 and "project" not in shape.json() and "title" in shape.json()
+    assert lookups.status_code == 400
+    assert lookups.json() == {
+        "project": ["Choose one of your projects."],
+        "final_approver": ["Choose a contact at this project's client."],
+        "task": ["Choose a task of this project."],
+    }
+
+
+# --- Object lookup through the scoped queryset -----------------------------------------------
+
+
+def test_another_agencys_object_and_an_impossible_id_are_the_same_404(team, other_team):
+    api = token_client(team["owner"].user)
+    theirs = other_team["clients"][0].pk
+
+    for pk in (theirs, TOO_LARGE_FOR_THE_DATABASE):
+        read = api.get(url("api_client_detail", team["agency"], pk=pk))
+        edit = api.patch(url("api_client_detail", team["agency"], pk=pk), {"name": "Mine now"}, format="json")
+        assert read.status_code == 404 and read.json() == NOT_FOUND_BODY, pk
+        assert edit.status_code == 404 and edit.json() == NOT_FOUND_BODY, pk
+
+    with scope(agency=other_team["agency"].pk):
+        assert other_team["clients"][0].__class__.objects.get(pk=theirs).name != "Mine now"
+
+
+def test_a_project_of_another_agency_is_a_404_on_every_project_endpoint(team, other_team):
+    theirs = factories.project_create(actor=other_team["coordinator"], client=other_team["clients"][0])
+    api = token_client(team["owner"].user)
+
+    answers = [
+        api.get(url("api_project_detail", team["agency"], pk=theirs.pk)),
+        api.post(url("api_project_launch", team["agency"], pk=theirs.pk), {}, format="json"),
+        api.post(url("api_project_tasks", team["agency"], pk=theirs.pk), {"title": "x"}, format="json"),
+    ]
+
+    assert [(a.status_code, a.json()) for a in answers] == [(404, NOT_FOUND_BODY)] * 3
