@@ -28,28 +28,49 @@ WEEKDAYS = BusinessCalendar()
 def _plan(design_status: str) -> ProjectSnapshot:
     def task(id: int, key: str, start: date, due: date, duration: int, **fields: Any) -> TaskSnap:
         return TaskSnap(
-            id=id, key=key, title=key.title(), start=start, due=due, duration=duration,
-            assignee_id=100, assignee_name="Dana", **fields,
+            id=id,
+            key=key,
+            title=key.title(),
+            start=start,
+            due=due,
+            duration=duration,
+            assignee_id=100,
+            assignee_name="Dana",
+            **fields,
         )
 
     tasks = (
         task(1, "copy", D(2026, 11, 25), D(2026, 11, 27), 3, status="done"),
-        task(2, "design", D(2026, 11, 30), D(2026, 12, 4), 5, status=design_status,
-             predecessors=(Dependency("copy", "FS", 0),)),
+        task(
+            2,
+            "design",
+            D(2026, 11, 30),
+            D(2026, 12, 4),
+            5,
+            status=design_status,
+            predecessors=(Dependency("copy", "FS", 0),),
+        ),
         task(3, "build", D(2026, 12, 7), D(2026, 12, 11), 5, predecessors=(Dependency("design", "FS", 0),)),
         task(4, "launch", D(2026, 12, 14), D(2026, 12, 14), 0, predecessors=(Dependency("build", "FS", 0),)),
     )
     return ProjectSnapshot(
-        project_id=9, project_name="Website relaunch", client_name="Northwind",
-        launch_date=D(2026, 12, 14), tasks=tasks,
+        project_id=9,
+        project_name="Website relaunch",
+        client_name="Northwind",
+        launch_date=D(2026, 12, 14),
+        tasks=tasks,
     )
 
 
 def test_the_rules_and_the_models_agree_on_which_statuses_mean_started():
     assert STARTED == {"in_progress", "in_review"}
     assert set(STARTED_STATUSES) == STARTED
-    assert TaskSnap(id=1, key="a", title="A", start=TODAY, due=TODAY, duration=1, status="in_review").is_started
-    assert not TaskSnap(id=1, key="a", title="A", start=TODAY, due=TODAY, duration=1, status="waiting").is_started
+    assert TaskSnap(
+        id=1, key="a", title="A", start=TODAY, due=TODAY, duration=1, status="in_review"
+    ).is_started
+    assert not TaskSnap(
+        id=1, key="a", title="A", start=TODAY, due=TODAY, duration=1, status="waiting"
+    ).is_started
 
 
 def test_work_in_review_keeps_its_planned_finish_in_the_forecast_like_work_in_progress():
@@ -77,7 +98,9 @@ def test_the_timeline_shows_work_in_review_in_its_own_colour_until_it_is_overdue
     chart = build_timeline(
         [
             TimelineTask(key="review", title="Review", phase="", start=mon, due=fri, status="in_review"),
-            TimelineTask(key="late", title="Late", phase="", start=mon, due=D(2026, 5, 5), status="in_review"),
+            TimelineTask(
+                key="late", title="Late", phase="", start=mon, due=D(2026, 5, 5), status="in_review"
+            ),
         ],
         today=wed,
     )
@@ -105,8 +128,12 @@ def test_the_board_has_an_in_review_column_between_in_progress_and_done(team):
     _review(team, project, "kickoff")
     agency = team["agency"]
     with scope(agency=agency.pk):
-        page = selectors.project_page(selectors.projects_with_header().get(pk=project.pk), agency_today(agency))
-        history = list(TaskStatusChange.objects.filter(task__key="kickoff").values_list("old_status", "new_status"))
+        page = selectors.project_page(
+            selectors.projects_with_header().get(pk=project.pk), agency_today(agency)
+        )
+        history = list(
+            TaskStatusChange.objects.filter(task__key="kickoff").values_list("old_status", "new_status")
+        )
     columns = {value: (label, [t.key for t in tasks]) for value, label, tasks in page.columns}
     assert list(columns) == ["not_started", "in_progress", "in_review", "waiting", "blocked", "done"]
     assert columns["in_review"] == ("In review", ["kickoff"])
@@ -118,7 +145,11 @@ def test_a_task_in_review_counts_as_open_for_progress_overdue_capacity_and_the_r
     coordinator = team["coordinator"]
     agency = team["agency"]
     rushed = factories.project_create(
-        actor=coordinator, client=team["clients"][0], name="Rushed", launch_in_days=7, accept_start_in_past=True
+        actor=coordinator,
+        client=team["clients"][0],
+        name="Rushed",
+        launch_in_days=7,
+        accept_start_in_past=True,
     )
     with scope(agency=agency.pk):
         today = agency_today(agency)
@@ -138,7 +169,9 @@ def test_a_task_in_review_counts_as_open_for_progress_overdue_capacity_and_the_r
     with scope(agency=agency.pk):
         counts_after, load_after = figures()
         [snap] = [p for p in agency_snapshot(agency).projects if p.project_id == rushed.pk]
-        services.task_update_status(actor=coordinator, task=Task.objects.get(pk=current.pk), status=TaskStatus.DONE)
+        services.task_update_status(
+            actor=coordinator, task=Task.objects.get(pk=current.pk), status=TaskStatus.DONE
+        )
         _, load_done = figures()
     assert counts_after == counts_before and counts_after[1] > 0
     assert load_after == load_before != load_done  # its hours still load its owner until it is done
