@@ -270,8 +270,7 @@ def _home_rows(agency: Agency, *, week_end: date) -> list[_Row]:
     """Every open task of a live project that is due by the end of the week, stalled, or waiting for a
     decision: the columns that place it, oldest due date first."""
     rows = (
-        Task.objects.filter(agency=agency)
-        .of_live_projects()
+        Task.objects.filter(agency=agency).of_live_projects()
         .exclude(status=TaskStatus.DONE)
         .filter(Q(due_date__lte=week_end) | Q(status__in=STALLED_STATUSES) | Q(needs_decision=True))
         .order_by("due_date", "project__name", "order", "pk")
@@ -474,9 +473,7 @@ def home_sections(
     covered = {("task", r.pk) for r in deciding}
     covered |= {item.subject for _, item in decision_pairs if item.kind != "escalation" and item.subject}
     decision_pairs = [
-        (key, item)
-        for key, item in decision_pairs
-        if item.kind != "escalation" or item.subject not in covered
+        (key, item) for key, item in decision_pairs if item.kind != "escalation" or item.subject not in covered
     ]
     decision_pairs.sort(key=lambda pair: pair[0])
     risk_pairs.sort(key=lambda pair: pair[0])

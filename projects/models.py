@@ -664,9 +664,7 @@ class TimeEntryRevision(models.Model):
     """One state of a time entry, written on every change: edits keep their history."""
 
     agency = models.ForeignKey(Agency, on_delete=models.DO_NOTHING, related_name="+")
-    entry = models.ForeignKey(
-        TimeEntry, on_delete=models.DO_NOTHING, related_name="revisions", db_constraint=False
-    )
+    entry = models.ForeignKey(TimeEntry, on_delete=models.DO_NOTHING, related_name="revisions", db_constraint=False)
     action = models.CharField(max_length=16, choices=TimeEntryAction.choices)
     work_date = models.DateField()
     minutes = models.PositiveIntegerField()

@@ -22,7 +22,9 @@ def generate_retainer_work() -> int:
     """Beat job: every retainer project creates its deliverables for the periods ahead (idempotent)."""
     with scopes_disabled():
         projects = list(
-            Project.objects.exclude(recurrence_frequency="").live().values_list("pk", "agency_id")
+            Project.objects.exclude(recurrence_frequency="")
+            .live()
+            .values_list("pk", "agency_id")
         )
     made = 0
     for project_id, agency_id in projects:

@@ -92,9 +92,7 @@ def _check_attachment(upload: Any) -> str:
         files.inspect_image(upload)
     except ValidationError as error:
         if error.code == "invalid_type":
-            raise ValidationError(
-                {"files": f"Upload an image ({files.IMAGE_KINDS_LABEL}) or a PDF."}
-            ) from None
+            raise ValidationError({"files": f"Upload an image ({files.IMAGE_KINDS_LABEL}) or a PDF."}) from None
         raise ValidationError({"files": error.messages}) from None
     return "image"
 

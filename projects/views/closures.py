@@ -48,7 +48,9 @@ def closure_list(request: HttpRequest) -> HttpResponse:
             "closures": AgencyClosure.objects.filter(date__gte=today).order_by("date"),
             "holidays_ahead": holidays_ahead,
             "can_edit": can_manage_closures(request.membership),
-            "working_days": [dates.weekday_abbr(n) for n in range(7) if n in request.agency.working_weekdays],
+            "working_days": [
+                dates.weekday_abbr(n) for n in range(7) if n in request.agency.working_weekdays
+            ],
         },
     )
 
