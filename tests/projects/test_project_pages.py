@@ -529,3 +529,21 @@ def test_another_agencys_project_is_a_404_on_every_project_page(team, other_team
         project.refresh_from_db()
         assert project.status == ProjectStatus.PLANNING
         assert RequiredInput.objects.get(pk=item.pk).received_at is None
+
+
+def test_save_as_template_sits_behind_the_project_actions_menu_for_planners_only(
+    team, as_coordinator, as_member
+):
+    agency = team["agency"]
+    project = factories.project_create(actor=team["coordinator"], client=team["clients"][0])
+    save_url = url("template_from_project", agency, project.pk)
+    planner = as_coordinator.get(url("project_detail", agency, project.pk)).content.decode()
+    start = planner.index('<details class="proj-actions-menu"')
+    menu = planner[start : planner.index("</details>", start)]
+    assert "<summary" in menu and "Project actions" in menu
+    assert f'<a href="{save_url}">Save as template</a>' in menu
+    # No form always open at the foot of the page: the menu leads to the page that asks for the name.
+    assert f'action="{save_url}"' not in planner
+    assert 'name="name"' in as_coordinator.get(save_url).content.decode()
+    worker = as_member.get(url("project_detail", agency, project.pk)).content.decode()
+    assert "proj-actions-menu" in worker and save_url not in worker
