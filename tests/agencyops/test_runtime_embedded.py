@@ -24,6 +24,9 @@ import pytest
 import redis
 from django.conf import settings
 
+from agencyops import embedded
+from agencyops.embedded_reaper import pid_alive
+
 ROOT = Path(__file__).resolve().parents[2]
 
 PROBE = """
@@ -210,6 +213,12 @@ def test_make_run_serves_the_demo_with_a_worker_and_beat_and_stops_them_all_on_c
         with smtplib.SMTP("127.0.0.1", smtp_port, timeout=30) as smtp:
             assert smtp.noop()[0] == 250
 
+        # The servers run as daemons, outside devserver's process tree: know them by pid.
+        servers = {
+            "redis": embedded._redis_pid(data_dir / "redis" / "agencyops.rdb"),
+            "postgres": embedded._postmaster_pid(data_dir / "postgres"),
+        }
+        assert all(pid is not None and pid_alive(pid) for pid in servers.values()), servers
         devserver.send_signal(signal.SIGINT)
         assert devserver.wait(timeout=60) == 0, log.read_text()
     finally:
@@ -221,6 +230,10 @@ def test_make_run_serves_the_demo_with_a_worker_and_beat_and_stops_them_all_on_c
     assert "Stopped the web server, the worker and beat." in log.read_text()
     _, alive = psutil.wait_procs(children, timeout=5)
     assert not alive, f"still running after Ctrl-C: {alive}"
+    deadline = time.monotonic() + 60
+    while any(pid_alive(pid) for pid in servers.values()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [kind for kind, pid in servers.items() if pid_alive(pid)], "an embedded server outlived Ctrl-C"
     assert not postgres_is_running(data_dir)
 
     # A second start finds the demo agency and leaves it as it is.
