@@ -89,6 +89,8 @@ def _applied_message(form: TaskBulkForm, tasks: list[Task], done) -> str:
         return f"{_plural(len(tasks))} now {label.lower()}."
     days = data["days"]
     direction = "later" if days > 0 else "earlier"
-    others = len(done.shifted) - len({t.pk for t, _due, _steps in done.moves})
+    chosen = {t.pk for t in tasks}
+    others = sum(1 for item in done.shifted if item.task.pk not in chosen)
     ripple = f" {others} other task{'s' if others != 1 else ''} moved with them." if others > 0 else ""
-    return f"{_plural(len(done.moves))} moved {abs(days)} business day{'s' if abs(days) != 1 else ''} {direction}.{ripple} {done.summary}."
+    step = f"{abs(days)} business day{'s' if abs(days) != 1 else ''} {direction}"
+    return f"{_plural(len(tasks))} moved {step}.{ripple} {done.summary}."
