@@ -882,6 +882,9 @@ class TaskBulkForm(forms.Form):
         action = data.get("action")
         if action == "status" and not data.get("status"):
             self.add_error("status", "Choose the new status.")
+        if action == "assign" and "assignee" not in self.data:
+            # An empty choice means "nobody"; no choice at all means the picker was left as it was.
+            self.add_error("assignee", "Choose whom to give the tasks to (or nobody).")
         if action == "shift":
             if data.get("days") in (None, 0) and "days" not in self.errors:
                 self.add_error("days", "Shift by at least one business day (a minus sign moves earlier).")

@@ -48,6 +48,23 @@ def test_the_list_view_offers_checkboxes_and_the_three_bulk_actions(team, projec
     assert '<option value="in_review">In review</option>' in html
 
 
+def test_pressing_a_bulk_button_without_choosing_changes_nothing_and_asks_for_the_choice(
+    team, project, as_coordinator
+):
+    agency = team["agency"]
+    chosen = pick(agency, project, 0, 1)
+    before = plan(agency, project)
+    for action, message in (
+        ("status", "Choose the new status."),
+        ("assign", "Choose whom to give the tasks"),
+    ):
+        response = as_coordinator.post(
+            bulk_url(agency, project), {"task": [t.pk for t in chosen], "action": action}
+        )
+        assert message in response.content.decode()
+    assert plan(agency, project) == before
+
+
 def test_a_coordinator_reassigns_the_ticked_tasks_and_nothing_else(team, project, as_coordinator):
     agency = team["agency"]
     designer = team["owner"]
