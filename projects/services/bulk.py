@@ -74,6 +74,8 @@ def _bulk_impact(plan: ProjectPlan, chosen: Sequence[Task], days: int) -> BulkSh
     calendar = plan.calendar
     original = dict(plan.slots)
     slots = dict(plan.slots)
+    if not chosen or any(t.pk not in plan.tasks for t in chosen):
+        raise ValidationError("Choose tasks of this project.", code="not_found")
     chosen_tasks = [plan.tasks[t.pk] for t in chosen]
     order = sorted(chosen_tasks, key=lambda t: (original[t.key].due, t.order, t.pk), reverse=days < 0)
     moves: list[tuple[Task, date, list[ShiftedTask]]] = []

@@ -202,3 +202,16 @@ def test_a_shift_without_a_reason_is_refused_before_the_preview(team, project, a
     )
     assert "Say why the dates move" in response.content.decode()
     assert "Confirm the shift" not in response.content.decode()
+
+
+def test_the_shift_service_refuses_tasks_of_another_project(team, project):
+    from django.core.exceptions import ValidationError
+
+    from projects import services
+
+    agency = team["agency"]
+    other = factories.project_create(actor=team["coordinator"], client=team["clients"][1])
+    [mine] = pick(agency, project, 0)
+    [theirs] = pick(agency, other, 0)
+    with scope(agency=agency.pk), pytest.raises(ValidationError, match="Choose tasks of this project"):
+        services.tasks_shift_preview(project=project, tasks=[mine, theirs], days=2)
