@@ -39,11 +39,20 @@ def _read_pid(path: Path) -> int | None:
 
 
 def _wait_for_pid(path: Path, seconds: float = 10) -> int | None:
-    """The pid in ``path``, waiting for it: redis-server answers on its socket before it writes its pidfile."""
+    """The pid in ``path``, waiting for it: redis-server answers on its socket before it writes its pidfile.
+
+    Only a whole line counts: a pidfile read while being written could give the start of another number."""
     deadline = time.monotonic() + seconds
-    while (pid := _read_pid(path)) is None and time.monotonic() < deadline:
+    while True:
+        try:
+            text = path.read_text()
+        except OSError:
+            text = ""
+        if text.endswith("\n") and text.strip().isdigit():
+            return int(text.strip())
+        if time.monotonic() >= deadline:
+            return None
         time.sleep(0.05)
-    return pid
 
 
 def _postmaster_pid(pgdata: Path) -> int | None:

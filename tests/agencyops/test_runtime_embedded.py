@@ -177,6 +177,7 @@ def test_make_run_serves_the_demo_with_a_worker_and_beat_and_stops_them_all_on_c
             process_group=0,  # our Ctrl-C below must reach devserver alone, as a terminal's would
         )
     children: list[psutil.Process] = []
+    stopped_cleanly = False
     try:
         health = wait_for_healthz(port, devserver, log)
         assert health["status"] == "ok"
@@ -229,25 +230,42 @@ def test_make_run_serves_the_demo_with_a_worker_and_beat_and_stops_them_all_on_c
             "postgres": embedded._postmaster_pid(data_dir / "postgres"),
         }
         assert all(pid is not None and pid_alive(pid) for pid in servers.values()), servers
+        reaper_processes = [
+            p
+            for p in psutil.process_iter(["cmdline"])
+            if "agencyops.embedded_reaper" in " ".join(p.info["cmdline"] or [])
+        ]
+        reapers = [" ".join(p.info["cmdline"]) for p in reaper_processes]
+        reaper_pids = {p.pid for p in reaper_processes}
         devserver.send_signal(signal.SIGINT)
         assert devserver.wait(timeout=60) == 0, log.read_text()
+        stopped_cleanly = True
     finally:
         # Only when an assertion above failed: leave no server behind (nor the children devserver started,
-        # which lead their own process groups and would outlive a SIGKILL of devserver).
-        if devserver.poll() is None and not children:
-            children = psutil.Process(devserver.pid).children(recursive=True)
-        for process in [psutil.Process(devserver.pid), *children] if devserver.poll() is None else children:
-            if process.is_running():
-                process.kill()
+        # which lead their own process groups and would outlive a SIGKILL of devserver). After a clean stop,
+        # what is left is checked below, not killed: the embedded servers' reapers may still be at work.
+        if not stopped_cleanly:
+            if devserver.poll() is None and not children:
+                children = psutil.Process(devserver.pid).children(recursive=True)
+            for process in (
+                [psutil.Process(devserver.pid), *children] if devserver.poll() is None else children
+            ):
+                if process.is_running():
+                    process.kill()
 
     assert "Stopped the web server, the worker and beat." in log.read_text()
-    _, alive = psutil.wait_procs(children, timeout=5)
+    # The reapers stop the embedded servers once nobody uses them, then end too (checked just below).
+    app_children = [c for c in children if c.pid not in reaper_pids]
+    _, alive = psutil.wait_procs(app_children, timeout=5)
     assert not alive, f"still running after Ctrl-C: {alive}"
+    _, alive = psutil.wait_procs([c for c in children if c.pid in reaper_pids], timeout=60)
+    assert not alive, f"reapers still running a minute after Ctrl-C: {alive}"
     deadline = time.monotonic() + 60
     while any(pid_alive(pid) for pid in servers.values()) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert not [kind for kind, pid in servers.items() if pid_alive(pid)], (
-        f"an embedded server outlived Ctrl-C: {servers}, Redis clients: {redis_clients(data_dir)}"
+        f"an embedded server outlived Ctrl-C: {servers}, Redis clients: {redis_clients(data_dir)}, "
+        f"reapers before: {reapers}"
     )
     assert not postgres_is_running(data_dir)
 
