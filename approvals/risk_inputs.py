@@ -11,7 +11,7 @@ from django.db.models import Max
 
 from approvals.models import ApprovalRequest, ApprovalStatus, ChangeRequest
 from projects import risks
-from projects.models import TaskStatus
+from projects.models import STARTED_STATUSES, TaskStatus
 from projects.risk_inputs import RiskInputs, risk_inputs_register
 
 
@@ -46,7 +46,7 @@ def approvals_risk_inputs(project_ids: Sequence[int], tz: zoneinfo.ZoneInfo) -> 
                 status=decision.verdict if decision else "pending",
                 work_started=bool(
                     change.affected_task
-                    and change.affected_task.status in (TaskStatus.IN_PROGRESS, TaskStatus.DONE)
+                    and change.affected_task.status in (*STARTED_STATUSES, TaskStatus.DONE)
                 ),
                 awaiting="the owner",
             )

@@ -837,3 +837,86 @@ class ChecklistItemForm(forms.Form):
         except ValidationError as error:
             add_service_errors(self, error)
             return None
+
+
+# --------------------------------------------------------------------------- bulk edit (list view)
+
+
+class TaskBulkForm(forms.Form):
+    """What to do with the tasks ticked in the list: reassign them, change their status, or shift their dates
+    by business days (shown first, then confirmed, as a single move is)."""
+
+    ACTIONS = [("assign", "Reassign"), ("status", "Change status"), ("shift", "Shift dates")]
+
+    action = forms.ChoiceField(choices=ACTIONS)
+    assignee = MemberChoiceField(
+        queryset=Membership.objects.none(), required=False, empty_label="Nobody (owner unclear)"
+    )
+    status = forms.ChoiceField(choices=[("", "—"), *TaskStatus.choices], required=False)
+    waiting_on = forms.ChoiceField(label="Waiting on", choices=[("", "—"), *Party.choices], required=False)
+    waiting_on_name = forms.CharField(label="Who exactly", max_length=120, required=False)
+    blocked_reason = forms.CharField(
+        label="Why is it blocked?", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    days = forms.IntegerField(
+        label="Business days",
+        required=False,
+        min_value=-services.MAX_SHIFT_BUSINESS_DAYS,
+        max_value=services.MAX_SHIFT_BUSINESS_DAYS,
+        help_text="Later by this many business days; a minus sign moves earlier.",
+    )
+    reason = forms.CharField(
+        label="Why do they move?",
+        max_length=500,
+        required=False,
+        help_text="Kept in the deadline history.",
+    )
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, agency: Agency | int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = active_members(agency)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        action = data.get("action")
+        if action == "status" and not data.get("status"):
+            self.add_error("status", "Choose the new status.")
+        if action == "assign" and "assignee" not in self.data:
+            # An empty choice means "nobody"; no choice at all means the picker was left as it was.
+            self.add_error("assignee", "Choose whom to give the tasks to (or nobody).")
+        if action == "shift":
+            if data.get("days") in (None, 0) and "days" not in self.errors:
+                self.add_error("days", "Shift by at least one business day (a minus sign moves earlier).")
+            if not (data.get("reason") or "").strip():
+                self.add_error("reason", "Say why the dates move; it is kept in the deadline history.")
+        return data
+
+    def shift_preview(self, *, project: Project, tasks: list[Task]) -> services.BulkShiftImpact | None:
+        try:
+            return services.tasks_shift_preview(project=project, tasks=tasks, days=self.cleaned_data["days"])
+        except ValidationError as error:
+            add_service_errors(self, error)
+            return None
+
+    def save(self, *, actor: Membership, project: Project, tasks: list[Task]) -> Any:
+        """Apply the chosen change to every task in one transaction; None (with errors on the form) if refused."""
+        data = self.cleaned_data
+        try:
+            if data["action"] == "assign":
+                return services.tasks_assign(actor=actor, tasks=tasks, assignee=data["assignee"])
+            if data["action"] == "status":
+                return services.tasks_set_status(
+                    actor=actor,
+                    tasks=tasks,
+                    status=data["status"],
+                    waiting_on=data["waiting_on"],
+                    waiting_on_name=data["waiting_on_name"],
+                    blocked_reason=data["blocked_reason"],
+                )
+            return services.tasks_shift(
+                actor=actor, project=project, tasks=tasks, days=data["days"], reason=data["reason"]
+            )
+        except ValidationError as error:
+            add_service_errors(self, error)
+            return None

@@ -214,9 +214,14 @@ class Phase(models.Model):
 class TaskStatus(models.TextChoices):
     NOT_STARTED = "not_started", "Not started"
     IN_PROGRESS = "in_progress", "In progress"
+    IN_REVIEW = "in_review", "In review"
     WAITING = "waiting", "Waiting"
     BLOCKED = "blocked", "Blocked"
     DONE = "done", "Done"
+
+
+# Work that has begun and is not finished: in progress, or done and being checked before it counts.
+STARTED_STATUSES = (TaskStatus.IN_PROGRESS, TaskStatus.IN_REVIEW)
 
 
 class Party(models.TextChoices):

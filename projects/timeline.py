@@ -49,12 +49,13 @@ RIGHT_PADDING = 24
 LABEL_CHARS = 38
 NO_PHASE = "Other tasks"
 
-State = Literal["done", "blocked", "overdue", "waiting", "in_progress", "not_started"]
+State = Literal["done", "blocked", "overdue", "waiting", "in_review", "in_progress", "not_started"]
 STATE_LABELS: dict[str, str] = {
     "done": "Done",
     "blocked": "Blocked",
     "overdue": "Overdue",
     "waiting": "Waiting",
+    "in_review": "In review",
     "in_progress": "In progress",
     "not_started": "Not started",
 }
@@ -212,7 +213,7 @@ def _state(task: TimelineTask, today: date) -> str:
         return "blocked"
     if task.due < today:
         return "overdue"
-    if task.status in ("waiting", "in_progress"):
+    if task.status in ("waiting", "in_review", "in_progress"):
         return task.status
     return "not_started"
 

@@ -4,6 +4,7 @@ from django.urls import path
 
 from projects.views import (
     activity,
+    bulk,
     calendar,
     closures,
     conversation,
@@ -39,6 +40,7 @@ urlpatterns = [
     path("projects/<int:project_id>/activity/", activity.project_activity, name="project_activity"),
     path("projects/<int:project_id>/scan/", escalations.project_scan, name="project_scan"),
     path("projects/<int:project_id>/tasks/new/", tasks.task_create, name="task_create"),
+    path("projects/<int:project_id>/tasks/bulk/", bulk.task_bulk_edit, name="task_bulk_edit"),
     path("tasks/<int:task_id>/", tasks.task_detail, name="task_detail"),
     path("tasks/<int:task_id>/status/", tasks.task_status, name="task_status"),
     path("tasks/<int:task_id>/reschedule/", tasks.task_reschedule, name="task_reschedule"),

@@ -26,8 +26,8 @@ Conventions the rules share:
 
 * "Within the look-ahead window" means starting on or before `lookahead_days` business days
   after `today` (work that should already have started counts too).
-* A task is open until its status is "done"; "in_progress" is the only status that means the
-  work has started (waiting and blocked tasks may not have begun).
+* A task is open until its status is "done"; "in_progress" and "in_review" (`STARTED`) are the
+  statuses that mean the work has started (waiting and blocked tasks may not have begun).
 * A missing input holds back the tasks that need it: such a task keeps the handling time the
   plan gave it between the input's expected date and the task's start (at most
   `MAX_INPUT_HANDLING_DAYS` business days), counted from the day the input arrives.
@@ -51,9 +51,11 @@ from projects.risks.scope import rule_scope
 from projects.risks.snapshot import (
     DONE,
     IN_PROGRESS,
+    IN_REVIEW,
     MANUAL,
     PENDING,
     SECTION_OF_RULE,
+    STARTED,
     ApprovalSnap,
     ChangeRequestSnap,
     DeadlineChangeSnap,
@@ -75,6 +77,7 @@ __all__ = [
     "CAPACITY_WEEKS",
     "DONE",
     "IN_PROGRESS",
+    "IN_REVIEW",
     "MANUAL",
     "MAX_INPUT_HANDLING_DAYS",
     "PENDING",
@@ -84,6 +87,7 @@ __all__ = [
     "SAFE_ARRIVAL_SEARCH_DAYS",
     "SECTION_OF_RULE",
     "SEVERE_OVERLOAD",
+    "STARTED",
     "ApprovalSnap",
     "ChangeRequestSnap",
     "DeadlineChangeSnap",

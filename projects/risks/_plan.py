@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from projects.risk_messages import day_phrase
-from projects.risks.snapshot import IN_PROGRESS, ProjectSnapshot, TaskSnap
+from projects.risks.snapshot import ProjectSnapshot, TaskSnap
 from projects.scheduling import BusinessCalendar, PlanTask, Slot, TaskGraph, task_graph
 
 
@@ -61,4 +61,4 @@ def _starts(task: TaskSnap, *, today: date, relative: bool) -> str:
     when = day_phrase(task.start, today=today, relative=relative)
     if task.start >= today:
         return f"starts {when}"
-    return f"started {when}" if task.status == IN_PROGRESS else f"was due to start {when}"
+    return f"started {when}" if task.is_started else f"was due to start {when}"

@@ -7,7 +7,7 @@ from datetime import date
 
 from projects.risk_messages import business_days, day_phrase, full_date, quoted
 from projects.risks._plan import _due_from_start, _launch_reference, _Plan, _plan
-from projects.risks.snapshot import IN_PROGRESS, Escalation, ProjectSnapshot, TaskSnap, _escalation
+from projects.risks.snapshot import Escalation, ProjectSnapshot, TaskSnap, _escalation
 from projects.scheduling import (
     BusinessCalendar,
     PlanTask,
@@ -26,7 +26,7 @@ def _forecast(plan: _Plan, *, today: date, calendar: BusinessCalendar) -> dict[s
         task = plan.tasks[key]
         if not task.is_open:
             slots[key] = Slot(task.start, task.due)
-        elif task.status == IN_PROGRESS and task.start <= today:
+        elif task.is_started and task.start <= today:
             # Under way: the remaining work is unknown, so it ends as planned, or today at best.
             slots[key] = Slot(task.start, max(task.due, first_day))
         else:
@@ -56,7 +56,7 @@ def _launch_cause(
         if task.due < today:
             return task, "overdue", f"{quoted(task.title)} is still open past its due date"
     for task in open_on_path:
-        if task.start < today and task.status != IN_PROGRESS:
+        if task.start < today and not task.is_started:
             when = day_phrase(task.start, today=today)
             return task, "not_started", f"{quoted(task.title)} was due to start {when} and has not"
     for task in open_on_path:

@@ -39,6 +39,9 @@ SECTION_OF_RULE: Mapping[RuleName, Section] = {
 
 DONE = "done"
 IN_PROGRESS = "in_progress"
+IN_REVIEW = "in_review"
+# The statuses that mean the work has begun: a task in review is started and not yet done.
+STARTED = frozenset({IN_PROGRESS, IN_REVIEW})
 MANUAL = "manual"
 PENDING = "pending"
 
@@ -72,6 +75,10 @@ class TaskSnap:
     @property
     def is_open(self) -> bool:
         return self.status != DONE
+
+    @property
+    def is_started(self) -> bool:
+        return self.status in STARTED
 
 
 @dataclass(frozen=True, kw_only=True)

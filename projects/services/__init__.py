@@ -14,6 +14,7 @@ Callers use the names below from ``projects.services``; each lives in one module
 - ``launch``: moving the committed launch, an explicit act with its history.
 - ``conversation``: a task's description, comments with @mentions and attachments, its checklist.
 - ``rescheduling``: the plan as scheduling values (``ProjectPlan``) and due-date moves with their history.
+- ``bulk``: several tasks of a project at once (status, assignee, shifting dates), one transaction.
 - ``dependencies``: links between tasks.
 - ``inputs``: required inputs, expected and received.
 - ``closures``: days the whole agency is closed.
@@ -23,6 +24,14 @@ Callers use the names below from ``projects.services``; each lives in one module
 """
 
 from projects.services._shared import _rescan_soon
+from projects.services.bulk import (
+    MAX_SHIFT_BUSINESS_DAYS,
+    BulkShiftImpact,
+    tasks_assign,
+    tasks_set_status,
+    tasks_shift,
+    tasks_shift_preview,
+)
 from projects.services.calendar_feeds import (
     calendar_feed_create,
     calendar_feed_revoke,
@@ -77,6 +86,12 @@ from projects.services.templates import (
 
 __all__ = [
     "BRIEF_FIELDS",
+    "MAX_SHIFT_BUSINESS_DAYS",
+    "BulkShiftImpact",
+    "tasks_assign",
+    "tasks_set_status",
+    "tasks_shift",
+    "tasks_shift_preview",
     "BUILTIN_PREFIX",
     "PROJECT_TRANSITIONS",
     "LaunchMove",

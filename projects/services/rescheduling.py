@@ -191,37 +191,41 @@ def _record_shifts(
     project: Project,
     shifted: Iterable[ShiftedTask],
     reason: str,
-    moved: Task,
+    moved: Task | None,
     cause: str = DeadlineChangeCause.MANUAL,
     source_reference: str = "",
+    groups: Iterable[tuple[Task, Iterable[ShiftedTask]]] | None = None,
 ) -> list[DeadlineChange]:
-    shifted = list(shifted)
+    """Write the moves: ``moved`` with its ripple ``shifted``, or several such ``groups`` (a bulk shift),
+    each group one entry of the history; the tasks are updated once, with their final dates."""
+    move_groups = list(groups) if groups is not None else [(moved, shifted)]
     now = timezone.now()
-    move = uuid.uuid4()  # the moved task and its cascade read as one entry of the history
-    changed_tasks = []
+    changed_tasks: dict[int, Task] = {}
     history = []
-    for item in shifted:
-        item.task.start_date, item.task.due_date = item.new.start, item.new.due
-        changed_tasks.append(item.task)
-        is_moved = item.task.pk == moved.pk
-        history.append(
-            DeadlineChange(
-                agency=project.agency,
-                task=item.task,
-                old_start=item.old.start,
-                new_start=item.new.start,
-                old_due=item.old.due,
-                new_due=item.new.due,
-                cause=cause if is_moved else DeadlineChangeCause.CASCADE,
-                caused_by_task=None if is_moved else moved,
-                source_reference=source_reference,
-                reason=reason,
-                changed_by=actor,
-                changed_at=now,
-                move=move,
+    for moved_task, items in move_groups:
+        move = uuid.uuid4()  # the moved task and its cascade read as one entry of the history
+        for item in items:
+            item.task.start_date, item.task.due_date = item.new.start, item.new.due
+            changed_tasks[item.task.pk] = item.task
+            is_moved = item.task.pk == moved_task.pk
+            history.append(
+                DeadlineChange(
+                    agency=project.agency,
+                    task=item.task,
+                    old_start=item.old.start,
+                    new_start=item.new.start,
+                    old_due=item.old.due,
+                    new_due=item.new.due,
+                    cause=cause if is_moved else DeadlineChangeCause.CASCADE,
+                    caused_by_task=None if is_moved else moved_task,
+                    source_reference=source_reference,
+                    reason=reason,
+                    changed_by=actor,
+                    changed_at=now,
+                    move=move,
+                )
             )
-        )
-    Task.objects.bulk_update(changed_tasks, ["start_date", "due_date"])
+    Task.objects.bulk_update(list(changed_tasks.values()), ["start_date", "due_date"])
     rows = DeadlineChange.objects.bulk_create(history)
     _refresh_phase_deadlines(project)
     # The committed launch is a promise to the client: moving tasks moves the forecast only.

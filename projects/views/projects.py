@@ -26,11 +26,11 @@ from projects.forms import (
     ProjectSettingsForm,
     RecurrenceForm,
     RequiredInputForm,
-    TemplateSaveForm,
 )
 from projects.models import Project, ProjectStatus, RequiredInput
 from projects.page_versions import project_page_version
 from projects.selectors import (
+    active_members,
     agency_has_projects,
     project_history_entries,
     project_page,
@@ -196,7 +196,8 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
             "can_plan": can_plan,
             "transitions": _transitions(page.project) if can_plan else [],
             "input_form": RequiredInputForm(project=page.project, tasks=page.tasks) if can_plan else None,
-            "template_form": TemplateSaveForm(initial={"name": page.project.name}) if can_plan else None,
+            # The bulk "Reassign" picker of the list view (the version covers the agency's people).
+            "members": list(active_members(request.agency)) if can_plan and view == "list" else [],
         }
 
     body = render_cached(

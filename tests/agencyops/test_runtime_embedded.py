@@ -24,6 +24,9 @@ import pytest
 import redis
 from django.conf import settings
 
+from agencyops import embedded
+from agencyops.embedded_reaper import pid_alive
+
 ROOT = Path(__file__).resolve().parents[2]
 
 PROBE = """
@@ -77,6 +80,16 @@ def probe(data_dir: Path, note: str) -> dict[str, str]:
 
 def postgres_is_running(data_dir: Path) -> bool:
     return (data_dir / "postgres" / "postmaster.pid").exists()
+
+
+def redis_clients(data_dir: Path) -> list:
+    """Who is still connected to the embedded Redis (for a failure's message)."""
+    registry = data_dir / "redis" / "agencyops.rdb.settings"
+    try:
+        socket_path = json.loads(registry.read_text())["unixsocket"]
+        return redis.Redis(unix_socket_path=socket_path).client_list()
+    except (OSError, ValueError, KeyError, redis.exceptions.RedisError) as error:
+        return [repr(error)]
 
 
 def stop_leftover_servers(data_dir: Path) -> None:
@@ -164,6 +177,7 @@ def test_make_run_serves_the_demo_with_a_worker_and_beat_and_stops_them_all_on_c
             process_group=0,  # our Ctrl-C below must reach devserver alone, as a terminal's would
         )
     children: list[psutil.Process] = []
+    stopped_cleanly = False
     try:
         health = wait_for_healthz(port, devserver, log)
         assert health["status"] == "ok"
@@ -210,17 +224,49 @@ def test_make_run_serves_the_demo_with_a_worker_and_beat_and_stops_them_all_on_c
         with smtplib.SMTP("127.0.0.1", smtp_port, timeout=30) as smtp:
             assert smtp.noop()[0] == 250
 
+        # The servers run as daemons, outside devserver's process tree: know them by pid.
+        servers = {
+            "redis": embedded._redis_pid(data_dir / "redis" / "agencyops.rdb"),
+            "postgres": embedded._postmaster_pid(data_dir / "postgres"),
+        }
+        assert all(pid is not None and pid_alive(pid) for pid in servers.values()), servers
+        reaper_processes = [
+            p
+            for p in psutil.process_iter(["cmdline"])
+            if "agencyops.embedded_reaper" in " ".join(p.info["cmdline"] or [])
+        ]
+        reapers = [" ".join(p.info["cmdline"]) for p in reaper_processes]
+        reaper_pids = {p.pid for p in reaper_processes}
         devserver.send_signal(signal.SIGINT)
         assert devserver.wait(timeout=60) == 0, log.read_text()
+        stopped_cleanly = True
     finally:
-        # Only when an assertion above failed: leave no server behind.
-        for process in [psutil.Process(devserver.pid), *children] if devserver.poll() is None else children:
-            if process.is_running():
-                process.kill()
+        # Only when an assertion above failed: leave no server behind (nor the children devserver started,
+        # which lead their own process groups and would outlive a SIGKILL of devserver). After a clean stop,
+        # what is left is checked below, not killed: the embedded servers' reapers may still be at work.
+        if not stopped_cleanly:
+            if devserver.poll() is None and not children:
+                children = psutil.Process(devserver.pid).children(recursive=True)
+            for process in (
+                [psutil.Process(devserver.pid), *children] if devserver.poll() is None else children
+            ):
+                if process.is_running():
+                    process.kill()
 
     assert "Stopped the web server, the worker and beat." in log.read_text()
-    _, alive = psutil.wait_procs(children, timeout=5)
+    # The reapers stop the embedded servers once nobody uses them, then end too (checked just below).
+    app_children = [c for c in children if c.pid not in reaper_pids]
+    _, alive = psutil.wait_procs(app_children, timeout=5)
     assert not alive, f"still running after Ctrl-C: {alive}"
+    _, alive = psutil.wait_procs([c for c in children if c.pid in reaper_pids], timeout=60)
+    assert not alive, f"reapers still running a minute after Ctrl-C: {alive}"
+    deadline = time.monotonic() + 60
+    while any(pid_alive(pid) for pid in servers.values()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert not [kind for kind, pid in servers.items() if pid_alive(pid)], (
+        f"an embedded server outlived Ctrl-C: {servers}, Redis clients: {redis_clients(data_dir)}, "
+        f"reapers before: {reapers}"
+    )
     assert not postgres_is_running(data_dir)
 
     # A second start finds the demo agency and leaves it as it is.

@@ -386,8 +386,9 @@ def test_the_project_page_runs_the_same_queries_for_14_or_200_tasks(
             )
     # session, user, membership; the page's version; project with header rows; phases; tasks with
     # moves; dependencies; inputs and their tasks; open escalations; agency closures; the agency switcher;
-    # the approvals section (read fresh, outside the cached body)
-    with django_assert_num_queries(14):
+    # the approvals section (read fresh, outside the cached body); the list view adds the team for the
+    # bulk "Reassign" picker
+    with django_assert_num_queries(14 + (view == "list")):
         response = as_coordinator.get(url("project_detail", agency, project.pk), {"view": view})
     page = response.content.decode()
     # Nothing changed: the body comes from the cache, after session, user, membership, the version and
@@ -528,3 +529,21 @@ def test_another_agencys_project_is_a_404_on_every_project_page(team, other_team
         project.refresh_from_db()
         assert project.status == ProjectStatus.PLANNING
         assert RequiredInput.objects.get(pk=item.pk).received_at is None
+
+
+def test_save_as_template_sits_behind_the_project_actions_menu_for_planners_only(
+    team, as_coordinator, as_member
+):
+    agency = team["agency"]
+    project = factories.project_create(actor=team["coordinator"], client=team["clients"][0])
+    save_url = url("template_from_project", agency, project.pk)
+    planner = as_coordinator.get(url("project_detail", agency, project.pk)).content.decode()
+    start = planner.index('<details class="proj-actions-menu"')
+    menu = planner[start : planner.index("</details>", start)]
+    assert "<summary" in menu and "Project actions" in menu
+    assert f'<a href="{save_url}">Save as template</a>' in menu
+    # No form always open at the foot of the page: the menu leads to the page that asks for the name.
+    assert f'action="{save_url}"' not in planner
+    assert 'name="name"' in as_coordinator.get(save_url).content.decode()
+    worker = as_member.get(url("project_detail", agency, project.pk)).content.decode()
+    assert "proj-actions-menu" in worker and save_url not in worker

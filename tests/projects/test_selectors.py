@@ -108,7 +108,7 @@ def test_the_project_page_has_columns_phase_groups_critical_path_and_missing_bri
         header = selectors.projects_with_header().get(pk=project.pk)
         page = selectors.project_page(header, agency_today(agency))
     columns = {value: tasks for value, _label, tasks in page.columns}
-    assert list(columns) == ["not_started", "in_progress", "waiting", "blocked", "done"]
+    assert list(columns) == ["not_started", "in_progress", "in_review", "waiting", "blocked", "done"]
     assert [t.key for t in columns["in_progress"]] == ["kickoff"] and len(columns["not_started"]) == 13
     assert [g.name for g in page.groups] == [
         "Strategy",
