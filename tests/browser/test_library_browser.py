@@ -143,7 +143,9 @@ def test_a_coordinator_files_finds_and_shares_brand_files_and_approved_work_file
 
     # (e) Anna downloads the latest logo from her portal's Brand files page; nothing else is there.
     log_in_as(ANNA)
-    page.get_by_role("link", name="Brand files").click()
+    # The portal home links to them twice: in its menu, and beside her project with the count shared.
+    expect(page.get_by_role("link", name="Brand files (1)")).to_be_visible()
+    page.get_by_role("link", name="Brand files", exact=True).click()
     expect(page.get_by_role("heading", level=1, name="Brand files")).to_be_visible()
     expect(page.get_by_role("heading", level=2)).to_have_text(["Acme logo pack"])
     expect(page.get_by_text("version 2")).to_be_visible()
