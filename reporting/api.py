@@ -7,24 +7,22 @@ Each view parses, calls a service or selector and renders; another agency's obje
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Any
-
-from django.conf import settings
-from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from agencyops.api.fields import MAX_DB_ID
+from agencyops.api.filters import IdFilterField
+from agencyops.api.permissions import team_reads_and_writes_by
 from agencyops.api.views import FIELD_ERRORS, FORBIDDEN, NOT_FOUND, AgencyAPIView, parse
 from agencyops.models import Client
 from agencyops.permissions import can_lead_work, is_agency_member
 from approvals.models import ChangeRequest, DecisionLogEntry
 from projects import time_selectors
 from projects.calendars import agency_today
-from projects.models import Project, Task, TimeEntry
+from projects.models import TimeEntry
 from projects.services import time_entries
 from reporting import selectors
 from reporting import serializers as api
@@ -32,23 +30,16 @@ from reporting.models import Campaign, ColumnMapping, Import
 from reporting.services import campaigns as campaign_services
 from reporting.services import imports as import_services
 
-
-def _one(queryset: QuerySet, pk: Any) -> Any:
-    """A row of this agency by id, or the same 404 as a missing one."""
-    found = queryset.filter(pk=pk).first()
-    if found is None:
-        raise exceptions.NotFound()
-    return found
-
-
-def _query(serializer_class: type, request: Request) -> dict[str, Any]:
-    serializer = serializer_class(data=request.query_params)
-    serializer.is_valid(raise_exception=True)
-    return dict(serializer.validated_data)
+# Reporting's setup (campaigns, imports, targets, schedules, rules) is for leads; the team reads it.
+LEADS_WRITE = team_reads_and_writes_by(can_lead_work)
+# What any team member may change: a campaign's change line, their time, an insight draft's text.
+TEAM_WRITES = team_reads_and_writes_by(is_agency_member)
 
 
 class ReportingAPIView(AgencyAPIView):
-    write_permission = can_lead_work
+    """Base of the reporting endpoints: the whole team reads, leads change the setup."""
+
+    permission_map = LEADS_WRITE
 
 
 @extend_schema(tags=["reporting"])
@@ -71,11 +62,8 @@ class CampaignListView(ReportingAPIView):
     )
     def post(self, request: Request, agency_slug: str) -> Response:
         data = parse(api.CampaignCreateInputSerializer, request)
-        client = _one(Client.objects.all(), data.pop("client"))
-        project_id = data.pop("project", None)
-        project = _one(Project.objects.all(), project_id) if project_id else None
         campaign = campaign_services.campaign_create(
-            actor=request.membership, client=client, project=project, **data
+            actor=request.membership, client=data.pop("client"), project=data.pop("project", None), **data
         )
         return self.render(campaign, api.CampaignSerializer, status.HTTP_201_CREATED)
 
@@ -92,6 +80,8 @@ class CampaignDetailView(ReportingAPIView):
         responses={200: api.CampaignDetailSerializer, 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str, pk: int) -> Response:
+        if not 0 < pk <= MAX_DB_ID:
+            raise exceptions.NotFound()
         try:
             campaign = selectors.campaign_for_page(request.agency, pk)
         except Campaign.DoesNotExist as exc:
@@ -100,12 +90,12 @@ class CampaignDetailView(ReportingAPIView):
 
 
 @extend_schema(tags=["reporting"])
-class CampaignChangeCreateView(AgencyAPIView):
+class CampaignChangeCreateView(ReportingAPIView):
     """Record a change in one line ("3 Nov: budget 50 → 80 a day"); any team member may."""
 
     queryset = Campaign.objects.none()
     serializer_class = api.CampaignChangeSerializer
-    write_permission = is_agency_member
+    permission_map = TEAM_WRITES
 
     @extend_schema(
         operation_id="reporting_campaign_changes_create",
@@ -113,7 +103,7 @@ class CampaignChangeCreateView(AgencyAPIView):
         responses={201: api.CampaignChangeSerializer, 400: FIELD_ERRORS, 404: NOT_FOUND},
     )
     def post(self, request: Request, agency_slug: str, pk: int) -> Response:
-        campaign = _one(Campaign.objects.all(), pk)
+        campaign = self.object_or_404(Campaign.objects.all(), pk)
         data = parse(api.ChangeLineInputSerializer, request)
         change = campaign_services.campaign_change_record(
             actor=request.membership, campaign=campaign, line=data["line"]
@@ -134,7 +124,7 @@ class CampaignTargetView(ReportingAPIView):
         responses={200: api.TargetInputSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, agency_slug: str, pk: int) -> Response:
-        campaign = _one(Campaign.objects.all(), pk)
+        campaign = self.object_or_404(Campaign.objects.all(), pk)
         data = parse(api.TargetInputSerializer, request)
         target = campaign_services.kpi_target_set(actor=request.membership, campaign=campaign, **data)
         return self.render(target, api.TargetInputSerializer)
@@ -153,11 +143,18 @@ class CampaignLinkView(ReportingAPIView):
         responses={201: api.DecisionLinkSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, agency_slug: str, pk: int) -> Response:
-        campaign = _one(Campaign.objects.all(), pk)
+        campaign = self.object_or_404(Campaign.objects.all(), pk)
         data = parse(api.DecisionLinkInputSerializer, request)
-        decision = _one(DecisionLogEntry.objects.all(), data["decision"]) if "decision" in data else None
+        # Another agency's entry is the same 404 as a missing one.
+        decision = (
+            self.object_or_404(DecisionLogEntry.objects.all(), data["decision"])
+            if "decision" in data
+            else None
+        )
         change_request = (
-            _one(ChangeRequest.objects.all(), data["change_request"]) if "change_request" in data else None
+            self.object_or_404(ChangeRequest.objects.all(), data["change_request"])
+            if "change_request" in data
+            else None
         )
         link = campaign_services.campaign_link_decision(
             actor=request.membership, campaign=campaign, decision=decision, change_request=change_request
@@ -184,10 +181,9 @@ class ImportListView(ReportingAPIView):
     )
     def post(self, request: Request, agency_slug: str) -> Response:
         data = parse(api.ImportUploadInputSerializer, request)
-        client = _one(Client.objects.all(), data["client"])
         record = import_services.import_preview(
             actor=request.membership,
-            client=client,
+            client=data["client"],
             upload=data["file"],
             default_currency=data["default_currency"],
         )
@@ -206,7 +202,8 @@ class ImportDetailView(ReportingAPIView):
     )
     def get(self, request: Request, agency_slug: str, pk: int) -> Response:
         return self.render(
-            _one(selectors.imports_for_list(request.agency).defer(None), pk), api.ImportDetailSerializer
+            self.object_or_404(selectors.imports_for_list(request.agency).defer(None), pk),
+            api.ImportDetailSerializer,
         )
 
 
@@ -223,13 +220,13 @@ class ImportConfirmView(ReportingAPIView):
         responses={200: api.ImportDetailSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, agency_slug: str, pk: int) -> Response:
-        record = _one(Import.objects.all(), pk)
+        record = self.object_or_404(Import.objects.all(), pk)
         data = parse(api.ImportConfirmInputSerializer, request)
         record = import_services.import_confirm(
             actor=request.membership, record=record, mapping=data["mapping"]
         )
         return self.render(
-            _one(selectors.imports_for_list(request.agency).defer(None), record.pk),
+            self.object_or_404(selectors.imports_for_list(request.agency).defer(None), record.pk),
             api.ImportDetailSerializer,
         )
 
@@ -242,7 +239,7 @@ class ImportProblemsView(ReportingAPIView):
 
     @extend_schema(operation_id="reporting_imports_problems", responses={200: dict, 404: NOT_FOUND})
     def get(self, request: Request, agency_slug: str, pk: int) -> Response:
-        record = _one(Import.objects.only("pk", "problems", "blocking"), pk)
+        record = self.object_or_404(Import.objects.only("pk", "problems", "blocking"), pk)
         return Response({"problems": record.problems, "blocking": record.blocking})
 
 
@@ -252,27 +249,20 @@ class MetricListView(ReportingAPIView):
 
     queryset = Import.objects.none()
     serializer_class = api.MetricPointSerializer
+    filter_serializer_class = api.MetricFilterSerializer
     pagination_class = None
 
     @extend_schema(
         operation_id="reporting_metrics_list",
-        parameters=[api.MetricFilterSerializer],
         responses={200: api.MetricPointSerializer(many=True), 400: FIELD_ERRORS, 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str) -> Response:
-        data = _query(api.MetricFilterSerializer, request)
-        data.setdefault("end", agency_today(request.agency))
-        data.setdefault("start", data["end"] - dt.timedelta(days=29))
-        if data["end"] < data["start"]:
-            raise exceptions.ValidationError({"end": ["The end comes after the start."]})
-        if (data["end"] - data["start"]).days + 1 > settings.REPORTING_METRICS_MAX_DAYS:
-            raise exceptions.ValidationError(
-                {"end": [f"Ask for at most {settings.REPORTING_METRICS_MAX_DAYS} days at a time."]}
-            )
+        data = self.filters
+        # Another agency's client or campaign is a 404, as a missing one.
         if "client" in data:
-            _one(Client.objects.all(), data["client"])
+            self.object_or_404(Client.objects.all(), data["client"])
         if "campaign" in data:
-            _one(Campaign.objects.all(), data["campaign"])
+            self.object_or_404(Campaign.objects.all(), data["campaign"])
         metrics = [m.strip() for m in data.get("metric", "").split(",") if m.strip()][:50]
         points = selectors.metric_series(
             request.agency,
@@ -294,16 +284,18 @@ class KpiListView(ReportingAPIView):
 
     queryset = Campaign.objects.none()
     serializer_class = api.CampaignKpisSerializer
+    filter_serializer_class = api.KpiFilterSerializer
     pagination_class = None
 
     @extend_schema(
         operation_id="reporting_kpis_list",
-        parameters=[api.KpiFilterSerializer],
         responses={200: api.CampaignKpisSerializer(many=True), 400: FIELD_ERRORS, 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str) -> Response:
-        data = _query(api.KpiFilterSerializer, request)
-        ids = [_one(Campaign.objects.all(), data["campaign"]).pk] if "campaign" in data else None
+        data = self.filters
+        ids = (
+            [self.object_or_404(Campaign.objects.all(), data["campaign"]).pk] if "campaign" in data else None
+        )
         table = selectors.kpi_table(
             request.agency,
             as_of=data.get("as_of") or agency_today(request.agency),
@@ -334,41 +326,50 @@ class ColumnMappingListView(ReportingAPIView):
     )
     def post(self, request: Request, agency_slug: str) -> Response:
         data = parse(api.ColumnMappingInputSerializer, request)
-        client = _one(Client.objects.all(), data["client"])
         saved = campaign_services.column_mapping_save(
-            actor=request.membership, client=client, name=data["name"], mapping=data["mapping"]
+            actor=request.membership, client=data["client"], name=data["name"], mapping=data["mapping"]
         )
         return self.render(saved, api.ColumnMappingSerializer, status.HTTP_201_CREATED)
 
 
-def _entry(request: Request, pk: int) -> TimeEntry:
-    return _one(time_selectors.entries_for_list(request.agency), pk)
+class TimeEntryFilterSerializer(serializers.Serializer):
+    task = IdFilterField(what="task")
+    member = IdFilterField(what="team member")
+    start = serializers.DateField(required=False, help_text="Only entries on or after this day.")
+    end = serializers.DateField(required=False, help_text="Only entries on or before this day.")
 
 
-@extend_schema(tags=["reporting"])
-class TimeEntryListView(AgencyAPIView):
-    """Logged time, newest first (``?task=``, ``?member=``, ``?start=&end=``); POST logs minutes or starts a timer."""
+class TimeEntryAPIView(AgencyAPIView):
+    """Time entries: every team member logs and corrects time (the services say whose)."""
 
     queryset = TimeEntry.objects.none()
     serializer_class = api.TimeEntrySerializer
-    write_permission = is_agency_member
+    permission_map = TEAM_WRITES
+
+    def entry_or_404(self, pk: int) -> TimeEntry:
+        return self.object_or_404(time_selectors.entries_for_list(self.request.agency), pk)
+
+
+@extend_schema(tags=["reporting"])
+class TimeEntryListView(TimeEntryAPIView):
+    """Logged time, newest first (``?task=``, ``?member=``, ``?start=&end=``); POST logs minutes or starts a timer."""
+
+    filter_serializer_class = TimeEntryFilterSerializer
 
     @extend_schema(
-        operation_id="reporting_time_entries_list", responses={200: api.TimeEntrySerializer(many=True)}
+        operation_id="reporting_time_entries_list",
+        responses={200: api.TimeEntrySerializer(many=True), 400: FIELD_ERRORS, 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str) -> Response:
         qs = time_selectors.entries_for_list(request.agency)
-        try:
-            if request.query_params.get("task"):
-                qs = qs.filter(task_id=int(request.query_params["task"]))
-            if request.query_params.get("member"):
-                qs = qs.filter(member_id=int(request.query_params["member"]))
-            if request.query_params.get("start"):
-                qs = qs.filter(work_date__gte=dt.date.fromisoformat(request.query_params["start"]))
-            if request.query_params.get("end"):
-                qs = qs.filter(work_date__lte=dt.date.fromisoformat(request.query_params["end"]))
-        except ValueError as exc:
-            raise exceptions.ValidationError({"detail": ["Filter by ids and ISO dates."]}) from exc
+        if "task" in self.filters:
+            qs = qs.filter(task_id=self.filters["task"])
+        if "member" in self.filters:
+            qs = qs.filter(member_id=self.filters["member"])
+        if "start" in self.filters:
+            qs = qs.filter(work_date__gte=self.filters["start"])
+        if "end" in self.filters:
+            qs = qs.filter(work_date__lte=self.filters["end"])
         return self.list_response(qs, api.TimeEntrySerializer)
 
     @extend_schema(
@@ -378,7 +379,7 @@ class TimeEntryListView(AgencyAPIView):
     )
     def post(self, request: Request, agency_slug: str) -> Response:
         data = parse(api.TimeEntryInputSerializer, request)
-        task: Task = _one(Task.objects.select_related("project"), data["task"])
+        task = data["task"]
         if data["timer"]:
             entry = time_entries.time_timer_start(actor=request.membership, task=task, note=data["note"])
         else:
@@ -389,23 +390,19 @@ class TimeEntryListView(AgencyAPIView):
                 work_date=data.get("work_date"),
                 note=data["note"],
             )
-        return self.render(_entry(request, entry.pk), api.TimeEntrySerializer, status.HTTP_201_CREATED)
+        return self.render(self.entry_or_404(entry.pk), api.TimeEntrySerializer, status.HTTP_201_CREATED)
 
 
 @extend_schema(tags=["reporting"])
-class TimeEntryDetailView(AgencyAPIView):
+class TimeEntryDetailView(TimeEntryAPIView):
     """One entry: correct it (history kept) or remove it from the totals."""
-
-    queryset = TimeEntry.objects.none()
-    serializer_class = api.TimeEntrySerializer
-    write_permission = is_agency_member
 
     @extend_schema(
         operation_id="reporting_time_entries_retrieve",
         responses={200: api.TimeEntrySerializer, 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str, pk: int) -> Response:
-        return self.render(_entry(request, pk), api.TimeEntrySerializer)
+        return self.render(self.entry_or_404(pk), api.TimeEntrySerializer)
 
     @extend_schema(
         operation_id="reporting_time_entries_update",
@@ -413,26 +410,22 @@ class TimeEntryDetailView(AgencyAPIView):
         responses={200: api.TimeEntrySerializer, 400: FIELD_ERRORS, 404: NOT_FOUND},
     )
     def patch(self, request: Request, agency_slug: str, pk: int) -> Response:
-        entry = _entry(request, pk)
+        entry = self.entry_or_404(pk)
         data = parse(api.TimeEntryEditInputSerializer, request)
         time_entries.time_entry_edit(actor=request.membership, entry=entry, **data)
-        return self.render(_entry(request, pk), api.TimeEntrySerializer)
+        return self.render(self.entry_or_404(pk), api.TimeEntrySerializer)
 
     @extend_schema(
         operation_id="reporting_time_entries_delete", responses={204: None, 400: FIELD_ERRORS, 404: NOT_FOUND}
     )
     def delete(self, request: Request, agency_slug: str, pk: int) -> Response:
-        time_entries.time_entry_delete(actor=request.membership, entry=_entry(request, pk))
+        time_entries.time_entry_delete(actor=request.membership, entry=self.entry_or_404(pk))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 @extend_schema(tags=["reporting"])
-class TimeEntryStopView(AgencyAPIView):
+class TimeEntryStopView(TimeEntryAPIView):
     """Stop a running timer."""
-
-    queryset = TimeEntry.objects.none()
-    serializer_class = api.TimeEntrySerializer
-    write_permission = is_agency_member
 
     @extend_schema(
         operation_id="reporting_time_entries_stop",
@@ -440,5 +433,5 @@ class TimeEntryStopView(AgencyAPIView):
         responses={200: api.TimeEntrySerializer, 400: FIELD_ERRORS, 404: NOT_FOUND},
     )
     def post(self, request: Request, agency_slug: str, pk: int) -> Response:
-        time_entries.time_timer_stop(actor=request.membership, entry=_entry(request, pk))
-        return self.render(_entry(request, pk), api.TimeEntrySerializer)
+        time_entries.time_timer_stop(actor=request.membership, entry=self.entry_or_404(pk))
+        return self.render(self.entry_or_404(pk), api.TimeEntrySerializer)

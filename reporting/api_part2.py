@@ -16,13 +16,14 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from agencyops.api.fields import MAX_DB_ID, ScopedInputSerializer, ScopedPrimaryKeyRelatedField
+from agencyops.api.filters import FlagFilterField, IdFilterField
 from agencyops.api.views import FIELD_ERRORS, FORBIDDEN, NOT_FOUND, parse
 from agencyops.models import Client, ClientContact, Membership
-from agencyops.permissions import is_agency_member
 from approvals.portal_api import PortalAPIView
 from projects.calendars import agency_today
 from reporting import dashboards, report_selectors
-from reporting.api import ReportingAPIView, _one, _query
+from reporting.api import TEAM_WRITES, ReportingAPIView
 from reporting.models import (
     Alert,
     Campaign,
@@ -32,6 +33,7 @@ from reporting.models import (
     ReportIssue,
     ReportSection,
 )
+from reporting.serializers import client_field
 from reporting.services import alerts as alert_services
 from reporting.services import insights as insight_services
 from reporting.services import reports as report_services
@@ -40,16 +42,28 @@ from reporting.services import reports as report_services
 
 
 class DashboardQuerySerializer(serializers.Serializer):
-    client = serializers.IntegerField(
-        min_value=1, required=False, help_text="Default: the first client by name."
-    )
-    from_ = serializers.DateField(required=False)
-    to = serializers.DateField(required=False)
+    """A dashboard's query; the range is checked against the dashboards' own bounds (``clamp_range``)."""
+
+    client = IdFilterField(what="client", help_text="Default: the first client by name.")
+    from_ = serializers.DateField(required=False, help_text="Default: the first of this month.")
+    to = serializers.DateField(required=False, help_text="Default: today.")
     compare = serializers.ChoiceField(choices=["previous", "year", "none"], default="previous")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["from"] = self.fields.pop("from_")
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        today = agency_today(self.context["request"].agency)
+        # The field is declared as ``from_`` (a keyword in Python) and read as ``from``.
+        data["from"] = data.pop("from_", None) or data.get("from") or today.replace(day=1)
+        data["to"] = data.get("to") or today
+        data["today"] = today
+        try:
+            dashboards.clamp_range(data["from"], data["to"])
+        except ValueError as exc:
+            raise serializers.ValidationError({"to": [str(exc)]}) from exc
+        return data
 
 
 class TableSerializer(serializers.Serializer):
@@ -90,8 +104,8 @@ class InsightSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class InsightCreateSerializer(serializers.Serializer):
-    client = serializers.IntegerField(min_value=1)
+class InsightCreateSerializer(ScopedInputSerializer):
+    client = client_field()
     period_start = serializers.DateField()
     period_end = serializers.DateField()
     compare_start = serializers.DateField(required=False)
@@ -115,15 +129,18 @@ class ReportDefinitionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ReportDefinitionCreateSerializer(serializers.Serializer):
-    client = serializers.IntegerField(min_value=1)
+class ReportDefinitionCreateSerializer(ScopedInputSerializer):
+    client = client_field()
     name = serializers.CharField(max_length=120, default="Weekly report")
     sections = serializers.ListField(
         child=serializers.ChoiceField(choices=ReportSection.choices), min_length=1, max_length=10
     )
-    contacts = serializers.ListField(child=serializers.IntegerField(min_value=1), default=list, max_length=50)
+    # Ids outside the client's contacts or the agency's team are left out, as on the page.
+    contacts = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_DB_ID), default=list, max_length=50
+    )
     internal_recipients = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), default=list, max_length=50
+        child=serializers.IntegerField(min_value=1, max_value=MAX_DB_ID), default=list, max_length=50
     )
     weekday = serializers.IntegerField(min_value=0, max_value=6, default=0)
     send_at = serializers.TimeField(required=False)
@@ -179,8 +196,12 @@ class AlertSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class AlertRuleCreateSerializer(serializers.Serializer):
-    campaign = serializers.IntegerField(min_value=1)
+class AlertRuleCreateSerializer(ScopedInputSerializer):
+    campaign = ScopedPrimaryKeyRelatedField(
+        model=Campaign,
+        message="No such campaign in this agency.",
+        help_text="Id of one of this agency's campaigns.",
+    )
     kind = serializers.ChoiceField(choices=["threshold", "pacing", "anomaly"])
     kpi = serializers.CharField(max_length=40, default="spend")
     threshold = serializers.DecimalField(max_digits=14, decimal_places=4, required=False)
@@ -206,28 +227,28 @@ class DashboardView(ReportingAPIView):
 
     queryset = Client.objects.none()
     serializer_class = DashboardSerializer
+    filter_serializer_class = DashboardQuerySerializer
     pagination_class = None
 
     @extend_schema(
         tags=["reporting"],
-        parameters=[DashboardQuerySerializer],
         responses={200: DashboardSerializer, 400: FIELD_ERRORS, 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str, name: str) -> Response:
-        data = _query(DashboardQuerySerializer, request)
+        data = self.filters
         clients = Client.objects.filter(agency=request.agency).order_by("name")
-        client = _one(clients, data["client"]) if "client" in data else clients.first()
+        # Another agency's client is a 404, as a missing one.
+        client = self.object_or_404(clients, data["client"]) if "client" in data else clients.first()
         if client is None:
             raise exceptions.NotFound("This agency has no client yet.")
-        today = agency_today(request.agency)
-        start = data.get("from") or data.get("from_") or today.replace(day=1)
-        end = data.get("to") or today
-        try:
-            dashboards.clamp_range(start, end)
-        except ValueError as exc:
-            raise exceptions.ValidationError({"to": [str(exc)]}) from exc
         board = dashboards.build(
-            name, request.agency, client, start=start, end=end, compare=data["compare"], as_of=today
+            name,
+            request.agency,
+            client,
+            start=data["from"],
+            end=data["to"],
+            compare=data["compare"],
+            as_of=data["today"],
         )
         return Response(DashboardSerializer(board).data)
 
@@ -260,8 +281,9 @@ class InsightListView(ReportingAPIView):
     )
     def post(self, request: Request, agency_slug: str) -> Response:
         data = parse(InsightCreateSerializer, request)
-        client = _one(Client.objects.filter(agency=request.agency), data.pop("client"))
-        draft = insight_services.insight_draft_create(actor=request.membership, client=client, **data)
+        draft = insight_services.insight_draft_create(
+            actor=request.membership, client=data.pop("client"), **data
+        )
         return self.render(draft, InsightSerializer, status.HTTP_201_CREATED)
 
 
@@ -270,7 +292,7 @@ class InsightDetailView(ReportingAPIView):
 
     queryset = InsightDraft.objects.none()
     serializer_class = InsightSerializer
-    write_permission = is_agency_member
+    permission_map = TEAM_WRITES
 
     @extend_schema(
         tags=["reporting"],
@@ -278,7 +300,9 @@ class InsightDetailView(ReportingAPIView):
         responses={200: InsightSerializer, 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str, pk: int) -> Response:
-        return self.render(_one(InsightDraft.objects.filter(agency=request.agency), pk), InsightSerializer)
+        return self.render(
+            self.object_or_404(InsightDraft.objects.filter(agency=request.agency), pk), InsightSerializer
+        )
 
     @extend_schema(
         tags=["reporting"],
@@ -287,7 +311,7 @@ class InsightDetailView(ReportingAPIView):
         responses={200: InsightSerializer, 400: FIELD_ERRORS, 404: NOT_FOUND},
     )
     def patch(self, request: Request, agency_slug: str, pk: int) -> Response:
-        draft = _one(InsightDraft.objects.filter(agency=request.agency), pk)
+        draft = self.object_or_404(InsightDraft.objects.filter(agency=request.agency), pk)
         data = parse(InsightEditSerializer, request)
         draft = insight_services.insight_draft_edit(actor=request.membership, draft=draft, text=data["text"])
         return self.render(draft, InsightSerializer)
@@ -306,7 +330,7 @@ class InsightApproveView(ReportingAPIView):
         responses={200: InsightSerializer, 403: FORBIDDEN, 404: NOT_FOUND},
     )
     def post(self, request: Request, agency_slug: str, pk: int) -> Response:
-        draft = _one(InsightDraft.objects.filter(agency=request.agency), pk)
+        draft = self.object_or_404(InsightDraft.objects.filter(agency=request.agency), pk)
         return self.render(
             insight_services.insight_draft_approve(actor=request.membership, draft=draft), InsightSerializer
         )
@@ -338,7 +362,7 @@ class ReportDefinitionListView(ReportingAPIView):
     )
     def post(self, request: Request, agency_slug: str) -> Response:
         data = parse(ReportDefinitionCreateSerializer, request)
-        client = _one(Client.objects.filter(agency=request.agency), data.pop("client"))
+        client = data.pop("client")
         contacts = list(ClientContact.objects.filter(client=client, pk__in=data.pop("contacts")))
         internal = list(
             Membership.objects.filter(agency=request.agency, pk__in=data.pop("internal_recipients"))
@@ -376,7 +400,9 @@ class ReportIssueDetailView(ReportingAPIView):
         responses={200: ReportIssueSerializer, 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str, pk: int) -> Response:
-        return self.render(_one(report_selectors.issues_for_list(request.agency), pk), ReportIssueSerializer)
+        return self.render(
+            self.object_or_404(report_selectors.issues_for_list(request.agency), pk), ReportIssueSerializer
+        )
 
 
 class ReportIssuePdfView(ReportingAPIView):
@@ -388,7 +414,7 @@ class ReportIssuePdfView(ReportingAPIView):
         responses={200: PdfSerializer, 404: NOT_FOUND},
     )  # fmt: skip
     def get(self, request: Request, agency_slug: str, pk: int) -> Any:
-        issue = _one(report_selectors.issues_for_list(request.agency), pk)
+        issue = self.object_or_404(report_selectors.issues_for_list(request.agency), pk)
         if not issue.pdf:
             raise exceptions.NotFound("This report has no PDF yet.")
         return Response(PdfSerializer(issue).data)
@@ -403,7 +429,7 @@ class ReportIssueRetryView(ReportingAPIView):
         responses={200: ReportIssueSerializer, 400: FIELD_ERRORS, 403: FORBIDDEN, 404: NOT_FOUND},
     )  # fmt: skip
     def post(self, request: Request, agency_slug: str, pk: int) -> Response:
-        issue = _one(report_selectors.issues_for_list(request.agency), pk)
+        issue = self.object_or_404(report_selectors.issues_for_list(request.agency), pk)
         return self.render(
             report_services.report_issue_retry(actor=request.membership, issue=issue), ReportIssueSerializer
         )
@@ -412,18 +438,25 @@ class ReportIssueRetryView(ReportingAPIView):
 # --- alerts ---------------------------------------------------------------------------------------
 
 
+class AlertFilterSerializer(serializers.Serializer):
+    all = FlagFilterField(name="all", help_text="true (or 1): closed episodes too; default: open ones only.")
+
+
 class AlertListView(ReportingAPIView):
     """Open alert episodes (``?all=1`` for closed ones too); POST adds a rule to a campaign."""
 
     queryset = Alert.objects.none()
     serializer_class = AlertSerializer
+    filter_serializer_class = AlertFilterSerializer
 
     @extend_schema(
-        tags=["reporting"], operation_id="reporting_alerts_list", responses={200: AlertSerializer(many=True)}
+        tags=["reporting"],
+        operation_id="reporting_alerts_list",
+        responses={200: AlertSerializer(many=True), 400: FIELD_ERRORS, 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str) -> Response:
         qs = Alert.objects.filter(agency=request.agency).order_by("-opened_on", "-pk")
-        if request.query_params.get("all") != "1":
+        if not self.filters["all"]:
             qs = qs.filter(closed_on__isnull=True)
         return self.list_response(qs, AlertSerializer)
 
@@ -435,8 +468,9 @@ class AlertListView(ReportingAPIView):
     )
     def post(self, request: Request, agency_slug: str) -> Response:
         data = parse(AlertRuleCreateSerializer, request)
-        campaign = _one(Campaign.objects.filter(agency=request.agency), data.pop("campaign"))
-        rule = alert_services.alert_rule_create(actor=request.membership, campaign=campaign, **data)
+        rule = alert_services.alert_rule_create(
+            actor=request.membership, campaign=data.pop("campaign"), **data
+        )
         return self.render(rule, AlertRuleSerializer, status.HTTP_201_CREATED)
 
 

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
 from rest_framework import serializers
 
-from projects.models import CampaignGoal
+from agencyops.api.fields import MAX_DB_ID, ScopedInputSerializer, ScopedPrimaryKeyRelatedField
+from agencyops.api.filters import IdFilterField
+from agencyops.models import Client
+from projects.calendars import agency_today
+from projects.models import CampaignGoal, Project, Task
 from reporting.models import Channel, KpiComparison, Platform, TargetPeriod
 
 
@@ -39,9 +47,25 @@ class CampaignDetailSerializer(CampaignSerializer):
         return [{"platform": pc.platform, "name": pc.name} for pc in campaign.platform_campaigns.all()]
 
 
-class CampaignCreateInputSerializer(serializers.Serializer):
-    client = serializers.IntegerField()
-    project = serializers.IntegerField(required=False, allow_null=True)
+CLIENT_REFUSED = "No such client in this agency."
+
+
+def client_field(**kwargs: Any) -> ScopedPrimaryKeyRelatedField:
+    """A client id in reporting input, looked up among the agency's clients (another's is a 400 here)."""
+    return ScopedPrimaryKeyRelatedField(
+        model=Client, message=CLIENT_REFUSED, help_text="Id of one of this agency's clients.", **kwargs
+    )
+
+
+class CampaignCreateInputSerializer(ScopedInputSerializer):
+    client = client_field()
+    project = ScopedPrimaryKeyRelatedField(
+        model=Project,
+        message="No such project in this agency.",
+        required=False,
+        allow_null=True,
+        help_text="Id of one of this agency's projects.",
+    )
     name = serializers.CharField(max_length=160)
     goal = serializers.ChoiceField(choices=CampaignGoal.choices)
     channels = serializers.ListField(
@@ -94,8 +118,8 @@ class ImportDetailSerializer(ImportSerializer):
         return [c["name"] for c in record.summary.get("campaigns", []) if not c["known"]]
 
 
-class ImportUploadInputSerializer(serializers.Serializer):
-    client = serializers.IntegerField()
+class ImportUploadInputSerializer(ScopedInputSerializer):
+    client = client_field()
     file = serializers.FileField()
     default_currency = serializers.CharField(max_length=3, required=False, default="", allow_blank=True)
 
@@ -112,14 +136,29 @@ class ImportConfirmInputSerializer(serializers.Serializer):
 
 
 class MetricFilterSerializer(serializers.Serializer):
+    """The metrics list's query: a range of at most REPORTING_METRICS_MAX_DAYS days (default: the last 30,
+    ending today in the agency's time zone), an interval and optional narrowing."""
+
     start = serializers.DateField(required=False, help_text="Default: 29 days before the end.")
     end = serializers.DateField(required=False, help_text="Default: today.")
     interval = serializers.ChoiceField(choices=["day", "week", "month"], default="day")
-    client = serializers.IntegerField(required=False)
-    campaign = serializers.IntegerField(required=False)
+    client = IdFilterField(what="client")
+    campaign = IdFilterField(what="campaign")
     platform = serializers.ChoiceField(choices=Platform.choices, required=False)
     metric = serializers.CharField(required=False, max_length=400)
     level = serializers.ChoiceField(choices=["campaign", "ad", "channel", "landing_page"], required=False)
+
+    def validate(self, data: dict[str, Any]) -> dict[str, Any]:
+        if "end" not in data:
+            data["end"] = agency_today(self.context["request"].agency)
+        data.setdefault("start", data["end"] - dt.timedelta(days=29))
+        if data["end"] < data["start"]:
+            raise serializers.ValidationError({"end": ["The end comes after the start."]})
+        if (data["end"] - data["start"]).days + 1 > settings.REPORTING_METRICS_MAX_DAYS:
+            raise serializers.ValidationError(
+                {"end": [f"Ask for at most {settings.REPORTING_METRICS_MAX_DAYS} days at a time."]}
+            )
+        return data
 
 
 class MetricPointSerializer(serializers.Serializer):
@@ -132,7 +171,7 @@ class MetricPointSerializer(serializers.Serializer):
 class KpiFilterSerializer(serializers.Serializer):
     as_of = serializers.DateField(required=False)
     period = serializers.ChoiceField(choices=TargetPeriod.choices, default=TargetPeriod.MONTH)
-    campaign = serializers.IntegerField(required=False)
+    campaign = IdFilterField(what="campaign")
 
 
 class KpiLineSerializer(serializers.Serializer):
@@ -174,8 +213,13 @@ class TimeEntrySerializer(serializers.Serializer):
     running = serializers.BooleanField(source="is_running")
 
 
-class TimeEntryInputSerializer(serializers.Serializer):
-    task = serializers.IntegerField()
+class TimeEntryInputSerializer(ScopedInputSerializer):
+    task = ScopedPrimaryKeyRelatedField(
+        model=Task,
+        queryset=lambda context: Task.objects.select_related("project"),
+        message="No such task in this agency.",
+        help_text="Id of one of this agency's tasks.",
+    )
     minutes = serializers.IntegerField(required=False, min_value=1, max_value=24 * 60)
     work_date = serializers.DateField(required=False)
     note = serializers.CharField(required=False, default="", allow_blank=True, max_length=300)
@@ -198,8 +242,9 @@ class TimeEntryEditInputSerializer(serializers.Serializer):
 
 
 class DecisionLinkInputSerializer(serializers.Serializer):
-    decision = serializers.IntegerField(required=False)
-    change_request = serializers.IntegerField(required=False)
+    # Looked up by the view through the scoped querysets: another agency's entry is a 404, as it always was.
+    decision = serializers.IntegerField(required=False, min_value=1, max_value=MAX_DB_ID)
+    change_request = serializers.IntegerField(required=False, min_value=1, max_value=MAX_DB_ID)
 
 
 class DecisionLinkSerializer(serializers.Serializer):
@@ -216,8 +261,8 @@ class ColumnMappingSerializer(serializers.Serializer):
     mapping = serializers.JSONField()
 
 
-class ColumnMappingInputSerializer(serializers.Serializer):
-    client = serializers.IntegerField()
+class ColumnMappingInputSerializer(ScopedInputSerializer):
+    client = client_field()
     name = serializers.CharField(max_length=120)
     mapping = serializers.JSONField(
         help_text='{"date": "Created", "campaign": "Campaign", "metrics": {"Form fills": "form_fills"}}'

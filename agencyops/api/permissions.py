@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.permissions import BasePermission
 
 from agencyops.models import Membership
 
@@ -25,19 +25,13 @@ FOLLOWS_GET = ("HEAD", "OPTIONS")
 def predicate_for(view: Any, method: str) -> Predicate | None:
     """The predicate that guards ``method`` on ``view``, or None when nothing allows it.
 
-    Views not yet on a map (``write_permission`` only) keep their old meaning: reads open to the team,
-    every write behind that one predicate.
+    A view without a ``permission_map`` allows nothing: every endpoint says who may call each method.
     """
     method = "GET" if method in FOLLOWS_GET else method
     declared: PermissionMap | None = getattr(view, "permission_map", None)
-    if declared is not None:
-        return declared.get(method)
-    legacy = getattr(view, "write_permission", None)
-    if method in SAFE_METHODS:
-        from agencyops.permissions import is_agency_member
-
-        return is_agency_member
-    return legacy
+    if declared is None:
+        return None
+    return declared.get(method)
 
 
 class MethodPermission(BasePermission):

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django_scopes import scopes_disabled
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from knox.models import AuthToken
 from rest_framework import exceptions, serializers, status
 from rest_framework.generics import GenericAPIView
@@ -60,7 +60,7 @@ class AgencyAPIView(FilterSerializerMixin, TenantScopedAPIMixin, GenericAPIView)
     """Base of every endpoint under /api/v1/agencies/{agency_slug}/: the API kit in one place.
 
     - ``permission_map``: HTTP method → predicate over the caller's membership (agencyops.api.permissions);
-      a refused role is a 403. (Views not yet on a map fall back to ``write_permission`` for every write.)
+      a refused role is a 403; a view without a map allows nothing.
     - ``filter_serializer_class``: the list's query parameters, validated once into ``self.filters``
       (agencyops.api.filters) and listed in the schema.
     - ``object_or_404(queryset, pk)``: an object through a scoped queryset; another agency's is a 404.
@@ -69,7 +69,6 @@ class AgencyAPIView(FilterSerializerMixin, TenantScopedAPIMixin, GenericAPIView)
 
     schema = FilterSerializerSchema()
     permission_map: PermissionMap | None = None
-    write_permission: Any = can_manage_clients
 
     def get_exception_handler(self) -> Any:
         return api_exception_handler
@@ -116,17 +115,28 @@ class _PostIsPublic(BasePermission):
         return request.method == "POST" or bool(request.user and request.user.is_authenticated)
 
 
-KEY_PARAMETER = OpenApiParameter(
-    "key", str, description="Revoke this token of yours (its `key`) instead of the one in use."
-)
+class TokenRevokeFilterSerializer(serializers.Serializer):
+    # A token's public key is its first few characters (knox: 15); anything longer names no token.
+    key = serializers.CharField(
+        required=False,
+        max_length=64,
+        help_text="Revoke this token of yours (its `key`) instead of the one in use.",
+    )
 
 
 @extend_schema(tags=["auth"])
-class TokenCreateView(APIView):
+class TokenCreateView(FilterSerializerMixin, APIView):
     """Exchange an email and password for an API token; list your tokens; revoke one."""
 
     permission_classes = [_PostIsPublic]
     tenant_policy = "public"
+    schema = FilterSerializerSchema()
+    # Only DELETE reads the query string (``?key=``).
+    filter_serializer_class = TokenRevokeFilterSerializer
+    filter_methods = ("DELETE",)
+
+    def get_filter_serializer_context(self) -> dict[str, Any]:
+        return {"request": self.request, "view": self}
 
     def get_exception_handler(self) -> Any:
         return api_exception_handler
@@ -183,17 +193,16 @@ class TokenCreateView(APIView):
         operation_id="auth_token_revoke",
         summary="Revoke an API token",
         description="Revokes the token this request was made with, or with `?key=` another of yours.",
-        parameters=[KEY_PARAMETER],
         request=None,
         responses={204: None, 400: FIELD_ERRORS, 404: NOT_FOUND},
     )
     def delete(self, request: Request) -> Response:
-        key = request.query_params.get("key", "")
+        key = self.filters.get("key", "")
         if not key:
             if not isinstance(request.auth, AuthToken):
                 raise exceptions.ValidationError({"key": ["Signed in by session: say which token (?key=)."]})
             key = request.auth.token_key
-        api_tokens.api_token_revoke(user=request.user, key=key[:64])
+        api_tokens.api_token_revoke(user=request.user, key=key)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 

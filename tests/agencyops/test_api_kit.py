@@ -266,3 +266,93 @@ def test_a_project_of_another_agency_is_a_404_on_every_project_endpoint(team, ot
     ]
 
     assert [(a.status_code, a.json()) for a in answers] == [(404, NOT_FOUND_BODY)] * 3
+
+
+# --- Reporting on the kit ----------------------------------------------------------------------
+
+
+def test_a_view_without_a_permission_map_allows_nothing(team):
+    class UnmappedView(AgencyAPIView):
+        def get(self, request, agency_slug):  # pragma: no cover
+            raise AssertionError
+
+    request = APIRequestFactory().get("/")
+    request.membership = team["owner"]
+    assert MethodPermission().has_permission(request, UnmappedView()) is False
+
+
+def test_reporting_maps_let_the_team_log_time_but_only_leads_change_the_setup(team):
+    from reporting.api import ColumnMappingListView, TimeEntryListView
+
+    factory = APIRequestFactory()
+
+    def allowed(view, method: str, membership) -> bool:
+        request = getattr(factory, method)("/")
+        request.membership = membership
+        return MethodPermission().has_permission(request, view())
+
+    member = team["members"][0]
+    assert allowed(TimeEntryListView, "post", member) and allowed(ColumnMappingListView, "get", member)
+    assert not allowed(ColumnMappingListView, "post", member)
+    assert allowed(ColumnMappingListView, "post", team["coordinator"])
+
+
+def test_bad_reporting_filters_are_a_400_naming_each_field(team, settings):
+    settings.REPORTING_METRICS_MAX_DAYS = 31
+    api = token_client(team["owner"].user)
+
+    metrics = api.get(
+        url("api_reporting_metrics", team["agency"]),
+        {"client": "acme", "campaign": TOO_LARGE_FOR_THE_DATABASE, "interval": "hour", "start": "soon"},
+    )
+    too_long = api.get(
+        url("api_reporting_metrics", team["agency"]), {"start": "2026-01-01", "end": "2026-03-01"}
+    )
+    times = api.get(url("api_reporting_time_entry_list", team["agency"]), {"task": "x", "end": "later"})
+    alerts = api.get(url("api_reporting_alert_list", team["agency"]), {"all": "maybe"})
+    dashboard = api.get(url("api_reporting_dashboard_website", team["agency"]), {"from": "2020-01-01"})
+
+    assert metrics.status_code == 400
+    assert set(metrics.json()) == {"client", "campaign", "interval", "start"}
+    assert metrics.json()["client"] == ["Give a client's id, a whole number."]
+    assert metrics.json()["campaign"] == ["Give a campaign's id, a whole number."]
+    assert too_long.status_code == 400 and too_long.json() == {"end": ["Ask for at most 31 days at a time."]}
+    assert times.status_code == 400 and set(times.json()) == {"task", "end"}
+    assert alerts.status_code == 400 and alerts.json() == {"all": ["Use all=true or all=false."]}
+    assert dashboard.status_code == 400 and set(dashboard.json()) == {"to"}
+
+
+def test_another_agencys_ids_in_reporting_are_refused(team, other_team):
+    theirs = factories.project_create(actor=other_team["coordinator"], client=other_team["clients"][0])
+    with scope(agency=other_team["agency"].pk):
+        their_task = theirs.tasks.values_list("pk", flat=True).first()
+    api = token_client(team["coordinator"].user)
+
+    mapping = api.post(
+        url("api_reporting_column_mappings", team["agency"]),
+        {"client": other_team["clients"][0].pk, "name": "CRM", "mapping": {"date": "Created"}},
+        format="json",
+    )
+    timed = api.post(
+        url("api_reporting_time_entry_list", team["agency"]),
+        {"task": their_task, "minutes": 30},
+        format="json",
+    )
+    # In a query string, another agency's client is the same 404 as a missing one.
+    metrics = api.get(url("api_reporting_metrics", team["agency"]), {"client": other_team["clients"][0].pk})
+    detail = api.get(url("api_reporting_campaign_detail", team["agency"], pk=TOO_LARGE_FOR_THE_DATABASE))
+
+    assert mapping.status_code == 400 and mapping.json() == {"client": ["No such client in this agency."]}
+    assert timed.status_code == 400 and timed.json() == {"task": ["No such task in this agency."]}
+    assert metrics.status_code == 404 and metrics.json() == NOT_FOUND_BODY
+    assert detail.status_code == 404 and detail.json() == NOT_FOUND_BODY
+
+
+def test_the_token_key_to_revoke_is_read_by_a_filter_serializer(team):
+    api = token_client(team["owner"].user)
+
+    too_long = api.delete(reverse("api_token") + "?key=" + "k" * 65)
+    unknown = api.delete(reverse("api_token") + "?key=nosuchkey")
+
+    assert too_long.status_code == 400 and list(too_long.json()) == ["key"]
+    assert unknown.status_code in (400, 404) and api.get(reverse("api_token")).status_code == 200
