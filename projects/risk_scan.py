@@ -54,8 +54,9 @@ def agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None = None)
     projects = list(projects_qs)
     ids = [p.pk for p in projects]
     # Capacity is agency-wide: the load counts every live project's open tasks, not only the scanned ones.
+    # Named tuples, not dicts: for tens of thousands of rows, building a dict per row cost more than the SQL.
     task_rows = list(
-        Task.objects.of_live_projects().values(
+        Task.objects.of_live_projects().values_list(
             "id",
             "project_id",
             "key",
@@ -73,11 +74,12 @@ def agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None = None)
             "phase__name",
             "added_after_plan",
             "recurrence_period",
+            named=True,
         )
     )
     members = {m.pk: m for m in Membership.objects.select_related("user")}
     deps: dict[int, list[scheduling.Dependency]] = defaultdict(list)
-    key_of = {row["id"]: row["key"] for row in task_rows}
+    key_of = {row.id: row.key for row in task_rows}
     for pred_id, succ_id, kind, lag in TaskDependency.objects.filter(
         successor__project_id__in=ids
     ).values_list("predecessor_id", "successor_id", "kind", "lag_days"):
@@ -132,17 +134,17 @@ def agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None = None)
     contributors: dict[tuple[int, date], set[str]] = defaultdict(set)
     hours: dict[tuple[int, date], Decimal] = defaultdict(Decimal)
     # Every open assigned task's hours, spread over the weeks in one pass (the weeks' bounds once).
-    project_of = {row["id"]: row["project_id"] for row in task_rows}
+    project_of = {row.id: row.project_id for row in task_rows}
     work = [
         WorkItem(
-            member_id=row["assignee_id"],
-            start=row["start_date"],
-            due=row["due_date"],
-            hours=row["estimated_hours"] or Decimal(0),
-            task_id=row["id"],
+            member_id=row.assignee_id,
+            start=row.start_date,
+            due=row.due_date,
+            hours=row.estimated_hours or Decimal(0),
+            task_id=row.id,
         )
         for row in task_rows
-        if row["status"] != TaskStatus.DONE and row["assignee_id"] is not None
+        if row.status != TaskStatus.DONE and row.assignee_id is not None
     ]
     for item, monday, value in weekly_shares(work, calendar, weeks):
         if value:
@@ -162,30 +164,30 @@ def agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None = None)
     )
     tasks_by_project: dict[int, list[risks.TaskSnap]] = defaultdict(list)
     for row in task_rows:
-        if row["project_id"] not in project_names:
+        if row.project_id not in project_names:
             continue
-        member = members.get(row["assignee_id"]) if row["assignee_id"] else None
-        tasks_by_project[row["project_id"]].append(
+        member = members.get(row.assignee_id) if row.assignee_id else None
+        tasks_by_project[row.project_id].append(
             risks.TaskSnap(
-                id=row["id"],
-                key=row["key"],
-                title=row["title"],
-                start=row["start_date"],
-                due=row["due_date"],
-                duration=row["duration_days"],
-                status=row["status"],
-                phase=row["phase__name"] or "",
-                discipline=row["discipline"],
-                assignee_id=row["assignee_id"],
+                id=row.id,
+                key=row.key,
+                title=row.title,
+                start=row.start_date,
+                due=row.due_date,
+                duration=row.duration_days,
+                status=row.status,
+                phase=row.phase__name or "",
+                discipline=row.discipline,
+                assignee_id=row.assignee_id,
                 assignee_name=(member.user.full_name if member else ""),
-                assignee_active=bool(member and member.is_active) if row["assignee_id"] else True,
-                needs_decision=row["needs_decision"],
-                decision_question=row["decision_question"],
-                decision_by=row["decision_by"],
-                predecessors=tuple(deps.get(row["id"], ())),
-                input_ids=tuple(inputs_of_task.get(row["id"], ())),
-                added_beyond_brief=row["added_after_plan"],
-                period=row["recurrence_period"],
+                assignee_active=bool(member and member.is_active) if row.assignee_id else True,
+                needs_decision=row.needs_decision,
+                decision_question=row.decision_question,
+                decision_by=row.decision_by,
+                predecessors=tuple(deps.get(row.id, ())),
+                input_ids=tuple(inputs_of_task.get(row.id, ())),
+                added_beyond_brief=row.added_after_plan,
+                period=row.recurrence_period,
             )
         )
     snapshots = [
