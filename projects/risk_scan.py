@@ -6,9 +6,11 @@ Queries do not grow with projects or tasks: one per kind of row for the whole ag
 
 from __future__ import annotations
 
+import gc
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -43,8 +45,28 @@ class AgencySnapshot:
     projects: list[risks.ProjectSnapshot]
 
 
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """While tens of thousands of small rows become rule snapshots, Python's cyclic collector would walk
+    the whole process heap again and again and free nothing (rows, tuples and snapshots hold no cycles):
+    a quarter of the snapshot's time at the default size, and growing faster than the data. Paused for
+    the build only; reference counting still frees everything as usual."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None = None) -> AgencySnapshot:
     """Load the live projects of an agency (or some of them) as rule snapshots; one query per kind of row."""
+    with _cyclic_gc_paused():
+        return _agency_snapshot(agency, project_ids=project_ids)
+
+
+def _agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None) -> AgencySnapshot:
     today = agency_today(agency)
     calendar = agency_calendar(agency, around=today)
     tz = zoneinfo.ZoneInfo(agency.time_zone)
