@@ -109,10 +109,20 @@ def _agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None) -> Ag
             deps[succ_id].append(scheduling.Dependency(predecessor=key_of[pred_id], kind=kind, lag=lag))
     inputs_by_project: dict[int, list[risks.InputSnap]] = defaultdict(list)
     inputs_of_task: dict[int, list[int]] = defaultdict(list)
-    for item in RequiredInput.objects.filter(project_id__in=ids).prefetch_related("tasks"):
+    for item in RequiredInput.objects.filter(project_id__in=ids).values_list(
+        "id",
+        "project_id",
+        "description",
+        "short_name",
+        "expected_by",
+        "from_party",
+        "from_name",
+        "received_at",
+        named=True,
+    ):
         inputs_by_project[item.project_id].append(
             risks.InputSnap(
-                id=item.pk,
+                id=item.id,
                 description=item.description,
                 short_name=item.short_name,
                 expected_by=item.expected_by,
@@ -121,8 +131,13 @@ def _agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None) -> Ag
                 received_at=item.received_at,
             )
         )
-        for task in item.tasks.all():
-            inputs_of_task[task.pk].append(item.pk)
+    # Which tasks wait on which input: the link table's pairs, not the linked tasks loaded whole.
+    for input_id, task_id in (
+        RequiredInput.tasks.through.objects.filter(requiredinput__project_id__in=ids)
+        .order_by("requiredinput_id", "task_id")
+        .values_list("requiredinput_id", "task_id")
+    ):
+        inputs_of_task[task_id].append(input_id)
     changes_by_project: dict[int, list[risks.DeadlineChangeSnap]] = defaultdict(list)
     for change in DeadlineChange.objects.filter(
         task__project_id__in=ids, cause=DeadlineChangeCause.MANUAL
