@@ -215,6 +215,9 @@ def _measure_agency(
     owner = _session_cookie(owner_user)
     client = _session_cookie(contact_user)
     slug = agency.slug
+    # The reference is /healthz at its fastest: measured before and after the pages, the faster counts. A
+    # worker's first requests (its imports, its connections) must never slow the reference and so flatter
+    # every ratio: the first measurement after gunicorn started once read /healthz at 6.6 ms, 1.0 ms later.
     health = _throughput(served.port, "/healthz", owner)
     touched = Task.objects.filter(project=page).values_list("pk", flat=True).first()
     urls: list[tuple[str, str, str, Callable[[], None] | None]] = [
@@ -230,9 +233,13 @@ def _measure_agency(
         ),
         ("portal home", f"/portal/{slug}/", client, None),
     ]
+    rates = [
+        (name, _throughput(served.port, path, cookie, before_each=before_each))
+        for name, path, cookie, before_each in urls
+    ]
+    health = max(health, _throughput(served.port, "/healthz", owner))
     missed = []
-    for name, path, cookie, before_each in urls:
-        rate = _throughput(served.port, path, cookie, before_each=before_each)
+    for name, rate in rates:
         ratio = rate / health
         target = TARGETS.get(name) or TARGETS["task list API (200-task project)"]
         passed = ratio >= target
