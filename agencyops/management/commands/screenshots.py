@@ -8,7 +8,6 @@ so the command needs no knowledge of the product's tables.
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 from pathlib import Path
@@ -78,7 +77,6 @@ class Command(BaseCommand):
             thread = threading.Thread(target=server.serve_forever, daemon=True)
             thread.start()
             # Playwright's sync API runs an event loop in this thread; the ORM runs only in the server's.
-            os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
             try:
                 with sync_playwright() as playwright:
                     browser = playwright.chromium.launch(
