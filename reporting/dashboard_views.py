@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -80,14 +82,23 @@ def table_csv(board: dashboards.Dashboard, key: str) -> HttpResponse:
         table = board.table(key)
     except KeyError as exc:
         raise Http404("No such table.") from exc
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    slug = board.client.name.lower().replace(" ", "-")[:40]
-    response["Content-Disposition"] = (
-        f'attachment; filename="{board.name}-{table.key}-{slug}-{board.start}-{board.end}.csv"'
+    slug = _slug(board.client)
+    return _csv_response(
+        f"{board.name}-{table.key}-{slug}-{board.start}-{board.end}.csv", table.columns, table.rows
     )
+
+
+def _slug(client: Client) -> str:
+    return client.name.lower().replace(" ", "-")[:40]
+
+
+def _csv_response(filename: str, columns: Iterable[str], rows: Iterable[Iterable[Any]]) -> HttpResponse:
+    """A download of rows under their column names; formula-looking text is written as text."""
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     writer = csv.writer(response)
-    writer.writerow(table.columns)
-    for row in table.rows:
+    writer.writerow(columns)
+    for row in rows:
         writer.writerow([_cell(v) for v in row])
     return response
 
@@ -352,14 +363,8 @@ def rows_behind_page(request: HttpRequest, client_id: int, source: str) -> HttpR
     except LookupError as exc:
         raise Http404("Not found.") from exc
     if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        slug = client.name.lower().replace(" ", "-")[:40]
-        response["Content-Disposition"] = f'attachment; filename="{source}-{slug}.csv"'
-        writer = csv.writer(response)
-        writer.writerow(found.columns)
-        for row in found.rows[:ROWS_CSV_MAX]:
-            writer.writerow([_cell(row[key]) for key in found.keys])
-        return response
+        rows = ([row[key] for key in found.keys] for row in found.rows[:ROWS_CSV_MAX])
+        return _csv_response(f"{source}-{_slug(client)}.csv", found.columns, rows)
     paginator = Paginator(found.rows, ROWS_PER_PAGE)
     try:
         page = paginator.page(request.GET.get("page") or 1)
