@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Subquery, Sum
+from django.db import connection
+from django.db.models import Count, F, OuterRef, Q, Subquery, Sum
 
 from agencyops.models import Agency, Client
 from approvals.models import ApprovalRequest, ApprovalStatus, ChangeRequest, ChangeRequestDecision
@@ -552,63 +553,68 @@ class RetainerLine:
         return _q(self.fee / self.hours_used)
 
 
-def open_change_requests(agency: Agency, client: Client):
-    """The client's change requests nobody has decided yet."""
-    decided = ChangeRequestDecision.objects.filter(change_request=OuterRef("pk"))
-    # NOT EXISTS in the WHERE alone: annotating it first made Django resolve the subquery twice per call.
-    return (
-        ChangeRequest.objects.filter(agency=agency, client=client)
-        .filter(~Exists(decided))
-        .values("created_at", "project__name", "description")
-        .order_by("created_at", "pk")
-    )
+# The retainer dashboard is two small statements over a handful of rows, so building them through the ORM
+# (FilteredRelation, a correlated Subquery, NOT EXISTS) cost several times what PostgreSQL spends answering
+# them: they are written out once here instead. Every statement names the agency itself, as the scoped
+# managers would, and takes only ids and dates as parameters.
+RETAINER_LINES_SQL = f"""
+SELECT p.id, p.name,
+       COUNT(t.id),
+       COUNT(t.id) FILTER (WHERE t.status = %(done)s),
+       (SELECT SUM(e.minutes) FROM {TimeEntry._meta.db_table} e
+         WHERE e.agency_id = %(agency)s AND e.project_id = p.id AND e.deleted_at IS NULL
+           AND e.timer_started_at IS NULL AND e.work_date BETWEEN %(start)s AND %(end)s),
+       p.retainer_included_hours, p.retainer_monthly_fee, p.retainer_fee_currency
+FROM {Project._meta.db_table} p
+LEFT JOIN {Task._meta.db_table} t ON t.project_id = p.id AND t.due_date BETWEEN %(start)s AND %(end)s
+WHERE p.agency_id = %(agency)s AND p.client_id = %(client)s
+  AND (p.retainer_included_hours IS NOT NULL OR p.retainer_monthly_fee IS NOT NULL)
+GROUP BY p.id
+ORDER BY p.name, p.id
+"""
+OPEN_CHANGE_REQUESTS_SQL = f"""
+SELECT c.created_at, p.name, c.description
+FROM {ChangeRequest._meta.db_table} c
+JOIN {Project._meta.db_table} p ON p.id = c.project_id
+WHERE c.agency_id = %(agency)s AND c.client_id = %(client)s
+  AND NOT EXISTS (SELECT 1 FROM {ChangeRequestDecision._meta.db_table} d
+                   WHERE d.agency_id = %(agency)s AND d.change_request_id = c.id)
+ORDER BY c.created_at, c.id
+"""
+
+
+@dataclass(frozen=True)
+class OpenChangeRequest:
+    created_at: dt.datetime
+    project_name: str
+    description: str
+
+
+def _month(month: dt.date) -> tuple[dt.date, dt.date]:
+    start = month.replace(day=1)
+    return start, (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+
+
+def open_change_requests(agency: Agency, client: Client) -> list[OpenChangeRequest]:
+    """The client's change requests nobody has decided yet, oldest first (one query)."""
+    with connection.cursor() as cursor:
+        cursor.execute(OPEN_CHANGE_REQUESTS_SQL, {"agency": agency.pk, "client": client.pk})
+        return [OpenChangeRequest(*row) for row in cursor.fetchall()]
 
 
 def retainer_lines(agency: Agency, client: Client, month: dt.date) -> list[RetainerLine]:
-    """Each retainer of the client this month: deliverables planned and done, hours used and included."""
-    start = month.replace(day=1)
-    end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
-    # Hours as a subquery per retainer: one query for the whole table.
-    minutes = (
-        TimeEntry.objects.filter(
-            project=OuterRef("pk"),
-            deleted_at__isnull=True,
-            timer_started_at__isnull=True,
-            work_date__range=(start, end),
-        )
-        .order_by()
-        .values("project")
-        .annotate(m=Sum("minutes"))
-        .values("m")
-    )
-    projects = (
-        Project.objects.filter(agency=agency, client=client)
-        .filter(Q(retainer_included_hours__isnull=False) | Q(retainer_monthly_fee__isnull=False))
-        # Join only the month's tasks (a long-running retainer has years of them), not all and then filter.
-        .annotate(month_tasks=FilteredRelation("tasks", condition=Q(tasks__due_date__range=(start, end))))
-        .annotate(
-            planned=Count("month_tasks"),
-            completed=Count("month_tasks", filter=Q(month_tasks__status=TaskStatus.DONE)),
-            minutes=Subquery(minutes),
-        )
-        .values(
-            "pk", "name", "planned", "completed", "minutes", "retainer_included_hours", "retainer_monthly_fee",
-            "retainer_fee_currency",
-        )
-        .order_by("name")
-    )  # fmt: skip
+    """Each retainer of the client this month: deliverables planned and done, hours used and included
+    (one query; only the month's tasks are joined, since a long-running retainer has years of them)."""
+    start, end = _month(month)
+    params = {
+        "agency": agency.pk, "client": client.pk, "start": start, "end": end, "done": TaskStatus.DONE.value,
+    }  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(RETAINER_LINES_SQL, params)
+        rows = cursor.fetchall()
     return [
-        RetainerLine(
-            p["pk"],
-            p["name"],
-            p["planned"],
-            p["completed"],
-            _q(Decimal(p["minutes"] or 0) / 60),
-            p["retainer_included_hours"],
-            p["retainer_monthly_fee"],
-            p["retainer_fee_currency"],
-        )
-        for p in projects
+        RetainerLine(pk, name, planned, completed, _q(Decimal(minutes or 0) / 60), included, fee, currency)
+        for pk, name, planned, completed, minutes, included, fee, currency in rows
     ]
 
 
@@ -617,8 +623,7 @@ def retainer_health(
 ) -> Dashboard:
     """Deliverables planned vs completed this month, next reporting date, open change requests; for the
     agency also hours used vs included and the effective hourly rate (never in the portal)."""
-    start = month.replace(day=1)
-    end = (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    start, end = _month(month)
     board = Dashboard("retainer", TITLES["retainer"], client, start, end, None, None)
     lines = retainer_lines(agency, client, month)
     board.tables.append(
@@ -663,7 +668,7 @@ def retainer_health(
             "Open change requests",
             ["Raised", "Project", "Change"],
             [
-                [cr["created_at"].date(), cr["project__name"], cr["description"][:200]]
+                [cr.created_at.date(), cr.project_name, cr.description[:200]]
                 for cr in open_change_requests(agency, client)
             ],
         )

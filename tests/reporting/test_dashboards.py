@@ -128,3 +128,52 @@ def test_dashboard_queries_do_not_grow_with_campaigns(team, django_assert_max_nu
                     name, team["agency"], data["client"], start=story.NOVEMBER[0], end=story.NOVEMBER[1],
                     compare="previous", as_of=TODAY,
                 )  # fmt: skip
+
+
+def test_a_retainers_month_counts_only_its_own_tasks_finished_time_and_undecided_change_requests(
+    team, django_assert_num_queries
+):
+    from approvals.services.change_requests import change_request_create, change_request_decide
+    from projects.calendars import agency_today
+    from projects.models import TaskStatus
+    from projects.services.time_entries import time_entry_delete, time_timer_start
+
+    owner, client, other_client = team["owner"], team["clients"][0], team["clients"][1]
+    agency = team["agency"]
+    retainer = factories.project_create(
+        actor=owner, client=client, template="builtin:monthly-retainer", name="Monthly retainer"
+    )
+    one_off = factories.project_create(actor=owner, client=client, name="Website launch")
+    elsewhere = factories.project_create(
+        actor=owner, client=other_client, template="builtin:monthly-retainer", name="Their retainer"
+    )
+    today = agency_today(agency)
+    next_month = (today.replace(day=1) + dt.timedelta(days=32)).replace(day=1)
+    with scope(agency=agency.pk):
+        for project in (retainer, elsewhere):
+            project_retainer_terms_set(
+                actor=owner, project=project, included_hours=D(20), monthly_fee=D(3000), currency="USD"
+            )
+        due_now, done_now, due_later = Task.objects.filter(project=retainer).order_by("pk")[:3]
+        Task.objects.filter(project=retainer).update(start_date=next_month, due_date=next_month)
+        Task.objects.filter(pk__in=[due_now.pk, done_now.pk]).update(start_date=today, due_date=today)
+        Task.objects.filter(pk=done_now.pk).update(status=TaskStatus.DONE)
+        # Work on other projects and months, removed or still running, is not this retainer's month.
+        Task.objects.filter(project__in=[one_off, elsewhere]).update(start_date=today, due_date=today)
+        time_entry_log(actor=owner, task=due_now, minutes=90)
+        time_entry_delete(actor=owner, entry=time_entry_log(actor=owner, task=due_now, minutes=30))
+        time_timer_start(actor=owner, task=done_now)
+        for project in (one_off, elsewhere):
+            time_entry_log(actor=owner, task=Task.objects.filter(project=project).first(), minutes=45)
+        open_one = change_request_create(requester=owner, project=retainer, description="Add a Spanish page")
+        decided = change_request_create(requester=owner, project=retainer, description="Drop the blog")
+        change_request_decide(change_request=decided, verdict="rejected", actor=owner)
+        change_request_create(requester=owner, project=elsewhere, description="Their own change")
+        with django_assert_num_queries(2):
+            board = dashboards.retainer_health(agency, client, month=today, next_report=None)
+    assert board.table("deliverables").rows == [["Monthly retainer", 2, 1]]
+    assert board.table("hours").rows == [["Monthly retainer", D("1.50"), D(20), D(3000), "USD", D("2000.00")]]
+    assert board.table("change_requests").rows == [
+        [open_one.created_at.date(), "Monthly retainer", "Add a Spanish page"]
+    ]
+    assert (board.start, board.end) == (today.replace(day=1), next_month - dt.timedelta(days=1))
