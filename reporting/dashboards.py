@@ -595,6 +595,10 @@ def _month(month: dt.date) -> tuple[dt.date, dt.date]:
     return start, (start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
 
 
+def _hours(minutes: int) -> Decimal:
+    return (Decimal(minutes) / 60).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
 def open_change_requests(agency: Agency, client: Client) -> list[OpenChangeRequest]:
     """The client's change requests nobody has decided yet, oldest first (one query)."""
     with connection.cursor() as cursor:
@@ -607,13 +611,13 @@ def retainer_lines(agency: Agency, client: Client, month: dt.date) -> list[Retai
     (one query; only the month's tasks are joined, since a long-running retainer has years of them)."""
     start, end = _month(month)
     params = {
-        "agency": agency.pk, "client": client.pk, "start": start, "end": end, "done": TaskStatus.DONE.value,
+        "agency": agency.pk, "client": client.pk, "start": start, "end": end, "done": str(TaskStatus.DONE),
     }  # fmt: skip
     with connection.cursor() as cursor:
         cursor.execute(RETAINER_LINES_SQL, params)
         rows = cursor.fetchall()
     return [
-        RetainerLine(pk, name, planned, completed, _q(Decimal(minutes or 0) / 60), included, fee, currency)
+        RetainerLine(pk, name, planned, completed, _hours(minutes or 0), included, fee, currency)
         for pk, name, planned, completed, minutes, included, fee, currency in rows
     ]
 
