@@ -115,13 +115,23 @@ def _client_for(request: HttpRequest, clients: list[Client]) -> Client | None:
     raise Http404("No such client.")
 
 
-def _link_cells(request: HttpRequest, board: dashboards.Dashboard) -> None:
-    """Pair every cell with the address of the rows behind it (staff pages: the portal has no rows page)."""
+def _link_cells(request: HttpRequest, board: dashboards.Dashboard, *, portal: bool) -> None:
+    """Pair every cell with the address of the rows behind it: the staff rows pages, or for a client contact
+    the portal's (which lists only the sources the portal shows; other numbers stay plain)."""
     from urllib.parse import urlencode
 
     from django.urls import reverse
 
-    bases = {}
+    from reporting.rows_behind import PORTAL_SOURCES
+
+    def base(source: str) -> str:
+        if portal:
+            if source not in PORTAL_SOURCES:
+                return ""
+            return reverse(f"portal_rows_{source}", args=[request.agency.slug])
+        return reverse(f"reporting_rows_{source}", args=[request.agency.slug, board.client.pk])
+
+    bases: dict[str, str] = {}
     for table in board.tables:
         cells = []
         for i, row in enumerate(table.rows):
@@ -134,10 +144,8 @@ def _link_cells(request: HttpRequest, board: dashboards.Dashboard) -> None:
                     params = dict(link)
                     source = params.pop("source")
                     if source not in bases:
-                        bases[source] = reverse(
-                            f"reporting_rows_{source}", args=[request.agency.slug, board.client.pk]
-                        )
-                    href = f"{bases[source]}?{urlencode(params)}"
+                        bases[source] = base(source)
+                    href = f"{bases[source]}?{urlencode(params)}" if bases[source] else ""
                 pairs.append((value, href))
             cells.append(pairs)
         table.cells = cells
@@ -159,8 +167,7 @@ def _dashboard_page(
         )
         if request.GET.get("format") == "csv":
             return table_csv(board, request.GET.get("table", ""))
-        if not portal:
-            _link_cells(request, board)
+        _link_cells(request, board, portal=portal)
     names = dashboards.PORTAL_NAMES if portal else dashboards.NAMES
     return TemplateResponse(
         request,
@@ -342,21 +349,21 @@ ROWS_PER_PAGE = 100
 ROWS_CSV_MAX = 50_000
 
 
-@agency_view
-@require_http_methods(["GET", "HEAD"])
-def rows_behind_page(request: HttpRequest, client_id: int, source: str) -> HttpResponse:
-    """The rows a dashboard number adds up or counts, for one client, paged, with a CSV of all of them
-    (up to ROWS_CSV_MAX rows)."""
+def _rows_page(request: HttpRequest, client: Client, source: str, *, portal: bool) -> HttpResponse:
+    """The rows behind a number of this client's dashboard, paged, with a CSV of all of them (up to
+    ROWS_CSV_MAX rows); the portal's read the same selector as a client contact."""
     from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 
     from reporting import rows_behind
 
-    client = Client.objects.filter(agency=request.agency, pk=client_id).first()
-    if client is None:
-        raise Http404("No such client.")
     try:
         found = rows_behind.rows_behind(
-            request.agency, client, source, request.GET.dict(), today=agency_today(request.agency)
+            request.agency,
+            client,
+            source,
+            request.GET.dict(),
+            today=agency_today(request.agency),
+            portal=portal,
         )
     except rows_behind.BadRows as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
@@ -374,7 +381,7 @@ def rows_behind_page(request: HttpRequest, client_id: int, source: str) -> HttpR
     others.pop("page", None)
     return TemplateResponse(
         request,
-        "reporting/rows_behind.html",
+        "reporting/portal_rows_behind.html" if portal else "reporting/rows_behind.html",
         {
             "client": client,
             "found": found,
@@ -383,3 +390,21 @@ def rows_behind_page(request: HttpRequest, client_id: int, source: str) -> HttpR
             "query": others.urlencode(),
         },
     )
+
+
+@agency_view
+@require_http_methods(["GET", "HEAD"])
+def rows_behind_page(request: HttpRequest, client_id: int, source: str) -> HttpResponse:
+    """The rows a dashboard number adds up or counts, for one client of the agency."""
+    client = Client.objects.filter(agency=request.agency, pk=client_id).first()
+    if client is None:
+        raise Http404("No such client.")
+    return _rows_page(request, client, source, portal=False)
+
+
+@portal_view
+@require_http_methods(["GET", "HEAD"])
+def portal_rows_behind_page(request: HttpRequest, source: str) -> HttpResponse:
+    """The rows behind a number of the contact's own dashboards: their client's rows only, and only what the
+    portal shows (never hours, rates or the agency's own columns)."""
+    return _rows_page(request, request.contact.client, source, portal=True)

@@ -1,17 +1,21 @@
 """The rows behind a dashboard's number: the daily facts it sums, the deliverables it counts, the deadline
 moves, approvals and time entries it reads — filtered exactly as the dashboard filtered them, for one client.
 
-``rows_behind`` takes the agency, the client (already resolved in the agency) and the request's parameters,
-and returns the page's columns and a values queryset; the view pages it or writes it as CSV. Parameters a
-client controls are checked and capped here: a bad one raises ``BadRows`` (a 400), an object of another
-client or agency ``LookupError`` (a 404).
+``rows_behind`` takes the agency, the client (already resolved in the agency), the request's parameters and
+the viewer, and returns the page's columns and a values queryset; the view pages it or writes it as CSV.
+Parameters a client controls are checked and capped here: a bad one raises ``BadRows`` (a 400), an object of
+another client or agency ``LookupError`` (a 404).
+
+The portal reads the same rows for a client contact, narrowed to what the portal's dashboards show: the
+facts and the deliverables only (never time entries, approvals' internals or the deadline history), and
+none of the agency's own columns (the import file a fact came from, a deliverable's date moves).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
@@ -31,6 +35,9 @@ SOURCES = {
     "time": "Time entries",
 }
 TASK_STATES = {"all": "", "done": "done", "moved": "with their date moved", "late": "missed or late"}
+# What a client contact may open: the sources and deliverable states the portal's dashboards link to.
+PORTAL_SOURCES = ("facts", "tasks")
+PORTAL_TASK_STATES = ("all", "done")
 MAX_METRICS = 20
 MAX_RANGE_DAYS = 800
 METRIC = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -120,8 +127,9 @@ def _label(periods: list[tuple[dt.date, dt.date]]) -> str:
     return " and ".join(f"{a:%-d %b %Y} – {b:%-d %b %Y}" for a, b in periods)
 
 
-def facts(agency: Agency, client: Client, params: Mapping[str, str]) -> RowsBehind:
-    """The daily facts a figure sums: a range (or two), and optionally a campaign, metrics, levels, a breakdown."""
+def facts(agency: Agency, client: Client, params: Mapping[str, str], *, portal: bool = False) -> RowsBehind:
+    """The daily facts a figure sums: a range (or two), and optionally a campaign, metrics, levels, a breakdown.
+    The portal's rows leave out which of the agency's import files each came from."""
     periods = _periods(params)
     levels = _list(params, "level", set(FactLevel.values))
     without = _list(params, "exclude_level", set(FactLevel.values))
@@ -148,20 +156,15 @@ def facts(agency: Agency, client: Client, params: Mapping[str, str]) -> RowsBehi
     if "breakdown" in params:
         qs = qs.filter(breakdown_value=breakdown)
         filters.append(f"“{breakdown or '(not set)'}”")
-    keys = [
-        "date",
-        "campaign__name",
-        "level",
-        "breakdown_value",
-        "metric",
-        "value",
-        "currency",
-        "source_import__original_name",
-    ]
+    keys = ["date", "campaign__name", "level", "breakdown_value", "metric", "value", "currency"]
+    columns = ["Date", "Campaign", "Level", "Breakdown", "Metric", "Value", "Currency"]
+    if not portal:
+        keys.append("source_import__original_name")
+        columns.append("Imported from")
     return RowsBehind(
         "facts",
         SOURCES["facts"],
-        ["Date", "Campaign", "Level", "Breakdown", "Metric", "Value", "Currency", "Imported from"],
+        columns,
         keys,
         qs.values(*keys).order_by("date", "campaign__name", "metric", "id"),
         filters,
@@ -177,22 +180,22 @@ def _project_filter(client: Client, params: Mapping[str, str], filters: list[str
     return Q(project_id=project.pk)
 
 
-def tasks(agency: Agency, client: Client, params: Mapping[str, str]) -> RowsBehind:
+def tasks(agency: Agency, client: Client, params: Mapping[str, str], *, portal: bool = False) -> RowsBehind:
     """Deliverables due in the range, as the content and retainer dashboards count them (all, done, moved,
-    missed or late)."""
+    missed or late). The portal's rows are the retainer's deliverables, all or done, without date moves."""
     (period,) = _periods(params)[:1]
     state = params.get("state", "all")
-    if state not in TASK_STATES:
-        raise BadRows(f"“state” is one of {', '.join(TASK_STATES)}.")
+    states = PORTAL_TASK_STATES if portal else tuple(TASK_STATES)
+    if state not in states:
+        raise BadRows(f"“state” is one of {', '.join(states)}.")
     filters = [_label([period])]
     qs = (
         Task.objects.filter(agency=agency, project__client=client, due_date__range=period)
         .filter(_project_filter(client, params, filters))
-        .annotate(
-            moves=Count("deadline_changes"),
-            done_on=TruncDate("completed_at", tzinfo=ZoneInfo(agency.time_zone)),
-        )
+        .annotate(done_on=TruncDate("completed_at", tzinfo=ZoneInfo(agency.time_zone)))
     )
+    if not portal:
+        qs = qs.annotate(moves=Count("deadline_changes"))
     if state == "done":
         qs = qs.filter(status=TaskStatus.DONE)
     elif state == "moved":
@@ -205,11 +208,15 @@ def tasks(agency: Agency, client: Client, params: Mapping[str, str]) -> RowsBehi
         )
     if TASK_STATES[state]:
         filters.append(TASK_STATES[state])
-    keys = ["title", "project__name", "due_date", "status", "done_on", "moves"]
+    keys = ["title", "project__name", "due_date", "status", "done_on"]
+    columns = ["Deliverable", "Project", "Due", "Status", "Done on"]
+    if not portal:
+        keys.append("moves")
+        columns.append("Date moves")
     return RowsBehind(
         "tasks",
         SOURCES["tasks"],
-        ["Deliverable", "Project", "Due", "Status", "Done on", "Date moves"],
+        columns,
         keys,
         qs.values(*keys).order_by("due_date", "pk"),
         filters,
@@ -294,7 +301,7 @@ def time_entries(agency: Agency, client: Client, params: Mapping[str, str]) -> R
     )
 
 
-READERS = {
+READERS: dict[str, Callable[..., RowsBehind]] = {
     "facts": facts,
     "tasks": tasks,
     "deadline_changes": deadline_changes,
@@ -304,7 +311,19 @@ READERS = {
 
 
 def rows_behind(
-    agency: Agency, client: Client, source: str, params: Mapping[str, str], *, today: dt.date
+    agency: Agency,
+    client: Client,
+    source: str,
+    params: Mapping[str, str],
+    *,
+    today: dt.date,
+    portal: bool = False,
 ) -> RowsBehind:
-    """The rows behind a number of one client's dashboard, filtered as the dashboard filtered them."""
-    return READERS[source](agency, client, {**params, "_today": today.isoformat()})
+    """The rows behind a number of one client's dashboard, filtered as the dashboard filtered them; for the
+    portal (a contact of that client) only the sources and columns its dashboards show, else LookupError."""
+    params = {**params, "_today": today.isoformat()}
+    if not portal:
+        return READERS[source](agency, client, params)
+    if source not in PORTAL_SOURCES:
+        raise LookupError(source)
+    return READERS[source](agency, client, params, portal=True)

@@ -213,3 +213,129 @@ def test_a_retainers_planned_completed_and_hours_agree_with_the_rows_behind_them
         ).content.decode()
     )
     assert sum(int(row[4]) for row in logged) / 60 == hours[1] == D("1.5")
+
+
+# --- the portal: the same rows, for the client's contacts, only theirs and only what the portal shows -------
+
+
+def _as(user):
+    from django.test import Client as HttpClient
+
+    http = HttpClient()
+    http.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return http
+
+
+def _portal_dashboard(team, name):
+    return reverse(f"portal_dashboard_{name}", args=[team["agency"].slug])
+
+
+def _head(page: str) -> list[str]:
+    return [re.sub(r"<[^>]+>", "", c) for c in re.findall(r'<th scope="col">(.*?)</th>', page)]
+
+
+def test_a_contact_follows_a_campaign_number_to_their_own_facts_without_the_agencys_import_files(team):
+    data = story.build(team)
+    contact = _as(team["contacts"][0].user)
+    page = contact.get(_portal_dashboard(team, "campaigns"), NOVEMBER).content.decode()
+    href = _link_of(page, "Industry-specific", "4100.00")
+    assert href.startswith(reverse("portal_rows_facts", args=[team["agency"].slug]) + "?")
+    rows = contact.get(href).content.decode()
+    cells = _cells(rows)
+    assert _head(rows) == ["Date", "Campaign", "Level", "Breakdown", "Metric", "Value", "Currency"]
+    assert [c[4] for c in cells] == ["spend", "spend"] and sum(D(c[5]) for c in cells) == D("4100")
+    assert "linkedin.csv" not in rows and "Imported from" not in rows
+    lines = list(csv.reader(io.StringIO(contact.get(href + "&format=csv").content.decode())))
+    assert lines[0] == ["Date", "Campaign", "Level", "Breakdown", "Metric", "Value", "Currency"]
+    assert sum(D(line[5]) for line in lines[1:]) == D("4100") and "linkedin.csv" not in repr(lines)
+    # The staff page behind the same number keeps the agency's columns.
+    staff = _as(team["coordinator"].user).get(*_dashboard(team, "campaigns", data["client"])).content.decode()
+    assert (
+        "linkedin.csv"
+        in _cells(
+            _as(team["coordinator"].user)
+            .get(_link_of(staff, "Industry-specific", "4100.00"))
+            .content.decode()
+        )[0][7]
+    )
+
+
+def test_a_contacts_retainer_deliverables_link_to_the_deliverables_without_hours_or_date_moves(team):
+    from projects.models import Task, TaskStatus
+    from projects.services.time_entries import project_retainer_terms_set, time_entry_log
+
+    owner, client = team["owner"], team["clients"][0]
+    project = factories.project_create(
+        actor=owner, client=client, template="builtin:monthly-retainer", name="Monthly retainer"
+    )
+    with scope(agency=team["agency"].pk):
+        project_retainer_terms_set(
+            actor=owner, project=project, included_hours=D(20), monthly_fee=D(3000), currency="USD"
+        )
+        tasks = list(Task.objects.filter(project=project).order_by("due_date", "pk"))
+        month = tasks[0].due_date.replace(day=1)
+        in_month = [t for t in tasks if t.due_date.replace(day=1) == month]
+        Task.objects.filter(pk=in_month[0].pk).update(status=TaskStatus.DONE)
+        time_entry_log(actor=owner, task=in_month[0], minutes=90, note="Logged by the team")
+    contact = _as(team["contacts"][0].user)
+    last = (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    page = contact.get(
+        _portal_dashboard(team, "retainer"), {"from": month.isoformat(), "to": last.isoformat()}
+    )
+    text = page.content.decode()
+    planned = contact.get(_link_of(text, "Monthly retainer", str(len(in_month)))).content.decode()
+    done = contact.get(_link_of(text, "Monthly retainer", "1")).content.decode()
+    assert sorted(c[0] for c in _cells(planned)) == sorted(t.title for t in in_month)
+    assert [c[0] for c in _cells(done)] == [in_month[0].title]
+    assert _head(planned) == ["Deliverable", "Project", "Due", "Status", "Done on"]
+    for shown in (text, planned, done):
+        assert "Date moves" not in shown and "Logged by the team" not in shown and "3000" not in shown
+        assert "/rows/time/" not in shown and "Hours" not in shown and "Minutes" not in shown
+
+
+def test_the_portal_rows_are_only_the_contacts_client_and_only_the_sources_the_portal_shows(team, other_team):
+    data = story.build(team)
+    slug = team["agency"].slug
+    contact = _as(team["contacts"][0].user)
+    facts, tasks = reverse("portal_rows_facts", args=[slug]), reverse("portal_rows_tasks", args=[slug])
+    theirs = factories.reporting_campaign_create(
+        actor=team["owner"], client=team["clients"][1], name="Theirs"
+    )
+    elsewhere = factories.reporting_campaign_create(
+        actor=other_team["owner"], client=other_team["clients"][0], name="Elsewhere"
+    )
+    their_project = factories.project_create(actor=team["owner"], client=team["clients"][1], name="Theirs")
+    missing = contact.get(facts, {"campaign": 2_147_483_647})
+    assert missing.status_code == 404
+    for url, params in ((facts, {"campaign": theirs.pk}), (facts, {"campaign": elsewhere.pk}),
+                        (tasks, {"project": their_project.pk})):  # fmt: skip
+        refused = contact.get(url, params)
+        assert (refused.status_code, refused.content) == (404, missing.content), params
+    # Their own campaign opens.
+    own = contact.get(facts, {"campaign": data["industry"].pk, "from": "2026-11-01", "to": "2026-11-30"})
+    assert own.status_code == 200 and len(_cells(own.content.decode())) == 10  # 2 days x 5 metrics
+    # States the portal never links to (moves come from the deadline history) are refused.
+    for state in ("moved", "late"):
+        assert contact.get(tasks, {"state": state}).status_code == 400
+    # Time, approvals and the deadline history have no portal page, and the selector refuses them too.
+    for source in ("time", "approvals", "deadline-changes"):
+        assert contact.get(f"/portal/{slug}/dashboards/rows/{source}/").status_code == 404
+    from reporting import rows_behind
+
+    with scope(agency=team["agency"].pk):
+        for source in ("time", "approvals", "deadline_changes"):
+            with pytest.raises(LookupError):
+                rows_behind.rows_behind(
+                    team["agency"], data["client"], source, {}, today=dt.date(2026, 12, 5), portal=True
+                )
+
+
+def test_the_portal_rows_page_reads_at_a_fixed_query_count(team, django_assert_num_queries):
+    data = story.build(team)
+    contact = _as(team["contacts"][0].user)
+    url = reverse("portal_rows_facts", args=[team["agency"].slug])
+    params = {"from": "2026-10-01", "to": "2026-11-30", "campaign": data["industry"].pk}
+    # session, user, the contact (with agency and client), the campaign, the count, the page
+    with django_assert_num_queries(6):
+        page = contact.get(url, params).content.decode()
+    assert len(_cells(page)) == 20  # 2 months x 2 days x 5 metrics

@@ -39,6 +39,7 @@ CLIENT_KEYS = (
     "change_request",
     "content_piece",
     "report_issue",
+    "reporting_campaign",
 )
 
 
@@ -135,6 +136,8 @@ def client_library(*, owner: Membership, client) -> dict:
         library_services.library_version_preview(library_version_id=item.latest_version_id)
         item.refresh_from_db()
     return {"library_item": item, "library_version": item.latest_version}
+
+
 def reporting_world(*, owner: Membership, client, task) -> dict:
     """A reporting campaign fed by a confirmed LinkedIn import, and time logged on a task."""
     from projects.services import time_entries
@@ -305,6 +308,10 @@ def other_client_world(team: dict, world: dict) -> dict:
     approvals = client_approvals(owner=owner, project=project, contact=contact)
     library = client_library(owner=owner, client=client)
     approvals["report_issue"] = sent_report_issue(owner=owner, client=client)
+    # Client Y's own campaign: the rows behind a portal number name a campaign in their query string.
+    approvals["reporting_campaign"] = factories.reporting_campaign_create(
+        actor=owner, client=client, name="Y's campaign"
+    )
     other = {**world, "client": client, "contact": contact, "project": project, **approvals, **library}
     assert all(other[key] != world[key] for key in CLIENT_KEYS)
     return other

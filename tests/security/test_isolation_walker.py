@@ -15,6 +15,9 @@ Cases:
       portal); (2) every portal route of B, and A's portal routes filled with B's objects, a 404;
       (3) A's portal routes filled with another client's (Y's) objects a 404, exactly like a missing one;
   (c) nobody logged in: every page redirects to the login, every API route answers 401/403.
+Routes that name objects in their query string (the rows behind a dashboard's number) are listed in
+OBJECT_FOR_QUERY and probed the same way: another agency's object, and in the portal another client's, a
+404 exactly like a missing one, and the caller's own opens.
 Every refused walk leaves the database as it was. And so that a 404 proves something, the walker's own
 objects are real: their owner opens every GET route with them, and what it shows holds no marker of
 another agency's (or, in the portal, another client's) approval work.
@@ -173,6 +176,18 @@ OBJECT_FOR_PK_SEGMENT = {
     "decisions": "decision_entry",
     "change-requests": "change_request",
 }
+# Routes that take an object's id in their query string: the parameter and the tenant_world key it stands for.
+# Every rows-behind route, staff or portal, must be listed (a test checks), so a new source cannot skip it.
+OBJECT_FOR_QUERY = {
+    "reporting_rows_facts": {"campaign": "reporting_campaign"},
+    "reporting_rows_tasks": {"project": "project"},
+    "reporting_rows_deadline_changes": {"task": "task"},
+    "reporting_rows_approvals": {"approval": "approval_request"},
+    "reporting_rows_time": {"project": "project"},
+    "portal_rows_facts": {"campaign": "reporting_campaign"},
+    "portal_rows_tasks": {"project": "project"},
+}
+QUERY_ROUTE_PREFIXES = ("reporting_rows_", "portal_rows_")
 # Where the client portal lives; every other route is for staff.
 PORTAL_PREFIXES = ("portal/", "api/v1/portal/")
 
@@ -651,3 +666,74 @@ def test_a_client_contact_opens_every_portal_route_with_their_own_objects_and_se
     _report(problems, "client X's own portal routes as its contact")
     # Otherwise "no foreign marker" would prove nothing: the portal does show the client's own work.
     assert {"portal_home", "portal_approval", "api_portal_approval_list"} <= set(shown_own), shown_own
+
+
+# --- objects named in the query string ----------------------------------------------------------------
+
+
+def _query_routes(audience: str) -> list[Route]:
+    return [r for r in probed_routes() if r.name in OBJECT_FOR_QUERY and r.audience == audience]
+
+
+def _with_query(url: str, route: Route, world: dict | None) -> list[str]:
+    """The URL with each query parameter in turn set to world's object (or to a missing id)."""
+    return [
+        f"{url}?{param}={MISSING_ID if world is None else world[key].pk}"
+        for param, key in OBJECT_FOR_QUERY[route.name].items()
+    ]
+
+
+def test_every_rows_behind_route_tells_the_walker_which_objects_its_query_string_names():
+    names = {r.name for r in all_routes()}
+    rows_routes = {n for n in names if n and n.startswith(QUERY_ROUTE_PREFIXES)}
+    assert rows_routes == set(OBJECT_FOR_QUERY), (
+        "add each rows route's query parameters to OBJECT_FOR_QUERY in tests/security/test_isolation_walker.py: "
+        f"missing {rows_routes - set(OBJECT_FOR_QUERY)}, gone {set(OBJECT_FOR_QUERY) - rows_routes}"
+    )
+    assert {"portal_rows_facts", "portal_rows_tasks"} <= rows_routes
+
+
+@pytest.mark.django_db
+def test_an_owner_gets_404_for_another_agencys_objects_in_the_query_string_and_their_own_open(
+    worlds, as_owner
+):
+    before = _snapshot()
+    problems, routes = [], _query_routes("staff")
+    for route in routes:
+        url = route.url(worlds["A"], {"*": worlds["A"]})
+        for own, foreign, missing in zip(
+            _with_query(url, route, worlds["A"]),
+            _with_query(url, route, worlds["B"]),
+            _with_query(url, route, None),
+            strict=True,
+        ):
+            problems += _expect_not_found(as_owner, route, foreign, missing)
+            problems += _opens_without_leaking(as_owner, route, own, {"agency B": worlds["B"]["marker"]})[0]
+
+    _walked(routes, "staff rows routes with objects in the query string")
+    _report(problems, "agency A's rows pages naming agency B's objects")
+    assert _snapshot() == before
+
+
+@pytest.mark.django_db
+def test_a_client_contact_gets_404_for_another_clients_or_agencys_objects_in_the_query_string(
+    worlds, as_contact
+):
+    before = _snapshot()
+    problems, routes = [], _query_routes("portal")
+    foreign_markers = {"client Y": worlds["A/Y"]["marker"], "agency B": worlds["B"]["marker"]}
+    for route in routes:
+        url = route.url(worlds["A"], {"*": worlds["A"]})
+        for other in ("A/Y", "B"):
+            for key in OBJECT_FOR_QUERY[route.name].values():
+                assert worlds[other][key] != worlds["A"][key], f"{other} has no {key} of its own"
+            for foreign, missing in zip(
+                _with_query(url, route, worlds[other]), _with_query(url, route, None), strict=True
+            ):
+                problems += _expect_not_found(as_contact, route, foreign, missing)
+        for own in _with_query(url, route, worlds["A"]):
+            problems += _opens_without_leaking(as_contact, route, own, foreign_markers)[0]
+
+    _walked(routes, "portal rows routes with objects in the query string")
+    _report(problems, "a contact of client X naming client Y's or agency B's objects")
+    assert _snapshot() == before
