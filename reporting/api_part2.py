@@ -16,7 +16,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from agencyops.api.fields import MAX_DB_ID, ScopedInputSerializer, ScopedPrimaryKeyRelatedField
+from agencyops.api.fields import ScopedInputSerializer, ScopedPrimaryKeyRelatedField
 from agencyops.api.filters import FlagFilterField, IdFilterField
 from agencyops.api.views import FIELD_ERRORS, FORBIDDEN, NOT_FOUND, parse
 from agencyops.models import Client, ClientContact, Membership
@@ -135,12 +135,23 @@ class ReportDefinitionCreateSerializer(ScopedInputSerializer):
     sections = serializers.ListField(
         child=serializers.ChoiceField(choices=ReportSection.choices), min_length=1, max_length=10
     )
-    # Ids outside the client's contacts or the agency's team are left out, as on the page.
-    contacts = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=MAX_DB_ID), default=list, max_length=50
+    # Another agency's id (or a missing one) refuses the field; a contact of another client is refused by
+    # the service, on the same field. Never dropped quietly.
+    contacts = ScopedPrimaryKeyRelatedField(
+        model=ClientContact,
+        many=True,
+        max_length=report_services.MAX_RECIPIENTS,
+        default=list,
+        message=report_services.CONTACT_REFUSED,
+        help_text="Ids of the client's contacts who receive the report.",
     )
-    internal_recipients = serializers.ListField(
-        child=serializers.IntegerField(min_value=1, max_value=MAX_DB_ID), default=list, max_length=50
+    internal_recipients = ScopedPrimaryKeyRelatedField(
+        model=Membership,
+        many=True,
+        max_length=report_services.MAX_RECIPIENTS,
+        default=list,
+        message=report_services.MEMBER_REFUSED,
+        help_text="Membership ids of people on the team who receive the report.",
     )
     weekday = serializers.IntegerField(min_value=0, max_value=6, default=0)
     send_at = serializers.TimeField(required=False)
@@ -362,16 +373,9 @@ class ReportDefinitionListView(ReportingAPIView):
     )
     def post(self, request: Request, agency_slug: str) -> Response:
         data = parse(ReportDefinitionCreateSerializer, request)
-        client = data.pop("client")
-        contacts = list(ClientContact.objects.filter(client=client, pk__in=data.pop("contacts")))
-        internal = list(
-            Membership.objects.filter(agency=request.agency, pk__in=data.pop("internal_recipients"))
-        )
         if data.get("send_at") is None:
             data.pop("send_at", None)
-        definition = report_services.report_definition_create(
-            actor=request.membership, client=client, contacts=contacts, internal_recipients=internal, **data
-        )
+        definition = report_services.report_definition_create(actor=request.membership, **data)
         return self.render(definition, ReportDefinitionSerializer, status.HTTP_201_CREATED)
 
 

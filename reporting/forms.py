@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
 
-from agencyops.models import Client
+from agencyops.models import Agency, Client, ClientContact, Membership
 from projects.models import CampaignGoal, Project
 from reporting.kpis import kpis_for_goal
-from reporting.models import Campaign, Channel, KpiComparison, TargetPeriod
+from reporting.models import Campaign, Channel, KpiComparison, ReportSection, TargetPeriod
+from reporting.services.reports import CONTACT_REFUSED, MAX_RECIPIENTS, MEMBER_REFUSED
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 class CampaignForm(forms.Form):
@@ -98,4 +103,50 @@ class RetainerTermsForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["project"].queryset = (
             Project.objects.filter(agency=agency).exclude(status__in=["done", "cancelled"]).order_by("name")
+        )
+
+
+class RecipientsField(forms.ModelMultipleChoiceField):
+    """Ids among the agency's own (contacts or team): one that is not refuses the field, naming it."""
+
+    def __init__(self, *args, refused: str, **kwargs) -> None:
+        kwargs.setdefault("required", False)
+        kwargs["error_messages"] = {
+            "invalid_choice": f"{refused} (%(value)s)",
+            "invalid_pk_value": f"{refused} (%(pk)s)",
+        }
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        if value and len(value) > MAX_RECIPIENTS:
+            raise forms.ValidationError(f"Choose at most {MAX_RECIPIENTS}.", code="max_length")
+        return super().clean(value)
+
+
+class ReportDefinitionForm(forms.Form):
+    """Schedule a client's weekly report. Recipients are ids among the agency's own; the service then refuses
+    a contact of another client (on the same field)."""
+
+    client = forms.ModelChoiceField(
+        queryset=Client.objects.none(), error_messages={"invalid_choice": "Choose one of your clients."}
+    )
+    sections = forms.MultipleChoiceField(choices=ReportSection.choices)
+    weekday = forms.TypedChoiceField(label="Day", choices=list(enumerate(WEEKDAYS)), coerce=int, initial=0)
+    send_at = forms.TimeField(label="Time (agency time)", initial=dt.time(10))
+    data_lag_days = forms.IntegerField(min_value=0, max_value=7, initial=1)
+    send_to_contacts = forms.BooleanField(required=False, initial=True)
+    contacts = RecipientsField(queryset=ClientContact.objects.none(), refused=CONTACT_REFUSED)
+    internal_recipients = RecipientsField(queryset=Membership.objects.none(), refused=MEMBER_REFUSED)
+
+    def __init__(self, *args, agency: Agency, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["client"].queryset = Client.objects.filter(agency=agency).order_by("name")
+        # Every contact and member of the agency is its own (as in the API); the page offers the active ones.
+        self.fields["contacts"].queryset = (
+            ClientContact.objects.filter(agency=agency)
+            .select_related("client")
+            .order_by("client__name", "full_name", "pk")
+        )
+        self.fields["internal_recipients"].queryset = (
+            Membership.objects.filter(agency=agency).select_related("user").order_by("user__full_name", "pk")
         )

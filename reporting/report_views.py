@@ -2,72 +2,66 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from agencyops.models import Client, ClientContact, Membership
+from agencyops.models import ClientContact
 from agencyops.permissions import can_lead_work
 from agencyops.tenancy import agency_view, portal_view
 from reporting import report_selectors
-from reporting.models import IssueState, ReportIssue, ReportSection
+from reporting.forms import WEEKDAYS, ReportDefinitionForm
+from reporting.models import IssueState, ReportIssue
 from reporting.services import reports as report_services
-
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 @agency_view
 @require_http_methods(["GET", "HEAD", "POST"])
 def report_list(request: HttpRequest) -> HttpResponse:
-    """Scheduled reports per client and every issue with its state; failures show their reason and a retry."""
-    clients = list(Client.objects.filter(agency=request.agency).order_by("name"))
-    error = ""
+    """Scheduled reports per client and every issue with its state; failures show their reason and a retry.
+    A recipient who is not the client's contact or on the team is a form error; nothing is scheduled."""
+    form = ReportDefinitionForm(request.POST if request.method == "POST" else None, agency=request.agency)
     if request.method == "POST":
         if not can_lead_work(request.membership):
             raise Http404("No such page.")
-        client = next((c for c in clients if str(c.pk) == request.POST.get("client")), None)
-        try:
-            if client is None:
-                raise ValidationError("Choose a client.")
-            weekday = int(request.POST.get("weekday", "0"))
-            send_at = dt.time.fromisoformat(request.POST.get("send_at", "10:00")[:5])
-            lag = int(request.POST.get("data_lag_days", "1"))
-            contacts = list(ClientContact.objects.filter(client=client, is_active=True))
-            internal = list(
-                Membership.objects.filter(agency=request.agency, pk__in=request.POST.getlist("internal")[:50])
-            )
-            report_services.report_definition_create(
-                actor=request.membership,
-                client=client,
-                sections=request.POST.getlist("sections")[:10],
-                weekday=weekday,
-                send_at=send_at,
-                data_lag_days=lag,
-                contacts=contacts if request.POST.get("send_to_contacts") else [],
-                internal_recipients=internal,
-            )
-        except (ValueError, ValidationError) as exc:
-            error = " ".join(getattr(exc, "messages", ["Give the day, time and wait as numbers."]))
-        else:
-            return redirect("reporting_report_list", request.agency.slug)
+        if form.is_valid():
+            data = form.cleaned_data
+            contacts = list(data["contacts"])
+            if data["send_to_contacts"]:
+                contacts += ClientContact.objects.filter(client=data["client"], is_active=True).exclude(
+                    pk__in=[c.pk for c in contacts]
+                )
+            try:
+                report_services.report_definition_create(
+                    actor=request.membership,
+                    client=data["client"],
+                    sections=data["sections"],
+                    weekday=data["weekday"],
+                    send_at=data["send_at"],
+                    data_lag_days=data["data_lag_days"],
+                    contacts=contacts,
+                    internal_recipients=list(data["internal_recipients"]),
+                )
+            except ValidationError as exc:
+                errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+                for field, messages in errors.items():
+                    form.add_error(field if field in form.fields else None, messages)
+            else:
+                return redirect("reporting_report_list", request.agency.slug)
     return TemplateResponse(
         request,
         "reporting/report_list.html",
         {
             "definitions": report_selectors.definitions_for_list(request.agency),
             "issues": report_selectors.issues_for_list(request.agency)[:100],
-            "clients": clients,
-            "sections": ReportSection.choices,
+            "form": form,
             "weekdays": list(enumerate(WEEKDAYS)),
-            "error": error,
             "can_edit": can_lead_work(request.membership),
             "failed": IssueState.FAILED,
         },
-        status=400 if error else 200,
+        status=400 if form.errors else 200,
     )
 
 

@@ -30,6 +30,12 @@ STALE_RENDERING = dt.timedelta(minutes=30)
 BRAND_COLOUR = "#1f4e79"
 
 
+# How the page and the API refuse a recipient id that is not the agency's (and how many they take).
+CONTACT_REFUSED = "No such client contact in this agency."
+MEMBER_REFUSED = "No such person in this agency."
+MAX_RECIPIENTS = 50
+
+
 @transaction.atomic
 def report_definition_create(
     *,
@@ -45,7 +51,8 @@ def report_definition_create(
     wait_for_data: bool = True,
     name: str = "Weekly report",
 ) -> ReportDefinition:
-    """Schedule a client's weekly report, so nobody assembles screenshots on Monday morning."""
+    """Schedule a client's weekly report, so nobody assembles screenshots on Monday morning. A recipient who
+    is not the client's contact or on the agency's team refuses the whole definition, naming the field."""
     require(can_lead_work, actor, "Only owners and coordinators schedule reports.")
     errors: dict[str, str] = {}
     if client.agency_id != actor.agency_id:

@@ -11,6 +11,7 @@ from django_scopes import scope
 from rest_framework import serializers
 from rest_framework.test import APIRequestFactory
 
+from agencyops.api.fields import ScopedInputSerializer, ScopedPrimaryKeyRelatedField
 from agencyops.api.filters import FlagFilterField, IdFilterField
 from agencyops.api.permissions import MethodPermission
 from agencyops.api.views import AgencyAPIView
@@ -236,6 +237,37 @@ def test_related_ids_are_checked_only_once_the_rest_of_the_input_is_valid(team, 
         "final_approver": ["Choose a contact at this project's client."],
         "task": ["Choose a task of this project."],
     }
+
+
+def test_a_list_of_related_ids_is_looked_up_in_one_query_and_refused_whole(
+    team, other_team, django_assert_num_queries
+):
+    class RecipientsInput(ScopedInputSerializer):
+        contacts = ScopedPrimaryKeyRelatedField(
+            model=ClientContact, many=True, max_length=3, message="Pick contacts of this agency."
+        )
+        note = serializers.CharField()
+
+    mine = [c.pk for c in team["contacts"]]
+    theirs = other_team["contacts"][0].pk
+    with scope(agency=team["agency"].pk):
+        with django_assert_num_queries(1):
+            accepted = RecipientsInput(data={"contacts": [*mine, mine[0]], "note": "Weekly"})
+            assert accepted.is_valid(), accepted.errors
+        assert accepted.validated_data["contacts"] == team["contacts"]  # in the order given, each once
+        # Input refused for its shape costs no query and does not name the ids yet.
+        with django_assert_num_queries(0):
+            shape = RecipientsInput(data={"contacts": [mine[0], theirs], "note": ""})
+            assert not shape.is_valid() and set(shape.errors) == {"note"}
+        # One id that is not the agency's refuses the field (not dropped), in the same single query.
+        with django_assert_num_queries(1):
+            foreign = RecipientsInput(data={"contacts": [mine[0], theirs], "note": "Weekly"})
+            assert not foreign.is_valid()
+        assert foreign.errors == {"contacts": ["Pick contacts of this agency."]}
+        with django_assert_num_queries(0):
+            for bad in ("1,2", [1, 2, 3, 4], [True], {"a": 1}, [TOO_LARGE_FOR_THE_DATABASE], 7):
+                refused = RecipientsInput(data={"contacts": bad, "note": "Weekly"})
+                assert not refused.is_valid() and set(refused.errors) == {"contacts"}, bad
 
 
 # --- Object lookup through the scoped queryset -----------------------------------------------
