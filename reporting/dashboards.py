@@ -136,10 +136,14 @@ def _figure_totals(
     any_period = Q()
     for first, last in periods.values():
         any_period |= Q(date__range=(first, last))
+    # The periods' overall span as well: PostgreSQL cannot seek the (agency, client, date) index with an OR of
+    # ranges, and without it read every fact the client ever had (in parallel workers) to keep a quarter's.
+    span = (min(p[0] for p in periods.values()), max(p[1] for p in periods.values()))
     rows = (
         DailyFact.objects.filter(
             agency=agency,
             client=client,
+            date__range=span,
             campaign_id__in=[c.pk for c in campaigns],
             level__in=selectors.TOTAL_LEVELS,
             metric__in=FIGURE_METRICS,
