@@ -67,11 +67,16 @@ def report_definition_create(
     contacts, internal_recipients = contacts or [], internal_recipients or []
     if any(c.client_id != client.pk for c in contacts):
         errors["contacts"] = f"Choose contacts of {client.name}."
+    elif inactive := [c.full_name for c in contacts if not c.is_active]:
+        # A deactivated contact would silently get nothing: say so while the definition is being made.
+        errors["contacts"] = f"{', '.join(inactive)} no longer has access; choose active contacts."
     if any(
         m.agency_id != actor.agency_id
         for m in [*internal_recipients, *([coordinator] if coordinator else [])]
     ):
         errors["internal_recipients"] = "Choose people of your agency."
+    elif any(not m.is_active for m in internal_recipients):
+        errors["internal_recipients"] = "Choose people who are still on the team."
     name = " ".join(name.split())[:120] or "Weekly report"
     if ReportDefinition.objects.filter(client=client, name__iexact=name).exists():
         errors["name"] = f"{client.name} already has a report called {name}."

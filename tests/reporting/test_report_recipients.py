@@ -181,3 +181,22 @@ def test_the_schedule_page_lists_recipients_to_choose_at_a_fixed_query_count(
         second = as_coordinator.get(page).content.decode()
     assert second.count('name="contacts"') == first.count('name="contacts"') + 3
     assert other_team["contacts"][0].full_name not in second
+
+
+def test_a_contact_or_person_who_has_left_is_refused_by_name_rather_than_scheduled_to_get_nothing(team):
+    from agencyops.services.accounts import membership_remove
+    from agencyops.services.clients import client_contact_update
+
+    api, url = _api(team)
+    contact, member = team["contacts"][0], team["members"][0]
+    with scope(agency=team["agency"].pk):
+        client_contact_update(actor=team["coordinator"], contact=contact, is_active=False)
+        membership_remove(actor=team["owner"], membership=member)
+    refused_contact = api.post(url, _definition(team, contacts=[contact.pk]), format="json")
+    assert refused_contact.status_code == 400
+    assert refused_contact.json() == {
+        "contacts": [f"{contact.full_name} no longer has access; choose active contacts."]
+    }
+    refused_member = api.post(url, _definition(team, internal_recipients=[member.pk]), format="json")
+    assert refused_member.status_code == 400 and set(refused_member.json()) == {"internal_recipients"}
+    assert _definitions() == []
