@@ -12,9 +12,13 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
+
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import QuerySet
 
 from agencyops.models import Agency, Membership
 from projects import risks, scheduling
@@ -28,6 +32,7 @@ from projects.models import (
     Task,
     TaskDependency,
     TaskStatus,
+    deliverable_lines,
 )
 from projects.risk_inputs import risk_inputs_collect
 from projects.workload import WorkItem, weekly_shares
@@ -66,19 +71,42 @@ def agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None = None)
         return _agency_snapshot(agency, project_ids=project_ids)
 
 
+def _rows(queryset: QuerySet) -> list[tuple]:
+    """A values_list queryset's rows as plain tuples, fetched at once. The queryset is built (and scoped to
+    the agency) as usual; only the iteration is skipped: Django's fetches 100 rows at a time and copies
+    each one, which for an agency's tens of thousands of task rows cost half as much again as the SQL."""
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:
+        # What Django's own iteration answers for a filter that can match nothing (no live projects).
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def _agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None) -> AgencySnapshot:
     today = agency_today(agency)
     calendar = agency_calendar(agency, around=today)
     tz = zoneinfo.ZoneInfo(agency.time_zone)
-    projects_qs = Project.objects.live().select_related("client", "brief")
+    projects_qs = Project.objects.live()
     if project_ids is not None:
         projects_qs = projects_qs.filter(pk__in=project_ids)
-    projects = list(projects_qs)
-    ids = [p.pk for p in projects]
+    # The few columns the rules read, not the projects, clients and briefs as model instances.
+    projects = _rows(
+        projects_qs.values_list(
+            "id", "name", "client__name", "launch_date", "revision_rounds_included", "brief__deliverables"
+        )
+    )
+    ids = [project[0] for project in projects]
+    tasks_by_project: dict[int, list[risks.TaskSnap]] = {project_id: [] for project_id in ids}
     # Capacity is agency-wide: the load counts every live project's open tasks, not only the scanned ones.
-    # Named tuples, not dicts: for tens of thousands of rows, building a dict per row cost more than the SQL.
-    task_rows = list(
-        Task.objects.of_live_projects().values_list(
+    # Ordered by integers only: the tasks' default order sorts by the project's name, a collated text sort
+    # that cost the database more than reading the rows; within a project the order is the same.
+    task_rows = _rows(
+        Task.objects.of_live_projects()
+        .order_by("start_date", "order", "id")
+        .values_list(
             "id",
             "project_id",
             "key",
@@ -96,154 +124,212 @@ def _agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None) -> Ag
             "phase__name",
             "added_after_plan",
             "recurrence_period",
-            named=True,
         )
     )
-    members = {m.pk: m for m in Membership.objects.select_related("user")}
+    # Each member's name and whether they are active, and their snapshot for the capacity rule.
+    assignees: dict[int, tuple[str, bool]] = {}
+    member_snaps = []
+    for member_id, full_name, email, capacity, is_active in _rows(
+        Membership.objects.values_list(
+            "id", "user__full_name", "user__email", "weekly_capacity_hours", "is_active"
+        )
+    ):
+        assignees[member_id] = (full_name, bool(is_active))
+        member_snaps.append(
+            risks.MemberSnap(
+                id=member_id,
+                name=full_name or email,
+                weekly_capacity_hours=float(capacity),
+                is_active=is_active,
+            )
+        )
+    key_of = {row[0]: row[2] for row in task_rows}
     deps: dict[int, list[scheduling.Dependency]] = defaultdict(list)
-    key_of = {row.id: row.key for row in task_rows}
-    for pred_id, succ_id, kind, lag in TaskDependency.objects.filter(
-        successor__project_id__in=ids
-    ).values_list("predecessor_id", "successor_id", "kind", "lag_days"):
-        if pred_id in key_of:
-            deps[succ_id].append(scheduling.Dependency(predecessor=key_of[pred_id], kind=kind, lag=lag))
+    # Plans repeat the same few links (after "t003", finish to start, no lag): one value for each.
+    links: dict[tuple[str, str, int], scheduling.Dependency] = {}
+    for pred_id, succ_id, kind, lag in _rows(
+        TaskDependency.objects.filter(successor__project_id__in=ids).values_list(
+            "predecessor_id", "successor_id", "kind", "lag_days"
+        )
+    ):
+        predecessor = key_of.get(pred_id)
+        if predecessor is None:
+            continue
+        link = links.get((predecessor, kind, lag))
+        if link is None:
+            link = links[predecessor, kind, lag] = scheduling.Dependency(
+                predecessor=predecessor, kind=kind, lag=lag
+            )
+        deps[succ_id].append(link)
     inputs_by_project: dict[int, list[risks.InputSnap]] = defaultdict(list)
     inputs_of_task: dict[int, list[int]] = defaultdict(list)
-    for item in RequiredInput.objects.filter(project_id__in=ids).values_list(
-        "id",
-        "project_id",
-        "description",
-        "short_name",
-        "expected_by",
-        "from_party",
-        "from_name",
-        "received_at",
-        named=True,
+    for (
+        input_id,
+        project_id,
+        description,
+        short_name,
+        expected_by,
+        from_party,
+        from_name,
+        received_at,
+    ) in _rows(
+        RequiredInput.objects.filter(project_id__in=ids).values_list(
+            "id",
+            "project_id",
+            "description",
+            "short_name",
+            "expected_by",
+            "from_party",
+            "from_name",
+            "received_at",
+        )
     ):
-        inputs_by_project[item.project_id].append(
+        inputs_by_project[project_id].append(
             risks.InputSnap(
-                id=item.id,
-                description=item.description,
-                short_name=item.short_name,
-                expected_by=item.expected_by,
-                from_party=item.from_party,
-                from_name=item.from_name,
-                received_at=item.received_at,
+                id=input_id,
+                description=description,
+                short_name=short_name,
+                expected_by=expected_by,
+                from_party=from_party,
+                from_name=from_name,
+                received_at=received_at,
             )
         )
     # Which tasks wait on which input: the link table's pairs, not the linked tasks loaded whole.
-    for input_id, task_id in (
+    for input_id, task_id in _rows(
         RequiredInput.tasks.through.objects.filter(requiredinput__project_id__in=ids)
         .order_by("requiredinput_id", "task_id")
         .values_list("requiredinput_id", "task_id")
     ):
         inputs_of_task[task_id].append(input_id)
     changes_by_project: dict[int, list[risks.DeadlineChangeSnap]] = defaultdict(list)
-    for change in DeadlineChange.objects.filter(
-        task__project_id__in=ids, cause=DeadlineChangeCause.MANUAL
-    ).values(
-        "id",
-        "task_id",
-        "task__project_id",
-        "old_due",
-        "new_due",
-        "changed_at",
-        "cause",
-        "changed_by__user__full_name",
+    for change_id, task_id, project_id, old_due, new_due, changed_at, cause, changed_by_name in _rows(
+        DeadlineChange.objects.filter(task__project_id__in=ids, cause=DeadlineChangeCause.MANUAL).values_list(
+            "id",
+            "task_id",
+            "task__project_id",
+            "old_due",
+            "new_due",
+            "changed_at",
+            "cause",
+            "changed_by__user__full_name",
+        )
     ):
-        changes_by_project[change["task__project_id"]].append(
+        changes_by_project[project_id].append(
             risks.DeadlineChangeSnap(
-                id=change["id"],
-                task_id=change["task_id"],
-                old_due=change["old_due"],
-                new_due=change["new_due"],
-                changed_at=change["changed_at"],
-                cause=change["cause"],
-                changed_by_name=change["changed_by__user__full_name"] or "",
+                id=change_id,
+                task_id=task_id,
+                old_due=old_due,
+                new_due=new_due,
+                changed_at=changed_at,
+                cause=cause,
+                changed_by_name=changed_by_name or "",
             )
         )
     # Approvals and change requests come from the layer above, through the providers it registers.
     inputs = risk_inputs_collect(ids, tz)
     # Weekly load across all live projects, with the projects that contribute to each week.
     weeks = risks.capacity_weeks(today, calendar)
-    project_names = {p.pk: p.name for p in projects}
+    project_names = {project[0]: project[1] for project in projects}
     load: dict[tuple[int, date], tuple[float, tuple[str, ...]]] = {}
     contributors: dict[tuple[int, date], set[str]] = defaultdict(set)
     hours: dict[tuple[int, date], Decimal] = defaultdict(Decimal)
-    # Every open assigned task's hours, spread over the weeks in one pass (the weeks' bounds once).
-    project_of = {row.id: row.project_id for row in task_rows}
-    work = [
-        WorkItem(
-            member_id=row.assignee_id,
-            start=row.start_date,
-            due=row.due_date,
-            hours=row.estimated_hours or Decimal(0),
-            task_id=row.id,
-        )
-        for row in task_rows
-        if row.status != TaskStatus.DONE and row.assignee_id is not None
-    ]
-    for item, monday, value in weekly_shares(work, calendar, weeks):
-        if value:
-            key = (item.member_id, monday)
-            hours[key] += value
-            contributors[key].add(project_names.get(project_of[item.task_id], "another project"))
-    for key, value in hours.items():
-        load[key] = (float(value), tuple(sorted(contributors[key])))
-    member_snaps = tuple(
-        risks.MemberSnap(
-            id=m.pk,
-            name=m.user.full_name or m.user.email,
-            weekly_capacity_hours=float(m.weekly_capacity_hours),
-            is_active=m.is_active,
-        )
-        for m in members.values()
-    )
-    tasks_by_project: dict[int, list[risks.TaskSnap]] = defaultdict(list)
-    for row in task_rows:
-        if row.project_id not in project_names:
+    # A task can only put hours into the capacity weeks if it is due on or after their first day and
+    # starts before the end of the last: the others (most of a plan) are not spread at all.
+    first_day, after_last = weeks[0], weeks[-1] + timedelta(weeks=1)
+    work: list[WorkItem] = []
+    project_of: dict[int, int] = {}
+    unassigned = ("", True)
+    from_fields = risks.TaskSnap.from_fields
+    for (
+        task_id,
+        project_id,
+        key,
+        title,
+        start,
+        due,
+        duration,
+        status,
+        discipline,
+        assignee_id,
+        needs_decision,
+        decision_question,
+        decision_by,
+        estimated_hours,
+        phase,
+        added_after_plan,
+        period,
+    ) in task_rows:
+        if assignee_id is not None and status != TaskStatus.DONE and due >= first_day and start < after_last:
+            project_of[task_id] = project_id
+            work.append(
+                WorkItem(
+                    member_id=assignee_id,
+                    start=start,
+                    due=due,
+                    hours=estimated_hours or Decimal(0),
+                    task_id=task_id,
+                )
+            )
+        bucket = tasks_by_project.get(project_id)
+        if bucket is None:
             continue
-        member = members.get(row.assignee_id) if row.assignee_id else None
-        tasks_by_project[row.project_id].append(
-            risks.TaskSnap(
-                id=row.id,
-                key=row.key,
-                title=row.title,
-                start=row.start_date,
-                due=row.due_date,
-                duration=row.duration_days,
-                status=row.status,
-                phase=row.phase__name or "",
-                discipline=row.discipline,
-                assignee_id=row.assignee_id,
-                assignee_name=(member.user.full_name if member else ""),
-                assignee_active=bool(member and member.is_active) if row.assignee_id else True,
-                needs_decision=row.needs_decision,
-                decision_question=row.decision_question,
-                decision_by=row.decision_by,
-                predecessors=tuple(deps.get(row.id, ())),
-                input_ids=tuple(inputs_of_task.get(row.id, ())),
-                added_beyond_brief=row.added_after_plan,
-                period=row.recurrence_period,
+        assignee_name, assignee_active = (
+            assignees.get(assignee_id, ("", False)) if assignee_id else unassigned
+        )
+        predecessors = deps.get(task_id)
+        input_ids = inputs_of_task.get(task_id)
+        bucket.append(
+            from_fields(
+                {
+                    "id": task_id,
+                    "key": key,
+                    "title": title,
+                    "start": start,
+                    "due": due,
+                    "duration": duration,
+                    "status": status,
+                    "phase": phase or "",
+                    "discipline": discipline,
+                    "assignee_id": assignee_id,
+                    "assignee_name": assignee_name,
+                    "assignee_active": assignee_active,
+                    "needs_decision": needs_decision,
+                    "decision_question": decision_question,
+                    "decision_by": decision_by,
+                    "predecessors": tuple(predecessors) if predecessors else (),
+                    "input_ids": tuple(input_ids) if input_ids else (),
+                    "added_beyond_brief": added_after_plan,
+                    "period": period,
+                }
             )
         )
+    # Every such task's hours, spread over the weeks in one pass (the weeks' bounds once).
+    for item, monday, value in weekly_shares(work, calendar, weeks):
+        if value:
+            week_key = (item.member_id, monday)
+            hours[week_key] += value
+            contributors[week_key].add(project_names.get(project_of[item.task_id], "another project"))
+    for week_key, value in hours.items():
+        load[week_key] = (float(value), tuple(sorted(contributors[week_key])))
+    members = tuple(member_snaps)
     snapshots = [
         risks.ProjectSnapshot(
-            project_id=p.pk,
-            project_name=p.name,
-            client_name=p.client.name,
-            launch_date=p.launch_date,
-            tasks=tuple(tasks_by_project[p.pk]),
-            inputs=tuple(inputs_by_project[p.pk]),
-            deadline_changes=tuple(changes_by_project[p.pk]),
-            members=member_snaps,
+            project_id=project_id,
+            project_name=name,
+            client_name=client_name,
+            launch_date=launch_date,
+            tasks=tuple(tasks_by_project[project_id]),
+            inputs=tuple(inputs_by_project[project_id]),
+            deadline_changes=tuple(changes_by_project[project_id]),
+            members=members,
             weekly_load=load,
-            brief_deliverables=tuple(p.brief.deliverable_list) if hasattr(p, "brief") else (),
-            revision_rounds_included=p.revision_rounds_included,
-            approvals=tuple(inputs.approvals.get(p.pk, ())),
-            change_requests=tuple(inputs.change_requests.get(p.pk, ())),
+            brief_deliverables=tuple(deliverable_lines(deliverables)) if deliverables else (),
+            revision_rounds_included=revision_rounds_included,
+            approvals=tuple(inputs.approvals.get(project_id, ())),
+            change_requests=tuple(inputs.change_requests.get(project_id, ())),
         )
-        for p in projects
+        for project_id, name, client_name, launch_date, revision_rounds_included, deliverables in projects
     ]
     return AgencySnapshot(agency=agency, today=today, calendar=calendar, projects=snapshots)
 
