@@ -1,7 +1,7 @@
 """The deadline-risk scan: read an agency's live projects in a fixed number of queries, evaluate the
 pure rules (projects/risks/) and store the result (projects/escalations.py).
 
-Queries do not grow with projects or tasks: one per kind of row for the whole agency.
+Queries do not grow with projects or tasks: one per kind of row for the whole agency, sent together.
 """
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
+import psycopg
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
@@ -34,7 +36,7 @@ from projects.models import (
     TaskStatus,
     deliverable_lines,
 )
-from projects.risk_inputs import risk_inputs_collect
+from projects.risk_inputs import RiskInputs, risk_inputs_reads
 from projects.workload import WorkItem, weekly_shares
 
 LOOKAHEAD_DAYS = 5
@@ -66,74 +68,135 @@ def _cyclic_gc_paused() -> Iterator[None]:
 
 
 def agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None = None) -> AgencySnapshot:
-    """Load the live projects of an agency (or some of them) as rule snapshots; one query per kind of row."""
+    """Load the live projects of an agency (or some of them) as rule snapshots, in two round trips to the
+    database (the calendar's closures, then one query per kind of row sent together)."""
     with _cyclic_gc_paused():
         return _agency_snapshot(agency, project_ids=project_ids)
 
 
-def _rows(queryset: QuerySet) -> list[tuple]:
-    """A values_list queryset's rows as plain tuples, fetched at once. The queryset is built (and scoped to
-    the agency) as usual; only the iteration is skipped: Django's fetches 100 rows at a time and copies
-    each one, which for an agency's tens of thousands of task rows cost half as much again as the SQL."""
-    try:
-        sql, params = queryset.query.sql_with_params()
-    except EmptyResultSet:
-        # What Django's own iteration answers for a filter that can match nothing (no live projects).
-        return []
+def _fetch(querysets: Sequence[QuerySet]) -> list[list[tuple[Any, ...]]]:
+    """The rows of several values_list querysets as plain tuples, in one round trip to the database.
+
+    Each queryset is built (and scoped to the agency) as usual; only Django's iteration is skipped. It
+    fetches 100 rows at a time and copies each one, which for an agency's tens of thousands of task rows
+    cost half as much again as their SQL; and one statement per round trip made a small agency's scan
+    wait on the database a dozen times. Sent together, the statements also read one consistent state."""
+    compiled: list[tuple[str, tuple[Any, ...]] | None] = []
+    for queryset in querysets:
+        try:
+            compiled.append(queryset.query.sql_with_params())
+        except EmptyResultSet:
+            # What Django's own iteration answers for a filter that can match nothing.
+            compiled.append(None)
+    statements = [statement for statement in compiled if statement is not None]
+    results: list[list[tuple[Any, ...]]] = []
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+        if statements and isinstance(cursor.cursor, psycopg.ClientCursor):
+            # Parameters are bound on the client, so several statements can share one execute.
+            cursor.execute(
+                ";\n".join(sql for sql, _ in statements), [p for _, params in statements for p in params]
+            )
+            results.append(cursor.fetchall())
+            while cursor.nextset():
+                results.append(cursor.fetchall())
+        else:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+                results.append(cursor.fetchall())
+    fetched = iter(results)
+    return [next(fetched) if statement is not None else [] for statement in compiled]
 
 
 def _agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None) -> AgencySnapshot:
     today = agency_today(agency)
     calendar = agency_calendar(agency, around=today)
     tz = zoneinfo.ZoneInfo(agency.time_zone)
-    projects_qs = Project.objects.live()
+    scanned = Project.objects.live()
     if project_ids is not None:
-        projects_qs = projects_qs.filter(pk__in=project_ids)
-    # The few columns the rules read, not the projects, clients and briefs as model instances.
-    projects = _rows(
-        projects_qs.values_list(
-            "id", "name", "client__name", "launch_date", "revision_rounds_included", "brief__deliverables"
-        )
+        scanned = scanned.filter(pk__in=project_ids)
+    # Approvals and change requests come from the layer above, through the providers it registers.
+    provider_reads = risk_inputs_reads(scanned, tz)
+    # Every read filters on the scanned projects as a subquery, so that all go in one round trip. The few
+    # columns the rules read, not model instances (projects with their clients and briefs, members with
+    # their users).
+    project_rows, task_rows, member_rows, link_rows, input_rows, change_rows, *provider_rows = _fetch(
+        [
+            scanned.values_list(
+                "id", "name", "client__name", "launch_date", "revision_rounds_included", "brief__deliverables"
+            ),
+            # Capacity is agency-wide: the load counts every live project's open tasks, not only the scanned
+            # ones.
+            Task.objects.of_live_projects()
+            .order_by()
+            .values_list(
+                "id",
+                "project_id",
+                "key",
+                "title",
+                "start_date",
+                "due_date",
+                "duration_days",
+                "status",
+                "discipline",
+                "assignee_id",
+                "needs_decision",
+                "decision_question",
+                "decision_by",
+                "estimated_hours",
+                "phase__name",
+                "added_after_plan",
+                "recurrence_period",
+                "order",
+            ),
+            Membership.objects.values_list(
+                "id", "user__full_name", "user__email", "weekly_capacity_hours", "is_active"
+            ),
+            TaskDependency.objects.filter(successor__project__in=scanned).values_list(
+                "predecessor_id", "successor_id", "kind", "lag_days", "id"
+            ),
+            # Each input with the tasks that wait on it (the link table's ids), one row per pair.
+            RequiredInput.objects.filter(project__in=scanned)
+            .order_by("expected_by", "description", "id")
+            .values_list(
+                "id",
+                "project_id",
+                "description",
+                "short_name",
+                "expected_by",
+                "from_party",
+                "from_name",
+                "received_at",
+                "tasks",
+            ),
+            DeadlineChange.objects.filter(
+                task__project__in=scanned, cause=DeadlineChangeCause.MANUAL
+            ).values_list(
+                "id",
+                "task_id",
+                "task__project_id",
+                "old_due",
+                "new_due",
+                "changed_at",
+                "cause",
+                "changed_by__user__full_name",
+            ),
+            *(read.rows for read in provider_reads),
+        ]
     )
-    ids = [project[0] for project in projects]
-    tasks_by_project: dict[int, list[risks.TaskSnap]] = {project_id: [] for project_id in ids}
-    # Capacity is agency-wide: the load counts every live project's open tasks, not only the scanned ones.
-    # Ordered by integers only: the tasks' default order sorts by the project's name, a collated text sort
-    # that cost the database more than reading the rows; within a project the order is the same.
-    task_rows = _rows(
-        Task.objects.of_live_projects()
-        .order_by("start_date", "order", "id")
-        .values_list(
-            "id",
-            "project_id",
-            "key",
-            "title",
-            "start_date",
-            "due_date",
-            "duration_days",
-            "status",
-            "discipline",
-            "assignee_id",
-            "needs_decision",
-            "decision_question",
-            "decision_by",
-            "estimated_hours",
-            "phase__name",
-            "added_after_plan",
-            "recurrence_period",
-        )
-    )
+    # Sorted here rather than by the database: the rows arrive almost in order (as they were written, plan by
+    # plan), which Python's sort merely checks, while the database sorted the wide task rows from scratch in
+    # more time than it took to read them. A project's tasks by start, then their order in the plan; the
+    # links in the order they were made.
+    task_rows.sort(key=itemgetter(4, 17, 0))
+    link_rows.sort(key=itemgetter(4))
+    inputs = RiskInputs()
+    for read, rows in zip(provider_reads, provider_rows, strict=True):
+        read.collect(rows, inputs)
+    tasks_by_project: dict[int, list[risks.TaskSnap]] = {project[0]: [] for project in project_rows}
     # Each member's name and whether they are active, and their snapshot for the capacity rule.
     assignees: dict[int, tuple[str, bool]] = {}
     member_snaps = []
-    for member_id, full_name, email, capacity, is_active in _rows(
-        Membership.objects.values_list(
-            "id", "user__full_name", "user__email", "weekly_capacity_hours", "is_active"
-        )
-    ):
+    for member_id, full_name, email, capacity, is_active in member_rows:
         assignees[member_id] = (full_name, bool(is_active))
         member_snaps.append(
             risks.MemberSnap(
@@ -147,11 +210,7 @@ def _agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None) -> Ag
     deps: dict[int, list[scheduling.Dependency]] = defaultdict(list)
     # Plans repeat the same few links (after "t003", finish to start, no lag): one value for each.
     links: dict[tuple[str, str, int], scheduling.Dependency] = {}
-    for pred_id, succ_id, kind, lag in _rows(
-        TaskDependency.objects.filter(successor__project_id__in=ids).values_list(
-            "predecessor_id", "successor_id", "kind", "lag_days"
-        )
-    ):
+    for pred_id, succ_id, kind, lag, _link_id in link_rows:
         predecessor = key_of.get(pred_id)
         if predecessor is None:
             continue
@@ -163,6 +222,7 @@ def _agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None) -> Ag
         deps[succ_id].append(link)
     inputs_by_project: dict[int, list[risks.InputSnap]] = defaultdict(list)
     inputs_of_task: dict[int, list[int]] = defaultdict(list)
+    previous = None
     for (
         input_id,
         project_id,
@@ -172,18 +232,13 @@ def _agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None) -> Ag
         from_party,
         from_name,
         received_at,
-    ) in _rows(
-        RequiredInput.objects.filter(project_id__in=ids).values_list(
-            "id",
-            "project_id",
-            "description",
-            "short_name",
-            "expected_by",
-            "from_party",
-            "from_name",
-            "received_at",
-        )
-    ):
+        task_id,
+    ) in input_rows:
+        if task_id is not None:
+            inputs_of_task[task_id].append(input_id)
+        if input_id == previous:
+            continue
+        previous = input_id
         inputs_by_project[project_id].append(
             risks.InputSnap(
                 id=input_id,
@@ -195,26 +250,8 @@ def _agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None) -> Ag
                 received_at=received_at,
             )
         )
-    # Which tasks wait on which input: the link table's pairs, not the linked tasks loaded whole.
-    for input_id, task_id in _rows(
-        RequiredInput.tasks.through.objects.filter(requiredinput__project_id__in=ids)
-        .order_by("requiredinput_id", "task_id")
-        .values_list("requiredinput_id", "task_id")
-    ):
-        inputs_of_task[task_id].append(input_id)
     changes_by_project: dict[int, list[risks.DeadlineChangeSnap]] = defaultdict(list)
-    for change_id, task_id, project_id, old_due, new_due, changed_at, cause, changed_by_name in _rows(
-        DeadlineChange.objects.filter(task__project_id__in=ids, cause=DeadlineChangeCause.MANUAL).values_list(
-            "id",
-            "task_id",
-            "task__project_id",
-            "old_due",
-            "new_due",
-            "changed_at",
-            "cause",
-            "changed_by__user__full_name",
-        )
-    ):
+    for change_id, task_id, project_id, old_due, new_due, changed_at, cause, changed_by_name in change_rows:
         changes_by_project[project_id].append(
             risks.DeadlineChangeSnap(
                 id=change_id,
@@ -226,11 +263,9 @@ def _agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None) -> Ag
                 changed_by_name=changed_by_name or "",
             )
         )
-    # Approvals and change requests come from the layer above, through the providers it registers.
-    inputs = risk_inputs_collect(ids, tz)
     # Weekly load across all live projects, with the projects that contribute to each week.
     weeks = risks.capacity_weeks(today, calendar)
-    project_names = {project[0]: project[1] for project in projects}
+    project_names = {project[0]: project[1] for project in project_rows}
     load: dict[tuple[int, date], tuple[float, tuple[str, ...]]] = {}
     contributors: dict[tuple[int, date], set[str]] = defaultdict(set)
     hours: dict[tuple[int, date], Decimal] = defaultdict(Decimal)
@@ -259,6 +294,7 @@ def _agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None) -> Ag
         phase,
         added_after_plan,
         period,
+        _order,
     ) in task_rows:
         if assignee_id is not None and status != TaskStatus.DONE and due >= first_day and start < after_last:
             project_of[task_id] = project_id
@@ -298,7 +334,7 @@ def _agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None) -> Ag
                     "decision_question": decision_question,
                     "decision_by": decision_by,
                     "predecessors": tuple(predecessors) if predecessors else (),
-                    "input_ids": tuple(input_ids) if input_ids else (),
+                    "input_ids": tuple(sorted(input_ids)) if input_ids else (),
                     "added_beyond_brief": added_after_plan,
                     "period": period,
                 }
@@ -329,7 +365,7 @@ def _agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None) -> Ag
             approvals=tuple(inputs.approvals.get(project_id, ())),
             change_requests=tuple(inputs.change_requests.get(project_id, ())),
         )
-        for project_id, name, client_name, launch_date, revision_rounds_included, deliverables in projects
+        for project_id, name, client_name, launch_date, revision_rounds_included, deliverables in project_rows
     ]
     return AgencySnapshot(agency=agency, today=today, calendar=calendar, projects=snapshots)
 
@@ -353,6 +389,13 @@ def _found(item: risks.Escalation) -> Found:
 
 def agency_scan(agency: Agency) -> SyncResult:
     """Scan every live project of an agency and store what changed. Callers hold the agency's scan lock."""
+    # The collector stays paused until the snapshot and what the rules found are freed: resumed after the
+    # snapshot alone, its first passes would walk every task snapshot while the rules run.
+    with _cyclic_gc_paused():
+        return _scan(agency)
+
+
+def _scan(agency: Agency) -> SyncResult:
     snapshot = agency_snapshot(agency)
     found = risks.evaluate_many(
         snapshot.projects, today=snapshot.today, calendar=snapshot.calendar, lookahead_days=LOOKAHEAD_DAYS
