@@ -526,6 +526,10 @@ class EscalationSeverity(models.TextChoices):
     LOW = "low", "Low"
 
 
+# An escalation is still listed (and the scan may clear it) in these states.
+ESCALATION_OPEN_STATES = (EscalationState.OPEN, EscalationState.ACKNOWLEDGED, EscalationState.SNOOZED)
+
+
 class Escalation(models.Model):
     """One distinct risk found by the scan (rule + subject), kept across scans, resolved when its cause clears."""
 
@@ -577,7 +581,7 @@ class Escalation(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.state in (EscalationState.OPEN, EscalationState.ACKNOWLEDGED, EscalationState.SNOOZED)
+        return self.state in ESCALATION_OPEN_STATES
 
 
 @pgtrigger.register(
