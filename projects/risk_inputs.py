@@ -48,6 +48,11 @@ def risk_inputs_register(key: str, provider: Provider) -> None:
     _providers[key] = provider
 
 
+def risk_inputs_providers() -> tuple[tuple[str, Provider], ...]:
+    """The registered providers by key, as a value that changes whenever a provider is added or replaced."""
+    return tuple(sorted(_providers.items(), key=lambda item: item[0]))
+
+
 def risk_inputs_reads(projects: QuerySet, tz: zoneinfo.ZoneInfo) -> list[RiskInputRead]:
     """Every registered provider's reads about these projects, provider by provider (in key order)."""
     reads: list[RiskInputRead] = []

@@ -9,7 +9,7 @@ from __future__ import annotations
 import gc
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -21,7 +21,8 @@ import psycopg
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import F, Lookup, QuerySet
+from django.db.models import F, Lookup
+from django_scopes import get_scope
 
 from agencyops.models import Agency, Membership
 from projects import risks, scheduling
@@ -37,7 +38,7 @@ from projects.models import (
     TaskStatus,
     deliverable_lines,
 )
-from projects.risk_inputs import RiskInputs, risk_inputs_reads
+from projects.risk_inputs import RiskInputRead, RiskInputs, risk_inputs_providers, risk_inputs_reads
 from projects.workload import WorkItem, weekly_shares
 
 LOOKAHEAD_DAYS = 5
@@ -87,43 +88,72 @@ class _AnyOf(Lookup):
         return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
 
 
-def _fetch(querysets: Sequence[QuerySet]) -> list[list[tuple[Any, ...]]]:
-    """The rows of several values_list querysets as plain tuples, in one round trip to the database.
+@dataclass(frozen=True)
+class _Reads:
+    """The snapshot's reads, compiled: each statement's SQL and parameters (None for a filter that can match
+    nothing), and the providers' reads whose rows come at the end."""
 
-    Each queryset is built (and scoped to the agency) as usual; only Django's iteration is skipped. It
-    fetches 100 rows at a time and copies each one, which for an agency's tens of thousands of task rows
-    cost half as much again as their SQL; and one statement per round trip made a small agency's scan
-    wait on the database a dozen times. Sent together, the statements also read one consistent state."""
-    compiled: list[tuple[str, tuple[Any, ...]] | None] = []
-    for queryset in querysets:
-        try:
-            compiled.append(queryset.query.sql_with_params())
-        except EmptyResultSet:
-            # What Django's own iteration answers for a filter that can match nothing.
-            compiled.append(None)
-    statements = [statement for statement in compiled if statement is not None]
-    results: list[list[tuple[Any, ...]]] = []
-    with connection.cursor() as cursor:
-        if statements and isinstance(cursor.cursor, psycopg.ClientCursor):
-            # Parameters are bound on the client, so several statements can share one execute.
-            cursor.execute(
-                ";\n".join(sql for sql, _ in statements), [p for _, params in statements for p in params]
-            )
-            results.append(cursor.fetchall())
-            while cursor.nextset():
+    statements: tuple[tuple[str, tuple[Any, ...]] | None, ...]
+    provider_reads: tuple[RiskInputRead, ...]
+
+    def fetch(self) -> list[list[tuple[Any, ...]]]:
+        """Every read's rows as plain tuples, in one round trip to the database.
+
+        Django's own iteration fetches 100 rows at a time and copies each one, which for an agency's tens
+        of thousands of task rows cost half as much again as their SQL; and one statement per round trip
+        made a small agency's scan wait on the database a dozen times. Sent together, the statements also
+        read one consistent state."""
+        statements = [statement for statement in self.statements if statement is not None]
+        results: list[list[tuple[Any, ...]]] = []
+        with connection.cursor() as cursor:
+            if statements and isinstance(cursor.cursor, psycopg.ClientCursor):
+                # Parameters are bound on the client, so several statements can share one execute.
+                cursor.execute(
+                    ";\n".join(sql for sql, _ in statements), [p for _, params in statements for p in params]
+                )
                 results.append(cursor.fetchall())
-        else:
-            for sql, params in statements:
-                cursor.execute(sql, params)
-                results.append(cursor.fetchall())
-    fetched = iter(results)
-    return [next(fetched) if statement is not None else [] for statement in compiled]
+                while cursor.nextset():
+                    results.append(cursor.fetchall())
+            else:
+                for sql, params in statements:
+                    cursor.execute(sql, params)
+                    results.append(cursor.fetchall())
+        fetched = iter(results)
+        # What Django's own iteration answers for a filter that can match nothing: no rows.
+        return [next(fetched) if statement is not None else [] for statement in self.statements]
 
 
-def _agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None) -> AgencySnapshot:
-    today = agency_today(agency)
+# Compiled reads by key (see _reads); cleared when full, which only costs compiling them again.
+_READS_KEPT = 64
+_kept_reads: dict[Hashable, _Reads] = {}
+
+
+def _reads(agency: Agency, *, project_ids: Sequence[int] | None, years: range) -> _Reads:
+    """The snapshot's reads for this agency, compiled once and kept: building and compiling a dozen
+    querysets cost a small agency's scan a tenth of its rules every time, for SQL that only changes with
+    the scope the querysets are built in, the projects scanned, the calendar's years and the providers."""
+    key = (
+        tuple(sorted(get_scope().items())),
+        agency.pk,
+        agency.time_zone,
+        None if project_ids is None else tuple(project_ids),
+        years,
+        risk_inputs_providers(),
+    )
+    try:
+        reads = _kept_reads.get(key)
+    except TypeError:
+        # A scope value that cannot be a key (django-scopes allows any): compiled afresh.
+        return _compile_reads(agency, project_ids=project_ids, years=years)
+    if reads is None:
+        if len(_kept_reads) >= _READS_KEPT:
+            _kept_reads.clear()
+        reads = _kept_reads[key] = _compile_reads(agency, project_ids=project_ids, years=years)
+    return reads
+
+
+def _compile_reads(agency: Agency, *, project_ids: Sequence[int] | None, years: range) -> _Reads:
     tz = zoneinfo.ZoneInfo(agency.time_zone)
-    years = calendar_years(today)
     scanned = Project.objects.live()
     if project_ids is not None:
         scanned = scanned.filter(pk__in=project_ids)
@@ -138,8 +168,81 @@ def _agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None) -> Ag
         if project_ids is None
         else Task.objects.of_live_projects()
     )
-    # One round trip. The few columns the rules read, not model instances (projects with their clients and
-    # briefs, members with their users).
+    # The few columns the rules read, not model instances (projects with their clients and briefs, members
+    # with their users); in the order _agency_snapshot unpacks them.
+    querysets = [
+        scanned.values_list(
+            "id", "name", "client__name", "launch_date", "revision_rounds_included", "brief__deliverables"
+        ),
+        Membership.objects.values_list(
+            "id", "user__full_name", "user__email", "weekly_capacity_hours", "is_active"
+        ),
+        agency_closures(agency, years),
+        # Not sorted by the database: their default order sorts by the project's name (a collated text
+        # sort), and any order at all cost it more than reading the rows. Sorted below, plan by plan.
+        live_tasks.order_by().values_list(
+            "id",
+            "project_id",
+            "key",
+            "title",
+            "start_date",
+            "due_date",
+            "duration_days",
+            "status",
+            "discipline",
+            "assignee_id",
+            "needs_decision",
+            "decision_question",
+            "decision_by",
+            "estimated_hours",
+            "phase__name",
+            "added_after_plan",
+            "recurrence_period",
+            "order",
+        ),
+        TaskDependency.objects.filter(_AnyOf(F("successor__project_id"), scanned_ids)).values_list(
+            "predecessor_id", "successor_id", "kind", "lag_days", "id"
+        ),
+        # Each input with the tasks that wait on it (the link table's ids), one row per pair.
+        RequiredInput.objects.filter(_AnyOf(F("project_id"), scanned_ids))
+        .order_by("expected_by", "description", "id")
+        .values_list(
+            "id",
+            "project_id",
+            "description",
+            "short_name",
+            "expected_by",
+            "from_party",
+            "from_name",
+            "received_at",
+            "tasks",
+        ),
+        DeadlineChange.objects.filter(
+            _AnyOf(F("task__project_id"), scanned_ids), cause=DeadlineChangeCause.MANUAL
+        ).values_list(
+            "id",
+            "task_id",
+            "task__project_id",
+            "old_due",
+            "new_due",
+            "changed_at",
+            "cause",
+            "changed_by__user__full_name",
+        ),
+        *(read.rows for read in provider_reads),
+    ]
+    statements: list[tuple[str, tuple[Any, ...]] | None] = []
+    for queryset in querysets:
+        try:
+            statements.append(queryset.query.sql_with_params())
+        except EmptyResultSet:
+            statements.append(None)
+    return _Reads(statements=tuple(statements), provider_reads=tuple(provider_reads))
+
+
+def _agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None) -> AgencySnapshot:
+    today = agency_today(agency)
+    reads = _reads(agency, project_ids=project_ids, years=calendar_years(today))
     (
         project_rows,
         member_rows,
@@ -149,74 +252,12 @@ def _agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None) -> Ag
         input_rows,
         change_rows,
         *provider_rows,
-    ) = _fetch(
-        [
-            scanned.values_list(
-                "id", "name", "client__name", "launch_date", "revision_rounds_included", "brief__deliverables"
-            ),
-            Membership.objects.values_list(
-                "id", "user__full_name", "user__email", "weekly_capacity_hours", "is_active"
-            ),
-            agency_closures(agency, years),
-            # Not sorted by the database: their default order sorts by the project's name (a collated text
-            # sort), and any order at all cost it more than reading the rows. Sorted below, plan by plan.
-            live_tasks.order_by().values_list(
-                "id",
-                "project_id",
-                "key",
-                "title",
-                "start_date",
-                "due_date",
-                "duration_days",
-                "status",
-                "discipline",
-                "assignee_id",
-                "needs_decision",
-                "decision_question",
-                "decision_by",
-                "estimated_hours",
-                "phase__name",
-                "added_after_plan",
-                "recurrence_period",
-                "order",
-            ),
-            TaskDependency.objects.filter(_AnyOf(F("successor__project_id"), scanned_ids)).values_list(
-                "predecessor_id", "successor_id", "kind", "lag_days", "id"
-            ),
-            # Each input with the tasks that wait on it (the link table's ids), one row per pair.
-            RequiredInput.objects.filter(_AnyOf(F("project_id"), scanned_ids))
-            .order_by("expected_by", "description", "id")
-            .values_list(
-                "id",
-                "project_id",
-                "description",
-                "short_name",
-                "expected_by",
-                "from_party",
-                "from_name",
-                "received_at",
-                "tasks",
-            ),
-            DeadlineChange.objects.filter(
-                _AnyOf(F("task__project_id"), scanned_ids), cause=DeadlineChangeCause.MANUAL
-            ).values_list(
-                "id",
-                "task_id",
-                "task__project_id",
-                "old_due",
-                "new_due",
-                "changed_at",
-                "cause",
-                "changed_by__user__full_name",
-            ),
-            *(read.rows for read in provider_reads),
-        ]
-    )
+    ) = reads.fetch()
     calendar = agency_calendar(agency, around=today, closures=[row[0] for row in closure_rows])
     # The links in the order they were made (they arrive almost in that order, which the sort only checks).
     link_rows.sort(key=itemgetter(4))
     inputs = RiskInputs()
-    for read, rows in zip(provider_reads, provider_rows, strict=True):
+    for read, rows in zip(reads.provider_reads, provider_rows, strict=True):
         read.collect(rows, inputs)
     tasks_by_project: dict[int, list[risks.TaskSnap]] = {project[0]: [] for project in project_rows}
     # Each member's name and whether they are active, and their snapshot for the capacity rule.
