@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -259,24 +259,26 @@ def _escalations_open(*, agency_id: int, items: list[Found], now: datetime) -> l
             },
         )
         ids = dict((fingerprint, pk) for pk, fingerprint in cursor.fetchall())
+    # As the ORM builds the rows it reads (every column at once); the columns left empty are None, as stored.
+    columns = [field.attname for field in escalation.concrete_fields]
     created = []
     for item in items:
-        row = Escalation(
-            id=ids[item.fingerprint],
-            agency_id=agency_id,
-            project_id=item.project_id,
-            rule=item.rule,
-            fingerprint=item.fingerprint,
-            severity=item.severity,
-            section=item.section,
-            task_id=item.task_id,
-            message=item.message,
-            facts=item.facts,
-            first_seen_at=now,
-            last_seen_at=now,
-        )
-        row._state.adding, row._state.db = False, "default"
-        created.append(row)
+        stored = {
+            "id": ids[item.fingerprint],
+            "agency_id": agency_id,
+            "project_id": item.project_id,
+            "rule": item.rule,
+            "fingerprint": item.fingerprint,
+            "severity": item.severity,
+            "section": item.section,
+            "task_id": item.task_id,
+            "message": item.message,
+            "facts": item.facts,
+            "state": EscalationState.OPEN.value,
+            "first_seen_at": now,
+            "last_seen_at": now,
+        }
+        created.append(Escalation.from_db(DEFAULT_DB_ALIAS, columns, [stored.get(name) for name in columns]))
     return created
 
 

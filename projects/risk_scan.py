@@ -273,7 +273,12 @@ def _agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None) -> Ag
                 is_active=is_active,
             )
         )
-    key_of = {row[0]: row[2] for row in task_rows}
+    # A project's tasks, put in plan order below; and every live task's key, which the links name.
+    rows_of_project: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    key_of: dict[int, str] = {}
+    for row in task_rows:
+        rows_of_project[row[1]].append(row)
+        key_of[row[0]] = row[2]
     deps: dict[int, list[scheduling.Dependency]] = defaultdict(list)
     # Plans repeat the same few links (after "t003", finish to start, no lag): one value for each.
     links: dict[tuple[str, str, int], scheduling.Dependency] = {}
@@ -342,16 +347,14 @@ def _agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None) -> Ag
     work: list[WorkItem] = []
     project_of: dict[int, int] = {}
     unassigned = ("", True)
-    from_fields = risks.TaskSnap.from_fields
-    # A project's tasks in plan order (by start, then their order in the plan): sorted project by project,
-    # a few dozen rows each, about a third of the cost of sorting the agency's rows at once.
-    rows_of_project: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
-    for row in task_rows:
-        rows_of_project[row[1]].append(row)
+    done = TaskStatus.DONE.value
+    # Plan order is by start, then the order in the plan: sorted project by project (a few dozen rows each),
+    # about a third of the cost of sorting the agency's rows at once.
     in_plan_order = itemgetter(4, 17, 0)
     for project_id, rows in rows_of_project.items():
         rows.sort(key=in_plan_order)
-        bucket = tasks_by_project.get(project_id)
+        scanned = project_id in tasks_by_project
+        fields = []
         for (
             task_id,
             _project_id,
@@ -372,12 +375,7 @@ def _agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None) -> Ag
             period,
             _order,
         ) in rows:
-            if (
-                assignee_id is not None
-                and status != TaskStatus.DONE
-                and due >= first_day
-                and start < after_last
-            ):
+            if assignee_id is not None and status != done and due >= first_day and start < after_last:
                 project_of[task_id] = project_id
                 work.append(
                     WorkItem(
@@ -388,38 +386,38 @@ def _agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None) -> Ag
                         task_id=task_id,
                     )
                 )
-            if bucket is None:
+            if not scanned:
                 continue
             assignee_name, assignee_active = (
                 assignees.get(assignee_id, ("", False)) if assignee_id else unassigned
             )
             predecessors = deps.get(task_id)
             input_ids = inputs_of_task.get(task_id)
-            bucket.append(
-                from_fields(
-                    {
-                        "id": task_id,
-                        "key": key,
-                        "title": title,
-                        "start": start,
-                        "due": due,
-                        "duration": duration,
-                        "status": status,
-                        "phase": phase or "",
-                        "discipline": discipline,
-                        "assignee_id": assignee_id,
-                        "assignee_name": assignee_name,
-                        "assignee_active": assignee_active,
-                        "needs_decision": needs_decision,
-                        "decision_question": decision_question,
-                        "decision_by": decision_by,
-                        "predecessors": tuple(predecessors) if predecessors else (),
-                        "input_ids": tuple(sorted(input_ids)) if input_ids else (),
-                        "added_beyond_brief": added_after_plan,
-                        "period": period,
-                    }
-                )
+            fields.append(
+                {
+                    "id": task_id,
+                    "key": key,
+                    "title": title,
+                    "start": start,
+                    "due": due,
+                    "duration": duration,
+                    "status": status,
+                    "phase": phase or "",
+                    "discipline": discipline,
+                    "assignee_id": assignee_id,
+                    "assignee_name": assignee_name,
+                    "assignee_active": assignee_active,
+                    "needs_decision": needs_decision,
+                    "decision_question": decision_question,
+                    "decision_by": decision_by,
+                    "predecessors": tuple(predecessors) if predecessors else (),
+                    "input_ids": tuple(sorted(input_ids)) if input_ids else (),
+                    "added_beyond_brief": added_after_plan,
+                    "period": period,
+                }
             )
+        if scanned:
+            tasks_by_project[project_id] = risks.TaskSnap.from_fields(fields)
     # Every such task's hours, spread over the weeks in one pass (the weeks' bounds once).
     for item, monday, value in weekly_shares(work, calendar, weeks):
         if value:

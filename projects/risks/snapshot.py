@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
@@ -73,13 +73,17 @@ class TaskSnap:
     period: date | None = None
 
     @classmethod
-    def from_fields(cls, fields: dict[str, Any]) -> TaskSnap:
-        """A snapshot from a dict that names every field (none left to its default), as the scan builds one
-        per task of the agency: the generated keyword __init__ of a frozen dataclass sets the 19 fields one
-        by one through object.__setattr__, about three times the cost of handing it the finished dict."""
-        snap = cls.__new__(cls)
-        object.__setattr__(snap, "__dict__", fields)
-        return snap
+    def from_fields(cls, rows: Iterable[dict[str, Any]]) -> list[TaskSnap]:
+        """Snapshots from dicts that each name every field (none left to its default), as the scan builds
+        one per task of the agency: the generated keyword __init__ of a frozen dataclass sets the 19 fields
+        one by one through object.__setattr__, about three times the cost of handing it the finished dict."""
+        new, set_dict = cls.__new__, object.__setattr__
+        snaps = []
+        for fields in rows:
+            snap = new(cls)
+            set_dict(snap, "__dict__", fields)
+            snaps.append(snap)
+        return snaps
 
     @property
     def is_open(self) -> bool:
