@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import functools
 import zoneinfo
+from collections.abc import Iterable
 from datetime import date
 
 import holidays
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from agencyops.models import Agency
@@ -22,19 +24,32 @@ def agency_today(agency: Agency) -> date:
     return timezone.now().astimezone(zoneinfo.ZoneInfo(agency.time_zone)).date()
 
 
-def agency_calendar(agency: Agency, *, around: date | None = None) -> scheduling.BusinessCalendar:
-    """The agency's calendar covering the years around a date (one query for its closures)."""
-    around = around or agency_today(agency)
-    years = range(around.year - 2, around.year + 3)
-    closures = AgencyClosure.objects.filter(
-        agency=agency, date__year__gte=years.start, date__year__lt=years.stop
-    )
+def agency_calendar(
+    agency: Agency, *, around: date | None = None, closures: Iterable[date] | None = None
+) -> scheduling.BusinessCalendar:
+    """The agency's calendar covering the years around a date (one query for its closures, unless the
+    caller read them already with ``agency_closures``)."""
+    years = calendar_years(around or agency_today(agency))
+    if closures is None:
+        closures = agency_closures(agency, years)
     country = agency.country.upper()
     return scheduling.BusinessCalendar(
         working_weekdays=frozenset(agency.working_weekdays),
         holidays=_public_holidays(country, agency.subdivision or DEFAULT_SUBDIVISIONS.get(country), years),
-        closures=frozenset(closures.values_list("date", flat=True)),
+        closures=frozenset(closures),
     )
+
+
+def calendar_years(around: date) -> range:
+    """The years an agency's calendar covers around a date."""
+    return range(around.year - 2, around.year + 3)
+
+
+def agency_closures(agency: Agency, years: range) -> QuerySet:
+    """The dates the agency is closed in these years, as a flat values_list queryset."""
+    return AgencyClosure.objects.filter(
+        agency=agency, date__year__gte=years.start, date__year__lt=years.stop
+    ).values_list("date", flat=True)
 
 
 @functools.lru_cache(maxsize=64)

@@ -7,20 +7,22 @@ cleared, and every step is an append-only event.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from agencyops import dates
 from agencyops.models import Membership, Role
 from agencyops.permissions import require
 from projects.calendars import agency_today
-from projects.models import Escalation, EscalationEvent, EscalationState
+from projects.models import ESCALATION_OPEN_STATES, Escalation, EscalationEvent, EscalationState
 from projects.permissions import can_manage_escalation
 
 
@@ -124,26 +126,19 @@ def escalations_sync(*, agency_id: int, found: Iterable[Found], today: date) -> 
     """Bring the agency's stored escalations in line with what a full scan found; writes only changes."""
     now = timezone.now()
     found_by_key = {f.fingerprint: f for f in found}
-    existing = {e.fingerprint: e for e in Escalation.objects.filter(agency_id=agency_id)}
-    opened, reopened, changed, events = [], [], [], []
+    # The rows a scan can change: those it found (open, snoozed or resolved) and the open ones it no longer
+    # finds. Resolved history it does not find again stays unread, however long the agency's history grows.
+    existing = {
+        e.fingerprint: e
+        for e in Escalation.objects.filter(
+            Q(fingerprint__in=list(found_by_key)) | Q(state__in=ESCALATION_OPEN_STATES), agency_id=agency_id
+        )
+    }
+    new_items, reopened, changed, events = [], [], [], []
     for key, item in found_by_key.items():
         row = existing.get(key)
         if row is None:
-            opened.append(
-                Escalation(
-                    agency_id=agency_id,
-                    project_id=item.project_id,
-                    rule=item.rule,
-                    fingerprint=key,
-                    severity=item.severity,
-                    section=item.section,
-                    task_id=item.task_id,
-                    message=item.message,
-                    facts=item.facts,
-                    first_seen_at=now,
-                    last_seen_at=now,
-                )
-            )
+            new_items.append(item)
             continue
         dirty = False
         if (row.message, row.facts, row.severity, row.section) != (
@@ -184,8 +179,7 @@ def escalations_sync(*, agency_id: int, found: Iterable[Found], today: date) -> 
             events.append(_event(row, "cleared", note="The scan no longer finds this risk."))
             changed.append(row)
             cleared += 1
-    created = Escalation.objects.bulk_create(opened)
-    events.extend(_event(row, "found", note=row.message) for row in created)
+    created = _escalations_open(agency_id=agency_id, items=new_items, now=now)
     if changed:
         Escalation.objects.bulk_update(
             changed,
@@ -202,8 +196,90 @@ def escalations_sync(*, agency_id: int, found: Iterable[Found], today: date) -> 
                 "last_seen_at",
             ],
         )
-    EscalationEvent.objects.bulk_create(events)
+    if events:
+        EscalationEvent.objects.bulk_create(events)
     return SyncResult(opened=created, reopened=reopened, updated=len(changed) - cleared, cleared=cleared)
+
+
+def _escalations_open(*, agency_id: int, items: list[Found], now: datetime) -> list[Escalation]:
+    """Store newly found risks as open escalations, each with its "found" event, in one statement.
+
+    The rows travel as one JSON document that the database unpacks: an agency's first scan opens hundreds
+    of escalations, and bulk_create's per-value preparation (every field of every row, and the text of each
+    array element escaped in Python) cost more than the rules that found them."""
+    if not items:
+        return []
+    escalation, event = Escalation._meta, EscalationEvent._meta
+    column = {f.name: f.column for f in escalation.concrete_fields}
+    written = ("project", "rule", "fingerprint", "severity", "section", "task", "message", "facts")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            WITH found AS (
+                SELECT * FROM jsonb_to_recordset(%(rows)s::jsonb) AS found(
+                    project bigint, rule text, fingerprint text, severity text, section text, task bigint,
+                    message text, facts jsonb
+                )
+            ), opened AS (
+                INSERT INTO {escalation.db_table} (
+                    {column["agency"]}, {", ".join(column[name] for name in written)},
+                    {column["state"]}, {column["first_seen_at"]}, {column["last_seen_at"]}
+                )
+                SELECT %(agency)s, {", ".join(f"found.{name}" for name in written)}, %(state)s, %(now)s, %(now)s
+                FROM found
+                RETURNING {column["id"]}, {column["fingerprint"]}
+            ), noted AS (
+                INSERT INTO {event.db_table} ({event.get_field("agency").column},
+                    {event.get_field("escalation").column}, {event.get_field("action").column},
+                    {event.get_field("note").column}, {event.get_field("at").column})
+                SELECT %(agency)s, opened.{column["id"]}, 'found', found.message, %(now)s
+                FROM opened JOIN found ON found.fingerprint = opened.{column["fingerprint"]}
+            )
+            SELECT {column["id"]}, {column["fingerprint"]} FROM opened
+            """,
+            {
+                "rows": json.dumps(
+                    [
+                        {
+                            "project": item.project_id,
+                            "rule": item.rule,
+                            "fingerprint": item.fingerprint,
+                            "severity": item.severity,
+                            "section": item.section,
+                            "task": item.task_id,
+                            "message": item.message,
+                            "facts": item.facts,
+                        }
+                        for item in items
+                    ]
+                ),
+                "agency": agency_id,
+                "state": EscalationState.OPEN.value,
+                "now": now,
+            },
+        )
+        ids = dict((fingerprint, pk) for pk, fingerprint in cursor.fetchall())
+    # As the ORM builds the rows it reads (every column at once); the columns left empty are None, as stored.
+    columns = [field.attname for field in escalation.concrete_fields]
+    created = []
+    for item in items:
+        stored = {
+            "id": ids[item.fingerprint],
+            "agency_id": agency_id,
+            "project_id": item.project_id,
+            "rule": item.rule,
+            "fingerprint": item.fingerprint,
+            "severity": item.severity,
+            "section": item.section,
+            "task_id": item.task_id,
+            "message": item.message,
+            "facts": item.facts,
+            "state": EscalationState.OPEN.value,
+            "first_seen_at": now,
+            "last_seen_at": now,
+        }
+        created.append(Escalation.from_db(DEFAULT_DB_ALIAS, columns, [stored.get(name) for name in columns]))
+    return created
 
 
 def _leads(agency: Any, project: Any | None) -> list[Membership]:

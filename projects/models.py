@@ -185,7 +185,12 @@ class Brief(models.Model):
 
     @property
     def deliverable_list(self) -> list[str]:
-        return [line.strip() for line in self.deliverables.splitlines() if line.strip()]
+        return deliverable_lines(self.deliverables)
+
+
+def deliverable_lines(deliverables: str) -> list[str]:
+    """A brief's deliverables, one per non-blank line (for readers that load the text without the brief)."""
+    return [line.strip() for line in deliverables.splitlines() if line.strip()]
 
 
 class Phase(models.Model):
@@ -521,6 +526,10 @@ class EscalationSeverity(models.TextChoices):
     LOW = "low", "Low"
 
 
+# An escalation is still listed (and the scan may clear it) in these states.
+ESCALATION_OPEN_STATES = (EscalationState.OPEN, EscalationState.ACKNOWLEDGED, EscalationState.SNOOZED)
+
+
 class Escalation(models.Model):
     """One distinct risk found by the scan (rule + subject), kept across scans, resolved when its cause clears."""
 
@@ -572,7 +581,7 @@ class Escalation(models.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.state in (EscalationState.OPEN, EscalationState.ACKNOWLEDGED, EscalationState.SNOOZED)
+        return self.state in ESCALATION_OPEN_STATES
 
 
 @pgtrigger.register(
@@ -664,7 +673,9 @@ class TimeEntryRevision(models.Model):
     """One state of a time entry, written on every change: edits keep their history."""
 
     agency = models.ForeignKey(Agency, on_delete=models.DO_NOTHING, related_name="+")
-    entry = models.ForeignKey(TimeEntry, on_delete=models.DO_NOTHING, related_name="revisions", db_constraint=False)
+    entry = models.ForeignKey(
+        TimeEntry, on_delete=models.DO_NOTHING, related_name="revisions", db_constraint=False
+    )
     action = models.CharField(max_length=16, choices=TimeEntryAction.choices)
     work_date = models.DateField()
     minutes = models.PositiveIntegerField()

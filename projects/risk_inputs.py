@@ -1,8 +1,9 @@
 """Facts that higher layers feed to the risk scan, so the project layer never imports them.
 
-Approvals register a provider (approvals/risk_inputs.py) that loads each project's approval requests and
-change requests as rule snapshots; the scan (projects/risk_scan.py) asks every registered provider once
-per scan, so its query count stays one per kind of row whatever the number of projects.
+Approvals register a provider (approvals/risk_inputs.py) that says which rows it needs (its approval
+requests and change requests) and how they become rule snapshots; the scan (projects/risk_scan.py) reads
+every provider's rows in the same round trip as its own, so its query count stays fixed whatever the number
+of projects.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ import zoneinfo
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
 
 from projects import risks
 
@@ -25,8 +29,16 @@ class RiskInputs:
     )
 
 
-# (project ids, the agency's time zone) → what the provider knows about those projects.
-Provider = Callable[[Sequence[int], zoneinfo.ZoneInfo], RiskInputs]
+@dataclass(frozen=True)
+class RiskInputRead:
+    """One read a provider asks of the scan: a values_list queryset, and how its rows become snapshots."""
+
+    rows: QuerySet
+    collect: Callable[[Sequence[tuple[Any, ...]], RiskInputs], None]
+
+
+# (the scanned projects as a queryset, the agency's time zone) → the reads the provider needs about them.
+Provider = Callable[[QuerySet, zoneinfo.ZoneInfo], list[RiskInputRead]]
 
 _providers: dict[str, Provider] = {}
 
@@ -36,13 +48,22 @@ def risk_inputs_register(key: str, provider: Provider) -> None:
     _providers[key] = provider
 
 
-def risk_inputs_collect(project_ids: Sequence[int], tz: zoneinfo.ZoneInfo) -> RiskInputs:
-    """What every registered provider knows about these projects, merged (one call per provider)."""
-    merged = RiskInputs()
+def risk_inputs_providers() -> tuple[tuple[str, Provider], ...]:
+    """The registered providers by key, as a value that changes whenever a provider is added or replaced."""
+    return tuple(sorted(_providers.items(), key=lambda item: item[0]))
+
+
+def risk_inputs_reads(projects: QuerySet, tz: zoneinfo.ZoneInfo) -> list[RiskInputRead]:
+    """Every registered provider's reads about these projects, provider by provider (in key order)."""
+    reads: list[RiskInputRead] = []
     for key in sorted(_providers):
-        found = _providers[key](project_ids, tz)
-        for project_id, snaps in found.approvals.items():
-            merged.approvals[project_id].extend(snaps)
-        for project_id, snaps in found.change_requests.items():
-            merged.change_requests[project_id].extend(snaps)
+        reads.extend(_providers[key](projects, tz))
+    return reads
+
+
+def risk_inputs_collect(projects: QuerySet, tz: zoneinfo.ZoneInfo) -> RiskInputs:
+    """What every registered provider knows about these projects, merged (one query per read)."""
+    merged = RiskInputs()
+    for read in risk_inputs_reads(projects, tz):
+        read.collect(list(read.rows), merged)
     return merged

@@ -1,7 +1,7 @@
 """The deadline-risk scan: read an agency's live projects in a fixed number of queries, evaluate the
 pure rules (projects/risks/) and store the result (projects/escalations.py).
 
-Queries do not grow with projects or tasks: one per kind of row for the whole agency.
+Queries do not grow with projects or tasks: one per kind of row for the whole agency, sent together.
 """
 
 from __future__ import annotations
@@ -9,16 +9,24 @@ from __future__ import annotations
 import gc
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Hashable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
+
+import psycopg
+from django.contrib.postgres.expressions import ArraySubquery
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
+from django.db.models import F, Lookup
+from django_scopes import get_scope
 
 from agencyops.models import Agency, Membership
 from projects import risks, scheduling
-from projects.calendars import agency_calendar, agency_today
+from projects.calendars import agency_calendar, agency_closures, agency_today, calendar_years
 from projects.escalations import Found, SyncResult, escalations_sync
 from projects.models import (
     DeadlineChange,
@@ -28,8 +36,9 @@ from projects.models import (
     Task,
     TaskDependency,
     TaskStatus,
+    deliverable_lines,
 )
-from projects.risk_inputs import risk_inputs_collect
+from projects.risk_inputs import RiskInputRead, RiskInputs, risk_inputs_providers, risk_inputs_reads
 from projects.workload import WorkItem, weekly_shares
 
 LOOKAHEAD_DAYS = 5
@@ -61,24 +70,117 @@ def _cyclic_gc_paused() -> Iterator[None]:
 
 
 def agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None = None) -> AgencySnapshot:
-    """Load the live projects of an agency (or some of them) as rule snapshots; one query per kind of row."""
+    """Load the live projects of an agency (or some of them) as rule snapshots, in two round trips to the
+    database (the calendar's closures, then one query per kind of row sent together)."""
     with _cyclic_gc_paused():
         return _agency_snapshot(agency, project_ids=project_ids)
 
 
-def _agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None) -> AgencySnapshot:
-    today = agency_today(agency)
-    calendar = agency_calendar(agency, around=today)
+class _AnyOf(Lookup):
+    """``column = ANY(array)``, for an array the database computes once (``ArraySubquery``): it then finds
+    the rows through the column's index, as for a list of ids. Used as an expression, never registered."""
+
+    lookup_name = "any_of"
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
+
+
+@dataclass(frozen=True)
+class _Reads:
+    """The snapshot's reads, compiled: each statement's SQL and parameters (None for a filter that can match
+    nothing), and the providers' reads whose rows come at the end."""
+
+    statements: tuple[tuple[str, tuple[Any, ...]] | None, ...]
+    provider_reads: tuple[RiskInputRead, ...]
+
+    def fetch(self) -> list[list[tuple[Any, ...]]]:
+        """Every read's rows as plain tuples, in one round trip to the database.
+
+        Django's own iteration fetches 100 rows at a time and copies each one, which for an agency's tens
+        of thousands of task rows cost half as much again as their SQL; and one statement per round trip
+        made a small agency's scan wait on the database a dozen times. Sent together, the statements also
+        read one consistent state."""
+        statements = [statement for statement in self.statements if statement is not None]
+        results: list[list[tuple[Any, ...]]] = []
+        with connection.cursor() as cursor:
+            if statements and isinstance(cursor.cursor, psycopg.ClientCursor):
+                # Parameters are bound on the client, so several statements can share one execute.
+                cursor.execute(
+                    ";\n".join(sql for sql, _ in statements), [p for _, params in statements for p in params]
+                )
+                results.append(cursor.fetchall())
+                while cursor.nextset():
+                    results.append(cursor.fetchall())
+            else:
+                for sql, params in statements:
+                    cursor.execute(sql, params)
+                    results.append(cursor.fetchall())
+        fetched = iter(results)
+        # What Django's own iteration answers for a filter that can match nothing: no rows.
+        return [next(fetched) if statement is not None else [] for statement in self.statements]
+
+
+# Compiled reads by key (see _reads); cleared when full, which only costs compiling them again.
+_READS_KEPT = 64
+_kept_reads: dict[Hashable, _Reads] = {}
+
+
+def _reads(agency: Agency, *, project_ids: Sequence[int] | None, years: range) -> _Reads:
+    """The snapshot's reads for this agency, compiled once and kept: building and compiling a dozen
+    querysets cost a small agency's scan a tenth of its rules every time, for SQL that only changes with
+    the scope the querysets are built in, the projects scanned, the calendar's years and the providers."""
+    key = (
+        tuple(sorted(get_scope().items())),
+        agency.pk,
+        agency.time_zone,
+        None if project_ids is None else tuple(project_ids),
+        years,
+        risk_inputs_providers(),
+    )
+    try:
+        reads = _kept_reads.get(key)
+    except TypeError:
+        # A scope value that cannot be a key (django-scopes allows any): compiled afresh.
+        return _compile_reads(agency, project_ids=project_ids, years=years)
+    if reads is None:
+        if len(_kept_reads) >= _READS_KEPT:
+            _kept_reads.clear()
+        reads = _kept_reads[key] = _compile_reads(agency, project_ids=project_ids, years=years)
+    return reads
+
+
+def _compile_reads(agency: Agency, *, project_ids: Sequence[int] | None, years: range) -> _Reads:
     tz = zoneinfo.ZoneInfo(agency.time_zone)
-    projects_qs = Project.objects.live().select_related("client", "brief")
+    scanned = Project.objects.live()
     if project_ids is not None:
-        projects_qs = projects_qs.filter(pk__in=project_ids)
-    projects = list(projects_qs)
-    ids = [p.pk for p in projects]
+        scanned = scanned.filter(pk__in=project_ids)
+    # Approvals and change requests come from the layer above, through the providers it registers.
+    provider_reads = risk_inputs_reads(scanned, tz)
+    # The scanned projects' ids as one list the database works out once and then looks up through each
+    # table's index; a plain subquery made it scan every task of the agency (done projects' too) per read.
+    scanned_ids = ArraySubquery(scanned.order_by().values("id"))
     # Capacity is agency-wide: the load counts every live project's open tasks, not only the scanned ones.
-    # Named tuples, not dicts: for tens of thousands of rows, building a dict per row cost more than the SQL.
-    task_rows = list(
-        Task.objects.of_live_projects().values_list(
+    live_tasks = (
+        Task.objects.filter(_AnyOf(F("project_id"), scanned_ids))
+        if project_ids is None
+        else Task.objects.of_live_projects()
+    )
+    # The few columns the rules read, not model instances (projects with their clients and briefs, members
+    # with their users); in the order _agency_snapshot unpacks them.
+    querysets = [
+        scanned.values_list(
+            "id", "name", "client__name", "launch_date", "revision_rounds_included", "brief__deliverables"
+        ),
+        Membership.objects.values_list(
+            "id", "user__full_name", "user__email", "weekly_capacity_hours", "is_active"
+        ),
+        agency_closures(agency, years),
+        # Not sorted by the database: their default order sorts by the project's name (a collated text
+        # sort), and any order at all cost it more than reading the rows. Sorted below, plan by plan.
+        live_tasks.order_by().values_list(
             "id",
             "project_id",
             "key",
@@ -96,154 +198,252 @@ def _agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None) -> Ag
             "phase__name",
             "added_after_plan",
             "recurrence_period",
-            named=True,
+            "order",
+        ),
+        TaskDependency.objects.filter(_AnyOf(F("successor__project_id"), scanned_ids)).values_list(
+            "predecessor_id", "successor_id", "kind", "lag_days", "id"
+        ),
+        # Each input with the tasks that wait on it (the link table's ids), one row per pair.
+        RequiredInput.objects.filter(_AnyOf(F("project_id"), scanned_ids))
+        .order_by("expected_by", "description", "id")
+        .values_list(
+            "id",
+            "project_id",
+            "description",
+            "short_name",
+            "expected_by",
+            "from_party",
+            "from_name",
+            "received_at",
+            "tasks",
+        ),
+        DeadlineChange.objects.filter(
+            _AnyOf(F("task__project_id"), scanned_ids), cause=DeadlineChangeCause.MANUAL
+        ).values_list(
+            "id",
+            "task_id",
+            "task__project_id",
+            "old_due",
+            "new_due",
+            "changed_at",
+            "cause",
+            "changed_by__user__full_name",
+        ),
+        *(read.rows for read in provider_reads),
+    ]
+    statements: list[tuple[str, tuple[Any, ...]] | None] = []
+    for queryset in querysets:
+        try:
+            statements.append(queryset.query.sql_with_params())
+        except EmptyResultSet:
+            statements.append(None)
+    return _Reads(statements=tuple(statements), provider_reads=tuple(provider_reads))
+
+
+def _agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None) -> AgencySnapshot:
+    today = agency_today(agency)
+    reads = _reads(agency, project_ids=project_ids, years=calendar_years(today))
+    (
+        project_rows,
+        member_rows,
+        closure_rows,
+        task_rows,
+        link_rows,
+        input_rows,
+        change_rows,
+        *provider_rows,
+    ) = reads.fetch()
+    calendar = agency_calendar(agency, around=today, closures=[row[0] for row in closure_rows])
+    # The links in the order they were made (they arrive almost in that order, which the sort only checks).
+    link_rows.sort(key=itemgetter(4))
+    inputs = RiskInputs()
+    for read, rows in zip(reads.provider_reads, provider_rows, strict=True):
+        read.collect(rows, inputs)
+    tasks_by_project: dict[int, list[risks.TaskSnap]] = {project[0]: [] for project in project_rows}
+    # Each member's name and whether they are active, and their snapshot for the capacity rule.
+    assignees: dict[int, tuple[str, bool]] = {}
+    member_snaps = []
+    for member_id, full_name, email, capacity, is_active in member_rows:
+        assignees[member_id] = (full_name, bool(is_active))
+        member_snaps.append(
+            risks.MemberSnap(
+                id=member_id,
+                name=full_name or email,
+                weekly_capacity_hours=float(capacity),
+                is_active=is_active,
+            )
         )
-    )
-    members = {m.pk: m for m in Membership.objects.select_related("user")}
+    # A project's tasks, put in plan order below; and every live task's key, which the links name.
+    rows_of_project: dict[int, list[tuple[Any, ...]]] = defaultdict(list)
+    key_of: dict[int, str] = {}
+    for row in task_rows:
+        rows_of_project[row[1]].append(row)
+        key_of[row[0]] = row[2]
     deps: dict[int, list[scheduling.Dependency]] = defaultdict(list)
-    key_of = {row.id: row.key for row in task_rows}
-    for pred_id, succ_id, kind, lag in TaskDependency.objects.filter(
-        successor__project_id__in=ids
-    ).values_list("predecessor_id", "successor_id", "kind", "lag_days"):
-        if pred_id in key_of:
-            deps[succ_id].append(scheduling.Dependency(predecessor=key_of[pred_id], kind=kind, lag=lag))
+    # Plans repeat the same few links (after "t003", finish to start, no lag): one value for each.
+    links: dict[tuple[str, str, int], scheduling.Dependency] = {}
+    for pred_id, succ_id, kind, lag, _link_id in link_rows:
+        predecessor = key_of.get(pred_id)
+        if predecessor is None:
+            continue
+        link = links.get((predecessor, kind, lag))
+        if link is None:
+            link = links[predecessor, kind, lag] = scheduling.Dependency(
+                predecessor=predecessor, kind=kind, lag=lag
+            )
+        deps[succ_id].append(link)
     inputs_by_project: dict[int, list[risks.InputSnap]] = defaultdict(list)
     inputs_of_task: dict[int, list[int]] = defaultdict(list)
-    for item in RequiredInput.objects.filter(project_id__in=ids).values_list(
-        "id",
-        "project_id",
-        "description",
-        "short_name",
-        "expected_by",
-        "from_party",
-        "from_name",
-        "received_at",
-        named=True,
-    ):
-        inputs_by_project[item.project_id].append(
+    previous = None
+    for (
+        input_id,
+        project_id,
+        description,
+        short_name,
+        expected_by,
+        from_party,
+        from_name,
+        received_at,
+        task_id,
+    ) in input_rows:
+        if task_id is not None:
+            inputs_of_task[task_id].append(input_id)
+        if input_id == previous:
+            continue
+        previous = input_id
+        inputs_by_project[project_id].append(
             risks.InputSnap(
-                id=item.id,
-                description=item.description,
-                short_name=item.short_name,
-                expected_by=item.expected_by,
-                from_party=item.from_party,
-                from_name=item.from_name,
-                received_at=item.received_at,
+                id=input_id,
+                description=description,
+                short_name=short_name,
+                expected_by=expected_by,
+                from_party=from_party,
+                from_name=from_name,
+                received_at=received_at,
             )
         )
-    # Which tasks wait on which input: the link table's pairs, not the linked tasks loaded whole.
-    for input_id, task_id in (
-        RequiredInput.tasks.through.objects.filter(requiredinput__project_id__in=ids)
-        .order_by("requiredinput_id", "task_id")
-        .values_list("requiredinput_id", "task_id")
-    ):
-        inputs_of_task[task_id].append(input_id)
     changes_by_project: dict[int, list[risks.DeadlineChangeSnap]] = defaultdict(list)
-    for change in DeadlineChange.objects.filter(
-        task__project_id__in=ids, cause=DeadlineChangeCause.MANUAL
-    ).values(
-        "id",
-        "task_id",
-        "task__project_id",
-        "old_due",
-        "new_due",
-        "changed_at",
-        "cause",
-        "changed_by__user__full_name",
-    ):
-        changes_by_project[change["task__project_id"]].append(
+    for change_id, task_id, project_id, old_due, new_due, changed_at, cause, changed_by_name in change_rows:
+        changes_by_project[project_id].append(
             risks.DeadlineChangeSnap(
-                id=change["id"],
-                task_id=change["task_id"],
-                old_due=change["old_due"],
-                new_due=change["new_due"],
-                changed_at=change["changed_at"],
-                cause=change["cause"],
-                changed_by_name=change["changed_by__user__full_name"] or "",
+                id=change_id,
+                task_id=task_id,
+                old_due=old_due,
+                new_due=new_due,
+                changed_at=changed_at,
+                cause=cause,
+                changed_by_name=changed_by_name or "",
             )
         )
-    # Approvals and change requests come from the layer above, through the providers it registers.
-    inputs = risk_inputs_collect(ids, tz)
     # Weekly load across all live projects, with the projects that contribute to each week.
     weeks = risks.capacity_weeks(today, calendar)
-    project_names = {p.pk: p.name for p in projects}
+    project_names = {project[0]: project[1] for project in project_rows}
     load: dict[tuple[int, date], tuple[float, tuple[str, ...]]] = {}
     contributors: dict[tuple[int, date], set[str]] = defaultdict(set)
     hours: dict[tuple[int, date], Decimal] = defaultdict(Decimal)
-    # Every open assigned task's hours, spread over the weeks in one pass (the weeks' bounds once).
-    project_of = {row.id: row.project_id for row in task_rows}
-    work = [
-        WorkItem(
-            member_id=row.assignee_id,
-            start=row.start_date,
-            due=row.due_date,
-            hours=row.estimated_hours or Decimal(0),
-            task_id=row.id,
-        )
-        for row in task_rows
-        if row.status != TaskStatus.DONE and row.assignee_id is not None
-    ]
+    # A task can only put hours into the capacity weeks if it is due on or after their first day and
+    # starts before the end of the last: the others (most of a plan) are not spread at all.
+    first_day, after_last = weeks[0], weeks[-1] + timedelta(weeks=1)
+    work: list[WorkItem] = []
+    project_of: dict[int, int] = {}
+    unassigned = ("", True)
+    done = TaskStatus.DONE.value
+    # Plan order is by start, then the order in the plan: sorted project by project (a few dozen rows each),
+    # about a third of the cost of sorting the agency's rows at once.
+    in_plan_order = itemgetter(4, 17, 0)
+    for project_id, rows in rows_of_project.items():
+        rows.sort(key=in_plan_order)
+        scanned = project_id in tasks_by_project
+        fields = []
+        for (
+            task_id,
+            _project_id,
+            key,
+            title,
+            start,
+            due,
+            duration,
+            status,
+            discipline,
+            assignee_id,
+            needs_decision,
+            decision_question,
+            decision_by,
+            estimated_hours,
+            phase,
+            added_after_plan,
+            period,
+            _order,
+        ) in rows:
+            if assignee_id is not None and status != done and due >= first_day and start < after_last:
+                project_of[task_id] = project_id
+                work.append(
+                    WorkItem(
+                        member_id=assignee_id,
+                        start=start,
+                        due=due,
+                        hours=estimated_hours or Decimal(0),
+                        task_id=task_id,
+                    )
+                )
+            if not scanned:
+                continue
+            assignee_name, assignee_active = (
+                assignees.get(assignee_id, ("", False)) if assignee_id else unassigned
+            )
+            predecessors = deps.get(task_id)
+            input_ids = inputs_of_task.get(task_id)
+            fields.append(
+                {
+                    "id": task_id,
+                    "key": key,
+                    "title": title,
+                    "start": start,
+                    "due": due,
+                    "duration": duration,
+                    "status": status,
+                    "phase": phase or "",
+                    "discipline": discipline,
+                    "assignee_id": assignee_id,
+                    "assignee_name": assignee_name,
+                    "assignee_active": assignee_active,
+                    "needs_decision": needs_decision,
+                    "decision_question": decision_question,
+                    "decision_by": decision_by,
+                    "predecessors": tuple(predecessors) if predecessors else (),
+                    "input_ids": tuple(sorted(input_ids)) if input_ids else (),
+                    "added_beyond_brief": added_after_plan,
+                    "period": period,
+                }
+            )
+        if scanned:
+            tasks_by_project[project_id] = risks.TaskSnap.from_fields(fields)
+    # Every such task's hours, spread over the weeks in one pass (the weeks' bounds once).
     for item, monday, value in weekly_shares(work, calendar, weeks):
         if value:
-            key = (item.member_id, monday)
-            hours[key] += value
-            contributors[key].add(project_names.get(project_of[item.task_id], "another project"))
-    for key, value in hours.items():
-        load[key] = (float(value), tuple(sorted(contributors[key])))
-    member_snaps = tuple(
-        risks.MemberSnap(
-            id=m.pk,
-            name=m.user.full_name or m.user.email,
-            weekly_capacity_hours=float(m.weekly_capacity_hours),
-            is_active=m.is_active,
-        )
-        for m in members.values()
-    )
-    tasks_by_project: dict[int, list[risks.TaskSnap]] = defaultdict(list)
-    for row in task_rows:
-        if row.project_id not in project_names:
-            continue
-        member = members.get(row.assignee_id) if row.assignee_id else None
-        tasks_by_project[row.project_id].append(
-            risks.TaskSnap(
-                id=row.id,
-                key=row.key,
-                title=row.title,
-                start=row.start_date,
-                due=row.due_date,
-                duration=row.duration_days,
-                status=row.status,
-                phase=row.phase__name or "",
-                discipline=row.discipline,
-                assignee_id=row.assignee_id,
-                assignee_name=(member.user.full_name if member else ""),
-                assignee_active=bool(member and member.is_active) if row.assignee_id else True,
-                needs_decision=row.needs_decision,
-                decision_question=row.decision_question,
-                decision_by=row.decision_by,
-                predecessors=tuple(deps.get(row.id, ())),
-                input_ids=tuple(inputs_of_task.get(row.id, ())),
-                added_beyond_brief=row.added_after_plan,
-                period=row.recurrence_period,
-            )
-        )
+            week_key = (item.member_id, monday)
+            hours[week_key] += value
+            contributors[week_key].add(project_names.get(project_of[item.task_id], "another project"))
+    for week_key, value in hours.items():
+        load[week_key] = (float(value), tuple(sorted(contributors[week_key])))
+    members = tuple(member_snaps)
     snapshots = [
         risks.ProjectSnapshot(
-            project_id=p.pk,
-            project_name=p.name,
-            client_name=p.client.name,
-            launch_date=p.launch_date,
-            tasks=tuple(tasks_by_project[p.pk]),
-            inputs=tuple(inputs_by_project[p.pk]),
-            deadline_changes=tuple(changes_by_project[p.pk]),
-            members=member_snaps,
+            project_id=project_id,
+            project_name=name,
+            client_name=client_name,
+            launch_date=launch_date,
+            tasks=tuple(tasks_by_project[project_id]),
+            inputs=tuple(inputs_by_project[project_id]),
+            deadline_changes=tuple(changes_by_project[project_id]),
+            members=members,
             weekly_load=load,
-            brief_deliverables=tuple(p.brief.deliverable_list) if hasattr(p, "brief") else (),
-            revision_rounds_included=p.revision_rounds_included,
-            approvals=tuple(inputs.approvals.get(p.pk, ())),
-            change_requests=tuple(inputs.change_requests.get(p.pk, ())),
+            brief_deliverables=tuple(deliverable_lines(deliverables)) if deliverables else (),
+            revision_rounds_included=revision_rounds_included,
+            approvals=tuple(inputs.approvals.get(project_id, ())),
+            change_requests=tuple(inputs.change_requests.get(project_id, ())),
         )
-        for p in projects
+        for project_id, name, client_name, launch_date, revision_rounds_included, deliverables in project_rows
     ]
     return AgencySnapshot(agency=agency, today=today, calendar=calendar, projects=snapshots)
 
@@ -267,6 +467,13 @@ def _found(item: risks.Escalation) -> Found:
 
 def agency_scan(agency: Agency) -> SyncResult:
     """Scan every live project of an agency and store what changed. Callers hold the agency's scan lock."""
+    # The collector stays paused until the snapshot and what the rules found are freed: resumed after the
+    # snapshot alone, its first passes would walk every task snapshot while the rules run.
+    with _cyclic_gc_paused():
+        return _scan(agency)
+
+
+def _scan(agency: Agency) -> SyncResult:
     snapshot = agency_snapshot(agency)
     found = risks.evaluate_many(
         snapshot.projects, today=snapshot.today, calendar=snapshot.calendar, lookahead_days=LOOKAHEAD_DAYS

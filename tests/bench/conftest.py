@@ -64,6 +64,11 @@ def django_db_setup(django_db_blocker):
             seed.seed(seed.bench_today())
             print(f"\nSeeded the bench agency into {name} in {time.perf_counter() - started:.0f} s.")
         else:
+            # Every measured write is rolled back, which leaves dead rows behind; where autovacuum is off
+            # (as on a shared development server) they pile up run after run and each scan's store reads
+            # through tens of thousands of them. Cleared here, as autovacuum would in production.
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM")
             print(f"\nReusing the bench agency seeded today in {name}.")
     yield
 
@@ -105,22 +110,22 @@ def report():
         print()
 
 
-def paired_medians_ms(first, second, *, times: int, warmup: int = 2) -> tuple[float, float]:
-    """Median wall times of two callables in milliseconds, run alternately.
+def paired_medians_ms(*runs, times: int, warmup: int = 2) -> tuple[float, ...]:
+    """Median wall times of two (or more) callables in milliseconds, run alternately.
 
-    Alternating puts both under the same conditions on a busy machine, so their ratio holds up
+    Alternating puts them under the same conditions on a busy machine, so their ratio holds up
     even when the absolute numbers wander.
     """
     for _ in range(warmup):
-        first()
-        second()
-    samples: tuple[list[float], list[float]] = ([], [])
+        for run in runs:
+            run()
+    samples: tuple[list[float], ...] = tuple([] for _ in runs)
     for _ in range(times):
-        for run, into in ((first, samples[0]), (second, samples[1])):
+        for run, into in zip(runs, samples, strict=True):
             started = time.perf_counter()
             run()
             into.append((time.perf_counter() - started) * 1000)
-    return statistics.median(samples[0]), statistics.median(samples[1])
+    return tuple(statistics.median(taken) for taken in samples)
 
 
 def median_ms(run, *, times: int, warmup: int = 2) -> float:

@@ -8,9 +8,14 @@ deadline move with its cascade through a 200-task plan in fewer than 50 queries.
 
 from __future__ import annotations
 
-from datetime import timedelta
+import hashlib
+import importlib
+import json
+from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection, transaction
 from django.test import Client as HttpClient
 from django.test.utils import CaptureQueriesContext, override_settings
@@ -305,36 +310,66 @@ def test_rescheduling_a_task_cascades_through_200_tasks_in_few_queries(bench, re
 
 
 SCAN_TARGET_RATIO = 4.0
+# Linear in the data: the scan's time per live task stays within this much of its mean across the sizes.
+SCAN_PER_TASK_SPREAD = 0.30
+# The fixed amount of rule work the time per live task is counted in (see below).
+REFERENCE_PROJECTS = 40
+# The modules whose code makes the scan's time: the reads and the store, and the rules.
+SCAN_CODE = (
+    "projects.risk_scan",
+    "projects.escalations",
+    "projects.risk_inputs",
+    "approvals.risk_inputs",
+    "projects.workload",
+    "projects.scheduling",
+    "projects.risks",
+    "projects.risks._plan",
+    "projects.risks.snapshot",
+    "projects.risks.capacity",
+    "projects.risks.deadline_moved",
+    "projects.risks.decision_needed",
+    "projects.risks.launch_at_risk",
+    "projects.risks.missing_input",
+    "projects.risks.owner_unclear",
+    "projects.risks.scope",
+)
 
 
 def test_risk_scan_against_its_own_rules_in_memory(bench, report):
     """The scan end to end (read the agency, evaluate, store what changed) next to evaluating the same
-    snapshot already in memory: the scan's overhead over its own logic."""
+    snapshot already in memory: the scan's overhead over its own logic. And its time per live task, which
+    should not grow with the size of the agency."""
     from projects import risks
-    from projects.escalations import escalations_sync
-    from projects.risk_scan import _found, agency_snapshot
+    from projects.risk_scan import LOOKAHEAD_DAYS, agency_scan, agency_snapshot
 
     with scope(agency=bench.agency.pk):
         snapshot = agency_snapshot(bench.agency)
         tasks = sum(len(p.tasks) for p in snapshot.projects)
         total = Task.objects.count()
+        when = {"today": snapshot.today, "calendar": snapshot.calendar, "lookahead_days": LOOKAHEAD_DAYS}
+        # The same work at every size: the project rules over as many ordinary plans (50 tasks each).
+        reference = [p for p in snapshot.projects if len(p.tasks) == seed.TASKS_PER_PROJECT][
+            :REFERENCE_PROJECTS
+        ]
 
         def evaluate() -> None:
-            risks.evaluate_many(snapshot.projects, today=snapshot.today, calendar=snapshot.calendar)
+            risks.evaluate_many(snapshot.projects, **when)
 
         def scan() -> None:
+            # The scan as the scheduled job runs it, rolled back so that every run stores the same risks.
             with transaction.atomic():
-                fresh = agency_snapshot(bench.agency)
-                found = risks.evaluate_many(fresh.projects, today=fresh.today, calendar=fresh.calendar)
-                escalations_sync(
-                    agency_id=bench.agency.pk, found=[_found(f) for f in found], today=fresh.today
-                )
+                agency_scan(bench.agency)
                 transaction.set_rollback(True)
+
+        def calibrate() -> None:
+            for project in reference:
+                for rule in risks.PROJECT_RULES:
+                    rule(project, **when)
 
         with CaptureQueriesContext(connection) as captured:
             scan()
         queries = len(captured)
-        scan_ms, memory_ms = paired_medians_ms(scan, evaluate, times=5, warmup=1)
+        scan_ms, memory_ms, reference_ms = paired_medians_ms(scan, evaluate, calibrate, times=7, warmup=1)
     ratio = scan_ms / memory_ms
     report.add(
         f"risk scan ({tasks} live of {total} tasks) vs rules in memory",
@@ -345,6 +380,52 @@ def test_risk_scan_against_its_own_rules_in_memory(bench, report):
         f"≤ {SCAN_TARGET_RATIO:g}×",
         "PASS" if ratio <= SCAN_TARGET_RATIO else "FAIL",
     )
+    # Sizes are measured in separate runs, on a machine whose speed wanders: the time per live task is
+    # counted in the time the rules take per task of the reference plans, timed alongside the scan.
+    per_task = (scan_ms / tasks) / (reference_ms / (len(reference) * seed.TASKS_PER_PROJECT))
+    sizes = _scan_per_task_by_size(per_task, snapshot.today)
+    mean = sum(sizes.values()) / len(sizes)
+    spread = max(abs(value - mean) for value in sizes.values()) / mean
+    judged = len(sizes) > 1
+    report.add(
+        f"  … per live task ({scan_ms / tasks * 1000:.1f} µs here), in reference rule time: "
+        + ", ".join(f"{size} {value:.2f}" for size, value in sizes.items()),
+        "—",
+        "—",
+        "—",
+        f"±{spread:.0%}" if judged else "—",
+        f"±{SCAN_PER_TASK_SPREAD:.0%} across sizes",
+        ("PASS" if spread <= SCAN_PER_TASK_SPREAD else "FAIL") if judged else "(one size yet)",
+    )
     # The scan reads the whole agency; only planning and active projects have risks to find.
     assert total >= seed.PROJECTS * seed.TASKS_PER_PROJECT and tasks > 0
-    assert ratio <= SCAN_TARGET_RATIO, f"the scan is {ratio:.1f}× its rules in memory (target ≤ {SCAN_TARGET_RATIO:g}×)"
+    assert len(reference) == REFERENCE_PROJECTS
+    assert ratio <= SCAN_TARGET_RATIO, (
+        f"the scan is {ratio:.1f}× its rules in memory (target ≤ {SCAN_TARGET_RATIO:g}×)"
+    )
+    assert not judged or spread <= SCAN_PER_TASK_SPREAD, (
+        f"the scan's time per live task differs by ±{spread:.0%} across sizes ({sizes}; target ±30%)"
+    )
+
+
+def _scan_per_task_by_size(per_task: float, today: date) -> dict[str, float]:
+    """Record this size's time per live task and return every size's recorded today by the same scan code
+    (a size measured before a change to the scan is not compared with one measured after it)."""
+    code = hashlib.sha256()
+    for module in SCAN_CODE:
+        code.update(Path(importlib.import_module(module).__file__).read_bytes())
+    path = (
+        Path(settings.DATA_DIR) / "bench" / f"{settings.DATABASES['default']['TEST']['NAME']}-risk-scan.json"
+    )
+    recorded = json.loads(path.read_text()) if path.exists() else {}
+    recorded[seed.SIZE] = {"day": today.isoformat(), "code": code.hexdigest(), "per_task": per_task}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(recorded, indent=1, sort_keys=True))
+    current = recorded[seed.SIZE]
+    return {
+        size: recorded[size]["per_task"]
+        for size in seed.SIZES
+        if size in recorded
+        and recorded[size]["day"] == current["day"]
+        and recorded[size]["code"] == current["code"]
+    }

@@ -179,6 +179,43 @@ def test_the_scan_reads_an_agency_in_the_same_number_of_queries_whatever_its_siz
     assert count(team["agency"]) == small
 
 
+@pytest.mark.django_db
+def test_the_scan_reads_each_task_as_the_snapshot_the_rules_expect(team):
+    """The scan builds its task snapshots from rows without the dataclass's keyword constructor: each one
+    holds every field, with the same values the constructor would give."""
+    from dataclasses import fields
+
+    from projects import risks
+    from projects.risk_scan import agency_snapshot
+    from projects.scheduling import Dependency
+
+    project = _seed_project(team)
+    designer = next(m for m in team["members"] if m.discipline == Discipline.DESIGNER)
+    with scope(agency=team["agency"].pk):
+        [snapshot] = [p for p in agency_snapshot(team["agency"]).projects if p.project_id == project.pk]
+        design = Task.objects.get(project=project, key="design")
+        copy = RequiredInput.objects.get(project=project)
+    scanned = next(t for t in snapshot.tasks if t.key == "design")
+    assert scanned.__dict__.keys() == {f.name for f in fields(risks.TaskSnap)}
+    assert scanned == risks.TaskSnap(
+        id=design.pk,
+        key="design",
+        title="Design",
+        start=date(2026, 12, 3),
+        due=date(2026, 12, 7),
+        duration=3,
+        status="not_started",
+        phase="Creative",
+        discipline="",
+        assignee_id=designer.pk,
+        assignee_name=designer.user.full_name,
+        assignee_active=True,
+        predecessors=(Dependency(predecessor="brief", kind="FS", lag=0),),
+        input_ids=(copy.pk,),
+    )
+    assert [t.key for t in snapshot.tasks] == ["brief", "design", "build", "launch"]
+
+
 def _make(team, project, rule):
     """Turn the seed project into a scenario for one rule, through the services people use."""
     from approvals import services as approval_services
