@@ -475,7 +475,7 @@ def test_a_job_is_created_and_run_in_a_fixed_number_of_queries_whatever_its_outp
     """Creating a job (no budget set): one read of the client with its latest brand-layer version, its
     decision terms, the library files chosen as its examples and the agency's drafting settings (the
     layer's document is kept per process by version), and the insert. Running it as the worker does (the
-    agency id comes with the message): the claim (one UPDATE) and one read of the job with its agency,
+    agency id comes with the message): the claim, one UPDATE that returns the job joined to its agency,
     settings, client and requester; after the call, in one transaction, the job's final state (one
     UPDATE that only the run still holding the job passes), the brand rules (one read), the pieces, their
     versions, the outputs and the result (an insert each, whatever the number of outputs). An email
@@ -494,7 +494,7 @@ def test_a_job_is_created_and_run_in_a_fixed_number_of_queries_whatever_its_outp
     ):
         with django_assert_num_queries(2):
             job = start(world, "first_draft", client=world["client"], inputs=inputs)
-        with django_assert_num_queries(10), scope(agency=agency_id):
+        with django_assert_num_queries(9), scope(agency=agency_id):
             outcome = drafting.drafting_job_execute(job_id=job.pk, agency_id=agency_id)
         assert outcome.state == JobState.SUCCEEDED
         pieces = _outputs(world, job)
