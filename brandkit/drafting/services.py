@@ -369,7 +369,7 @@ def _settings_read_with(agency: Agency) -> DraftingSettings:
         return DraftingSettings(agency=agency)
 
 
-# What a run reads with its claim, joined to the claimed row: (where it goes, model, join).
+# What a run reads with its claim, joined to the claimed row: (alias in the SQL, model, join).
 _CLAIM_RELATIONS: tuple[tuple[str, type[models.Model], str], ...] = (
     ("agency", Agency, "JOIN {table} agency ON agency.id = job.agency_id"),
     ("settings", DraftingSettings, "LEFT JOIN {table} settings ON settings.agency_id = job.agency_id"),
@@ -444,13 +444,8 @@ def _claim(job_id: int) -> DraftingJob | None:
     )
     # The agency's settings as the ORM's select_related leaves them: read, or known to be missing.
     Agency.drafting_settings.related.set_cached_value(agency, own)
-    job.agency, job.client, job.requested_by, job.source_piece, job.project = (
-        agency,
-        client,
-        requester,
-        piece,
-        project,
-    )
+    job.agency, job.client, job.requested_by = agency, client, requester
+    job.source_piece, job.project = piece, project
     return _loaded(job)
 
 
