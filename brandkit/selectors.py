@@ -9,9 +9,12 @@ import threading
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
 from typing import Any
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db import connection, models
+from django.db.models import Prefetch, Q, QuerySet
 
 from agencyops.models import Agency, Client, ClientContact, Membership, Role
 from approvals.models import DecisionLogEntry
@@ -174,45 +177,90 @@ def _terms_of(key: tuple, layer: Mapping[str, Any], name: str) -> tuple[str, ...
     return terms
 
 
+def _version(
+    client: Client, layer_id: int, number: int, created_at: Any, content: dict[str, Any]
+) -> BrandLayerVersion:
+    return BrandLayerVersion.from_db(
+        "default",
+        ["id", "agency_id", "client_id", "number", "content", "created_at"],
+        [layer_id, client.agency_id, client.pk, number, content, created_at],
+    )
+
+
+def brand_layer_version_kept(
+    client: Client, *, layer_id: int | None, number: int | None, created_at: Any
+) -> BrandLayerVersion | None:
+    """The version a read of the client's latest layer named, with its document from the per-process
+    store (read from the database once per version and process); None for a client without a layer."""
+    if not layer_id:
+        return None
+    key = _layer_key(layer_id, created_at)
+    content = dict(_layer_documents({layer_id: key})[layer_id])
+    return _version(client, layer_id, number or 0, created_at, content)
+
+
+def _table(model: type[models.Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+@cache
+def _rules_sql() -> str:
+    # The agency's clients (by name, as the rules list them) with their latest layer version, and this
+    # client's row with its constraints (CASE: the other rows skip that subquery).
+    return f"""
+        SELECT c.id, c.name, v.id, v.number, v.created_at,
+            CASE WHEN c.id = %(client)s THEN (
+                SELECT jsonb_agg(
+                    jsonb_build_object(
+                        'term', d.term, 'must', d.must, 'decided_on', e.decided_on,
+                        'summary', left(e.decision, 200), 'entry_id', d.entry_id
+                    ) ORDER BY d.term, d.id
+                )
+                FROM {_table(DecisionConstraint)} d JOIN {_table(DecisionLogEntry)} e ON e.id = d.entry_id
+                WHERE d.agency_id = %(agency)s AND d.client_id = c.id
+            ) END
+        FROM {_table(Client)} c
+        LEFT JOIN LATERAL (
+            SELECT id, number, created_at FROM {_table(BrandLayerVersion)}
+            WHERE agency_id = %(agency)s AND client_id = c.id ORDER BY number DESC LIMIT 1
+        ) v ON TRUE
+        WHERE c.agency_id = %(agency)s
+        ORDER BY c.name, c.id
+    """
+
+
 def brand_rules_for_client(client: Client) -> tuple[BrandRules, BrandLayerVersion | None]:
     """What the checks need for one client: its latest layer, the constraints on its decisions and
-    the distinctive terms of the agency's other clients. Two queries whatever the agency's size (the
-    agency's clients with their latest version, the constraints), and a third for the documents of
-    versions this process has not read yet."""
-    latest = BrandLayerVersion.objects.filter(client=OuterRef("pk")).order_by("-number")
-    rows = list(
-        Client.objects.filter(agency=client.agency_id)
-        .annotate(
-            layer_id=Subquery(latest.values("pk")[:1]),
-            layer_number=Subquery(latest.values("number")[:1]),
-            layer_created_at=Subquery(latest.values("created_at")[:1]),
-        )
-        .values_list("pk", "name", "layer_id", "layer_number", "layer_created_at")
-    )
-    keys = {layer_id: _layer_key(layer_id, created) for _pk, _name, layer_id, _n, created in rows if layer_id}
+    the distinctive terms of the agency's other clients. One query whatever the agency's size (the
+    agency's clients with their latest version, and this client's row with its constraints), and a
+    second for the documents of versions this process has not read yet.
+
+    The query is written in SQL: it runs for every check and every drafting job, and building and
+    compiling it through the ORM cost ten times what PostgreSQL spends answering it."""
+    with connection.cursor() as cursor:
+        cursor.execute(_rules_sql(), {"client": client.pk, "agency": client.agency_id})
+        rows = cursor.fetchall()
+    keys = {row[2]: _layer_key(row[2], row[4]) for row in rows if row[2]}
     documents = _layer_documents(keys)
-    constraints = tuple(
-        ConstraintRule(
-            term=c.term,
-            must=c.must,
-            decided_on=c.entry.decided_on,
-            summary=c.entry.decision[:200],
-            entry_id=c.entry_id,
-        )
-        for c in DecisionConstraint.objects.filter(client=client).select_related("entry")
-    )
     version: BrandLayerVersion | None = None
     layer = empty_layer()
+    own_constraints: tuple[ConstraintRule, ...] = ()
     others = []
-    for pk, name, layer_id, number, created_at in rows:
+    for pk, name, layer_id, number, created_at, constraint_rows in rows:
         if pk == client.pk:
+            own_constraints = tuple(
+                ConstraintRule(
+                    term=c["term"],
+                    must=c["must"],
+                    decided_on=date.fromisoformat(c["decided_on"]),
+                    summary=c["summary"],
+                    entry_id=c["entry_id"],
+                )
+                for c in json.loads(constraint_rows or "[]")
+            )
             if layer_id:
                 layer = dict(documents[layer_id])
-                version = BrandLayerVersion.from_db(
-                    "default",
-                    ["id", "agency_id", "client_id", "number", "content", "created_at"],
-                    [layer_id, client.agency_id, pk, number, layer, created_at],
-                )
+                version = _version(client, layer_id, number, created_at, layer)
             continue
         terms = _terms_of(keys[layer_id], documents[layer_id], name) if layer_id else (name,)
         others.append(OtherClientTerms(client_name=name, terms=terms))
@@ -221,7 +269,7 @@ def brand_rules_for_client(client: Client) -> tuple[BrandRules, BrandLayerVersio
         client_name=client.name,
         version=version.number if version else 0,
         vale_rules=vale_rules_of(layer),
-        decision_constraints=constraints,
+        decision_constraints=own_constraints,
         other_clients=tuple(others),
     )
     return rules, version
@@ -375,23 +423,9 @@ def brand_files_of(client: Client) -> BrandFiles:
     return chosen
 
 
-def brand_layer_with_library_examples(layer: dict[str, Any], client: Client) -> dict[str, Any]:
-    """The layer as a draft reads it: its own examples, then the library files chosen as examples (their
-    text, as extracted), so "chosen example assets" include them. The layer's own positions stay put."""
-    items = (
-        LibraryItem.objects.filter(
-            agency_id=client.agency_id,
-            client=client,
-            deleted_at__isnull=True,
-            brand_uses__role=BrandFileRole.EXAMPLE,
-            brand_uses__client=client,
-        )
-        .exclude(latest_version__text="")
-        .exclude(latest_version=None)
-        .order_by("title", "pk")
-        .values_list("title", "latest_version__text")
-    )
-    extra = [{"title": title, "text": text[:EXAMPLE_TEXT_CHARS]} for title, text in items]
+def layer_with_examples(layer: dict[str, Any], extra: list[dict[str, Any]]) -> dict[str, Any]:
+    """The layer as a draft reads it: its own examples, then the library files chosen as examples, so
+    "chosen example assets" include them. The layer's own positions stay put."""
     if not extra:
         return layer
     return {**layer, "examples": [*(layer.get("examples") or []), *extra]}

@@ -3,15 +3,20 @@ for lists and pages, usage and cost per month, a piece's drafting history and a 
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import cache
+from typing import Any
 
 from django.conf import settings
+from django.db import connection, models
 from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
-from agencyops.models import Agency, Membership
+from agencyops.models import Agency, Client, Membership
 from brandkit.drafting.api_keys import api_key_decrypt
 from brandkit.drafting.models import (
     OFFLINE_LABEL,
@@ -23,12 +28,119 @@ from brandkit.drafting.models import (
     JobState,
 )
 from brandkit.drafting.provider import ProviderConfig
+from brandkit.library.models import BrandFileRole, BrandLayerFile, LibraryItem, LibraryVersion
+from brandkit.models import BrandLayerVersion, ConstraintMust, DecisionConstraint
+from brandkit.selectors import (
+    EXAMPLE_TEXT_CHARS,
+    brand_layer_document,
+    brand_layer_version_kept,
+    clients_with_brand_access,
+    layer_with_examples,
+)
 from projects.models import Project
 
 
 def drafting_settings_for(agency: Agency) -> DraftingSettings:
     """The agency's drafting settings (defaults when never saved)."""
     return DraftingSettings.objects.filter(agency=agency).first() or DraftingSettings(agency=agency)
+
+
+@dataclass(frozen=True)
+class JobSources:
+    """What starting a job of one client reads: its latest brand-layer version, the layer as a draft reads
+    it (with the library files chosen as examples), the terms its decisions require or rule out, and the
+    agency's drafting settings."""
+
+    version: BrandLayerVersion | None
+    layer: dict[str, Any]
+    must_include: list[str]
+    must_avoid: list[str]
+    settings: DraftingSettings
+
+
+_SETTINGS_FIELDS = (
+    "id",
+    "base_url",
+    "model",
+    "api_key_encrypted",
+    "monthly_token_budget",
+    "price_input_per_million",
+    "price_output_per_million",
+    "updated_at",
+)
+
+
+def _table(model: type[models.Model]) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+@cache
+def _job_sources_sql() -> str:
+    terms = f"""ARRAY(
+        SELECT term FROM {_table(DecisionConstraint)}
+        WHERE agency_id = %(agency)s AND client_id = %(client)s AND must = %(must_{{}})s ORDER BY term, id
+    )"""
+    settings_columns = ", ".join(f"s.{connection.ops.quote_name(name)}" for name in _SETTINGS_FIELDS)
+    return f"""
+        SELECT v.id, v.number, v.created_at,
+            {terms.format("present")}, {terms.format("absent")},
+            (
+                SELECT jsonb_agg(
+                    jsonb_build_object('title', i.title, 'text', left(lv.text, %(example_chars)s))
+                    ORDER BY i.title, i.id
+                )
+                FROM {_table(LibraryItem)} i JOIN {_table(LibraryVersion)} lv ON lv.id = i.latest_version_id
+                WHERE i.agency_id = %(agency)s AND i.client_id = %(client)s AND i.deleted_at IS NULL
+                    AND lv.text <> '' AND EXISTS (
+                        SELECT 1 FROM {_table(BrandLayerFile)} f
+                        WHERE f.agency_id = %(agency)s AND f.client_id = %(client)s
+                            AND f.library_item_id = i.id AND f.role = %(example)s
+                    )
+            ),
+            {settings_columns}
+        FROM (SELECT 1) AS one
+        LEFT JOIN LATERAL (
+            SELECT id, number, created_at FROM {_table(BrandLayerVersion)}
+            WHERE agency_id = %(agency)s AND client_id = %(client)s ORDER BY number DESC LIMIT 1
+        ) v ON TRUE
+        LEFT JOIN {_table(DraftingSettings)} s ON s.agency_id = %(agency)s
+    """
+
+
+def job_sources_for(client: Client) -> JobSources:
+    """Everything a new job of this client reads, in one query: its latest layer version, its decision
+    terms, the library files chosen as its examples and its agency's drafting settings; the layer's
+    document comes from the per-process store of versions, which never change.
+
+    The query is written in SQL: it runs in the request of every job, and building and compiling it
+    through the ORM cost more than the rest of starting the job together."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _job_sources_sql(),
+            {
+                "agency": client.agency_id,
+                "client": client.pk,
+                "must_present": ConstraintMust.PRESENT,
+                "must_absent": ConstraintMust.ABSENT,
+                "example": BrandFileRole.EXAMPLE,
+                "example_chars": EXAMPLE_TEXT_CHARS,
+            },
+        )
+        layer_id, number, created_at, must_include, must_avoid, examples, *own = cursor.fetchone()
+    version = brand_layer_version_kept(client, layer_id=layer_id, number=number, created_at=created_at)
+    settings_row = DraftingSettings(agency=client.agency)
+    if own[0] is not None:
+        settings_row = DraftingSettings.from_db(
+            "default", ["agency_id", *_SETTINGS_FIELDS], [client.agency_id, *own]
+        )
+        settings_row.agency = client.agency
+    return JobSources(
+        version=version,
+        layer=layer_with_examples(brand_layer_document(version), json.loads(examples or "[]")),
+        must_include=must_include,
+        must_avoid=must_avoid,
+        settings=settings_row,
+    )
 
 
 def provider_config_for(agency: Agency, *, own: DraftingSettings | None = None) -> ProviderConfig:
@@ -86,8 +198,6 @@ def tokens_used_this_month(agency: Agency) -> int:
 
 def drafting_jobs(membership: Membership, *, state: str = "", kind: str = "") -> QuerySet[DraftingJob]:
     """The agency's jobs, newest first, with their client and who asked, for lists."""
-    from brandkit.selectors import clients_with_brand_access
-
     jobs = (
         DraftingJob.objects.filter(client__in=clients_with_brand_access(membership))
         .select_related("client", "requested_by__user", "source_piece", "project")
@@ -103,8 +213,6 @@ def drafting_jobs(membership: Membership, *, state: str = "", kind: str = "") ->
 
 def drafting_job_for(membership: Membership, job_id: int) -> DraftingJob | None:
     """One job with its result and output pieces, or None (a 404 for the caller)."""
-    from brandkit.selectors import clients_with_brand_access
-
     return (
         DraftingJob.objects.filter(client__in=clients_with_brand_access(membership), pk=job_id)
         .select_related("client", "requested_by__user", "source_piece", "project", "brand_version", "result")

@@ -3,27 +3,28 @@ task), cancel and retry it, accept a pre-edit, decide expanded-brief sections, a
 settings.
 
 A run is three steps so a worker killed at any point leaves the job retryable and never duplicated:
-``_claim`` (lock the job, mark it running, count the attempt, commit), the call (no transaction open),
-``_finish`` (lock the job again; only a job still running gets its one ``DraftingResult`` and its pieces,
-all in one transaction with the state change).
+``_claim`` (mark it running and count the attempt in one UPDATE, committed), the call (no transaction
+open), ``_finish`` (one transaction: the final state in one UPDATE that only a job still running at this
+attempt passes, which also takes the row lock, then its pieces and its one ``DraftingResult``). State
+changes are UPDATEs with their condition in the WHERE clause, so no step reads the row to change it.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import partial
+from functools import cache, partial
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import F
-from django.db.models.functions import Coalesce, Now
+from django.db import connection, models, transaction
+from django.db.models import F, Func, JSONField, Value
 from django.utils import timezone
-from django_scopes import scope, scopes_disabled
+from django_scopes import get_scope, scope, scopes_disabled
 
 from agencyops import hooks
 from agencyops.models import Agency, Client, Membership
@@ -45,6 +46,7 @@ from brandkit.drafting.offline import SHORT_LIMITS, offline_answer
 from brandkit.drafting.provider import ProviderConfig, ProviderError, chat
 from brandkit.drafting.selectors import (
     drafting_settings_for,
+    job_sources_for,
     month_start,
     prices_for,
     provider_config_for,
@@ -54,12 +56,10 @@ from brandkit.drafting.selectors import (
 from brandkit.findings import TEXT_FIELDS
 from brandkit.governance.types import CHANNEL_VALUES, CHANNELS
 from brandkit.layer import layer_rules
-from brandkit.models import ContentPiece, ContentVersion, DecisionConstraint, FindingDismissal
+from brandkit.models import ContentPiece, ContentVersion, FindingDismissal
 from brandkit.permissions import can_manage_brand_settings, can_write_content
 from brandkit.selectors import (
     brand_layer_document,
-    brand_layer_latest,
-    brand_layer_with_library_examples,
     vale_rules_of,
 )
 from brandkit.services.content import (
@@ -120,11 +120,6 @@ def _brief_fields(project: Project) -> dict[str, Any]:
     }
 
 
-def _decision_terms(client: Client) -> tuple[list[str], list[str]]:
-    rows = list(DecisionConstraint.objects.filter(client=client).values_list("term", "must"))
-    return [t for t, must in rows if must == "present"], [t for t, must in rows if must == "absent"]
-
-
 def _job_inputs(
     *,
     kind: str,
@@ -133,7 +128,8 @@ def _job_inputs(
     project: Project | None,
     piece: ContentPiece | None,
 ) -> dict[str, Any]:
-    """What the job reads, validated and capped, with the source texts copied as they are now."""
+    """What the job reads, validated and capped, with the source texts copied as they are now (the
+    client's decision terms are added from its sources, read once these are valid)."""
     errors: dict[str, str] = {}
     channel = str(raw.get("channel") or (piece.channel if piece else "") or "")
     if kind in (JobKind.FIRST_DRAFT, JobKind.REPURPOSE, JobKind.VARIANTS) and channel not in CHANNEL_VALUES:
@@ -170,7 +166,6 @@ def _job_inputs(
         errors["title"] = "Name the piece, or start from a project's brief."
     if errors:
         raise ValidationError(errors)
-    must_include, must_avoid = _decision_terms(client)
     inputs: dict[str, Any] = {
         "client_name": client.name,
         "channel": channel,
@@ -180,8 +175,6 @@ def _job_inputs(
         "count": 1 if kind in (JobKind.BRIEF_EXPANSION, JobKind.PRE_EDIT) else count,
         "instructions": instructions,
         "examples": examples,
-        "must_include": must_include,
-        "must_avoid": must_avoid,
     }
     if kind == JobKind.FIRST_DRAFT and count > 1:
         inputs["spacing_days"] = spacing
@@ -280,15 +273,16 @@ def drafting_job_create(
         job_inputs = _report_prose_inputs(client=owner, raw=raw)
         version = None
         messages = prompts.report_prose_messages(job_inputs)
+        own = drafting_settings_for(actor.agency)
     else:
         job_inputs = _job_inputs(kind=kind, client=owner, raw=raw, project=project, piece=piece)
-        version = brand_layer_latest(owner)
-        # The library files chosen as example assets count among the examples a draft may follow.
-        layer = brand_layer_with_library_examples(brand_layer_document(version), owner)
+        sources = job_sources_for(owner)
+        job_inputs.update(must_include=sources.must_include, must_avoid=sources.must_avoid)
+        version, own = sources.version, sources.settings
+        # The layer includes the library files chosen as example assets a draft may follow.
         messages = prompts.assemble_messages(
-            kind=kind, inputs=job_inputs, layer=layer, today=agency_today(actor.agency)
+            kind=kind, inputs=job_inputs, layer=sources.layer, today=agency_today(actor.agency)
         )
-    own = drafting_settings_for(actor.agency)
     config = provider_config_for(actor.agency, own=own)
     estimate = 0
     if not config.is_offline:
@@ -375,45 +369,133 @@ def _settings_read_with(agency: Agency) -> DraftingSettings:
         return DraftingSettings(agency=agency)
 
 
-def _claim(job_id: int) -> DraftingJob | None:
-    """Mark the job running and count the attempt in one statement (committed at once), then read it with
-    what every run needs: its agency and that agency's drafting settings, client, requester, source piece
-    and project (the brand-layer document only the offline drafter reads, when it runs). None when the
-    job is gone or already finished."""
-    claimed = DraftingJob.objects.filter(pk=job_id, state__in=OPEN_STATES).update(
-        state=JobState.RUNNING, attempts=F("attempts") + 1, started_at=Coalesce("started_at", Now())
+# What a run reads with its claim, joined to the claimed row: (alias in the SQL, model, join).
+_CLAIM_RELATIONS: tuple[tuple[str, type[models.Model], str], ...] = (
+    ("agency", Agency, "JOIN {table} agency ON agency.id = job.agency_id"),
+    ("settings", DraftingSettings, "LEFT JOIN {table} settings ON settings.agency_id = job.agency_id"),
+    ("client", Client, "JOIN {table} client ON client.id = job.client_id"),
+    ("requested_by", Membership, "LEFT JOIN {table} requested_by ON requested_by.id = job.requested_by_id"),
+    ("source_piece", ContentPiece, "LEFT JOIN {table} source_piece ON source_piece.id = job.source_piece_id"),
+    ("project", Project, "LEFT JOIN {table} project ON project.id = job.project_id"),
+)
+
+
+@cache
+def _claim_sql() -> str:
+    quote = connection.ops.quote_name
+    tables = [("job", DraftingJob), *((alias, model) for alias, model, _join in _CLAIM_RELATIONS)]
+    columns = ", ".join(
+        f"{alias}.{quote(field.column)}" for alias, model in tables for field in model._meta.concrete_fields
     )
-    if not claimed:
-        return None
-    job = (
-        DraftingJob.objects.select_related(
-            "agency__drafting_settings", "client", "requested_by", "source_piece", "project"
+    joins = "\n".join(join.format(table=quote(model._meta.db_table)) for _a, model, join in _CLAIM_RELATIONS)
+    return f"""
+        WITH job AS (
+            UPDATE {quote(DraftingJob._meta.db_table)}
+            SET state = %(running)s, attempts = attempts + 1, started_at = COALESCE(started_at, STATEMENT_TIMESTAMP())
+            WHERE id = %(job)s AND agency_id = %(agency)s AND state IN (%(queued)s, %(running)s)
+            RETURNING *
         )
-        .filter(pk=job_id)
-        .first()
+        SELECT {columns} FROM job {joins}
+    """
+
+
+def _instances(row: Sequence[Any], models_: Sequence[type[models.Model]]) -> list[models.Model | None]:
+    """Model instances from one row holding each model's concrete columns in turn (None for a left join
+    that found nothing), converted as the ORM converts them (JSON and the like)."""
+    found: list[models.Model | None] = []
+    start = 0
+    for model in models_:
+        fields = model._meta.concrete_fields
+        values = list(row[start : start + len(fields)])
+        start += len(fields)
+        if values[0] is None:
+            found.append(None)
+            continue
+        for n, field in enumerate(fields):
+            for convert in field.get_db_converters(connection):
+                values[n] = convert(values[n], field, connection)
+        found.append(model.from_db(connection.alias, [f.attname for f in fields], values))
+    return found
+
+
+def _claim(job_id: int) -> DraftingJob | None:
+    """Mark the job running and count the attempt, and read it with what every run needs (its agency and
+    that agency's drafting settings, client, requester, source piece and project), in one statement,
+    committed at once. The brand-layer document is read only by the offline drafter, when it runs. None
+    when the job is gone or already finished.
+
+    The statement is SQL (an UPDATE … RETURNING joined to the job's relations): through the ORM it was an
+    UPDATE and a second read whose building cost more CPU than the model call it prepares."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _claim_sql(),
+            {
+                "job": job_id,
+                "agency": get_scope()["agency"],
+                "queued": JobState.QUEUED,
+                "running": JobState.RUNNING,
+            },
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    job, agency, own, client, requester, piece, project = _instances(
+        row, [DraftingJob, *(model for _a, model, _j in _CLAIM_RELATIONS)]
     )
-    return _loaded(job) if job is not None else None
+    # The agency's settings as the ORM's select_related leaves them: read, or known to be missing.
+    Agency.drafting_settings.related.set_cached_value(agency, own)
+    job.agency, job.client, job.requested_by = agency, client, requester
+    job.source_piece, job.project = piece, project
+    return _loaded(job)
+
+
+def _with_event(record: dict[str, Any]) -> Func:
+    """The job's events with ``record`` appended, in the UPDATE itself: no read of the row first, and two
+    writers appending at once both keep theirs (the row lock orders them)."""
+    return Func(
+        F("events"),
+        Value([record], output_field=JSONField()),
+        template="%(expressions)s",
+        arg_joiner=" || ",
+        output_field=JSONField(),
+    )
 
 
 def _event(job_id: int, record: dict[str, Any], **fields: Any) -> None:
-    with transaction.atomic():
-        job = DraftingJob.objects.select_for_update().get(pk=job_id)
-        job.events = [*job.events, {"at": timezone.now().isoformat(), **record}]
-        for name, value in fields.items():
-            setattr(job, name, value)
-        job.save(update_fields=["events", *fields])
+    DraftingJob.objects.filter(pk=job_id).update(
+        events=_with_event({"at": timezone.now().isoformat(), **record}), **fields
+    )
 
 
-def _fail(job_id: int, reason: str) -> Outcome:
+def _close(job_id: int, *, attempt: int | None, state: str, record: dict[str, Any], **fields: Any) -> bool:
+    """Finish the job in one UPDATE, only while this run still holds it: running, and (when ``attempt`` is
+    given) still at this run's attempt. False when a cancel, a later attempt or a finish came first."""
+    now = timezone.now()
+    held = DraftingJob.objects.filter(pk=job_id, state=JobState.RUNNING)
+    if attempt is not None:
+        held = held.filter(attempts=attempt)
+    return bool(
+        held.update(
+            state=state,
+            finished_at=now,
+            events=_with_event({"at": now.isoformat(), "event": state, **record}),
+            **fields,
+        )
+    )
+
+
+def _state_of(job_id: int) -> Outcome:
+    state = DraftingJob.objects.filter(pk=job_id).values_list("state", flat=True).first()
+    return Outcome(state or "missing")
+
+
+def _fail(job: DraftingJob, reason: str, *, attempt: int | None = None, **fields: Any) -> Outcome:
+    """Mark the job failed with the reason in words (when this run still holds it) and announce it."""
     with transaction.atomic():
-        job = DraftingJob.objects.select_for_update().get(pk=job_id)
-        if job.state != JobState.RUNNING:
-            return Outcome(job.state)
-        job.state = JobState.FAILED
-        job.error = reason
-        job.finished_at = timezone.now()
-        job.events = [*job.events, {"at": job.finished_at.isoformat(), "event": "failed", "reason": reason}]
-        job.save(update_fields=["state", "error", "finished_at", "events"])
+        if not _close(
+            job.pk, attempt=attempt, state=JobState.FAILED, record={"reason": reason}, error=reason, **fields
+        ):
+            return _state_of(job.pk)
         hooks.announce(hooks.DRAFTING_JOB_FINISHED, job_id=job.pk, kind=job.kind, agency_id=job.agency_id)
     return Outcome(JobState.FAILED)
 
@@ -540,6 +622,10 @@ def _land(job: DraftingJob, answer: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+class _NotHeld(Exception):
+    """This run no longer holds the job (cancelled, finished, or claimed again by a later attempt)."""
+
+
 def _finish(
     job_id: int,
     *,
@@ -550,56 +636,42 @@ def _finish(
     prices: tuple[Decimal, Decimal] | None = None,
     job: DraftingJob | None = None,
 ) -> Outcome:
-    """Write the answer of attempt ``attempt``. ``job`` is the run's own copy (from ``_claim``); its state,
-    attempts and events are read again under the row lock, the rest (inputs, relations) does not change."""
-    with transaction.atomic():
-        locked = (
-            DraftingJob.objects.select_for_update().filter(pk=job_id).values("state", "attempts", "events")
+    """Write the answer of attempt ``attempt``: in one transaction, the job's final state first (one UPDATE
+    that only the run still holding the job gets past; its row lock orders this against a cancel or another
+    attempt), then the pieces and the one result. An answer that cannot be saved rolls all of it back and
+    fails the job with the reason instead. ``job`` is the run's own copy (from ``_claim``); only its inputs
+    and relations are read, which do not change."""
+    if job is None:
+        job = (
+            DraftingJob.objects.select_related("client", "agency", "requested_by", "source_piece", "project")
+            .filter(pk=job_id)
+            .first()
         )
-        current = locked.first()
-        if current is None:
-            return Outcome("missing")
-        # Only the run that holds the job may write; a cancelled or finished job keeps what it has.
-        # The result's one-per-job constraint backs this up should two runs ever pass it together.
-        if current["state"] != JobState.RUNNING or current["attempts"] != attempt:
-            return Outcome(current["state"])
         if job is None:
-            job = _loaded(
-                DraftingJob.objects.select_related(
-                    "client", "agency", "requested_by", "source_piece", "project"
-                ).get(pk=job_id)
-            )
-        job.state, job.attempts, job.events = current["state"], current["attempts"], current["events"]
-        answer = prompts.parse_answer(job.kind, text, count=int(job.inputs.get("count") or 1))
-        try:
-            with transaction.atomic():
-                outputs = _land(job, answer)
-                DraftingResult.objects.create(agency=job.agency, job=job, outputs=outputs)
-        except ValidationError as error:
-            reason = "The answer could not be saved: " + " ".join(error.messages)
-            job.state, job.error = JobState.FAILED, reason
-            outputs = []
-        else:
-            job.state = JobState.SUCCEEDED
-        job.response = text
-        job.prompt_tokens, job.completion_tokens = prompt_tokens, completion_tokens
-        job.cost = _cost(prompt_tokens, completion_tokens, prices or prices_for(job.agency))
-        job.finished_at = timezone.now()
-        job.events = [*job.events, {"at": job.finished_at.isoformat(), "event": job.state}]
-        job.save(
-            update_fields=[
-                "state",
-                "error",
-                "response",
-                "prompt_tokens",
-                "completion_tokens",
-                "cost",
-                "finished_at",
-                "events",
-            ]
+            return Outcome("missing")
+        _loaded(job)
+    answered = {
+        "response": text,
+        "prompt_tokens": prompt_tokens,
+        "completion_tokens": completion_tokens,
+        "cost": _cost(prompt_tokens, completion_tokens, prices or prices_for(job.agency)),
+    }
+    answer = prompts.parse_answer(job.kind, text, count=int(job.inputs.get("count") or 1))
+    try:
+        with transaction.atomic():
+            if not _close(job_id, attempt=attempt, state=JobState.SUCCEEDED, record={}, error="", **answered):
+                raise _NotHeld
+            outputs = _land(job, answer)
+            # One per job (a unique constraint), should two runs ever get past the state check together.
+            DraftingResult.objects.create(agency=job.agency, job=job, outputs=outputs)
+            hooks.announce(hooks.DRAFTING_JOB_FINISHED, job_id=job.pk, kind=job.kind, agency_id=job.agency_id)
+    except _NotHeld:
+        return _state_of(job_id)
+    except ValidationError as error:
+        return _fail(
+            job, "The answer could not be saved: " + " ".join(error.messages), attempt=attempt, **answered
         )
-        hooks.announce(hooks.DRAFTING_JOB_FINISHED, job_id=job.pk, kind=job.kind, agency_id=job.agency_id)
-    return Outcome(job.state)
+    return Outcome(JobState.SUCCEEDED)
 
 
 def drafting_job_execute(*, job_id: int, agency_id: int | None = None) -> Outcome:
@@ -614,8 +686,7 @@ def drafting_job_execute(*, job_id: int, agency_id: int | None = None) -> Outcom
     with scope(agency=agency_id):
         job = _claim(job_id)
         if job is None:
-            state = DraftingJob.objects.filter(pk=job_id).values_list("state", flat=True).first()
-            return Outcome(state or "missing")
+            return _state_of(job_id)
         own = _settings_read_with(job.agency)
         config = provider_config_for(job.agency, own=own)
         if job.provider != config.label:
@@ -638,7 +709,7 @@ def drafting_job_execute(*, job_id: int, agency_id: int | None = None) -> Outcom
                 return Outcome(JobState.RUNNING, retry_in=wait)
             tries = f" after {job.attempts} attempt(s)" if error.retryable else ""
             return _fail(
-                job_id,
+                job,
                 f"{error.reason} The job stopped{tries}; its inputs are kept, so retry when the provider is back.",
             )
         try:
@@ -654,7 +725,7 @@ def drafting_job_execute(*, job_id: int, agency_id: int | None = None) -> Outcom
         except Exception:
             # A fault of ours, not the provider's: say so on the job (it would otherwise stay "running").
             log.exception("Drafting job %s could not save its answer", job_id)
-            _fail(job_id, "The answer arrived but could not be saved (an error on our side); retry the job.")
+            _fail(job, "The answer arrived but could not be saved (an error on our side); retry the job.")
             raise
 
 

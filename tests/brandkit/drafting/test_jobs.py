@@ -4,6 +4,7 @@ OpenAI-compatible server, retries, outages, the budget, cancel and retry, and a 
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -229,6 +230,33 @@ def test_hostile_inputs_get_clear_errors(studio):
     assert set(error.value.message_dict) >= {"channel", "count", "instructions", "examples"}
 
 
+def test_a_job_carries_the_clients_decided_terms_and_no_other_clients(studio):
+    from approvals import services as approval_services
+
+    decided = {"Acme Dental": [("free consultation", "absent"), ("Smile Plan", "present")]}
+    decided["Birch Bakery"] = [("sourdough club", "absent")]
+    with scope(agency=studio["agency"].pk):
+        for name, terms in decided.items():
+            entry = approval_services.decision_log_add(
+                actor=studio["owner"],
+                client=studio["by_name"][name],
+                decided_on=date(2026, 3, 12),
+                decision="What the client decided in the March call.",
+                approver_name="The client",
+                asset="All copy",
+                source_kind="meeting",
+            )
+            for term, must in terms:
+                brand_services.decision_constraint_add(
+                    actor=studio["owner"], entry=entry, term=term, must=must
+                )
+    job = start(studio, "first_draft", client=studio["client"], inputs={"channel": "email", "title": "Hi"})
+    assert (job.inputs["must_include"], job.inputs["must_avoid"]) == (["Smile Plan"], ["free consultation"])
+    prompt = "\n".join(message["content"] for message in job.messages)
+    assert "Must include:\n- Smile Plan" in prompt and "Must not use:\n- free consultation" in prompt
+    assert "sourdough club" not in prompt
+
+
 # --- With a provider -----------------------------------------------------------------------------------
 
 
@@ -444,12 +472,14 @@ def test_a_job_whose_requester_left_the_team_fails_in_words_instead_of_hanging(s
 def test_a_job_is_created_and_run_in_a_fixed_number_of_queries_whatever_its_outputs(
     with_provider, settings, django_assert_num_queries
 ):
-    """Creating a job (no budget set): the client's decision terms, its latest brand layer, the library
-    files chosen as its examples, the agency's drafting settings and the insert. Running it as the worker does (the agency id
-    comes with the message): the claim (one UPDATE) and one read of the job with its agency, settings,
-    client and requester; after the call, the job's state under its row lock, the brand
-    rules (two reads), the pieces, their versions, the outputs and the result (an insert each, whatever
-    the number of outputs) and the job's final state. An email sequence of four costs what one page does."""
+    """Creating a job (no budget set): one read of the client with its latest brand-layer version, its
+    decision terms, the library files chosen as its examples and the agency's drafting settings (the
+    layer's document is kept per process by version), and the insert. Running it as the worker does (the
+    agency id comes with the message): the claim, one UPDATE that returns the job joined to its agency,
+    settings, client and requester; after the call, in one transaction, the job's final state (one
+    UPDATE that only the run still holding the job passes), the brand rules (one read), the pieces, their
+    versions, the outputs and the result (an insert each, whatever the number of outputs). An email
+    sequence of four costs what one page does."""
     settings.AI_MONTHLY_TOKEN_BUDGET = 0
     world, agency_id = with_provider, with_provider["agency"].pk
     warm = start(
@@ -462,9 +492,9 @@ def test_a_job_is_created_and_run_in_a_fixed_number_of_queries_whatever_its_outp
         ({"channel": "landing_page", "goal": "lead_generation", "title": "Page"}, 1),
         ({"channel": "email", "goal": "email_nurture", "title": "Welcome", "count": 4}, 4),
     ):
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(2):
             job = start(world, "first_draft", client=world["client"], inputs=inputs)
-        with django_assert_num_queries(14), scope(agency=agency_id):
+        with django_assert_num_queries(9), scope(agency=agency_id):
             outcome = drafting.drafting_job_execute(job_id=job.pk, agency_id=agency_id)
         assert outcome.state == JobState.SUCCEEDED
         pieces = _outputs(world, job)
