@@ -21,31 +21,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django_scopes import scope, scopes_disabled
 from rest_framework.exceptions import NotFound
 
+from agencyops.model_rows import model_loader
 from agencyops.models import Agency, ClientContact, Membership, Notification
 
 View = Callable[..., HttpResponse]
-
-
-def _loader(model: type[Model], alias: str) -> tuple[str, Callable[[Sequence[Any]], Model]]:
-    """The SELECT list of every concrete column of ``model`` (as ``alias``) and a function turning those
-    values into an instance, with the fields' own conversions from the database (JSON, say)."""
-    fields = model._meta.concrete_fields
-    columns = ", ".join(f'{alias}."{field.column}"' for field in fields)
-    names = [field.attname for field in fields]
-    converters = [
-        (i, field, field.get_db_converters(connection))
-        for i, field in enumerate(fields)
-        if field.get_db_converters(connection)
-    ]
-
-    def load(values: Sequence[Any]) -> Model:
-        values = list(values)
-        for i, field, chain in converters:
-            for convert in chain:
-                values[i] = convert(values[i], field, connection)
-        return model.from_db(connection.alias, names, values)
-
-    return columns, load
 
 
 @functools.cache
@@ -54,8 +33,8 @@ def _membership_query() -> tuple[
 ]:
     """The membership lookup every staff page and API call makes, written once instead of compiled by the
     ORM on every request (that compiling cost more than the query)."""
-    membership_columns, load_membership = _loader(Membership, "m")
-    agency_columns, load_agency = _loader(Agency, "a")
+    membership_columns, load_membership = model_loader(Membership, "m")
+    agency_columns, load_agency = model_loader(Agency, "a")
     notification = Notification._meta
     sql = f"""
         SELECT {membership_columns}, {agency_columns},
