@@ -12,13 +12,13 @@ from django.contrib.auth import get_user as django_get_user
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.utils.crypto import constant_time_compare
 from django.utils.functional import SimpleLazyObject
 
 from agencyops.model_rows import model_loader
 from agencyops.models import User
+from agencyops.planned_sql import planned_cursor
 
 
 class ContentSecurityPolicyMiddleware:
@@ -41,7 +41,7 @@ def _user_query() -> tuple[str, Callable[[Any], Any]]:
 
 def _user_by_id(user_id: Any) -> User | None:
     sql, load = _user_query()
-    with connection.cursor() as cursor:
+    with planned_cursor() as cursor:
         cursor.execute(sql, [user_id])
         row = cursor.fetchone()
     return load(row) if row is not None else None

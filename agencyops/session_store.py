@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from django.contrib.sessions.backends import db
 from django.contrib.sessions.models import Session
-from django.db import connection
 from django.utils import timezone
+
+from agencyops.planned_sql import planned_cursor
 
 SESSION_SQL = """
 SELECT s.session_data FROM django_session s WHERE s.session_key = %s AND s.expire_date > %s
@@ -21,7 +22,7 @@ class SessionStore(db.SessionStore):
     def _get_session_from_db(self) -> Session | None:
         # Like Django's: the session with this key unless it has expired; a key that matches none is
         # dropped, so that saving the session creates a new one instead of reviving the old key.
-        with connection.cursor() as cursor:
+        with planned_cursor() as cursor:
             cursor.execute(SESSION_SQL, [self.session_key, timezone.now()])
             row = cursor.fetchone()
         if row is None:

@@ -15,7 +15,6 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse
 from django_scopes import scope
@@ -23,6 +22,7 @@ from rest_framework.exceptions import NotFound
 
 from agencyops.model_rows import model_loader
 from agencyops.models import Agency, Client, ClientContact, ClientStatus, Membership, Notification
+from agencyops.planned_sql import planned_cursor
 
 View = Callable[..., HttpResponse]
 
@@ -58,7 +58,7 @@ def membership_for(user: Any, agency_slug: str) -> Membership | None:
     if not user.is_authenticated:
         return None
     sql, load_membership, load_agency, split = _membership_query()
-    with connection.cursor() as cursor:
+    with planned_cursor() as cursor:
         cursor.execute(sql, [agency_slug, user.pk])
         row = cursor.fetchone()
     if row is None:
@@ -103,7 +103,7 @@ def contact_for(user: Any, agency_slug: str) -> ClientContact | None:
     if not user.is_authenticated:
         return None
     sql, load_contact, load_agency, load_client, agency_at, client_at = _contact_query()
-    with connection.cursor() as cursor:
+    with planned_cursor() as cursor:
         cursor.execute(sql, [agency_slug, user.pk, ClientStatus.ARCHIVED.value])
         row = cursor.fetchone()
     if row is None:

@@ -11,10 +11,10 @@ from collections import defaultdict
 from datetime import date, datetime
 from typing import NamedTuple
 
-from django.db import connection
 from django.utils import timezone
 
 from agencyops.models import Agency, Membership
+from agencyops.planned_sql import planned_cursor
 from agencyops.row_links import link_by_id
 from approvals.models import ApprovalStatus
 from projects import scheduling
@@ -137,7 +137,7 @@ def home_decision_items(
         "membership": membership.pk,
     }
     request_link = link_by_id("approval_detail", "request_id", agency_slug=slug)
-    with connection.cursor() as cursor:
+    with planned_cursor() as cursor:
         cursor.execute(HOME_REQUESTS_SQL, params)
         requests = [_Request(*row) for row in cursor.fetchall()]
         cursor.execute(HOME_CHANGE_REQUESTS_SQL, params)

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.core.paginator import Page, Paginator
-from django.db import connection
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.http import Http404
 from django.urls import reverse
@@ -22,6 +21,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 from agencyops.models import Agency, ClientContact
+from agencyops.planned_sql import planned_cursor
 from approvals.models import (
     ApprovalRequest,
     ApprovalStatus,
@@ -283,7 +283,7 @@ def portal_home_data(
         "awaiting": ApprovalStatus.AWAITING_CLIENT.value,
         "shown": decisions_shown,
     }
-    with connection.cursor() as cursor:
+    with planned_cursor() as cursor:
         cursor.execute(PORTAL_AWAITING_SQL, params)
         awaiting_rows = cursor.fetchall()
         # The client's binding decisions, and this contact's own advice.

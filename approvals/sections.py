@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection
-
 from agencyops import sections as registry
+from agencyops.planned_sql import planned_cursor
 
 
 def client_open_approvals(context: registry.SectionContext) -> list[Any]:
@@ -63,7 +62,7 @@ def portal_waiting_approvals(*, contact: Any, project_ids: list[int], today: Any
         "awaiting": ApprovalStatus.AWAITING_CLIENT.value,
         "projects": list(project_ids),
     }
-    with connection.cursor() as cursor:
+    with planned_cursor() as cursor:
         cursor.execute(PORTAL_WAITING_SQL, params)
         rows = cursor.fetchall()
     link = link_by_id("portal_approval", "request_id", agency_slug=contact.agency.slug)

@@ -17,11 +17,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db import connection
-
 from agencyops import sections as registry
 from agencyops.model_rows import model_loader
 from agencyops.models import ClientContact
+from agencyops.planned_sql import planned_cursor
 from projects.calendars import agency_today
 from projects.health import COUNTED_STATES, HEALTH_FACTS_SQL, ProjectHealth, health_of
 from projects.models import Party, Project, ProjectStatus
@@ -123,7 +122,7 @@ def client_projects_status(contact: ClientContact, *, today: date) -> ClientProj
         "cancelled": ProjectStatus.CANCELLED.value,
         "shown": SHOWN,
     }
-    with connection.cursor() as cursor:
+    with planned_cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     projects = []

@@ -21,12 +21,12 @@ from datetime import date, datetime
 from itertools import groupby
 from typing import NamedTuple, TypeVar
 
-from django.db import connection
 from django.urls import reverse
 
 from agencyops import dates
 from agencyops import sections as registry
 from agencyops.models import Agency, Membership
+from agencyops.planned_sql import planned_cursor
 from agencyops.row_links import link_by_id
 from projects.models import LIVE_PROJECT_STATUSES, EscalationState, Party, TaskStatus
 
@@ -293,7 +293,7 @@ def _home_rows(agency: Agency, *, week_end: date) -> list[_Row]:
         "week_end": week_end,
         "stalled": [status.value for status in STALLED_STATUSES],
     }
-    with connection.cursor() as cursor:
+    with planned_cursor() as cursor:
         cursor.execute(HOME_ROWS_SQL, params)
         return [_Row(*row) for row in cursor.fetchall()]
 
@@ -303,7 +303,7 @@ def home_tasks(agency: Agency, *, pks: Iterable[int], today: date) -> dict[int, 
     task_link = link_by_id("task_detail", "task_id", agency_slug=agency.slug)
     status_link = link_by_id("task_status", "task_id", agency_slug=agency.slug)
     year = today.year
-    with connection.cursor() as cursor:
+    with planned_cursor() as cursor:
         cursor.execute(HOME_TASKS_SQL, {"agency": agency.pk, "pks": list(pks)})
         rows = cursor.fetchall()
     return {
@@ -388,7 +388,7 @@ def _escalation_items(agency: Agency, today: date) -> list[tuple[tuple, ExtraIte
     """Open and acknowledged risks, each with its sort key and the home section it belongs to (one query)."""
     list_url = reverse("escalation_list", kwargs={"agency_slug": agency.slug})
     params = {"agency": agency.pk, "states": [EscalationState.OPEN.value, EscalationState.ACKNOWLEDGED.value]}
-    with connection.cursor() as cursor:
+    with planned_cursor() as cursor:
         cursor.execute(HOME_RISKS_SQL, params)
         rows = cursor.fetchall()
     pairs = []

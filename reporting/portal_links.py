@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection
 from django.urls import reverse
 
 from agencyops.models import ClientContact
+from agencyops.planned_sql import planned_cursor
 from projects.client_projects import PortalLink
 from reporting.models import IssueState
 
@@ -22,7 +22,7 @@ WHERE r.agency_id = %(agency)s AND r.client_id = %(client)s AND r.state = %(sent
 def reports_link(*, contact: ClientContact) -> list[tuple[Any, PortalLink]]:
     """``Reports (n)`` when reports have been sent to the contact's client (one query)."""
     params = {"agency": contact.agency_id, "client": contact.client_id, "sent": IssueState.SENT.value}
-    with connection.cursor() as cursor:
+    with planned_cursor() as cursor:
         cursor.execute(SENT_REPORTS_SQL, params)
         (sent,) = cursor.fetchone()
     if not sent:

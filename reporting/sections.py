@@ -6,10 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db import connection
-
 from agencyops import sections as registry
 from agencyops.permissions import can_lead_work
+from agencyops.planned_sql import planned_cursor
 from agencyops.row_links import link_by_id
 
 HOME_ALERTS_SHOWN = 10
@@ -64,7 +63,7 @@ def home_open_alerts(context: registry.SectionContext) -> HomeAlerts:
         # No limit (LIMIT NULL) when everything is asked for.
         "limit": None if context.extra.get("show_all") else HOME_ALERTS_SHOWN,
     }
-    with connection.cursor() as cursor:
+    with planned_cursor() as cursor:
         cursor.execute(HOME_ALERTS_SQL, params)
         rows = cursor.fetchall()
     campaign_link = link_by_id("reporting_campaign_detail", "campaign_id", agency_slug=context.agency.slug)

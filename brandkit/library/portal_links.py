@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection
 from django.urls import reverse
 
 from agencyops.models import ClientContact
+from agencyops.planned_sql import planned_cursor
 from projects.client_projects import PortalLink
 
 # Written once: the portal home is every client's first page, and the ORM compiled this count on each view.
@@ -20,7 +20,7 @@ WHERE i.agency_id = %(agency)s AND i.client_id = %(client)s AND i.client_visible
 
 def brand_files_link(*, contact: ClientContact) -> list[tuple[Any, PortalLink]]:
     """``Brand files (n)`` when the contact's client has shared files (one query)."""
-    with connection.cursor() as cursor:
+    with planned_cursor() as cursor:
         cursor.execute(SHARED_FILES_SQL, {"agency": contact.agency_id, "client": contact.client_id})
         (shared,) = cursor.fetchone()
     if not shared:

@@ -38,9 +38,12 @@ def _copy_of(http: HttpClient) -> HttpClient:
 
 def test_a_session_signs_in_the_person_it_was_opened_for(team):
     http = HttpClient()
-    assert http.post(
-        reverse("login"), {"username": team["owner"].user.email, "password": factories.PASSWORD}
-    ).status_code == 302
+    assert (
+        http.post(
+            reverse("login"), {"username": team["owner"].user.email, "password": factories.PASSWORD}
+        ).status_code
+        == 302
+    )
 
     page = http.get(_home(team))
 
@@ -116,7 +119,9 @@ def test_a_changed_role_applies_at_the_next_request(as_owner, team):
 def test_a_session_signed_with_a_retired_secret_key_is_kept_and_moved_to_the_new_key(as_owner, team):
     old_key = as_owner.cookies[settings.SESSION_COOKIE_NAME].value
     # Sessions are signed with SECRET_KEY: rotate it, keeping the old one as a fallback.
-    with override_settings(SECRET_KEY="a-new-secret-key-" + "x" * 50, SECRET_KEY_FALLBACKS=[settings.SECRET_KEY]):
+    with override_settings(
+        SECRET_KEY="a-new-secret-key-" + "x" * 50, SECRET_KEY_FALLBACKS=[settings.SECRET_KEY]
+    ):
         page = as_owner.get(_home(team))
         assert page.status_code == 200
         assert page.wsgi_request.user == team["owner"].user
