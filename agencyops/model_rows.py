@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Model
 
 
@@ -21,17 +21,20 @@ def model_loader(model: type[Model], alias: str) -> tuple[str, Callable[[Sequenc
     fields = model._meta.concrete_fields
     columns = ", ".join(f'{alias}."{field.column}"' for field in fields)
     names = [field.attname for field in fields]
+    db = connections[DEFAULT_DB_ALIAS]
     converters = [
-        (i, field, field.get_db_converters(connection))
+        (i, field, field.get_db_converters(db))
         for i, field in enumerate(fields)
-        if field.get_db_converters(connection)
+        if field.get_db_converters(db)
     ]
 
     def load(values: Sequence[Any]) -> Model:
-        values = list(values)
-        for i, field, chain in converters:
-            for convert in chain:
-                values[i] = convert(values[i], field, connection)
-        return model.from_db(connection.alias, names, values)
+        if converters:
+            values = list(values)
+            db = connections[DEFAULT_DB_ALIAS]
+            for i, field, chain in converters:
+                for convert in chain:
+                    values[i] = convert(values[i], field, db)
+        return model.from_db(DEFAULT_DB_ALIAS, names, values)
 
     return columns, load

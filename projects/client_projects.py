@@ -10,20 +10,17 @@ client), so this module imports none of them.
 
 from __future__ import annotations
 
-import functools
 import json
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from agencyops import sections as registry
-from agencyops.model_rows import model_loader
 from agencyops.models import ClientContact
 from agencyops.planned_sql import planned_cursor
 from projects.calendars import agency_today
 from projects.health import COUNTED_STATES, HEALTH_FACTS_SQL, ProjectHealth, health_of
-from projects.models import Party, Project, ProjectStatus
+from projects.models import Party, ProjectStatus
 
 # Contribution targets: items waiting on the client, keyed by project id; links the client may follow.
 PORTAL_WAITING = "projects.portal_waiting"
@@ -55,9 +52,20 @@ class PortalLink:
     url: str
 
 
+class PortalProject(NamedTuple):
+    """What the portal home shows of a project, and the facts its health is read from (``health_of``)."""
+
+    pk: int
+    name: str
+    status: str
+    launch_date: date
+    forecast_launch: date | None
+    open_risks: int
+
+
 @dataclass
 class ClientProject:
-    project: Project
+    project: PortalProject
     status_words: str
     health: ProjectHealth | None
     health_words: str
@@ -86,32 +94,26 @@ def health_words(health: ProjectHealth) -> str:
     return "On track"
 
 
-@functools.cache
-def _projects_query() -> tuple[str, Callable[[Sequence[Any]], Any], int]:
-    """The portal home's projects, written once: compiling the ORM's version (health subqueries, the
-    live-first order, the open inputs' prefetch) cost several times what PostgreSQL spends running it.
-    Each row is the project, its health facts, its place in the order and the client's open inputs."""
-    columns, load = model_loader(Project, "p")
-    sql = f"""
-        SELECT {columns}, {HEALTH_FACTS_SQL},
-               CASE WHEN p.status = ANY(%(live)s) THEN 0 WHEN p.status = %(on_hold)s THEN 1 ELSE 2 END AS live_first,
-               (SELECT json_agg(json_build_array(ri.description, ri.expected_by)
-                                ORDER BY ri.expected_by, ri.description, ri.id)
-                FROM projects_requiredinput ri
-                WHERE ri.agency_id = %(agency)s AND ri.project_id = p.id
-                  AND ri.from_party = %(client_party)s AND ri.received_at IS NULL)::text
-        FROM projects_project p
-        WHERE p.agency_id = %(agency)s AND p.client_id = %(client)s AND p.status <> %(cancelled)s
-        ORDER BY live_first, p.launch_date, p.name, p.id
-        LIMIT %(shown)s
-    """
-    return sql, load, len(Project._meta.concrete_fields)
+# The portal home's projects, written once: compiling the ORM's version (health subqueries, the live-first
+# order, the open inputs' prefetch) cost several times what PostgreSQL spends running it. Each row is the
+# project, its health facts, its place in the order and the client's open inputs.
+PORTAL_PROJECTS_SQL = f"""
+SELECT p.id, p.name, p.status, p.launch_date, {HEALTH_FACTS_SQL},
+       CASE WHEN p.status = ANY(%(live)s) THEN 0 WHEN p.status = %(on_hold)s THEN 1 ELSE 2 END AS live_first,
+       (SELECT json_agg(json_build_array(ri.description, ri.expected_by) ORDER BY ri.expected_by, ri.description, ri.id)
+        FROM projects_requiredinput ri
+        WHERE ri.agency_id = %(agency)s AND ri.project_id = p.id
+          AND ri.from_party = %(client_party)s AND ri.received_at IS NULL)::text
+FROM projects_project p
+WHERE p.agency_id = %(agency)s AND p.client_id = %(client)s AND p.status <> %(cancelled)s
+ORDER BY live_first, p.launch_date, p.name, p.id
+LIMIT %(shown)s
+"""
 
 
 def client_projects_status(contact: ClientContact, *, today: date) -> ClientProjects:
     """The contact's client's projects (cancelled ones left out), live ones first by launch, each with
     its health and what waits on the client; a fixed number of queries however many projects."""
-    sql, load, width = _projects_query()
     params = {
         "agency": contact.agency_id,
         "client": contact.client_id,
@@ -123,14 +125,12 @@ def client_projects_status(contact: ClientContact, *, today: date) -> ClientProj
         "shown": SHOWN,
     }
     with planned_cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(PORTAL_PROJECTS_SQL, params)
         rows = cursor.fetchall()
-    projects = []
-    for row in rows:
-        project = load(row[:width])
-        forecast, open_risks, live_first, inputs = row[width:]
-        project.forecast_launch, project.open_risks = forecast, open_risks  # what health_of reads
-        projects.append((project, live_first == 0, json.loads(inputs) if inputs else []))
+    projects = [
+        (PortalProject(*row), live_first == 0, json.loads(inputs) if inputs else [])
+        for *row, live_first, inputs in rows
+    ]
     waiting_elsewhere: dict[int, list[WaitingItem]] = {}
     if projects:
         for project_id, item in registry.contributions_collect(
@@ -150,7 +150,9 @@ def client_projects_status(contact: ClientContact, *, today: date) -> ClientProj
         shown.append(
             ClientProject(
                 project=project,
-                status_words=STATUS_WORDS.get(ProjectStatus(project.status), project.get_status_display()),
+                status_words=STATUS_WORDS.get(
+                    ProjectStatus(project.status), ProjectStatus(project.status).label
+                ),
                 health=health,
                 health_words=health_words(health) if health is not None else "",
                 waiting=waiting,
