@@ -58,7 +58,7 @@ class HomeTask(NamedTuple):
     title: str
     status: str
     due_date: date
-    updated_at: datetime
+    updated_at: datetime | None  # listed as blocked or waiting only: their "since" when none was recorded
     waiting_on: str
     waiting_on_name: str
     waiting_since: date | None
@@ -271,7 +271,10 @@ ORDER BY t.due_date, p.name, t."order", t.id
 """
 
 HOME_TASKS_SQL = """
-SELECT t.id, t.title, t.status, t.due_date, t.updated_at, t.waiting_on, t.waiting_on_name, t.waiting_since,
+SELECT t.id, t.title, t.status, t.due_date,
+       -- only a stalled task shows it (its "since" when none was recorded): a moment costs a parse per row
+       CASE WHEN t.id = ANY(%(stalled)s) THEN t.updated_at END,
+       t.waiting_on, t.waiting_on_name, t.waiting_since,
        t.blocked_reason, t.blocked_since, t.needs_decision, t.decision_question, t.decision_by,
        t.project_id, p.name, p.launch_date, p.client_id, c.name, m.is_active, u.full_name, u.email
 FROM projects_task t
@@ -298,13 +301,19 @@ def _home_rows(agency: Agency, *, week_end: date) -> list[_Row]:
         return [_Row(*row) for row in cursor.fetchall()]
 
 
-def home_tasks(agency: Agency, *, pks: Iterable[int], today: date) -> dict[int, HomeTask]:
-    """What the home view shows of these tasks, by id, with project, client and owner (one query)."""
+def home_tasks(
+    agency: Agency, *, pks: Iterable[int], today: date, stalled: Iterable[int] = ()
+) -> dict[int, HomeTask]:
+    """What the home view shows of these tasks, by id, with project, client and owner (one query); the
+    ``stalled`` ones (listed as blocked or waiting) with when they last changed."""
     task_link = link_by_id("task_detail", "task_id", agency_slug=agency.slug)
     status_link = link_by_id("task_status", "task_id", agency_slug=agency.slug)
     year = today.year
     with planned_cursor() as cursor:
-        cursor.execute(HOME_TASKS_SQL, {"agency": agency.pk, "pks": list(pks)})
+        cursor.execute(
+            HOME_TASKS_SQL,
+            {"agency": agency.pk, "pks": list(pks), "stalled": list(stalled)},
+        )
         rows = cursor.fetchall()
     return {
         row[0]: HomeTask(
@@ -459,7 +468,12 @@ def home_sections(
     stalled_listed = _take(stalled, limits.blocked)
     deciding_listed = _take(deciding, limits.decisions)
     listed = (overdue_listed, week_listed, stalled_listed, deciding_listed)
-    shown = home_tasks(agency, pks={r.pk for part in listed for r in part}, today=today)
+    shown = home_tasks(
+        agency,
+        pks={r.pk for part in listed for r in part},
+        today=today,
+        stalled=[r.pk for r in stalled_listed],
+    )
 
     listed_this_week = {r.pk for r in week_listed}
     days = []
