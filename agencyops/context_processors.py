@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any, NamedTuple
 
-from django.db import connection
 from django.http import HttpRequest
+from django.utils.safestring import SafeString
 
+from agencyops.fragment_cache import render_remembered
 from agencyops.models import Role
+from agencyops.planned_sql import planned_cursor
 
 NAV = [
     ("home", "Home"),
@@ -48,14 +51,44 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     if membership is None or not request.user.is_authenticated:
         return {"nav": []}
 
-    def other_agencies() -> list[AgencyChoice]:
-        # Lazy: one query of four columns, only when the switcher is rendered (on every page), written
-        # once rather than compiled by the ORM on every page.
-        with connection.cursor() as cursor:
+    @functools.cache
+    def other_agencies() -> tuple[AgencyChoice, ...]:
+        # One query of four columns, written once rather than compiled by the ORM on every page.
+        with planned_cursor() as cursor:
             cursor.execute(OTHER_AGENCIES_SQL, [request.user.pk])
             rows = cursor.fetchall()
-        return [AgencyChoice(pk, slug, name, ROLE_LABELS.get(role, role)) for pk, slug, name, role in rows]
+        return tuple(
+            AgencyChoice(pk, slug, name, ROLE_LABELS.get(role, role)) for pk, slug, name, role in rows
+        )
 
     # Owners run the team: for them it is one click from every page, not only inside the account menu.
-    nav = [*NAV, ("member_list", "Team")] if membership.role == Role.OWNER else NAV
-    return {"nav": nav, "current_membership": membership, "my_memberships": other_agencies}
+    nav = (*NAV, ("member_list", "Team")) if membership.role == Role.OWNER else tuple(NAV)
+
+    def topbar() -> SafeString:
+        # The same on every page of a person in an agency but for the page they are on: remembered per
+        # process under exactly what it shows (agencyops.fragment_cache.render_remembered).
+        match = request.resolver_match
+        return render_remembered(
+            request,
+            template_name="components/topbar.html",
+            data={
+                "nav": nav,
+                "current_url_name": match.url_name if match else None,
+                "current_membership": {
+                    "agency_id": membership.agency_id,
+                    "agency": {"slug": membership.agency.slug, "name": membership.agency.name},
+                    "is_owner": membership.is_owner,
+                    "unread_notifications": getattr(membership, "unread_notifications", 0),
+                },
+                "my_memberships": other_agencies(),
+                "user": {"full_name": request.user.full_name, "email": request.user.email},
+            },
+        )
+
+    return {
+        "nav": nav,
+        "current_membership": membership,
+        "my_memberships": other_agencies,
+        # Lazy: only a page that shows the shell renders it (htmx partials do not).
+        "topbar": topbar,
+    }

@@ -10,6 +10,10 @@ A page whose data is cheap to load but costly to render (the home view's section
 can key its body on that data itself: ``data_version`` digests what the selectors returned, so the
 markup stays in templates and a repeat view with the same data costs a digest instead of a render.
 
+A small fragment that every page renders (the staff shell's top bar) is remembered in the process itself,
+under the values it is rendered from (``render_remembered``): for it a cache round trip would cost about
+what rendering does.
+
 Bodies are rendered with a placeholder for the CSRF token, which is swapped for the viewer's own token
 on the way out: a body cached for one person never hands their token to another. In DEBUG nothing is
 cached, so template edits show on the next reload.
@@ -32,6 +36,7 @@ from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.loader import get_template, render_to_string
 from django.template.loader_tags import IncludeNode
+from django.urls import get_script_prefix
 from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString, mark_safe
 from redis.exceptions import RedisError
@@ -85,6 +90,15 @@ def _templates_stamp(name: str) -> str:
     return hashlib.sha256(sources.encode()).hexdigest()[:16]
 
 
+def _page_token(request: HttpRequest) -> str:
+    """The CSRF token for the fragments of one page: masked once, as every {% csrf_token %} of one
+    render shares one (masking takes a few dozen random choices)."""
+    token = getattr(request, "_fragment_csrf_token", None)
+    if token is None:
+        token = request._fragment_csrf_token = get_token(request)  # type: ignore[attr-defined]
+    return token
+
+
 def render_cached(
     request: HttpRequest,
     *,
@@ -118,7 +132,7 @@ def render_cached(
             cache.set(key, body, TIMEOUT_SECONDS)
         except RedisError:
             logger.warning("Fragment cache unavailable; %s not kept", template_name, exc_info=True)
-    return mark_safe(body.replace(_csrf_placeholder(), get_token(request)))  # noqa: S308 - our own markup
+    return mark_safe(body.replace(_csrf_placeholder(), _page_token(request)))  # noqa: S308 - our own markup
 
 
 def render_for_data(
@@ -143,3 +157,28 @@ def render_for_data(
     return render_cached(
         request, template_name=template_name, version=version, variant=(*variant, *stamps), context=context
     )
+
+
+# How many distinct fragments each process remembers (a top bar is ~3 KB: a few MB at most).
+REMEMBERED = 512
+
+
+@functools.lru_cache(maxsize=REMEMBERED)
+def _remembered(template_name: str, pickled: bytes) -> str:
+    _, data = pickle.loads(pickled)  # noqa: S301 - our own bytes
+    return render_to_string(template_name, {**data, "csrf_token": _csrf_placeholder()})
+
+
+def render_remembered(request: HttpRequest, *, template_name: str, data: dict[str, Any]) -> SafeString:
+    """``template_name`` rendered from ``data`` alone (no request context, so everything it shows is in
+    ``data``), remembered in this process under ``data`` itself: a repeat costs a pickle and a lookup.
+
+    ``data`` holds plain values (strings, numbers, tuples, dicts, named tuples); the CSRF token is swapped
+    in per request, as for cached bodies. In DEBUG nothing is remembered."""
+    if settings.DEBUG:
+        return render_to_string(template_name, {**data, "csrf_token": get_token(request)})
+    # Under the script prefix too: the links it holds start with it.
+    body = _remembered(
+        template_name, pickle.dumps((get_script_prefix(), data), protocol=pickle.HIGHEST_PROTOCOL)
+    )
+    return mark_safe(body.replace(_csrf_placeholder(), _page_token(request)))  # noqa: S308 - our own markup

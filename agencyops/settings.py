@@ -68,7 +68,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with the signed-in person read by SQL written once (agencyops/middleware.py).
+    "agencyops.middleware.SignedInUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -101,6 +102,12 @@ if env.str("DATABASE_URL", default=""):
 else:
     DATABASES = {"default": embedded.embedded_database(DATA_DIR)}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+# The statements the hot pages write once (agencyops.planned_sql) are prepared on first use on each
+# connection; the ORM's queries never are (Django writes their values in). Off behind a pooler in
+# transaction mode, which cannot keep prepared statements.
+DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+    0 if env.bool("DATABASE_PREPARED_STATEMENTS", default=True) else None
+)
 DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str("TEST_DATABASE_NAME", default="test_agencyops")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -133,6 +140,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Django's database sessions, read by SQL written once (agencyops/session_store.py).
+SESSION_ENGINE = "agencyops.session_store"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "start"
 LOGOUT_REDIRECT_URL = "login"
@@ -312,7 +321,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "projects.tasks.generate_retainer_work",
         "schedule": crontab(hour=2, minute=15),
     },
-    "library-purge": {"task": "brandkit.library.tasks.purge_deleted_items", "schedule": crontab(hour=3, minute=40)},
+    "library-purge": {
+        "task": "brandkit.library.tasks.purge_deleted_items",
+        "schedule": crontab(hour=3, minute=40),
+    },
     "pdf-pages": {"task": "approvals.tasks.render_pending_pages", "schedule": crontab(minute="*/15")},
     "weekly-reports": {"task": "reporting.tasks.send_weekly_reports", "schedule": crontab(minute="*/15")},
 }

@@ -8,26 +8,76 @@ from __future__ import annotations
 
 import zoneinfo
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
+from typing import NamedTuple
 
-from django.db.models import OuterRef, Q, Subquery
-from django.urls import reverse
 from django.utils import timezone
 
 from agencyops.models import Agency, Membership
-from approvals.models import ApprovalRequest, ApprovalStatus, AssetVersion, ChangeRequest
+from agencyops.planned_sql import planned_cursor
+from agencyops.row_links import link_by_id
+from approvals.models import ApprovalStatus
 from projects import scheduling
 from projects.calendars import agency_calendar
 from projects.home_sections import ExtraItem
 from projects.models import LIVE_PROJECT_STATUSES, Task, TaskDependency, TaskStatus
 
+# The requests "Needs decision" lists, written once: the ORM spent longer compiling this five-table query
+# (on every view of the home page) than PostgreSQL spends running it. Scoped to the agency like every query.
+HOME_REQUESTS_SQL = """
+SELECT r.id, r.status, r.title, r.due_at, r.project_id, r.task_id, p.name, fa.full_name,
+       r.internal_approver_id, iu.full_name, t.due_date, t.status,
+       -- the round, in a subquery rather than an aggregate: grouping by every column costs more to plan
+       (SELECT v.number FROM approvals_assetversion v
+        WHERE v.agency_id = %(agency)s AND v.request_id = r.id ORDER BY v.number DESC LIMIT 1)
+FROM approvals_approvalrequest r
+JOIN projects_project p ON p.id = r.project_id
+JOIN agencyops_clientcontact fa ON fa.id = r.final_approver_id
+LEFT JOIN projects_task t ON t.id = r.task_id
+LEFT JOIN agencyops_membership im ON im.id = r.internal_approver_id
+LEFT JOIN agencyops_user iu ON iu.id = im.user_id
+WHERE r.agency_id = %(agency)s AND p.status = ANY(%(live)s)
+  AND (r.status = ANY(%(waiting)s) OR (r.status = %(changes_requested)s AND p.coordinator_id = %(membership)s))
+ORDER BY r.due_at, r.id
+"""
 
-def _launch_impacts(agency: Agency, late: list[ApprovalRequest], today: date) -> dict[int, str]:
+HOME_CHANGE_REQUESTS_SQL = """
+SELECT cr.id, cr.description, cr.citation, cr.impact_summary, p.name
+FROM approvals_changerequest cr
+JOIN projects_project p ON p.id = cr.project_id
+WHERE cr.agency_id = %(agency)s AND p.status = ANY(%(live)s)
+  AND NOT EXISTS (SELECT 1 FROM approvals_changerequestdecision d WHERE d.change_request_id = cr.id)
+ORDER BY cr.created_at, cr.id
+"""
+
+
+class _Request(NamedTuple):
+    """The columns of an approval request that "Needs decision" shows or sorts by."""
+
+    pk: int
+    status: str
+    title: str
+    due_at: datetime
+    project_id: int
+    task_id: int | None
+    project_name: str
+    final_approver_name: str
+    internal_approver_id: int | None
+    internal_approver_name: str | None
+    task_due_date: date | None
+    task_status: str | None
+    round: int | None
+
+
+def _launch_impacts(agency: Agency, late: list[_Request], today: date) -> dict[int, str]:
     """For late approvals gating a milestone already due: how far the launch moves if it is decided today."""
     gated = {
         r.pk: r.task_id
         for r in late
-        if r.task_id and r.task and r.task.due_date < today and r.task.status != TaskStatus.DONE
+        if r.task_id
+        and r.task_due_date is not None
+        and r.task_due_date < today
+        and r.task_status != TaskStatus.DONE
     }
     if not gated:
         return {}
@@ -78,50 +128,35 @@ def home_decision_items(
     slug = agency.slug
     decisions: list[tuple[tuple, ExtraItem]] = []
 
-    # Built here, under the caller's tenant scope (a scoped manager filters by the scope active when
-    # the queryset is made).
-    latest_round = (
-        AssetVersion.objects.filter(request=OuterRef("pk")).order_by("-number").values("number")[:1]
-    )
-    waiting = Q(status__in=[ApprovalStatus.AWAITING_CLIENT, ApprovalStatus.AWAITING_INTERNAL])
-    # The client's verdict reaches the coordinator without opening the approvals list.
-    asked_of_me = Q(status=ApprovalStatus.CHANGES_REQUESTED, project__coordinator=membership)
-    requests = list(
-        ApprovalRequest.objects.filter(waiting | asked_of_me, project__status__in=LIVE_PROJECT_STATUSES)
-        .select_related("project", "final_approver", "internal_approver__user", "task")
-        # Only the columns the list shows: every selected column of five tables cost more to compile
-        # (in Python, on every view of the home page) than the query costs to run.
-        .only(
-            "status",
-            "title",
-            "due_at",
-            "project_id",
-            "task_id",
-            "project__name",
-            "final_approver__full_name",
-            "internal_approver__user__full_name",
-            "task__due_date",
-            "task__status",
-        )
-        # The round in a subquery, not an aggregate: grouping by every selected column costs more to plan.
-        .annotate(round=Subquery(latest_round))
-        .order_by("due_at")
-    )
+    params = {
+        "agency": agency.pk,
+        "live": [status.value for status in LIVE_PROJECT_STATUSES],
+        "waiting": [ApprovalStatus.AWAITING_CLIENT.value, ApprovalStatus.AWAITING_INTERNAL.value],
+        # The client's verdict reaches the coordinator without opening the approvals list.
+        "changes_requested": ApprovalStatus.CHANGES_REQUESTED.value,
+        "membership": membership.pk,
+    }
+    request_link = link_by_id("approval_detail", "request_id", agency_slug=slug)
+    with planned_cursor() as cursor:
+        cursor.execute(HOME_REQUESTS_SQL, params)
+        requests = [_Request(*row) for row in cursor.fetchall()]
+        cursor.execute(HOME_CHANGE_REQUESTS_SQL, params)
+        changes = cursor.fetchall()
     late = [r for r in requests if r.status == ApprovalStatus.AWAITING_CLIENT and r.due_at < now]
     impacts = _launch_impacts(agency, late, today)
     from approvals.services import format_moment
 
     for r in requests:
         due_day = r.due_at.astimezone(zone).date()
-        url = reverse("approval_detail", kwargs={"agency_slug": slug, "request_id": r.pk})
+        url = request_link(r.pk)
         if r.status == ApprovalStatus.AWAITING_INTERNAL:
             item = ExtraItem(
                 kind="signoff",
                 question=f"Sign off “{r.title}” before it goes to the client",
-                decided_by=r.internal_approver.user.full_name if r.internal_approver else "An owner",
+                decided_by=r.internal_approver_name if r.internal_approver_id else "An owner",
                 about=r.title,
                 url=url,
-                project_name=r.project.name,
+                project_name=r.project_name,
                 due_date=due_day,
                 due_label=format_moment(r.due_at, agency),
                 badge="Internal sign-off",
@@ -130,11 +165,11 @@ def home_decision_items(
         elif r.status == ApprovalStatus.CHANGES_REQUESTED:
             item = ExtraItem(
                 kind="changes_requested",
-                question=f"Changes requested by {r.final_approver.full_name} — upload version {(r.round or 1) + 1}",
+                question=f"Changes requested by {r.final_approver_name} — upload version {(r.round or 1) + 1}",
                 decided_by=membership.user.full_name or membership.user.email,
                 about=r.title,
                 url=url,
-                project_name=r.project.name,
+                project_name=r.project_name,
                 due_date=None,
                 due_label="",
                 badge="Changes requested",
@@ -148,10 +183,10 @@ def home_decision_items(
             item = ExtraItem(
                 kind="approval",
                 question=f"Client decision on “{r.title}” (version {r.round or 1})",
-                decided_by=r.final_approver.full_name,
+                decided_by=r.final_approver_name,
                 about=r.title,
                 url=url,
-                project_name=r.project.name,
+                project_name=r.project_name,
                 due_date=due_day,
                 due_label=("was due " if is_late else "") + format_moment(r.due_at, agency),
                 impact=impacts.get(r.pk, ""),
@@ -162,27 +197,21 @@ def home_decision_items(
             )
         decisions.append(((0 if item.late else 1, due_day), item))
 
-    for change in (
-        ChangeRequest.objects.filter(decision__isnull=True, project__status__in=LIVE_PROJECT_STATUSES)
-        .select_related("project")
-        .only("description", "citation", "impact_summary", "project__name")
-        .order_by("created_at")
-    ):
+    change_link = link_by_id("change_request_detail", "change_request_id", agency_slug=slug)
+    for change_id, description, citation, impact_summary, project_name in changes:
         item = ExtraItem(
             kind="change_request",
-            question=f"Change request: {change.description}",
+            question=f"Change request: {description}",
             decided_by="An owner or the coordinator",
-            about=change.citation,
-            project_name=change.project.name,
-            url=reverse(
-                "change_request_detail", kwargs={"agency_slug": slug, "change_request_id": change.pk}
-            ),
+            about=citation,
+            project_name=project_name,
+            url=change_link(change_id),
             due_date=None,
             due_label="",
-            impact=change.impact_summary,
+            impact=impact_summary,
             badge="Change request",
             badge_class="badge-warn",
-            subject=("change_request", change.pk),
+            subject=("change_request", change_id),
         )
         decisions.append(((1, today), item))
     return decisions

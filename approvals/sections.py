@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from agencyops import sections as registry
+from agencyops.planned_sql import planned_cursor
 
 
 def client_open_approvals(context: registry.SectionContext) -> list[Any]:
@@ -36,27 +37,41 @@ def portal_home_for_page(context: registry.SectionContext) -> Any:
     return context.memo("approvals.portal_home", lambda: portal_home_data(context.viewer))
 
 
+# The requests awaiting the client on the portal home's projects, written once (the portal home is every
+# client's first page). The rule of what a contact may open is approvals.selectors.requests_visible_to's:
+# their own client's requests, once sent.
+PORTAL_WAITING_SQL = """
+SELECT r.id, r.title, r.project_id, r.due_at, r.final_approver_id
+FROM approvals_approvalrequest r
+WHERE r.agency_id = %(agency)s AND r.client_id = %(client)s AND r.sent_at IS NOT NULL
+  AND r.status = %(awaiting)s AND r.project_id = ANY(%(projects)s)
+ORDER BY r.due_at, r.id
+"""
+
+
 def portal_waiting_approvals(*, contact: Any, project_ids: list[int], today: Any) -> list[tuple[int, Any]]:
     """For the portal home's projects: the work awaiting the client's decision, per project (one query)."""
-    from django.urls import reverse
-
+    from agencyops.row_links import link_by_id
     from approvals.models import ApprovalStatus
-    from approvals.portal_selectors import local_date, portal_requests
+    from approvals.portal_selectors import local_date
     from projects.client_projects import WaitingItem
 
-    rows = (
-        portal_requests(contact)
-        .filter(status=ApprovalStatus.AWAITING_CLIENT, project_id__in=project_ids)
-        .only("pk", "title", "project_id", "due_at", "final_approver_id")
-        .order_by("due_at", "pk")
-    )
+    params = {
+        "agency": contact.agency_id,
+        "client": contact.client_id,
+        "awaiting": ApprovalStatus.AWAITING_CLIENT.value,
+        "projects": list(project_ids),
+    }
+    with planned_cursor() as cursor:
+        cursor.execute(PORTAL_WAITING_SQL, params)
+        rows = cursor.fetchall()
+    link = link_by_id("portal_approval", "request_id", agency_slug=contact.agency.slug)
     pairs = []
-    for row in rows:
-        due = local_date(row.due_at, contact.agency)
-        verb = "Approve" if row.final_approver_id == contact.pk else "Review"
-        url = reverse("portal_approval", kwargs={"agency_slug": contact.agency.slug, "request_id": row.pk})
+    for pk, title, project_id, due_at, final_approver_id in rows:
+        due = local_date(due_at, contact.agency)
+        verb = "Approve" if final_approver_id == contact.pk else "Review"
         pairs.append(
-            (row.project_id, WaitingItem(label=f"{verb} “{row.title}”", due=due, url=url, overdue=due < today))
+            (project_id, WaitingItem(label=f"{verb} “{title}”", due=due, url=link(pk), overdue=due < today))
         )
     return pairs
 

@@ -12,8 +12,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from agencyops.models import Agency
+from agencyops.planned_sql import planned_cursor
 from projects import scheduling
-from projects.models import AgencyClosure
 
 # The holidays package treats GB as a whole (no Easter Monday, as in Scotland); most GB agencies are English.
 DEFAULT_SUBDIVISIONS = {"GB": "ENG"}
@@ -24,6 +24,14 @@ def agency_today(agency: Agency) -> date:
     return timezone.now().astimezone(zoneinfo.ZoneInfo(agency.time_zone)).date()
 
 
+# The agency's closures in a span of years: read by every page that counts business days, written once
+# (the ORM compiled it again on each view, at several times the cost of running it). The scan reads the
+# same rows through ``agency_closures``, batched with its other reads.
+CLOSURES_SQL = """
+SELECT c.date FROM projects_agencyclosure c WHERE c.agency_id = %s AND c.date >= %s AND c.date < %s
+"""
+
+
 def agency_calendar(
     agency: Agency, *, around: date | None = None, closures: Iterable[date] | None = None
 ) -> scheduling.BusinessCalendar:
@@ -31,7 +39,9 @@ def agency_calendar(
     caller read them already with ``agency_closures``)."""
     years = calendar_years(around or agency_today(agency))
     if closures is None:
-        closures = agency_closures(agency, years)
+        with planned_cursor() as cursor:
+            cursor.execute(CLOSURES_SQL, [agency.pk, date(years.start, 1, 1), date(years.stop, 1, 1)])
+            closures = [day for (day,) in cursor.fetchall()]
     country = agency.country.upper()
     return scheduling.BusinessCalendar(
         working_weekdays=frozenset(agency.working_weekdays),

@@ -10,17 +10,17 @@ client), so this module imports none of them.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
-
-from django.db.models import Case, IntegerField, Prefetch, Value, When
+from typing import Any, NamedTuple
 
 from agencyops import sections as registry
 from agencyops.models import ClientContact
+from agencyops.planned_sql import planned_cursor
 from projects.calendars import agency_today
-from projects.health import ProjectHealth, health_of, with_health_facts
-from projects.models import Party, Project, ProjectStatus, RequiredInput
+from projects.health import COUNTED_STATES, HEALTH_FACTS_SQL, ProjectHealth, health_of
+from projects.models import Party, ProjectStatus
 
 # Contribution targets: items waiting on the client, keyed by project id; links the client may follow.
 PORTAL_WAITING = "projects.portal_waiting"
@@ -52,9 +52,20 @@ class PortalLink:
     url: str
 
 
+class PortalProject(NamedTuple):
+    """What the portal home shows of a project, and the facts its health is read from (``health_of``)."""
+
+    pk: int
+    name: str
+    status: str
+    launch_date: date
+    forecast_launch: date | None
+    open_risks: int
+
+
 @dataclass
 class ClientProject:
-    project: Project
+    project: PortalProject
     status_words: str
     health: ProjectHealth | None
     health_words: str
@@ -83,50 +94,65 @@ def health_words(health: ProjectHealth) -> str:
     return "On track"
 
 
+# The portal home's projects, written once: compiling the ORM's version (health subqueries, the live-first
+# order, the open inputs' prefetch) cost several times what PostgreSQL spends running it. Each row is the
+# project, its health facts, its place in the order and the client's open inputs.
+PORTAL_PROJECTS_SQL = f"""
+SELECT p.id, p.name, p.status, p.launch_date, {HEALTH_FACTS_SQL},
+       CASE WHEN p.status = ANY(%(live)s) THEN 0 WHEN p.status = %(on_hold)s THEN 1 ELSE 2 END AS live_first,
+       (SELECT json_agg(json_build_array(ri.description, ri.expected_by) ORDER BY ri.expected_by, ri.description, ri.id)
+        FROM projects_requiredinput ri
+        WHERE ri.agency_id = %(agency)s AND ri.project_id = p.id
+          AND ri.from_party = %(client_party)s AND ri.received_at IS NULL)::text
+FROM projects_project p
+WHERE p.agency_id = %(agency)s AND p.client_id = %(client)s AND p.status <> %(cancelled)s
+ORDER BY live_first, p.launch_date, p.name, p.id
+LIMIT %(shown)s
+"""
+
+
 def client_projects_status(contact: ClientContact, *, today: date) -> ClientProjects:
     """The contact's client's projects (cancelled ones left out), live ones first by launch, each with
     its health and what waits on the client; a fixed number of queries however many projects."""
-    open_inputs = RequiredInput.objects.filter(from_party=Party.CLIENT, received_at__isnull=True).order_by(
-        "expected_by", "description"
-    )
-    projects = list(
-        with_health_facts(
-            Project.objects.filter(client_id=contact.client_id).exclude(status=ProjectStatus.CANCELLED)
-        )
-        .annotate(
-            live_first=Case(
-                When(status__in=[ProjectStatus.PLANNING, ProjectStatus.ACTIVE], then=Value(0)),
-                When(status=ProjectStatus.ON_HOLD, then=Value(1)),
-                default=Value(2),
-                output_field=IntegerField(),
-            )
-        )
-        .prefetch_related(Prefetch("required_inputs", queryset=open_inputs, to_attr="open_client_inputs"))
-        .order_by("live_first", "launch_date", "name")[:SHOWN]
-    )
+    params = {
+        "agency": contact.agency_id,
+        "client": contact.client_id,
+        "counted_states": [state.value for state in COUNTED_STATES],
+        "live": [ProjectStatus.PLANNING.value, ProjectStatus.ACTIVE.value],
+        "on_hold": ProjectStatus.ON_HOLD.value,
+        "client_party": Party.CLIENT.value,
+        "cancelled": ProjectStatus.CANCELLED.value,
+        "shown": SHOWN,
+    }
+    with planned_cursor() as cursor:
+        cursor.execute(PORTAL_PROJECTS_SQL, params)
+        rows = cursor.fetchall()
+    projects = [
+        (PortalProject(*row), live_first == 0, json.loads(inputs) if inputs else [])
+        for *row, live_first, inputs in rows
+    ]
     waiting_elsewhere: dict[int, list[WaitingItem]] = {}
     if projects:
         for project_id, item in registry.contributions_collect(
-            PORTAL_WAITING, contact=contact, project_ids=[p.pk for p in projects], today=today
+            PORTAL_WAITING, contact=contact, project_ids=[p.pk for p, _, _ in projects], today=today
         ):
             waiting_elsewhere.setdefault(project_id, []).append(item)
-    rows = []
-    for project in projects:
-        live = project.live_first == 0  # type: ignore[attr-defined]
+    shown = []
+    for project, live, inputs in projects:
         health = health_of(project) if live else None
-        waiting = [
-            WaitingItem(
-                label=f"Send {item.description}",
-                due=item.expected_by,
-                overdue=item.expected_by < today,
+        waiting = []
+        for description, expected in inputs:
+            expected_by = date.fromisoformat(expected)
+            waiting.append(
+                WaitingItem(label=f"Send {description}", due=expected_by, overdue=expected_by < today)
             )
-            for item in project.open_client_inputs  # type: ignore[attr-defined]
-        ]
         waiting += waiting_elsewhere.get(project.pk, [])
-        rows.append(
+        shown.append(
             ClientProject(
                 project=project,
-                status_words=STATUS_WORDS.get(ProjectStatus(project.status), project.get_status_display()),
+                status_words=STATUS_WORDS.get(
+                    ProjectStatus(project.status), ProjectStatus(project.status).label
+                ),
                 health=health,
                 health_words=health_words(health) if health is not None else "",
                 waiting=waiting,
@@ -134,7 +160,7 @@ def client_projects_status(contact: ClientContact, *, today: date) -> ClientProj
         )
     collected = registry.contributions_collect(PORTAL_LINKS, contact=contact)
     links = [link for _, link in sorted(collected, key=lambda pair: pair[0])]
-    return ClientProjects(projects=rows, links=links)
+    return ClientProjects(projects=shown, links=links)
 
 
 def portal_projects_section(context: registry.SectionContext) -> Any:

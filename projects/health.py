@@ -5,9 +5,11 @@ A project is **at risk** when it has an open (or acknowledged) escalation, or wh
 the committed launch. Otherwise it is **on track**. Snoozed escalations are out of sight until their
 date, so they do not count.
 
-The rule is written twice on purpose, once for rows already in memory (``project_health``, used by the
-project page) and once as SQL (``with_health``, used by the project list, its ``?at_risk=`` filter and
-the API), and ``tests/projects/test_health.py`` holds both to the same answers.
+The rule is written on purpose once for rows already in memory (``project_health``, used by the project
+page), once as ORM expressions (``with_health``, used by the project list, its ``?at_risk=`` filter and
+the API) and once as SQL text (``HEALTH_FACTS_SQL``, for the portal home, which reads by SQL written once);
+``tests/projects/test_health_sql.py`` holds the SQL text to the expressions' answers, and
+``tests/projects/test_one_truth.py`` every surface to one another.
 """
 
 from __future__ import annotations
@@ -84,6 +86,18 @@ def open_risks_subquery() -> Subquery:
         .values("n")[:1],
         output_field=IntegerField(),
     )
+
+
+# ``forecast_launch`` and ``open_risks`` of the project aliased ``p``, as ``with_health_facts`` computes them,
+# for a SELECT list: the agency as ``%(agency)s`` (child rows are scoped like every query) and the states
+# that count as ``%(counted_states)s`` (COUNTED_STATES).
+HEALTH_FACTS_SQL = """
+(SELECT t.due_date FROM projects_task t
+ WHERE t.agency_id = %(agency)s AND t.project_id = p.id AND t.recurrence_period IS NULL
+ ORDER BY t.due_date DESC LIMIT 1),
+(SELECT count(*) FROM projects_escalation e
+ WHERE e.agency_id = %(agency)s AND e.project_id = p.id AND e.state = ANY(%(counted_states)s))
+"""
 
 
 def with_health_facts(projects: QuerySet[Project]) -> QuerySet[Project]:

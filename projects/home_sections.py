@@ -21,13 +21,14 @@ from datetime import date, datetime
 from itertools import groupby
 from typing import NamedTuple, TypeVar
 
-from django.db import connection
 from django.urls import reverse
 
 from agencyops import dates
 from agencyops import sections as registry
 from agencyops.models import Agency, Membership
-from projects.models import LIVE_PROJECT_STATUSES, Escalation, EscalationState, Party, TaskStatus
+from agencyops.planned_sql import planned_cursor
+from agencyops.row_links import link_by_id
+from projects.models import LIVE_PROJECT_STATUSES, EscalationState, Party, TaskStatus
 
 # What other apps add to the "Needs decision" list: (sort key, ExtraItem) pairs, see contributions_collect.
 HOME_DECISIONS = "home.needs_decision"
@@ -49,15 +50,15 @@ class HomeLimits:
 EVERYTHING = HomeLimits(overdue=None, this_week=None, blocked=None, decisions=None)
 
 
-@dataclass(frozen=True, slots=True)
-class HomeTask:
-    """The columns of one task that the home view shows."""
+class HomeTask(NamedTuple):
+    """The columns of one task that the home view shows (a named tuple: the page digests what it shows,
+    and a tuple is the cheapest thing to digest)."""
 
     pk: int
     title: str
     status: str
     due_date: date
-    updated_at: datetime
+    updated_at: datetime | None  # listed as blocked or waiting only: their "since" when none was recorded
     waiting_on: str
     waiting_on_name: str
     waiting_since: date | None
@@ -237,14 +238,6 @@ def short_date(day: date, *, this_year: int) -> str:
     return dates.short_date_in(day, this_year=this_year)
 
 
-def _task_url_around_id(url_name: str, agency_slug: str) -> tuple[str, str]:
-    """A task URL split around the task's id, so hundreds of rows get links from one reverse()."""
-    any_id = 2_147_483_647
-    url = reverse(url_name, kwargs={"agency_slug": agency_slug, "task_id": any_id})
-    before, _, after = url.partition(str(any_id))
-    return before, after
-
-
 def working_week(agency: Agency, today: date) -> tuple[date, date]:
     """Monday and the last working day of the agency's current working week.
 
@@ -278,7 +271,10 @@ ORDER BY t.due_date, p.name, t."order", t.id
 """
 
 HOME_TASKS_SQL = """
-SELECT t.id, t.title, t.status, t.due_date, t.updated_at, t.waiting_on, t.waiting_on_name, t.waiting_since,
+SELECT t.id, t.title, t.status, t.due_date,
+       -- only a stalled task shows it (its "since" when none was recorded): a moment costs a parse per row
+       CASE WHEN t.id = ANY(%(stalled)s) THEN t.updated_at END,
+       t.waiting_on, t.waiting_on_name, t.waiting_since,
        t.blocked_reason, t.blocked_since, t.needs_decision, t.decision_question, t.decision_by,
        t.project_id, p.name, p.launch_date, p.client_id, c.name, m.is_active, u.full_name, u.email
 FROM projects_task t
@@ -300,25 +296,31 @@ def _home_rows(agency: Agency, *, week_end: date) -> list[_Row]:
         "week_end": week_end,
         "stalled": [status.value for status in STALLED_STATUSES],
     }
-    with connection.cursor() as cursor:
+    with planned_cursor() as cursor:
         cursor.execute(HOME_ROWS_SQL, params)
         return [_Row(*row) for row in cursor.fetchall()]
 
 
-def home_tasks(agency: Agency, *, pks: Iterable[int], today: date) -> dict[int, HomeTask]:
-    """What the home view shows of these tasks, by id, with project, client and owner (one query)."""
-    url_before, url_after = _task_url_around_id("task_detail", agency.slug)
-    status_before, status_after = _task_url_around_id("task_status", agency.slug)
+def home_tasks(
+    agency: Agency, *, pks: Iterable[int], today: date, stalled: Iterable[int] = ()
+) -> dict[int, HomeTask]:
+    """What the home view shows of these tasks, by id, with project, client and owner (one query); the
+    ``stalled`` ones (listed as blocked or waiting) with when they last changed."""
+    task_link = link_by_id("task_detail", "task_id", agency_slug=agency.slug)
+    status_link = link_by_id("task_status", "task_id", agency_slug=agency.slug)
     year = today.year
-    with connection.cursor() as cursor:
-        cursor.execute(HOME_TASKS_SQL, {"agency": agency.pk, "pks": list(pks)})
+    with planned_cursor() as cursor:
+        cursor.execute(
+            HOME_TASKS_SQL,
+            {"agency": agency.pk, "pks": list(pks), "stalled": list(stalled)},
+        )
         rows = cursor.fetchall()
     return {
         row[0]: HomeTask(
             *row[:18],
             owner_name=(row[19] or row[20]) if row[18] else None,
-            url=f"{url_before}{row[0]}{url_after}",
-            status_url=f"{status_before}{row[0]}{status_after}",
+            url=task_link(row[0]),
+            status_url=status_link(row[0]),
             due_label=short_date(row[3], this_year=year),
             launch_label=short_date(row[15], this_year=year),
         )
@@ -378,50 +380,63 @@ def _decision_item(task: HomeTask) -> DecisionItem:
     )
 
 
+# The risks the home view lists, written once like the task queries above.
+HOME_RISKS_SQL = """
+SELECT e.id, e.message, e.task_id, e.severity, e.section,
+       e.facts ->> 'approval_id', e.facts ->> 'change_request_id', p.name, e.assignee_id, u.full_name
+FROM projects_escalation e
+LEFT JOIN projects_project p ON p.id = e.project_id
+LEFT JOIN agencyops_membership m ON m.id = e.assignee_id
+LEFT JOIN agencyops_user u ON u.id = m.user_id
+WHERE e.agency_id = %(agency)s AND e.state = ANY(%(states)s)
+ORDER BY e.last_seen_at DESC, e.id DESC
+"""
+
+
 def _escalation_items(agency: Agency, today: date) -> list[tuple[tuple, ExtraItem, str]]:
     """Open and acknowledged risks, each with its sort key and the home section it belongs to (one query)."""
-    slug = agency.slug
-    list_url = reverse("escalation_list", kwargs={"agency_slug": slug})
+    list_url = reverse("escalation_list", kwargs={"agency_slug": agency.slug})
+    params = {"agency": agency.pk, "states": [EscalationState.OPEN.value, EscalationState.ACKNOWLEDGED.value]}
+    with planned_cursor() as cursor:
+        cursor.execute(HOME_RISKS_SQL, params)
+        rows = cursor.fetchall()
     pairs = []
-    for escalation in (
-        Escalation.objects.filter(state__in=[EscalationState.OPEN, EscalationState.ACKNOWLEDGED])
-        .select_related("project", "assignee__user")
-        # The columns shown, not every column of four tables: compiling those cost more than running it.
-        .only(
-            "message",
-            "facts",
-            "task_id",
-            "severity",
-            "section",
-            "project__name",
-            "assignee__user__full_name",
-        )
-    ):
-        facts = escalation.facts or {}
-        if escalation.task_id:
-            subject: tuple[str, int] | None = ("task", escalation.task_id)
-        elif facts.get("approval_id"):
-            subject = ("approval", int(facts["approval_id"]))
-        elif facts.get("change_request_id"):
-            subject = ("change_request", int(facts["change_request_id"]))
+    for (
+        pk,
+        message,
+        task_id,
+        severity,
+        section,
+        approval_id,
+        change_request_id,
+        project,
+        assignee,
+        who,
+    ) in rows:
+        if task_id:
+            subject: tuple[str, int] | None = ("task", task_id)
+        elif approval_id:
+            subject = ("approval", int(approval_id))
+        elif change_request_id:
+            subject = ("change_request", int(change_request_id))
         else:
             subject = None
         item = ExtraItem(
             kind="escalation",
-            question=escalation.message,
-            decided_by=escalation.assignee.user.full_name if escalation.assignee else "Owner or coordinator",
+            question=message,
+            decided_by=who if assignee else "Owner or coordinator",
             # The rule's sentence is the title people read; the rule id is for machines.
-            about=escalation.message,
-            project_name=escalation.project.name if escalation.project else "",
-            url=f"{list_url}#escalation-{escalation.pk}",
+            about=message,
+            project_name=project or "",
+            url=f"{list_url}#escalation-{pk}",
             due_date=None,
             due_label="",
-            severity=escalation.severity,
+            severity=severity,
             badge="Risk",
-            badge_class="badge-bad" if escalation.severity == "high" else "badge-warn",
+            badge_class="badge-bad" if severity == "high" else "badge-warn",
             subject=subject,
         )
-        pairs.append(((SEVERITY_ORDER.get(escalation.severity, 3), today), item, escalation.section))
+        pairs.append(((SEVERITY_ORDER.get(severity, 3), today), item, section))
     return pairs
 
 
@@ -453,7 +468,12 @@ def home_sections(
     stalled_listed = _take(stalled, limits.blocked)
     deciding_listed = _take(deciding, limits.decisions)
     listed = (overdue_listed, week_listed, stalled_listed, deciding_listed)
-    shown = home_tasks(agency, pks={r.pk for part in listed for r in part}, today=today)
+    shown = home_tasks(
+        agency,
+        pks={r.pk for part in listed for r in part},
+        today=today,
+        stalled=[r.pk for r in stalled_listed],
+    )
 
     listed_this_week = {r.pk for r in week_listed}
     days = []

@@ -11,10 +11,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from django.db.models import Prefetch, Q
 
 from agencyops.models import Agency, Discipline, Membership, Role
+from agencyops.planned_sql import planned_cursor
 from projects.models import LIVE_PROJECT_STATUSES, Party, RequiredInput, Task, TaskDependency, TaskStatus
 from projects.scheduling import BusinessCalendar, working_week
 from projects.timeline import short_date
@@ -30,9 +32,9 @@ ONE_WEEK = timedelta(days=7)
 # --------------------------------------------------------------------------- pure: hours per week
 
 
-@dataclass(frozen=True)
-class WorkItem:
-    """A task's effort as the workload needs it: whose, when, how many hours."""
+class WorkItem(NamedTuple):
+    """A task's effort as the workload needs it: whose, when, how many hours (a named tuple: a page
+    builds hundreds)."""
 
     member_id: int | None
     start: date
@@ -63,6 +65,18 @@ def _week_bounds(calendar: BusinessCalendar, weeks: Sequence[date]) -> _WeekBoun
     ]
 
 
+def _hundredths(hours: Decimal) -> int | None:
+    """``hours`` as a whole number of hundredths of an hour, or None when it has finer digits."""
+    scaled = hours * 100
+    return int(scaled) if scaled == scaled.to_integral_value() else None
+
+
+def _share(hundredths: int, days: int, total: int) -> int:
+    """``days`` out of ``total`` of an amount of hundredths, rounded half up: in whole numbers, exactly what
+    ``(amount * days / total).quantize(CENT, ROUND_HALF_UP)`` gives for an amount above zero."""
+    return (2 * hundredths * days + total) // (2 * total)
+
+
 def _spread(
     item: WorkItem, calendar: BusinessCalendar, bounds: _WeekBounds
 ) -> Iterator[tuple[date, Decimal]]:
@@ -79,10 +93,14 @@ def _spread(
             if monday == due_week:
                 yield monday, hours.quantize(CENT, ROUND_HALF_UP)
         return
+    hundredths = _hundredths(hours)
     for monday, first, after in bounds:
         days = min(end, after) - max(start, first)
         if days > 0:
-            yield monday, (hours * days / total).quantize(CENT, ROUND_HALF_UP)
+            if hundredths is None:
+                yield monday, (hours * days / total).quantize(CENT, ROUND_HALF_UP)
+            else:
+                yield monday, Decimal(_share(hundredths, days, total)).scaleb(-2)
 
 
 def spread_hours(item: WorkItem, calendar: BusinessCalendar, weeks: Sequence[date]) -> dict[date, Decimal]:
@@ -110,14 +128,47 @@ def weekly_hours(
 ) -> dict[tuple[int | None, date], Decimal]:
     """Hours per (member, week start): each task's hours spread over its business days, summed per ISO week.
 
-    Only the given weeks are counted; a (member, week) with no hours has no entry.
+    Only the given weeks are counted; a (member, week) with no hours has no entry. The shares are those of
+    ``spread_hours``, summed in whole hundredths of an hour (the workload page spreads hundreds of tasks).
     """
     bounds = _week_bounds(calendar, weeks)
-    totals: dict[tuple[int | None, date], Decimal] = defaultdict(Decimal)
+    index = calendar.business_day_index
+    # Many tasks share a start, a due date or an estimate: each is worked out once.
+    start_index: dict[date, int] = {}
+    end_index: dict[date, int] = {}
+    hundredths_of: dict[Decimal, int | None] = {}
+    whole: dict[tuple[int | None, date], int] = defaultdict(int)
+    finer: dict[tuple[int | None, date], Decimal] = defaultdict(Decimal)
     for item in tasks:
-        for monday, hours in _spread(item, calendar, bounds):
-            totals[(item.member_id, monday)] += hours
-    return dict(totals)
+        hours = item.hours if type(item.hours) is Decimal else Decimal(item.hours)
+        if hours <= 0:
+            continue
+        start = start_index.get(item.start)
+        if start is None:
+            start = start_index[item.start] = index(item.start)
+        end = end_index.get(item.due)
+        if end is None:
+            end = end_index[item.due] = index(item.due + ONE_DAY)
+        total = end - start
+        if total <= 0:
+            for monday, share in _spread(item, calendar, bounds):
+                finer[(item.member_id, monday)] += share
+            continue
+        if hours in hundredths_of:
+            hundredths = hundredths_of[hours]
+        else:
+            hundredths = hundredths_of[hours] = _hundredths(hours)
+        for monday, first, after in bounds:
+            days = (end if end < after else after) - (start if start > first else first)
+            if days > 0:
+                if hundredths is None:
+                    finer[(item.member_id, monday)] += (hours * days / total).quantize(CENT, ROUND_HALF_UP)
+                else:
+                    whole[(item.member_id, monday)] += _share(hundredths, days, total)
+    totals = {key: Decimal(value).scaleb(-2) for key, value in whole.items()}
+    for key, value in finer.items():
+        totals[key] = totals.get(key, Decimal(0)) + value
+    return totals
 
 
 # --------------------------------------------------------------------------- workload table
@@ -219,6 +270,25 @@ def workload_drilldown(table: Workload, member_key: str, week: date) -> list[Dri
     return sorted(lines, key=lambda line: (-line.hours_in_week, line.due, line.title))
 
 
+# The workload's two reads, written once (the ORM compiled them again on every view, at several times what
+# PostgreSQL spends running them): the agency's active members, and every open task of a live project with
+# hours in the window, in the plan's own order.
+WORKLOAD_MEMBERS_SQL = """
+SELECT m.id, u.full_name, u.email, m.discipline, m.role, m.weekly_capacity_hours
+FROM agencyops_membership m JOIN agencyops_user u ON u.id = m.user_id
+WHERE m.agency_id = %(agency)s AND m.is_active
+ORDER BY u.full_name, u.email, m.id
+"""
+
+WORKLOAD_TASKS_SQL = """
+SELECT t.id, t.assignee_id, t.start_date, t.due_date, t.estimated_hours
+FROM projects_task t JOIN projects_project p ON p.id = t.project_id
+WHERE t.agency_id = %(agency)s AND p.status = ANY(%(live)s) AND t.status <> %(done)s
+  AND t.start_date <= %(end)s AND t.due_date >= %(start)s AND t.estimated_hours > 0
+ORDER BY t.project_id, t.start_date, t."order"
+"""
+
+
 def workload_for(
     agency: Agency, *, today: date, calendar: BusinessCalendar, weeks: int = WORKLOAD_WEEKS
 ) -> Workload:
@@ -228,27 +298,23 @@ def workload_for(
     """
     # "This week" as everywhere else: on a weekend, the coming working week (scheduling.working_week).
     mondays = weeks_from(working_week(today, calendar.working_weekdays)[0], weeks)
-    window_end = mondays[-1] + timedelta(days=6)
-    members = list(
-        Membership.objects.filter(agency=agency, is_active=True)
-        .order_by("user__full_name", "user__email", "pk")
-        .values_list("pk", "user__full_name", "user__email", "discipline", "role", "weekly_capacity_hours")
-    )
+    params = {
+        "agency": agency.pk,
+        "live": [status.value for status in LIVE_PROJECT_STATUSES],
+        "done": TaskStatus.DONE.value,
+        "start": mondays[0],
+        "end": mondays[-1] + timedelta(days=6),
+    }
+    with planned_cursor() as cursor:
+        cursor.execute(WORKLOAD_MEMBERS_SQL, params)
+        members = cursor.fetchall()
+        cursor.execute(WORKLOAD_TASKS_SQL, params)
+        task_rows = cursor.fetchall()
     active = frozenset(m[0] for m in members)
     # Tasks of nobody, or of someone who left, count for one "Owner unclear" row (member None).
     items = [
-        WorkItem(
-            member_id=member if member in active else None, start=start, due=due, hours=hours, task_id=pk
-        )
-        for pk, member, start, due, hours in Task.objects.filter(
-            agency=agency,
-            project__status__in=LIVE_PROJECT_STATUSES,
-            start_date__lte=window_end,
-            due_date__gte=mondays[0],
-            estimated_hours__gt=0,
-        )
-        .exclude(status=TaskStatus.DONE)
-        .values_list("id", "assignee_id", "start_date", "due_date", "estimated_hours")
+        WorkItem(member if member in active else None, start, due, hours, pk)
+        for pk, member, start, due, hours in task_rows
     ]
     totals = weekly_hours(items, calendar, mondays)
     zero = Decimal(0)

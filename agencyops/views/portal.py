@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 from agencyops import files
 from agencyops import sections as registry
 from agencyops.brand_colour import brand_colour_problem
+from agencyops.fragment_cache import render_for_data
 from agencyops.selectors.clients import portal_contacts_for_user
 from agencyops.tenancy import portal_view
 
@@ -42,15 +43,22 @@ def portal_home(request: HttpRequest) -> HttpResponse:
     decisions they have made)."""
     contact = request.contact
     context = registry.SectionContext(request=request, agency=request.agency, viewer=contact)
+    shown = registry.sections_render(registry.PORTAL_HOME, context)
+    agency = request.agency
+    # The sections' markup follows from what they loaded (and the agency's name and address, which their
+    # empty states and links show): kept under a digest of that, rendered again only when it changes.
+    sections_body = render_for_data(
+        request,
+        template_name="portal/_home_sections.html",
+        data=[(s.key, s.template, s.data) for s in shown],
+        variant=(agency.slug, agency.name, contact.pk),
+        context=lambda: {"agency": agency, "portal_sections": shown},
+        includes=[s.template for s in shown],
+    )
     return TemplateResponse(
         request,
         "portal/home.html",
-        {
-            "contact": contact,
-            "client": contact.client,
-            "agency": request.agency,
-            "portal_sections": registry.sections_render(registry.PORTAL_HOME, context),
-        },
+        {"contact": contact, "client": contact.client, "agency": agency, "sections_body": sections_body},
     )
 
 

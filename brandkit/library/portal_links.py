@@ -8,15 +8,21 @@ from typing import Any
 from django.urls import reverse
 
 from agencyops.models import ClientContact
-from brandkit.library.models import LibraryItem
+from agencyops.planned_sql import planned_cursor
 from projects.client_projects import PortalLink
+
+# Written once: the portal home is every client's first page, and the ORM compiled this count on each view.
+SHARED_FILES_SQL = """
+SELECT count(*) FROM brandkit_libraryitem i
+WHERE i.agency_id = %(agency)s AND i.client_id = %(client)s AND i.client_visible AND i.deleted_at IS NULL
+"""
 
 
 def brand_files_link(*, contact: ClientContact) -> list[tuple[Any, PortalLink]]:
     """``Brand files (n)`` when the contact's client has shared files (one query)."""
-    shared = LibraryItem.objects.filter(
-        agency_id=contact.agency_id, client_id=contact.client_id, client_visible=True, deleted_at__isnull=True
-    ).count()
+    with planned_cursor() as cursor:
+        cursor.execute(SHARED_FILES_SQL, {"agency": contact.agency_id, "client": contact.client_id})
+        (shared,) = cursor.fetchone()
     if not shared:
         return []
     url = reverse("portal_brand_files", kwargs={"agency_slug": contact.agency.slug})

@@ -208,6 +208,30 @@ def test_blocked_since_is_the_day_the_task_became_blocked_not_its_last_change(te
             assert Task.objects.get(pk=acme["copy"].pk).blocked_since == FRIDAY
 
 
+def test_a_stalled_task_with_no_recorded_day_shows_its_last_change_as_since(team):
+    """Rows from before the day was recorded: "since" falls back to the task's last change, in the
+    agency's time zone, for blocked and waiting tasks alike."""
+    acme = _project(team, name="Acme site")
+    late_evening = datetime(2026, 5, 5, 23, 30, tzinfo=UTC)  # already Wednesday 6 May in Berlin
+    with scope(agency=team["agency"].pk):
+        team["agency"].time_zone = "Europe/Berlin"
+        team["agency"].save(update_fields=["time_zone"])
+        Task.objects.filter(pk=acme["copy"].pk).update(
+            status=TaskStatus.BLOCKED, blocked_reason="Fonts", blocked_since=None, updated_at=late_evening
+        )
+        Task.objects.filter(pk=acme["build"].pk).update(
+            status=TaskStatus.WAITING, waiting_on="vendor", waiting_since=None, updated_at=late_evening
+        )
+
+    sections = _sections(team)
+
+    assert {item.task.pk: item.since for item in sections.blocked} == {
+        acme["copy"].pk: date(2026, 5, 6),
+        acme["build"].pk: date(2026, 5, 6),
+    }
+    assert {item.since_label for item in sections.blocked} == {"Wed 6 May"}
+
+
 def test_blocked_and_waiting_tasks_show_why_since_when_and_the_launch_they_endanger(team, as_owner):
     acme = _project(team, name="Acme site")
     _status(team, acme["copy"], TaskStatus.BLOCKED, blocked_reason="Client has not sent the product names")
@@ -374,7 +398,10 @@ def test_past_the_limit_the_page_links_to_every_item(team, as_owner):
     assert 'Blocked <span class="count">(11)</span>' in page
     assert page.count("Endangers ") == 10
     # A capped list says how much it shows of how many (issue 10), and links to all of them.
-    assert f'<a href="{_home(team["agency"])}?show=all#blocked-h">10 of 11 blocked or waiting — show all</a>' in page
+    assert (
+        f'<a href="{_home(team["agency"])}?show=all#blocked-h">10 of 11 blocked or waiting — show all</a>'
+        in page
+    )
     assert everything.count("Endangers ") == 11
     assert "blocked or waiting — show all" not in everything
     # Status forms on the full list come back to the full list.

@@ -688,8 +688,8 @@ def test_the_approval_page_runs_the_same_queries_for_2_or_30_comments(
 
 
 # Session, user, contact; then the page's own reads (see approvals.portal_selectors), and the projects
-# section's five (projects with health, open inputs, approvals per project, brand files, reports).
-HOME_QUERIES = 11
+# section's four (projects with health and open inputs, approvals per project, brand files, reports).
+HOME_QUERIES = 10
 APPROVAL_QUERIES = 9
 
 

@@ -55,7 +55,9 @@ def test_a_public_holiday_takes_a_day_out_of_the_spread():
     }
 
 
-def test_hours_per_week_match_counting_the_working_days_one_by_one():
+# Quarter hours take the whole-hundredths path; thousandths of an hour the exact decimal one.
+@pytest.mark.parametrize("unit", [Decimal("0.25"), Decimal("0.001")])
+def test_hours_per_week_match_counting_the_working_days_one_by_one(unit):
     """The week shares come from business-day indexes; counted day by day they must come out the same."""
     import random
 
@@ -69,7 +71,7 @@ def test_hours_per_week_match_counting_the_working_days_one_by_one():
     for n in range(400):
         start = MON + timedelta(days=rnd.randint(-10, 40))
         due = start + timedelta(days=rnd.randint(0, 12))
-        items.append(WorkItem(n % 7, start, due, Decimal(rnd.randint(1, 400)) / 4, task_id=n))
+        items.append(WorkItem(n % 7, start, due, rnd.randint(1, 400) * unit, task_id=n))
 
     expected: dict = {}
     for item in items:
@@ -81,7 +83,9 @@ def test_hours_per_week_match_counting_the_working_days_one_by_one():
         if not days:
             monday = item.due - timedelta(days=item.due.weekday())
             if monday in weeks:
-                expected[(item.member_id, monday)] = expected.get((item.member_id, monday), 0) + item.hours
+                expected[(item.member_id, monday)] = expected.get(
+                    (item.member_id, monday), 0
+                ) + item.hours.quantize(Decimal("0.01"), ROUND_HALF_UP)
             continue
         for monday in weeks:
             in_week = sum(1 for d in days if monday <= d <= monday + timedelta(days=6))
@@ -91,6 +95,12 @@ def test_hours_per_week_match_counting_the_working_days_one_by_one():
 
     assert weekly_hours(items, calendar, weeks) == expected
     assert len(expected) > 20
+    # One item at a time (spread_hours, the risk scan's rule) the shares are the same.
+    one_by_one: dict = {}
+    for item in items:
+        for monday, share in spread_hours(item, calendar, weeks).items():
+            one_by_one[(item.member_id, monday)] = one_by_one.get((item.member_id, monday), 0) + share
+    assert one_by_one == expected
 
 
 def test_an_agency_closure_counts_like_a_holiday():
