@@ -351,15 +351,15 @@ class ProjectTaskListView(ProjectsAPIView):
         responses={200: api.TaskSerializer(many=True), 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str, pk: int) -> Response:
-        # Only whether the project is the agency's: the list shows no header, so none is selected
-        # (compiling the header's five tables cost more than the lookup itself).
-        project = Project.objects.only("pk", "agency_id").filter(pk=pk).first()
-        if project is None:
+        if not 0 < pk <= MAX_DB_ID:
             raise exceptions.NotFound()
-        project.agency = request.agency
         paginator = self.paginator
         limit, offset = paginator.get_limit(request), paginator.get_offset(request)
-        page = selectors.project_tasks_page(project, self.today(), offset=offset, limit=limit)
+        # The plan, its links, the page's rows and the calendar in one query; another agency's project
+        # is not found, like a missing one.
+        page = selectors.project_tasks_page(request.agency, pk, self.today(), offset=offset, limit=limit)
+        if page is None:
+            raise exceptions.NotFound()
         # The count comes with the plan the page was cut from, so the pager costs no query of its own.
         paginator.request, paginator.limit, paginator.offset, paginator.count = (
             request,
@@ -367,7 +367,8 @@ class ProjectTaskListView(ProjectsAPIView):
             offset,
             page.count,
         )
-        return paginator.get_paginated_response(api.TaskSerializer(page.tasks, many=True).data)
+        # The rows are already in TaskSerializer's shape (the schema above): rendered as they are.
+        return paginator.get_paginated_response(page.rows)
 
     @extend_schema(
         operation_id="project_tasks_create",

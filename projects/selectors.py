@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from django.contrib.postgres.fields import ArrayField
+from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -32,7 +33,7 @@ from django.db.models.query import ModelIterable
 from agencyops.models import Agency, Client, Membership, Role
 from projects import scheduling
 from projects.builtin_templates import BUILTIN_TEMPLATES, builtin_spec
-from projects.calendars import agency_calendar
+from projects.calendars import agency_calendar, calendar_with_closures, calendar_years
 from projects.health import (
     COUNTED_STATES,
     ProjectHealth,
@@ -478,85 +479,168 @@ TASK_PAGE_DEFAULT = 100
 TASK_PAGE_MAX = 500
 
 
-@dataclass(frozen=True)
-class PlanStep:
-    """A task of the plan as a link to it shows it (it may be on another page of the list)."""
-
-    id: int
-    key: str
-    title: str
-    start_date: date
-    due_date: date
-
-
-@dataclass(frozen=True)
-class PlanLink:
-    """A dependency as a task's ``predecessors`` show it."""
-
-    id: int
-    predecessor: PlanStep
-    kind: str
-    lag_days: int
+# The task list API's one query. The whole plan in order, as the critical path is judged over all of it:
+# each task's key, title, duration, dates and the links into it (by the successor's index). The rows of
+# the requested page as the list shows them, with their phase, assignee and how often each moved; the
+# other rows leave those columns empty, so nothing is joined, counted or sent for them. The agency's
+# closures (its business calendar) on the first row. Written once rather than compiled by the ORM on
+# every request: compiling the plan, its links, the page's rows and the closures as four querysets cost
+# more than running them.
+TASK_LIST_SQL = """
+SELECT s.id, s.key, s.title, s.duration_days, s.start_date, s.due_date, s.recurrence_period, s.on_page,
+       s.links,
+       CASE WHEN s.position = 0 THEN
+           (SELECT array_agg(cl.date) FROM projects_agencyclosure cl
+            WHERE cl.agency_id = %(agency)s AND cl.date >= %(closures_from)s AND cl.date < %(closures_to)s)
+       END,
+       ph.id, ph.name, m.id, u.full_name, m.is_active,
+       CASE WHEN s.on_page THEN (SELECT count(*) FROM projects_deadlinechange dc WHERE dc.task_id = s.id) END,
+       CASE WHEN s.on_page THEN s.discipline END,
+       CASE WHEN s.on_page THEN s.estimated_hours::text END,
+       CASE WHEN s.on_page THEN s.status END,
+       CASE WHEN s.on_page THEN s.waiting_on END,
+       CASE WHEN s.on_page THEN s.waiting_on_name END,
+       CASE WHEN s.on_page THEN s.waiting_since END,
+       CASE WHEN s.on_page THEN s.blocked_reason END,
+       CASE WHEN s.on_page THEN s.blocked_since END,
+       CASE WHEN s.on_page THEN s.needs_decision END,
+       CASE WHEN s.on_page THEN s.decision_question END,
+       CASE WHEN s.on_page THEN s.decision_by END,
+       CASE WHEN s.on_page THEN s.decider_member_id END,
+       CASE WHEN s.on_page THEN s.decider_contact_id END,
+       CASE WHEN s.on_page THEN s.is_review_milestone END
+FROM (
+    SELECT t.*,
+           -- [link id, predecessor id, lag, 1 for start-to-start] for each link into the task
+           ARRAY(SELECT ARRAY[d.id, d.predecessor_id, d.lag_days, (d.kind = 'SS')::int]
+                 FROM projects_taskdependency d WHERE d.successor_id = t.id ORDER BY d.id) AS links,
+           row_number() OVER plan - 1 AS position,
+           row_number() OVER plan - 1 BETWEEN %(offset)s AND %(last)s AS on_page
+    FROM projects_task t
+    WHERE t.agency_id = %(agency)s AND t.project_id = %(project)s
+    WINDOW plan AS (ORDER BY t.start_date, t."order", t.id)
+) s
+LEFT JOIN projects_phase ph ON ph.id = CASE WHEN s.on_page THEN s.phase_id END
+LEFT JOIN agencyops_membership m ON m.id = CASE WHEN s.on_page THEN s.assignee_id END
+LEFT JOIN agencyops_user u ON u.id = m.user_id
+ORDER BY s.position
+"""
 
 
 @dataclass
 class ProjectTaskPage:
-    """One page of a project's tasks in plan order, and how many the plan has."""
+    """One page of a project's tasks in plan order, and how many the plan has.
+
+    ``rows`` are plain dicts in the shape of ``projects.serializers.TaskSerializer`` (dates in ISO 8601,
+    hours as a one-decimal string), ready to render as JSON: building a serializer field by field for
+    each of a hundred tasks cost more than the query."""
 
     count: int
-    tasks: list[Task]
+    rows: list[dict[str, Any]]
 
 
-def project_tasks_page(project: Project, today: date, *, offset: int, limit: int) -> ProjectTaskPage:
-    """A page of the plan, each task with its moves, whether it is critical and what it waits for.
+def _link(link_id: int, predecessor: int, ss: int, lag: int, row: tuple[Any, ...]) -> dict[str, Any]:
+    """A dependency as a task's ``predecessors`` show it (PredecessorLinkSerializer's shape), from the
+    predecessor's row of the plan (it may be on another page of the list)."""
+    return {
+        "id": link_id,
+        "task": predecessor,
+        "key": row[1],
+        "title": row[2],
+        "kind": "SS" if ss else "FS",
+        "lag_days": lag,
+        "start_date": row[4].isoformat(),
+        "due_date": row[5].isoformat(),
+    }
 
-    Whether a task is critical depends on the whole plan, which is read as plain values (keys, dates,
-    durations, links); the full rows (phase, assignee, moves) are read for the page's tasks only.
-    Four queries whatever the page: the plan, its links, the agency's closures, the page's rows.
-    """
-    steps = list(
-        Task.objects.filter(project=project)
-        .order_by("start_date", "order", "pk")
-        .values_list("pk", "key", "title", "duration_days", "start_date", "due_date", "recurrence_period")
-    )
-    if not steps:
-        return ProjectTaskPage(count=0, tasks=[])
-    links = list(
-        TaskDependency.objects.filter(successor__project=project).values_list(
-            "pk", "predecessor_id", "successor_id", "kind", "lag_days"
+
+def project_tasks_page(
+    agency: Agency, project_id: int, today: date, *, offset: int, limit: int
+) -> ProjectTaskPage | None:
+    """A page of the plan, each task with its moves, whether it is critical and what it waits for; None
+    when the agency has no such project.
+
+    One query (a second only for a project without tasks, to tell it from a missing one): see
+    TASK_LIST_SQL. Whether a task is critical depends on the whole plan, so it is judged over all of it
+    whatever the page."""
+    years = calendar_years(today)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            TASK_LIST_SQL,
+            {
+                "agency": agency.pk,
+                "project": project_id,
+                "offset": offset,
+                "last": offset + limit - 1,
+                "closures_from": date(years.start, 1, 1),
+                "closures_to": date(years.stop, 1, 1),
+            },
         )
-    )
-    by_id = {pk: PlanStep(pk, key, title, start, due) for pk, key, title, _, start, due, _ in steps}
+        plan = cursor.fetchall()
+    if not plan:
+        if not Project.objects.filter(agency=agency, pk=project_id).exists():
+            return None
+        return ProjectTaskPage(count=0, rows=[])
+    keys = {row[0]: row[1] for row in plan}
     preds: dict[int, list[scheduling.Dependency]] = defaultdict(list)
-    waits_for: dict[int, list[PlanLink]] = defaultdict(list)
-    for pk, predecessor_id, successor_id, kind, lag in links:
-        if predecessor_id in by_id and successor_id in by_id:
-            preds[successor_id].append(
-                scheduling.Dependency(predecessor=by_id[predecessor_id].key, kind=kind, lag=lag)  # type: ignore[arg-type]
-            )
-            waits_for[successor_id].append(PlanLink(pk, by_id[predecessor_id], kind, lag))
-    plan = [
-        scheduling.PlanTask(key=key, duration=duration, predecessors=tuple(preds[pk]))
-        for pk, key, _, duration, _, _, _ in steps
-    ]
-    slots = {key: scheduling.Slot(start, due) for _, key, _, _, start, due, _ in steps}
-    periods = {key: period for _, key, _, _, _, _, period in steps}
+    waits_for: dict[int, list[tuple[int, int, int, int]]] = defaultdict(list)
+    for row in plan:
+        for link_id, predecessor, lag, ss in row[8]:
+            if predecessor in keys:
+                preds[row[0]].append(
+                    scheduling.Dependency(predecessor=keys[predecessor], kind="SS" if ss else "FS", lag=lag)
+                )
+                waits_for[row[0]].append((link_id, predecessor, ss, lag))
     critical = scheduling.plan_critical_tasks(
-        plan, slots, calendar=agency_calendar(project.agency, around=today), periods=periods, today=today
+        [scheduling.PlanTask(key=row[1], duration=row[3], predecessors=tuple(preds[row[0]])) for row in plan],
+        {row[1]: scheduling.Slot(row[4], row[5]) for row in plan},
+        calendar=calendar_with_closures(agency, around=today, closures=frozenset(plan[0][9] or ())),
+        periods={row[1]: row[6] for row in plan},
+        today=today,
     )
-    page_ids = [step[0] for step in steps[offset : offset + limit]]
-    rows = (
-        {task.pk: task for task in _tasks_with_moves(Task.objects.filter(pk__in=page_ids))}
-        if page_ids
-        else {}
-    )
-    tasks = [rows[pk] for pk in page_ids if pk in rows]
-    for task in tasks:
-        task.is_critical = task.key in critical  # type: ignore[attr-defined]
-        task.predecessor_list = sorted(  # type: ignore[attr-defined]
-            waits_for.get(task.pk, ()), key=lambda link: (link.predecessor.start_date, link.id)
+    by_id = {row[0]: row for row in plan}
+    rows = []
+    for row in plan:
+        if not row[7]:
+            continue
+        (pk, key, title, duration, start, due, period), page = row[:7], row[10:]
+        phase_id, assignee_id, assignee_active = page[0], page[2], page[4]
+        links = sorted(waits_for[pk], key=lambda link: (by_id[link[1]][4], link[0]))
+        rows.append(
+            {
+                "id": pk,
+                "key": key,
+                "title": title,
+                "phase": None if phase_id is None else {"id": phase_id, "name": page[1]},
+                "discipline": page[6],
+                "assignee": None
+                if assignee_id is None
+                else {"id": assignee_id, "name": page[3], "is_active": assignee_active},
+                # "Owner unclear": nobody is assigned, or the assignee has left the agency.
+                "owner_unclear": assignee_id is None or not assignee_active,
+                "duration_days": duration,
+                "estimated_hours": page[7],
+                "start_date": start.isoformat(),
+                "due_date": due.isoformat(),
+                "status": page[8],
+                "waiting_on": page[9],
+                "waiting_on_name": page[10],
+                "waiting_since": page[11] and page[11].isoformat(),
+                "blocked_reason": page[12],
+                "blocked_since": page[13] and page[13].isoformat(),
+                "needs_decision": page[14],
+                "decision_question": page[15],
+                "decision_by": page[16],
+                "decider_member": page[17],
+                "decider_contact": page[18],
+                "is_review_milestone": page[19],
+                "recurrence_period": period and period.isoformat(),
+                "moved_count": page[5],
+                "critical": key in critical,
+                "predecessors": [_link(*link, by_id[link[1]]) for link in links],
+            }
         )
-    return ProjectTaskPage(count=len(steps), tasks=tasks)
+    return ProjectTaskPage(count=len(plan), rows=rows)
 
 
 # --------------------------------------------------------------------------- history

@@ -474,12 +474,72 @@ def test_a_projects_task_list_costs_the_same_queries_for_14_or_200_tasks(
     )
     api = token_client(team["owner"].user)
 
-    # Token and user, membership, project; the plan's dates, its links, closures, the page's rows.
-    with django_assert_num_queries(7):
+    # Token and user, membership; then the plan with its links, the page's rows and the closures in one.
+    with django_assert_num_queries(3):
         response = api.get(url("api_project_tasks", team["agency"], pk=project.pk), {"limit": 200})
 
     assert response.json()["count"] == size
     assert len(response.json()["results"]) == size
+
+
+def test_the_task_list_shows_each_task_as_the_task_serializer_renders_it(team, project):
+    """The list's rows are built as plain values for speed: they must be what TaskSerializer, the
+    schema's shape, renders from the full task rows of the plan (every field, the same order)."""
+    from agencyops.services.accounts import membership_remove
+    from projects.api import _with_predecessors
+    from projects.selectors import project_page, projects_with_header
+    from projects.serializers import TaskSerializer
+
+    agency, coordinator = team["agency"], team["coordinator"]
+    calendar = calendar_of(agency)
+    leaver = team["members"][0]
+    with scope(agency=agency.pk):
+        copy = Task.objects.get(project=project, key="copy")
+        services.task_reschedule(
+            actor=coordinator, task=copy, new_due=calendar.add_business_days(copy.due_date, 2), reason="Late"
+        )
+        tasks = list(Task.objects.filter(project=project).order_by("start_date", "order", "pk"))
+        services.task_update_status(
+            actor=coordinator,
+            task=tasks[1],
+            status=TaskStatus.WAITING,
+            waiting_on="vendor",
+            waiting_on_name="Print shop",
+        )
+        services.task_update_status(
+            actor=coordinator, task=tasks[2], status=TaskStatus.BLOCKED, blocked_reason="No logo files"
+        )
+        services.task_flag_decision(
+            actor=coordinator, task=tasks[3], question="Which hero image?", decider=team["contacts"][0]
+        )
+        services.task_assign(actor=coordinator, task=tasks[4], assignee=leaver)
+        services.task_assign(actor=coordinator, task=tasks[5], assignee=None)
+        services.task_create(
+            actor=coordinator, project=project, title="Extra banner", estimated_hours="2.5", after=tasks[4]
+        )
+        membership_remove(actor=team["owner"], membership=leaver)
+
+    listed = token_client(coordinator.user).get(url("api_project_tasks", agency, pk=project.pk)).json()
+
+    with scope(agency=agency.pk):
+        page = project_page(projects_with_header().get(pk=project.pk), agency_today(agency))
+        expected = TaskSerializer(_with_predecessors(page), many=True).data
+    rendered = [dict(row) for row in expected]
+    for row in rendered:
+        row["phase"] = dict(row["phase"]) if row["phase"] is not None else None
+        row["assignee"] = dict(row["assignee"]) if row["assignee"] is not None else None
+        row["predecessors"] = [dict(link) for link in row["predecessors"]]
+    assert listed["count"] == len(rendered) == 15
+    assert listed["results"] == rendered
+    # Field order too, as clients that print the JSON see it.
+    assert [list(row) for row in listed["results"]] == [list(row) for row in rendered]
+    assert [list(link) for row in listed["results"] for link in row["predecessors"]] == [
+        list(link) for row in rendered for link in row["predecessors"]
+    ]
+    by_key = {row["key"]: row for row in listed["results"]}
+    assert by_key["copy"]["moved_count"] == 1
+    assert any(row["assignee"] and row["owner_unclear"] for row in listed["results"])
+    assert any(row["estimated_hours"] == "2.5" for row in listed["results"])
 
 
 def test_a_projects_task_list_comes_a_page_at_a_time_judged_over_the_whole_plan(team):
