@@ -14,7 +14,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
@@ -173,15 +172,28 @@ class ProjectListView(ProjectsAPIView):
     )
     def get(self, request: Request, agency_slug: str) -> Response:
         at_risk = self.filters["at_risk"]
-        projects: QuerySet[Project] = selectors.projects_for_list(
+        paginator = self.paginator
+        limit, offset = paginator.get_limit(request), paginator.get_offset(request)
+        page = selectors.projects_list_page(
             request.agency,
             client_id=self.filters.get("client"),
             status=self.filters.get("status", ""),
             at_risk=at_risk is True,
             on_track=at_risk is False,
             today=self.today(),
+            offset=offset,
+            limit=limit,
+            render_datetime=serializers.DateTimeField().to_representation,
         )
-        return self.list_response(projects, api.ProjectSerializer)
+        # The count comes with the page, so the pager costs no query of its own.
+        paginator.request, paginator.limit, paginator.offset, paginator.count = (
+            request,
+            limit,
+            offset,
+            page.count,
+        )
+        # The rows are already in ProjectSerializer's shape (the schema above): rendered as they are.
+        return paginator.get_paginated_response(page.rows)
 
     @extend_schema(
         operation_id="projects_create",

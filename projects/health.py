@@ -6,8 +6,10 @@ the committed launch. Otherwise it is **on track**. Snoozed escalations are out 
 date, so they do not count.
 
 The rule is written twice on purpose, once for rows already in memory (``project_health``, used by the
-project page) and once as SQL (``with_health``, used by the project list, its ``?at_risk=`` filter and
-the API), and ``tests/projects/test_health.py`` holds both to the same answers.
+project page) and once as SQL: ``with_health`` for querysets (the project list page and its ``?at_risk=``
+filter, the project detail API), and its raw form ``HEALTH_FACTS_SQL`` for the API's project list, which
+is written as one statement rather than compiled by the ORM on every request.
+``tests/projects/test_one_truth.py`` holds every surface to the same answers.
 """
 
 from __future__ import annotations
@@ -55,6 +57,21 @@ class ProjectHealth:
     @property
     def label(self) -> str:
         return "At risk" if self.at_risk else "On track"
+
+
+# ``forecast_launch`` and ``open_risks`` of the project row aliased ``p``, as ``with_health_facts``
+# annotates them: the first due date of its one-off tasks, latest first (one entry of task_forecast_idx),
+# and how many of its escalations are in COUNTED_STATES. For a LATERAL join.
+HEALTH_FACTS_SQL = f"""
+SELECT (SELECT t.due_date FROM projects_task t
+        WHERE t.project_id = p.id AND t.recurrence_period IS NULL
+        ORDER BY t.due_date DESC LIMIT 1) AS forecast_launch,
+       (SELECT count(*) FROM projects_escalation e
+        WHERE e.project_id = p.id AND e.state IN ({", ".join(f"'{state}'" for state in COUNTED_STATES)})
+       ) AS open_risks
+"""
+# The rule over those facts, in SQL.
+AT_RISK_SQL = "(health.open_risks > 0 OR health.forecast_launch > p.launch_date)"
 
 
 def project_health(*, open_risks: int, launch_date: date, forecast_launch: date | None) -> ProjectHealth:
