@@ -44,20 +44,6 @@ PLAN_REFUSED = OpenApiResponse(
 )
 
 
-def _with_predecessors(page: selectors.ProjectPage) -> list[Task]:
-    """The page's tasks, each with ``predecessor_list`` built from the links already loaded (no query)."""
-    by_id = {task.pk: task for task in page.tasks}
-    for task in page.tasks:
-        task.predecessor_list = []  # type: ignore[attr-defined]
-    for link in page.dependencies:
-        if link.predecessor_id in by_id and link.successor_id in by_id:
-            link.predecessor = by_id[link.predecessor_id]
-            by_id[link.successor_id].predecessor_list.append(link)  # type: ignore[attr-defined]
-    for task in page.tasks:
-        task.predecessor_list.sort(key=lambda link: (link.predecessor.start_date, link.pk))  # type: ignore[attr-defined]
-    return page.tasks
-
-
 class TaskPreviewFilterSerializer(serializers.Serializer):
     preview = FlagFilterField(
         name="preview", help_text="true: show the impact of `due_date` without applying anything."
@@ -219,9 +205,13 @@ class ProjectListView(ProjectsAPIView):
             if refused is not None:
                 return Response(refused, status=status.HTTP_400_BAD_REQUEST)
             raise
-        page = selectors.project_page(self.project_or_404(project.pk), self.today())
-        _with_predecessors(page)
-        return self.render(page, api.ProjectCreatedSerializer, status.HTTP_201_CREATED)
+        # The project as its detail shows it, and the whole plan as its task list shows each task.
+        today = self.today()
+        summary = selectors.project_summary(project.pk, today)
+        body = api.ProjectDetailSerializer(summary, context=self.get_serializer_context()).data
+        plan = selectors.project_tasks_page(request.agency, project.pk, today, offset=0, limit=None)
+        body["tasks"] = plan.rows if plan is not None else []
+        return Response(body, status=status.HTTP_201_CREATED)
 
     def _starts_in_past(self, error: DjangoValidationError, data: dict[str, Any]) -> dict[str, Any] | None:
         """The refusal body of a plan that would start before today, with how far before; else None."""

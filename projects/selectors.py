@@ -6,15 +6,15 @@ counts are annotations, related rows come through select_related / prefetch_rela
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import connection
 from django.db.models import (
-    Case,
     Count,
     F,
     Func,
@@ -24,13 +24,10 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Value,
-    When,
 )
-from django.db.models.functions import Coalesce
 from django.db.models.query import ModelIterable
 
-from agencyops.models import Agency, Client, Membership, Role
+from agencyops.models import Agency, Client, Membership, Role, User
 from projects import scheduling
 from projects.builtin_templates import BUILTIN_TEMPLATES, builtin_spec
 from projects.calendars import agency_calendar, calendar_with_closures, calendar_years
@@ -45,11 +42,12 @@ from projects.health import (
     with_health_facts,
 )
 from projects.models import (
+    Brief,
     ChecklistItem,
     DeadlineChange,
-    Escalation,
     EscalationSeverity,
     LaunchChange,
+    Party,
     Phase,
     Project,
     ProjectStatus,
@@ -343,35 +341,137 @@ def templates_for_picker(agency: Agency) -> list[TemplateSummary]:
 # --------------------------------------------------------------------------- a project's page
 
 
-def _worst_first() -> Case:
-    # Severities are words, so "high" before "medium" before "low" needs its own ordering.
-    return Case(
-        When(severity=EscalationSeverity.HIGH, then=Value(0)),
-        When(severity=EscalationSeverity.MEDIUM, then=Value(1)),
-        default=Value(2),
-    )
+# The project page's rows, in one round trip: six statements sent together, each read through the
+# project's (or the task's) own index. Written once rather than compiled by the ORM on every render:
+# compiling the header, the plan, its links, checklists, inputs, risks and closures as querysets cost
+# more than running them. ``page_versions.PROJECT_PAGE_VERSION_SQL`` must cover every row read here.
+PROJECT_PAGE_SQL = """
+SELECT {header}
+FROM projects_project p
+JOIN agencyops_client c ON c.id = p.client_id
+LEFT JOIN agencyops_membership cm ON cm.id = p.coordinator_id
+LEFT JOIN agencyops_user cu ON cu.id = cm.user_id
+LEFT JOIN projects_brief b ON b.project_id = p.id
+LEFT JOIN agencyops_membership om ON om.id = b.internal_owner_id
+LEFT JOIN agencyops_user ou ON ou.id = om.user_id
+WHERE p.agency_id = %(agency)s AND p.id = %(project)s;
+
+SELECT t.id, t.key, t.title, t.status, t.phase_id, t.start_date, t.due_date, t.duration_days,
+       t.recurrence_period, t.needs_decision, t.waiting_on, t.waiting_on_name,
+       CASE WHEN m.is_active THEN u.full_name END,
+       (SELECT count(*) FROM projects_deadlinechange dc WHERE dc.task_id = t.id),
+       (SELECT count(*) FROM projects_checklistitem ci WHERE ci.task_id = t.id),
+       (SELECT count(*) FROM projects_checklistitem ci WHERE ci.task_id = t.id AND ci.done),
+       -- [predecessor id, lag, 1 for start-to-start] for each link into the task
+       ARRAY(SELECT ARRAY[d.predecessor_id, d.lag_days, (d.kind = 'SS')::int]
+             FROM projects_taskdependency d WHERE d.successor_id = t.id ORDER BY d.id)
+FROM projects_task t
+LEFT JOIN agencyops_membership m ON m.id = t.assignee_id
+LEFT JOIN agencyops_user u ON u.id = m.user_id
+WHERE t.agency_id = %(agency)s AND t.project_id = %(project)s
+ORDER BY t.start_date, t."order", t.id;
+
+SELECT array_agg(cl.date) FROM projects_agencyclosure cl
+WHERE cl.agency_id = %(agency)s AND cl.date >= %(closures_from)s AND cl.date < %(closures_to)s;
+
+SELECT ph.id, ph.name, ph.due_date, CASE WHEN m.is_active THEN u.full_name END
+FROM projects_phase ph
+LEFT JOIN agencyops_membership m ON m.id = ph.owner_id
+LEFT JOIN agencyops_user u ON u.id = m.user_id
+WHERE ph.agency_id = %(agency)s AND ph.project_id = %(project)s
+ORDER BY ph."order", ph.id;
+
+SELECT ri.id, ri.description, ri.from_party, ri.from_name, ri.expected_by, ri.received_at,
+       ARRAY(SELECT t.id FROM projects_requiredinput_tasks l JOIN projects_task t ON t.id = l.task_id
+             WHERE l.requiredinput_id = ri.id ORDER BY t.start_date, t.id),
+       ARRAY(SELECT t.title FROM projects_requiredinput_tasks l JOIN projects_task t ON t.id = l.task_id
+             WHERE l.requiredinput_id = ri.id ORDER BY t.start_date, t.id)
+FROM projects_requiredinput ri
+WHERE ri.agency_id = %(agency)s AND ri.project_id = %(project)s
+ORDER BY ri.expected_by, ri.description, ri.id;
+
+-- Open and acknowledged risks, worst first; snoozed ones stay out of sight until their date.
+SELECT e.id, e.severity, e.state, e.message, e.task_id, t.title, coalesce(nullif(u.full_name, ''), u.email),
+       e.first_seen_at
+FROM projects_escalation e
+LEFT JOIN projects_task t ON t.id = e.task_id
+LEFT JOIN agencyops_membership m ON m.id = e.assignee_id
+LEFT JOIN agencyops_user u ON u.id = m.user_id
+WHERE e.agency_id = %(agency)s AND e.project_id = %(project)s AND e.state = ANY(%(counted)s)
+ORDER BY CASE e.severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, e.last_seen_at DESC, e.id
+"""
+
+TASK_STATUS_LABELS = dict(TaskStatus.choices)
+PARTY_LABELS = dict(Party.choices)
+SEVERITY_LABELS = dict(EscalationSeverity.choices)
 
 
-def with_checklist_progress(queryset: QuerySet[Task]) -> QuerySet[Task]:
-    """Tasks with ``checklist_total`` and ``checklist_done``, counted in the same query (for board cards)."""
-    steps = ChecklistItem.objects.filter(task=OuterRef("pk")).order_by().values("task")
-    total = steps.annotate(n=Count("pk")).values("n")
-    done = steps.filter(done=True).annotate(n=Count("pk")).values("n")
-    return queryset.annotate(
-        checklist_total=Coalesce(Subquery(total, output_field=IntegerField()), 0),
-        checklist_done=Coalesce(Subquery(done, output_field=IntegerField()), 0),
-    )
+class PageTask(NamedTuple):
+    """A task as the project page shows it: a card on the board, a row of the list by phase.
+
+    ``owner_name`` is None when the owner is unclear (nobody assigned, or the assignee has left)."""
+
+    pk: int
+    key: str
+    title: str
+    status: str
+    status_label: str
+    phase_id: int | None
+    start_date: date
+    due_date: date
+    owner_name: str | None
+    needs_decision: bool
+    waiting_on: str
+    waiting_label: str
+    moves: int
+    checklist_total: int
+    checklist_done: int
+    is_critical: bool
+    is_overdue: bool
 
 
-def _tasks_with_moves(queryset: QuerySet[Task]) -> QuerySet[Task]:
-    # "Moved N times" is a count over the append-only history, never a stored counter.
-    return queryset.select_related("assignee__user", "phase").annotate(moves=Count("deadline_changes"))
+class PagePhase(NamedTuple):
+    pk: int
+    name: str
+    due_date: date | None
+    owner_name: str | None
+
+
+class PageTaskRef(NamedTuple):
+    pk: int
+    title: str
+
+
+class PageInput(NamedTuple):
+    """A required input: what, from whom, by when, and the tasks that need it (in plan order)."""
+
+    pk: int
+    description: str
+    owed_by: str
+    expected_by: date
+    received_at: date | None
+    is_overdue: bool
+    tasks: tuple[PageTaskRef, ...]
+
+
+class PageRisk(NamedTuple):
+    """An open (or acknowledged) escalation of the project."""
+
+    pk: int
+    severity: str
+    severity_label: str
+    state: str
+    message: str
+    task_id: int | None
+    task_title: str | None
+    assignee_name: str | None
+    first_seen_at: Any
 
 
 @dataclass
 class PhaseGroup:
-    phase: Phase | None
-    tasks: list[Task]
+    phase: PagePhase | None
+    tasks: list[PageTask]
 
     @property
     def name(self) -> str:
@@ -380,21 +480,20 @@ class PhaseGroup:
 
 @dataclass
 class ProjectPage:
-    """Everything a project's page shows, loaded in a fixed number of queries."""
+    """Everything a project's page shows, read in one round trip (the header apart)."""
 
     project: Project
     today: date
-    phases: list[Phase]
-    tasks: list[Task]
-    dependencies: list[TaskDependency]
-    inputs: list[RequiredInput]
+    phases: list[PagePhase]
+    tasks: list[PageTask]
+    inputs: list[PageInput]
     missing: list[str]
     critical_keys: set[str]
     forecast_launch: date | None
     first_start: date | None
-    columns: list[tuple[str, str, list[Task]]] = field(default_factory=list)
+    columns: list[tuple[str, str, list[PageTask]]] = field(default_factory=list)
     groups: list[PhaseGroup] = field(default_factory=list)
-    escalations: list[Escalation] = field(default_factory=list)
+    escalations: list[PageRisk] = field(default_factory=list)
 
     @property
     def tasks_done(self) -> int:
@@ -420,24 +519,6 @@ class ProjectPage:
     slip_business_days: int = 0
 
 
-def _scheduling_values(
-    tasks: list[Task], dependencies: list[TaskDependency]
-) -> tuple[list[scheduling.PlanTask], dict[str, scheduling.Slot]]:
-    keys = {t.pk: t.key for t in tasks}
-    preds: dict[int, list[scheduling.Dependency]] = defaultdict(list)
-    for dep in dependencies:
-        if dep.predecessor_id in keys:
-            preds[dep.successor_id].append(
-                scheduling.Dependency(predecessor=keys[dep.predecessor_id], kind=dep.kind, lag=dep.lag_days)  # type: ignore[arg-type]
-            )
-    plan = [
-        scheduling.PlanTask(key=t.key, duration=t.duration_days, predecessors=tuple(preds[t.pk]))
-        for t in tasks
-    ]
-    slots = {t.key: scheduling.Slot(t.start_date, t.due_date) for t in tasks}
-    return plan, slots
-
-
 def projects_with_header() -> QuerySet[Project]:
     """Projects with what every project page's header shows: client, coordinator, brief and its owner."""
     return Project.objects.select_related(
@@ -445,53 +526,189 @@ def projects_with_header() -> QuerySet[Project]:
     )
 
 
-def project_page(project: Project, today: date) -> ProjectPage:
-    """A project's brief, inputs, phases, tasks (with moves, critical path and decisions) and open risks.
+class _RowLoader(NamedTuple):
+    """Every concrete column of a model (as a table alias) and how to make an instance from them."""
 
-    ``project`` should come from ``projects_with_header()`` so the header costs no extra query.
-    """
-    phases = list(Phase.objects.filter(project=project).select_related("owner__user").order_by("order", "pk"))
-    tasks = list(
-        with_checklist_progress(_tasks_with_moves(Task.objects.filter(project=project))).order_by(
-            "start_date", "order", "pk"
-        )
+    columns: str
+    width: int
+    load: Any
+
+
+def _row_loader(model: type[Any], alias: str) -> _RowLoader:
+    # As agencyops.tenancy builds the membership it reads in raw SQL: the fields' own database
+    # conversions, then Model.from_db, so the instance is what the ORM would have made.
+    columns = model._meta.concrete_fields
+    names = [column.attname for column in columns]
+    converters = [
+        (i, column, column.get_db_converters(connection))
+        for i, column in enumerate(columns)
+        if column.get_db_converters(connection)
+    ]
+
+    def load(values: Any) -> Any:
+        values = list(values)
+        for i, column, chain in converters:
+            for convert in chain:
+                values[i] = convert(values[i], column, connection)
+        return model.from_db(connection.alias, names, values)
+
+    return _RowLoader(", ".join(f'{alias}."{column.column}"' for column in columns), len(columns), load)
+
+
+@functools.cache
+def _header_loaders() -> tuple[_RowLoader, ...]:
+    """The header's models in PROJECT_PAGE_SQL's order: what ``projects_with_header`` selects."""
+    return (
+        _row_loader(Project, "p"),
+        _row_loader(Client, "c"),
+        _row_loader(Membership, "cm"),
+        _row_loader(User, "cu"),
+        _row_loader(Brief, "b"),
+        _row_loader(Membership, "om"),
+        _row_loader(User, "ou"),
     )
-    dependencies = list(TaskDependency.objects.filter(successor__project=project))
-    inputs = list(
-        RequiredInput.objects.filter(project=project)
-        .prefetch_related(
-            Prefetch(
-                "tasks", queryset=Task.objects.only("pk", "title", "project_id").order_by("start_date", "pk")
-            )
-        )
-        .order_by("expected_by", "description", "pk")
-    )
-    # Open and acknowledged risks, worst first; snoozed ones stay out of sight until their date.
-    escalations = list(
-        Escalation.objects.filter(project=project, state__in=COUNTED_STATES)
-        .select_related("assignee__user", "task")
-        .order_by(_worst_first(), "-last_seen_at", "pk")
-    )
+
+
+@functools.cache
+def _project_page_sql() -> str:
+    return PROJECT_PAGE_SQL.replace("{header}", ", ".join(loader.columns for loader in _header_loaders()))
+
+
+def _header(agency: Agency, row: Any) -> Project:
+    """The project with its client, coordinator, brief and the brief's owner, as projects_with_header()
+    would have loaded them, from the header statement's one row."""
+    parts, start = [], 0
+    for loader in _header_loaders():
+        values = row[start : start + loader.width]
+        start += loader.width
+        parts.append(None if values[0] is None else loader.load(values))
+    project, client, coordinator, coordinator_user, brief, owner, owner_user = parts
+    project.agency = agency
+    project.client = client
+    if coordinator is not None:
+        coordinator.user = coordinator_user
+    project.coordinator = coordinator
+    if brief is None:
+        # As select_related leaves a missing one-to-one: asking for it raises, without a query.
+        Project.brief.related.set_cached_value(project, None)  # type: ignore[attr-defined]
+    else:
+        if owner is not None:
+            owner.user = owner_user
+        brief.internal_owner = owner
+        brief.project = project
+        Project.brief.related.set_cached_value(project, brief)  # type: ignore[attr-defined]
+    return project
+
+
+def project_page(agency: Agency, project_id: int, today: date) -> ProjectPage | None:
+    """A project's header, brief, inputs, phases, tasks (with moves, critical path and decisions) and open
+    risks, in one round trip (PROJECT_PAGE_SQL); None when the agency has no such project."""
+    years = calendar_years(today)
+    params = {
+        "agency": agency.pk,
+        "project": project_id,
+        "closures_from": date(years.start, 1, 1),
+        "closures_to": date(years.stop, 1, 1),
+        "counted": [str(state) for state in COUNTED_STATES],
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_project_page_sql(), params)
+        header = cursor.fetchone()
+        if header is None:
+            return None
+        project = _header(agency, header)
+        cursor.nextset()
+        plan = cursor.fetchall()
+        cursor.nextset()
+        closures = cursor.fetchone()[0]
+        cursor.nextset()
+        phase_rows = cursor.fetchall()
+        cursor.nextset()
+        input_rows = cursor.fetchall()
+        cursor.nextset()
+        risk_rows = cursor.fetchall()
     critical: set[str] = set()
     # Retainer periods feed their own months, not the launch (as in projects.health).
-    one_off = [t for t in tasks if t.recurrence_period is None]
-    forecast = max((t.due_date for t in one_off), default=None)
+    forecast = max((row[6] for row in plan if row[8] is None), default=None)
     slip = 0
-    if tasks:
-        plan, slots = _scheduling_values(tasks, dependencies)
-        calendar = agency_calendar(project.agency, around=today)
-        periods = {t.key: t.recurrence_period for t in tasks}
+    if plan:
+        keys = {row[0]: row[1] for row in plan}
+        schedule = [
+            scheduling.PlanTask(
+                key=row[1],
+                duration=row[7],
+                predecessors=tuple(
+                    scheduling.Dependency(predecessor=keys[pred], kind="SS" if ss else "FS", lag=lag)
+                    for pred, lag, ss in row[16]
+                    if pred in keys
+                ),
+            )
+            for row in plan
+        ]
+        calendar = calendar_with_closures(project.agency, around=today, closures=frozenset(closures or ()))
         critical = scheduling.plan_critical_tasks(
-            plan, slots, calendar=calendar, periods=periods, today=today
+            schedule,
+            {row[1]: scheduling.Slot(row[5], row[6]) for row in plan},
+            calendar=calendar,
+            periods={row[1]: row[8] for row in plan},
+            today=today,
         )
         if forecast is not None and forecast > project.launch_date:
             slip = calendar.business_days_between(project.launch_date, forecast)
+    tasks = [
+        PageTask(
+            pk=row[0],
+            key=row[1],
+            title=row[2],
+            status=row[3],
+            status_label=TASK_STATUS_LABELS.get(row[3], row[3]),
+            phase_id=row[4],
+            start_date=row[5],
+            due_date=row[6],
+            owner_name=row[12],
+            needs_decision=row[9],
+            waiting_on=row[10],
+            waiting_label=row[11] or PARTY_LABELS.get(row[10], row[10]),
+            moves=row[13],
+            checklist_total=row[14],
+            checklist_done=row[15],
+            is_critical=row[1] in critical,
+            is_overdue=row[3] != TaskStatus.DONE and row[6] < today,
+        )
+        for row in plan
+    ]
+    phases = [PagePhase(*row) for row in phase_rows]
+    inputs = [
+        PageInput(
+            pk=pk,
+            description=description,
+            owed_by=from_name or PARTY_LABELS.get(party, party),
+            expected_by=expected_by,
+            received_at=received_at,
+            is_overdue=received_at is None and expected_by < today,
+            tasks=tuple(PageTaskRef(*ref) for ref in zip(task_ids, titles, strict=True)),
+        )
+        for pk, description, party, from_name, expected_by, received_at, task_ids, titles in input_rows
+    ]
+    escalations = [
+        PageRisk(
+            pk=pk,
+            severity=severity,
+            severity_label=SEVERITY_LABELS.get(severity, severity),
+            state=state,
+            message=message,
+            task_id=task_id,
+            task_title=task_title,
+            assignee_name=assignee_name,
+            first_seen_at=first_seen_at,
+        )
+        for pk, severity, state, message, task_id, task_title, assignee_name, first_seen_at in risk_rows
+    ]
     page = ProjectPage(
         project=project,
         today=today,
         phases=phases,
         tasks=tasks,
-        dependencies=dependencies,
         inputs=inputs,
         missing=brief_missing(project.brief, inputs_count=len(inputs)),
         critical_keys=critical,
@@ -500,15 +717,10 @@ def project_page(project: Project, today: date) -> ProjectPage:
         first_start=min((t.start_date for t in tasks), default=None),
         escalations=escalations,
     )
-    for task in tasks:
-        task.is_critical = task.key in critical  # type: ignore[attr-defined]
-        task.is_overdue = task.status != TaskStatus.DONE and task.due_date < today  # type: ignore[attr-defined]
-    for item in inputs:
-        item.is_overdue = item.received_at is None and item.expected_by < today  # type: ignore[attr-defined]
     page.columns = [
         (value, label, [t for t in tasks if t.status == value]) for value, label in TaskStatus.choices
     ]
-    by_phase: dict[int | None, list[Task]] = defaultdict(list)
+    by_phase: dict[int | None, list[PageTask]] = defaultdict(list)
     for task in tasks:
         by_phase[task.phase_id].append(task)
     page.groups = [PhaseGroup(phase, by_phase[phase.pk]) for phase in phases if by_phase.get(phase.pk)]
@@ -588,6 +800,8 @@ def project_summary(project_id: int, today: date) -> ProjectSummary | None:
 # The task list API's pages: a plan of 14 to 50 tasks fits in one, a 200-task plan takes two.
 TASK_PAGE_DEFAULT = 100
 TASK_PAGE_MAX = 500
+# Past the last position any plan can have (a bigint in SQL).
+WHOLE_PLAN = 2**62
 
 
 # The task list API's one query. The whole plan in order, as the critical path is judged over all of it:
@@ -666,10 +880,10 @@ def _link(link_id: int, predecessor: int, ss: int, lag: int, row: tuple[Any, ...
 
 
 def project_tasks_page(
-    agency: Agency, project_id: int, today: date, *, offset: int, limit: int
+    agency: Agency, project_id: int, today: date, *, offset: int, limit: int | None
 ) -> ProjectTaskPage | None:
-    """A page of the plan, each task with its moves, whether it is critical and what it waits for; None
-    when the agency has no such project.
+    """A page of the plan (``limit=None``: all of it from ``offset``), each task with its moves, whether it
+    is critical and what it waits for; None when the agency has no such project.
 
     One query (a second only for a project without tasks, to tell it from a missing one): see
     TASK_LIST_SQL. Whether a task is critical depends on the whole plan, so it is judged over all of it
@@ -682,7 +896,7 @@ def project_tasks_page(
                 "agency": agency.pk,
                 "project": project_id,
                 "offset": offset,
-                "last": offset + limit - 1,
+                "last": offset + limit - 1 if limit is not None else WHOLE_PLAN,
                 "closures_from": date(years.start, 1, 1),
                 "closures_to": date(years.stop, 1, 1),
             },

@@ -9,10 +9,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from agencyops.fragment_cache import render_cached
+from agencyops.fragment_cache import render_cached, render_each_for_data
 from agencyops.models import Discipline
 from agencyops.permissions import can_plan_projects
 from agencyops.tenancy import agency_view
@@ -30,6 +31,7 @@ from projects.forms import (
 from projects.models import Project, ProjectStatus, RequiredInput
 from projects.page_versions import project_page_version
 from projects.selectors import (
+    ProjectPage,
     active_members,
     agency_has_projects,
     project_history_entries,
@@ -169,6 +171,43 @@ def project_create(request: HttpRequest) -> HttpResponse:
 
 # --------------------------------------------------------------------------- a project's page
 
+CARD_TEMPLATE = "projects/_task_card.html"
+INPUT_FORM_TEMPLATE = "projects/_input_form.html"
+
+
+def _board(request: HttpRequest, page: ProjectPage, project_url: str) -> list[tuple[str, str, list[str]]]:
+    """The board's columns with their cards' markup. Each card is kept under its own task's values, so
+    the first view after a change renders only the cards it changed (one, for most edits)."""
+    cards = render_each_for_data(
+        request,
+        template_name=CARD_TEMPLATE,
+        items=[(task, {"task": task, "project_url": project_url}) for task in page.tasks],
+        variant=(request.agency.slug, project_url),
+    )
+    by_task = {task.pk: card for task, card in zip(page.tasks, cards, strict=True)}
+    return [(value, label, [by_task[task.pk] for task in tasks]) for value, label, tasks in page.columns]
+
+
+def _input_form(request: HttpRequest, page: ProjectPage) -> str:
+    """The "Track a required input" form, kept under its task picker's choices (the plan's tasks)."""
+    choices = [(task.pk, task.title) for task in page.tasks]
+    [markup] = render_each_for_data(
+        request,
+        template_name=INPUT_FORM_TEMPLATE,
+        items=[
+            (
+                choices,
+                lambda: {
+                    "input_form": RequiredInputForm(project=page.project, tasks=page.tasks),
+                    "project": page.project,
+                },
+            )
+        ],
+        variant=(request.agency.slug, page.project.pk),
+    )
+    return markup
+
+
 
 @agency_view
 @require_http_methods(["GET", "HEAD"])
@@ -186,7 +225,10 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
     can_plan = can_plan_projects(request.membership)
 
     def context() -> dict[str, Any]:
-        page = project_page(project_or_404(project_id), today)
+        page = project_page(request.agency, project_id, today)
+        if page is None:
+            raise Http404("No such project.")
+        project_url = reverse("project_detail", args=[request.agency.slug, project_id])
         return {
             "project": page.project,
             "page": page,
@@ -195,7 +237,8 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
             "today": today,
             "can_plan": can_plan,
             "transitions": _transitions(page.project) if can_plan else [],
-            "input_form": RequiredInputForm(project=page.project, tasks=page.tasks) if can_plan else None,
+            "board": _board(request, page, project_url) if view == "board" else [],
+            "input_form": _input_form(request, page) if can_plan else None,
             # The bulk "Reassign" picker of the list view (the version covers the agency's people).
             "members": list(active_members(request.agency)) if can_plan and view == "list" else [],
         }
@@ -206,6 +249,7 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
         version=stamp.version,
         variant=(request.agency.slug, project_id, view, can_plan, today),
         context=context,
+        includes=(CARD_TEMPLATE, INPUT_FORM_TEMPLATE),
     )
     # Sections other apps add (approvals) are read fresh on every view, outside the cached body.
     sections = extensions.page_sections(request.agency, project_id, today)

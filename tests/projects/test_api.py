@@ -558,9 +558,9 @@ def test_a_projects_task_list_costs_the_same_queries_for_14_or_200_tasks(
 def test_the_task_list_shows_each_task_as_the_task_serializer_renders_it(team, project):
     """The list's rows are built as plain values for speed: they must be what TaskSerializer, the
     schema's shape, renders from the full task rows of the plan (every field, the same order)."""
+    from django.db.models import Count
+
     from agencyops.services.accounts import membership_remove
-    from projects.api import _with_predecessors
-    from projects.selectors import project_page, projects_with_header
     from projects.serializers import TaskSerializer
 
     agency, coordinator = team["agency"], team["coordinator"]
@@ -594,9 +594,28 @@ def test_the_task_list_shows_each_task_as_the_task_serializer_renders_it(team, p
 
     listed = token_client(coordinator.user).get(url("api_project_tasks", agency, pk=project.pk)).json()
 
+    # The reference: full task rows through the ORM, the critical path over the plan the services load.
     with scope(agency=agency.pk):
-        page = project_page(projects_with_header().get(pk=project.pk), agency_today(agency))
-        expected = TaskSerializer(_with_predecessors(page), many=True).data
+        plan = services.project_plan_load(project)
+        critical = scheduling.plan_critical_tasks(
+            plan.plan,
+            plan.slots,
+            calendar=plan.calendar,
+            periods={t.key: t.recurrence_period for t in plan.tasks.values()},
+            today=agency_today(agency),
+        )
+        tasks = list(
+            Task.objects.filter(project=project)
+            .select_related("assignee__user", "phase")
+            .annotate(moves=Count("deadline_changes"))
+            .order_by("start_date", "order", "pk")
+        )
+        for task in tasks:
+            task.is_critical = task.key in critical
+            task.predecessor_list = list(
+                task.predecessor_links.select_related("predecessor").order_by("predecessor__start_date", "pk")
+            )
+        expected = TaskSerializer(tasks, many=True).data
     rendered = [dict(row) for row in expected]
     for row in rendered:
         row["phase"] = dict(row["phase"]) if row["phase"] is not None else None

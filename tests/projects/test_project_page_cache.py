@@ -8,9 +8,12 @@ token or someone else's permissions.
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
+from django.db.models import F, Value
+from django.db.models.functions import Concat
 from django.test import Client as HttpClient
 from django.test.utils import override_settings
 from django.urls import reverse
@@ -177,6 +180,30 @@ def _client_renamed(team, project):
     return "Fabrikam Renamed"
 
 
+def _checklist_step_done(team, project):
+    # A card's own count: the card is kept under its task's values, so only this one is rendered afresh.
+    from projects.services.conversation import checklist_item_add, checklist_item_set_done
+
+    with scope(agency=project.agency_id):
+        task = _task(project, "copy")
+        checklist_item_add(actor=team["coordinator"], task=task, text="Brand fonts in")
+        step = checklist_item_add(actor=team["coordinator"], task=task, text="Headlines signed off")
+        checklist_item_set_done(actor=team["coordinator"], item=step, done=True)
+    return "☑ 1/2"
+
+
+def _waiting_on_a_vendor(team, project):
+    with scope(agency=project.agency_id):
+        services.task_update_status(
+            actor=team["coordinator"],
+            task=_task(project, "copy"),
+            status="waiting",
+            waiting_on="vendor",
+            waiting_on_name="Print shop",
+        )
+    return "Waiting on Print shop"
+
+
 def _working_week(team, project):
     Agency.objects.filter(pk=project.agency_id).update(working_weekdays=[0, 1, 2, 3])
     return None
@@ -197,6 +224,8 @@ CHANGES = [
     _person_left,
     _closure,
     _client_renamed,
+    _checklist_step_done,
+    _waiting_on_a_vendor,
     _working_week,
 ]
 
@@ -214,6 +243,29 @@ def test_every_kind_of_change_is_on_the_next_view_of_the_project_page(change, te
     assert after == _uncached(as_coordinator, project)
     if shown is not None:
         assert shown in after and shown not in before
+
+
+def test_the_first_view_after_a_change_to_one_task_renders_that_tasks_card_alone(
+    team, project, as_coordinator
+):
+    def cards_rendered(response) -> int:
+        return [template.name for template in response.templates].count("projects/_task_card.html")
+
+    # Titles no earlier run has seen, so no card of this plan is in the cache yet.
+    with scope(agency=project.agency_id):
+        Task.objects.filter(project=project).update(title=Concat(F("title"), Value(f" {uuid.uuid4()}")))
+    first = as_coordinator.get(_url(project))
+    assert cards_rendered(first) == 14
+    with scope(agency=project.agency_id):
+        services.task_update_status(actor=team["coordinator"], task=_task(project, "qa"), status="in_progress")
+
+    after = as_coordinator.get(_url(project))
+
+    # The body is rendered afresh (its version changed) around thirteen cards kept from the first view.
+    assert cards_rendered(after) == 1
+    page = factories.without_csrf(after.content.decode())
+    assert page == _uncached(as_coordinator, project)
+    assert page != factories.without_csrf(first.content.decode())
 
 
 def test_a_page_cached_for_a_coordinator_shows_a_member_no_planning_forms(
@@ -266,7 +318,9 @@ def test_another_agencys_project_is_a_404_whether_or_not_its_page_is_cached(team
 @override_settings(DEBUG=True)
 def test_with_debug_on_every_view_renders_afresh(team, project, as_coordinator, django_assert_num_queries):
     _page(as_coordinator, project)
-    with django_assert_num_queries(14):  # the page, and its approvals section
+    # Session, user, membership, the version, the page's rows with its header (one round trip), the
+    # approvals section, the switcher.
+    with django_assert_num_queries(7):
         _page(as_coordinator, project)
 
 
