@@ -161,6 +161,7 @@ def render_each_for_data(
     template_name: str,
     items: Sequence[tuple[Any, dict[str, Any] | Callable[[], dict[str, Any]]]],
     variant: Sequence[Any],
+    includes: Sequence[str] = (),
 ) -> list[SafeString]:
     """``template_name`` rendered once per item, each kept under a digest of its own data: for the many
     small parts of a body (the cards of a board), so a change to one item renders that item alone.
@@ -168,12 +169,14 @@ def render_each_for_data(
     Each item is ``(data, context)``: ``data`` is everything its markup shows (as the selector returned
     it), ``context`` what the template reads, made from it (or a function making it, called only when the
     item is rendered). ``variant`` holds what else the markup
-    depends on (the agency's address, say). Only for use inside a body of ``render_cached``: the markup
-    carries the CSRF placeholder, which that body swaps for the viewer's token on the way out."""
+    depends on (the agency's address, say); ``includes`` names templates the markup renders without
+    including them by name (a form widget's), so a deploy that changes them renders afresh. Only for use
+    inside a body of ``render_cached``: the markup carries the CSRF placeholder, which that body swaps for
+    the viewer's token on the way out."""
     if not items:
         return []
-    stamp = _templates_stamp(template_name)
-    prefix = "\0".join(str(part) for part in (template_name, stamp, *variant))
+    stamps = [_templates_stamp(name) for name in (template_name, *includes)]
+    prefix = "\0".join(str(part) for part in (template_name, *stamps, *variant))
     keys = []
     for data, _context in items:
         version = _data_version(data)

@@ -27,6 +27,7 @@ from projects.forms import (
     ProjectSettingsForm,
     RecurrenceForm,
     RequiredInputForm,
+    TaskPicker,
 )
 from projects.models import Project, ProjectStatus, RequiredInput
 from projects.page_versions import project_page_version
@@ -173,6 +174,8 @@ def project_create(request: HttpRequest) -> HttpResponse:
 
 CARD_TEMPLATE = "projects/_task_card.html"
 INPUT_FORM_TEMPLATE = "projects/_input_form.html"
+# The input form's task picker renders its own template (projects.forms.TaskPicker).
+TASK_PICKER_TEMPLATE = TaskPicker.template_name
 
 
 def _board(request: HttpRequest, page: ProjectPage, project_url: str) -> list[tuple[str, str, list[str]]]:
@@ -204,6 +207,7 @@ def _input_form(request: HttpRequest, page: ProjectPage) -> str:
             )
         ],
         variant=(request.agency.slug, page.project.pk),
+        includes=(TASK_PICKER_TEMPLATE,),
     )
     return markup
 
@@ -249,7 +253,7 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
         version=stamp.version,
         variant=(request.agency.slug, project_id, view, can_plan, today),
         context=context,
-        includes=(CARD_TEMPLATE, INPUT_FORM_TEMPLATE),
+        includes=(CARD_TEMPLATE, INPUT_FORM_TEMPLATE, TASK_PICKER_TEMPLATE),
     )
     # Sections other apps add (approvals) are read fresh on every view, outside the cached body.
     sections = extensions.page_sections(request.agency, project_id, today)
