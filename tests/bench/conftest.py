@@ -105,18 +105,25 @@ def report():
         print()
 
 
-def paired_medians_ms(first, second, *, times: int, warmup: int = 2) -> tuple[float, float]:
+def paired_medians_ms(
+    first, second, *, times: int, warmup: int = 2, before_first=None
+) -> tuple[float, float]:
     """Median wall times of two callables in milliseconds, run alternately.
 
     Alternating puts both under the same conditions on a busy machine, so their ratio holds up
-    even when the absolute numbers wander.
+    even when the absolute numbers wander. ``before_first`` runs before each call of ``first``, untimed
+    (a change to the data, so that each request is the first view after a change).
     """
     for _ in range(warmup):
+        if before_first is not None:
+            before_first()
         first()
         second()
     samples: tuple[list[float], list[float]] = ([], [])
     for _ in range(times):
         for run, into in ((first, samples[0]), (second, samples[1])):
+            if run is first and before_first is not None:
+                before_first()
             started = time.perf_counter()
             run()
             into.append((time.perf_counter() - started) * 1000)
