@@ -468,6 +468,37 @@ class PageRisk(NamedTuple):
     first_seen_at: Any
 
 
+# A plan as the critical path needs it: each task's key, duration, start, due, retainer period (None for
+# one-off work) and links in (predecessor's key, 1 for start-to-start, lag).
+PlanFacts = tuple[tuple[str, int, date, date, date | None, tuple[tuple[str, int, int], ...]], ...]
+
+
+@functools.lru_cache(maxsize=64)
+def plan_critical_keys(plan: PlanFacts, calendar: scheduling.BusinessCalendar, today: date) -> frozenset[str]:
+    """The keys of the plan's critical tasks (``scheduling.plan_critical_tasks``). A pure answer to the
+    plan's facts, so a process keeps the last few: pages and lists reread unchanged plans all day."""
+    schedule = [
+        scheduling.PlanTask(
+            key=key,
+            duration=duration,
+            predecessors=tuple(
+                scheduling.Dependency(predecessor=predecessor, kind="SS" if ss else "FS", lag=lag)
+                for predecessor, ss, lag in links
+            ),
+        )
+        for key, duration, _start, _due, _period, links in plan
+    ]
+    return frozenset(
+        scheduling.plan_critical_tasks(
+            schedule,
+            {key: scheduling.Slot(start, due) for key, _duration, start, due, _period, _links in plan},
+            calendar=calendar,
+            periods={key: period for key, _duration, _start, _due, period, _links in plan},
+            today=today,
+        )
+    )
+
+
 @dataclass
 class PhaseGroup:
     phase: PagePhase | None
@@ -488,7 +519,7 @@ class ProjectPage:
     tasks: list[PageTask]
     inputs: list[PageInput]
     missing: list[str]
-    critical_keys: set[str]
+    critical_keys: frozenset[str]
     forecast_launch: date | None
     first_start: date | None
     columns: list[tuple[str, str, list[PageTask]]] = field(default_factory=list)
@@ -627,31 +658,27 @@ def project_page(agency: Agency, project_id: int, today: date) -> ProjectPage | 
         input_rows = cursor.fetchall()
         cursor.nextset()
         risk_rows = cursor.fetchall()
-    critical: set[str] = set()
+    critical: frozenset[str] = frozenset()
     # Retainer periods feed their own months, not the launch (as in projects.health).
     forecast = max((row[6] for row in plan if row[8] is None), default=None)
     slip = 0
     if plan:
         keys = {row[0]: row[1] for row in plan}
-        schedule = [
-            scheduling.PlanTask(
-                key=row[1],
-                duration=row[7],
-                predecessors=tuple(
-                    scheduling.Dependency(predecessor=keys[pred], kind="SS" if ss else "FS", lag=lag)
-                    for pred, lag, ss in row[16]
-                    if pred in keys
-                ),
-            )
-            for row in plan
-        ]
         calendar = calendar_with_closures(project.agency, around=today, closures=frozenset(closures or ()))
-        critical = scheduling.plan_critical_tasks(
-            schedule,
-            {row[1]: scheduling.Slot(row[5], row[6]) for row in plan},
-            calendar=calendar,
-            periods={row[1]: row[8] for row in plan},
-            today=today,
+        critical = plan_critical_keys(
+            tuple(
+                (
+                    row[1],
+                    row[7],
+                    row[5],
+                    row[6],
+                    row[8],
+                    tuple((keys[pred], ss, lag) for pred, lag, ss in row[16] if pred in keys),
+                )
+                for row in plan
+            ),
+            calendar,
+            today,
         )
         if forecast is not None and forecast > project.launch_date:
             slip = calendar.business_days_between(project.launch_date, forecast)
@@ -907,21 +934,19 @@ def project_tasks_page(
             return None
         return ProjectTaskPage(count=0, rows=[])
     keys = {row[0]: row[1] for row in plan}
-    preds: dict[int, list[scheduling.Dependency]] = defaultdict(list)
     waits_for: dict[int, list[tuple[int, int, int, int]]] = defaultdict(list)
+    facts = []
     for row in plan:
+        links = []
         for link_id, predecessor, lag, ss in row[8]:
             if predecessor in keys:
-                preds[row[0]].append(
-                    scheduling.Dependency(predecessor=keys[predecessor], kind="SS" if ss else "FS", lag=lag)
-                )
+                links.append((keys[predecessor], ss, lag))
                 waits_for[row[0]].append((link_id, predecessor, ss, lag))
-    critical = scheduling.plan_critical_tasks(
-        [scheduling.PlanTask(key=row[1], duration=row[3], predecessors=tuple(preds[row[0]])) for row in plan],
-        {row[1]: scheduling.Slot(row[4], row[5]) for row in plan},
-        calendar=calendar_with_closures(agency, around=today, closures=frozenset(plan[0][9] or ())),
-        periods={row[1]: row[6] for row in plan},
-        today=today,
+        facts.append((row[1], row[3], row[4], row[5], row[6], tuple(links)))
+    critical = plan_critical_keys(
+        tuple(facts),
+        calendar_with_closures(agency, around=today, closures=frozenset(plan[0][9] or ())),
+        today,
     )
     by_id = {row[0]: row for row in plan}
     rows = []

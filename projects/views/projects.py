@@ -212,7 +212,6 @@ def _input_form(request: HttpRequest, page: ProjectPage) -> str:
     return markup
 
 
-
 @agency_view
 @require_http_methods(["GET", "HEAD"])
 def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:

@@ -257,7 +257,9 @@ def test_the_first_view_after_a_change_to_one_task_renders_that_tasks_card_alone
     first = as_coordinator.get(_url(project))
     assert cards_rendered(first) == 14
     with scope(agency=project.agency_id):
-        services.task_update_status(actor=team["coordinator"], task=_task(project, "qa"), status="in_progress")
+        services.task_update_status(
+            actor=team["coordinator"], task=_task(project, "qa"), status="in_progress"
+        )
 
     after = as_coordinator.get(_url(project))
 
