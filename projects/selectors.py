@@ -1,7 +1,9 @@
 """Reads behind the project pages: the project list, a project's page, a task's page, history, templates.
 
 Each selector runs a fixed number of queries whatever the number of projects, tasks or moves:
-counts are annotations, related rows come through select_related / prefetch_related.
+counts are annotations, related rows come through select_related / prefetch_related. The hottest reads
+(the project page, the API's project and task lists) are statements written once in SQL and return
+plain rows, because compiling their querysets and building model instances cost more than the data.
 """
 
 from __future__ import annotations
@@ -344,7 +346,8 @@ def templates_for_picker(agency: Agency) -> list[TemplateSummary]:
 # The project page's rows, in one round trip: six statements sent together, each read through the
 # project's (or the task's) own index. Written once rather than compiled by the ORM on every render:
 # compiling the header, the plan, its links, checklists, inputs, risks and closures as querysets cost
-# more than running them. ``page_versions.PROJECT_PAGE_VERSION_SQL`` must cover every row read here.
+# more than running them. ``page_versions.PROJECT_PAGE_VERSION_SQL`` must cover every row read here (a
+# checklist step through its task's row, which every checklist service touches).
 PROJECT_PAGE_SQL = """
 SELECT {header}
 FROM projects_project p
