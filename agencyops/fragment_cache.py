@@ -106,33 +106,43 @@ def render_cached(
     version: str,
     variant: Sequence[Any],
     context: Callable[[], dict[str, Any]],
+    includes: Sequence[str] = (),
 ) -> SafeString:
     """The body ``template_name`` renders from ``context()``, from the cache when ``version`` and
     ``variant`` (everything else the markup depends on, such as the viewer's permissions) match.
 
     The key also covers the source of the template and of what it includes by name, so a deploy that
-    changes the markup never serves old bodies. ``context`` is only called on a miss.
+    changes the markup never serves old bodies; ``includes`` names templates whose markup the body
+    holds without including them by name (parts rendered by ``render_each_for_data``), for the same
+    reason. ``context`` is only called on a miss.
     """
+    # Every body is rendered with the placeholder and handed out with the viewer's token, cached or not,
+    # so fragments rendered inside it (``render_each_for_data``) may carry the placeholder too.
     if settings.DEBUG:
-        return render_to_string(template_name, context(), request=request)
-    stamp = _templates_stamp(template_name)
-    raw_key = "\0".join(str(part) for part in (template_name, stamp, version, *variant))
-    key = "fragment:" + hashlib.sha256(raw_key.encode()).hexdigest()
-    try:
-        body = cache.get(key)
-    except RedisError:
-        # The cache is a shortcut, not a store: without it the page is rendered, just slower.
-        logger.warning("Fragment cache unavailable; rendering %s afresh", template_name, exc_info=True)
-        return render_to_string(template_name, context(), request=request)
-    if body is None:
-        body = render_to_string(
-            template_name, {**context(), "csrf_token": _csrf_placeholder()}, request=request
-        )
+        body = _render(request, template_name, context())
+    else:
+        stamps = [_templates_stamp(name) for name in (template_name, *includes)]
+        raw_key = "\0".join(str(part) for part in (template_name, *stamps, version, *variant))
+        key = "fragment:" + hashlib.sha256(raw_key.encode()).hexdigest()
         try:
-            cache.set(key, body, TIMEOUT_SECONDS)
+            body = cache.get(key)
         except RedisError:
-            logger.warning("Fragment cache unavailable; %s not kept", template_name, exc_info=True)
+            # The cache is a shortcut, not a store: without it the page is rendered, just slower.
+            logger.warning("Fragment cache unavailable; rendering %s afresh", template_name, exc_info=True)
+            body = _render(request, template_name, context())
+        else:
+            if body is None:
+                body = _render(request, template_name, context())
+                try:
+                    cache.set(key, body, TIMEOUT_SECONDS)
+                except RedisError:
+                    logger.warning("Fragment cache unavailable; %s not kept", template_name, exc_info=True)
     return mark_safe(body.replace(_csrf_placeholder(), _page_token(request)))  # noqa: S308 - our own markup
+
+
+def _render(request: HttpRequest, template_name: str, context: dict[str, Any]) -> str:
+    """Markup rendered with the CSRF placeholder for a token, never a viewer's own token."""
+    return render_to_string(template_name, {**context, "csrf_token": _csrf_placeholder()}, request=request)
 
 
 def render_for_data(
@@ -182,3 +192,55 @@ def render_remembered(request: HttpRequest, *, template_name: str, data: dict[st
         template_name, pickle.dumps((get_script_prefix(), data), protocol=pickle.HIGHEST_PROTOCOL)
     )
     return mark_safe(body.replace(_csrf_placeholder(), _page_token(request)))  # noqa: S308 - our own markup
+
+
+def render_each_for_data(
+    request: HttpRequest,
+    *,
+    template_name: str,
+    items: Sequence[tuple[Any, dict[str, Any] | Callable[[], dict[str, Any]]]],
+    variant: Sequence[Any],
+    includes: Sequence[str] = (),
+) -> list[SafeString]:
+    """``template_name`` rendered once per item, each kept under a digest of its own data: for the many
+    small parts of a body (the cards of a board), so a change to one item renders that item alone.
+
+    Each item is ``(data, context)``: ``data`` is everything its markup shows (as the selector returned
+    it), ``context`` what the template reads, made from it (or a function making it, called only when the
+    item is rendered). ``variant`` holds what else the markup
+    depends on (the agency's address, say); ``includes`` names templates the markup renders without
+    including them by name (a form widget's), so a deploy that changes them renders afresh. Only for use
+    inside a body of ``render_cached``: the markup carries the CSRF placeholder, which that body swaps for
+    the viewer's token on the way out."""
+    if not items:
+        return []
+    stamps = [_templates_stamp(name) for name in (template_name, *includes)]
+    prefix = "\0".join(str(part) for part in (template_name, *stamps, *variant))
+    keys = []
+    for data, _context in items:
+        version = _data_version(data)
+        keys.append(
+            None
+            if version is None or settings.DEBUG
+            else "fragment:" + hashlib.sha256(f"{prefix}\0{version}".encode()).hexdigest()
+        )
+    try:
+        found = cache.get_many([key for key in keys if key is not None])
+    except RedisError:
+        logger.warning("Fragment cache unavailable; rendering %s afresh", template_name, exc_info=True)
+        found = None
+    rendered: list[SafeString] = []
+    fresh: dict[str, str] = {}
+    for key, (_data, context) in zip(keys, items, strict=True):
+        markup = found.get(key) if found is not None and key is not None else None
+        if markup is None:
+            markup = _render(request, template_name, context() if callable(context) else context)
+            if key is not None:
+                fresh[key] = markup
+        rendered.append(mark_safe(markup))  # noqa: S308 - our own markup
+    if fresh and found is not None:
+        try:
+            cache.set_many(fresh, TIMEOUT_SECONDS)
+        except RedisError:
+            logger.warning("Fragment cache unavailable; %s not kept", template_name, exc_info=True)
+    return rendered

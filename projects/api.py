@@ -14,7 +14,6 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status
@@ -43,20 +42,6 @@ PLAN_REFUSED = OpenApiResponse(
     "past also carries `shortfall_business_days` (an integer) and `plan_start` (ISO date); send "
     "`accept_start_in_past: true` to create it anyway.",
 )
-
-
-def _with_predecessors(page: selectors.ProjectPage) -> list[Task]:
-    """The page's tasks, each with ``predecessor_list`` built from the links already loaded (no query)."""
-    by_id = {task.pk: task for task in page.tasks}
-    for task in page.tasks:
-        task.predecessor_list = []  # type: ignore[attr-defined]
-    for link in page.dependencies:
-        if link.predecessor_id in by_id and link.successor_id in by_id:
-            link.predecessor = by_id[link.predecessor_id]
-            by_id[link.successor_id].predecessor_list.append(link)  # type: ignore[attr-defined]
-    for task in page.tasks:
-        task.predecessor_list.sort(key=lambda link: (link.predecessor.start_date, link.pk))  # type: ignore[attr-defined]
-    return page.tasks
 
 
 class TaskPreviewFilterSerializer(serializers.Serializer):
@@ -173,15 +158,28 @@ class ProjectListView(ProjectsAPIView):
     )
     def get(self, request: Request, agency_slug: str) -> Response:
         at_risk = self.filters["at_risk"]
-        projects: QuerySet[Project] = selectors.projects_for_list(
+        paginator = self.paginator
+        limit, offset = paginator.get_limit(request), paginator.get_offset(request)
+        page = selectors.projects_list_page(
             request.agency,
             client_id=self.filters.get("client"),
             status=self.filters.get("status", ""),
             at_risk=at_risk is True,
             on_track=at_risk is False,
             today=self.today(),
+            offset=offset,
+            limit=limit,
+            render_datetime=serializers.DateTimeField().to_representation,
         )
-        return self.list_response(projects, api.ProjectSerializer)
+        # The count comes with the page, so the pager costs no query of its own.
+        paginator.request, paginator.limit, paginator.offset, paginator.count = (
+            request,
+            limit,
+            offset,
+            page.count,
+        )
+        # The rows are already in ProjectSerializer's shape (the schema above): rendered as they are.
+        return paginator.get_paginated_response(page.rows)
 
     @extend_schema(
         operation_id="projects_create",
@@ -207,9 +205,13 @@ class ProjectListView(ProjectsAPIView):
             if refused is not None:
                 return Response(refused, status=status.HTTP_400_BAD_REQUEST)
             raise
-        page = selectors.project_page(self.project_or_404(project.pk), self.today())
-        _with_predecessors(page)
-        return self.render(page, api.ProjectCreatedSerializer, status.HTTP_201_CREATED)
+        # The project as its detail shows it, and the whole plan as its task list shows each task.
+        today = self.today()
+        summary = selectors.project_summary(project.pk, today)
+        body = api.ProjectDetailSerializer(summary, context=self.get_serializer_context()).data
+        plan = selectors.project_tasks_page(request.agency, project.pk, today, offset=0, limit=None)
+        body["tasks"] = plan.rows if plan is not None else []
+        return Response(body, status=status.HTTP_201_CREATED)
 
     def _starts_in_past(self, error: DjangoValidationError, data: dict[str, Any]) -> dict[str, Any] | None:
         """The refusal body of a plan that would start before today, with how far before; else None."""
@@ -351,15 +353,15 @@ class ProjectTaskListView(ProjectsAPIView):
         responses={200: api.TaskSerializer(many=True), 404: NOT_FOUND},
     )
     def get(self, request: Request, agency_slug: str, pk: int) -> Response:
-        # Only whether the project is the agency's: the list shows no header, so none is selected
-        # (compiling the header's five tables cost more than the lookup itself).
-        project = Project.objects.only("pk", "agency_id").filter(pk=pk).first()
-        if project is None:
+        if not 0 < pk <= MAX_DB_ID:
             raise exceptions.NotFound()
-        project.agency = request.agency
         paginator = self.paginator
         limit, offset = paginator.get_limit(request), paginator.get_offset(request)
-        page = selectors.project_tasks_page(project, self.today(), offset=offset, limit=limit)
+        # The plan, its links, the page's rows and the calendar in one query; another agency's project
+        # is not found, like a missing one.
+        page = selectors.project_tasks_page(request.agency, pk, self.today(), offset=offset, limit=limit)
+        if page is None:
+            raise exceptions.NotFound()
         # The count comes with the plan the page was cut from, so the pager costs no query of its own.
         paginator.request, paginator.limit, paginator.offset, paginator.count = (
             request,
@@ -367,7 +369,8 @@ class ProjectTaskListView(ProjectsAPIView):
             offset,
             page.count,
         )
-        return paginator.get_paginated_response(api.TaskSerializer(page.tasks, many=True).data)
+        # The rows are already in TaskSerializer's shape (the schema above): rendered as they are.
+        return paginator.get_paginated_response(page.rows)
 
     @extend_schema(
         operation_id="project_tasks_create",

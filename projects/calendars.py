@@ -14,6 +14,7 @@ from django.utils import timezone
 from agencyops.models import Agency
 from agencyops.planned_sql import planned_cursor
 from projects import scheduling
+from projects.models import AgencyClosure
 
 # The holidays package treats GB as a whole (no Easter Monday, as in Scotland); most GB agencies are English.
 DEFAULT_SUBDIVISIONS = {"GB": "ENG"}
@@ -35,18 +36,39 @@ SELECT c.date FROM projects_agencyclosure c WHERE c.agency_id = %s AND c.date >=
 def agency_calendar(
     agency: Agency, *, around: date | None = None, closures: Iterable[date] | None = None
 ) -> scheduling.BusinessCalendar:
-    """The agency's calendar covering the years around a date (one query for its closures, unless the
-    caller read them already with ``agency_closures``)."""
-    years = calendar_years(around or agency_today(agency))
+    """The agency's calendar covering the years around a date: one query for its closures, unless the
+    caller read them already (``agency_closures``, or in a query of its own making over
+    ``calendar_years(around)``)."""
+    around = around or agency_today(agency)
     if closures is None:
+        years = calendar_years(around)
         with planned_cursor() as cursor:
             cursor.execute(CLOSURES_SQL, [agency.pk, date(years.start, 1, 1), date(years.stop, 1, 1)])
             closures = [day for (day,) in cursor.fetchall()]
     country = agency.country.upper()
+    return _calendar(
+        frozenset(agency.working_weekdays),
+        country,
+        agency.subdivision or DEFAULT_SUBDIVISIONS.get(country),
+        calendar_years(around),
+        frozenset(closures),
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _calendar(
+    working_weekdays: frozenset[int],
+    country: str,
+    subdivision: str | None,
+    years: range,
+    closures: frozenset[date],
+) -> scheduling.BusinessCalendar:
+    # A calendar is immutable and keyed here by everything it is made of, so pages asking with the same
+    # facts (every request of an agency, most days) share one, with the dates it has already ranked.
     return scheduling.BusinessCalendar(
-        working_weekdays=frozenset(agency.working_weekdays),
-        holidays=_public_holidays(country, agency.subdivision or DEFAULT_SUBDIVISIONS.get(country), years),
-        closures=frozenset(closures),
+        working_weekdays=working_weekdays,
+        holidays=_public_holidays(country, subdivision, years),
+        closures=closures,
     )
 
 

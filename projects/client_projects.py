@@ -19,7 +19,7 @@ from agencyops import sections as registry
 from agencyops.models import ClientContact
 from agencyops.planned_sql import planned_cursor
 from projects.calendars import agency_today
-from projects.health import COUNTED_STATES, HEALTH_FACTS_SQL, ProjectHealth, health_of
+from projects.health import HEALTH_FACTS_SQL, ProjectHealth, health_of
 from projects.models import Party, ProjectStatus
 
 # Contribution targets: items waiting on the client, keyed by project id; links the client may follow.
@@ -98,13 +98,14 @@ def health_words(health: ProjectHealth) -> str:
 # order, the open inputs' prefetch) cost several times what PostgreSQL spends running it. Each row is the
 # project, its health facts, its place in the order and the client's open inputs.
 PORTAL_PROJECTS_SQL = f"""
-SELECT p.id, p.name, p.status, p.launch_date, {HEALTH_FACTS_SQL},
+SELECT p.id, p.name, p.status, p.launch_date, health.forecast_launch, health.open_risks,
        CASE WHEN p.status = ANY(%(live)s) THEN 0 WHEN p.status = %(on_hold)s THEN 1 ELSE 2 END AS live_first,
        (SELECT json_agg(json_build_array(ri.description, ri.expected_by) ORDER BY ri.expected_by, ri.description, ri.id)
         FROM projects_requiredinput ri
         WHERE ri.agency_id = %(agency)s AND ri.project_id = p.id
           AND ri.from_party = %(client_party)s AND ri.received_at IS NULL)::text
 FROM projects_project p
+CROSS JOIN LATERAL ({HEALTH_FACTS_SQL}) health
 WHERE p.agency_id = %(agency)s AND p.client_id = %(client)s AND p.status <> %(cancelled)s
 ORDER BY live_first, p.launch_date, p.name, p.id
 LIMIT %(shown)s
@@ -117,7 +118,6 @@ def client_projects_status(contact: ClientContact, *, today: date) -> ClientProj
     params = {
         "agency": contact.agency_id,
         "client": contact.client_id,
-        "counted_states": [state.value for state in COUNTED_STATES],
         "live": [ProjectStatus.PLANNING.value, ProjectStatus.ACTIVE.value],
         "on_hold": ProjectStatus.ON_HOLD.value,
         "client_party": Party.CLIENT.value,

@@ -7,6 +7,8 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.template.loader import get_template
+from django.utils.safestring import SafeString, mark_safe
 
 from agencyops.models import Agency, Client, ClientContact, ClientStatus, Discipline, Membership
 from projects import services
@@ -45,6 +47,19 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class TaskPicker(forms.SelectMultiple):
+    """A multiple choice of a plan's tasks (templates/projects/widgets/task_picker.html): Django's select
+    markup with each option written in the loop, not included one template per option (for a plan of
+    fifty tasks the included options cost more than the rest of the project page's body)."""
+
+    template_name = "projects/widgets/task_picker.html"
+
+    def _render(self, template_name: str, context: dict[str, Any], renderer: Any = None) -> SafeString:
+        # The site's template engine, where templates/projects/ lives (the form renderer's own engine
+        # reads only Django's and the apps' template folders).
+        return mark_safe(get_template(template_name).render(context))  # noqa: S308 - a template's output
 
 
 def _member_label(membership: Membership) -> str:
@@ -209,7 +224,7 @@ class RequiredInputForm(forms.Form):
         label="Tasks that need it",
         queryset=Task.objects.none(),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=TaskPicker(attrs={"size": 6}),
     )
 
     def __init__(self, *args: Any, project: Project, tasks: list[Task] | None = None, **kwargs: Any) -> None:

@@ -6,9 +6,10 @@ the committed launch. Otherwise it is **on track**. Snoozed escalations are out 
 date, so they do not count.
 
 The rule is written on purpose once for rows already in memory (``project_health``, used by the project
-page), once as ORM expressions (``with_health``, used by the project list, its ``?at_risk=`` filter and
-the API) and once as SQL text (``HEALTH_FACTS_SQL``, for the portal home, which reads by SQL written once);
-``tests/projects/test_health_sql.py`` holds the SQL text to the expressions' answers, and
+page), once as ORM expressions (``with_health``, used by the project list page, its ``?at_risk=`` filter
+and the project detail API) and once as SQL text (``HEALTH_FACTS_SQL`` and ``AT_RISK_SQL``, for the reads
+written as one statement rather than compiled by the ORM on every request: the API's project list and the
+portal home). ``tests/projects/test_health_sql.py`` holds the SQL text to the expressions' answers, and
 ``tests/projects/test_one_truth.py`` every surface to one another.
 """
 
@@ -88,16 +89,20 @@ def open_risks_subquery() -> Subquery:
     )
 
 
-# ``forecast_launch`` and ``open_risks`` of the project aliased ``p``, as ``with_health_facts`` computes them,
-# for a SELECT list: the agency as ``%(agency)s`` (child rows are scoped like every query) and the states
-# that count as ``%(counted_states)s`` (COUNTED_STATES).
-HEALTH_FACTS_SQL = """
-(SELECT t.due_date FROM projects_task t
- WHERE t.agency_id = %(agency)s AND t.project_id = p.id AND t.recurrence_period IS NULL
- ORDER BY t.due_date DESC LIMIT 1),
-(SELECT count(*) FROM projects_escalation e
- WHERE e.agency_id = %(agency)s AND e.project_id = p.id AND e.state = ANY(%(counted_states)s))
+# ``forecast_launch`` and ``open_risks`` of the project aliased ``p``, as ``with_health_facts`` computes them:
+# the first due date of its one-off tasks, latest first (one entry of task_forecast_idx), and how many of
+# its escalations are in COUNTED_STATES. A subquery for ``CROSS JOIN LATERAL (...) health``; the agency as
+# ``%(agency)s`` (child rows are scoped like every query).
+HEALTH_FACTS_SQL = f"""
+SELECT (SELECT t.due_date FROM projects_task t
+        WHERE t.agency_id = %(agency)s AND t.project_id = p.id AND t.recurrence_period IS NULL
+        ORDER BY t.due_date DESC LIMIT 1) AS forecast_launch,
+       (SELECT count(*) FROM projects_escalation e
+        WHERE e.agency_id = %(agency)s AND e.project_id = p.id
+          AND e.state IN ({", ".join(f"'{state.value}'" for state in COUNTED_STATES)})) AS open_risks
 """
+# The rule over those facts, in SQL, for a WHERE clause beside that join.
+AT_RISK_SQL = "(health.open_risks > 0 OR health.forecast_launch > p.launch_date)"
 
 
 def with_health_facts(projects: QuerySet[Project]) -> QuerySet[Project]:

@@ -577,11 +577,37 @@ def critical_tasks(
     graph = task_graph(tasks)
     if not graph.order:
         return set()
-    finish = calendar.roll_backward(max(slots[key].due for key in graph.order))
-    latest = _latest_slots(graph, finish, calendar)
-    return {
-        key for key in graph.order if calendar.business_days_between(slots[key].due, latest[key].due) <= 0
-    }
+    last_due = max(slots[key].due for key in graph.order)
+    # The latest due dates are counted in business-day indexes: every date _latest_slots walks to is a
+    # business day, so each of its calendar steps is a sum here (the same answer, without a date per step).
+    finish = calendar.business_day_index(last_due) - (0 if calendar.is_business_day(last_due) else 1)
+    latest = _latest_due_indexes(graph, finish)
+    index = calendar.business_day_index
+    return {key for key in graph.order if latest[key] <= index(slots[key].due)}
+
+
+def _latest_due_indexes(graph: TaskGraph, finish: int) -> dict[str, int]:
+    """``_latest_slots``' due dates as business-day indexes, ``finish`` being the last business day's.
+
+    A task of duration d spans d - 1 business days from start to due (a milestone none); a finish-to-start
+    link needs one business day between the predecessor's due and the successor's start (none after a
+    milestone), plus its lag; a start-to-start link puts the predecessor's start its lag before."""
+    due_of: dict[str, int] = {}
+    start_of: dict[str, int] = {}
+    for key in reversed(graph.order):
+        duration = graph.tasks[key].duration
+        span = duration - 1 if duration else 0
+        due = finish
+        for succ, dep in graph.successors[key]:
+            if dep.kind == "SS":
+                latest = start_of[succ] - dep.lag + span
+            else:
+                latest = start_of[succ] - dep.lag - (1 if duration else 0)
+            if latest < due:
+                due = latest
+        due_of[key] = due
+        start_of[key] = due - span
+    return due_of
 
 
 def deadline_chains(

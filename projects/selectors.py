@@ -1,19 +1,22 @@
 """Reads behind the project pages: the project list, a project's page, a task's page, history, templates.
 
 Each selector runs a fixed number of queries whatever the number of projects, tasks or moves:
-counts are annotations, related rows come through select_related / prefetch_related.
+counts are annotations, related rows come through select_related / prefetch_related. The hottest reads
+(the project page, the API's project and task lists) are statements written once in SQL and return
+plain rows, because compiling their querysets and building model instances cost more than the data.
 """
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.postgres.fields import ArrayField
+from django.db import connection
 from django.db.models import (
-    Case,
     Count,
     F,
     Func,
@@ -23,18 +26,17 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
-    Value,
-    When,
 )
-from django.db.models.functions import Coalesce
 from django.db.models.query import ModelIterable
 
-from agencyops.models import Agency, Client, Membership, Role
+from agencyops.models import Agency, Client, Membership, Role, User
 from projects import scheduling
 from projects.builtin_templates import BUILTIN_TEMPLATES, builtin_spec
-from projects.calendars import agency_calendar
+from projects.calendars import agency_calendar, calendar_years
 from projects.health import (
+    AT_RISK_SQL,
     COUNTED_STATES,
+    HEALTH_FACTS_SQL,
     ProjectHealth,
     health_of,
     project_health,
@@ -42,11 +44,12 @@ from projects.health import (
     with_health_facts,
 )
 from projects.models import (
+    Brief,
     ChecklistItem,
     DeadlineChange,
-    Escalation,
     EscalationSeverity,
     LaunchChange,
+    Party,
     Phase,
     Project,
     ProjectStatus,
@@ -147,6 +150,115 @@ def projects_for_list(
     return projects
 
 
+# The project list API's one query: a page of the agency's projects with what each row shows, and how
+# many projects the filters keep (a window over all of them). The task counts are correlated to each
+# project row and sit above the sort, so PostgreSQL counts the tasks of the returned page only (through
+# the project's task index); the health facts are read the same way, or for every project when the
+# ``at_risk`` filter needs them. Written once rather than compiled by the ORM on every request.
+PROJECT_LIST_SQL = """
+SELECT p.id, p.name, c.id, c.name, p.status, p.launch_date, p.template_name,
+       m.id, u.full_name, m.is_active,
+       (SELECT ARRAY[count(*),
+                     count(*) FILTER (WHERE t.status = 'done'),
+                     count(*) FILTER (WHERE t.status <> 'done' AND t.due_date < %(today)s),
+                     count(*) FILTER (WHERE t.status = 'blocked')]
+        FROM projects_task t WHERE t.project_id = p.id),
+       health.forecast_launch, health.open_risks, p.created_at,
+       count(*) OVER () AS matching
+FROM projects_project p
+JOIN agencyops_client c ON c.id = p.client_id
+LEFT JOIN agencyops_membership m ON m.id = p.coordinator_id
+LEFT JOIN agencyops_user u ON u.id = m.user_id
+CROSS JOIN LATERAL ({health}) health
+WHERE p.agency_id = %(agency)s {filters}
+ORDER BY p.launch_date, p.name, p.id
+LIMIT %(limit)s OFFSET %(offset)s
+"""
+
+
+@dataclass
+class ProjectListPage:
+    """A page of the project list API and how many projects its filters keep.
+
+    ``rows`` are plain dicts in the shape of ``projects.serializers.ProjectSerializer``, ready to render
+    as JSON."""
+
+    count: int
+    rows: list[dict[str, Any]]
+
+
+def projects_list_page(
+    agency: Agency,
+    *,
+    client_id: int | None = None,
+    status: str = "",
+    at_risk: bool = False,
+    on_track: bool = False,
+    today: date,
+    offset: int,
+    limit: int,
+    render_datetime: Any,
+) -> ProjectListPage:
+    """The project list API's page: the same projects, order, counts and health as ``projects_for_list``
+    (``projects.health`` decides at risk), in one query (a second only to count a page past the end).
+
+    ``render_datetime`` renders ``created_at`` as the API does (the serializer field's own rendering)."""
+    filters, params = [], {"agency": agency.pk, "today": today, "limit": limit, "offset": offset}
+    if client_id:
+        filters.append("AND p.client_id = %(client)s")
+        params["client"] = client_id
+    if status in ProjectStatus.values:
+        filters.append("AND p.status = %(status)s")
+        params["status"] = status
+    if at_risk:
+        filters.append(f"AND {AT_RISK_SQL}")
+    elif on_track:
+        filters.append(f"AND NOT {AT_RISK_SQL}")
+    sql = PROJECT_LIST_SQL.format(health=HEALTH_FACTS_SQL, filters=" ".join(filters))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+        if found:
+            count = found[0][-1]
+        elif offset:
+            # Past the end: the window had no row to stand on, so the filters' total is counted apart.
+            cursor.execute(
+                f"SELECT count(*) FROM ({sql.replace('LIMIT %(limit)s OFFSET %(offset)s', '')}) matching",
+                params,
+            )
+            count = cursor.fetchone()[0]
+        else:
+            count = 0
+    rows = []
+    for row in found:
+        total, done, overdue, blocked = row[10]
+        forecast, open_risks, launch = row[11], row[12], row[5]
+        rows.append(
+            {
+                "id": row[0],
+                "name": row[1],
+                "client": {"id": row[2], "name": row[3]},
+                "status": row[4],
+                "launch_date": launch.isoformat(),
+                "template_name": row[6],
+                "coordinator": None
+                if row[7] is None
+                else {"id": row[7], "name": row[8], "is_active": row[9]},
+                "tasks_total": total,
+                "tasks_done": done,
+                "overdue_count": overdue,
+                "blocked_count": blocked,
+                "forecast_launch": forecast and forecast.isoformat(),
+                "open_risks": open_risks,
+                "at_risk": project_health(
+                    open_risks=open_risks, launch_date=launch, forecast_launch=forecast
+                ).at_risk,
+                "created_at": render_datetime(row[13]),
+            }
+        )
+    return ProjectListPage(count=count, rows=rows)
+
+
 def agency_has_projects(agency: Agency) -> bool:
     """Whether the agency has started any project (picks the list's empty state)."""
     return Project.objects.filter(agency=agency).exists()
@@ -231,35 +343,169 @@ def templates_for_picker(agency: Agency) -> list[TemplateSummary]:
 # --------------------------------------------------------------------------- a project's page
 
 
-def _worst_first() -> Case:
-    # Severities are words, so "high" before "medium" before "low" needs its own ordering.
-    return Case(
-        When(severity=EscalationSeverity.HIGH, then=Value(0)),
-        When(severity=EscalationSeverity.MEDIUM, then=Value(1)),
-        default=Value(2),
+# The project page's rows, in one round trip: six statements sent together, each read through the
+# project's (or the task's) own index. Written once rather than compiled by the ORM on every render:
+# compiling the header, the plan, its links, checklists, inputs, risks and closures as querysets cost
+# more than running them. ``page_versions.PROJECT_PAGE_VERSION_SQL`` must cover every row read here (a
+# checklist step through its task's row, which every checklist service touches).
+PROJECT_PAGE_SQL = """
+SELECT {header}
+FROM projects_project p
+JOIN agencyops_client c ON c.id = p.client_id
+LEFT JOIN agencyops_membership cm ON cm.id = p.coordinator_id
+LEFT JOIN agencyops_user cu ON cu.id = cm.user_id
+LEFT JOIN projects_brief b ON b.project_id = p.id
+LEFT JOIN agencyops_membership om ON om.id = b.internal_owner_id
+LEFT JOIN agencyops_user ou ON ou.id = om.user_id
+WHERE p.agency_id = %(agency)s AND p.id = %(project)s;
+
+SELECT t.id, t.key, t.title, t.status, t.phase_id, t.start_date, t.due_date, t.duration_days,
+       t.recurrence_period, t.needs_decision, t.waiting_on, t.waiting_on_name,
+       CASE WHEN m.is_active THEN u.full_name END,
+       (SELECT count(*) FROM projects_deadlinechange dc WHERE dc.task_id = t.id),
+       (SELECT count(*) FROM projects_checklistitem ci WHERE ci.task_id = t.id),
+       (SELECT count(*) FROM projects_checklistitem ci WHERE ci.task_id = t.id AND ci.done),
+       -- [predecessor id, lag, 1 for start-to-start] for each link into the task
+       ARRAY(SELECT ARRAY[d.predecessor_id, d.lag_days, (d.kind = 'SS')::int]
+             FROM projects_taskdependency d WHERE d.successor_id = t.id ORDER BY d.id)
+FROM projects_task t
+LEFT JOIN agencyops_membership m ON m.id = t.assignee_id
+LEFT JOIN agencyops_user u ON u.id = m.user_id
+WHERE t.agency_id = %(agency)s AND t.project_id = %(project)s
+ORDER BY t.start_date, t."order", t.id;
+
+SELECT array_agg(cl.date) FROM projects_agencyclosure cl
+WHERE cl.agency_id = %(agency)s AND cl.date >= %(closures_from)s AND cl.date < %(closures_to)s;
+
+SELECT ph.id, ph.name, ph.due_date, CASE WHEN m.is_active THEN u.full_name END
+FROM projects_phase ph
+LEFT JOIN agencyops_membership m ON m.id = ph.owner_id
+LEFT JOIN agencyops_user u ON u.id = m.user_id
+WHERE ph.agency_id = %(agency)s AND ph.project_id = %(project)s
+ORDER BY ph."order", ph.id;
+
+SELECT ri.id, ri.description, ri.from_party, ri.from_name, ri.expected_by, ri.received_at,
+       ARRAY(SELECT t.id FROM projects_requiredinput_tasks l JOIN projects_task t ON t.id = l.task_id
+             WHERE l.requiredinput_id = ri.id ORDER BY t.start_date, t.id),
+       ARRAY(SELECT t.title FROM projects_requiredinput_tasks l JOIN projects_task t ON t.id = l.task_id
+             WHERE l.requiredinput_id = ri.id ORDER BY t.start_date, t.id)
+FROM projects_requiredinput ri
+WHERE ri.agency_id = %(agency)s AND ri.project_id = %(project)s
+ORDER BY ri.expected_by, ri.description, ri.id;
+
+-- Open and acknowledged risks, worst first; snoozed ones stay out of sight until their date.
+SELECT e.id, e.severity, e.state, e.message, e.task_id, t.title, coalesce(nullif(u.full_name, ''), u.email),
+       e.first_seen_at
+FROM projects_escalation e
+LEFT JOIN projects_task t ON t.id = e.task_id
+LEFT JOIN agencyops_membership m ON m.id = e.assignee_id
+LEFT JOIN agencyops_user u ON u.id = m.user_id
+WHERE e.agency_id = %(agency)s AND e.project_id = %(project)s AND e.state = ANY(%(counted)s)
+ORDER BY CASE e.severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, e.last_seen_at DESC, e.id
+"""
+
+TASK_STATUS_LABELS = dict(TaskStatus.choices)
+PARTY_LABELS = dict(Party.choices)
+SEVERITY_LABELS = dict(EscalationSeverity.choices)
+
+
+class PageTask(NamedTuple):
+    """A task as the project page shows it: a card on the board, a row of the list by phase.
+
+    ``owner_name`` is None when the owner is unclear (nobody assigned, or the assignee has left)."""
+
+    pk: int
+    key: str
+    title: str
+    status: str
+    status_label: str
+    phase_id: int | None
+    start_date: date
+    due_date: date
+    owner_name: str | None
+    needs_decision: bool
+    waiting_on: str
+    waiting_label: str
+    moves: int
+    checklist_total: int
+    checklist_done: int
+    is_critical: bool
+    is_overdue: bool
+
+
+class PagePhase(NamedTuple):
+    pk: int
+    name: str
+    due_date: date | None
+    owner_name: str | None
+
+
+class PageTaskRef(NamedTuple):
+    pk: int
+    title: str
+
+
+class PageInput(NamedTuple):
+    """A required input: what, from whom, by when, and the tasks that need it (in plan order)."""
+
+    pk: int
+    description: str
+    owed_by: str
+    expected_by: date
+    received_at: date | None
+    is_overdue: bool
+    tasks: tuple[PageTaskRef, ...]
+
+
+class PageRisk(NamedTuple):
+    """An open (or acknowledged) escalation of the project."""
+
+    pk: int
+    severity: str
+    severity_label: str
+    state: str
+    message: str
+    task_id: int | None
+    task_title: str | None
+    assignee_name: str | None
+    first_seen_at: Any
+
+
+# A plan as the critical path needs it: each task's key, duration, start, due, retainer period (None for
+# one-off work) and links in (predecessor's key, 1 for start-to-start, lag).
+PlanFacts = tuple[tuple[str, int, date, date, date | None, tuple[tuple[str, int, int], ...]], ...]
+
+
+@functools.lru_cache(maxsize=64)
+def plan_critical_keys(plan: PlanFacts, calendar: scheduling.BusinessCalendar, today: date) -> frozenset[str]:
+    """The keys of the plan's critical tasks (``scheduling.plan_critical_tasks``). A pure answer to the
+    plan's facts, so a process keeps the last few: pages and lists reread unchanged plans all day."""
+    schedule = [
+        scheduling.PlanTask(
+            key=key,
+            duration=duration,
+            predecessors=tuple(
+                scheduling.Dependency(predecessor=predecessor, kind="SS" if ss else "FS", lag=lag)
+                for predecessor, ss, lag in links
+            ),
+        )
+        for key, duration, _start, _due, _period, links in plan
+    ]
+    return frozenset(
+        scheduling.plan_critical_tasks(
+            schedule,
+            {key: scheduling.Slot(start, due) for key, _duration, start, due, _period, _links in plan},
+            calendar=calendar,
+            periods={key: period for key, _duration, _start, _due, period, _links in plan},
+            today=today,
+        )
     )
-
-
-def with_checklist_progress(queryset: QuerySet[Task]) -> QuerySet[Task]:
-    """Tasks with ``checklist_total`` and ``checklist_done``, counted in the same query (for board cards)."""
-    steps = ChecklistItem.objects.filter(task=OuterRef("pk")).order_by().values("task")
-    total = steps.annotate(n=Count("pk")).values("n")
-    done = steps.filter(done=True).annotate(n=Count("pk")).values("n")
-    return queryset.annotate(
-        checklist_total=Coalesce(Subquery(total, output_field=IntegerField()), 0),
-        checklist_done=Coalesce(Subquery(done, output_field=IntegerField()), 0),
-    )
-
-
-def _tasks_with_moves(queryset: QuerySet[Task]) -> QuerySet[Task]:
-    # "Moved N times" is a count over the append-only history, never a stored counter.
-    return queryset.select_related("assignee__user", "phase").annotate(moves=Count("deadline_changes"))
 
 
 @dataclass
 class PhaseGroup:
-    phase: Phase | None
-    tasks: list[Task]
+    phase: PagePhase | None
+    tasks: list[PageTask]
 
     @property
     def name(self) -> str:
@@ -268,21 +514,20 @@ class PhaseGroup:
 
 @dataclass
 class ProjectPage:
-    """Everything a project's page shows, loaded in a fixed number of queries."""
+    """Everything a project's page shows, read in one round trip (the header apart)."""
 
     project: Project
     today: date
-    phases: list[Phase]
-    tasks: list[Task]
-    dependencies: list[TaskDependency]
-    inputs: list[RequiredInput]
+    phases: list[PagePhase]
+    tasks: list[PageTask]
+    inputs: list[PageInput]
     missing: list[str]
-    critical_keys: set[str]
+    critical_keys: frozenset[str]
     forecast_launch: date | None
     first_start: date | None
-    columns: list[tuple[str, str, list[Task]]] = field(default_factory=list)
+    columns: list[tuple[str, str, list[PageTask]]] = field(default_factory=list)
     groups: list[PhaseGroup] = field(default_factory=list)
-    escalations: list[Escalation] = field(default_factory=list)
+    escalations: list[PageRisk] = field(default_factory=list)
 
     @property
     def tasks_done(self) -> int:
@@ -308,24 +553,6 @@ class ProjectPage:
     slip_business_days: int = 0
 
 
-def _scheduling_values(
-    tasks: list[Task], dependencies: list[TaskDependency]
-) -> tuple[list[scheduling.PlanTask], dict[str, scheduling.Slot]]:
-    keys = {t.pk: t.key for t in tasks}
-    preds: dict[int, list[scheduling.Dependency]] = defaultdict(list)
-    for dep in dependencies:
-        if dep.predecessor_id in keys:
-            preds[dep.successor_id].append(
-                scheduling.Dependency(predecessor=keys[dep.predecessor_id], kind=dep.kind, lag=dep.lag_days)  # type: ignore[arg-type]
-            )
-    plan = [
-        scheduling.PlanTask(key=t.key, duration=t.duration_days, predecessors=tuple(preds[t.pk]))
-        for t in tasks
-    ]
-    slots = {t.key: scheduling.Slot(t.start_date, t.due_date) for t in tasks}
-    return plan, slots
-
-
 def projects_with_header() -> QuerySet[Project]:
     """Projects with what every project page's header shows: client, coordinator, brief and its owner."""
     return Project.objects.select_related(
@@ -333,53 +560,185 @@ def projects_with_header() -> QuerySet[Project]:
     )
 
 
-def project_page(project: Project, today: date) -> ProjectPage:
-    """A project's brief, inputs, phases, tasks (with moves, critical path and decisions) and open risks.
+class _RowLoader(NamedTuple):
+    """Every concrete column of a model (as a table alias) and how to make an instance from them."""
 
-    ``project`` should come from ``projects_with_header()`` so the header costs no extra query.
-    """
-    phases = list(Phase.objects.filter(project=project).select_related("owner__user").order_by("order", "pk"))
-    tasks = list(
-        with_checklist_progress(_tasks_with_moves(Task.objects.filter(project=project))).order_by(
-            "start_date", "order", "pk"
-        )
+    columns: str
+    width: int
+    load: Any
+
+
+def _row_loader(model: type[Any], alias: str) -> _RowLoader:
+    # As agencyops.tenancy builds the membership it reads in raw SQL: the fields' own database
+    # conversions, then Model.from_db, so the instance is what the ORM would have made.
+    columns = model._meta.concrete_fields
+    names = [column.attname for column in columns]
+    converters = [
+        (i, column, column.get_db_converters(connection))
+        for i, column in enumerate(columns)
+        if column.get_db_converters(connection)
+    ]
+
+    def load(values: Any) -> Any:
+        values = list(values)
+        for i, column, chain in converters:
+            for convert in chain:
+                values[i] = convert(values[i], column, connection)
+        return model.from_db(connection.alias, names, values)
+
+    return _RowLoader(", ".join(f'{alias}."{column.column}"' for column in columns), len(columns), load)
+
+
+@functools.cache
+def _header_loaders() -> tuple[_RowLoader, ...]:
+    """The header's models in PROJECT_PAGE_SQL's order: what ``projects_with_header`` selects."""
+    return (
+        _row_loader(Project, "p"),
+        _row_loader(Client, "c"),
+        _row_loader(Membership, "cm"),
+        _row_loader(User, "cu"),
+        _row_loader(Brief, "b"),
+        _row_loader(Membership, "om"),
+        _row_loader(User, "ou"),
     )
-    dependencies = list(TaskDependency.objects.filter(successor__project=project))
-    inputs = list(
-        RequiredInput.objects.filter(project=project)
-        .prefetch_related(
-            Prefetch(
-                "tasks", queryset=Task.objects.only("pk", "title", "project_id").order_by("start_date", "pk")
-            )
-        )
-        .order_by("expected_by", "description", "pk")
-    )
-    # Open and acknowledged risks, worst first; snoozed ones stay out of sight until their date.
-    escalations = list(
-        Escalation.objects.filter(project=project, state__in=COUNTED_STATES)
-        .select_related("assignee__user", "task")
-        .order_by(_worst_first(), "-last_seen_at", "pk")
-    )
-    critical: set[str] = set()
+
+
+@functools.cache
+def _project_page_sql() -> str:
+    return PROJECT_PAGE_SQL.replace("{header}", ", ".join(loader.columns for loader in _header_loaders()))
+
+
+def _header(agency: Agency, row: Any) -> Project:
+    """The project with its client, coordinator, brief and the brief's owner, as projects_with_header()
+    would have loaded them, from the header statement's one row."""
+    parts, start = [], 0
+    for loader in _header_loaders():
+        values = row[start : start + loader.width]
+        start += loader.width
+        parts.append(None if values[0] is None else loader.load(values))
+    project, client, coordinator, coordinator_user, brief, owner, owner_user = parts
+    project.agency = agency
+    project.client = client
+    if coordinator is not None:
+        coordinator.user = coordinator_user
+    project.coordinator = coordinator
+    if brief is None:
+        # As select_related leaves a missing one-to-one: asking for it raises, without a query.
+        Project.brief.related.set_cached_value(project, None)  # type: ignore[attr-defined]
+    else:
+        if owner is not None:
+            owner.user = owner_user
+        brief.internal_owner = owner
+        brief.project = project
+        Project.brief.related.set_cached_value(project, brief)  # type: ignore[attr-defined]
+    return project
+
+
+def project_page(agency: Agency, project_id: int, today: date) -> ProjectPage | None:
+    """A project's header, brief, inputs, phases, tasks (with moves, critical path and decisions) and open
+    risks, in one round trip (PROJECT_PAGE_SQL); None when the agency has no such project."""
+    years = calendar_years(today)
+    params = {
+        "agency": agency.pk,
+        "project": project_id,
+        "closures_from": date(years.start, 1, 1),
+        "closures_to": date(years.stop, 1, 1),
+        "counted": [str(state) for state in COUNTED_STATES],
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_project_page_sql(), params)
+        header = cursor.fetchone()
+        if header is None:
+            return None
+        project = _header(agency, header)
+        cursor.nextset()
+        plan = cursor.fetchall()
+        cursor.nextset()
+        closures = cursor.fetchone()[0]
+        cursor.nextset()
+        phase_rows = cursor.fetchall()
+        cursor.nextset()
+        input_rows = cursor.fetchall()
+        cursor.nextset()
+        risk_rows = cursor.fetchall()
+    critical: frozenset[str] = frozenset()
     # Retainer periods feed their own months, not the launch (as in projects.health).
-    one_off = [t for t in tasks if t.recurrence_period is None]
-    forecast = max((t.due_date for t in one_off), default=None)
+    forecast = max((row[6] for row in plan if row[8] is None), default=None)
     slip = 0
-    if tasks:
-        plan, slots = _scheduling_values(tasks, dependencies)
-        calendar = agency_calendar(project.agency, around=today)
-        periods = {t.key: t.recurrence_period for t in tasks}
-        critical = scheduling.plan_critical_tasks(
-            plan, slots, calendar=calendar, periods=periods, today=today
+    if plan:
+        keys = {row[0]: row[1] for row in plan}
+        calendar = agency_calendar(project.agency, around=today, closures=closures or ())
+        critical = plan_critical_keys(
+            tuple(
+                (
+                    row[1],
+                    row[7],
+                    row[5],
+                    row[6],
+                    row[8],
+                    tuple((keys[pred], ss, lag) for pred, lag, ss in row[16] if pred in keys),
+                )
+                for row in plan
+            ),
+            calendar,
+            today,
         )
         if forecast is not None and forecast > project.launch_date:
             slip = calendar.business_days_between(project.launch_date, forecast)
+    tasks = [
+        PageTask(
+            pk=row[0],
+            key=row[1],
+            title=row[2],
+            status=row[3],
+            status_label=TASK_STATUS_LABELS.get(row[3], row[3]),
+            phase_id=row[4],
+            start_date=row[5],
+            due_date=row[6],
+            owner_name=row[12],
+            needs_decision=row[9],
+            waiting_on=row[10],
+            waiting_label=row[11] or PARTY_LABELS.get(row[10], row[10]),
+            moves=row[13],
+            checklist_total=row[14],
+            checklist_done=row[15],
+            is_critical=row[1] in critical,
+            is_overdue=row[3] != TaskStatus.DONE and row[6] < today,
+        )
+        for row in plan
+    ]
+    phases = [PagePhase(*row) for row in phase_rows]
+    inputs = [
+        PageInput(
+            pk=pk,
+            description=description,
+            owed_by=from_name or PARTY_LABELS.get(party, party),
+            expected_by=expected_by,
+            received_at=received_at,
+            is_overdue=received_at is None and expected_by < today,
+            tasks=tuple(PageTaskRef(*ref) for ref in zip(task_ids, titles, strict=True)),
+        )
+        for pk, description, party, from_name, expected_by, received_at, task_ids, titles in input_rows
+    ]
+    escalations = [
+        PageRisk(
+            pk=pk,
+            severity=severity,
+            severity_label=SEVERITY_LABELS.get(severity, severity),
+            state=state,
+            message=message,
+            task_id=task_id,
+            task_title=task_title,
+            assignee_name=assignee_name,
+            first_seen_at=first_seen_at,
+        )
+        for pk, severity, state, message, task_id, task_title, assignee_name, first_seen_at in risk_rows
+    ]
     page = ProjectPage(
         project=project,
         today=today,
         phases=phases,
         tasks=tasks,
-        dependencies=dependencies,
         inputs=inputs,
         missing=brief_missing(project.brief, inputs_count=len(inputs)),
         critical_keys=critical,
@@ -388,15 +747,10 @@ def project_page(project: Project, today: date) -> ProjectPage:
         first_start=min((t.start_date for t in tasks), default=None),
         escalations=escalations,
     )
-    for task in tasks:
-        task.is_critical = task.key in critical  # type: ignore[attr-defined]
-        task.is_overdue = task.status != TaskStatus.DONE and task.due_date < today  # type: ignore[attr-defined]
-    for item in inputs:
-        item.is_overdue = item.received_at is None and item.expected_by < today  # type: ignore[attr-defined]
     page.columns = [
         (value, label, [t for t in tasks if t.status == value]) for value, label in TaskStatus.choices
     ]
-    by_phase: dict[int | None, list[Task]] = defaultdict(list)
+    by_phase: dict[int | None, list[PageTask]] = defaultdict(list)
     for task in tasks:
         by_phase[task.phase_id].append(task)
     page.groups = [PhaseGroup(phase, by_phase[phase.pk]) for phase in phases if by_phase.get(phase.pk)]
@@ -476,87 +830,170 @@ def project_summary(project_id: int, today: date) -> ProjectSummary | None:
 # The task list API's pages: a plan of 14 to 50 tasks fits in one, a 200-task plan takes two.
 TASK_PAGE_DEFAULT = 100
 TASK_PAGE_MAX = 500
+# Past the last position any plan can have (a bigint in SQL).
+WHOLE_PLAN = 2**62
 
 
-@dataclass(frozen=True)
-class PlanStep:
-    """A task of the plan as a link to it shows it (it may be on another page of the list)."""
-
-    id: int
-    key: str
-    title: str
-    start_date: date
-    due_date: date
-
-
-@dataclass(frozen=True)
-class PlanLink:
-    """A dependency as a task's ``predecessors`` show it."""
-
-    id: int
-    predecessor: PlanStep
-    kind: str
-    lag_days: int
+# The task list API's one query. The whole plan in order, as the critical path is judged over all of it:
+# each task's key, title, duration, dates and the links into it (by the successor's index). The rows of
+# the requested page as the list shows them, with their phase, assignee and how often each moved; the
+# other rows leave those columns empty, so nothing is joined, counted or sent for them. The agency's
+# closures (its business calendar) on the first row. Written once rather than compiled by the ORM on
+# every request: compiling the plan, its links, the page's rows and the closures as four querysets cost
+# more than running them.
+TASK_LIST_SQL = """
+SELECT s.id, s.key, s.title, s.duration_days, s.start_date, s.due_date, s.recurrence_period, s.on_page,
+       s.links,
+       CASE WHEN s.position = 0 THEN
+           (SELECT array_agg(cl.date) FROM projects_agencyclosure cl
+            WHERE cl.agency_id = %(agency)s AND cl.date >= %(closures_from)s AND cl.date < %(closures_to)s)
+       END,
+       ph.id, ph.name, m.id, u.full_name, m.is_active,
+       CASE WHEN s.on_page THEN (SELECT count(*) FROM projects_deadlinechange dc WHERE dc.task_id = s.id) END,
+       CASE WHEN s.on_page THEN s.discipline END,
+       CASE WHEN s.on_page THEN s.estimated_hours::text END,
+       CASE WHEN s.on_page THEN s.status END,
+       CASE WHEN s.on_page THEN s.waiting_on END,
+       CASE WHEN s.on_page THEN s.waiting_on_name END,
+       CASE WHEN s.on_page THEN s.waiting_since END,
+       CASE WHEN s.on_page THEN s.blocked_reason END,
+       CASE WHEN s.on_page THEN s.blocked_since END,
+       CASE WHEN s.on_page THEN s.needs_decision END,
+       CASE WHEN s.on_page THEN s.decision_question END,
+       CASE WHEN s.on_page THEN s.decision_by END,
+       CASE WHEN s.on_page THEN s.decider_member_id END,
+       CASE WHEN s.on_page THEN s.decider_contact_id END,
+       CASE WHEN s.on_page THEN s.is_review_milestone END
+FROM (
+    SELECT t.*,
+           -- [link id, predecessor id, lag, 1 for start-to-start] for each link into the task
+           ARRAY(SELECT ARRAY[d.id, d.predecessor_id, d.lag_days, (d.kind = 'SS')::int]
+                 FROM projects_taskdependency d WHERE d.successor_id = t.id ORDER BY d.id) AS links,
+           row_number() OVER plan - 1 AS position,
+           row_number() OVER plan - 1 BETWEEN %(offset)s AND %(last)s AS on_page
+    FROM projects_task t
+    WHERE t.agency_id = %(agency)s AND t.project_id = %(project)s
+    WINDOW plan AS (ORDER BY t.start_date, t."order", t.id)
+) s
+LEFT JOIN projects_phase ph ON ph.id = CASE WHEN s.on_page THEN s.phase_id END
+LEFT JOIN agencyops_membership m ON m.id = CASE WHEN s.on_page THEN s.assignee_id END
+LEFT JOIN agencyops_user u ON u.id = m.user_id
+ORDER BY s.position
+"""
 
 
 @dataclass
 class ProjectTaskPage:
-    """One page of a project's tasks in plan order, and how many the plan has."""
+    """One page of a project's tasks in plan order, and how many the plan has.
+
+    ``rows`` are plain dicts in the shape of ``projects.serializers.TaskSerializer`` (dates in ISO 8601,
+    hours as a one-decimal string), ready to render as JSON: building a serializer field by field for
+    each of a hundred tasks cost more than the query."""
 
     count: int
-    tasks: list[Task]
+    rows: list[dict[str, Any]]
 
 
-def project_tasks_page(project: Project, today: date, *, offset: int, limit: int) -> ProjectTaskPage:
-    """A page of the plan, each task with its moves, whether it is critical and what it waits for.
+def _link(link_id: int, predecessor: int, ss: int, lag: int, row: tuple[Any, ...]) -> dict[str, Any]:
+    """A dependency as a task's ``predecessors`` show it (PredecessorLinkSerializer's shape), from the
+    predecessor's row of the plan (it may be on another page of the list)."""
+    return {
+        "id": link_id,
+        "task": predecessor,
+        "key": row[1],
+        "title": row[2],
+        "kind": "SS" if ss else "FS",
+        "lag_days": lag,
+        "start_date": row[4].isoformat(),
+        "due_date": row[5].isoformat(),
+    }
 
-    Whether a task is critical depends on the whole plan, which is read as plain values (keys, dates,
-    durations, links); the full rows (phase, assignee, moves) are read for the page's tasks only.
-    Four queries whatever the page: the plan, its links, the agency's closures, the page's rows.
-    """
-    steps = list(
-        Task.objects.filter(project=project)
-        .order_by("start_date", "order", "pk")
-        .values_list("pk", "key", "title", "duration_days", "start_date", "due_date", "recurrence_period")
-    )
-    if not steps:
-        return ProjectTaskPage(count=0, tasks=[])
-    links = list(
-        TaskDependency.objects.filter(successor__project=project).values_list(
-            "pk", "predecessor_id", "successor_id", "kind", "lag_days"
+
+def project_tasks_page(
+    agency: Agency, project_id: int, today: date, *, offset: int, limit: int | None
+) -> ProjectTaskPage | None:
+    """A page of the plan (``limit=None``: all of it from ``offset``), each task with its moves, whether it
+    is critical and what it waits for; None when the agency has no such project.
+
+    One query (a second only for a project without tasks, to tell it from a missing one): see
+    TASK_LIST_SQL. Whether a task is critical depends on the whole plan, so it is judged over all of it
+    whatever the page."""
+    years = calendar_years(today)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            TASK_LIST_SQL,
+            {
+                "agency": agency.pk,
+                "project": project_id,
+                "offset": offset,
+                "last": offset + limit - 1 if limit is not None else WHOLE_PLAN,
+                "closures_from": date(years.start, 1, 1),
+                "closures_to": date(years.stop, 1, 1),
+            },
         )
+        plan = cursor.fetchall()
+    if not plan:
+        if not Project.objects.filter(agency=agency, pk=project_id).exists():
+            return None
+        return ProjectTaskPage(count=0, rows=[])
+    keys = {row[0]: row[1] for row in plan}
+    waits_for: dict[int, list[tuple[int, int, int, int]]] = defaultdict(list)
+    facts = []
+    for row in plan:
+        links = []
+        for link_id, predecessor, lag, ss in row[8]:
+            if predecessor in keys:
+                links.append((keys[predecessor], ss, lag))
+                waits_for[row[0]].append((link_id, predecessor, ss, lag))
+        facts.append((row[1], row[3], row[4], row[5], row[6], tuple(links)))
+    critical = plan_critical_keys(
+        tuple(facts),
+        agency_calendar(agency, around=today, closures=plan[0][9] or ()),
+        today,
     )
-    by_id = {pk: PlanStep(pk, key, title, start, due) for pk, key, title, _, start, due, _ in steps}
-    preds: dict[int, list[scheduling.Dependency]] = defaultdict(list)
-    waits_for: dict[int, list[PlanLink]] = defaultdict(list)
-    for pk, predecessor_id, successor_id, kind, lag in links:
-        if predecessor_id in by_id and successor_id in by_id:
-            preds[successor_id].append(
-                scheduling.Dependency(predecessor=by_id[predecessor_id].key, kind=kind, lag=lag)  # type: ignore[arg-type]
-            )
-            waits_for[successor_id].append(PlanLink(pk, by_id[predecessor_id], kind, lag))
-    plan = [
-        scheduling.PlanTask(key=key, duration=duration, predecessors=tuple(preds[pk]))
-        for pk, key, _, duration, _, _, _ in steps
-    ]
-    slots = {key: scheduling.Slot(start, due) for _, key, _, _, start, due, _ in steps}
-    periods = {key: period for _, key, _, _, _, _, period in steps}
-    critical = scheduling.plan_critical_tasks(
-        plan, slots, calendar=agency_calendar(project.agency, around=today), periods=periods, today=today
-    )
-    page_ids = [step[0] for step in steps[offset : offset + limit]]
-    rows = (
-        {task.pk: task for task in _tasks_with_moves(Task.objects.filter(pk__in=page_ids))}
-        if page_ids
-        else {}
-    )
-    tasks = [rows[pk] for pk in page_ids if pk in rows]
-    for task in tasks:
-        task.is_critical = task.key in critical  # type: ignore[attr-defined]
-        task.predecessor_list = sorted(  # type: ignore[attr-defined]
-            waits_for.get(task.pk, ()), key=lambda link: (link.predecessor.start_date, link.id)
+    by_id = {row[0]: row for row in plan}
+    rows = []
+    for row in plan:
+        if not row[7]:
+            continue
+        (pk, key, title, duration, start, due, period), page = row[:7], row[10:]
+        phase_id, assignee_id, assignee_active = page[0], page[2], page[4]
+        links = sorted(waits_for[pk], key=lambda link: (by_id[link[1]][4], link[0]))
+        rows.append(
+            {
+                "id": pk,
+                "key": key,
+                "title": title,
+                "phase": None if phase_id is None else {"id": phase_id, "name": page[1]},
+                "discipline": page[6],
+                "assignee": None
+                if assignee_id is None
+                else {"id": assignee_id, "name": page[3], "is_active": assignee_active},
+                # "Owner unclear": nobody is assigned, or the assignee has left the agency.
+                "owner_unclear": assignee_id is None or not assignee_active,
+                "duration_days": duration,
+                "estimated_hours": page[7],
+                "start_date": start.isoformat(),
+                "due_date": due.isoformat(),
+                "status": page[8],
+                "waiting_on": page[9],
+                "waiting_on_name": page[10],
+                "waiting_since": page[11] and page[11].isoformat(),
+                "blocked_reason": page[12],
+                "blocked_since": page[13] and page[13].isoformat(),
+                "needs_decision": page[14],
+                "decision_question": page[15],
+                "decision_by": page[16],
+                "decider_member": page[17],
+                "decider_contact": page[18],
+                "is_review_milestone": page[19],
+                "recurrence_period": period and period.isoformat(),
+                "moved_count": page[5],
+                "critical": key in critical,
+                "predecessors": [_link(*link, by_id[link[1]]) for link in links],
+            }
         )
-    return ProjectTaskPage(count=len(steps), tasks=tasks)
+    return ProjectTaskPage(count=len(plan), rows=rows)
 
 
 # --------------------------------------------------------------------------- history

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -9,10 +10,11 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from agencyops.fragment_cache import render_cached
+from agencyops.fragment_cache import render_cached, render_each_for_data
 from agencyops.models import Discipline
 from agencyops.permissions import can_plan_projects
 from agencyops.tenancy import agency_view
@@ -26,10 +28,12 @@ from projects.forms import (
     ProjectSettingsForm,
     RecurrenceForm,
     RequiredInputForm,
+    TaskPicker,
 )
 from projects.models import Project, ProjectStatus, RequiredInput
 from projects.page_versions import project_page_version
 from projects.selectors import (
+    ProjectPage,
     active_members,
     agency_has_projects,
     project_history_entries,
@@ -169,6 +173,152 @@ def project_create(request: HttpRequest) -> HttpResponse:
 
 # --------------------------------------------------------------------------- a project's page
 
+TOP_TEMPLATE = "projects/_project_top.html"
+INPUTS_TEMPLATE = "projects/_project_inputs.html"
+TASKS_TEMPLATE = "projects/_project_tasks.html"
+CARD_TEMPLATE = "projects/_task_card.html"
+ROW_TEMPLATE = "projects/_task_row.html"
+INPUT_FORM_TEMPLATE = "projects/_input_form.html"
+# The input form's task picker renders its own template (projects.forms.TaskPicker).
+TASK_PICKER_TEMPLATE = TaskPicker.template_name
+# Every template whose markup the page's body holds.
+PAGE_PARTS = (
+    TOP_TEMPLATE,
+    INPUTS_TEMPLATE,
+    TASKS_TEMPLATE,
+    CARD_TEMPLATE,
+    ROW_TEMPLATE,
+    INPUT_FORM_TEMPLATE,
+    TASK_PICKER_TEMPLATE,
+)
+
+
+def _part(
+    request: HttpRequest,
+    template_name: str,
+    data: dict[str, Any],
+    *,
+    derived: Callable[[], dict[str, Any]] | None = None,
+    **options: Any,
+) -> str:
+    """One part of the page's body rendered from ``data`` and ``options`` (the viewer's, such as
+    can_plan), kept under a digest of both: it is rendered again only when what it shows changes.
+    ``derived`` adds what the template reads that is made from ``data`` alone (so not digested), only
+    when the part is rendered."""
+    [markup] = render_each_for_data(
+        request,
+        template_name=template_name,
+        items=[((data, options), lambda: {**data, **options, **(derived() if derived else {})})],
+        variant=(request.agency.slug,),
+        includes=PAGE_PARTS,
+    )
+    return markup
+
+
+def _top(request: HttpRequest, page: ProjectPage, can_plan: bool) -> str:
+    """Header, status, risks, brief and phases: unchanged by most edits to tasks."""
+    project = page.project
+    data = {
+        "project": project,
+        "brief": project.brief,
+        "health": page.health,
+        "forecast_launch": page.forecast_launch,
+        "slip_business_days": page.slip_business_days,
+        "tasks_done": page.tasks_done,
+        "tasks_total": page.tasks_total,
+        "missing": page.missing,
+        "escalations": page.escalations,
+        "phases": page.phases,
+        "transitions": _transitions(project) if can_plan else [],
+    }
+    return _part(request, TOP_TEMPLATE, data, can_plan=can_plan)
+
+
+def _inputs(request: HttpRequest, page: ProjectPage, can_plan: bool) -> str:
+    """The required inputs and the form to track one (its task picker changes with any task's title)."""
+    data = {
+        "project_id": page.project.pk,
+        "inputs": page.inputs,
+        "input_form": _input_form(request, page) if can_plan else None,
+    }
+    return _part(request, INPUTS_TEMPLATE, data, can_plan=can_plan)
+
+
+def _tasks(request: HttpRequest, page: ProjectPage, view: str, can_plan: bool) -> str:
+    """The tasks as a board (each card a part of its own) or as a list by phase."""
+    data: dict[str, Any] = {"project_id": page.project.pk, "view": view, "tasks": page.tasks}
+    if view == "board":
+        project_url = reverse("project_detail", args=[request.agency.slug, page.project.pk])
+        # The cards are made only when the board is rendered afresh; the tasks in its data cover them.
+        return _part(
+            request,
+            TASKS_TEMPLATE,
+            data,
+            derived=lambda: {"board": _board(request, page, project_url)},
+            can_plan=can_plan,
+        )
+    data["groups"] = [(group.name, group.tasks) for group in page.groups]
+    data["statuses"] = [(value, label) for value, label, _tasks in page.columns]
+    # The bulk "Reassign" picker (the page's version covers the agency's people).
+    data["members"] = (
+        [(m.pk, m.user.full_name or m.user.email) for m in active_members(request.agency)] if can_plan else []
+    )
+    return _part(
+        request,
+        TASKS_TEMPLATE,
+        data,
+        derived=lambda: {"groups_rows": _list_rows(request, data["groups"])},
+        can_plan=can_plan,
+    )
+
+
+def _board(request: HttpRequest, page: ProjectPage, project_url: str) -> list[tuple[str, str, list[str]]]:
+    """The board's columns with their cards' markup. Each card is kept under its own task's values, so a
+    board rendered again after a change renders only the cards it changed (one, for most edits)."""
+    cards = render_each_for_data(
+        request,
+        template_name=CARD_TEMPLATE,
+        items=[(task, {"task": task, "project_url": project_url}) for task in page.tasks],
+        variant=(request.agency.slug, project_url),
+    )
+    by_task = {task.pk: card for task, card in zip(page.tasks, cards, strict=True)}
+    return [(value, label, [by_task[task.pk] for task in tasks]) for value, label, tasks in page.columns]
+
+
+def _list_rows(request: HttpRequest, groups: list[tuple[str, list[Any]]]) -> list[tuple[str, list[str]]]:
+    """The list's phase groups with their rows' markup, each row kept under its own task's values."""
+    tasks = [task for _name, group in groups for task in group]
+    rows = iter(
+        render_each_for_data(
+            request,
+            template_name=ROW_TEMPLATE,
+            items=[(task, {"task": task}) for task in tasks],
+            variant=(request.agency.slug,),
+        )
+    )
+    return [(name, [next(rows) for _task in group]) for name, group in groups]
+
+
+def _input_form(request: HttpRequest, page: ProjectPage) -> str:
+    """The "Track a required input" form, kept under its task picker's choices (the plan's tasks)."""
+    choices = [(task.pk, task.title) for task in page.tasks]
+    [markup] = render_each_for_data(
+        request,
+        template_name=INPUT_FORM_TEMPLATE,
+        items=[
+            (
+                choices,
+                lambda: {
+                    "input_form": RequiredInputForm(project=page.project, tasks=page.tasks),
+                    "project": page.project,
+                },
+            )
+        ],
+        variant=(request.agency.slug, page.project.pk),
+        includes=(TASK_PICKER_TEMPLATE,),
+    )
+    return markup
+
 
 @agency_view
 @require_http_methods(["GET", "HEAD"])
@@ -176,7 +326,8 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
     """A project: header, status, brief, required inputs, phases and its tasks as a board or a list.
 
     The body is rendered once per version of what it shows (see projects.page_versions) and served
-    from the cache until something on it changes.
+    from the cache until something on it changes; then only its parts whose own values changed are
+    rendered again (the top, the inputs, the tasks, each card).
     """
     stamp = project_page_version(agency_id=request.agency.pk, project_id=project_id)
     if stamp is None:
@@ -186,18 +337,13 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
     can_plan = can_plan_projects(request.membership)
 
     def context() -> dict[str, Any]:
-        page = project_page(project_or_404(project_id), today)
+        page = project_page(request.agency, project_id, today)
+        if page is None:
+            raise Http404("No such project.")
         return {
-            "project": page.project,
-            "page": page,
-            "brief": page.project.brief,
-            "view": view,
-            "today": today,
-            "can_plan": can_plan,
-            "transitions": _transitions(page.project) if can_plan else [],
-            "input_form": RequiredInputForm(project=page.project, tasks=page.tasks) if can_plan else None,
-            # The bulk "Reassign" picker of the list view (the version covers the agency's people).
-            "members": list(active_members(request.agency)) if can_plan and view == "list" else [],
+            "top": _top(request, page, can_plan),
+            "inputs": _inputs(request, page, can_plan),
+            "tasks": _tasks(request, page, view, can_plan),
         }
 
     body = render_cached(
@@ -206,6 +352,7 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
         version=stamp.version,
         variant=(request.agency.slug, project_id, view, can_plan, today),
         context=context,
+        includes=PAGE_PARTS,
     )
     # Sections other apps add (approvals) are read fresh on every view, outside the cached body.
     sections = extensions.page_sections(request.agency, project_id, today)

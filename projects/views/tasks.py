@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
 from agencyops.tenancy import agency_view
-from projects import scheduling, services
+from projects import services
 from projects.calendars import agency_today
 from projects.forms import (
     ChecklistItemForm,
@@ -28,7 +28,12 @@ from projects.forms import (
     TaskStatusForm,
 )
 from projects.models import Task, TaskDependency
-from projects.selectors import task_conversation, task_for_page, task_page, with_checklist_progress
+from projects.selectors import (
+    project_page,
+    task_conversation,
+    task_for_page,
+    task_page,
+)
 from projects.views.projects import can_plan_projects
 
 CARD_TARGET_PREFIX = "task-card-"
@@ -80,25 +85,19 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
 
 
 def _card_response(request: HttpRequest, task: Task, form: TaskStatusForm | None) -> TemplateResponse:
-    """One board card, as the project page's board shows it (moves, critical path and all)."""
-    card = with_checklist_progress(Task.objects.select_related("assignee__user", "phase")).get(pk=task.pk)
-    card.moves = card.deadline_changes.count()  # type: ignore[attr-defined]
-    plan = services.project_plan_load(task.project)
+    """One board card, as the project page's board shows it (moves, critical path and all): the card of
+    the page's own selector."""
     today = agency_today(request.agency)
-    card.is_critical = card.key in scheduling.plan_critical_tasks(  # type: ignore[attr-defined]
-        plan.plan,
-        plan.slots,
-        calendar=plan.calendar,
-        periods={t.key: t.recurrence_period for t in plan.tasks.values()},
-        today=today,
-    )
-    card.is_overdue = card.is_open and card.due_date < today  # type: ignore[attr-defined]
+    page = project_page(request.agency, task.project_id, today)
+    if page is None:
+        raise Http404("No such project.")
+    card = next(row for row in page.tasks if row.pk == task.pk)
     return TemplateResponse(
         request,
         "projects/_task_card.html",
         {
             "task": card,
-            "project": task.project,
+            "project": page.project,
             "project_url": reverse("project_detail", args=[request.agency.slug, task.project_id]),
             "card_form": form,
             "today": today,

@@ -110,18 +110,23 @@ def report():
         print()
 
 
-def paired_medians_ms(*runs, times: int, warmup: int = 2) -> tuple[float, ...]:
+def paired_medians_ms(*runs, times: int, warmup: int = 2, before_first=None) -> tuple[float, ...]:
     """Median wall times of two (or more) callables in milliseconds, run alternately.
 
     Alternating puts them under the same conditions on a busy machine, so their ratio holds up
-    even when the absolute numbers wander.
+    even when the absolute numbers wander. ``before_first`` runs before each call of the first one,
+    untimed (a change to the data, so that each request is the first view after a change).
     """
     for _ in range(warmup):
-        for run in runs:
+        for n, run in enumerate(runs):
+            if n == 0 and before_first is not None:
+                before_first()
             run()
     samples: tuple[list[float], ...] = tuple([] for _ in runs)
     for _ in range(times):
-        for run, into in zip(runs, samples, strict=True):
+        for n, (run, into) in enumerate(zip(runs, samples, strict=True)):
+            if n == 0 and before_first is not None:
+                before_first()
             started = time.perf_counter()
             run()
             into.append((time.perf_counter() - started) * 1000)

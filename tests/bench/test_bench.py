@@ -35,6 +35,8 @@ pytestmark = pytest.mark.django_db
 
 RUNS = 25
 TARGET_RATIO = 3.0
+# Whether the project page's first view after a change to one task is held to TARGET_RATIO, or shown.
+JUDGE_FIRST_VIEW_AFTER_A_CHANGE = False
 RESCHEDULE_QUERY_TARGET = 50
 
 HOME_SQL = """
@@ -184,22 +186,31 @@ def _measure_page(
     params: dict,
     *,
     judged: bool = True,
+    before_each=None,
 ) -> dict:
+    if before_each is not None:
+        before_each()
     first = http.get(url)
     assert first.status_code == 200, f"{label}: {first.status_code}"
+    if before_each is not None:
+        before_each()
     with CaptureQueriesContext(connection) as captured:
         http.get(url)
     # Read the count now: the next request through the client clears the connection's query log.
     queries = len(captured)
     with rendering_as_in_production():
         server, baseline = paired_medians_ms(
-            lambda: http.get(url), lambda: _run_sql(statements, params), times=RUNS
+            lambda: http.get(url),
+            lambda: _run_sql(statements, params),
+            times=RUNS,
+            before_first=before_each,
         )
     ratio = server / baseline
     result = "PASS" if ratio <= TARGET_RATIO else "FAIL"
     target = f"≤ {TARGET_RATIO:g}×"
     if not judged:
-        target = result = "(shown)"
+        # Printed with its target, but not (yet) a target the bench holds the code to.
+        result = f"{result} (shown)"
     report.add(label, f"{server:.1f}", str(queries), f"{baseline:.1f}", f"{ratio:.1f}×", target, result)
     # A bench that cannot fail is a print statement: a missed target fails `make bench`.
     assert not judged or ratio <= TARGET_RATIO, (
@@ -237,11 +248,39 @@ def test_project_page_against_its_sql(bench, as_owner, report):
     params = {"agency": bench.agency.pk, "project": bench.page_project.pk}
     cached = _measure_page(report, "project page (50 tasks)", as_owner, url, PROJECT_SQL, params)
 
-    # The first view after a change renders the body afresh (no cache): shown, so the cost of a miss
-    # is never hidden behind the cache.
+    # The first view after a change: before each request one task of the plan is renamed (in a savepoint,
+    # so the row gets a new version and the page's version changes), and the page is rendered afresh
+    # around the parts that did not change (the other tasks' cards).
+    with scope(agency=bench.agency.pk):
+        renamed = Task.objects.filter(project=bench.page_project).order_by("pk").first()
+    renames = iter(range(1, 1_000_000))
+
+    def rename_a_task() -> None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE projects_task SET title = %s WHERE id = %s",
+                [f"{renamed.title} ({next(renames)})", renamed.pk],
+            )
+
+    changed = _measure_page(
+        report,
+        "  … first view after a change to one task",
+        as_owner,
+        url,
+        PROJECT_SQL,
+        params,
+        judged=JUDGE_FIRST_VIEW_AFTER_A_CHANGE,
+        before_each=rename_a_task,
+    )
+    assert f"{renamed.title} (".encode() in changed["body"]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE projects_task SET title = %s WHERE id = %s", [renamed.title, renamed.pk])
+
+    # Nothing from any cache at all (a cold cache, or a change every part shows, such as the agency's
+    # working week): shown, so the cost of rendering everything is never hidden behind the caches.
     with override_settings(CACHES=NO_CACHE):
         fresh = _measure_page(
-            report, "  … first view after a change", as_owner, url, PROJECT_SQL, params, judged=False
+            report, "  … rendered with no cache at all", as_owner, url, PROJECT_SQL, params, judged=False
         )
     assert without_csrf(fresh["body"].decode()) == without_csrf(cached["body"].decode())
 

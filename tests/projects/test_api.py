@@ -314,6 +314,79 @@ def test_the_project_list_filters_by_client_status_and_risk(team, project):
     assert done["count"] == 0
 
 
+def test_the_project_list_shows_each_project_as_the_project_serializer_renders_it(team):
+    """The API's list is read in one statement and built as plain values for speed: each page, under
+    every filter, must be what ProjectSerializer renders from ``projects_for_list`` (the list page's
+    selector, on the ORM and ``projects.health``), field for field and in the same order."""
+    from agencyops.services.accounts import membership_remove
+    from projects.models import ProjectStatus
+    from projects.selectors import projects_for_list
+    from projects.serializers import ProjectSerializer
+
+    agency, coordinator = team["agency"], team["coordinator"]
+    calendar = calendar_of(agency)
+    made = [
+        factories.project_create(
+            actor=coordinator,
+            client=team["clients"][n % 2],
+            template="builtin:email-sequence",
+            name=f"Project {n:02}",
+            launch_in_days=20 + 7 * (n % 4),
+            accept_start_in_past=True,
+        )
+        for n in range(7)
+    ]
+    leaver = factories.membership_create(agency=agency, role="coordinator", full_name="Lee Leaving")
+    with scope(agency=agency.pk):
+        services.task_update_status(
+            actor=coordinator, task=made[0].tasks.order_by("pk")[0], status="blocked", blocked_reason="Stuck"
+        )
+        services.task_update_status(actor=coordinator, task=made[1].tasks.order_by("pk")[0], status="done")
+        last = made[2].tasks.order_by("-due_date").first()
+        services.task_reschedule(
+            actor=coordinator, task=last, new_due=calendar.add_business_days(last.due_date, 3), reason="Late"
+        )
+        services.project_set_status(actor=coordinator, project=made[3], status=ProjectStatus.ON_HOLD)
+        Project.objects.filter(pk=made[4].pk).update(coordinator=leaver)
+        Project.objects.filter(pk=made[5].pk).update(coordinator=None)
+        membership_remove(actor=team["owner"], membership=leaver)
+    api = token_client(team["owner"].user)
+
+    def expected(**filters) -> list[dict]:
+        with scope(agency=agency.pk):
+            projects = projects_for_list(agency, today=agency_today(agency), **filters)
+            return [dict(row) for row in ProjectSerializer(projects, many=True).data]
+
+    def listed(**params) -> dict:
+        body = api.get(url("api_project_list", agency), params).json()
+        for row in body["results"]:
+            assert list(row) == list(ProjectSerializer().fields)
+        return body
+
+    everything = expected()
+    assert listed(limit=100)["results"] == [
+        {**row, "client": dict(row["client"]), "coordinator": row["coordinator"] and dict(row["coordinator"])}
+        for row in everything
+    ]
+    assert any(row["at_risk"] for row in everything) and not all(row["at_risk"] for row in everything)
+    assert any(row["coordinator"] and not row["coordinator"]["is_active"] for row in everything)
+    for params, filters in [
+        ({"at_risk": "true"}, {"at_risk": True}),
+        ({"at_risk": "false"}, {"on_track": True}),
+        ({"client": team["clients"][1].pk}, {"client_id": team["clients"][1].pk}),
+        ({"status": "on_hold"}, {"status": "on_hold"}),
+    ]:
+        body = listed(**params)
+        assert [row["id"] for row in body["results"]] == [row["id"] for row in expected(**filters)]
+        assert body["count"] == len(expected(**filters))
+    # A page at a time; past the end, the count still says how many there are.
+    first, second = listed(limit=4), listed(limit=4, offset=4)
+    assert [row["id"] for row in first["results"] + second["results"]] == [row["id"] for row in everything]
+    assert first["count"] == second["count"] == 7 and second["next"] is None
+    beyond = listed(limit=4, offset=40)
+    assert beyond["count"] == 7 and beyond["results"] == []
+
+
 def test_unknown_project_list_filters_are_refused_by_field(team):
     response = token_client(team["owner"].user).get(
         url("api_project_list", team["agency"]), {"client": "acme", "status": "late", "at_risk": "maybe"}
@@ -338,8 +411,8 @@ def test_the_project_list_costs_the_same_queries_for_2_or_30_projects(team, tota
         )
     api = token_client(team["owner"].user)
 
-    # Token and user, membership, page count, the page itself.
-    with django_assert_num_queries(4):
+    # Token and user, membership; the page with the filters' total in one.
+    with django_assert_num_queries(3):
         response = api.get(url("api_project_list", team["agency"]), {"limit": 100})
 
     assert response.json()["count"] == total
@@ -474,12 +547,91 @@ def test_a_projects_task_list_costs_the_same_queries_for_14_or_200_tasks(
     )
     api = token_client(team["owner"].user)
 
-    # Token and user, membership, project; the plan's dates, its links, closures, the page's rows.
-    with django_assert_num_queries(7):
+    # Token and user, membership; then the plan with its links, the page's rows and the closures in one.
+    with django_assert_num_queries(3):
         response = api.get(url("api_project_tasks", team["agency"], pk=project.pk), {"limit": 200})
 
     assert response.json()["count"] == size
     assert len(response.json()["results"]) == size
+
+
+def test_the_task_list_shows_each_task_as_the_task_serializer_renders_it(team, project):
+    """The list's rows are built as plain values for speed: they must be what TaskSerializer, the
+    schema's shape, renders from the full task rows of the plan (every field, the same order)."""
+    from django.db.models import Count
+
+    from agencyops.services.accounts import membership_remove
+    from projects.serializers import TaskSerializer
+
+    agency, coordinator = team["agency"], team["coordinator"]
+    calendar = calendar_of(agency)
+    leaver = team["members"][0]
+    with scope(agency=agency.pk):
+        copy = Task.objects.get(project=project, key="copy")
+        services.task_reschedule(
+            actor=coordinator, task=copy, new_due=calendar.add_business_days(copy.due_date, 2), reason="Late"
+        )
+        tasks = list(Task.objects.filter(project=project).order_by("start_date", "order", "pk"))
+        services.task_update_status(
+            actor=coordinator,
+            task=tasks[1],
+            status=TaskStatus.WAITING,
+            waiting_on="vendor",
+            waiting_on_name="Print shop",
+        )
+        services.task_update_status(
+            actor=coordinator, task=tasks[2], status=TaskStatus.BLOCKED, blocked_reason="No logo files"
+        )
+        services.task_flag_decision(
+            actor=coordinator, task=tasks[3], question="Which hero image?", decider=team["contacts"][0]
+        )
+        services.task_assign(actor=coordinator, task=tasks[4], assignee=leaver)
+        services.task_assign(actor=coordinator, task=tasks[5], assignee=None)
+        services.task_create(
+            actor=coordinator, project=project, title="Extra banner", estimated_hours="2.5", after=tasks[4]
+        )
+        membership_remove(actor=team["owner"], membership=leaver)
+
+    listed = token_client(coordinator.user).get(url("api_project_tasks", agency, pk=project.pk)).json()
+
+    # The reference: full task rows through the ORM, the critical path over the plan the services load.
+    with scope(agency=agency.pk):
+        plan = services.project_plan_load(project)
+        critical = scheduling.plan_critical_tasks(
+            plan.plan,
+            plan.slots,
+            calendar=plan.calendar,
+            periods={t.key: t.recurrence_period for t in plan.tasks.values()},
+            today=agency_today(agency),
+        )
+        tasks = list(
+            Task.objects.filter(project=project)
+            .select_related("assignee__user", "phase")
+            .annotate(moves=Count("deadline_changes"))
+            .order_by("start_date", "order", "pk")
+        )
+        for task in tasks:
+            task.is_critical = task.key in critical
+            task.predecessor_list = list(
+                task.predecessor_links.select_related("predecessor").order_by("predecessor__start_date", "pk")
+            )
+        expected = TaskSerializer(tasks, many=True).data
+    rendered = [dict(row) for row in expected]
+    for row in rendered:
+        row["phase"] = dict(row["phase"]) if row["phase"] is not None else None
+        row["assignee"] = dict(row["assignee"]) if row["assignee"] is not None else None
+        row["predecessors"] = [dict(link) for link in row["predecessors"]]
+    assert listed["count"] == len(rendered) == 15
+    assert listed["results"] == rendered
+    # Field order too, as clients that print the JSON see it.
+    assert [list(row) for row in listed["results"]] == [list(row) for row in rendered]
+    assert [list(link) for row in listed["results"] for link in row["predecessors"]] == [
+        list(link) for row in rendered for link in row["predecessors"]
+    ]
+    by_key = {row["key"]: row for row in listed["results"]}
+    assert by_key["copy"]["moved_count"] == 1
+    assert any(row["assignee"] and row["owner_unclear"] for row in listed["results"])
+    assert any(row["estimated_hours"] == "2.5" for row in listed["results"])
 
 
 def test_a_projects_task_list_comes_a_page_at_a_time_judged_over_the_whole_plan(team):

@@ -226,9 +226,9 @@ def test_the_project_page_runs_the_same_queries_for_2_or_30_open_escalations(
                 actor=team["coordinator"], escalation=row, assignee=team["members"][n % 3]
             )
 
-    # As pinned in test_project_pages.py: the open escalations are one query with their task and assignee
-    # (and one for the approvals section, read outside the cached body).
-    with django_assert_num_queries(14):
+    # As pinned in test_project_pages.py: the open escalations come with their task and assignee in the
+    # page's one round trip (and one query for the approvals section, read outside the cached body).
+    with django_assert_num_queries(7):
         response = as_coordinator.get(url("project_detail", agency, project.pk))
 
     assert response.content.decode().count('id="risk-') == total

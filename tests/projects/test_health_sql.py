@@ -1,5 +1,6 @@
-"""The project health's SQL text (``HEALTH_FACTS_SQL``, read by the portal home) gives the answers of its
-ORM expressions (``with_health_facts``, read by the project list and the API), project by project."""
+"""The project health's SQL text (``HEALTH_FACTS_SQL``, read by the portal home and the API's project
+list) gives the answers of its ORM expressions (``with_health_facts``, read by the project list page and
+the detail API), project by project."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import pytest
 from django.db import connection
 from django_scopes import scope
 
-from projects.health import COUNTED_STATES, HEALTH_FACTS_SQL, with_health_facts
+from projects.health import HEALTH_FACTS_SQL, with_health_facts
 from projects.models import Escalation, EscalationState, Project, Task
 from tests import factories
 
@@ -32,11 +33,11 @@ def _escalation(project: Project, state: str, n: int) -> None:
 def _facts_by_sql(agency_id: int, project_ids: list[int]) -> dict[int, tuple]:
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT p.id, {HEALTH_FACTS_SQL} FROM projects_project p WHERE p.id = ANY(%(projects)s)",
+            f"SELECT p.id, health.forecast_launch, health.open_risks FROM projects_project p "
+            f"CROSS JOIN LATERAL ({HEALTH_FACTS_SQL}) health WHERE p.id = ANY(%(projects)s)",
             {
                 "agency": agency_id,
                 "projects": project_ids,
-                "counted_states": [state.value for state in COUNTED_STATES],
             },
         )
         return {pk: (forecast, risks) for pk, forecast, risks in cursor.fetchall()}

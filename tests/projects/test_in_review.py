@@ -128,9 +128,7 @@ def test_the_board_has_an_in_review_column_between_in_progress_and_done(team):
     _review(team, project, "kickoff")
     agency = team["agency"]
     with scope(agency=agency.pk):
-        page = selectors.project_page(
-            selectors.projects_with_header().get(pk=project.pk), agency_today(agency)
-        )
+        page = selectors.project_page(agency, project.pk, agency_today(agency))
         history = list(
             TaskStatusChange.objects.filter(task__key="kickoff").values_list("old_status", "new_status")
         )

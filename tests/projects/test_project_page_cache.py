@@ -8,9 +8,13 @@ token or someone else's permissions.
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Concat
 from django.test import Client as HttpClient
 from django.test.utils import override_settings
 from django.urls import reverse
@@ -177,6 +181,30 @@ def _client_renamed(team, project):
     return "Fabrikam Renamed"
 
 
+def _checklist_step_done(team, project):
+    # A card's own count: the card is kept under its task's values, so only this one is rendered afresh.
+    from projects.services.conversation import checklist_item_add, checklist_item_set_done
+
+    with scope(agency=project.agency_id):
+        task = _task(project, "copy")
+        checklist_item_add(actor=team["coordinator"], task=task, text="Brand fonts in")
+        step = checklist_item_add(actor=team["coordinator"], task=task, text="Headlines signed off")
+        checklist_item_set_done(actor=team["coordinator"], item=step, done=True)
+    return "☑ 1/2"
+
+
+def _waiting_on_a_vendor(team, project):
+    with scope(agency=project.agency_id):
+        services.task_update_status(
+            actor=team["coordinator"],
+            task=_task(project, "copy"),
+            status="waiting",
+            waiting_on="vendor",
+            waiting_on_name="Print shop",
+        )
+    return "Waiting on Print shop"
+
+
 def _working_week(team, project):
     Agency.objects.filter(pk=project.agency_id).update(working_weekdays=[0, 1, 2, 3])
     return None
@@ -197,23 +225,117 @@ CHANGES = [
     _person_left,
     _closure,
     _client_renamed,
+    _checklist_step_done,
+    _waiting_on_a_vendor,
     _working_week,
 ]
 
 
+@pytest.mark.parametrize("view", ["board", "list"])
 @pytest.mark.parametrize("change", CHANGES, ids=[c.__name__.strip("_") for c in CHANGES])
-def test_every_kind_of_change_is_on_the_next_view_of_the_project_page(change, team, project, as_coordinator):
-    before = _page(as_coordinator, project)
+def test_every_kind_of_change_is_on_the_next_view_of_the_project_page(
+    change, view, team, project, as_coordinator
+):
+    before = _page(as_coordinator, project, view=view)
     version = _version(project)
-    assert _page(as_coordinator, project) == before
+    assert _page(as_coordinator, project, view=view) == before
 
     shown = change(team, project)
 
     assert _version(project) != version
-    after = _page(as_coordinator, project)
-    assert after == _uncached(as_coordinator, project)
-    if shown is not None:
+    after = _page(as_coordinator, project, view=view)
+    assert after == _uncached(as_coordinator, project, view=view)
+    if shown is not None and not (view == "list" and shown in LIST_DOES_NOT_SHOW):
         assert shown in after and shown not in before
+
+
+# What a board card shows that the list by phase does not.
+LIST_DOES_NOT_SHOW = {"☑ 1/2", "Waiting on Print shop", '<span class="badge badge-bad">Blocked</span>'}
+
+
+def _rendered(response, name: str) -> int:
+    return [template.name for template in response.templates].count(name)
+
+
+def _fresh_titles(project) -> None:
+    # Titles no earlier run has seen, so no part of this plan's page is in the cache yet.
+    with scope(agency=project.agency_id):
+        Task.objects.filter(project=project).update(title=Concat(F("title"), Value(f" {uuid.uuid4()}")))
+
+
+def test_the_first_view_after_a_change_to_one_task_renders_that_tasks_card_alone(
+    team, project, as_coordinator
+):
+    _fresh_titles(project)
+    first = as_coordinator.get(_url(project))
+    assert _rendered(first, "projects/_task_card.html") == 14
+    assert _rendered(first, "projects/_project_top.html") == 1
+    with scope(agency=project.agency_id):
+        services.task_update_status(
+            actor=team["coordinator"], task=_task(project, "qa"), status="in_progress"
+        )
+
+    after = as_coordinator.get(_url(project))
+
+    # The body is rendered afresh (its version changed): the tasks around thirteen cards kept from the
+    # first view, and the top (header, brief, inputs...) as it was, since nothing it shows changed.
+    assert _rendered(after, "projects/_task_card.html") == 1
+    assert _rendered(after, "projects/_project_tasks.html") == 1
+    assert _rendered(after, "projects/_project_top.html") == 0
+    page = factories.without_csrf(after.content.decode())
+    assert page == _uncached(as_coordinator, project)
+    assert page != factories.without_csrf(first.content.decode())
+
+
+def test_a_renamed_task_renders_its_card_the_tasks_and_the_input_picker_again_not_the_top(
+    team, project, as_coordinator
+):
+    _fresh_titles(project)
+    as_coordinator.get(_url(project))
+    # In a savepoint of its own, as a request's write would be: the row gets a new version.
+    with scope(agency=project.agency_id), transaction.atomic():
+        Task.objects.filter(pk=_task(project, "qa").pk).update(title=f"Device QA {uuid.uuid4()}")
+
+    after = as_coordinator.get(_url(project))
+
+    assert _rendered(after, "projects/_task_card.html") == 1
+    assert _rendered(after, "projects/_project_tasks.html") == 1
+    # The "Track a required input" form lists every task by title.
+    assert _rendered(after, "projects/_input_form.html") == 1
+    assert _rendered(after, "projects/_project_inputs.html") == 1
+    assert _rendered(after, "projects/_project_top.html") == 0
+    assert factories.without_csrf(after.content.decode()) == _uncached(as_coordinator, project)
+
+
+def test_in_the_list_by_phase_a_changed_task_renders_its_row_alone(team, project, as_coordinator):
+    _fresh_titles(project)
+    first = as_coordinator.get(_url(project), {"view": "list"})
+    assert _rendered(first, "projects/_task_row.html") == 14
+    with scope(agency=project.agency_id):
+        services.task_update_status(
+            actor=team["coordinator"], task=_task(project, "qa"), status="in_progress"
+        )
+
+    after = as_coordinator.get(_url(project), {"view": "list"})
+
+    assert _rendered(after, "projects/_task_row.html") == 1
+    assert factories.without_csrf(after.content.decode()) == _uncached(as_coordinator, project, view="list")
+
+
+def test_the_first_view_after_a_change_to_the_brief_renders_the_top_alone(team, project, as_coordinator):
+    _fresh_titles(project)
+    as_coordinator.get(_url(project))
+    with scope(agency=project.agency_id):
+        services.brief_update(actor=team["coordinator"], project=project, objective="Book more check-ups")
+
+    after = as_coordinator.get(_url(project))
+
+    assert _rendered(after, "projects/_project_top.html") == 1
+    assert _rendered(after, "projects/_project_inputs.html") == 0
+    assert _rendered(after, "projects/_project_tasks.html") == 0
+    assert _rendered(after, "projects/_task_card.html") == 0
+    page = factories.without_csrf(after.content.decode())
+    assert "Book more check-ups" in page and page == _uncached(as_coordinator, project)
 
 
 def test_a_page_cached_for_a_coordinator_shows_a_member_no_planning_forms(
@@ -266,7 +388,9 @@ def test_another_agencys_project_is_a_404_whether_or_not_its_page_is_cached(team
 @override_settings(DEBUG=True)
 def test_with_debug_on_every_view_renders_afresh(team, project, as_coordinator, django_assert_num_queries):
     _page(as_coordinator, project)
-    with django_assert_num_queries(14):  # the page, and its approvals section
+    # Session, user, membership, the version, the page's rows with its header (one round trip), the
+    # approvals section, the switcher.
+    with django_assert_num_queries(7):
         _page(as_coordinator, project)
 
 

@@ -16,6 +16,7 @@ from projects.scheduling import (
     Recurrence,
     Slot,
     TaskGraph,
+    _latest_slots,  # the date-by-date walk the critical set is checked against
     back_schedule,
     calendar_for,
     cascade,
@@ -916,6 +917,26 @@ def test_a_task_with_slack_is_not_critical():
     slots = back_schedule(DIAMOND, launch=D(2026, 5, 22), calendar=WEEKDAYS)
     slots["Copy"] = Slot(D(2026, 5, 15), D(2026, 5, 18))  # three days of float
     assert critical_tasks(DIAMOND, slots, calendar=WEEKDAYS) == {"Brief", "Design", "Review"}
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_critical_tasks_agree_with_the_float_counted_date_by_date(seed):
+    # The critical set is counted in business-day indexes; here, by walking the latest slots as dates,
+    # on random plans, calendars and slots (back-scheduled, then some tasks moved by hand).
+    rng = random.Random(3000 + seed)
+    around = D(2026, 6, 1)
+    cal = random_calendar(rng, around)
+    tasks = random_plan(rng)
+    slots = back_schedule(tasks, launch=around + timedelta(days=rng.randint(0, 90)), calendar=cal)
+    for key in list(slots):
+        if rng.random() < 0.3:
+            start = slots[key].start + timedelta(days=rng.randint(-10, 10))
+            slots[key] = Slot(start, start + timedelta(days=rng.randint(0, 6)))
+    graph = task_graph(tasks)
+    finish = cal.roll_backward(max(slot.due for slot in slots.values()))
+    latest = _latest_slots(graph, finish, cal)
+    by_dates = {key for key in graph.order if cal.business_days_between(slots[key].due, latest[key].due) <= 0}
+    assert critical_tasks(tasks, slots, calendar=cal) == by_dates
 
 
 def test_a_retainer_flags_the_chain_of_its_current_month_each_to_its_own_deadline():

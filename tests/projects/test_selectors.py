@@ -105,8 +105,7 @@ def test_the_project_page_has_columns_phase_groups_critical_path_and_missing_bri
         services.task_update_status(
             actor=team["coordinator"], task=project.tasks.get(key="kickoff"), status=TaskStatus.IN_PROGRESS
         )
-        header = selectors.projects_with_header().get(pk=project.pk)
-        page = selectors.project_page(header, agency_today(agency))
+        page = selectors.project_page(agency, project.pk, agency_today(agency))
     columns = {value: tasks for value, _label, tasks in page.columns}
     assert list(columns) == ["not_started", "in_progress", "in_review", "waiting", "blocked", "done"]
     assert [t.key for t in columns["in_progress"]] == ["kickoff"] and len(columns["not_started"]) == 13
