@@ -415,6 +415,12 @@ class ReportSection(models.TextChoices):
     RETAINER = "retainer", "Retainer (deliverables and change requests)"
 
 
+def report_send_time_default() -> dt_time:
+    """10:00 in the agency's time zone. A function, not a fixed value: Django's check for fixed times
+    warns about a literal that lies within seconds of the moment it runs (at 10:00, every day)."""
+    return dt_time(10, 0)
+
+
 class ReportDefinition(models.Model):
     """A client's weekly report: its sections, who gets it, when (agency time), and how long to wait for data."""
 
@@ -432,7 +438,7 @@ class ReportDefinition(models.Model):
         help_text="Told when data is missing.",
     )
     weekday = models.PositiveSmallIntegerField(default=0, help_text="0 = Monday.")
-    send_at = models.TimeField(default=dt_time(10, 0))
+    send_at = models.TimeField(default=report_send_time_default)
     data_lag_days = models.PositiveSmallIntegerField(
         default=0,
         help_text="Days after the week's end its imports may still arrive before the report is sent.",
