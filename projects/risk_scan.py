@@ -58,8 +58,9 @@ class AgencySnapshot:
 def _cyclic_gc_paused() -> Iterator[None]:
     """While tens of thousands of small rows become rule snapshots, Python's cyclic collector would walk
     the whole process heap again and again and free nothing (rows, tuples and snapshots hold no cycles):
-    a quarter of the snapshot's time at the default size, and growing faster than the data. Paused for
-    the build only; reference counting still frees everything as usual."""
+    a quarter of the snapshot's time at the default size, and growing faster than the data. Paused while
+    a snapshot is built, and while a scan's snapshot is alive; reference counting still frees everything
+    as usual."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -70,8 +71,8 @@ def _cyclic_gc_paused() -> Iterator[None]:
 
 
 def agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None = None) -> AgencySnapshot:
-    """Load the live projects of an agency (or some of them) as rule snapshots, in two round trips to the
-    database (the calendar's closures, then one query per kind of row sent together)."""
+    """Load the live projects of an agency (or some of them) as rule snapshots, in one round trip to the
+    database (one query per kind of row, sent together)."""
     with _cyclic_gc_paused():
         return _agency_snapshot(agency, project_ids=project_ids)
 
