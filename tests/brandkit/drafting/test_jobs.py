@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django_scopes import scope
 
 from brandkit import services as brand_services
@@ -444,6 +444,24 @@ def test_a_worker_killed_after_the_call_before_the_commit_leaves_the_job_retryab
     with scope(agency=world["agency"].pk):
         assert DraftingResult.objects.filter(job=job).count() == 1
         assert ContentPiece.objects.filter(client=world["client"]).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_claim_commits_on_its_own_and_the_result_is_still_written_durably(with_provider):
+    """The claim alone commits without waiting for the disk; the setting must not outlive it, or the
+    result's commit (and anything else on the connection) would lose its durability too."""
+    world = with_provider
+    job = start(world, "first_draft", client=world["client"], inputs={"channel": "x", "title": "Hi"})
+    with scope(agency=world["agency"].pk):
+        assert not connection.in_atomic_block
+        claimed = drafting._claim(job.pk)
+        assert claimed.state == JobState.RUNNING and claimed.attempts == 1
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            assert cursor.fetchone()[0] == "on"
+        job.refresh_from_db()
+    assert job.state == JobState.RUNNING and job.attempts == 1 and job.started_at is not None
+    assert run(world, job).state == JobState.SUCCEEDED
 
 
 def test_a_late_result_of_an_earlier_attempt_is_not_written_twice(with_provider):
