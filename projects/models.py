@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pgtrigger
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django_scopes import ScopedManager
 
@@ -316,6 +318,22 @@ class Task(models.Model):
                 fields=["project", "due_date"],
                 condition=Q(recurrence_period__isnull=True),
                 name="task_forecast_idx",
+            ),
+            # The home view places every open task that is due by the end of the week, blocked, waiting or
+            # waiting for a decision (projects.home_sections): one range of this index, whatever the week,
+            # instead of a pass over every task of the agency. Its SQL repeats this expression.
+            models.Index(
+                F("agency"),
+                Case(
+                    When(
+                        Q(status__in=[TaskStatus.BLOCKED, TaskStatus.WAITING]) | Q(needs_decision=True),
+                        then=Value(datetime.date.min),
+                    ),
+                    default=F("due_date"),
+                    output_field=models.DateField(),
+                ),
+                condition=~Q(status=TaskStatus.DONE),
+                name="task_home_placement_idx",
             ),
         ]
 

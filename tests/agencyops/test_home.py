@@ -6,12 +6,13 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 from django.urls import reverse
 from django_scopes import scope
 
 from projects import services as project_services
 from projects.calendars import agency_today
-from projects.home_sections import HomeLimits, home_sections, working_week
+from projects.home_sections import HOME_ROWS_SQL, PLACEMENT_SQL, HomeLimits, home_sections, working_week
 from projects.models import Project, ProjectStatus, Task, TaskStatus
 from tests import factories
 
@@ -468,6 +469,29 @@ def test_on_a_weekend_this_week_means_the_coming_working_week(team):
 
 
 # --------------------------------------------------------------------------- query count
+
+
+def test_the_home_view_places_its_tasks_from_one_range_of_its_index(team):
+    """The placing expression the home view's SQL uses is the index's (task_home_placement_idx): if either
+    changed alone, the home view would read every task of the agency again."""
+    _project(team, park_on=TUESDAY)
+    for n in range(4):
+        _project(team, client_index=n % 2, name=f"Later {n}")  # parked far beyond this week
+    placing = f"""
+        SELECT t.id FROM projects_task t
+        WHERE t.agency_id = %(agency)s AND t.status <> 'done' AND {PLACEMENT_SQL} <= %(week_end)s
+    """
+    assert f"t.status <> 'done' AND {PLACEMENT_SQL} <= %(week_end)s" in " ".join(HOME_ROWS_SQL.split())
+    with connection.cursor() as cursor:
+        # The test agency is small enough to read whole: ask which index answers best once it is not.
+        cursor.execute("ANALYZE projects_task")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + placing, {"agency": team["agency"].pk, "week_end": FRIDAY})
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+    # The week's end bounds the index range itself, not a filter applied to every row it yields.
+    index_conditions = [line for line in plan.splitlines() if "Index Cond:" in line]
+    assert "task_home_placement_idx" in plan, plan
+    assert any("CASE WHEN" in line for line in index_conditions), plan
 
 
 @pytest.mark.parametrize("projects", [3, 40])
