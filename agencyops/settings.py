@@ -182,7 +182,7 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG or RUNNING_TESTS
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "agencyops.static_manifest.RememberedManifestStaticFilesStorage"
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG or RUNNING_TESTS

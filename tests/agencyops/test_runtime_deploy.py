@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+from django.test.utils import override_settings
+
+from agencyops.static_manifest import RememberedManifestStaticFilesStorage
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -81,3 +87,20 @@ def test_a_production_server_starts_once_the_static_files_manifest_is_there(tmp_
 
     assert started.returncode == 0, started.stderr
     assert (tmp_path / "static" / "staticfiles.json").exists()
+
+
+def test_a_production_server_names_each_static_file_by_its_manifest_once_and_still_refuses_unknown_ones(
+    tmp_path,
+):
+    (tmp_path / "staticfiles.json").write_text(
+        json.dumps({"paths": {"css/app.css": "css/app.0123abcd.css"}, "version": "1.1", "hash": "h"})
+    )
+    with override_settings(DEBUG=False):
+        storage = RememberedManifestStaticFilesStorage(location=str(tmp_path), base_url="/static/")
+        assert storage.url("css/app.css") == "/static/css/app.0123abcd.css"
+        # Remembered: a later change to the manifest on disk is not read by a running server.
+        storage.hashed_files["css/app.css"] = "css/app.ffffffff.css"
+        assert storage.url("css/app.css") == "/static/css/app.0123abcd.css"
+        for _ in range(2):
+            with pytest.raises(ValueError, match="Missing staticfiles manifest entry"):
+                storage.url("css/missing.css")
