@@ -81,6 +81,21 @@ def _ripple(impact: services.RescheduleImpact | None) -> tuple[list[dict[str, An
     return shifted, launch
 
 
+def _page_response(
+    paginator: LimitOffsetPagination,
+    request: Request,
+    *,
+    limit: int,
+    offset: int,
+    count: int,
+    rows: list[dict[str, Any]],
+) -> Response:
+    """A page of rows a selector already counted and shaped, in the pager's envelope: the count comes
+    with the page, so the pager costs no query of its own."""
+    paginator.request, paginator.limit, paginator.offset, paginator.count = request, limit, offset, count
+    return paginator.get_paginated_response(rows)
+
+
 class ProjectsAPIView(AgencyAPIView):
     """Base of the project layer's endpoints: scoped lookups, 404 for anything outside the agency."""
 
@@ -171,15 +186,10 @@ class ProjectListView(ProjectsAPIView):
             limit=limit,
             render_datetime=serializers.DateTimeField().to_representation,
         )
-        # The count comes with the page, so the pager costs no query of its own.
-        paginator.request, paginator.limit, paginator.offset, paginator.count = (
-            request,
-            limit,
-            offset,
-            page.count,
-        )
         # The rows are already in ProjectSerializer's shape (the schema above): rendered as they are.
-        return paginator.get_paginated_response(page.rows)
+        return _page_response(
+            paginator, request, limit=limit, offset=offset, count=page.count, rows=page.rows
+        )
 
     @extend_schema(
         operation_id="projects_create",
@@ -362,15 +372,11 @@ class ProjectTaskListView(ProjectsAPIView):
         page = selectors.project_tasks_page(request.agency, pk, self.today(), offset=offset, limit=limit)
         if page is None:
             raise exceptions.NotFound()
-        # The count comes with the plan the page was cut from, so the pager costs no query of its own.
-        paginator.request, paginator.limit, paginator.offset, paginator.count = (
-            request,
-            limit,
-            offset,
-            page.count,
+        # The rows are already in TaskSerializer's shape (the schema above): rendered as they are; the
+        # count is the whole plan's, which the page was cut from.
+        return _page_response(
+            paginator, request, limit=limit, offset=offset, count=page.count, rows=page.rows
         )
-        # The rows are already in TaskSerializer's shape (the schema above): rendered as they are.
-        return paginator.get_paginated_response(page.rows)
 
     @extend_schema(
         operation_id="project_tasks_create",
