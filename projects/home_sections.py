@@ -18,7 +18,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from itertools import groupby
 from typing import NamedTuple, TypeVar
 
 from django.urls import reverse
@@ -250,7 +249,7 @@ def working_week(agency: Agency, today: date) -> tuple[date, date]:
 
 
 class _Row(NamedTuple):
-    """The few columns that decide where a task goes and in what order (fetched for every task)."""
+    """The few columns that decide where a task goes and in what order."""
 
     pk: int
     due_date: date
@@ -259,23 +258,56 @@ class _Row(NamedTuple):
     launch_date: date
 
 
+@dataclass(frozen=True)
+class _Placed:
+    """Where the agency's open tasks go: how many are due on each day up to the end of the week, and the
+    rows that can be listed (the first overdue and this week's, every stalled one, every one waiting for
+    a decision); the order is the page's (due date, project, plan order)."""
+
+    day_counts: list[tuple[date, int]]
+    overdue: list[_Row]
+    this_week: list[_Row]
+    stalled: list[_Row]
+    deciding: list[_Row]
+
+
 # The home view's two task queries, written once: on a small agency the ORM spent longer compiling
 # them (on every view) than PostgreSQL spent running them. Scoped to the agency like every query.
 #
 # The first places tasks through the expression of the index task_home_placement_idx (projects.models.Task),
 # written as there with its values in the text: "due by the end of the week, or stalled, or waiting for a
 # decision" is then one range of that index instead of a pass over all the agency's tasks. The statuses
-# are our own constants.
+# are our own constants. PostgreSQL counts the tasks of each day and returns only the rows that can be
+# listed: a large agency has hundreds of tasks this week, and the page lists a few dozen.
 PLACEMENT_SQL = (
     "CASE WHEN (t.status IN ({stalled}) OR t.needs_decision) THEN '0001-01-01'::date ELSE t.due_date END"
 ).format(stalled=", ".join(f"'{status.value}'" for status in STALLED_STATUSES))
 
+_DAYS, _OVERDUE, _THIS_WEEK, _STALLED, _DECIDING = range(5)
+
 HOME_ROWS_SQL = f"""
-SELECT t.id, t.due_date, t.status, t.needs_decision, p.launch_date
-FROM projects_task t JOIN projects_project p ON p.id = t.project_id
-WHERE t.agency_id = %(agency)s AND p.agency_id = %(agency)s AND p.status = ANY(%(live)s)
-  AND t.status <> '{TaskStatus.DONE.value}' AND {PLACEMENT_SQL} <= %(week_end)s
-ORDER BY t.due_date, p.name, t."order", t.id
+WITH placed AS MATERIALIZED (
+    SELECT t.id, t.due_date, t.status, t.needs_decision, p.launch_date, p.name, t."order"
+    FROM projects_task t JOIN projects_project p ON p.id = t.project_id
+    WHERE t.agency_id = %(agency)s AND p.agency_id = %(agency)s AND p.status = ANY(%(live)s)
+      AND t.status <> '{TaskStatus.DONE.value}' AND {PLACEMENT_SQL} <= %(week_end)s
+)
+(SELECT {_DAYS} AS part, NULL::bigint AS id, due_date, NULL::varchar AS status, NULL::boolean AS needs_decision,
+        NULL::date AS launch_date, NULL::varchar AS name, NULL::integer AS "order", count(*) AS tasks
+ FROM placed WHERE due_date <= %(week_end)s GROUP BY due_date)
+UNION ALL
+(SELECT {_OVERDUE}, id, due_date, status, needs_decision, launch_date, name, "order", NULL FROM placed
+ WHERE due_date < %(today)s ORDER BY due_date, name, "order", id LIMIT %(overdue)s)
+UNION ALL
+(SELECT {_THIS_WEEK}, id, due_date, status, needs_decision, launch_date, name, "order", NULL FROM placed
+ WHERE due_date BETWEEN %(today)s AND %(week_end)s ORDER BY due_date, name, "order", id LIMIT %(this_week)s)
+UNION ALL
+(SELECT {_STALLED}, id, due_date, status, needs_decision, launch_date, name, "order", NULL FROM placed
+ WHERE status IN ({", ".join(f"'{status.value}'" for status in STALLED_STATUSES)}))
+UNION ALL
+(SELECT {_DECIDING}, id, due_date, status, needs_decision, launch_date, name, "order", NULL FROM placed
+ WHERE needs_decision)
+ORDER BY part, due_date, name, "order", id
 """
 
 HOME_TASKS_SQL = """
@@ -294,17 +326,35 @@ WHERE t.agency_id = %(agency)s AND t.id = ANY(%(pks)s)
 """
 
 
-def _home_rows(agency: Agency, *, week_end: date) -> list[_Row]:
+def _home_rows(agency: Agency, *, today: date, week_end: date, limits: HomeLimits) -> _Placed:
     """Every open task of a live project that is due by the end of the week, stalled, or waiting for a
-    decision: the columns that place it, oldest due date first."""
+    decision, placed: the tasks due on each day (overdue ones included), and the rows that can be listed."""
     params = {
         "agency": agency.pk,
         "live": [status.value for status in LIVE_PROJECT_STATUSES],
+        "today": today,
         "week_end": week_end,
+        # No limit (LIMIT NULL) when everything is asked for.
+        "overdue": limits.overdue,
+        "this_week": limits.this_week,
     }
     with planned_cursor() as cursor:
         cursor.execute(HOME_ROWS_SQL, params)
-        return [_Row(*row) for row in cursor.fetchall()]
+        rows = cursor.fetchall()
+    parts: tuple[list[_Row], ...] = ([], [], [], [], [])
+    day_counts = []
+    for part, pk, due_date, status, needs_decision, launch_date, _name, _order, tasks in rows:
+        if part == _DAYS:
+            day_counts.append((due_date, tasks))
+        else:
+            parts[part].append(_Row(pk, due_date, status, needs_decision, launch_date))
+    return _Placed(
+        day_counts=day_counts,
+        overdue=parts[_OVERDUE],
+        this_week=parts[_THIS_WEEK],
+        stalled=parts[_STALLED],
+        deciding=parts[_DECIDING],
+    )
 
 
 def home_tasks(
@@ -459,18 +509,16 @@ def home_sections(
     """
     week_start, week_end = working_week(agency, today)
     year = today.year
-    rows = _home_rows(agency, week_end=week_end)
+    placed = _home_rows(agency, today=today, week_end=week_end, limits=limits)
 
-    overdue = [r for r in rows if r.due_date < today]
-    this_week = [r for r in rows if today <= r.due_date <= week_end]
+    overdue_count = sum(count for day, count in placed.day_counts if day < today)
     # The nearest launch first: that is the one a stalled task hurts soonest.
-    stalled = [r for r in rows if r.status in STALLED_STATUSES]
-    stalled.sort(key=lambda r: (r.launch_date, r.due_date, r.pk))
-    # The soonest due first: that decision holds up work earliest (rows are in due-date order already).
-    deciding = [r for r in rows if r.needs_decision]
+    stalled = sorted(placed.stalled, key=lambda r: (r.launch_date, r.due_date, r.pk))
+    # The soonest due first: that decision holds up work earliest (they come in due-date order).
+    deciding = placed.deciding
 
-    overdue_listed = _take(overdue, limits.overdue)
-    week_listed = _take(this_week, limits.this_week)
+    overdue_listed = placed.overdue
+    week_listed = placed.this_week
     stalled_listed = _take(stalled, limits.blocked)
     deciding_listed = _take(deciding, limits.decisions)
     listed = (overdue_listed, week_listed, stalled_listed, deciding_listed)
@@ -481,13 +529,19 @@ def home_sections(
         stalled=[r.pk for r in stalled_listed],
     )
 
-    listed_this_week = {r.pk for r in week_listed}
-    days = []
-    for day, group in groupby(this_week, key=lambda r: r.due_date):
-        day_rows = list(group)
-        tasks = [shown[r.pk] for r in day_rows if r.pk in listed_this_week]
-        label = short_date(day, this_year=year)
-        days.append(DayGroup(day=day, label=label, count=len(day_rows), clients=_by_client(tasks)))
+    listed_by_day: dict[date, list[HomeTask]] = defaultdict(list)
+    for r in week_listed:
+        listed_by_day[r.due_date].append(shown[r.pk])
+    days = [
+        DayGroup(
+            day=day,
+            label=short_date(day, this_year=year),
+            count=count,
+            clients=_by_client(listed_by_day.get(day, [])),
+        )
+        for day, count in placed.day_counts
+        if today <= day
+    ]
 
     zone = zoneinfo.ZoneInfo(agency.time_zone)
     # Other apps' items first, then the scan's, so that equal keys keep that order (the sort is stable).
@@ -516,7 +570,7 @@ def home_sections(
         week_end=week_end,
         week_label=f"{short_date(week_start, this_year=year)} to {short_date(week_end, this_year=year)}",
         overdue=_by_client([shown[r.pk] for r in overdue_listed]),
-        overdue_count=len(overdue),
+        overdue_count=overdue_count,
         due_this_week=days,
         blocked=[_blocked_item(shown[r.pk], agency, zone, year) for r in stalled_listed],
         blocked_count=len(stalled),
