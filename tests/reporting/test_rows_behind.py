@@ -171,7 +171,9 @@ def test_the_rows_page_defaults_to_this_month_so_far(team, as_coordinator):
     assert f"{today.replace(day=1):%-d %b %Y} – {today:%-d %b %Y}" in page.content.decode()
 
 
-def test_a_retainers_planned_completed_and_hours_agree_with_the_rows_behind_them(team, as_coordinator):
+def _retainer_with_its_first_deliverable_done(team):
+    """A monthly retainer of the first client whose first month's first deliverable is done, with 90
+    minutes logged on it today: its tasks, that month and that month's tasks."""
     from projects.models import Task, TaskStatus
     from projects.services.time_entries import project_retainer_terms_set, time_entry_log
 
@@ -187,7 +189,14 @@ def test_a_retainers_planned_completed_and_hours_agree_with_the_rows_behind_them
         month = tasks[0].due_date.replace(day=1)
         in_month = [t for t in tasks if t.due_date.replace(day=1) == month]
         Task.objects.filter(pk=in_month[0].pk).update(status=TaskStatus.DONE)
-        time_entry_log(actor=owner, task=in_month[0], minutes=90)
+        time_entry_log(actor=owner, task=in_month[0], minutes=90, note="Logged by the team")
+    return tasks, month, in_month
+
+
+def test_a_retainers_planned_completed_and_hours_agree_with_the_rows_behind_them(team, as_coordinator):
+    client = team["clients"][0]
+    tasks, month, in_month = _retainer_with_its_first_deliverable_done(team)
+    with scope(agency=team["agency"].pk):
         board = dashboards.retainer_health(team["agency"], client, month=month, next_report=None)
         # Time is logged today: this month's hours.
         today = agency_today(team["agency"])
@@ -261,22 +270,7 @@ def test_a_contact_follows_a_campaign_number_to_their_own_facts_without_the_agen
 
 
 def test_a_contacts_retainer_deliverables_link_to_the_deliverables_without_hours_or_date_moves(team):
-    from projects.models import Task, TaskStatus
-    from projects.services.time_entries import project_retainer_terms_set, time_entry_log
-
-    owner, client = team["owner"], team["clients"][0]
-    project = factories.project_create(
-        actor=owner, client=client, template="builtin:monthly-retainer", name="Monthly retainer"
-    )
-    with scope(agency=team["agency"].pk):
-        project_retainer_terms_set(
-            actor=owner, project=project, included_hours=D(20), monthly_fee=D(3000), currency="USD"
-        )
-        tasks = list(Task.objects.filter(project=project).order_by("due_date", "pk"))
-        month = tasks[0].due_date.replace(day=1)
-        in_month = [t for t in tasks if t.due_date.replace(day=1) == month]
-        Task.objects.filter(pk=in_month[0].pk).update(status=TaskStatus.DONE)
-        time_entry_log(actor=owner, task=in_month[0], minutes=90, note="Logged by the team")
+    _, month, in_month = _retainer_with_its_first_deliverable_done(team)
     contact = _as(team["contacts"][0].user)
     last = (month + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
     page = contact.get(
