@@ -17,6 +17,7 @@ from django.db import connection, models
 from django.db.models import Prefetch, Q, QuerySet
 
 from agencyops.models import Agency, Client, ClientContact, Membership, Role
+from agencyops.planned_sql import planned_cursor
 from approvals.models import DecisionLogEntry
 from brandkit.governance.types import BrandRules, OtherClientTerms, ValeRule
 from brandkit.governance.types import DecisionConstraint as ConstraintRule
@@ -236,8 +237,9 @@ def brand_rules_for_client(client: Client) -> tuple[BrandRules, BrandLayerVersio
     second for the documents of versions this process has not read yet.
 
     The query is written in SQL: it runs for every check and every drafting job, and building and
-    compiling it through the ORM cost ten times what PostgreSQL spends answering it."""
-    with connection.cursor() as cursor:
+    compiling it through the ORM cost ten times what PostgreSQL spends answering it. It is prepared
+    (``planned_cursor``), so PostgreSQL plans it once per connection."""
+    with planned_cursor() as cursor:
         cursor.execute(_rules_sql(), {"client": client.pk, "agency": client.agency_id})
         rows = cursor.fetchall()
     keys = {row[2]: _layer_key(row[2], row[4]) for row in rows if row[2]}

@@ -17,6 +17,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from agencyops.models import Agency, Client, Membership
+from agencyops.planned_sql import planned_cursor
 from brandkit.drafting.api_keys import api_key_decrypt
 from brandkit.drafting.models import (
     OFFLINE_LABEL,
@@ -113,8 +114,9 @@ def job_sources_for(client: Client) -> JobSources:
     document comes from the per-process store of versions, which never change.
 
     The query is written in SQL: it runs in the request of every job, and building and compiling it
-    through the ORM cost more than the rest of starting the job together."""
-    with connection.cursor() as cursor:
+    through the ORM cost more than the rest of starting the job together. It is prepared
+    (``planned_cursor``): planning its subqueries cost PostgreSQL more than running them."""
+    with planned_cursor() as cursor:
         cursor.execute(
             _job_sources_sql(),
             {

@@ -29,6 +29,7 @@ from django_scopes import get_scope, scope, scopes_disabled
 from agencyops import hooks
 from agencyops.models import Agency, Client, Membership
 from agencyops.permissions import require
+from agencyops.planned_sql import planned_cursor, planned_insert
 from brandkit.drafting import prompts
 from brandkit.drafting.api_keys import api_key_encrypt
 from brandkit.drafting.models import (
@@ -288,7 +289,7 @@ def drafting_job_create(
     if not config.is_offline:
         estimate = prompts.estimate_tokens(messages, max_output_tokens=config.max_output_tokens)
         _budget_check(actor.agency, estimate, own=own)
-    job = DraftingJob.objects.create(
+    job = DraftingJob(
         agency=actor.agency,
         client=owner,
         brand_version=version,
@@ -302,6 +303,7 @@ def drafting_job_create(
         messages=messages,
         estimated_tokens=estimate,
     )
+    planned_insert([job])
     # robust: a broker that is down never fails the saved job; it stays queued and "retry" queues it again.
     transaction.on_commit(partial(_queue, job.pk, job.agency_id), robust=True)
     return job
@@ -432,8 +434,11 @@ def _claim(job_id: int) -> DraftingJob | None:
     (synchronous_commit off for this one transaction): a database crash in the next fraction of a second
     could only lose the claim itself, leaving the job queued one attempt lower for the redelivered message
     (acks late), and the result written later is a durable commit that makes the claim durable with it.
-    That wait was one of the three disk flushes per job, each several milliseconds on a busy server."""
-    with connection.cursor() as cursor:
+    That wait was one of the three disk flushes per job, each several milliseconds on a busy server.
+
+    It is prepared (``planned_cursor``): planning the seven-table join cost PostgreSQL three times what
+    running it does (1.6 ms a claim unprepared, 0.4 ms prepared)."""
+    with planned_cursor() as cursor:
         cursor.execute(
             _claim_sql(own_transaction=not connection.in_atomic_block),
             {
@@ -474,21 +479,45 @@ def _event(job_id: int, record: dict[str, Any], **fields: Any) -> None:
     )
 
 
+@cache
+def _close_sql(fields: tuple[str, ...], *, at_attempt: bool) -> str:
+    quote = connection.ops.quote_name
+    sets = "".join(f", {quote(DraftingJob._meta.get_field(name).column)} = %({name})s" for name in fields)
+    return f"""
+        UPDATE {quote(DraftingJob._meta.db_table)}
+        SET state = %(state)s, finished_at = %(now)s, events = events || %(events)s{sets}
+        WHERE id = %(job)s AND state = %(running)s {"AND attempts = %(attempt)s" if at_attempt else ""}
+    """
+
+
 def _close(job_id: int, *, attempt: int | None, state: str, record: dict[str, Any], **fields: Any) -> bool:
     """Finish the job in one UPDATE, only while this run still holds it: running, and (when ``attempt`` is
-    given) still at this run's attempt. False when a cancel, a later attempt or a finish came first."""
+    given) still at this run's attempt. False when a cancel, a later attempt or a finish came first.
+
+    Written in SQL and prepared: every job ends here, and compiling the ORM's UPDATE cost more than
+    PostgreSQL spends on it."""
     now = timezone.now()
-    held = DraftingJob.objects.filter(pk=job_id, state=JobState.RUNNING)
-    if attempt is not None:
-        held = held.filter(attempts=attempt)
-    return bool(
-        held.update(
-            state=state,
-            finished_at=now,
-            events=_with_event({"at": now.isoformat(), "event": state, **record}),
-            **fields,
+    values = {
+        name: DraftingJob._meta.get_field(name).get_db_prep_save(value, connection)
+        for name, value in fields.items()
+    }
+    events = DraftingJob._meta.get_field("events")
+    with planned_cursor() as cursor:
+        cursor.execute(
+            _close_sql(tuple(sorted(values)), at_attempt=attempt is not None),
+            {
+                **values,
+                "state": state,
+                "now": now,
+                "events": events.get_db_prep_save(
+                    [{"at": now.isoformat(), "event": state, **record}], connection
+                ),
+                "job": job_id,
+                "running": JobState.RUNNING,
+                "attempt": attempt,
+            },
         )
-    )
+        return cursor.rowcount > 0
 
 
 def _state_of(job_id: int) -> Outcome:
@@ -615,7 +644,7 @@ def _land(job: DraftingJob, answer: dict[str, Any]) -> list[dict[str, Any]]:
             for title, draft in zip(titles, drafts, strict=True)
         ],
     )
-    DraftingOutput.objects.bulk_create(
+    planned_insert(
         [
             DraftingOutput(
                 agency=job.agency, job=job, piece=piece, source=job.source_piece, position=position
@@ -670,7 +699,7 @@ def _finish(
                 raise _NotHeld
             outputs = _land(job, answer)
             # One per job (a unique constraint), should two runs ever get past the state check together.
-            DraftingResult.objects.create(agency=job.agency, job=job, outputs=outputs)
+            planned_insert([DraftingResult(agency=job.agency, job=job, outputs=outputs)])
             hooks.announce(hooks.DRAFTING_JOB_FINISHED, job_id=job.pk, kind=job.kind, agency_id=job.agency_id)
     except _NotHeld:
         return _state_of(job_id)

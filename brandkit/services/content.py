@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from agencyops.models import Client, ClientContact, Membership
 from agencyops.permissions import require
+from agencyops.planned_sql import planned_insert
 from approvals import services as approval_services
 from approvals.models import ApprovalStatus, VersionKind
 from brandkit.findings import TEXT_FIELDS, apply_suggestion, can_accept, finding_record, open_errors
@@ -161,41 +162,40 @@ def content_pieces_create(
     today = agency_today(client.agency)
     checked = [_findings(rules, channel=channel, goal=goal, texts=one, today=today) for one in texts]
     now = timezone.now()
+    created = [
+        ContentPiece(
+            agency=actor.agency,
+            client=client,
+            project=project,
+            task=task,
+            title=p.title.strip()[:200],
+            channel=channel,
+            goal=goal,
+            created_by=actor,
+            created_at=now,
+            updated_at=now,
+        )
+        for p in pieces
+    ]
     # Nothing below raises a ValidationError, so no savepoint of its own inside a caller's transaction.
+    # Prepared inserts: a drafting job lands its pieces here on every run.
     with transaction.atomic(savepoint=False):
-        created = ContentPiece.objects.bulk_create(
-            [
-                ContentPiece(
-                    agency=actor.agency,
-                    client=client,
-                    project=project,
-                    task=task,
-                    title=p.title.strip()[:200],
-                    channel=channel,
-                    goal=goal,
-                    created_by=actor,
-                    created_at=now,
-                    updated_at=now,
-                )
-                for p in pieces
-            ]
-        )
-        versions = ContentVersion.objects.bulk_create(
-            [
-                ContentVersion(
-                    agency=actor.agency,
-                    piece=piece,
-                    number=1,
-                    brand_version=brand_version,
-                    findings=records,
-                    note=note[:300],
-                    created_by=actor,
-                    created_at=now,
-                    **one,
-                )
-                for piece, one, records in zip(created, texts, checked, strict=True)
-            ]
-        )
+        planned_insert(created)
+        versions = [
+            ContentVersion(
+                agency=actor.agency,
+                piece=piece,
+                number=1,
+                brand_version=brand_version,
+                findings=records,
+                note=note[:300],
+                created_by=actor,
+                created_at=now,
+                **one,
+            )
+            for piece, one, records in zip(created, texts, checked, strict=True)
+        ]
+        planned_insert(versions)
     return list(zip(created, versions, strict=True))
 
 

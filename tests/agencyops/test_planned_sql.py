@@ -1,0 +1,108 @@
+"""Prepared statements for hot paths: ``planned_insert`` writes the same rows the ORM's ``bulk_create``
+would (defaults, JSON, decimals, moments, null relations), gives each its key, and is logged with its
+text; ``planned_cursor`` statements are prepared once per connection."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.forms.models import model_to_dict
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django_scopes import scope
+
+from agencyops.planned_sql import planned_cursor, planned_insert
+from brandkit.drafting.models import DraftingJob
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _jobs(owner, client, title):
+    moment = timezone.now() - timedelta(days=3, microseconds=7)
+    return [
+        DraftingJob(
+            agency=owner.agency,
+            client=client,
+            kind="first_draft",
+            inputs={"title": title, "channel": "landing_page", "nested": {"list": [1, "två", None]}},
+            requested_by=owner,
+            provider="offline drafter",
+            messages=[
+                {"role": "system", "content": "Écrivez «calmement»"},
+                {"role": "user", "content": title},
+            ],
+            cost=Decimal("0.012345"),
+            created_at=moment,
+        ),
+        # Every default left to the model: state, attempts, events, error, tokens, created_at.
+        DraftingJob(agency=owner.agency, client=client, kind="variants", inputs={}, provider="bench-model"),
+    ]
+
+
+def _stored(pks):
+    rows = []
+    for job in DraftingJob.objects.filter(pk__in=pks).order_by("pk"):
+        row = model_to_dict(job)
+        row.pop("id")
+        row.pop("created_at")
+        rows.append((row, job.created_at))
+    return rows
+
+
+def test_planned_insert_writes_what_bulk_create_writes_and_sets_the_keys():
+    owner = factories.agency_create()
+    client = factories.client_create(actor=owner, name="Acme Dental")
+    with scope(agency=owner.agency_id):
+        by_orm = DraftingJob.objects.bulk_create(_jobs(owner, client, "Spring page"))
+        planned = _jobs(owner, client, "Spring page")
+        planned_insert(planned)
+        assert all(job.pk and not job._state.adding for job in planned)
+        assert [job.pk for job in planned] == sorted(job.pk for job in planned)
+        assert set(job.pk for job in planned).isdisjoint(job.pk for job in by_orm)
+        orm_rows = _stored([job.pk for job in by_orm])
+        planned_rows = _stored([job.pk for job in planned])
+    assert [row for row, _ in planned_rows] == [row for row, _ in orm_rows]
+    # The explicit moment is kept to the microsecond; a default one is "now".
+    assert planned_rows[0][1] == planned[0].created_at
+    assert abs(planned_rows[1][1] - orm_rows[1][1]) < timedelta(minutes=1)
+    assert planned_rows[0][0]["cost"] == Decimal("0.012345")
+    assert planned_rows[0][0]["messages"][0]["content"] == "Écrivez «calmement»"
+    assert planned_rows[1][0]["state"] == "queued" and planned_rows[1][0]["events"] == []
+
+
+def test_planned_insert_refuses_rows_already_saved_and_mixed_models():
+    owner = factories.agency_create()
+    client = factories.client_create(actor=owner, name="Acme Dental")
+    with scope(agency=owner.agency_id):
+        saved = _jobs(owner, client, "Saved")[:1]
+        planned_insert(saved)
+        with pytest.raises(ValueError, match="new rows of one model"):
+            planned_insert(saved)
+        with pytest.raises(ValueError, match="new rows of one model"):
+            planned_insert([_jobs(owner, client, "New")[0], client])
+        assert DraftingJob.objects.count() == 1
+
+
+def test_planned_statements_are_logged_with_their_text_and_prepared_once_per_connection():
+    owner = factories.agency_create()
+    client = factories.client_create(actor=owner, name="Acme Dental")
+    with scope(agency=owner.agency_id), CaptureQueriesContext(connection) as queries:
+        planned_insert(_jobs(owner, client, "One")[:1])
+        planned_insert(_jobs(owner, client, "Two")[:1])
+        with planned_cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM brandkit_draftingjob WHERE agency_id = %s", [owner.agency_id]
+            )
+            assert cursor.fetchone() == (2,)
+    assert [q["sql"].split(" (")[0] for q in queries.captured_queries[:2]] == [
+        'INSERT INTO "brandkit_draftingjob"'
+    ] * 2
+    assert "WHERE agency_id = %s" in queries.captured_queries[2]["sql"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements WHERE statement LIKE 'INSERT INTO%'")
+        prepared = [row[0] for row in cursor.fetchall() if "brandkit_draftingjob" in row[0]]
+    assert len(prepared) == 1, prepared
