@@ -25,7 +25,8 @@ import functools
 import hashlib
 import logging
 import pickle
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import django
@@ -132,17 +133,46 @@ def render_cached(
             body = _render(request, template_name, context())
         else:
             if body is None:
-                body = _render(request, template_name, context())
-                try:
-                    cache.set(key, body, TIMEOUT_SECONDS)
-                except RedisError:
-                    logger.warning("Fragment cache unavailable; %s not kept", template_name, exc_info=True)
+                with _keeping(request, template_name) as fresh:
+                    body = _render(request, template_name, context())
+                    fresh[key] = body
     return mark_safe(body.replace(_csrf_placeholder(), _page_token(request)))  # noqa: S308 - our own markup
+
+
+@contextmanager
+def _keeping(request: HttpRequest, template_name: str) -> Iterator[dict[str, str]]:
+    """Where the fragments rendered while a body renders are gathered, to be kept in one round trip when
+    the outermost body is done (a first view after a change renders several: a card, the parts around
+    it, the body)."""
+    outer = getattr(request, "_fragments_to_keep", None)
+    if outer is not None:
+        yield outer
+        return
+    fresh: dict[str, str] = {}
+    request._fragments_to_keep = fresh  # type: ignore[attr-defined]
+    try:
+        yield fresh
+    finally:
+        del request._fragments_to_keep  # type: ignore[attr-defined]
+    _keep(fresh, template_name)
+
+
+def _keep(fresh: dict[str, str], template_name: str) -> None:
+    try:
+        cache.set_many(fresh, TIMEOUT_SECONDS)
+    except RedisError:
+        logger.warning("Fragment cache unavailable; %s not kept", template_name, exc_info=True)
 
 
 def _render(request: HttpRequest, template_name: str, context: dict[str, Any]) -> str:
     """Markup rendered with the CSRF placeholder for a token, never a viewer's own token."""
     return render_to_string(template_name, {**context, "csrf_token": _csrf_placeholder()}, request=request)
+
+
+def render_fragment(request: HttpRequest, template_name: str, context: dict[str, Any]) -> SafeString:
+    """Markup for a part of a body of ``render_cached``, rendered every time the part is (not kept on its
+    own): with the CSRF placeholder, which that body swaps for the viewer's token on the way out."""
+    return mark_safe(_render(request, template_name, context))  # noqa: S308 - our own markup
 
 
 def render_for_data(
@@ -239,8 +269,10 @@ def render_each_for_data(
                 fresh[key] = markup
         rendered.append(mark_safe(markup))  # noqa: S308 - our own markup
     if fresh and found is not None:
-        try:
-            cache.set_many(fresh, TIMEOUT_SECONDS)
-        except RedisError:
-            logger.warning("Fragment cache unavailable; %s not kept", template_name, exc_info=True)
+        pending = getattr(request, "_fragments_to_keep", None)
+        if pending is not None:
+            # Inside a body being rendered: kept with it, in one round trip.
+            pending.update(fresh)
+        else:
+            _keep(fresh, template_name)
     return rendered

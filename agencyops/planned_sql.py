@@ -17,18 +17,28 @@ job's own row, the pieces it lands and its result).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import ExitStack, contextmanager, nullcontext
 from functools import cache
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.postgresql.base import TIMESTAMPTZ_OID, ServerBindingCursor
 from django.db.backends.postgresql.psycopg_any import register_tzloader
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import Field, Model
 from django.db.models.fields import AutoFieldMixin
 from psycopg.pq import Format
+
+
+def _server_binding_cursor(db: BaseDatabaseWrapper) -> ServerBindingCursor:
+    raw = ServerBindingCursor(db.connection)
+    # As Django's own cursors: moments come back in the connection's time zone.
+    loader = db.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
+    if db.timezone != loader.timezone:
+        register_tzloader(db.timezone, raw)
+    return raw
 
 
 class _LoggedStatementCursor(CursorDebugWrapper):
@@ -49,15 +59,31 @@ def planned_cursor() -> Iterator[CursorWrapper]:
     db.close_if_health_check_failed()
     db.ensure_connection()
     with db.wrap_database_errors:
-        raw = ServerBindingCursor(db.connection)
-        # As Django's own cursors: moments come back in the connection's time zone.
-        loader = db.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
-        if db.timezone != loader.timezone:
-            register_tzloader(db.timezone, raw)
+        raw = _server_binding_cursor(db)
     db.validate_thread_sharing()
     cursor = _LoggedStatementCursor(raw, db) if db.queries_logged else db.make_cursor(raw)
     with cursor:
         yield cursor
+
+
+def planned_results(statements: Sequence[str], params: Mapping[str, Any]) -> list[list[tuple[Any, ...]]]:
+    """The rows of each statement, all of them prepared and sent in one round trip (the driver's pipeline
+    mode): what one multi-statement string gives, which PostgreSQL cannot prepare. Each statement takes
+    the parameters it names from ``params``. Logged (and counted) as one query, the round trip it is."""
+    with planned_cursor() as cursor:
+        db = cursor.db
+        db.validate_no_broken_transaction()
+        logged = (
+            cursor.debug_sql(";\n".join(statements), params)
+            if isinstance(cursor, CursorDebugWrapper)
+            else nullcontext()
+        )
+        with logged, db.wrap_database_errors, ExitStack() as stack:
+            raws = [stack.enter_context(_server_binding_cursor(db)) for _statement in statements]
+            with db.connection.pipeline():
+                for raw, statement in zip(raws, statements, strict=True):
+                    raw.execute(statement, params)
+                return [raw.fetchall() for raw in raws]
 
 
 def _is_generated_key(field: Field) -> bool:

@@ -11,9 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import connection
-
 from agencyops.models import Agency, Membership
+from agencyops.planned_sql import planned_cursor
 from approvals.models import ApprovalStatus, ChangeRequest, DecisionLogEntry, Scope, Verdict
 from approvals.selectors import round_label
 from approvals.services import format_moment
@@ -62,7 +61,7 @@ def next_action(
 # Every approval request of a project with what its line shows: the latest version's number and who
 # gave the binding decision, each read through the request's own index. The section is read on every
 # view of the project page (outside its cached body), so the statement is written once rather than
-# compiled by the ORM on every view (that compiling cost several times the query).
+# compiled by the ORM on every view (that compiling cost several times the query), and prepared.
 APPROVAL_LINES_SQL = """
 SELECT r.id, r.title, r.status, r.due_at, approver.full_name, p.revision_rounds_included,
        (SELECT v.number FROM approvals_assetversion v
@@ -82,7 +81,7 @@ STATUS_LABELS = dict(ApprovalStatus.choices)
 
 def approval_lines(agency: Agency, project_id: int) -> list[ApprovalLine]:
     """Every approval request of the project, the team's moves first (one query)."""
-    with connection.cursor() as cursor:
+    with planned_cursor() as cursor:
         cursor.execute(APPROVAL_LINES_SQL, [agency.pk, project_id])
         rows = cursor.fetchall()
     lines = []

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 from django.template.loader import get_template
+from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from agencyops.models import Agency, Client, ClientContact, ClientStatus, Discipline, Membership
@@ -51,10 +52,25 @@ class DateInput(forms.DateInput):
 
 class TaskPicker(forms.SelectMultiple):
     """A multiple choice of a plan's tasks (templates/projects/widgets/task_picker.html): Django's select
-    markup with each option written in the loop, not included one template per option (for a plan of
-    fifty tasks the included options cost more than the rest of the project page's body)."""
+    markup, its options written here in one pass rather than as one dictionary and one template loop per
+    option (for a plan of fifty tasks those cost more than the rest of the project page's body)."""
 
     template_name = "projects/widgets/task_picker.html"
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        # Widget's context (name, value as strings, attrs) without Select's per-option dictionaries.
+        context = forms.Widget.get_context(self, name, value, attrs)
+        context["widget"]["attrs"]["multiple"] = True
+        selected = set(context["widget"]["value"])
+        context["widget"]["options"] = format_html_join(
+            "",
+            '\n  <option value="{}"{}>{}</option>',
+            (
+                (choice, mark_safe(" selected") if str(choice) in selected else "", label)
+                for choice, label in self.choices
+            ),
+        )
+        return context
 
     def _render(self, template_name: str, context: dict[str, Any], renderer: Any = None) -> SafeString:
         # The site's template engine, where templates/projects/ lives (the form renderer's own engine
@@ -231,10 +247,12 @@ class RequiredInputForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.project = project
         field = self.fields["tasks"]
-        field.queryset = project_tasks_for_picker(project)
         if tasks is not None and not self.is_bound:
-            # The project page already holds the tasks: render the picker from them, without a query.
+            # The project page already holds the tasks: the picker is written from them, and an unbound
+            # form is never validated, so it needs no queryset (building one cost more than the picker).
             field.choices = [(t.pk, t.title) for t in tasks]
+        else:
+            field.queryset = project_tasks_for_picker(project)
 
     def save(self, *, actor: Membership) -> bool:
         data = self.cleaned_data

@@ -30,6 +30,7 @@ from django.db.models import (
 from django.db.models.query import ModelIterable
 
 from agencyops.models import Agency, Client, Membership, Role, User
+from agencyops.planned_sql import planned_results
 from projects import scheduling
 from projects.builtin_templates import BUILTIN_TEMPLATES, builtin_spec
 from projects.calendars import agency_calendar, calendar_years
@@ -343,13 +344,13 @@ def templates_for_picker(agency: Agency) -> list[TemplateSummary]:
 # --------------------------------------------------------------------------- a project's page
 
 
-# The project page's rows, in one round trip: six statements sent together, each read through the
-# project's (or the task's) own index. Written once rather than compiled by the ORM on every render:
-# compiling the header, the plan, its links, checklists, inputs, risks and closures as querysets cost
+# The project page's rows, in one round trip: six statements sent together (each prepared), each read
+# through the project's (or the task's) own index. Written once rather than compiled by the ORM on every
+# render: compiling the header, the plan, its links, checklists, inputs, risks and closures as querysets cost
 # more than running them. ``page_versions.PROJECT_PAGE_VERSION_SQL`` must cover every row read here (a
 # checklist step through its task's row, which every checklist service touches).
-PROJECT_PAGE_SQL = """
-SELECT {header}
+PROJECT_PAGE_STATEMENTS = (
+    """SELECT {header}
 FROM projects_project p
 JOIN agencyops_client c ON c.id = p.client_id
 LEFT JOIN agencyops_membership cm ON cm.id = p.coordinator_id
@@ -357,9 +358,9 @@ LEFT JOIN agencyops_user cu ON cu.id = cm.user_id
 LEFT JOIN projects_brief b ON b.project_id = p.id
 LEFT JOIN agencyops_membership om ON om.id = b.internal_owner_id
 LEFT JOIN agencyops_user ou ON ou.id = om.user_id
-WHERE p.agency_id = %(agency)s AND p.id = %(project)s;
-
-SELECT t.id, t.key, t.title, t.status, t.phase_id, t.start_date, t.due_date, t.duration_days,
+WHERE p.agency_id = %(agency)s AND p.id = %(project)s
+""",
+    """SELECT t.id, t.key, t.title, t.status, t.phase_id, t.start_date, t.due_date, t.duration_days,
        t.recurrence_period, t.needs_decision, t.waiting_on, t.waiting_on_name,
        CASE WHEN m.is_active THEN u.full_name END,
        (SELECT count(*) FROM projects_deadlinechange dc WHERE dc.task_id = t.id),
@@ -372,28 +373,28 @@ FROM projects_task t
 LEFT JOIN agencyops_membership m ON m.id = t.assignee_id
 LEFT JOIN agencyops_user u ON u.id = m.user_id
 WHERE t.agency_id = %(agency)s AND t.project_id = %(project)s
-ORDER BY t.start_date, t."order", t.id;
-
-SELECT array_agg(cl.date) FROM projects_agencyclosure cl
-WHERE cl.agency_id = %(agency)s AND cl.date >= %(closures_from)s AND cl.date < %(closures_to)s;
-
-SELECT ph.id, ph.name, ph.due_date, CASE WHEN m.is_active THEN u.full_name END
+ORDER BY t.start_date, t."order", t.id
+""",
+    """SELECT array_agg(cl.date) FROM projects_agencyclosure cl
+WHERE cl.agency_id = %(agency)s AND cl.date >= %(closures_from)s AND cl.date < %(closures_to)s
+""",
+    """SELECT ph.id, ph.name, ph.due_date, CASE WHEN m.is_active THEN u.full_name END
 FROM projects_phase ph
 LEFT JOIN agencyops_membership m ON m.id = ph.owner_id
 LEFT JOIN agencyops_user u ON u.id = m.user_id
 WHERE ph.agency_id = %(agency)s AND ph.project_id = %(project)s
-ORDER BY ph."order", ph.id;
-
-SELECT ri.id, ri.description, ri.from_party, ri.from_name, ri.expected_by, ri.received_at,
+ORDER BY ph."order", ph.id
+""",
+    """SELECT ri.id, ri.description, ri.from_party, ri.from_name, ri.expected_by, ri.received_at,
        ARRAY(SELECT t.id FROM projects_requiredinput_tasks l JOIN projects_task t ON t.id = l.task_id
              WHERE l.requiredinput_id = ri.id ORDER BY t.start_date, t.id),
        ARRAY(SELECT t.title FROM projects_requiredinput_tasks l JOIN projects_task t ON t.id = l.task_id
              WHERE l.requiredinput_id = ri.id ORDER BY t.start_date, t.id)
 FROM projects_requiredinput ri
 WHERE ri.agency_id = %(agency)s AND ri.project_id = %(project)s
-ORDER BY ri.expected_by, ri.description, ri.id;
-
--- Open and acknowledged risks, worst first; snoozed ones stay out of sight until their date.
+ORDER BY ri.expected_by, ri.description, ri.id
+""",
+    """-- Open and acknowledged risks, worst first; snoozed ones stay out of sight until their date.
 SELECT e.id, e.severity, e.state, e.message, e.task_id, t.title, coalesce(nullif(u.full_name, ''), u.email),
        e.first_seen_at
 FROM projects_escalation e
@@ -402,7 +403,8 @@ LEFT JOIN agencyops_membership m ON m.id = e.assignee_id
 LEFT JOIN agencyops_user u ON u.id = m.user_id
 WHERE e.agency_id = %(agency)s AND e.project_id = %(project)s AND e.state = ANY(%(counted)s)
 ORDER BY CASE e.severity WHEN 'high' THEN 0 WHEN 'medium' THEN 1 ELSE 2 END, e.last_seen_at DESC, e.id
-"""
+""",
+)
 
 TASK_STATUS_LABELS = dict(TaskStatus.choices)
 PARTY_LABELS = dict(Party.choices)
@@ -591,7 +593,7 @@ def _row_loader(model: type[Any], alias: str) -> _RowLoader:
 
 @functools.cache
 def _header_loaders() -> tuple[_RowLoader, ...]:
-    """The header's models in PROJECT_PAGE_SQL's order: what ``projects_with_header`` selects."""
+    """The header's models in the order PROJECT_PAGE_STATEMENTS selects them: what ``projects_with_header`` selects."""
     return (
         _row_loader(Project, "p"),
         _row_loader(Client, "c"),
@@ -604,8 +606,9 @@ def _header_loaders() -> tuple[_RowLoader, ...]:
 
 
 @functools.cache
-def _project_page_sql() -> str:
-    return PROJECT_PAGE_SQL.replace("{header}", ", ".join(loader.columns for loader in _header_loaders()))
+def _project_page_statements() -> tuple[str, ...]:
+    header, *rest = PROJECT_PAGE_STATEMENTS
+    return (header.replace("{header}", ", ".join(loader.columns for loader in _header_loaders())), *rest)
 
 
 def _header(agency: Agency, row: Any) -> Project:
@@ -636,7 +639,8 @@ def _header(agency: Agency, row: Any) -> Project:
 
 def project_page(agency: Agency, project_id: int, today: date) -> ProjectPage | None:
     """A project's header, brief, inputs, phases, tasks (with moves, critical path and decisions) and open
-    risks, in one round trip (PROJECT_PAGE_SQL); None when the agency has no such project."""
+    risks, in one round trip (PROJECT_PAGE_STATEMENTS, each prepared: planning them cost PostgreSQL
+    about three times what running them does); None when the agency has no such project."""
     years = calendar_years(today)
     params = {
         "agency": agency.pk,
@@ -645,22 +649,12 @@ def project_page(agency: Agency, project_id: int, today: date) -> ProjectPage | 
         "closures_to": date(years.stop, 1, 1),
         "counted": [str(state) for state in COUNTED_STATES],
     }
-    with connection.cursor() as cursor:
-        cursor.execute(_project_page_sql(), params)
-        header = cursor.fetchone()
-        if header is None:
-            return None
-        project = _header(agency, header)
-        cursor.nextset()
-        plan = cursor.fetchall()
-        cursor.nextset()
-        closures = cursor.fetchone()[0]
-        cursor.nextset()
-        phase_rows = cursor.fetchall()
-        cursor.nextset()
-        input_rows = cursor.fetchall()
-        cursor.nextset()
-        risk_rows = cursor.fetchall()
+    headers, plan, [(closures,)], phase_rows, input_rows, risk_rows = planned_results(
+        _project_page_statements(), params
+    )
+    if not headers:
+        return None
+    project = _header(agency, headers[0])
     critical: frozenset[str] = frozenset()
     # Retainer periods feed their own months, not the launch (as in projects.health).
     forecast = max((row[6] for row in plan if row[8] is None), default=None)

@@ -5,16 +5,19 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from agencyops.fragment_cache import render_cached, render_each_for_data
+from agencyops.fragment_cache import render_cached, render_each_for_data, render_fragment
 from agencyops.models import Discipline
 from agencyops.permissions import can_plan_projects
 from agencyops.tenancy import agency_view
@@ -179,6 +182,7 @@ TASKS_TEMPLATE = "projects/_project_tasks.html"
 CARD_TEMPLATE = "projects/_task_card.html"
 ROW_TEMPLATE = "projects/_task_row.html"
 INPUT_FORM_TEMPLATE = "projects/_input_form.html"
+FORM_FIELD_LIST_TEMPLATE = "components/form_field_list.html"
 # The input form's task picker renders its own template (projects.forms.TaskPicker).
 TASK_PICKER_TEMPLATE = TaskPicker.template_name
 # Every template whose markup the page's body holds.
@@ -190,6 +194,7 @@ PAGE_PARTS = (
     ROW_TEMPLATE,
     INPUT_FORM_TEMPLATE,
     TASK_PICKER_TEMPLATE,
+    FORM_FIELD_LIST_TEMPLATE,
 )
 
 
@@ -235,13 +240,20 @@ def _top(request: HttpRequest, page: ProjectPage, can_plan: bool) -> str:
 
 
 def _inputs(request: HttpRequest, page: ProjectPage, can_plan: bool) -> str:
-    """The required inputs and the form to track one (its task picker changes with any task's title)."""
+    """The required inputs and the form to track one, whose task picker lists the plan's tasks by title:
+    rendered again when an input or a task's title changes, the form only then."""
     data = {
         "project_id": page.project.pk,
         "inputs": page.inputs,
-        "input_form": _input_form(request, page) if can_plan else None,
+        "picker": [(task.pk, task.title) for task in page.tasks] if can_plan else None,
     }
-    return _part(request, INPUTS_TEMPLATE, data, can_plan=can_plan)
+    return _part(
+        request,
+        INPUTS_TEMPLATE,
+        data,
+        derived=lambda: {"input_form": _input_form(request, page) if can_plan else None},
+        can_plan=can_plan,
+    )
 
 
 def _tasks(request: HttpRequest, page: ProjectPage, view: str, can_plan: bool) -> str:
@@ -300,24 +312,29 @@ def _list_rows(request: HttpRequest, groups: list[tuple[str, list[Any]]]) -> lis
 
 
 def _input_form(request: HttpRequest, page: ProjectPage) -> str:
-    """The "Track a required input" form, kept under its task picker's choices (the plan's tasks)."""
-    choices = [(task.pk, task.title) for task in page.tasks]
-    [markup] = render_each_for_data(
+    """The "Track a required input" form: its task picker written from the plan's tasks, its other fields
+    (the same on every project page) rendered once per process."""
+    form = RequiredInputForm(project=page.project, tasks=page.tasks)
+    return render_fragment(
         request,
-        template_name=INPUT_FORM_TEMPLATE,
-        items=[
-            (
-                choices,
-                lambda: {
-                    "input_form": RequiredInputForm(project=page.project, tasks=page.tasks),
-                    "project": page.project,
-                },
-            )
-        ],
-        variant=(request.agency.slug, page.project.pk),
-        includes=(TASK_PICKER_TEMPLATE,),
+        INPUT_FORM_TEMPLATE,
+        {"input_form": form, "fields": _input_form_fields(form), "project": page.project},
     )
-    return markup
+
+
+_input_form_fields_markup: list[str] = []
+
+
+def _input_form_fields(form: RequiredInputForm) -> SafeString:
+    """The markup of the input form's fields other than its task picker: they show the form's definition
+    alone, so a process renders them once (a deploy starts new processes; in DEBUG, every time)."""
+    if settings.DEBUG or not _input_form_fields_markup:
+        fields = [field for field in form.visible_fields() if field.name != "tasks"]
+        markup = render_to_string(FORM_FIELD_LIST_TEMPLATE, {"fields": fields})
+        if settings.DEBUG:
+            return mark_safe(markup)  # noqa: S308 - our own markup
+        _input_form_fields_markup[:] = [markup]
+    return mark_safe(_input_form_fields_markup[0])  # noqa: S308 - our own markup
 
 
 @agency_view

@@ -1,6 +1,7 @@
 """Prepared statements for hot paths: ``planned_insert`` writes the same rows the ORM's ``bulk_create``
 would (defaults, JSON, decimals, moments, null relations), gives each its key, and is logged with its
-text; ``planned_cursor`` statements are prepared once per connection."""
+text; ``planned_cursor`` statements are prepared once per connection; ``planned_results`` sends several
+in one round trip."""
 
 from __future__ import annotations
 
@@ -8,13 +9,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import ProgrammingError, connection, transaction
 from django.forms.models import model_to_dict
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_scopes import scope
 
-from agencyops.planned_sql import planned_cursor, planned_insert
+from agencyops.planned_sql import planned_cursor, planned_insert, planned_results
 from brandkit.drafting.models import DraftingJob
 from tests import factories
 
@@ -106,3 +107,22 @@ def test_planned_statements_are_logged_with_their_text_and_prepared_once_per_con
         cursor.execute("SELECT statement FROM pg_prepared_statements WHERE statement LIKE 'INSERT INTO%'")
         prepared = [row[0] for row in cursor.fetchall() if "brandkit_draftingjob" in row[0]]
     assert len(prepared) == 1, prepared
+
+
+def test_planned_results_gives_each_statements_rows_in_one_logged_round_trip():
+    statements = (
+        "SELECT %(start)s::int + 1",
+        "SELECT n FROM generate_series(%(start)s::int, %(stop)s::int) AS n ORDER BY n",
+        "SELECT 'never' WHERE %(start)s::int > %(stop)s::int",
+    )
+    with CaptureQueriesContext(connection) as queries:
+        results = planned_results(statements, {"start": 1, "stop": 3, "unused": "ignored"})
+    assert results == [[(2,)], [(1,), (2,), (3,)], []]
+    assert len(queries) == 1
+    assert queries.captured_queries[0]["sql"] == ";\n".join(statements)
+
+
+def test_a_failing_statement_in_planned_results_raises_djangos_error_and_the_connection_goes_on():
+    with pytest.raises(ProgrammingError, match="no_such_table"), transaction.atomic():
+        planned_results(("SELECT 1", "SELECT * FROM no_such_table"), {})
+    assert planned_results(("SELECT 2",), {}) == [[(2,)]]

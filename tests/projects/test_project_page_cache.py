@@ -300,11 +300,47 @@ def test_a_renamed_task_renders_its_card_the_tasks_and_the_input_picker_again_no
 
     assert _rendered(after, "projects/_task_card.html") == 1
     assert _rendered(after, "projects/_project_tasks.html") == 1
-    # The "Track a required input" form lists every task by title.
+    # The "Track a required input" form lists every task by title; its other fields, which no task
+    # changes, come from the cache.
     assert _rendered(after, "projects/_input_form.html") == 1
+    assert _rendered(after, "components/form_field_list.html") == 0
     assert _rendered(after, "projects/_project_inputs.html") == 1
     assert _rendered(after, "projects/_project_top.html") == 0
     assert factories.without_csrf(after.content.decode()) == _uncached(as_coordinator, project)
+
+
+def _input_form_fields(html: str) -> str:
+    """The fields of the page's "Track a required input" form, whitespace between tags dropped."""
+    form = re.search(r'<form method="post" action="[^"]*/inputs/new/"[^>]*>(.*?)</form>', html, re.S)
+    assert form is not None, "the page has no required-input form"
+    fields = re.sub(r"<input type=\"hidden\" name=\"csrfmiddlewaretoken\"[^>]*>", "", form.group(1))
+    fields = fields.split('<div class="actions">')[0]
+    return re.sub(r">\s+<", "><", fields).strip()
+
+
+def test_the_pages_input_form_is_the_forms_own_markup_with_the_renamed_task_in_its_picker(
+    team, project, as_coordinator
+):
+    from django.template.loader import render_to_string
+
+    from projects.forms import RequiredInputForm
+
+    _fresh_titles(project)
+    as_coordinator.get(_url(project))
+    renamed = f"Device QA {uuid.uuid4()}"
+    with scope(agency=project.agency_id), transaction.atomic():
+        Task.objects.filter(pk=_task(project, "qa").pk).update(title=renamed)
+
+    page = _page(as_coordinator, project)
+
+    with scope(agency=project.agency_id):
+        tasks = list(Task.objects.filter(project=project).order_by("start_date", "order", "id"))
+        whole = render_to_string(
+            "components/form_fields.html", {"form": RequiredInputForm(project=project, tasks=tasks)}
+        )
+    assert _input_form_fields(page) == re.sub(r">\s+<", "><", whole).strip()
+    assert f">{renamed}</option>" in _input_form_fields(page)
+    assert _input_form_fields(page).count("<option") == len(tasks) + 3  # the tasks, and From's parties
 
 
 def test_in_the_list_by_phase_a_changed_task_renders_its_row_alone(team, project, as_coordinator):
