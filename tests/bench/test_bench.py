@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
+import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -36,7 +37,7 @@ pytestmark = pytest.mark.django_db
 RUNS = 25
 TARGET_RATIO = 3.0
 # Whether the project page's first view after a change to one task is held to TARGET_RATIO, or shown.
-JUDGE_FIRST_VIEW_AFTER_A_CHANGE = False
+JUDGE_FIRST_VIEW_AFTER_A_CHANGE = True
 RESCHEDULE_QUERY_TARGET = 50
 
 # The home view's question, as the page shows it: every open task of a live project that is due by the end
@@ -143,7 +144,9 @@ HOME_DECISIONS_SQL = [
 
 # The project page's question: the project with its client, coordinator and brief; the phases with their
 # owners; the required inputs with the tasks that need them; the open risks; the plan (tasks with phase,
-# owner and how often each moved) and its links; and the closed days its critical path is counted over.
+# owner, how often each moved and its checklist's progress) and its links; the closed days its critical
+# path is counted over; the project's approval requests with their round and final decision; and the
+# agency switcher of the shell.
 PROJECT_SQL = [
     """
     SELECT p.id, p.name, p.status, p.launch_date, p.template_name, c.id, c.name, cu.full_name,
@@ -185,7 +188,9 @@ PROJECT_SQL = [
     """
     SELECT t.id, t.key, t.title, t.status, t.start_date, t.due_date, t.duration_days, t.estimated_hours,
            t.needs_decision, t.waiting_on, t.waiting_on_name, ph.id, ph.name, m.is_active, u.full_name,
-           (SELECT count(*) FROM projects_deadlinechange dc WHERE dc.task_id = t.id) AS moves
+           (SELECT count(*) FROM projects_deadlinechange dc WHERE dc.task_id = t.id) AS moves,
+           (SELECT count(*) FROM projects_checklistitem ci WHERE ci.task_id = t.id) AS steps,
+           (SELECT count(*) FROM projects_checklistitem ci WHERE ci.task_id = t.id AND ci.done) AS steps_done
     FROM projects_task t
     LEFT JOIN projects_phase ph ON ph.id = t.phase_id
     LEFT JOIN agencyops_membership m ON m.id = t.assignee_id
@@ -199,6 +204,22 @@ PROJECT_SQL = [
     WHERE d.agency_id = %(agency)s AND s.project_id = %(project)s
     """,
     "SELECT date FROM projects_agencyclosure WHERE agency_id = %(agency)s",
+    """
+    SELECT r.id, r.title, r.status, r.due_at, fa.full_name, p.revision_rounds_included,
+           (SELECT max(v.number) FROM approvals_assetversion v WHERE v.request_id = r.id),
+           (SELECT c.full_name FROM approvals_reviewerdecision d JOIN agencyops_clientcontact c ON c.id = d.contact_id
+            WHERE d.request_id = r.id AND d.is_final ORDER BY d.decided_at DESC LIMIT 1)
+    FROM approvals_approvalrequest r
+    JOIN agencyops_clientcontact fa ON fa.id = r.final_approver_id
+    JOIN projects_project p ON p.id = r.project_id
+    WHERE r.agency_id = %(agency)s AND r.project_id = %(project)s
+    ORDER BY r.due_at
+    """,
+    """
+    SELECT m.agency_id, a.slug, a.name, m.role
+    FROM agencyops_membership m JOIN agencyops_agency a ON a.id = m.agency_id
+    WHERE m.user_id = %(user)s AND m.is_active ORDER BY a.name
+    """,
 ]
 
 # The workload view's question: each active person's open hours in each of the six weeks shown, every
@@ -325,7 +346,7 @@ def test_project_page_against_its_sql(bench, as_owner, report):
     kwargs = {"agency_slug": bench.agency.slug, "project_id": bench.page_project.pk}
     url = reverse("project_detail", kwargs=kwargs)
 
-    params = {"agency": bench.agency.pk, "project": bench.page_project.pk}
+    params = {"agency": bench.agency.pk, "project": bench.page_project.pk, "user": bench.owner.user_id}
     cached = _measure_page(report, "project page (50 tasks)", as_owner, url, PROJECT_SQL, params)
 
     # The first view after a change: before each request one task of the plan is renamed (in a savepoint,
@@ -333,13 +354,16 @@ def test_project_page_against_its_sql(bench, as_owner, report):
     # around the parts that did not change (the other tasks' cards).
     with scope(agency=bench.agency.pk):
         renamed = Task.objects.filter(project=bench.page_project).order_by("pk").first()
+    # Titles never used before, in this run or an earlier one: a title seen by an earlier run would find
+    # its card (and the parts around it) still in the cache, and the view would not be a first one.
+    run = uuid.uuid4().hex[:8]
     renames = iter(range(1, 1_000_000))
 
     def rename_a_task() -> None:
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
                 "UPDATE projects_task SET title = %s WHERE id = %s",
-                [f"{renamed.title} ({next(renames)})", renamed.pk],
+                [f"{renamed.title} ({run}.{next(renames)})", renamed.pk],
             )
 
     changed = _measure_page(
