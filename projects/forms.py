@@ -27,8 +27,7 @@ from projects.models import (
 from projects.selectors import (
     TemplateSummary,
     active_members,
-    clients_for_filter,
-    planners_for_filter,
+    list_filter_choices,
     project_tasks_for_picker,
 )
 from projects.template_spec import parse_spec
@@ -50,32 +49,44 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format="%Y-%m-%d")
 
 
-class TaskPicker(forms.SelectMultiple):
-    """A multiple choice of a plan's tasks (templates/projects/widgets/task_picker.html): Django's select
-    markup, its options written here in one pass rather than as one dictionary and one template loop per
-    option (for a plan of fifty tasks those cost more than the rest of the project page's body)."""
+class OptionsInOnePass:
+    """For a select of many options (a plan's tasks, an agency's clients): Django's select markup
+    (templates/projects/widgets/select.html), its options written here in one pass rather than as one
+    dictionary and one included template per option (for fifty options those cost more than the rest of
+    the page they are on). Selected as Django selects: every matching option of a multiple select, the
+    first of a single one."""
 
-    template_name = "projects/widgets/task_picker.html"
+    template_name = "projects/widgets/select.html"
+    allow_multiple_selected: bool
+    choices: Any
 
     def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
         # Widget's context (name, value as strings, attrs) without Select's per-option dictionaries.
-        context = forms.Widget.get_context(self, name, value, attrs)
-        context["widget"]["attrs"]["multiple"] = True
-        selected = set(context["widget"]["value"])
-        context["widget"]["options"] = format_html_join(
-            "",
-            '\n  <option value="{}"{}>{}</option>',
-            (
-                (choice, mark_safe(" selected") if str(choice) in selected else "", label)
-                for choice, label in self.choices
-            ),
-        )
+        context = forms.Widget.get_context(self, name, value, attrs)  # type: ignore[arg-type]
+        if self.allow_multiple_selected:
+            context["widget"]["attrs"]["multiple"] = True
+        wanted = set(context["widget"]["value"])
+        options = []
+        for choice, label in self.choices:
+            selected = str(choice) in wanted
+            if selected and not self.allow_multiple_selected:
+                wanted = set()
+            options.append((choice, mark_safe(" selected") if selected else "", label))
+        context["widget"]["options"] = format_html_join("", '\n  <option value="{}"{}>{}</option>', options)
         return context
 
     def _render(self, template_name: str, context: dict[str, Any], renderer: Any = None) -> SafeString:
         # The site's template engine, where templates/projects/ lives (the form renderer's own engine
         # reads only Django's and the apps' template folders).
         return mark_safe(get_template(template_name).render(context))  # noqa: S308 - a template's output
+
+
+class TaskPicker(OptionsInOnePass, forms.SelectMultiple):
+    """A multiple choice of a plan's tasks."""
+
+
+class ManySelect(OptionsInOnePass, forms.Select):
+    """A single choice among many options (the project list's clients and coordinators)."""
 
 
 def _member_label(membership: Membership) -> str:
@@ -93,22 +104,23 @@ class MemberChoiceField(forms.ModelChoiceField):
 class ProjectFilterForm(forms.Form):
     """The project list's filters; unknown values are ignored rather than failing the page."""
 
-    client = forms.TypedChoiceField(coerce=int, required=False, empty_value=None)
-    owner = forms.TypedChoiceField(label="Coordinator", coerce=int, required=False, empty_value=None)
-    status = forms.ChoiceField(required=False, choices=[("", "Any status"), *ProjectStatus.choices])
+    client = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, widget=ManySelect)
+    owner = forms.TypedChoiceField(
+        label="Coordinator", coerce=int, required=False, empty_value=None, widget=ManySelect
+    )
+    status = forms.ChoiceField(
+        required=False, choices=[("", "Any status"), *ProjectStatus.choices], widget=ManySelect
+    )
     at_risk = forms.BooleanField(label="At risk only", required=False)
 
     def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["client"].choices = [("", "All clients")] + [
-            (c.pk, c.name) for c in clients_for_filter(agency)
-        ]
-        self.fields["owner"].choices = [("", "Anyone")] + [
-            (m.pk, _member_label(m)) for m in planners_for_filter(agency)
-        ]
+        clients, planners = list_filter_choices(agency)
+        self.fields["client"].choices = [("", "All clients"), *clients]
+        self.fields["owner"].choices = [("", "Anyone"), *planners]
 
     def filters(self) -> dict[str, Any]:
-        """The keyword filters of projects_for_list."""
+        """The keyword filters of project_rows_page."""
         if not self.is_bound or not self.is_valid():
             return {"client_id": None, "coordinator_id": None, "status": "", "at_risk": False}
         data = self.cleaned_data

@@ -30,7 +30,7 @@ from django.db.models import (
 from django.db.models.query import ModelIterable
 
 from agencyops.models import Agency, Client, Membership, Role, User
-from agencyops.planned_sql import planned_results
+from agencyops.planned_sql import planned_cursor, planned_results
 from projects import scheduling
 from projects.builtin_templates import BUILTIN_TEMPLATES, builtin_spec
 from projects.calendars import agency_calendar, calendar_years
@@ -151,63 +151,96 @@ def projects_for_list(
     return projects
 
 
-# The project list API's one query: a page of the agency's projects with what each row shows, and how
-# many projects the filters keep (a window over all of them). The task counts are correlated to each
-# project row and sit above the sort, so PostgreSQL counts the tasks of the returned page only (through
-# the project's task index); the health facts are read the same way, or for every project when the
-# ``at_risk`` filter needs them. Written once rather than compiled by the ORM on every request.
+# The project list's one query (the projects page and the API): a page of the agency's projects with
+# what each row shows, and how many projects the filters keep (a window over all of them). The page is cut
+# first; its rows' task counts and health facts are read after, for those rows only (through the project's
+# task and escalation indexes). When the ``at_risk`` filter needs the health of every project, the inner
+# query reads it too ({health_filter}). Written once rather than compiled by the ORM on every request.
 PROJECT_LIST_SQL = """
-SELECT p.id, p.name, c.id, c.name, p.status, p.launch_date, p.template_name,
-       m.id, u.full_name, m.is_active,
+SELECT p.id, p.name, p.client_id, p.client_name, p.status, p.launch_date, p.template_name,
+       p.coordinator_id, p.coordinator_name, p.coordinator_active,
        (SELECT ARRAY[count(*),
                      count(*) FILTER (WHERE t.status = 'done'),
                      count(*) FILTER (WHERE t.status <> 'done' AND t.due_date < %(today)s),
                      count(*) FILTER (WHERE t.status = 'blocked')]
         FROM projects_task t WHERE t.project_id = p.id),
-       health.forecast_launch, health.open_risks, p.created_at,
-       count(*) OVER () AS matching
-FROM projects_project p
-JOIN agencyops_client c ON c.id = p.client_id
-LEFT JOIN agencyops_membership m ON m.id = p.coordinator_id
-LEFT JOIN agencyops_user u ON u.id = m.user_id
+       health.forecast_launch, health.open_risks, p.created_at, p.matching
+FROM (
+    SELECT p.id, p.name, c.id AS client_id, c.name AS client_name, p.status, p.launch_date,
+           p.template_name, m.id AS coordinator_id, u.full_name AS coordinator_name,
+           m.is_active AS coordinator_active, p.created_at, count(*) OVER () AS matching
+    FROM projects_project p
+    JOIN agencyops_client c ON c.id = p.client_id
+    LEFT JOIN agencyops_membership m ON m.id = p.coordinator_id
+    LEFT JOIN agencyops_user u ON u.id = m.user_id
+    {health_filter}
+    WHERE p.agency_id = %(agency)s {filters}
+    ORDER BY p.launch_date, p.name, p.id
+    LIMIT %(limit)s OFFSET %(offset)s
+) p
 CROSS JOIN LATERAL ({health}) health
-WHERE p.agency_id = %(agency)s {filters}
 ORDER BY p.launch_date, p.name, p.id
-LIMIT %(limit)s OFFSET %(offset)s
 """
 
 
-@dataclass
-class ProjectListPage:
-    """A page of the project list API and how many projects its filters keep.
+class ProjectListRow(NamedTuple):
+    """A project as the lists show it (the projects page and the API): its client, coordinator, status
+    and launch, its tasks counted, and its health (``projects.health`` decides at risk)."""
 
-    ``rows`` are plain dicts in the shape of ``projects.serializers.ProjectSerializer``, ready to render
-    as JSON."""
+    id: int
+    name: str
+    client_id: int
+    client_name: str
+    status: str
+    status_label: str
+    launch_date: date
+    template_name: str
+    coordinator_id: int | None
+    coordinator_name: str | None
+    coordinator_active: bool | None
+    tasks_total: int
+    tasks_done: int
+    overdue_count: int
+    blocked_count: int
+    forecast_launch: date | None
+    open_risks: int
+    at_risk: bool
+    created_at: Any
+
+
+@dataclass
+class ProjectRowsPage:
+    """A page of the project list and how many projects its filters keep."""
 
     count: int
-    rows: list[dict[str, Any]]
+    rows: list[ProjectListRow]
 
 
-def projects_list_page(
+PROJECT_STATUS_LABELS = dict(ProjectStatus.choices)
+
+
+def project_rows_page(
     agency: Agency,
     *,
     client_id: int | None = None,
+    coordinator_id: int | None = None,
     status: str = "",
     at_risk: bool = False,
     on_track: bool = False,
     today: date,
     offset: int,
     limit: int,
-    render_datetime: Any,
-) -> ProjectListPage:
-    """The project list API's page: the same projects, order, counts and health as ``projects_for_list``
-    (``projects.health`` decides at risk), in one query (a second only to count a page past the end).
-
-    ``render_datetime`` renders ``created_at`` as the API does (the serializer field's own rendering)."""
+) -> ProjectRowsPage:
+    """A page of the agency's projects in launch order, with the same counts and health as
+    ``projects_for_list``, in one query (a second only to count a page past the end): what the projects
+    page and the project list API both show."""
     filters, params = [], {"agency": agency.pk, "today": today, "limit": limit, "offset": offset}
     if client_id:
         filters.append("AND p.client_id = %(client)s")
         params["client"] = client_id
+    if coordinator_id:
+        filters.append("AND p.coordinator_id = %(coordinator)s")
+        params["coordinator"] = coordinator_id
     if status in ProjectStatus.values:
         filters.append("AND p.status = %(status)s")
         params["status"] = status
@@ -215,8 +248,11 @@ def projects_list_page(
         filters.append(f"AND {AT_RISK_SQL}")
     elif on_track:
         filters.append(f"AND NOT {AT_RISK_SQL}")
-    sql = PROJECT_LIST_SQL.format(health=HEALTH_FACTS_SQL, filters=" ".join(filters))
-    with connection.cursor() as cursor:
+    health_filter = f"CROSS JOIN LATERAL ({HEALTH_FACTS_SQL}) health" if at_risk or on_track else ""
+    sql = PROJECT_LIST_SQL.format(
+        health=HEALTH_FACTS_SQL, health_filter=health_filter, filters=" ".join(filters)
+    )
+    with planned_cursor() as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
         if found:
@@ -235,29 +271,31 @@ def projects_list_page(
         total, done, overdue, blocked = row[10]
         forecast, open_risks, launch = row[11], row[12], row[5]
         rows.append(
-            {
-                "id": row[0],
-                "name": row[1],
-                "client": {"id": row[2], "name": row[3]},
-                "status": row[4],
-                "launch_date": launch.isoformat(),
-                "template_name": row[6],
-                "coordinator": None
-                if row[7] is None
-                else {"id": row[7], "name": row[8], "is_active": row[9]},
-                "tasks_total": total,
-                "tasks_done": done,
-                "overdue_count": overdue,
-                "blocked_count": blocked,
-                "forecast_launch": forecast and forecast.isoformat(),
-                "open_risks": open_risks,
-                "at_risk": project_health(
+            ProjectListRow(
+                id=row[0],
+                name=row[1],
+                client_id=row[2],
+                client_name=row[3],
+                status=row[4],
+                status_label=PROJECT_STATUS_LABELS.get(row[4], row[4]),
+                launch_date=launch,
+                template_name=row[6],
+                coordinator_id=row[7],
+                coordinator_name=row[8],
+                coordinator_active=row[9],
+                tasks_total=total,
+                tasks_done=done,
+                overdue_count=overdue,
+                blocked_count=blocked,
+                forecast_launch=forecast,
+                open_risks=open_risks,
+                at_risk=project_health(
                     open_risks=open_risks, launch_date=launch, forecast_launch=forecast
                 ).at_risk,
-                "created_at": render_datetime(row[13]),
-            }
+                created_at=row[13],
+            )
         )
-    return ProjectListPage(count=count, rows=rows)
+    return ProjectRowsPage(count=count, rows=rows)
 
 
 def agency_has_projects(agency: Agency) -> bool:
@@ -265,18 +303,29 @@ def agency_has_projects(agency: Agency) -> bool:
     return Project.objects.filter(agency=agency).exists()
 
 
-def clients_for_filter(agency: Agency) -> QuerySet[Client]:
-    """Clients to filter the project list by: every client, archived ones too (their projects remain)."""
-    return Client.objects.filter(agency=agency).order_by("name", "pk")
+# The project list's filter choices, in one statement: every client (archived ones too: their projects
+# remain), and the people who can coordinate a project (owners and coordinators) by name.
+LIST_FILTER_CHOICES_SQL = """
+SELECT 'client', c.id, c.name, c.name FROM agencyops_client c WHERE c.agency_id = %(agency)s
+UNION ALL
+SELECT 'planner', m.id, coalesce(nullif(u.full_name, ''), u.email), u.full_name
+FROM agencyops_membership m JOIN agencyops_user u ON u.id = m.user_id
+WHERE m.agency_id = %(agency)s AND m.role IN (%(owner)s, %(coordinator)s)
+ORDER BY 1, 4, 2
+"""
 
 
-def planners_for_filter(agency: Agency) -> QuerySet[Membership]:
-    """People who can coordinate a project: owners and coordinators, with their names."""
-    return (
-        Membership.objects.filter(agency=agency, role__in=(Role.OWNER, Role.COORDINATOR))
-        .select_related("user")
-        .order_by("user__full_name", "pk")
-    )
+def list_filter_choices(agency: Agency) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """(clients, planners) to filter the project list by, as (id, name) in name order."""
+    with planned_cursor() as cursor:
+        cursor.execute(
+            LIST_FILTER_CHOICES_SQL,
+            {"agency": agency.pk, "owner": Role.OWNER.value, "coordinator": Role.COORDINATOR.value},
+        )
+        rows = cursor.fetchall()
+    clients = [(pk, label) for kind, pk, label, _sort in rows if kind == "client"]
+    planners = [(pk, label) for kind, pk, label, _sort in rows if kind == "planner"]
+    return clients, planners
 
 
 def active_members(agency: Agency) -> QuerySet[Membership]:

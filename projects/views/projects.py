@@ -20,6 +20,7 @@ from django.views.decorators.vary import vary_on_headers
 from agencyops.fragment_cache import render_cached, render_each_for_data, render_fragment
 from agencyops.models import Discipline
 from agencyops.permissions import can_plan_projects
+from agencyops.row_links import link_by_id
 from agencyops.tenancy import agency_view
 from projects import extensions, services
 from projects.calendars import agency_today
@@ -36,12 +37,13 @@ from projects.forms import (
 from projects.models import Project, ProjectStatus, RequiredInput
 from projects.page_versions import project_page_version
 from projects.selectors import (
+    ProjectListRow,
     ProjectPage,
     active_members,
     agency_has_projects,
     project_history_entries,
     project_page,
-    projects_for_list,
+    project_rows_page,
     projects_with_header,
     templates_for_picker,
 )
@@ -78,11 +80,29 @@ def _transitions(project: Project) -> list[tuple[str, str]]:
 @vary_on_headers("HX-Request")
 @require_http_methods(["GET", "HEAD"])
 def project_list(request: HttpRequest) -> HttpResponse:
-    """Every project across clients with progress and risk, filtered by client, coordinator, status, risk."""
+    """Every project across clients with progress and risk, filtered by client, coordinator, status, risk,
+    PROJECTS_PER_PAGE at a time in launch order."""
     filter_form = ProjectFilterForm(request.GET or None, agency=request.agency)
     filters = filter_form.filters()
     today = agency_today(request.agency)
-    projects = list(projects_for_list(request.agency, today=today, **filters))
+    number = _page_number(request.GET.get("page"))
+    page = project_rows_page(
+        request.agency,
+        today=today,
+        offset=(number - 1) * PROJECTS_PER_PAGE,
+        limit=PROJECTS_PER_PAGE,
+        **filters,
+    )
+    if not page.rows and page.count:
+        # Past the last page (an old link, a hand-typed number): the last page instead.
+        number = -(-page.count // PROJECTS_PER_PAGE)
+        page = project_rows_page(
+            request.agency,
+            today=today,
+            offset=(number - 1) * PROJECTS_PER_PAGE,
+            limit=PROJECTS_PER_PAGE,
+            **filters,
+        )
     filtered = any(filters.values())
     template = "projects/project_list.html"
     if request.htmx:
@@ -92,12 +112,59 @@ def project_list(request: HttpRequest) -> HttpResponse:
         template,
         {
             "filter_form": filter_form,
-            "projects": projects,
-            "today": today,
+            "rows": _list_rows_markup(request, page.rows, today),
+            "count": page.count,
+            "pages": _pages(request, number, page.count),
             "filtered": filtered,
-            "has_any_project": bool(projects) or (filtered and agency_has_projects(request.agency)),
+            "has_any_project": bool(page.count) or (filtered and agency_has_projects(request.agency)),
             "can_plan": can_plan_projects(request.membership),
         },
+    )
+
+
+PROJECTS_PER_PAGE = 50
+# A page number past any agency's projects, so a hostile one never reaches PostgreSQL as an offset.
+MAX_PAGE = 100_000
+PROJECT_LIST_ROW_TEMPLATE = "projects/_project_list_row.html"
+
+
+def _page_number(raw: str | None) -> int:
+    """The asked page, 1 when it is missing or not a page number."""
+    try:
+        return min(max(int(raw or 1), 1), MAX_PAGE)
+    except ValueError:
+        return 1
+
+
+def _pages(request: HttpRequest, number: int, count: int) -> dict[str, Any]:
+    """Which projects the page shows and the links to its neighbours, the filters kept."""
+    last = max(-(-count // PROJECTS_PER_PAGE), 1)
+
+    def link(to: int) -> str:
+        query = request.GET.copy()
+        query["page"] = str(to)
+        return f"?{query.urlencode()}"
+
+    return {
+        "number": number,
+        "last": last,
+        "first_shown": (number - 1) * PROJECTS_PER_PAGE + 1 if count else 0,
+        "last_shown": min(number * PROJECTS_PER_PAGE, count),
+        "previous": link(number - 1) if number > 1 else "",
+        "next": link(number + 1) if number < last else "",
+    }
+
+
+def _list_rows_markup(request: HttpRequest, rows: list[ProjectListRow], today: Any) -> list[SafeString]:
+    """The rows' markup, each kept under its own values: a list shown again after one project changed
+    renders that project's row alone."""
+    project_url = link_by_id("project_detail", "project_id", agency_slug=request.agency.slug)
+    return render_each_for_data(
+        request,
+        template_name=PROJECT_LIST_ROW_TEMPLATE,
+        items=[(row, {"row": row, "url": project_url(row.id), "this_year": today.year}) for row in rows],
+        # The launch shows its year outside this year.
+        variant=(request.agency.slug, today.year),
     )
 
 

@@ -26,7 +26,8 @@ from django_scopes import scope
 from projects import services
 from projects.calendars import agency_calendar, agency_today
 from projects.home_sections import home_sections, working_week
-from projects.models import Task
+from projects.models import Project, Task
+from projects.views.projects import PROJECTS_PER_PAGE
 from projects.workload import WORKLOAD_WEEKS, weeks_from
 from tests.bench import seed
 from tests.bench.conftest import median_ms, paired_medians_ms, rendering_as_in_production
@@ -414,6 +415,58 @@ def test_workload_view_against_its_sql(bench, as_owner, report):
     # Six weeks are shown, and the seed gives people more work than some weeks hold.
     assert measured["body"].count(b'workload-week"') == WORKLOAD_WEEKS
     assert b"workload-over" in measured["body"]
+
+
+# The projects list's question: the first page of the agency's projects in launch order, each with its
+# client, coordinator, status and launch, its tasks counted (all, done, overdue, blocked) and its health
+# facts (the forecast launch: its latest non-recurring due date; its open risks), and how many projects
+# there are; the filters' clients and coordinators; and the agency switcher of the shell.
+PROJECT_LIST_SQL = [
+    """
+    SELECT p.id, p.name, c.name, u.full_name, p.status, p.launch_date,
+           (SELECT ARRAY[count(*), count(*) FILTER (WHERE t.status = 'done'),
+                         count(*) FILTER (WHERE t.status <> 'done' AND t.due_date < %(today)s),
+                         count(*) FILTER (WHERE t.status = 'blocked')]
+            FROM projects_task t WHERE t.project_id = p.id),
+           (SELECT max(t.due_date) FROM projects_task t
+            WHERE t.project_id = p.id AND t.recurrence_period IS NULL),
+           (SELECT count(*) FROM projects_escalation e
+            WHERE e.project_id = p.id AND e.state IN ('open', 'acknowledged')),
+           count(*) OVER ()
+    FROM projects_project p
+    JOIN agencyops_client c ON c.id = p.client_id
+    LEFT JOIN agencyops_membership m ON m.id = p.coordinator_id
+    LEFT JOIN agencyops_user u ON u.id = m.user_id
+    WHERE p.agency_id = %(agency)s
+    ORDER BY p.launch_date, p.name, p.id
+    LIMIT %(per_page)s
+    """,
+    "SELECT id, name FROM agencyops_client WHERE agency_id = %(agency)s ORDER BY name, id",
+    """
+    SELECT m.id, u.full_name FROM agencyops_membership m JOIN agencyops_user u ON u.id = m.user_id
+    WHERE m.agency_id = %(agency)s AND m.role IN ('owner', 'coordinator') ORDER BY u.full_name, m.id
+    """,
+    """
+    SELECT m.agency_id, a.slug, a.name, m.role
+    FROM agencyops_membership m JOIN agencyops_agency a ON a.id = m.agency_id
+    WHERE m.user_id = %(user)s AND m.is_active ORDER BY a.name
+    """,
+]
+
+
+def test_projects_list_against_its_sql(bench, as_owner, report):
+    today = agency_today(bench.agency)
+    url = reverse("project_list", kwargs={"agency_slug": bench.agency.slug})
+    per_page = PROJECTS_PER_PAGE
+    params = {"agency": bench.agency.pk, "today": today, "user": bench.owner.user_id, "per_page": per_page}
+    with scope(agency=bench.agency.pk):
+        total = Project.objects.count()
+        first, last = Project.objects.order_by("launch_date", "name", "pk")[:per_page][:: per_page - 1]
+    measured = _measure_page(
+        report, f"projects list (first {per_page} of {total})", as_owner, url, PROJECT_LIST_SQL, params
+    )
+    assert first.name.encode() in measured["body"] and last.name.encode() in measured["body"]
+    assert f"of {total}".encode() in measured["body"]
 
 
 def test_rescheduling_a_task_cascades_through_200_tasks_in_few_queries(bench, report):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -128,11 +129,72 @@ def test_the_list_runs_the_same_queries_for_2_or_30_projects(
     count, team, as_coordinator, django_assert_num_queries
 ):
     _many_projects(team, count)
-    # session, user, membership, clients and coordinators for the filters, the annotated projects,
-    # the agency switcher's memberships
-    with django_assert_num_queries(7):
+    # session, user, membership, the filters' clients and coordinators (one statement), the page of
+    # projects with their counts and health, the agency switcher's memberships
+    with django_assert_num_queries(6):
         response = as_coordinator.get(url("project_list", team["agency"]))
     assert response.content.decode().count("/14</td>") == count
+
+
+def _names_shown(page: str) -> list[str]:
+    return re.findall(r'<td><a href="[^"]+/projects/\d+/">(Project \d+)</a></td>', page)
+
+
+def test_the_list_shows_its_projects_a_page_at_a_time_in_launch_order(team, as_coordinator, monkeypatch):
+    from projects.views import projects as project_views
+
+    monkeypatch.setattr(project_views, "PROJECTS_PER_PAGE", 5)
+    _many_projects(team, 12)
+    agency = team["agency"]
+    first = as_coordinator.get(url("project_list", agency)).content.decode()
+    second = as_coordinator.get(url("project_list", agency), {"page": "2"}).content.decode()
+    third = as_coordinator.get(url("project_list", agency), {"page": "3"}).content.decode()
+
+    shown = [_names_shown(page) for page in (first, second, third)]
+    assert [len(names) for names in shown] == [5, 5, 2]
+    with scope(agency=agency.pk):
+        in_launch_order = list(
+            Project.objects.order_by("launch_date", "name", "pk").values_list("name", flat=True)
+        )
+    assert shown[0] + shown[1] + shown[2] == in_launch_order
+    assert "Projects 1–5 of 12" in first and "Projects 11–12 of 12" in third
+    assert 'rel="next"' in first and 'rel="prev"' not in first
+    assert 'rel="prev"' in third and 'rel="next"' not in third
+    assert "Page 2 of 3" in second
+
+
+@pytest.mark.parametrize(
+    ("asked", "shown"), [("0", 1), ("-3", 1), ("two", 1), ("99", 3), ("1e9", 1), ("9" * 40, 3)]
+)
+def test_a_page_number_out_of_range_or_not_a_number_shows_the_nearest_page(
+    asked, shown, team, as_coordinator, monkeypatch
+):
+    from projects.views import projects as project_views
+
+    monkeypatch.setattr(project_views, "PROJECTS_PER_PAGE", 5)
+    _many_projects(team, 12)
+    response = as_coordinator.get(url("project_list", team["agency"]), {"page": asked})
+    assert response.status_code == 200
+    assert f"Page {shown} of 3" in response.content.decode()
+
+
+def test_the_pages_links_keep_the_filters_and_htmx_gets_the_table_alone(team, as_coordinator, monkeypatch):
+    from projects.views import projects as project_views
+
+    monkeypatch.setattr(project_views, "PROJECTS_PER_PAGE", 5)
+    _many_projects(team, 12)
+    acme = team["clients"][0]
+    first = as_coordinator.get(url("project_list", team["agency"]), {"client": acme.pk}).content.decode()
+    # Every other project is Acme's: six of them, on two pages.
+    assert "Projects 1–5 of 6 match the filters" in first
+    next_link = re.search(r'<a href="([^"]+)" rel="next"', first).group(1)
+    assert f"client={acme.pk}" in next_link and "page=2" in next_link
+    response = as_coordinator.get(
+        url("project_list", team["agency"]) + next_link.replace("&amp;", "&"), HTTP_HX_REQUEST="true"
+    )
+    page = response.content.decode()
+    assert page.lstrip().startswith('<div id="project-table">')
+    assert len(_names_shown(page)) == 1 and "Page 2 of 2" in page
 
 
 # --------------------------------------------------------------------------- a new project
@@ -547,3 +609,22 @@ def test_save_as_template_sits_behind_the_project_actions_menu_for_planners_only
     assert 'name="name"' in as_coordinator.get(save_url).content.decode()
     worker = as_member.get(url("project_detail", agency, project.pk)).content.decode()
     assert "proj-actions-menu" in worker and save_url not in worker
+
+
+def test_the_list_filters_offer_every_client_and_every_owner_or_coordinator_by_name(team, as_coordinator):
+    from agencyops.models import Client, Membership, Role
+
+    page = as_coordinator.get(url("project_list", team["agency"])).content.decode()
+    with scope(agency=team["agency"].pk):
+        clients = list(Client.objects.order_by("name", "pk").values_list("pk", "name"))
+        planners = [
+            (m.pk, m.user.full_name or m.user.email)
+            for m in Membership.objects.filter(role__in=(Role.OWNER, Role.COORDINATOR))
+            .select_related("user")
+            .order_by("user__full_name", "pk")
+        ]
+    for name, choices in (("client", clients), ("owner", planners)):
+        select = re.search(rf'<select name="{name}"[^>]*>(.*?)</select>', page, re.S).group(1)
+        offered = re.findall(r'<option value="(\d+)">([^<]*)</option>', select)
+        assert offered == [(str(pk), label) for pk, label in choices]
+        assert len(offered) >= 1
