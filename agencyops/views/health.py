@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import redis
 from django.conf import settings
 from django.db import connection
@@ -20,10 +22,17 @@ def _check_database() -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=4)
+def _redis_client(url: str) -> redis.Redis:
+    # One client (and its small pool) per process and address: opening a new connection for every check
+    # cost more than the rest of the check, and a load balancer asks every few seconds. A connection
+    # that broke is dropped by the failed ping and opened again by the next.
+    return redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+
+
 def _check_redis() -> str | None:
     try:
-        client = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=2, socket_timeout=2)
-        client.ping()
+        _redis_client(settings.REDIS_URL).ping()
     except Exception as exc:
         return f"{type(exc).__name__}: {exc}".strip()
     return None

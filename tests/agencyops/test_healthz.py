@@ -58,3 +58,26 @@ def test_healthz_refuses_anything_but_get(client):
 
     assert response.status_code == 405
     assert response["Allow"] == "GET"
+
+
+def _connections_received(server) -> int:
+    return server.info("stats")["total_connections_received"]
+
+
+@pytest.mark.django_db
+def test_healthz_keeps_one_redis_connection_and_opens_a_new_one_when_it_broke(client, settings):
+    import redis
+
+    from agencyops.views.health import _redis_client
+
+    server = redis.Redis.from_url(settings.REDIS_URL)
+    assert client.get("/healthz").status_code == 200
+    before = _connections_received(server)
+    for _ in range(5):
+        assert client.get("/healthz").status_code == 200
+    assert _connections_received(server) == before
+
+    # The server drops the check's connection (a restart, an idle timeout): the next check still answers.
+    server.client_kill_filter(_id=_redis_client(settings.REDIS_URL).client_id())
+    assert client.get("/healthz").json()["redis"] == "ok"
+    assert _connections_received(server) == before + 1
