@@ -44,6 +44,8 @@ CONNECTIONS = 2
 WORKERS = 2
 TARGETS = {
     "owner home": 0.25,
+    # Not among the issue's served targets; held to the pages' own.
+    "projects list (first page)": 0.25,
     "project page (cache hit)": 0.25,
     "project page (cache miss)": 0.25,
     "projects API list": 0.3,
@@ -222,6 +224,7 @@ def _measure_agency(
     touched = Task.objects.filter(project=page).values_list("pk", flat=True).first()
     urls: list[tuple[str, str, str, Callable[[], None] | None]] = [
         ("owner home", f"/{slug}/", owner, None),
+        ("projects list (first page)", f"/{slug}/projects/", owner, None),
         ("project page (cache hit)", f"/{slug}/projects/{page.pk}/", owner, None),
         ("project page (cache miss)", f"/{slug}/projects/{page.pk}/", owner, _touch(touched)),
         ("projects API list", f"/api/v1/agencies/{slug}/projects/", owner, None),
