@@ -209,7 +209,8 @@ class ProjectListView(ProjectsAPIView):
             offset=offset,
             limit=limit,
         )
-        rows = [_project_json(row, serializers.DateTimeField().to_representation) for row in page.rows]
+        render_datetime = serializers.DateTimeField().to_representation
+        rows = [_project_json(row, render_datetime) for row in page.rows]
         return _page_response(paginator, request, limit=limit, offset=offset, count=page.count, rows=rows)
 
     @extend_schema(
