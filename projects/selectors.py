@@ -14,10 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
 
-from django.contrib.postgres.fields import ArrayField
 from django.db import connection
 from django.db.models import (
-    Count,
     F,
     Func,
     IntegerField,
@@ -27,7 +25,6 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
-from django.db.models.query import ModelIterable
 
 from agencyops.models import Agency, Client, Membership, Role, User
 from agencyops.planned_sql import planned_cursor, planned_results
@@ -39,9 +36,7 @@ from projects.health import (
     COUNTED_STATES,
     HEALTH_FACTS_SQL,
     ProjectHealth,
-    health_of,
     project_health,
-    with_health,
     with_health_facts,
 )
 from projects.models import (
@@ -77,78 +72,6 @@ def _tasks_counted(condition: Q | None = None) -> Subquery:
         .values("n"),
         output_field=IntegerField(),
     )
-
-
-def _task_counts(today: date) -> Subquery:
-    """[total, done, overdue, blocked] of the project's tasks, in one pass over them.
-
-    A subquery correlated to each project row, so PostgreSQL counts only the projects it returns (after
-    ``LIMIT``, through the project's task index) instead of grouping every task of the agency first."""
-    done = Q(status=TaskStatus.DONE)
-    counts = [
-        Count("pk"),
-        Count("pk", filter=done),
-        Count("pk", filter=~done & Q(due_date__lt=today)),
-        Count("pk", filter=Q(status=TaskStatus.BLOCKED)),
-    ]
-    return Subquery(
-        Task.objects.filter(project=OuterRef("pk"))
-        .order_by()
-        .values("project")
-        .annotate(
-            counts=Func(*counts, template="ARRAY[%(expressions)s]", output_field=ArrayField(IntegerField()))
-        )
-        .values("counts")
-    )
-
-
-class _ProjectsWithCounts(ModelIterable):
-    """Projects with ``tasks_total``, ``tasks_done``, ``overdue_count`` and ``blocked_count`` unpacked from
-    the one ``task_counts`` array (a project without tasks counts zeros), and ``at_risk`` read from the
-    health facts the row carries (``projects.health.health_of``, the same rule as the SQL filter)."""
-
-    def __iter__(self):  # type: ignore[no-untyped-def]
-        for project in super().__iter__():
-            counts = project.task_counts or (0, 0, 0, 0)
-            project.tasks_total, project.tasks_done, project.overdue_count, project.blocked_count = counts
-            project.at_risk = health_of(project).at_risk
-            yield project
-
-
-def projects_for_list(
-    agency: Agency,
-    *,
-    client_id: int | None = None,
-    coordinator_id: int | None = None,
-    status: str = "",
-    at_risk: bool = False,
-    on_track: bool = False,
-    today: date,
-) -> QuerySet[Project]:
-    """Every project of the agency with its progress, overdue and blocked counts and its health.
-
-    ``at_risk``, ``open_risks`` and ``forecast_launch`` come from ``projects.health``: the one
-    definition every page and the API share (open escalations, forecast past the committed launch).
-    ``at_risk=True`` keeps only the projects at risk, ``on_track=True`` only the others; the filter runs
-    in SQL, before any pagination. The counts come from one subquery per row, so a paginated list pays
-    only for the page it returns.
-    """
-    projects = Project.objects.filter(agency=agency).select_related("client", "coordinator__user")
-    # The health's SQL form only where it filters; otherwise the row's facts decide it as it loads.
-    projects = with_health(projects) if at_risk or on_track else with_health_facts(projects)
-    projects = projects.annotate(task_counts=_task_counts(today)).order_by("launch_date", "name", "pk")
-    projects._iterable_class = _ProjectsWithCounts
-    if client_id:
-        projects = projects.filter(client_id=client_id)
-    if coordinator_id:
-        projects = projects.filter(coordinator_id=coordinator_id)
-    if status in ProjectStatus.values:
-        projects = projects.filter(status=status)
-    if at_risk:
-        projects = projects.filter(at_risk=True)
-    elif on_track:
-        projects = projects.filter(at_risk=False)
-    return projects
 
 
 # The project list's one query (the projects page and the API): a page of the agency's projects with
@@ -231,8 +154,8 @@ def project_rows_page(
     offset: int,
     limit: int,
 ) -> ProjectRowsPage:
-    """A page of the agency's projects in launch order, with the same counts and health as
-    ``projects_for_list``, in one query (a second only to count a page past the end): what the projects
+    """A page of the agency's projects in launch order, with their task counts and health
+    (``projects.health``), in one query (a second only to count a page past the end): what the projects
     page and the project list API both show."""
     filters, params = [], {"agency": agency.pk, "today": today, "limit": limit, "offset": offset}
     if client_id:

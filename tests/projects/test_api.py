@@ -6,13 +6,26 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from django.contrib.postgres.fields import ArrayField
 from django.core.management import call_command
+from django.db.models import Count, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.query import ModelIterable
 from django.urls import reverse
 from django_scopes import scope
 
+from agencyops.models import Agency
 from projects import scheduling, services
 from projects.calendars import agency_calendar, agency_today
-from projects.models import DeadlineChange, Project, ProjectTemplate, Task, TaskDependency, TaskStatus
+from projects.health import health_of, with_health, with_health_facts
+from projects.models import (
+    DeadlineChange,
+    Project,
+    ProjectStatus,
+    ProjectTemplate,
+    Task,
+    TaskDependency,
+    TaskStatus,
+)
 from tests import factories
 from tests.factories import token_client
 
@@ -314,13 +327,82 @@ def test_the_project_list_filters_by_client_status_and_risk(team, project):
     assert done["count"] == 0
 
 
+# --------------------------------------------------------------------------- the list's oracle
+
+
+def _task_counts(today: date) -> Subquery:
+    """[total, done, overdue, blocked] of the project's tasks, in one pass over them.
+
+    A subquery correlated to each project row, so PostgreSQL counts only the projects it returns (after
+    ``LIMIT``, through the project's task index) instead of grouping every task of the agency first."""
+    done = Q(status=TaskStatus.DONE)
+    counts = [
+        Count("pk"),
+        Count("pk", filter=done),
+        Count("pk", filter=~done & Q(due_date__lt=today)),
+        Count("pk", filter=Q(status=TaskStatus.BLOCKED)),
+    ]
+    return Subquery(
+        Task.objects.filter(project=OuterRef("pk"))
+        .order_by()
+        .values("project")
+        .annotate(
+            counts=Func(*counts, template="ARRAY[%(expressions)s]", output_field=ArrayField(IntegerField()))
+        )
+        .values("counts")
+    )
+
+
+class _ProjectsWithCounts(ModelIterable):
+    """Projects with ``tasks_total``, ``tasks_done``, ``overdue_count`` and ``blocked_count`` unpacked from
+    the one ``task_counts`` array (a project without tasks counts zeros), and ``at_risk`` read from the
+    health facts the row carries (``projects.health.health_of``, the same rule as the SQL filter)."""
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        for project in super().__iter__():
+            counts = project.task_counts or (0, 0, 0, 0)
+            project.tasks_total, project.tasks_done, project.overdue_count, project.blocked_count = counts
+            project.at_risk = health_of(project).at_risk
+            yield project
+
+
+def projects_for_list(  # the list on the ORM: the oracle project_rows_page is held to
+    agency: Agency,
+    *,
+    client_id: int | None = None,
+    coordinator_id: int | None = None,
+    status: str = "",
+    at_risk: bool = False,
+    on_track: bool = False,
+    today: date,
+) -> QuerySet[Project]:
+    """Every project of the agency with its progress, overdue and blocked counts and its health, through
+    the ORM and ``projects.health``'s expressions: written apart from the list's SQL, so the two can be
+    compared row for row."""
+    projects = Project.objects.filter(agency=agency).select_related("client", "coordinator__user")
+    # The health's SQL form only where it filters; otherwise the row's facts decide it as it loads.
+    projects = with_health(projects) if at_risk or on_track else with_health_facts(projects)
+    projects = projects.annotate(task_counts=_task_counts(today)).order_by("launch_date", "name", "pk")
+    projects._iterable_class = _ProjectsWithCounts
+    if client_id:
+        projects = projects.filter(client_id=client_id)
+    if coordinator_id:
+        projects = projects.filter(coordinator_id=coordinator_id)
+    if status in ProjectStatus.values:
+        projects = projects.filter(status=status)
+    if at_risk:
+        projects = projects.filter(at_risk=True)
+    elif on_track:
+        projects = projects.filter(at_risk=False)
+    return projects
+
+
 def test_the_project_list_shows_each_project_as_the_project_serializer_renders_it(team):
     """The API's list is read in one statement and built as plain values for speed: each page, under
-    every filter, must be what ProjectSerializer renders from ``projects_for_list`` (the list page's
-    selector, on the ORM and ``projects.health``), field for field and in the same order."""
+    every filter, must be what ProjectSerializer renders from ``projects_for_list`` (the same list on
+    the ORM and ``projects.health``, above), field for field and in the same order."""
     from agencyops.services.accounts import membership_remove
     from projects.models import ProjectStatus
-    from projects.selectors import projects_for_list
     from projects.serializers import ProjectSerializer
 
     agency, coordinator = team["agency"], team["coordinator"]

@@ -18,8 +18,8 @@ pytestmark = pytest.mark.django_db
 def _listed(team, **filters) -> dict:
     agency = team["agency"]
     with scope(agency=agency.pk):
-        rows = selectors.projects_for_list(agency, today=agency_today(agency), **filters)
-        return {p.name: p for p in rows}
+        page = selectors.project_rows_page(agency, today=agency_today(agency), offset=0, limit=500, **filters)
+        return {row.name: row for row in page.rows}
 
 
 def test_the_list_counts_progress_overdue_and_blocked_tasks(team):
