@@ -475,10 +475,7 @@ def test_the_home_view_places_its_tasks_from_one_range_of_its_index(team):
     """The placing expression the home view's SQL uses is the index's (task_home_placement_idx): if either
     changed alone, the home view would read every task of the agency again."""
     _project(team, park_on=TUESDAY)
-    # Most of the agency's open work parked far beyond this week, as in any agency with a pipeline: with
-    # only four such plans the whole agency was so few rows that, after some test runs' statistics, the
-    # planner read it all through the agency's index and filtered it, which says nothing about the index.
-    for n in range(16):
+    for n in range(4):
         _project(team, client_index=n % 2, name=f"Later {n}")
     placing = f"""
         SELECT t.id FROM projects_task t
@@ -486,7 +483,24 @@ def test_the_home_view_places_its_tasks_from_one_range_of_its_index(team):
     """
     assert f"t.status <> 'done' AND {PLACEMENT_SQL} <= %(week_end)s" in " ".join(HOME_ROWS_SQL.split())
     with connection.cursor() as cursor:
-        # The test agency is small enough to read whole: ask which index answers best once it is not.
+        # Which index the planner prefers for a test agency of a few hundred rows depends on the statistics
+        # earlier tests left (the agency's own index won once in CI). The question here is whether this index
+        # can answer the query at all, so the table's other indexes are dropped for this test's transaction
+        # (rolled back with it) and reading the table whole is priced out.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # a table with deferred checks pending can't be altered
+        cursor.execute(
+            """
+            SELECT i.indexrelid::regclass::text, c.conname FROM pg_index i
+            LEFT JOIN pg_constraint c ON c.conindid = i.indexrelid AND c.conrelid = i.indrelid
+            WHERE i.indrelid = 'projects_task'::regclass AND NOT i.indisprimary
+              AND i.indexrelid::regclass::text <> 'task_home_placement_idx'
+            """
+        )
+        for other_index, constraint in cursor.fetchall():
+            if constraint:
+                cursor.execute(f'ALTER TABLE projects_task DROP CONSTRAINT "{constraint}"')
+            else:
+                cursor.execute(f'DROP INDEX "{other_index}"')
         cursor.execute("ANALYZE projects_task")
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("EXPLAIN " + placing, {"agency": team["agency"].pk, "week_end": FRIDAY})
