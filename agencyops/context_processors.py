@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import functools
-from typing import Any, NamedTuple
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils.safestring import SafeString
 
 from agencyops.fragment_cache import render_remembered
 from agencyops.models import Role
-from agencyops.planned_sql import planned_cursor
+from agencyops.tenancy import AgencyChoice, agencies_of
 
 NAV = [
     ("home", "Home"),
@@ -26,26 +26,6 @@ NAV = [
 ]
 
 
-ROLE_LABELS = dict(Role.choices)
-
-# The caller's agencies for the switcher, by name (the caller's own memberships: no tenant to scope by).
-OTHER_AGENCIES_SQL = """
-SELECT m.agency_id, a.slug, a.name, m.role
-FROM agencyops_membership m JOIN agencyops_agency a ON a.id = m.agency_id
-WHERE m.user_id = %s AND m.is_active
-ORDER BY a.name
-"""
-
-
-class AgencyChoice(NamedTuple):
-    """An agency in the switcher: where it leads and the caller's role there."""
-
-    agency_id: int
-    slug: str
-    name: str
-    role: str
-
-
 def shell(request: HttpRequest) -> dict[str, Any]:
     membership = getattr(request, "membership", None)
     if membership is None or not request.user.is_authenticated:
@@ -53,13 +33,9 @@ def shell(request: HttpRequest) -> dict[str, Any]:
 
     @functools.cache
     def other_agencies() -> tuple[AgencyChoice, ...]:
-        # One query of four columns, written once rather than compiled by the ORM on every page.
-        with planned_cursor() as cursor:
-            cursor.execute(OTHER_AGENCIES_SQL, [request.user.pk])
-            rows = cursor.fetchall()
-        return tuple(
-            AgencyChoice(pk, slug, name, ROLE_LABELS.get(role, role)) for pk, slug, name, role in rows
-        )
+        # Read with the membership on a page's first read (agencyops.tenancy.signed_in_membership).
+        known = getattr(membership, "agencies", None)
+        return known if known is not None else agencies_of(request.user.pk)
 
     # Owners run the team: for them it is one click from every page, not only inside the account menu.
     nav = (*NAV, ("member_list", "Team")) if membership.role == Role.OWNER else tuple(NAV)

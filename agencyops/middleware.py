@@ -47,22 +47,26 @@ def _user_by_id(user_id: Any) -> User | None:
     return load(row) if row is not None else None
 
 
-def signed_in_user(request: HttpRequest) -> Any:
-    """The person this request's session signs in, or AnonymousUser: Django's ``auth.get_user``, step by
-    step, except that a session signed in through the model backend reads its user by SQL written once
-    (compiling that lookup cost the ORM several times what running it costs, on every request)."""
+def session_user_id(request: HttpRequest) -> Any | None:
+    """The id of the person this request's session signs in through the model backend (whose users are read
+    here by SQL written once), or None: nobody signed in, or a backend that loads its users its own way
+    (``signed_in_user`` then asks Django)."""
     try:
         user_id = User._meta.pk.to_python(request.session[SESSION_KEY])
         backend_path = request.session[BACKEND_SESSION_KEY]
     except KeyError:
-        return AnonymousUser()
+        return None
     if backend_path not in settings.AUTHENTICATION_BACKENDS:
-        return AnonymousUser()
-    backend = load_backend(backend_path)
-    if type(backend).get_user is not ModelBackend.get_user:
-        # Another backend loads its users its own way: Django's get_user does it all.
-        return django_get_user(request)
-    user = _user_by_id(user_id)
+        return None
+    if type(load_backend(backend_path)).get_user is not ModelBackend.get_user:
+        return None
+    return user_id
+
+
+def session_user_verified(request: HttpRequest, user: User | None) -> Any:
+    """The person the session's user id named, read by the caller, once the session is checked as Django
+    checks it; AnonymousUser (and the session ended) when it fails."""
+    backend = load_backend(request.session[BACKEND_SESSION_KEY])
     if user is None or not backend.user_can_authenticate(user):
         return AnonymousUser()
     # Verify the session, as Django does: a password change (the hash) ends every other session.
@@ -79,6 +83,27 @@ def signed_in_user(request: HttpRequest) -> Any:
         return user
     request.session.flush()
     return AnonymousUser()
+
+
+def signed_in_user(request: HttpRequest) -> Any:
+    """The person this request's session signs in, or AnonymousUser: Django's ``auth.get_user``, step by
+    step, except that a session signed in through the model backend reads its user by SQL written once
+    (compiling that lookup cost the ORM several times what running it costs, on every request)."""
+    user_id = session_user_id(request)
+    if user_id is None:
+        # Nobody signed in, or another backend: Django's get_user does it all.
+        return django_get_user(request)
+    return session_user_verified(request, _user_by_id(user_id))
+
+
+def user_known(request: HttpRequest, user: Any) -> None:
+    """Record who the request's person is, read together with something else (their membership)."""
+    request._cached_user = user  # type: ignore[attr-defined]
+
+
+def user_loaded(request: HttpRequest) -> bool:
+    """Whether ``request.user`` has been read already."""
+    return hasattr(request, "_cached_user")
 
 
 def _cached_user(request: HttpRequest) -> Any:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from contextlib import ExitStack
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -20,33 +20,50 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django_scopes import scope
 from rest_framework.exceptions import NotFound
 
+from agencyops.middleware import session_user_id, session_user_verified, user_known, user_loaded
 from agencyops.model_rows import model_loader
-from agencyops.models import Agency, Client, ClientContact, ClientStatus, Membership, Notification
+from agencyops.models import (
+    Agency,
+    Client,
+    ClientContact,
+    ClientStatus,
+    Membership,
+    Notification,
+    Role,
+    User,
+)
 from agencyops.planned_sql import planned_cursor
 
 View = Callable[..., HttpResponse]
 
 
 @functools.cache
-def _membership_query() -> tuple[
+def _membership_columns() -> tuple[
     str, Callable[[Sequence[Any]], Model], Callable[[Sequence[Any]], Model], int
 ]:
-    """The membership lookup every staff page and API call makes, written once instead of compiled by the
-    ORM on every request (that compiling cost more than the query)."""
+    """What a membership lookup selects of ``m`` (the membership) and ``a`` (its agency), and how to load
+    it: the membership, its agency and its person's unread notifications (the shell's bell)."""
     membership_columns, load_membership = model_loader(Membership, "m")
     agency_columns, load_agency = model_loader(Agency, "a")
     notification = Notification._meta
-    sql = f"""
-        SELECT {membership_columns}, {agency_columns},
+    columns = f"""{membership_columns}, {agency_columns},
                (SELECT count(*) FROM "{notification.db_table}" n
                 WHERE n."{notification.get_field("agency").column}" = m."agency_id"
                   AND n."{notification.get_field("recipient").column}" = m."user_id"
-                  AND n."{notification.get_field("read_at").column}" IS NULL)
+                  AND n."{notification.get_field("read_at").column}" IS NULL)"""
+    return columns, load_membership, load_agency, len(Membership._meta.concrete_fields)
+
+
+@functools.cache
+def _membership_query() -> str:
+    """The membership lookup every API call makes (and a page whose person is already read), written once
+    instead of compiled by the ORM on every request (that compiling cost more than the query)."""
+    return f"""
+        SELECT {_membership_columns()[0]}
         FROM "{Membership._meta.db_table}" m JOIN "{Agency._meta.db_table}" a ON a."id" = m."agency_id"
         WHERE a."slug" = %s AND m."user_id" = %s AND m."is_active"
         LIMIT 1
     """
-    return sql, load_membership, load_agency, len(Membership._meta.concrete_fields)
 
 
 def membership_for(user: Any, agency_slug: str) -> Membership | None:
@@ -57,16 +74,94 @@ def membership_for(user: Any, agency_slug: str) -> Membership | None:
     """
     if not user.is_authenticated:
         return None
-    sql, load_membership, load_agency, split = _membership_query()
+    sql = _membership_query()
     with planned_cursor() as cursor:
         cursor.execute(sql, [agency_slug, user.pk])
         row = cursor.fetchone()
     if row is None:
         return None
+    return _membership_from_row(row, user)
+
+
+class AgencyChoice(NamedTuple):
+    """An agency in the shell's switcher: where it leads and the caller's role there."""
+
+    agency_id: int
+    slug: str
+    name: str
+    role: str
+
+
+ROLE_LABELS = dict(Role.choices)
+
+# The caller's agencies for the switcher, by name (the caller's own memberships: no tenant to scope by).
+AGENCIES_OF_SQL = """
+SELECT m.agency_id, a.slug, a.name, m.role
+FROM agencyops_membership m JOIN agencyops_agency a ON a.id = m.agency_id
+WHERE m.user_id = %s AND m.is_active
+ORDER BY a.name
+"""
+
+
+def agencies_of(user_id: Any) -> tuple[AgencyChoice, ...]:
+    """Every agency this person works in, by name, for the switcher: one query of four columns."""
+    with planned_cursor() as cursor:
+        cursor.execute(AGENCIES_OF_SQL, [user_id])
+        rows = cursor.fetchall()
+    return tuple(AgencyChoice(pk, slug, name, ROLE_LABELS.get(role, role)) for pk, slug, name, role in rows)
+
+
+@functools.cache
+def _member_query() -> tuple[str, Callable[[Sequence[Any]], Model], int]:
+    """A staff page's first read: the session's person, their membership here (as ``membership_for`` reads
+    it) and every agency they work in, for the switcher. One statement where three dependent reads (person,
+    membership, agencies) each cost a round trip on every page."""
+    user_columns, load_user = model_loader(User, "u")
+    membership, agency = Membership._meta, Agency._meta
+    sql = f"""
+        SELECT {user_columns}, {_membership_columns()[0]},
+               (SELECT array_agg(ARRAY[om."agency_id"::text, oa."slug", oa."name", om."role"] ORDER BY oa."name")
+                FROM "{membership.db_table}" om JOIN "{agency.db_table}" oa ON oa."id" = om."agency_id"
+                WHERE om."user_id" = u."id" AND om."is_active")
+        FROM "{User._meta.db_table}" u
+        LEFT JOIN ("{membership.db_table}" m
+                   JOIN "{agency.db_table}" a ON a."id" = m."agency_id" AND a."slug" = %s)
+          ON m."user_id" = u."id" AND m."is_active"
+        WHERE u."id" = %s
+        LIMIT 1
+    """
+    return sql, load_user, len(User._meta.concrete_fields)
+
+
+def _membership_from_row(row: Sequence[Any], user: Any) -> Membership:
+    _columns, load_membership, load_agency, split = _membership_columns()
     membership = load_membership(row[:split])
     membership.agency = load_agency(row[split:-1])
     membership.unread_notifications = row[-1]
     membership.user = user
+    return membership
+
+
+def signed_in_membership(request: HttpRequest, agency_slug: str) -> Membership | None:
+    """The active membership in this agency of whoever the request signs in, or None (nobody signed in, or
+    no place there). When the person has not been read yet, one statement reads them, the membership and
+    the agencies of the switcher (``membership.agencies``); otherwise ``membership_for``."""
+    user_id = None if user_loaded(request) else session_user_id(request)
+    if user_id is None:
+        return membership_for(request.user, agency_slug)
+    sql, load_user, membership_at = _member_query()
+    with planned_cursor() as cursor:
+        cursor.execute(sql, [agency_slug, user_id])
+        row = cursor.fetchone()
+    user = session_user_verified(request, load_user(row[:membership_at]) if row is not None else None)
+    user_known(request, user)
+    if not user.is_authenticated or row[membership_at] is None:
+        return None
+    membership = _membership_from_row(row[membership_at:-1], user)
+    membership.agencies = tuple(
+        AgencyChoice(int(pk), slug, name, ROLE_LABELS.get(role, role))
+        for pk, slug, name, role in row[-1] or ()
+    )
     return membership
 
 
@@ -137,9 +232,9 @@ def agency_view(view: View | None = None, *, permission: Callable[[Membership], 
     def decorate(func: View) -> View:
         @functools.wraps(func)
         def wrapper(request: HttpRequest, agency_slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            membership = signed_in_membership(request, agency_slug)
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            membership = membership_for(request.user, agency_slug)
             if membership is None:
                 raise Http404("No such agency.")
             request.agency = membership.agency  # type: ignore[attr-defined]
@@ -210,8 +305,18 @@ class TenantScopedAPIMixin(ScopedAPIMixin):
 
     tenant_policy = "agency"
 
+    def initial(self, request: Any, *args: Any, **kwargs: Any) -> None:
+        # A call signed in by its session (a browser's): the person and their membership here in one read,
+        # before authentication asks who the person is. A token is read by its own authentication class.
+        self._read_with_person = None
+        if "HTTP_AUTHORIZATION" not in request._request.META:
+            self._read_with_person = signed_in_membership(request._request, kwargs.get("agency_slug", ""))
+        super().initial(request, *args, **kwargs)
+
     def resolve_tenant(self, request: Any, agency_slug: str) -> Any:
-        membership = membership_for(request.user, agency_slug)
+        membership = self._read_with_person
+        if membership is None or membership.user != request.user:
+            membership = membership_for(request.user, agency_slug)
         if membership is None:
             return None
         request.membership = membership

@@ -14,6 +14,7 @@ from approvals.models import ApprovalRequest
 from projects.calendars import agency_calendar, agency_today
 from projects.models import Escalation, Task
 from tests import factories
+from tests.reads import STAFF_PAGE_READS
 
 pytestmark = pytest.mark.django_db
 
@@ -120,7 +121,8 @@ def test_approvals_and_risks_do_not_add_queries_as_they_grow(
                 section="needs_decision",
                 message=f"Nobody owns task {n}.",
             )
-    # The 10 of the home view, plus projecting the late approvals onto their plans: tasks, links, closures.
-    with django_assert_num_queries(13):
+    # The home view's (test_home.py), plus projecting the late approvals onto their plans: tasks, links,
+    # closures.
+    with django_assert_num_queries(STAFF_PAGE_READS + 6 + 3):
         page = as_owner.get(_home(team["agency"])).content.decode()
     assert page.count("Late approval") == projects

@@ -24,6 +24,7 @@ from approvals.models import (
 )
 from projects.models import DeadlineChange, Task
 from tests import factories
+from tests.reads import STAFF_PAGE_READS
 
 pytestmark = pytest.mark.django_db
 
@@ -150,9 +151,8 @@ def test_the_list_runs_the_same_queries_for_5_or_40_requests(
     count, team, as_coordinator, django_assert_num_queries
 ):
     _many_requests(team, count)
-    # session, user, membership; clients and projects for the filters; the requests with their
-    # latest version; the agency switcher
-    with django_assert_num_queries(7):
+    # the first reads; clients and projects for the filters; the requests with their latest version
+    with django_assert_num_queries(STAFF_PAGE_READS + 3):
         response = as_coordinator.get(url("approval_list", team["agency"]))
     assert response.content.decode().count("ap-status-") == count
 
@@ -856,9 +856,9 @@ def test_the_request_page_runs_the_same_queries_for_few_or_many_comments(
                 said_at=timezone.now(),
             )
         services.comment_resolve(actor=coordinator, comment=top)
-    # session, user, membership; the request; versions, their pages; comments; decisions; change
-    # requests; the request's inbound address (shown to coordinators); the agency switcher
-    with django_assert_num_queries(11):
+    # the first reads; the request; versions, their pages; comments; decisions; change requests; the
+    # request's inbound address (shown to coordinators)
+    with django_assert_num_queries(STAFF_PAGE_READS + 7):
         response = as_coordinator.get(url("approval_detail", agency, request.pk))
     assert response.content.decode().count('class="ap-comment ') == 1 + 2 * replies
 
@@ -876,8 +876,8 @@ def test_the_project_page_lists_its_approvals_with_round_state_and_next_action_i
     page_url = reverse("project_detail", kwargs={"agency_slug": agency.slug, "project_id": project.pk})
     as_member.get(page_url)  # the cached body is built once; the approvals section is read on every view
 
-    # Session, user, membership, the switcher, the page's version stamp, the approvals (one query).
-    with django_assert_num_queries(6):
+    # The first reads, the page's version stamp, the approvals (one query).
+    with django_assert_num_queries(STAFF_PAGE_READS + 2):
         page = as_member.get(page_url).content.decode()
 
     for request in requests:

@@ -9,6 +9,7 @@ from django_scopes import scope
 from projects.calendars import agency_calendar
 from projects.models import DeadlineChange, DeadlineChangeCause, Task, TaskStatus, TaskStatusChange
 from tests import factories
+from tests.reads import STAFF_PAGE_READS
 
 pytestmark = pytest.mark.django_db
 
@@ -151,9 +152,8 @@ def test_shifting_shows_what_moves_and_the_launch_before_anything_changes(
     agency = team["agency"]
     chosen = pick(agency, project, 2, 3, 4)
     before = plan(agency, project)
-    # session, user, membership; project; the ticked tasks; the plan's tasks and links; closures; the
-    # agency switcher
-    with django_assert_num_queries(9):
+    # the first reads; project; the ticked tasks; the plan's tasks and links; closures
+    with django_assert_num_queries(STAFF_PAGE_READS + 5):
         response = _shift(as_coordinator, agency, project, chosen, 2)
     html = response.content.decode()
     assert response.status_code == 200
@@ -173,10 +173,10 @@ def test_confirming_a_shift_moves_each_ticked_task_by_business_days_with_its_his
     with scope(agency=agency.pk):
         calendar = agency_calendar(agency)
     # The same number of queries for 3 or 6 tasks: the moves are worked out in memory and written at once.
-    # session, user, membership; project; the ticked tasks; savepoint; lock the project; the plan's tasks
-    # and links; the agency and its closures; the tasks' new dates; their history; the phases' deadlines
-    # (last due dates, phases, write); release
-    with django_assert_num_queries(17):
+    # the first reads; project; the ticked tasks; savepoint; lock the project; the plan's tasks and links;
+    # the agency and its closures; the tasks' new dates; their history; the phases' deadlines (last due
+    # dates, phases, write); release
+    with django_assert_num_queries(STAFF_PAGE_READS + 14):
         response = _shift(as_coordinator, agency, project, chosen, 2, confirm=True)
     assert response.status_code == 302
     after = plan(agency, project)

@@ -18,6 +18,7 @@ from projects.models import ProjectTemplate, Task
 from projects.scheduling import BusinessCalendar
 from projects.workload import WorkItem, my_work_for, spread_hours, weekly_hours, weeks_from
 from tests import factories
+from tests.reads import STAFF_PAGE_READS
 
 MON = date(2025, 5, 5)  # a Monday
 TUE, WED, THU, FRI = (MON + timedelta(days=i) for i in range(1, 5))
@@ -375,9 +376,9 @@ def test_the_workload_runs_the_same_queries_for_5_members_and_20_tasks_as_for_40
     small_owner, _ = _agency_with(5, 20)
     large_owner, launch = _agency_with(40, 400)
     small, large = logged_in(small_owner.user), logged_in(large_owner.user)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(STAFF_PAGE_READS + 3):
         small_html = small.get(reverse("workload", args=[small_owner.agency.slug])).content.decode()
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(STAFF_PAGE_READS + 3):
         large_html = large.get(reverse("workload", args=[large_owner.agency.slug])).content.decode()
     # Five people, plus "Owner unclear" for the account-lead tasks nobody in the small agency can take.
     assert small_html.count('<th scope="row">') == 6 and "Owner unclear" in small_html
@@ -508,10 +509,11 @@ def test_my_work_runs_the_same_queries_for_5_tasks_and_for_60(team, logged_in, d
         )
     as_designer, as_writer = logged_in(designer.user), logged_in(writer.user)
     slug = agency.slug
-    # 8 for the work itself, plus 1 for the member's running timer (the time-logging panel).
-    with django_assert_num_queries(9):
+    # The first reads and 4 for the work itself, plus 1 for the member's running timer (the time-logging
+    # panel).
+    with django_assert_num_queries(STAFF_PAGE_READS + 4 + 1):
         small_html = as_designer.get(reverse("my_work", args=[slug])).content.decode()
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(STAFF_PAGE_READS + 4 + 1):
         large_html = as_writer.get(reverse("my_work", args=[slug])).content.decode()
     assert small_html.count('class="my-work-title"') == 5
     assert large_html.count('class="my-work-title"') == 60

@@ -13,6 +13,7 @@ from projects.models import Project
 from reporting.services import alerts as alert_services
 from tests import factories
 from tests.conftest import _logged_in
+from tests.reads import STAFF_PAGE_READS
 from tests.reporting import story
 
 pytestmark = pytest.mark.django_db
@@ -97,7 +98,7 @@ def test_the_alerts_section_costs_one_query_however_many_alerts(
                 threshold=D(40 + n), days=1,
             )  # fmt: skip
         alert_services.alerts_check(agency=team["agency"], client_id=data["client"].pk, as_of=NOV_21)
-    # The home view's 9 (tests/agencyops/test_home.py) plus one for the open alerts and their total.
-    with django_assert_num_queries(10):
+    # The home view's (tests/agencyops/test_home.py), one of them for the open alerts and their total.
+    with django_assert_num_queries(STAFF_PAGE_READS + 6):
         page = as_owner.get(_home(team["agency"])).content.decode()
     assert f'Open alerts <span class="count">({2 + extra_rules})</span>' in page

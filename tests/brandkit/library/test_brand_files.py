@@ -13,6 +13,7 @@ from brandkit.library import services as library
 from tests import factories
 from tests.brandkit.brand_data import acme_layer, layer_save
 from tests.brandkit.library import fixtures
+from tests.reads import STAFF_PAGE_READS
 
 CLAIM = "Rated 4.8 stars by 1,200 patients"
 
@@ -37,7 +38,9 @@ def acme(team):
     layer_save(actor=team["coordinator"], client=team["clients"][0], content=acme_layer())
     return {
         "client": team["clients"][0],
-        "landing": _file(team, "Spring landing page", text=b"Book the appointment that suits you, in two taps."),
+        "landing": _file(
+            team, "Spring landing page", text=b"Book the appointment that suits you, in two taps."
+        ),
         "reviews": _file(team, "Google reviews export"),
         "other_clients": _file(team, "Birch menu", client_index=1),
     }
@@ -74,7 +77,10 @@ def test_another_clients_or_a_deleted_file_is_refused_and_nothing_is_saved(team,
         _page(team, acme["client"]), {"examples": [acme["landing"].pk, acme["other_clients"].pk]}
     )
     assert refused.status_code == 400
-    assert f"No such library file of {acme['client'].name}: {acme['other_clients'].pk}." in refused.content.decode()
+    assert (
+        f"No such library file of {acme['client'].name}: {acme['other_clients'].pk}."
+        in refused.content.decode()
+    )
     with scope(agency=team["agency"].pk):
         library.library_item_delete(actor=team["coordinator"], item=acme["reviews"])
     deleted = as_coordinator.post(_page(team, acme["client"]), {"proof-0": [acme["reviews"].pk]})
@@ -109,11 +115,15 @@ def test_the_api_reads_and_sets_the_files_through_the_clients_own_library(team, 
     theirs = _file(other_team, "Their file", team_key="coordinator")
     other_agency = api.put(url, {"examples": [theirs.pk]}, format="json")
     assert other_agency.status_code == 400 and "examples" in other_agency.json()
-    not_a_claim = api.put(url, {"proofs": [{"claim": "Best in the world", "items": [acme["reviews"].pk]}]}, format="json")
+    not_a_claim = api.put(
+        url, {"proofs": [{"claim": "Best in the world", "items": [acme["reviews"].pk]}]}, format="json"
+    )
     assert not_a_claim.status_code == 400 and "proofs" in not_a_claim.json()
     their_client = reverse("api_brand_files", args=[team["agency"].slug, other_team["clients"][0].pk])
     assert api.get(their_client).status_code == 404
-    assert [e["title"] for e in api.get(url).json()["examples"]] == ["Spring landing page"]  # refusals kept it
+    assert [e["title"] for e in api.get(url).json()["examples"]] == [
+        "Spring landing page"
+    ]  # refusals kept it
 
 
 @pytest.mark.django_db
@@ -157,7 +167,7 @@ def test_the_picker_page_and_endpoint_answer_in_a_fixed_number_of_queries(
         )  # fmt: skip
     page = _page(team, acme["client"])
     as_coordinator.get(page)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(STAFF_PAGE_READS + 5):
         response = as_coordinator.get(page)
     assert response.content.decode().count('name="examples"') == 17
     api = factories.token_client(team["coordinator"].user)
