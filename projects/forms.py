@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.template.loader import get_template
+from django.http import QueryDict
+from django.template.loader import get_template, render_to_string
+from django.utils.datastructures import MultiValueDict
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
@@ -113,9 +119,14 @@ class ProjectFilterForm(forms.Form):
     )
     at_risk = forms.BooleanField(label="At risk only", required=False)
 
-    def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        choices: tuple[Sequence[tuple[int, str]], Sequence[tuple[int, str]]],
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
-        clients, planners = list_filter_choices(agency)
+        clients, planners = choices
         self.fields["client"].choices = [("", "All clients"), *clients]
         self.fields["owner"].choices = [("", "Anyone"), *planners]
 
@@ -130,6 +141,47 @@ class ProjectFilterForm(forms.Form):
             "status": data["status"],
             "at_risk": data["at_risk"],
         }
+
+
+PROJECT_FILTER_FIELDS_TEMPLATE = "projects/_project_filter_fields.html"
+
+
+@dataclass(frozen=True)
+class ProjectFilters:
+    """What the project list's filters ask for (``project_rows_page``'s keyword filters) and their fields'
+    markup, as they are chosen."""
+
+    filters: dict[str, Any]
+    fields: SafeString
+
+
+def project_filters(agency: Agency, query: QueryDict) -> ProjectFilters:
+    """The filters a query string asks for, among the agency's clients and coordinators. The same choices
+    and the same query give the same filters and markup: each process remembers the last few (building
+    and rendering the form cost more than the rest of the list page whose rows are cached), except in
+    DEBUG, where template edits show on the next reload."""
+    clients, planners = list_filter_choices(agency)
+    asked = (
+        bool(query),
+        tuple((name, tuple(query.getlist(name))) for name in ProjectFilterForm.base_fields),
+    )
+    build = _project_filters.__wrapped__ if settings.DEBUG else _project_filters
+    return build(tuple(clients), tuple(planners), asked)
+
+
+@functools.lru_cache(maxsize=256)
+def _project_filters(
+    clients: tuple[tuple[int, str], ...],
+    planners: tuple[tuple[int, str], ...],
+    asked: tuple[bool, tuple[tuple[str, tuple[str, ...]], ...]],
+) -> ProjectFilters:
+    bound, values = asked
+    data = MultiValueDict({name: list(given) for name, given in values if given})
+    form = ProjectFilterForm(data if bound else None, choices=(clients, planners))
+    return ProjectFilters(
+        filters=form.filters(),
+        fields=mark_safe(render_to_string(PROJECT_FILTER_FIELDS_TEMPLATE, {"filter_form": form})),  # noqa: S308
+    )
 
 
 # --------------------------------------------------------------------------- creating a project

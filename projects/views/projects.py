@@ -17,7 +17,12 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
-from agencyops.fragment_cache import render_cached, render_each_for_data, render_fragment
+from agencyops.fragment_cache import (
+    render_all_for_data,
+    render_cached,
+    render_each_for_data,
+    render_fragment,
+)
 from agencyops.models import Discipline
 from agencyops.permissions import can_plan_projects
 from agencyops.row_links import link_by_id
@@ -28,11 +33,11 @@ from projects.forms import (
     BriefForm,
     LaunchMoveForm,
     ProjectCreateForm,
-    ProjectFilterForm,
     ProjectSettingsForm,
     RecurrenceForm,
     RequiredInputForm,
     TaskPicker,
+    project_filters,
 )
 from projects.models import Project, ProjectStatus, RequiredInput
 from projects.page_versions import project_page_version
@@ -82,8 +87,8 @@ def _transitions(project: Project) -> list[tuple[str, str]]:
 def project_list(request: HttpRequest) -> HttpResponse:
     """Every project across clients with progress and risk, filtered by client, coordinator, status, risk,
     PROJECTS_PER_PAGE at a time in launch order."""
-    filter_form = ProjectFilterForm(request.GET or None, agency=request.agency)
-    filters = filter_form.filters()
+    chosen = project_filters(request.agency, request.GET)
+    filters = chosen.filters
     today = agency_today(request.agency)
     number = _page_number(request.GET.get("page"))
     page = project_rows_page(
@@ -111,7 +116,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
         request,
         template,
         {
-            "filter_form": filter_form,
+            "filter_fields": chosen.fields,
             "rows": _list_rows_markup(request, page.rows, today),
             "count": page.count,
             "pages": _pages(request, number, page.count),
@@ -155,11 +160,11 @@ def _pages(request: HttpRequest, number: int, count: int) -> dict[str, Any]:
     }
 
 
-def _list_rows_markup(request: HttpRequest, rows: list[ProjectListRow], today: Any) -> list[SafeString]:
-    """The rows' markup, each kept under its own values: a list shown again after one project changed
-    renders that project's row alone."""
+def _list_rows_markup(request: HttpRequest, rows: list[ProjectListRow], today: Any) -> SafeString:
+    """The rows' markup, the whole page of rows and each row kept under their values: the same page again
+    costs one cache read, and a page shown again after one project changed renders that row alone."""
     project_url = link_by_id("project_detail", "project_id", agency_slug=request.agency.slug)
-    return render_each_for_data(
+    return render_all_for_data(
         request,
         template_name=PROJECT_LIST_ROW_TEMPLATE,
         items=[(row, {"row": row, "url": project_url(row.id), "this_year": today.year}) for row in rows],

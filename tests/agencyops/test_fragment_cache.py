@@ -114,3 +114,64 @@ def test_a_body_rendered_against_other_collected_static_files_has_another_key():
         fragment_cache._static_stamp.cache_clear()
     assert plain != hashed
     assert plain == _stamp_with(templates)
+
+
+def _render_all(items: list[str], rendered: list, *, run: str) -> str:
+    """render_all_for_data over one row per item, recording which rows were rendered."""
+    from django.test import RequestFactory
+
+    settings = [
+        {
+            "BACKEND": "django.template.backends.django.DjangoTemplates",
+            "OPTIONS": {
+                "loaders": [("django.template.loaders.locmem.Loader", {"row.html": "<li>{{ v }}</li>"})]
+            },
+        }
+    ]
+
+    def context_of(value):
+        def context():
+            rendered.append(value)
+            return {"v": value}
+
+        return context
+
+    with override_settings(TEMPLATES=settings):
+        fragment_cache._templates_stamp.cache_clear()
+        try:
+            return fragment_cache.render_all_for_data(
+                RequestFactory().get("/"),
+                template_name="row.html",
+                items=[((run, value), context_of(value)) for value in items],
+                variant=("list",),
+            )
+        finally:
+            fragment_cache._templates_stamp.cache_clear()
+
+
+def test_a_list_kept_whole_and_by_row_renders_only_the_row_that_changed():
+    import uuid
+
+    from django.core.cache import cache
+
+    run = uuid.uuid4().hex
+    rendered: list = []
+    assert _render_all(["a", "b", "c"], rendered, run=run) == "<li>a</li><li>b</li><li>c</li>"
+    assert rendered == ["a", "b", "c"]
+
+    # The same rows: the whole list in one read, nothing rendered.
+    reads = []
+    original_get_many, original_get = cache.get_many, cache.get
+    cache.get_many = lambda keys: reads.append(("many", len(keys))) or original_get_many(keys)  # type: ignore[method-assign]
+    cache.get = lambda key, *a: reads.append(("one", 1)) or original_get(key, *a)  # type: ignore[method-assign]
+    try:
+        assert _render_all(["a", "b", "c"], rendered, run=run) == "<li>a</li><li>b</li><li>c</li>"
+    finally:
+        cache.get_many, cache.get = original_get_many, original_get  # type: ignore[method-assign]
+    assert rendered == ["a", "b", "c"] and reads == [("one", 1)]
+
+    # One row changed: that row alone is rendered, the others come from their own keys.
+    assert _render_all(["a", "B", "c"], rendered, run=run) == "<li>a</li><li>B</li><li>c</li>"
+    assert rendered == ["a", "b", "c", "B"]
+    # Nothing at all: nothing to read or render.
+    assert _render_all([], rendered, run=run) == ""

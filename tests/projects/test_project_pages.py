@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django_scopes import scope, scopes_disabled
 
@@ -21,6 +22,7 @@ from projects.models import (
     TaskStatus,
 )
 from tests import factories
+from tests.reads import STAFF_PAGE_READS
 
 pytestmark = pytest.mark.django_db
 
@@ -83,6 +85,45 @@ def test_the_list_filters_by_client_status_and_risk(team, as_coordinator):
         assert calm.tasks.count() == 14
 
 
+def _filter_fields(page: str) -> str:
+    return re.search(r'<form method="get"[^>]*class="filters".*?</form>', page, re.S).group(0)
+
+
+def test_the_filters_are_remembered_per_choice_and_query_and_match_a_fresh_form(team, as_coordinator):
+    """The filters' markup and meaning are remembered per process under the choices and the query: what a
+    repeat view shows is what a fresh form renders, a new client shows at once, and a choice sticks."""
+    from projects.forms import PROJECT_FILTER_FIELDS_TEMPLATE, ProjectFilterForm
+    from projects.selectors import list_filter_choices
+
+    agency, acme = team["agency"], team["clients"][0]
+    factories.project_create(actor=team["coordinator"], client=acme, name="Calm site", launch_in_days=150)
+
+    def fresh(query):
+        form = ProjectFilterForm(query or None, choices=list_filter_choices(agency))
+        return form.filters(), render_to_string(PROJECT_FILTER_FIELDS_TEMPLATE, {"filter_form": form})
+
+    for query in ({}, {"client": acme.pk, "status": "active"}, {"client": "not-a-number", "at_risk": "on"}):
+        first = as_coordinator.get(url("project_list", agency), query)
+        again = as_coordinator.get(url("project_list", agency), query)
+        filters, markup = fresh({k: str(v) for k, v in query.items()})
+        assert first.status_code == again.status_code == 200
+        assert _filter_fields(first.content.decode()) == _filter_fields(again.content.decode())
+        assert markup.strip() in first.content.decode()
+    assert (
+        f'<option value="{acme.pk}" selected>Acme Dental</option>'
+        in as_coordinator.get(url("project_list", agency), {"client": acme.pk}).content.decode()
+    )
+    # A hostile value is ignored: every project is listed, nothing is selected.
+    ignored = as_coordinator.get(url("project_list", agency), {"client": "not-a-number"}).content.decode()
+    assert "Calm site" in ignored and f'value="{acme.pk}" selected' not in _filter_fields(ignored)
+
+    # A new client is a new choice: the next view offers it.
+    with scope(agency=agency.pk):
+        newcomer = factories.client_create(actor=team["owner"], name="Zenith Yoga")
+    page = as_coordinator.get(url("project_list", agency)).content.decode()
+    assert f'<option value="{newcomer.pk}">Zenith Yoga</option>' in _filter_fields(page)
+
+
 def test_the_list_shows_progress_launch_and_counts_per_project(team, as_owner):
     agency, coordinator = team["agency"], team["coordinator"]
     project = factories.project_create(actor=coordinator, client=team["clients"][0], name="Dental site")
@@ -129,9 +170,9 @@ def test_the_list_runs_the_same_queries_for_2_or_30_projects(
     count, team, as_coordinator, django_assert_num_queries
 ):
     _many_projects(team, count)
-    # session, user, membership, the filters' clients and coordinators (one statement), the page of
-    # projects with their counts and health, the agency switcher's memberships
-    with django_assert_num_queries(6):
+    # the first reads, the filters' clients and coordinators (one statement), the page of projects with
+    # their counts and health
+    with django_assert_num_queries(STAFF_PAGE_READS + 2):
         response = as_coordinator.get(url("project_list", team["agency"]))
     assert response.content.decode().count("/14</td>") == count
 
@@ -446,16 +487,16 @@ def test_the_project_page_runs_the_same_queries_for_14_or_200_tasks(
                 new_due=calendar.add_business_days(task.due_date, 1),
                 reason="Late",
             )
-    # session, user, membership; the page's version; the page's rows in one round trip (the project with
-    # its header rows; tasks with moves, checklists and links; closures; phases; inputs and their tasks;
-    # open escalations); the agency switcher; the approvals section (read fresh, outside the cached body);
-    # the list view adds the team for the bulk "Reassign" picker
-    with django_assert_num_queries(7 + (view == "list")):
+    # the first reads; the page's version; the page's rows in one round trip (the project with its header
+    # rows; tasks with moves, checklists and links; closures; phases; inputs and their tasks; open
+    # escalations); the approvals section (read fresh, outside the cached body); the list view adds the
+    # team for the bulk "Reassign" picker
+    with django_assert_num_queries(STAFF_PAGE_READS + 3 + (view == "list")):
         response = as_coordinator.get(url("project_detail", agency, project.pk), {"view": view})
     page = response.content.decode()
-    # Nothing changed: the body comes from the cache, after session, user, membership, the version and
-    # the agency switcher, and the approvals section.
-    with django_assert_num_queries(6):
+    # Nothing changed: the body comes from the cache, after the first reads and the version, and the
+    # approvals section.
+    with django_assert_num_queries(STAFF_PAGE_READS + 2):
         again = as_coordinator.get(url("project_detail", agency, project.pk), {"view": view})
     assert factories.without_csrf(again.content.decode()) == factories.without_csrf(page)
     assert page.count(url("task_detail", agency, "0").rsplit("/0/", 1)[0]) >= 14 + extra
