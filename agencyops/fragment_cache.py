@@ -242,12 +242,35 @@ def render_each_for_data(
     including them by name (a form widget's), so a deploy that changes them renders afresh. Only for use
     inside a body of ``render_cached``: the markup carries the CSRF placeholder, which that body swaps for
     the viewer's token on the way out."""
-    if not items:
+    return render_parts_for_data(
+        request,
+        parts=[(template_name, data, context) for data, context in items],
+        variant=variant,
+        includes=includes,
+    )
+
+
+def render_parts_for_data(
+    request: HttpRequest,
+    *,
+    parts: Sequence[tuple[str, Any, dict[str, Any] | Callable[[], dict[str, Any]]]],
+    variant: Sequence[Any],
+    includes: Sequence[str] = (),
+) -> list[SafeString]:
+    """``render_each_for_data`` for parts of different templates (the project page's top, inputs and
+    tasks): each part is ``(template_name, data, context)`` and all of them are looked up in one cache
+    round trip. Same keys, same use."""
+    if not parts:
         return []
-    stamps = [_templates_stamp(name) for name in (template_name, *includes)]
-    prefix = "\0".join(str(part) for part in (template_name, *stamps, *variant))
+    prefixes: dict[str, str] = {}
     keys = []
-    for data, _context in items:
+    for template_name, data, _context in parts:
+        prefix = prefixes.get(template_name)
+        if prefix is None:
+            stamps = [_templates_stamp(name) for name in (template_name, *includes)]
+            prefix = prefixes[template_name] = "\0".join(
+                str(part) for part in (template_name, *stamps, *variant)
+            )
         version = _data_version(data)
         keys.append(
             None
@@ -257,11 +280,11 @@ def render_each_for_data(
     try:
         found = cache.get_many([key for key in keys if key is not None])
     except RedisError:
-        logger.warning("Fragment cache unavailable; rendering %s afresh", template_name, exc_info=True)
+        logger.warning("Fragment cache unavailable; rendering %s afresh", parts[0][0], exc_info=True)
         found = None
     rendered: list[SafeString] = []
     fresh: dict[str, str] = {}
-    for key, (_data, context) in zip(keys, items, strict=True):
+    for key, (template_name, _data, context) in zip(keys, parts, strict=True):
         markup = found.get(key) if found is not None and key is not None else None
         if markup is None:
             markup = _render(request, template_name, context() if callable(context) else context)
@@ -274,7 +297,7 @@ def render_each_for_data(
             # Inside a body being rendered: kept with it, in one round trip.
             pending.update(fresh)
         else:
-            _keep(fresh, template_name)
+            _keep(fresh, parts[0][0])
     return rendered
 
 

@@ -22,6 +22,7 @@ from agencyops.fragment_cache import (
     render_cached,
     render_each_for_data,
     render_fragment,
+    render_parts_for_data,
 )
 from agencyops.models import Discipline
 from agencyops.permissions import can_plan_projects
@@ -270,29 +271,33 @@ PAGE_PARTS = (
 )
 
 
+Part = tuple[str, Any, Callable[[], dict[str, Any]]]
+
+
 def _part(
-    request: HttpRequest,
     template_name: str,
     data: dict[str, Any],
     *,
     derived: Callable[[], dict[str, Any]] | None = None,
     **options: Any,
-) -> str:
-    """One part of the page's body rendered from ``data`` and ``options`` (the viewer's, such as
-    can_plan), kept under a digest of both: it is rendered again only when what it shows changes.
+) -> Part:
+    """One part of the page's body, to be rendered from ``data`` and ``options`` (the viewer's, such as
+    can_plan) and kept under a digest of both: it is rendered again only when what it shows changes.
     ``derived`` adds what the template reads that is made from ``data`` alone (so not digested), only
     when the part is rendered."""
-    [markup] = render_each_for_data(
-        request,
-        template_name=template_name,
-        items=[((data, options), lambda: {**data, **options, **(derived() if derived else {})})],
-        variant=(request.agency.slug,),
-        includes=PAGE_PARTS,
+    return (
+        template_name,
+        (data, options),
+        lambda: {**data, **options, **(derived() if derived else {})},
     )
-    return markup
 
 
-def _top(request: HttpRequest, page: ProjectPage, can_plan: bool) -> str:
+def _parts_markup(request: HttpRequest, parts: list[Part]) -> list[SafeString]:
+    """The parts' markup, looked up together (one cache round trip for all of them)."""
+    return render_parts_for_data(request, parts=parts, variant=(request.agency.slug,), includes=PAGE_PARTS)
+
+
+def _top(page: ProjectPage, can_plan: bool) -> Part:
     """Header, status, risks, brief and phases: unchanged by most edits to tasks."""
     project = page.project
     data = {
@@ -308,10 +313,10 @@ def _top(request: HttpRequest, page: ProjectPage, can_plan: bool) -> str:
         "phases": page.phases,
         "transitions": _transitions(project) if can_plan else [],
     }
-    return _part(request, TOP_TEMPLATE, data, can_plan=can_plan)
+    return _part(TOP_TEMPLATE, data, can_plan=can_plan)
 
 
-def _inputs(request: HttpRequest, page: ProjectPage, can_plan: bool) -> str:
+def _inputs(request: HttpRequest, page: ProjectPage, can_plan: bool) -> Part:
     """The required inputs and the form to track one, whose task picker lists the plan's tasks by title:
     rendered again when an input or a task's title changes, the form only then."""
     data = {
@@ -320,7 +325,6 @@ def _inputs(request: HttpRequest, page: ProjectPage, can_plan: bool) -> str:
         "picker": [(task.pk, task.title) for task in page.tasks] if can_plan else None,
     }
     return _part(
-        request,
         INPUTS_TEMPLATE,
         data,
         derived=lambda: {"input_form": _input_form(request, page) if can_plan else None},
@@ -328,14 +332,13 @@ def _inputs(request: HttpRequest, page: ProjectPage, can_plan: bool) -> str:
     )
 
 
-def _tasks(request: HttpRequest, page: ProjectPage, view: str, can_plan: bool) -> str:
+def _tasks(request: HttpRequest, page: ProjectPage, view: str, can_plan: bool) -> Part:
     """The tasks as a board (each card a part of its own) or as a list by phase."""
     data: dict[str, Any] = {"project_id": page.project.pk, "view": view, "tasks": page.tasks}
     if view == "board":
         project_url = reverse("project_detail", args=[request.agency.slug, page.project.pk])
         # The cards are made only when the board is rendered afresh; the tasks in its data cover them.
         return _part(
-            request,
             TASKS_TEMPLATE,
             data,
             derived=lambda: {"board": _board(request, page, project_url)},
@@ -348,7 +351,6 @@ def _tasks(request: HttpRequest, page: ProjectPage, view: str, can_plan: bool) -
         [(m.pk, m.user.full_name or m.user.email) for m in active_members(request.agency)] if can_plan else []
     )
     return _part(
-        request,
         TASKS_TEMPLATE,
         data,
         derived=lambda: {"groups_rows": _list_rows(request, data["groups"])},
@@ -429,11 +431,11 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
         page = project_page(request.agency, project_id, today)
         if page is None:
             raise Http404("No such project.")
-        return {
-            "top": _top(request, page, can_plan),
-            "inputs": _inputs(request, page, can_plan),
-            "tasks": _tasks(request, page, view, can_plan),
-        }
+        top, inputs, tasks = _parts_markup(
+            request,
+            [_top(page, can_plan), _inputs(request, page, can_plan), _tasks(request, page, view, can_plan)],
+        )
+        return {"top": top, "inputs": inputs, "tasks": tasks}
 
     body = render_cached(
         request,

@@ -288,6 +288,35 @@ def test_the_first_view_after_a_change_to_one_task_renders_that_tasks_card_alone
     assert page != factories.without_csrf(first.content.decode())
 
 
+def test_a_new_version_with_nothing_shown_changed_renders_no_part_and_reads_the_parts_at_once(
+    team, project, as_coordinator, monkeypatch
+):
+    from django.core.cache import cache
+
+    _fresh_titles(project)
+    first = as_coordinator.get(_url(project))
+    # A write that changes the row's version but nothing the page shows.
+    with scope(agency=project.agency_id), transaction.atomic():
+        Task.objects.filter(pk=_task(project, "qa").pk).update(title=F("title"))
+    reads: list[str] = []
+    for name in ("get", "get_many"):
+        original = getattr(cache, name)
+        monkeypatch.setattr(
+            cache,
+            name,
+            lambda *a, _original=original, _name=name, **k: reads.append(_name) or _original(*a, **k),
+        )
+
+    after = as_coordinator.get(_url(project))
+
+    assert _rendered(after, "projects/_project_page.html") == 1
+    for part in ("_project_top", "_project_inputs", "_project_tasks", "_task_card"):
+        assert _rendered(after, f"projects/{part}.html") == 0, part
+    # The body (a miss: new version), then its three parts in one round trip.
+    assert reads == ["get", "get_many"]
+    assert factories.without_csrf(after.content.decode()) == factories.without_csrf(first.content.decode())
+
+
 def test_a_renamed_task_renders_its_card_the_tasks_and_the_input_picker_again_not_the_top(
     team, project, as_coordinator
 ):
