@@ -253,7 +253,8 @@ class Task(models.Model):
     """One piece of work with dates, an assignee and a status."""
 
     agency = models.ForeignKey(Agency, on_delete=models.CASCADE, related_name="+")
-    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="tasks")
+    # Indexed by task_project_counts_idx (Meta), which also carries what the project lists count.
+    project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="tasks", db_index=False)
     phase = models.ForeignKey(Phase, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks")
     key = models.CharField(max_length=80, help_text="Stable name within the project (from its template).")
     title = models.CharField(max_length=200)
@@ -335,6 +336,10 @@ class Task(models.Model):
                 condition=~Q(status=TaskStatus.DONE),
                 name="task_home_placement_idx",
             ),
+            # A project's tasks, carrying what the project lists count of each page's projects (done,
+            # overdue, blocked; projects.selectors.PROJECT_LIST_SQL): counted from the index alone. It is
+            # the project foreign key's index too.
+            models.Index(fields=["project"], include=["status", "due_date"], name="task_project_counts_idx"),
         ]
 
     def __str__(self) -> str:

@@ -78,10 +78,11 @@ def _tasks_counted(condition: Q | None = None) -> Subquery:
 # what each row shows, and how many projects the filters keep (a window over all of them). The page is cut
 # first; its rows' task counts and health facts are read after, for those rows only (through the project's
 # task and escalation indexes). When the ``at_risk`` filter needs the health of every project, the inner
-# query reads it too ({health_filter}). Written once rather than compiled by the ORM on every request.
+# query reads it too ({health_filter}). Clients and coordinators are joined to the page's rows only.
+# Written once rather than compiled by the ORM on every request.
 PROJECT_LIST_SQL = """
-SELECT p.id, p.name, p.client_id, p.client_name, p.status, p.launch_date, p.template_name,
-       p.coordinator_id, p.coordinator_name, p.coordinator_active,
+SELECT p.id, p.name, c.id, c.name, p.status, p.launch_date, p.template_name,
+       m.id, u.full_name, m.is_active,
        (SELECT ARRAY[count(*),
                      count(*) FILTER (WHERE t.status = 'done'),
                      count(*) FILTER (WHERE t.status <> 'done' AND t.due_date < %(today)s),
@@ -89,18 +90,17 @@ SELECT p.id, p.name, p.client_id, p.client_name, p.status, p.launch_date, p.temp
         FROM projects_task t WHERE t.project_id = p.id),
        health.forecast_launch, health.open_risks, p.created_at, p.matching
 FROM (
-    SELECT p.id, p.name, c.id AS client_id, c.name AS client_name, p.status, p.launch_date,
-           p.template_name, m.id AS coordinator_id, u.full_name AS coordinator_name,
-           m.is_active AS coordinator_active, p.created_at, count(*) OVER () AS matching
+    SELECT p.id, p.name, p.client_id, p.coordinator_id, p.status, p.launch_date, p.template_name,
+           p.created_at, count(*) OVER () AS matching
     FROM projects_project p
-    JOIN agencyops_client c ON c.id = p.client_id
-    LEFT JOIN agencyops_membership m ON m.id = p.coordinator_id
-    LEFT JOIN agencyops_user u ON u.id = m.user_id
     {health_filter}
     WHERE p.agency_id = %(agency)s {filters}
     ORDER BY p.launch_date, p.name, p.id
     LIMIT %(limit)s OFFSET %(offset)s
 ) p
+JOIN agencyops_client c ON c.id = p.client_id
+LEFT JOIN agencyops_membership m ON m.id = p.coordinator_id
+LEFT JOIN agencyops_user u ON u.id = m.user_id
 CROSS JOIN LATERAL ({health}) health
 ORDER BY p.launch_date, p.name, p.id
 """
