@@ -1194,3 +1194,26 @@ def test_every_project_endpoint_is_in_the_openapi_schema_which_validates_without
     ):
         assert f"/api/v1/agencies/{{agency_slug}}/{path}:" in text
     assert "shortfall_business_days" in text
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Europe/Berlin", "America/St_Johns", "Asia/Kolkata"])
+def test_the_lists_moments_render_as_the_serializers_datetime_field_does(zone):
+    """The projects list renders ``created_at`` with the page's time zone looked up once; it must read as
+    DRF's DateTimeField (the schema's) renders it, in every zone, with and without microseconds."""
+    from datetime import UTC, datetime
+
+    from django.utils import timezone
+    from rest_framework import serializers
+
+    from projects.api import _moment_renderer
+
+    moments = [
+        datetime(2026, 3, 29, 0, 59, 59, tzinfo=UTC),  # a minute before Berlin's clocks go forward
+        datetime(2026, 10, 25, 1, 0, 0, 123456, tzinfo=UTC),
+        datetime(2026, 12, 5, 14, 6, 0, 1, tzinfo=UTC),
+        None,
+    ]
+    with timezone.override(zone):
+        render = _moment_renderer()
+        field = serializers.DateTimeField()
+        assert [render(m) for m in moments] == [field.to_representation(m) for m in moments]
