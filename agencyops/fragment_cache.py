@@ -314,11 +314,17 @@ def render_all_for_data(
     while a list where one row changed still renders that row alone. Same arguments and same use."""
     if not items:
         return mark_safe("")
+
+    def each() -> str:
+        return "".join(
+            render_each_for_data(
+                request, template_name=template_name, items=items, variant=variant, includes=includes
+            )
+        )
+
     version = None if settings.DEBUG else _data_version([data for data, _context in items])
     if version is None:
-        return mark_safe("".join(render_each_for_data(  # noqa: S308 - our own markup
-            request, template_name=template_name, items=items, variant=variant, includes=includes
-        )))  # fmt: skip
+        return mark_safe(each())  # noqa: S308 - our own markup
     stamps = [_templates_stamp(name) for name in (template_name, *includes)]
     raw_key = "\0".join(str(part) for part in (template_name, "all", *stamps, *variant, version))
     key = "fragment:" + hashlib.sha256(raw_key.encode()).hexdigest()
@@ -329,10 +335,5 @@ def render_all_for_data(
         whole = None
     if whole is None:
         with _keeping(request, template_name) as fresh:
-            whole = "".join(
-                render_each_for_data(
-                    request, template_name=template_name, items=items, variant=variant, includes=includes
-                )
-            )
-            fresh[key] = whole
+            whole = fresh[key] = each()
     return mark_safe(whole)  # noqa: S308 - our own markup
