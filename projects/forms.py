@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from django import forms
@@ -151,7 +152,7 @@ class ProjectFilters:
     """What the project list's filters ask for (``project_rows_page``'s keyword filters) and their fields'
     markup, as they are chosen."""
 
-    filters: dict[str, Any]
+    filters: Mapping[str, Any]
     fields: SafeString
 
 
@@ -179,7 +180,8 @@ def _project_filters(
     data = MultiValueDict({name: list(given) for name, given in values if given})
     form = ProjectFilterForm(data if bound else None, choices=(clients, planners))
     return ProjectFilters(
-        filters=form.filters(),
+        # Read-only: every request with these choices and this query shares it.
+        filters=MappingProxyType(form.filters()),
         fields=mark_safe(render_to_string(PROJECT_FILTER_FIELDS_TEMPLATE, {"filter_form": form})),  # noqa: S308
     )
 
