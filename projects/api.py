@@ -410,9 +410,9 @@ class ProjectTaskListView(ProjectsAPIView):
             raise exceptions.NotFound()
         paginator = self.paginator
         limit, offset = paginator.get_limit(request), paginator.get_offset(request)
-        # The plan, its links, the page's rows and the calendar in one query; another agency's project
-        # is not found, like a missing one.
-        page = selectors.project_tasks_page(request.agency, pk, self.today(), offset=offset, limit=limit)
+        # The plan's version, then the page from the cache, or the plan, its links, the page's rows and the
+        # calendar in one query; another agency's project is not found, like a missing one.
+        page = selectors.project_tasks_page_kept(request.agency, pk, self.today(), offset=offset, limit=limit)
         if page is None:
             raise exceptions.NotFound()
         # The rows are already in TaskSerializer's shape (the schema above): rendered as they are; the

@@ -9,11 +9,15 @@ plain rows, because compiling their querysets and building model instances cost 
 from __future__ import annotations
 
 import functools
+import hashlib
+import inspect
+import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
 
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     F,
@@ -25,6 +29,7 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
+from redis.exceptions import RedisError
 
 from agencyops.models import Agency, Client, Membership, Role, User
 from agencyops.planned_sql import planned_cursor, planned_results
@@ -57,8 +62,11 @@ from projects.models import (
     TaskDependency,
     TaskStatus,
 )
+from projects.page_versions import PROJECT_PAGE_VERSION_SQL, project_page_version
 from projects.services import BUILTIN_PREFIX, brief_missing, team_handles
 from projects.template_spec import SpecError, TemplateSpec, parse_spec
+
+logger = logging.getLogger(__name__)
 
 # --------------------------------------------------------------------------- the project list
 
@@ -960,6 +968,51 @@ def project_tasks_page(
             }
         )
     return ProjectTaskPage(count=len(plan), rows=rows)
+
+
+# A page of the task list is kept for a day at most: its key changes with the plan's version anyway.
+TASK_PAGE_KEPT_SECONDS = 24 * 60 * 60
+
+
+@functools.cache
+def _task_rows_stamp() -> str:
+    """The code that shapes the task list's rows and the version that covers them: a deploy that changes
+    either never serves rows kept by the code before it."""
+    sources = [
+        TASK_LIST_SQL,
+        PROJECT_PAGE_VERSION_SQL,
+        inspect.getsource(project_tasks_page),
+        inspect.getsource(_link),
+    ]
+    return hashlib.sha256("\0".join(sources).encode()).hexdigest()[:16]
+
+
+def project_tasks_page_kept(
+    agency: Agency, project_id: int, today: date, *, offset: int, limit: int | None
+) -> ProjectTaskPage | None:
+    """``project_tasks_page``, kept in the cache under the project page's version, which PostgreSQL
+    computes from every row the list shows (each task, its links and moves, the phases, the agency's
+    people and closures: ``projects.page_versions``): an integration reading an unchanged plan again costs
+    the version and one cache read, and any change, however it was made, is in the next read. None when
+    the agency has no such project. Without the cache server the page is read as it would be without it."""
+    stamp = project_page_version(agency_id=agency.pk, project_id=project_id)
+    if stamp is None:
+        return None
+    raw_key = f"{agency.pk}:{project_id}:{stamp.version}:{offset}:{limit}:{today}:{_task_rows_stamp()}"
+    key = "task-list:" + hashlib.sha256(raw_key.encode()).hexdigest()
+    try:
+        page = cache.get(key)
+    except RedisError:
+        logger.warning("Cache unavailable; reading the task list afresh", exc_info=True)
+        return project_tasks_page(agency, project_id, today, offset=offset, limit=limit)
+    if page is None:
+        page = project_tasks_page(agency, project_id, today, offset=offset, limit=limit)
+        if page is not None:
+            try:
+                cache.set(key, page, TASK_PAGE_KEPT_SECONDS)
+            except RedisError:
+                logger.warning("Cache unavailable; the task list page is not kept", exc_info=True)
+    return page
 
 
 # --------------------------------------------------------------------------- history

@@ -44,6 +44,7 @@ REQUESTS_PER_URL = int(os.environ.get("BENCH_SERVED_REQUESTS", "200"))
 ROUNDS = int(os.environ.get("BENCH_SERVED_ROUNDS", "3"))
 CONNECTIONS = 2
 WORKERS = 2
+AFTER_A_CHANGE = "  … task list API, first read after a change"
 TARGETS = {
     "owner home": 0.25,
     # Not among the issue's served targets; held to the pages' own.
@@ -248,6 +249,14 @@ def _measure_agency(
             owner,
             None,
         ),
+        # Kept under the plan's version like the project page: shown after a change too, not judged (the
+        # issue sets no target for it).
+        (
+            AFTER_A_CHANGE,
+            f"/api/v1/agencies/{slug}/projects/{big.pk}/tasks/",
+            owner,
+            _touch(Task.objects.filter(project=big).values_list("pk", flat=True).first()),
+        ),
         ("portal home", f"/portal/{slug}/", client, None),
     ]
     # ROUNDS rounds, each measuring every URL between two measurements of /healthz; each URL's figure is
@@ -276,6 +285,10 @@ def _measure_agency(
     ]
     missed = []
     for name, rate, ratio in rates:
+        if name == AFTER_A_CHANGE:
+            report.add(f"served {label}: {name}", f"{1000 / rate:.1f}", "—", f"{1000 / health:.1f}",
+                       f"{ratio:.2f}× of /healthz", "shown", "—")  # fmt: skip
+            continue
         target = TARGETS.get(name) or TARGETS["task list API (200-task project)"]
         passed = ratio >= target
         report.add(

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from django.contrib.postgres.fields import ArrayField
 from django.core.management import call_command
-from django.db.models import Count, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db import transaction
+from django.db.models import Count, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Concat
 from django.db.models.query import ModelIterable
+from django.test.utils import override_settings
 from django.urls import reverse
 from django_scopes import scope
 
@@ -19,6 +23,7 @@ from projects.calendars import agency_calendar, agency_today
 from projects.health import health_of, with_health, with_health_facts
 from projects.models import (
     DeadlineChange,
+    Phase,
     Project,
     ProjectStatus,
     ProjectTemplate,
@@ -628,13 +633,110 @@ def test_a_projects_task_list_costs_the_same_queries_for_14_or_200_tasks(
         else _grow_to_200_tasks(team)
     )
     api = token_client(team["owner"].user)
+    _fresh_version(project)
 
-    # Token and user, membership; then the plan with its links, the page's rows and the closures in one.
-    with django_assert_num_queries(3):
+    # Token and user, membership, the plan's version; then the plan with its links, the page's rows and
+    # the closures in one.
+    with django_assert_num_queries(4):
         response = api.get(url("api_project_tasks", team["agency"], pk=project.pk), {"limit": 200})
+    # The same plan again: its page is kept under its version.
+    with django_assert_num_queries(3):
+        again = api.get(url("api_project_tasks", team["agency"], pk=project.pk), {"limit": 200})
 
     assert response.json()["count"] == size
     assert len(response.json()["results"]) == size
+    assert again.json() == response.json()
+
+
+def _fresh_version(project) -> None:
+    """Give the plan a version no earlier test run has kept a page under (titles of this run only)."""
+    with scope(agency=project.agency_id):
+        Task.objects.filter(project=project).update(
+            title=Concat(F("title"), Value(f" {uuid.uuid4().hex[:8]}"))
+        )
+
+
+def _task_list(api, project, **params) -> dict:
+    response = api.get(url("api_project_tasks", project.agency, pk=project.pk), params)
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_every_change_to_what_the_task_list_shows_is_in_the_next_read(team, project):
+    """The task list is kept under the project page's version: after each kind of change, however it is
+    made, the next read is the list read afresh without the cache."""
+    api = token_client(team["owner"].user)
+    _fresh_version(project)
+    agency, coordinator = team["agency"], team["coordinator"]
+
+    def check(change) -> dict:
+        _task_list(api, project)  # kept
+        # In a savepoint of its own, as a request's write would be: the rows get a new version (inside the
+        # test's one transaction, rows written again would keep the version they had).
+        with transaction.atomic():
+            change()
+        kept = _task_list(api, project)
+        with override_settings(CACHES=factories.NO_CACHE):
+            fresh = _task_list(api, project)
+        assert kept == fresh
+        return kept
+
+    def task(key):
+        return Task.objects.get(project=project, key=key)
+
+    with scope(agency=agency.pk):
+        body = check(lambda: services.task_update_status(actor=coordinator, task=task("qa"), status="blocked",
+                                                         blocked_reason="No devices"))  # fmt: skip
+        assert {r["key"]: r["status"] for r in body["results"]}["qa"] == "blocked"
+        # Straight in the database, as a bulk edit or the admin would.
+        body = check(lambda: Task.objects.filter(pk=task("copy").pk).update(title="Hero copy, final"))
+        assert "Hero copy, final" in {r["title"] for r in body["results"]}
+        # A person renamed: every task they own shows the new name.
+        owner = task("copy").assignee
+        if owner is not None:
+            body = check(
+                lambda: type(owner.user).objects.filter(pk=owner.user_id).update(full_name="Casey R.")
+            )
+            assert "Casey R." in {(r["assignee"] or {}).get("name") for r in body["results"]}
+        # A phase renamed.
+        body = check(lambda: Phase.objects.filter(pk=task("copy").phase_id).update(name="Words"))
+        assert "Words" in {(r["phase"] or {}).get("name") for r in body["results"]}
+        # A deadline moved: its count of moves, its dates, and what follows it.
+        moved = task("sitemap")
+        body = check(
+            lambda: services.task_reschedule(
+                actor=coordinator,
+                task=moved,
+                new_due=agency_calendar(agency).add_business_days(moved.due_date, 2),
+                reason="Late input",
+            )
+        )
+        assert {r["key"]: r["moved_count"] for r in body["results"]}["sitemap"] == 1
+        # A day the agency is closed: the critical path is counted over working days.
+        check(lambda: _close_the_agency_on(agency, moved.due_date))
+    # A page of the list and another page are kept apart.
+    first, second = _task_list(api, project, limit=5), _task_list(api, project, limit=5, offset=5)
+    assert [r["id"] for r in first["results"]] != [r["id"] for r in second["results"]]
+
+
+def _close_the_agency_on(agency, day) -> None:
+    from projects.models import AgencyClosure
+
+    AgencyClosure.objects.create(agency=agency, date=day, name="Studio move")
+
+
+def test_without_the_cache_server_the_task_list_is_read_all_the_same(team, project, caplog):
+    api = token_client(team["owner"].user)
+    expected = _task_list(api, project)
+    unreachable = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+        }
+    }
+    with override_settings(CACHES=unreachable):
+        assert _task_list(api, project) == expected
+    assert "Cache unavailable; reading the task list afresh" in caplog.text
 
 
 def test_the_task_list_shows_each_task_as_the_task_serializer_renders_it(team, project):
