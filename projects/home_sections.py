@@ -338,7 +338,9 @@ def _home_rows(agency: Agency, *, today: date, week_end: date, limits: HomeLimit
         "overdue": limits.overdue,
         "this_week": limits.this_week,
     }
-    with planned_cursor() as cursor:
+    # Planned for this week's end each time: prepared once for any week, its plan can read every task of
+    # the agency (agencyops.planned_sql.planned_cursor).
+    with planned_cursor(plan_each_time=True) as cursor:
         cursor.execute(HOME_ROWS_SQL, params)
         rows = cursor.fetchall()
     parts: tuple[list[_Row], ...] = ([], [], [], [], [])

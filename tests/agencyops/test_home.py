@@ -514,6 +514,30 @@ def test_the_home_view_places_its_tasks_from_one_range_of_its_index(team):
     assert any("CASE WHEN" in line for line in index_conditions), plan
 
 
+def test_the_home_views_placing_query_is_planned_for_each_week_and_its_other_reads_are_prepared(
+    team, as_owner
+):
+    """The placing query's best plan depends on the week's end (how wide the range is), so PostgreSQL plans
+    it each time; prepared once for any week, its plan once read every task of the agency. The home view's
+    other reads, whose plans do not depend on their values, stay prepared."""
+    from projects.home_sections import HOME_TASKS_SQL
+
+    _project(team, park_on=TUESDAY)
+    for _ in range(7):  # past the point where PostgreSQL would switch a prepared statement to one plan
+        assert as_owner.get(_home(team["agency"])).status_code == 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [" ".join(statement.split()) for (statement,) in cursor.fetchall()]
+
+    def among_prepared(sql: str) -> bool:
+        # The text as sent: psycopg turns %(name)s into $n.
+        start = " ".join(sql.split())[:60].split("%(")[0]
+        return any(statement.startswith(start) for statement in prepared)
+
+    assert among_prepared(HOME_TASKS_SQL), prepared
+    assert not among_prepared(HOME_ROWS_SQL), prepared
+
+
 @pytest.mark.parametrize("projects", [3, 40])
 def test_the_home_view_runs_the_same_number_of_queries_for_3_or_40_projects(
     projects, team, as_owner, django_assert_num_queries
