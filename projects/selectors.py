@@ -12,6 +12,7 @@ import functools
 import hashlib
 import inspect
 import logging
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -33,7 +34,7 @@ from redis.exceptions import RedisError
 
 from agencyops.models import Agency, Client, Membership, Role, User
 from agencyops.planned_sql import planned_cursor, planned_results
-from projects import scheduling
+from projects import calendars, page_versions, scheduling
 from projects.builtin_templates import BUILTIN_TEMPLATES, builtin_spec
 from projects.calendars import agency_calendar, calendar_years
 from projects.health import (
@@ -62,7 +63,7 @@ from projects.models import (
     TaskDependency,
     TaskStatus,
 )
-from projects.page_versions import PROJECT_PAGE_VERSION_SQL, project_page_version
+from projects.page_versions import project_page_version
 from projects.services import BUILTIN_PREFIX, brief_missing, team_handles
 from projects.template_spec import SpecError, TemplateSpec, parse_spec
 
@@ -976,15 +977,12 @@ TASK_PAGE_KEPT_SECONDS = 24 * 60 * 60
 
 @functools.cache
 def _task_rows_stamp() -> str:
-    """The code that shapes the task list's rows and the version that covers them: a deploy that changes
-    either never serves rows kept by the code before it."""
-    sources = [
-        TASK_LIST_SQL,
-        PROJECT_PAGE_VERSION_SQL,
-        inspect.getsource(project_tasks_page),
-        inspect.getsource(_link),
-    ]
-    return hashlib.sha256("\0".join(sources).encode()).hexdigest()[:16]
+    """The code a kept page of the task list follows from: the selectors that shape its rows and judge the
+    critical path, the scheduling and calendars they count with, and the version that covers the rows. A
+    deploy that changes any of it never serves rows kept by the code before it."""
+    modules = (sys.modules[__name__], scheduling, calendars, page_versions)
+    sources = "\0".join(inspect.getsource(module) for module in modules)
+    return hashlib.sha256(sources.encode()).hexdigest()[:16]
 
 
 def project_tasks_page_kept(
