@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from agencyops import dates
+from agencyops.lookups import any_of_texts
 from agencyops.models import Membership, Role
 from agencyops.permissions import require
 from projects.calendars import agency_today
@@ -131,8 +132,9 @@ def escalations_sync(*, agency_id: int, found: Iterable[Found], today: date) -> 
     existing = {
         e.fingerprint: e
         for e in Escalation.objects.filter(
-            Q(fingerprint__in=list(found_by_key)) | Q(state__in=ESCALATION_OPEN_STATES), agency_id=agency_id
-        )
+            Q(any_of_texts("fingerprint", list(found_by_key))) | Q(state__in=ESCALATION_OPEN_STATES),
+            agency_id=agency_id,
+        ).order_by()
     }
     new_items, reopened, changed, events = [], [], [], []
     for key, item in found_by_key.items():

@@ -1,7 +1,8 @@
 """Prepared statements for hot paths: ``planned_insert`` writes the same rows the ORM's ``bulk_create``
 would (defaults, JSON, decimals, moments, null relations), gives each its key, and is logged with its
 text; ``planned_cursor`` statements are prepared once per connection; ``planned_results`` sends several
-in one round trip."""
+in one round trip; ``planned_batches`` sends batches that PostgreSQL runs while the caller works on
+the rows of the batch before."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_scopes import scope
 
-from agencyops.planned_sql import planned_cursor, planned_insert, planned_results
+from agencyops.planned_sql import planned_batches, planned_cursor, planned_insert, planned_results
 from brandkit.drafting.models import DraftingJob
 from tests import factories
 
@@ -126,3 +127,44 @@ def test_a_failing_statement_in_planned_results_raises_djangos_error_and_the_con
     with pytest.raises(ProgrammingError, match="no_such_table"), transaction.atomic():
         planned_results(("SELECT 1", "SELECT * FROM no_such_table"), {})
     assert planned_results(("SELECT 2",), {}) == [[(2,)]]
+
+
+def test_planned_batches_give_each_batchs_rows_in_order_and_log_each_batch_as_one_round_trip():
+    first = [("SELECT %s::int + 1", [1]), None, ("SELECT n FROM generate_series(1, %s) AS n ORDER BY n", [3])]
+    second = [("SELECT 'never' WHERE %s", [False]), ("SELECT %s::text || %s::text", ["a", "b"])]
+    with CaptureQueriesContext(connection) as queries, planned_batches() as pipeline:
+        sent = pipeline.send(first)
+        rows = sent.rows()
+        later = pipeline.send(second)
+        # The caller works here while PostgreSQL runs the second batch.
+        assert later.rows() == [[], [("ab",)]]
+    # A statement given as None (a filter that can match nothing) has no rows and is not sent.
+    assert rows == [[(2,)], [], [(1,), (2,), (3,)]]
+    assert [query["sql"] for query in queries.captured_queries] == [
+        "SELECT %s::int + 1;\nSELECT n FROM generate_series(1, %s) AS n ORDER BY n",
+        "SELECT 'never' WHERE %s;\nSELECT %s::text || %s::text",
+    ]
+
+
+def test_a_binary_batch_reads_the_same_values_as_a_text_one():
+    moment = timezone.now().replace(microsecond=123456)
+    statement = [
+        (
+            "SELECT %s::timestamptz, %s::date, %s::numeric, %s::text, %s::int[]",
+            [moment, moment.date(), Decimal("12.5"), "två", [1, 2]],
+        )
+    ]
+    with planned_batches() as pipeline:
+        [text_rows] = pipeline.send(statement).rows()
+        [binary_rows] = pipeline.send(statement, binary=True).rows()
+    assert binary_rows == text_rows == [(moment, moment.date(), Decimal("12.5"), "två", [1, 2])]
+    # The same instant; the moment is aware in both.
+    assert binary_rows[0][0].utcoffset() == text_rows[0][0].utcoffset() == timedelta(0)
+
+
+def test_a_failing_batch_raises_djangos_error_and_the_connection_goes_on():
+    with pytest.raises(ProgrammingError, match="no_such_table"), transaction.atomic():
+        with planned_batches() as pipeline:
+            pipeline.send([("SELECT 1", []), ("SELECT * FROM no_such_table", [])]).rows()
+    with planned_batches() as pipeline:
+        assert pipeline.send([("SELECT 2", [])]).rows() == [[(2,)]]

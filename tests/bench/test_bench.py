@@ -299,7 +299,7 @@ def _measure_page(
     if not judged:
         # Printed with its target, but not (yet) a target the bench holds the code to.
         result = f"{result} (shown)"
-    report.add(label, f"{server:.1f}", str(queries), f"{baseline:.1f}", f"{ratio:.1f}×", target, result)
+    report.add(label, f"{server:.1f}", str(queries), f"{baseline:.1f}", f"{ratio:.2f}×", target, result)
     # A bench that cannot fail is a print statement: a missed target fails `make bench`.
     assert not judged or ratio <= TARGET_RATIO, (
         f"{label}: {server:.1f} ms is {ratio:.1f}× its SQL baseline of {baseline:.1f} ms (target ≤ {TARGET_RATIO:g}×)"
@@ -572,7 +572,7 @@ def test_risk_scan_against_its_own_rules_in_memory(bench, report):
         f"{scan_ms:.1f}",
         str(queries),
         f"{memory_ms:.1f}",
-        f"{ratio:.1f}×",
+        f"{ratio:.2f}×",
         f"≤ {SCAN_TARGET_RATIO:g}×",
         "PASS" if ratio <= SCAN_TARGET_RATIO else "FAIL",
     )

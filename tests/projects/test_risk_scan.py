@@ -286,3 +286,38 @@ def test_each_rule_speaks_through_the_real_scan(team, worker, rule):
             messages = list(Escalation.objects.filter(rule=rule).values_list("message", flat=True))
     designer = next(m for m in team["members"] if m.discipline == Discipline.DESIGNER).user.full_name
     assert messages == [EXPECTED[rule].format(designer=designer)]
+
+
+@pytest.mark.django_db
+@time_machine.travel(WEDNESDAY, tick=False)
+def test_reading_the_tasks_in_parts_gives_the_same_snapshot_as_reading_them_at_once(team, monkeypatch):
+    """The scan reads the live tasks in parts, by project, so that PostgreSQL sends one part while the one
+    before is put in plan order: however many parts, every project, link, input and week of load is the
+    same, for the whole agency and for some of its projects."""
+    from projects import risk_scan
+
+    seeded = _seed_project(team)
+    for n in range(5):
+        factories.project_create(
+            actor=team["coordinator"], client=team["clients"][n % 2], launch_in_days=45 + n
+        )
+    with scope(agency=team["agency"].pk):
+        Project.objects.update(status=ProjectStatus.ACTIVE)
+        ids = sorted(Project.objects.values_list("pk", flat=True))
+
+    def snapshot(parts, project_ids=None):
+        monkeypatch.setattr(risk_scan, "TASK_PARTS", parts)
+        monkeypatch.setattr(risk_scan, "_kept_reads", {})
+        with scope(agency=team["agency"].pk):
+            return risk_scan.agency_snapshot(team["agency"], project_ids=project_ids)
+
+    whole = snapshot(1)
+    assert len(whole.projects) == 6
+    assert sum(bool(task.predecessors) for p in whole.projects for task in p.tasks) > 20
+    assert any(task.input_ids for p in whole.projects for task in p.tasks if p.project_id == seeded.pk)
+    assert whole.projects[0].weekly_load
+    for parts in (2, 3, 7):
+        assert snapshot(parts) == whole
+    some = [ids[0], ids[3]]
+    assert snapshot(3, some) == snapshot(1, some)
+    assert [p.project_id for p in snapshot(2, some).projects] == some
