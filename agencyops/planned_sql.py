@@ -102,7 +102,8 @@ def planned_results(statements: Sequence[str], params: Mapping[str, Any]) -> lis
                 return [raw.fetchall() for raw in raws]
 
 
-Statement = tuple[str, Sequence[Any]]
+# A statement's SQL and its parameters, by position (%s) or by name (%(name)s).
+Statement = tuple[str, Sequence[Any] | Mapping[str, Any]]
 
 
 class PlannedBatch:
@@ -127,7 +128,7 @@ class PlannedBatch:
         sent = [statement for statement in self._statements if statement is not None]
         logged = (
             self._pipeline.cursor.debug_sql(
-                ";\n".join(sql for sql, _ in sent), [p for _, params in sent for p in params]
+                ";\n".join(sql for sql, _ in sent), [params for _, params in sent]
             )
             if isinstance(self._pipeline.cursor, CursorDebugWrapper)
             else nullcontext()

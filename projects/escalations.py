@@ -11,10 +11,11 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import DEFAULT_DB_ALIAS, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -22,6 +23,7 @@ from agencyops import dates
 from agencyops.lookups import any_of_texts
 from agencyops.models import Membership, Role
 from agencyops.permissions import require
+from agencyops.planned_sql import planned_batches
 from projects.calendars import agency_today
 from projects.models import ESCALATION_OPEN_STATES, Escalation, EscalationEvent, EscalationState
 from projects.permissions import can_manage_escalation
@@ -208,80 +210,91 @@ def _escalations_open(*, agency_id: int, items: list[Found], now: datetime) -> l
 
     The rows travel as one JSON document that the database unpacks: an agency's first scan opens hundreds
     of escalations, and bulk_create's per-value preparation (every field of every row, and the text of each
-    array element escaped in Python) cost more than the rules that found them."""
+    array element escaped in Python) cost more than the rules that found them. The statement is sent
+    before the rows the caller gets back are built, and PostgreSQL writes while they are."""
     if not items:
         return []
+    rows = json.dumps(
+        [
+            {
+                "project": item.project_id,
+                "rule": item.rule,
+                "fingerprint": item.fingerprint,
+                "severity": item.severity,
+                "section": item.section,
+                "task": item.task_id,
+                "message": item.message,
+                "facts": item.facts,
+            }
+            for item in items
+        ]
+    )
+    with planned_batches() as pipeline:
+        opened = pipeline.send(
+            [
+                (
+                    _open_sql(),
+                    {"rows": rows, "agency": agency_id, "state": EscalationState.OPEN.value, "now": now},
+                )
+            ]
+        )
+        # As the ORM builds the rows it reads (every column at once); the columns left empty are None, as
+        # stored. Their ids come from the statement.
+        escalation = Escalation._meta
+        columns = [field.attname for field in escalation.concrete_fields]
+        created = {}
+        for item in items:
+            stored = {
+                "agency_id": agency_id,
+                "project_id": item.project_id,
+                "rule": item.rule,
+                "fingerprint": item.fingerprint,
+                "severity": item.severity,
+                "section": item.section,
+                "task_id": item.task_id,
+                "message": item.message,
+                "facts": item.facts,
+                "state": EscalationState.OPEN.value,
+                "first_seen_at": now,
+                "last_seen_at": now,
+            }
+            created[item.fingerprint] = Escalation.from_db(
+                DEFAULT_DB_ALIAS, columns, [stored.get(name) for name in columns]
+            )
+        [ids] = opened.rows()
+    for pk, fingerprint in ids:
+        created[fingerprint].pk = pk
+    return list(created.values())
+
+
+@cache
+def _open_sql() -> str:
     escalation, event = Escalation._meta, EscalationEvent._meta
     column = {f.name: f.column for f in escalation.concrete_fields}
     written = ("project", "rule", "fingerprint", "severity", "section", "task", "message", "facts")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""
-            WITH found AS (
-                SELECT * FROM jsonb_to_recordset(%(rows)s::jsonb) AS found(
-                    project bigint, rule text, fingerprint text, severity text, section text, task bigint,
-                    message text, facts jsonb
-                )
-            ), opened AS (
-                INSERT INTO {escalation.db_table} (
-                    {column["agency"]}, {", ".join(column[name] for name in written)},
-                    {column["state"]}, {column["first_seen_at"]}, {column["last_seen_at"]}
-                )
-                SELECT %(agency)s, {", ".join(f"found.{name}" for name in written)}, %(state)s, %(now)s, %(now)s
-                FROM found
-                RETURNING {column["id"]}, {column["fingerprint"]}
-            ), noted AS (
-                INSERT INTO {event.db_table} ({event.get_field("agency").column},
-                    {event.get_field("escalation").column}, {event.get_field("action").column},
-                    {event.get_field("note").column}, {event.get_field("at").column})
-                SELECT %(agency)s, opened.{column["id"]}, 'found', found.message, %(now)s
-                FROM opened JOIN found ON found.fingerprint = opened.{column["fingerprint"]}
+    return f"""
+        WITH found AS (
+            SELECT * FROM jsonb_to_recordset(%(rows)s::jsonb) AS found(
+                project bigint, rule text, fingerprint text, severity text, section text, task bigint,
+                message text, facts jsonb
             )
-            SELECT {column["id"]}, {column["fingerprint"]} FROM opened
-            """,
-            {
-                "rows": json.dumps(
-                    [
-                        {
-                            "project": item.project_id,
-                            "rule": item.rule,
-                            "fingerprint": item.fingerprint,
-                            "severity": item.severity,
-                            "section": item.section,
-                            "task": item.task_id,
-                            "message": item.message,
-                            "facts": item.facts,
-                        }
-                        for item in items
-                    ]
-                ),
-                "agency": agency_id,
-                "state": EscalationState.OPEN.value,
-                "now": now,
-            },
+        ), opened AS (
+            INSERT INTO {escalation.db_table} (
+                {column["agency"]}, {", ".join(column[name] for name in written)},
+                {column["state"]}, {column["first_seen_at"]}, {column["last_seen_at"]}
+            )
+            SELECT %(agency)s, {", ".join(f"found.{name}" for name in written)}, %(state)s, %(now)s, %(now)s
+            FROM found
+            RETURNING {column["id"]}, {column["fingerprint"]}
+        ), noted AS (
+            INSERT INTO {event.db_table} ({event.get_field("agency").column},
+                {event.get_field("escalation").column}, {event.get_field("action").column},
+                {event.get_field("note").column}, {event.get_field("at").column})
+            SELECT %(agency)s, opened.{column["id"]}, 'found', found.message, %(now)s
+            FROM opened JOIN found ON found.fingerprint = opened.{column["fingerprint"]}
         )
-        ids = dict((fingerprint, pk) for pk, fingerprint in cursor.fetchall())
-    # As the ORM builds the rows it reads (every column at once); the columns left empty are None, as stored.
-    columns = [field.attname for field in escalation.concrete_fields]
-    created = []
-    for item in items:
-        stored = {
-            "id": ids[item.fingerprint],
-            "agency_id": agency_id,
-            "project_id": item.project_id,
-            "rule": item.rule,
-            "fingerprint": item.fingerprint,
-            "severity": item.severity,
-            "section": item.section,
-            "task_id": item.task_id,
-            "message": item.message,
-            "facts": item.facts,
-            "state": EscalationState.OPEN.value,
-            "first_seen_at": now,
-            "last_seen_at": now,
-        }
-        created.append(Escalation.from_db(DEFAULT_DB_ALIAS, columns, [stored.get(name) for name in columns]))
-    return created
+        SELECT {column["id"]}, {column["fingerprint"]} FROM opened
+        """
 
 
 def _leads(agency: Any, project: Any | None) -> list[Membership]:
