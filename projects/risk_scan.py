@@ -21,8 +21,8 @@ from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import EmptyResultSet
-from django.db.models import F, QuerySet
-from django.db.models.functions import Mod
+from django.db.models import F, IntegerField, QuerySet
+from django.db.models.functions import Cast, Mod
 from django_scopes import get_scope
 
 from agencyops.lookups import AnyOf
@@ -45,6 +45,7 @@ from projects.risk_inputs import RiskInputRead, RiskInputs, risk_inputs_provider
 from projects.workload import WorkItem, weekly_shares
 
 LOOKAHEAD_DAYS = 5
+ZERO_HOURS = Decimal(0)
 
 # The columns of the tasks the scan reads, in the order _PlanBuilder unpacks them.
 TASK_COLUMNS = (
@@ -61,7 +62,9 @@ TASK_COLUMNS = (
     "needs_decision",
     "decision_question",
     "decision_by",
-    "estimated_hours",
+    # Estimates have one decimal place: read as whole tenths, which the driver reads far faster than
+    # decimals; only the few tasks that load the capacity weeks become Decimal hours.
+    "estimated_tenths",
     "phase__name",
     "added_after_plan",
     "recurrence_period",
@@ -185,7 +188,10 @@ def _compile_reads(agency: Agency, *, project_ids: Sequence[int] | None, years: 
         *(
             # Not sorted by the database: their default order sorts by the project's name (a collated
             # text sort), and any order at all cost it more than reading the rows. Sorted plan by plan.
-            live_tasks(part).order_by().values_list(*TASK_COLUMNS)
+            live_tasks(part)
+            .order_by()
+            .annotate(estimated_tenths=Cast(F("estimated_hours") * 10, IntegerField()))
+            .values_list(*TASK_COLUMNS)
             for part in range(TASK_PARTS)
         ),
         TaskDependency.objects.filter(AnyOf(F("successor__project_id"), scanned_ids)).values_list(
@@ -431,7 +437,7 @@ class _PlanBuilder:
                 needs_decision,
                 decision_question,
                 decision_by,
-                estimated_hours,
+                estimated_tenths,
                 phase,
                 added_after_plan,
                 period,
@@ -444,7 +450,7 @@ class _PlanBuilder:
                             member_id=assignee_id,
                             start=start,
                             due=due,
-                            hours=estimated_hours or Decimal(0),
+                            hours=Decimal(estimated_tenths).scaleb(-1) if estimated_tenths else ZERO_HOURS,
                             task_id=task_id,
                         )
                     )
