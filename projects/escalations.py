@@ -8,22 +8,21 @@ cleared, and every step is an append-only event.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from agencyops import dates
-from agencyops.lookups import any_of_texts
+from agencyops.model_rows import model_loader
 from agencyops.models import Membership, Role
 from agencyops.permissions import require
-from agencyops.planned_sql import planned_batches
+from agencyops.planned_sql import planned_batches, planned_cursor
 from projects.calendars import agency_today
 from projects.models import ESCALATION_OPEN_STATES, Escalation, EscalationEvent, EscalationState
 from projects.permissions import can_manage_escalation
@@ -131,13 +130,14 @@ def escalations_sync(*, agency_id: int, found: Iterable[Found], today: date) -> 
     found_by_key = {f.fingerprint: f for f in found}
     # The rows a scan can change: those it found (open, snoozed or resolved) and the open ones it no longer
     # finds. Resolved history it does not find again stays unread, however long the agency's history grows.
-    existing = {
-        e.fingerprint: e
-        for e in Escalation.objects.filter(
-            Q(any_of_texts("fingerprint", list(found_by_key))) | Q(state__in=ESCALATION_OPEN_STATES),
-            agency_id=agency_id,
-        ).order_by()
-    }
+    columns, load = _stored_loader()
+    with planned_cursor() as cursor:
+        cursor.execute(
+            f"SELECT {columns} FROM {Escalation._meta.db_table} e WHERE e.agency_id = %(agency)s "
+            "AND (e.fingerprint = ANY(%(found)s) OR e.state = ANY(%(open)s))",
+            {"agency": agency_id, "found": list(found_by_key), "open": _OPEN_STATES},
+        )
+        existing = {row.fingerprint: row for row in map(load, cursor.fetchall())}
     new_items, reopened, changed, events = [], [], [], []
     for key, item in found_by_key.items():
         row = existing.get(key)
@@ -265,6 +265,18 @@ def _escalations_open(*, agency_id: int, items: list[Found], now: datetime) -> l
     for pk, fingerprint in ids:
         created[fingerprint].pk = pk
     return list(created.values())
+
+
+_OPEN_STATES = [state.value for state in ESCALATION_OPEN_STATES]
+
+
+@cache
+def _stored_loader() -> tuple[str, Callable[[Sequence[Any]], Escalation]]:
+    """A stored escalation's columns and how a row of them becomes one, as the ORM builds it: the scan's
+    read of what it can change is a prepared statement, which the ORM's compiling cost several times over
+    at a small agency's size."""
+    columns, load = model_loader(Escalation, "e")
+    return columns, cast(Callable[[Sequence[Any]], Escalation], load)
 
 
 @cache
