@@ -265,25 +265,21 @@ def _agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None) -> Ag
     # Each task's links, in the order they were made (they arrive almost in that order, which the sort
     # only checks), from live tasks only.
     link_rows.sort(key=itemgetter(4))
-    deps: dict[int, list[scheduling.Dependency]] = defaultdict(list)
     # Plans repeat the same few links (after "t003", finish to start, no lag): one value for each.
     links: dict[tuple[str, str, int], scheduling.Dependency] = {}
-    key_of = plans.key_of
+    key_of, fields_of = plans.key_of, plans.fields_of
     for pred_id, succ_id, kind, lag, _link_id in link_rows:
         predecessor = key_of.get(pred_id)
-        if predecessor is None:
+        fields = fields_of.get(succ_id)
+        if predecessor is None or fields is None:
             continue
         link = links.get((predecessor, kind, lag))
         if link is None:
             link = links[predecessor, kind, lag] = scheduling.Dependency(
                 predecessor=predecessor, kind=kind, lag=lag
             )
-        deps[succ_id].append(link)
-    fields_of = plans.fields_of
-    for task_id, predecessors in deps.items():
-        fields = fields_of.get(task_id)
-        if fields is not None:
-            fields["predecessors"] = tuple(predecessors)
+        # Most tasks follow one or two others: a tuple grown link by link costs less than a list per task.
+        fields["predecessors"] += (link,)
     inputs_by_project: dict[int, list[risks.InputSnap]] = defaultdict(list)
     inputs_of_task: dict[int, list[int]] = defaultdict(list)
     previous = None
@@ -319,16 +315,19 @@ def _agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None) -> Ag
         if fields is not None:
             fields["input_ids"] = tuple(sorted(input_ids))
     changes_by_project: dict[int, list[risks.DeadlineChangeSnap]] = defaultdict(list)
+    change_snap = risks.DeadlineChangeSnap.from_fields
     for change_id, task_id, project_id, old_due, new_due, changed_at, cause, changed_by_name in change_rows:
         changes_by_project[project_id].append(
-            risks.DeadlineChangeSnap(
-                id=change_id,
-                task_id=task_id,
-                old_due=old_due,
-                new_due=new_due,
-                changed_at=changed_at,
-                cause=cause,
-                changed_by_name=changed_by_name or "",
+            change_snap(
+                {
+                    "id": change_id,
+                    "task_id": task_id,
+                    "old_due": old_due,
+                    "new_due": new_due,
+                    "changed_at": changed_at,
+                    "cause": cause,
+                    "changed_by_name": changed_by_name or "",
+                }
             )
         )
     members, load, tasks_by_project = plans.members, plans.weekly_load, plans.tasks_by_project

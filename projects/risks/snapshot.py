@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from projects.risk_messages import mid_sentence
 from projects.scheduling import Dependency
@@ -45,6 +45,17 @@ STARTED = frozenset({IN_PROGRESS, IN_REVIEW})
 MANUAL = "manual"
 PENDING = "pending"
 
+_Snap = TypeVar("_Snap")
+
+
+def from_fields(cls: type[_Snap], fields: dict[str, Any]) -> _Snap:
+    """A snapshot (a frozen dataclass) from a dict that names every one of its fields, none left to its
+    default, as the scan builds one per task and move of an agency: the generated keyword __init__ sets the
+    fields one by one through object.__setattr__, about three times the cost of handing it the dict."""
+    snap = cls.__new__(cls)
+    object.__setattr__(snap, "__dict__", fields)
+    return snap
+
 
 @dataclass(frozen=True, kw_only=True)
 class TaskSnap:
@@ -74,9 +85,8 @@ class TaskSnap:
 
     @classmethod
     def from_fields(cls, rows: Iterable[dict[str, Any]]) -> list[TaskSnap]:
-        """Snapshots from dicts that each name every field (none left to its default), as the scan builds
-        one per task of the agency: the generated keyword __init__ of a frozen dataclass sets the 19 fields
-        one by one through object.__setattr__, about three times the cost of handing it the finished dict."""
+        """Snapshots from dicts that each name every field, as the scan builds one per task of the agency
+        (see ``from_fields``; the loop spares a call per task)."""
         new, set_dict = cls.__new__, object.__setattr__
         snaps = []
         for fields in rows:
@@ -129,6 +139,10 @@ class DeadlineChangeSnap:
     changed_at: datetime
     cause: str = MANUAL  # "manual", "cascade", "change_request" or "plan"
     changed_by_name: str = ""
+
+    @classmethod
+    def from_fields(cls, fields: dict[str, Any]) -> DeadlineChangeSnap:
+        return from_fields(cls, fields)
 
 
 @dataclass(frozen=True, kw_only=True)

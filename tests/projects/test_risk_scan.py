@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,6 +18,7 @@ from projects import services
 from projects.escalations import escalation_resolve
 from projects.models import (
     Brief,
+    DeadlineChange,
     Escalation,
     EscalationEvent,
     EscalationState,
@@ -294,7 +295,10 @@ def test_reading_the_tasks_in_parts_gives_the_same_snapshot_as_reading_them_at_o
     """The scan reads the live tasks in parts, by project, so that PostgreSQL sends one part while the one
     before is put in plan order: however many parts, every project, link, input and week of load is the
     same, for the whole agency and for some of its projects."""
+    from dataclasses import fields
+
     from projects import risk_scan
+    from projects.risks import DeadlineChangeSnap
 
     seeded = _seed_project(team)
     for n in range(5):
@@ -304,6 +308,18 @@ def test_reading_the_tasks_in_parts_gives_the_same_snapshot_as_reading_them_at_o
     with scope(agency=team["agency"].pk):
         Project.objects.update(status=ProjectStatus.ACTIVE)
         ids = sorted(Project.objects.values_list("pk", flat=True))
+        design = Task.objects.get(project=seeded, key="design")
+        moved = DeadlineChange.objects.create(
+            agency=team["agency"],
+            task=design,
+            old_start=design.start_date,
+            new_start=design.start_date,
+            old_due=design.due_date - timedelta(days=1),
+            new_due=design.due_date,
+            cause="manual",
+            reason="Copy late",
+            changed_by=team["coordinator"],
+        )
 
     def snapshot(parts, project_ids=None):
         monkeypatch.setattr(risk_scan, "TASK_PARTS", parts)
@@ -316,6 +332,18 @@ def test_reading_the_tasks_in_parts_gives_the_same_snapshot_as_reading_them_at_o
     assert sum(bool(task.predecessors) for p in whole.projects for task in p.tasks) > 20
     assert any(task.input_ids for p in whole.projects for task in p.tasks if p.project_id == seeded.pk)
     assert whole.projects[0].weekly_load
+    # A move is read as the snapshot its dataclass would build, every field set.
+    [change] = next(p for p in whole.projects if p.project_id == seeded.pk).deadline_changes
+    assert change.__dict__.keys() == {f.name for f in fields(DeadlineChangeSnap)}
+    assert change == DeadlineChangeSnap(
+        id=moved.pk,
+        task_id=design.pk,
+        old_due=moved.old_due,
+        new_due=moved.new_due,
+        changed_at=moved.changed_at,
+        cause="manual",
+        changed_by_name=team["coordinator"].user.full_name,
+    )
     for parts in (2, 3, 7):
         assert snapshot(parts) == whole
     some = [ids[0], ids[3]]
