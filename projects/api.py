@@ -9,24 +9,33 @@ with the same body as a missing one.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import inspect
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import rest_framework
+from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from redis.exceptions import RedisError
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.settings import ISO_8601, api_settings
 
+from agencyops.api import renderers
 from agencyops.api.fields import MAX_DB_ID, ScopedInputSerializer, ScopedPrimaryKeyRelatedField
 from agencyops.api.filters import ChoiceFilterField, FlagFilterField, IdFilterField
+from agencyops.api.renderers import EncodedJSON, SplicingJSONRenderer, encoded_json
 from agencyops.api.views import FIELD_ERRORS, FORBIDDEN, NOT_FOUND, AgencyAPIView, parse
 from agencyops.models import ClientContact, Discipline, Membership
 from agencyops.permissions import can_plan_projects, is_agency_member
@@ -46,6 +55,8 @@ PLAN_REFUSED = OpenApiResponse(
     "past also carries `shortfall_business_days` (an integer) and `plan_start` (ISO date); send "
     "`accept_start_in_past: true` to create it anyway.",
 )
+
+logger = logging.getLogger(__name__)
 
 
 class TaskPreviewFilterSerializer(serializers.Serializer):
@@ -92,12 +103,47 @@ def _page_response(
     limit: int,
     offset: int,
     count: int,
-    rows: list[dict[str, Any]],
+    rows: list[dict[str, Any]] | EncodedJSON,
 ) -> Response:
     """A page of rows a selector already counted and shaped, in the pager's envelope: the count comes
     with the page, so the pager costs no query of its own."""
     paginator.request, paginator.limit, paginator.offset, paginator.count = request, limit, offset, count
     return paginator.get_paginated_response(rows)
+
+
+# A page of the task list is kept for a day at most: its key changes with the plan's version anyway.
+TASK_PAGE_KEPT_SECONDS = 24 * 60 * 60
+
+
+@functools.cache
+def _encoding_stamp() -> str:
+    """How kept pages are encoded: the renderer's code and DRF's JSON settings. A deploy that changes
+    either never serves pages encoded before it."""
+    settings = (api_settings.COMPACT_JSON, api_settings.UNICODE_JSON, api_settings.STRICT_JSON)
+    source = inspect.getsource(renderers)
+    return hashlib.sha256(f"{rest_framework.VERSION}:{settings}:{source}".encode()).hexdigest()[:16]
+
+
+def _kept_task_page(key: str) -> tuple[tuple[int, EncodedJSON] | None, bool]:
+    """A kept page of a task list (its plan's count and its rows as JSON) or None, and whether the cache
+    server answered: without it the page is read as it would be without the cache, and not kept."""
+    try:
+        kept = cache.get(f"{key}:{_encoding_stamp()}")
+    except RedisError:
+        logger.warning("Cache unavailable; reading the task list afresh", exc_info=True)
+        return None, False
+    if kept is None:
+        return None, True
+    count, results = kept
+    return (count, EncodedJSON(results)), True
+
+
+def _keep_task_page(key: str, page: tuple[int, EncodedJSON]) -> None:
+    count, results = page
+    try:
+        cache.set(f"{key}:{_encoding_stamp()}", (count, bytes(results)), TASK_PAGE_KEPT_SECONDS)
+    except RedisError:
+        logger.warning("Cache unavailable; the task list page is not kept", exc_info=True)
 
 
 class ProjectsAPIView(AgencyAPIView):
@@ -393,6 +439,8 @@ class ProjectTaskListView(ProjectsAPIView):
     queryset = Project.objects.none()
     serializer_class = api.TaskSerializer
     pagination_class = TaskPagination
+    # The kept pages are written into the response as they were encoded.
+    renderer_classes = [SplicingJSONRenderer]
     # Adding a one-off task is planning (owners and coordinators), as on the page.
     permission_map = READ_OR_PLAN
 
@@ -410,16 +458,25 @@ class ProjectTaskListView(ProjectsAPIView):
             raise exceptions.NotFound()
         paginator = self.paginator
         limit, offset = paginator.get_limit(request), paginator.get_offset(request)
-        # The plan's version, then the page from the cache, or the plan, its links, the page's rows and the
-        # calendar in one query; another agency's project is not found, like a missing one.
-        page = selectors.project_tasks_page_kept(request.agency, pk, self.today(), offset=offset, limit=limit)
-        if page is None:
+        today = self.today()
+        # The plan's version; then the page from the cache, or the plan, its links, the page's rows and the
+        # calendar in one query. Another agency's project is not found, like a missing one.
+        key = selectors.project_tasks_page_key(request.agency, pk, today, offset=offset, limit=limit)
+        if key is None:
             raise exceptions.NotFound()
-        # The rows are already in TaskSerializer's shape (the schema above): rendered as they are; the
-        # count is the whole plan's, which the page was cut from.
-        return _page_response(
-            paginator, request, limit=limit, offset=offset, count=page.count, rows=page.rows
-        )
+        kept, cache_answered = _kept_task_page(key)
+        if kept is None:
+            page = selectors.project_tasks_page(request.agency, pk, today, offset=offset, limit=limit)
+            if page is None:
+                raise exceptions.NotFound()
+            # The rows are already in TaskSerializer's shape (the schema above): encoded as they are, and
+            # kept encoded, so a read of an unchanged plan neither decodes nor encodes them again.
+            kept = (page.count, encoded_json(page.rows))
+            if cache_answered:
+                _keep_task_page(key, kept)
+        count, results = kept
+        # The count is the whole plan's, which the page was cut from.
+        return _page_response(paginator, request, limit=limit, offset=offset, count=count, rows=results)
 
     @extend_schema(
         operation_id="project_tasks_create",

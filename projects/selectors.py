@@ -11,14 +11,12 @@ from __future__ import annotations
 import functools
 import hashlib
 import inspect
-import logging
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
 
-from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     F,
@@ -30,7 +28,6 @@ from django.db.models import (
     QuerySet,
     Subquery,
 )
-from redis.exceptions import RedisError
 
 from agencyops.models import Agency, Client, Membership, Role, User
 from agencyops.planned_sql import planned_cursor, planned_results
@@ -66,8 +63,6 @@ from projects.models import (
 from projects.page_versions import project_page_version
 from projects.services import BUILTIN_PREFIX, brief_missing, team_handles
 from projects.template_spec import SpecError, TemplateSpec, parse_spec
-
-logger = logging.getLogger(__name__)
 
 # --------------------------------------------------------------------------- the project list
 
@@ -971,10 +966,6 @@ def project_tasks_page(
     return ProjectTaskPage(count=len(plan), rows=rows)
 
 
-# A page of the task list is kept for a day at most: its key changes with the plan's version anyway.
-TASK_PAGE_KEPT_SECONDS = 24 * 60 * 60
-
-
 @functools.cache
 def _task_rows_stamp() -> str:
     """The code a kept page of the task list follows from: the selectors that shape its rows and judge the
@@ -985,32 +976,19 @@ def _task_rows_stamp() -> str:
     return hashlib.sha256(sources.encode()).hexdigest()[:16]
 
 
-def project_tasks_page_kept(
+def project_tasks_page_key(
     agency: Agency, project_id: int, today: date, *, offset: int, limit: int | None
-) -> ProjectTaskPage | None:
-    """``project_tasks_page``, kept in the cache under the project page's version, which PostgreSQL
-    computes from every row the list shows (each task, its links and moves, the phases, the agency's
-    people and closures: ``projects.page_versions``): an integration reading an unchanged plan again costs
-    the version and one cache read, and any change, however it was made, is in the next read. None when
-    the agency has no such project. Without the cache server the page is read as it would be without it."""
+) -> str | None:
+    """Where a page of ``project_tasks_page`` is kept in the cache: under the project page's version, which
+    PostgreSQL computes from every row the list shows (each task, its links and moves, the phases, the
+    agency's people and closures: ``projects.page_versions``), so any change, however it was made, is in
+    the next read; with the page, the day (the critical path and dates are today's) and the code the rows
+    follow from. None when the agency has no such project."""
     stamp = project_page_version(agency_id=agency.pk, project_id=project_id)
     if stamp is None:
         return None
     raw_key = f"{agency.pk}:{project_id}:{stamp.version}:{offset}:{limit}:{today}:{_task_rows_stamp()}"
-    key = "task-list:" + hashlib.sha256(raw_key.encode()).hexdigest()
-    try:
-        page = cache.get(key)
-    except RedisError:
-        logger.warning("Cache unavailable; reading the task list afresh", exc_info=True)
-        return project_tasks_page(agency, project_id, today, offset=offset, limit=limit)
-    if page is None:
-        page = project_tasks_page(agency, project_id, today, offset=offset, limit=limit)
-        if page is not None:
-            try:
-                cache.set(key, page, TASK_PAGE_KEPT_SECONDS)
-            except RedisError:
-                logger.warning("Cache unavailable; the task list page is not kept", exc_info=True)
-    return page
+    return "task-list:" + hashlib.sha256(raw_key.encode()).hexdigest()
 
 
 # --------------------------------------------------------------------------- history

@@ -719,6 +719,31 @@ def test_every_change_to_what_the_task_list_shows_is_in_the_next_read(team, proj
     assert [r["id"] for r in first["results"]] != [r["id"] for r in second["results"]]
 
 
+def test_a_kept_task_list_page_is_the_same_bytes_as_one_read_afresh(team, project):
+    """A kept page is written into the response as it was encoded: the body a client gets is byte for byte
+    the one DRF renders from the rows read without the cache, envelope and links included; asked for
+    indented JSON, the same page indented."""
+    api = token_client(team["owner"].user)
+    _fresh_version(project)
+    path = url("api_project_tasks", team["agency"], pk=project.pk)
+    params = {"limit": 3, "offset": 3}
+    api.get(path, params)  # kept
+    kept = api.get(path, params)
+    with override_settings(CACHES=factories.NO_CACHE):
+        fresh = api.get(path, params)
+        fresh_indented = api.get(path, params, HTTP_ACCEPT="application/json; indent=2")
+    assert kept.status_code == fresh.status_code == 200
+    assert kept.content == fresh.content
+    assert kept["Content-Type"] == fresh["Content-Type"] == "application/json"
+    body = kept.json()
+    assert body["next"].endswith("limit=3&offset=6") and body["previous"].endswith("limit=3")
+    assert len(body["results"]) == 3
+    indented = api.get(path, params, HTTP_ACCEPT="application/json; indent=2")
+    assert indented.content == fresh_indented.content
+    assert indented.content.startswith(b'{\n  "count"')
+    assert indented.json() == body
+
+
 def _close_the_agency_on(agency, day) -> None:
     from projects.models import AgencyClosure
 
