@@ -124,8 +124,13 @@ class SyncResult:
     cleared: int
 
 
-def escalations_sync(*, agency_id: int, found: Iterable[Found], today: date) -> SyncResult:
-    """Bring the agency's stored escalations in line with what a full scan found; writes only changes."""
+def escalations_sync(
+    *, agency_id: int, found: Iterable[Found], today: date, meanwhile: Callable[[], None] | None = None
+) -> SyncResult:
+    """Bring the agency's stored escalations in line with what a full scan found; writes only changes.
+
+    ``meanwhile`` is called once, while PostgreSQL writes the escalations the scan opens (or before the
+    other writes when it opens none): the caller's work that can go on in the meantime."""
     now = timezone.now()
     found_by_key = {f.fingerprint: f for f in found}
     # The rows a scan can change: those it found (open, snoozed or resolved) and the open ones it no longer
@@ -183,7 +188,7 @@ def escalations_sync(*, agency_id: int, found: Iterable[Found], today: date) -> 
             events.append(_event(row, "cleared", note="The scan no longer finds this risk."))
             changed.append(row)
             cleared += 1
-    created = _escalations_open(agency_id=agency_id, items=new_items, now=now)
+    created = _escalations_open(agency_id=agency_id, items=new_items, now=now, meanwhile=meanwhile)
     if changed:
         Escalation.objects.bulk_update(
             changed,
@@ -205,7 +210,9 @@ def escalations_sync(*, agency_id: int, found: Iterable[Found], today: date) -> 
     return SyncResult(opened=created, reopened=reopened, updated=len(changed) - cleared, cleared=cleared)
 
 
-def _escalations_open(*, agency_id: int, items: list[Found], now: datetime) -> list[Escalation]:
+def _escalations_open(
+    *, agency_id: int, items: list[Found], now: datetime, meanwhile: Callable[[], None] | None
+) -> list[Escalation]:
     """Store newly found risks as open escalations, each with its "found" event, in one statement.
 
     The rows travel as one JSON document that the database unpacks: an agency's first scan opens hundreds
@@ -213,6 +220,8 @@ def _escalations_open(*, agency_id: int, items: list[Found], now: datetime) -> l
     array element escaped in Python) cost more than the rules that found them. The statement is sent
     before the rows the caller gets back are built, and PostgreSQL writes while they are."""
     if not items:
+        if meanwhile is not None:
+            meanwhile()
         return []
     rows = json.dumps(
         [
@@ -261,6 +270,8 @@ def _escalations_open(*, agency_id: int, items: list[Found], now: datetime) -> l
             created[item.fingerprint] = Escalation.from_db(
                 DEFAULT_DB_ALIAS, columns, [stored.get(name) for name in columns]
             )
+        if meanwhile is not None:
+            meanwhile()
         [ids] = opened.rows()
     for pk, fingerprint in ids:
         created[fingerprint].pk = pk

@@ -534,8 +534,16 @@ def agency_scan(agency: Agency) -> SyncResult:
 
 
 def _scan(agency: Agency) -> SyncResult:
-    snapshot = agency_snapshot(agency)
-    found = risks.evaluate_many(
-        snapshot.projects, today=snapshot.today, calendar=snapshot.calendar, lookahead_days=LOOKAHEAD_DAYS
-    )
-    return escalations_sync(agency_id=agency.pk, found=[_found(f) for f in found], today=snapshot.today)
+    held = [agency_snapshot(agency)]
+    snapshot = held[0]
+    today = snapshot.today
+    found = [
+        _found(f)
+        for f in risks.evaluate_many(
+            snapshot.projects, today=today, calendar=snapshot.calendar, lookahead_days=LOOKAHEAD_DAYS
+        )
+    ]
+    del snapshot
+    # The snapshot (tens of thousands of objects at a large agency) is freed while PostgreSQL writes what
+    # the scan found, not after.
+    return escalations_sync(agency_id=agency.pk, found=found, today=today, meanwhile=held.clear)

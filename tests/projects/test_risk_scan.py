@@ -349,3 +349,41 @@ def test_reading_the_tasks_in_parts_gives_the_same_snapshot_as_reading_them_at_o
     some = [ids[0], ids[3]]
     assert snapshot(3, some) == snapshot(1, some)
     assert [p.project_id for p in snapshot(2, some).projects] == some
+
+
+@pytest.mark.django_db
+@time_machine.travel(WEDNESDAY, tick=False)
+def test_storing_what_a_scan_found_hands_the_caller_one_moment_while_the_database_writes(team):
+    """The scan frees its snapshot while PostgreSQL writes the escalations it opens: the store calls back
+    once, after the write is sent and before it is read back, and once when there is nothing to open."""
+    from projects.escalations import Found, escalations_sync
+
+    project = _seed_project(team)
+    agency = team["agency"]
+    calls = []
+
+    def found(n):
+        return Found(
+            project_id=project.pk,
+            rule="owner_unclear",
+            fingerprint=f"owner_unclear:probe:{n}",
+            severity="medium",
+            section="needs_decision",
+            message=f"Probe {n}",
+            facts={"n": n},
+        )
+
+    def meanwhile():
+        calls.append("called")
+
+    with scope(agency=agency.pk):
+        result = escalations_sync(
+            agency_id=agency.pk, found=[found(1), found(2)], today=WEDNESDAY.date(), meanwhile=meanwhile
+        )
+        assert [e.fingerprint for e in result.opened] == ["owner_unclear:probe:1", "owner_unclear:probe:2"]
+        assert all(e.pk for e in result.opened)
+        assert len(calls) == 1
+        again = escalations_sync(
+            agency_id=agency.pk, found=[found(1), found(2)], today=WEDNESDAY.date(), meanwhile=meanwhile
+        )
+        assert again.opened == [] and len(calls) == 2
