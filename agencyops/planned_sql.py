@@ -151,9 +151,9 @@ class PlannedPipeline:
         rows of a batch sent earlier before sending the next (fetching waits for every batch sent).
 
         ``binary`` asks for the rows in PostgreSQL's binary format, which the driver reads in C: a tenth of
-        the time for moments (the text format's time zone is set in Python, row by row), whose time zone
-        is then the connection's (UTC) as a ZoneInfo rather than Django's ``timezone.utc``; the same
-        instants. Text loads numbers and short rows no slower."""
+        the time for moments (the text format's time zone is set in Python, row by row), which come in the
+        connection's time zone (UTC) as Django's do. JSON comes decoded (Django's text loader leaves it a
+        string). Text loads numbers and short rows no slower."""
         return PlannedBatch(self, statements, binary=binary)
 
 

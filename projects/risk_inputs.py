@@ -31,7 +31,10 @@ class RiskInputs:
 
 @dataclass(frozen=True)
 class RiskInputRead:
-    """One read a provider asks of the scan: a values_list queryset, and how its rows become snapshots."""
+    """One read a provider asks of the scan: a values_list queryset, and how its rows become snapshots.
+
+    The scan fetches the rows itself, in PostgreSQL's binary format and without the ORM's converters:
+    moments are aware (in UTC), JSON arrives decoded, decimals as Decimal."""
 
     rows: QuerySet
     collect: Callable[[Sequence[tuple[Any, ...]], RiskInputs], None]
