@@ -86,20 +86,8 @@ def planned_results(statements: Sequence[str], params: Mapping[str, Any]) -> lis
     """The rows of each statement, all of them prepared and sent in one round trip (the driver's pipeline
     mode): what one multi-statement string gives, which PostgreSQL cannot prepare. Each statement takes
     the parameters it names from ``params``. Logged (and counted) as one query, the round trip it is."""
-    with planned_cursor() as cursor:
-        db = cursor.db
-        db.validate_no_broken_transaction()
-        logged = (
-            cursor.debug_sql(";\n".join(statements), params)
-            if isinstance(cursor, CursorDebugWrapper)
-            else nullcontext()
-        )
-        with logged, db.wrap_database_errors, ExitStack() as stack:
-            raws = [stack.enter_context(_server_binding_cursor(db)) for _statement in statements]
-            with db.connection.pipeline():
-                for raw, statement in zip(raws, statements, strict=True):
-                    raw.execute(statement, params)
-                return [raw.fetchall() for raw in raws]
+    with planned_batches() as pipeline:
+        return pipeline.send([(statement, params) for statement in statements]).rows()
 
 
 # A statement's SQL and its parameters, by position (%s) or by name (%(name)s).

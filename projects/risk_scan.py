@@ -42,6 +42,7 @@ from projects.models import (
     deliverable_lines,
 )
 from projects.risk_inputs import RiskInputRead, RiskInputs, risk_inputs_providers, risk_inputs_reads
+from projects.risks.snapshot import snapshot_from_fields
 from projects.workload import WorkItem, weekly_shares
 
 LOOKAHEAD_DAYS = 5
@@ -315,10 +316,10 @@ def _agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None) -> Ag
         if fields is not None:
             fields["input_ids"] = tuple(sorted(input_ids))
     changes_by_project: dict[int, list[risks.DeadlineChangeSnap]] = defaultdict(list)
-    change_snap = risks.DeadlineChangeSnap.from_fields
     for change_id, task_id, project_id, old_due, new_due, changed_at, cause, changed_by_name in change_rows:
         changes_by_project[project_id].append(
-            change_snap(
+            snapshot_from_fields(
+                risks.DeadlineChangeSnap,
                 {
                     "id": change_id,
                     "task_id": task_id,
@@ -327,7 +328,7 @@ def _agency_snapshot(agency: Agency, *, project_ids: Sequence[int] | None) -> Ag
                     "changed_at": changed_at,
                     "cause": cause,
                     "changed_by_name": changed_by_name or "",
-                }
+                },
             )
         )
     members, load, tasks_by_project = plans.members, plans.weekly_load, plans.tasks_by_project

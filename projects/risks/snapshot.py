@@ -48,7 +48,7 @@ PENDING = "pending"
 _Snap = TypeVar("_Snap")
 
 
-def from_fields(cls: type[_Snap], fields: dict[str, Any]) -> _Snap:
+def snapshot_from_fields(cls: type[_Snap], fields: dict[str, Any]) -> _Snap:
     """A snapshot (a frozen dataclass) from a dict that names every one of its fields, none left to its
     default, as the scan builds one per task and move of an agency: the generated keyword __init__ sets the
     fields one by one through object.__setattr__, about three times the cost of handing it the dict."""
@@ -86,7 +86,7 @@ class TaskSnap:
     @classmethod
     def from_fields(cls, rows: Iterable[dict[str, Any]]) -> list[TaskSnap]:
         """Snapshots from dicts that each name every field, as the scan builds one per task of the agency
-        (see ``from_fields``; the loop spares a call per task)."""
+        (see ``snapshot_from_fields``; the loop spares a call per task)."""
         new, set_dict = cls.__new__, object.__setattr__
         snaps = []
         for fields in rows:
@@ -139,10 +139,6 @@ class DeadlineChangeSnap:
     changed_at: datetime
     cause: str = MANUAL  # "manual", "cascade", "change_request" or "plan"
     changed_by_name: str = ""
-
-    @classmethod
-    def from_fields(cls, fields: dict[str, Any]) -> DeadlineChangeSnap:
-        return from_fields(cls, fields)
 
 
 @dataclass(frozen=True, kw_only=True)
