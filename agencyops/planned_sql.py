@@ -32,19 +32,8 @@ from django.db.models.fields import AutoFieldMixin
 from psycopg.pq import Format
 
 
-class _PlannedEachTimeCursor(ServerBindingCursor):
-    """Sends its statements with their values apart, like the others, but never prepares them."""
-
-    def execute(
-        self, query: Any, params: Any = None, *, prepare: bool | None = None, binary: bool | None = None
-    ) -> Any:
-        return super().execute(query, params, prepare=False, binary=binary)
-
-
-def _server_binding_cursor(
-    db: BaseDatabaseWrapper, cursor_class: type[ServerBindingCursor] = ServerBindingCursor
-) -> ServerBindingCursor:
-    raw = cursor_class(db.connection)
+def _server_binding_cursor(db: BaseDatabaseWrapper) -> ServerBindingCursor:
+    raw = ServerBindingCursor(db.connection)
     # As Django's own cursors: moments come back in the connection's time zone.
     loader = db.connection.adapters.get_loader(TIMESTAMPTZ_OID, Format.TEXT)
     if db.timezone != loader.timezone:
@@ -62,20 +51,19 @@ class _LoggedStatementCursor(CursorDebugWrapper):
 
 
 @contextmanager
-def planned_cursor(*, plan_each_time: bool = False) -> Iterator[CursorWrapper]:
+def planned_cursor() -> Iterator[CursorWrapper]:
     """A cursor of the default connection (same transaction, same error wrapping and query log as
     ``connection.cursor()``) whose statements are prepared: pass parameters, never values in the text.
 
-    ``plan_each_time`` sends them unprepared, so PostgreSQL plans each execution for its values: for a
-    statement whose best plan depends on them (a range whose width the values decide), where a prepared
-    statement's one plan for any values can turn out many times slower (the home view's placing query
-    once read every task of the agency through its plain index: 4 ms instead of 1)."""
+    A prepared statement gets one plan for any values: a range whose width the values decide is written
+    with both its ends, which PostgreSQL prices as narrow (see projects.home_sections.PLACED_BY_WEEK_END_SQL);
+    with one end alone it prices a third of the table, and may plan to read all of it."""
     # The wrapper itself, looked up once: every attribute read through django.db.connection looks it up.
     db = connections[DEFAULT_DB_ALIAS]
     db.close_if_health_check_failed()
     db.ensure_connection()
     with db.wrap_database_errors:
-        raw = _server_binding_cursor(db, _PlannedEachTimeCursor if plan_each_time else ServerBindingCursor)
+        raw = _server_binding_cursor(db)
     db.validate_thread_sharing()
     cursor = _LoggedStatementCursor(raw, db) if db.queries_logged else db.make_cursor(raw)
     with cursor:
