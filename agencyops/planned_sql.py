@@ -74,8 +74,14 @@ def planned_results(statements: Sequence[str], params: Mapping[str, Any]) -> lis
     """The rows of each statement, all of them prepared and sent in one round trip (the driver's pipeline
     mode): what one multi-statement string gives, which PostgreSQL cannot prepare. Each statement takes
     the parameters it names from ``params``. Logged (and counted) as one query, the round trip it is."""
+    return planned_reads([(statement, params) for statement in statements])
+
+
+def planned_reads(statements: Sequence[Statement | None]) -> list[list[tuple[Any, ...]]]:
+    """``planned_results`` for statements that each carry their own parameters (a page's reads gathered
+    from several apps): the rows of each, in order, in one round trip; None reads nothing."""
     with planned_batches() as pipeline:
-        return pipeline.send([(statement, params) for statement in statements]).rows()
+        return pipeline.send(statements).rows()
 
 
 # A statement's SQL and its parameters, by position (%s) or by name (%(name)s).

@@ -15,7 +15,7 @@ its own sections without touching the platform.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -77,12 +77,41 @@ class ShownSection:
 @dataclass(frozen=True)
 class Contribution:
     """Items an app adds to a list that another app's section owns; ``load`` returns ``(sort key, item)``
-    pairs and takes the keyword arguments the owning selector passes."""
+    pairs and takes the keyword arguments the owning selector passes.
+
+    ``reads`` (optional) returns the statements ``load`` needs (``agencyops.planned_sql.Statement``), from
+    the same keyword arguments: the owning selector sends them with its own, in one round trip for the
+    page, and ``load`` gets their rows as ``rows`` (one list per statement, in order). Without it, ``load``
+    reads for itself."""
 
     target: str
     key: str
     order: int
     load: Callable[..., list[tuple[Any, Any]]]
+    reads: Callable[..., Sequence[Any]] | None = None
+
+
+@dataclass(frozen=True)
+class ContributionReads:
+    """A list's contributions with the statements they read (see ``contributions_reads``)."""
+
+    kwargs: dict[str, Any]
+    contributions: tuple[tuple[Contribution, int], ...]  # each with how many statements it read
+    statements: tuple[Any, ...]
+
+    def collect(self, rows: Sequence[list[Any]]) -> list[tuple[Any, Any]]:
+        """Every contribution's ``(sort key, item)`` pairs, in order, from the rows of ``statements``."""
+        if len(rows) != len(self.statements):
+            raise ValueError(f"{len(self.statements)} statements were read, {len(rows)} results given")
+        pairs: list[tuple[Any, Any]] = []
+        start = 0
+        for contribution, count in self.contributions:
+            if contribution.reads is None:
+                pairs.extend(contribution.load(**self.kwargs))
+            else:
+                pairs.extend(contribution.load(rows=list(rows[start : start + count]), **self.kwargs))
+                start += count
+        return pairs
 
 
 _sections: dict[str, dict[str, Section]] = {}
@@ -122,12 +151,28 @@ def contribution_unregister(target: str, key: str) -> Contribution | None:
     return _contributions.get(target, {}).pop(key, None)
 
 
+def _contributions_of(target: str) -> list[Contribution]:
+    return sorted(_contributions.get(target, {}).values(), key=lambda c: (c.order, c.key))
+
+
 def contributions_collect(target: str, **kwargs: Any) -> list[tuple[Any, Any]]:
-    """Every registered contribution's ``(sort key, item)`` pairs, in registration order (one ``load`` each)."""
+    """Every registered contribution's ``(sort key, item)`` pairs, in registration order (one ``load`` each,
+    each reading for itself)."""
     pairs: list[tuple[Any, Any]] = []
-    for contribution in sorted(_contributions.get(target, {}).values(), key=lambda c: (c.order, c.key)):
+    for contribution in _contributions_of(target):
         pairs.extend(contribution.load(**kwargs))
     return pairs
+
+
+def contributions_reads(target: str, **kwargs: Any) -> ContributionReads:
+    """The statements the contributions to ``target`` read, to be sent with the owner's own; then
+    ``ContributionReads.collect(rows)`` gives their pairs as ``contributions_collect`` would."""
+    contributions, statements = [], []
+    for contribution in _contributions_of(target):
+        read = list(contribution.reads(**kwargs)) if contribution.reads is not None else []
+        contributions.append((contribution, len(read)))
+        statements.extend(read)
+    return ContributionReads(kwargs=kwargs, contributions=tuple(contributions), statements=tuple(statements))
 
 
 @contextmanager

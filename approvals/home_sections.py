@@ -14,7 +14,7 @@ from typing import NamedTuple
 from django.utils import timezone
 
 from agencyops.models import Agency, Membership
-from agencyops.planned_sql import planned_cursor
+from agencyops.planned_sql import Statement, planned_reads
 from agencyops.row_links import link_by_id
 from approvals.models import ApprovalStatus
 from projects import scheduling
@@ -118,16 +118,9 @@ def _launch_impacts(agency: Agency, late: list[_Request], today: date) -> dict[i
     return impacts
 
 
-def home_decision_items(
-    *, agency: Agency, membership: Membership, today: date, **_: object
-) -> list[tuple[tuple, ExtraItem]]:
-    """Approvals, sign-offs, changes asked of the viewer's projects and change requests waiting on someone,
-    each with its sort key: late approvals first, then by due day."""
-    zone = zoneinfo.ZoneInfo(agency.time_zone)
-    now = timezone.now()
-    slug = agency.slug
-    decisions: list[tuple[tuple, ExtraItem]] = []
-
+def home_decision_reads(*, agency: Agency, membership: Membership, **_: object) -> list[Statement]:
+    """The two statements "Needs decision" reads for approvals: the requests, then the change requests (the
+    home view sends them with its own)."""
     params = {
         "agency": agency.pk,
         "live": [status.value for status in LIVE_PROJECT_STATUSES],
@@ -136,12 +129,30 @@ def home_decision_items(
         "changes_requested": ApprovalStatus.CHANGES_REQUESTED.value,
         "membership": membership.pk,
     }
+    return [(HOME_REQUESTS_SQL, params), (HOME_CHANGE_REQUESTS_SQL, params)]
+
+
+def home_decision_items(
+    *,
+    agency: Agency,
+    membership: Membership,
+    today: date,
+    rows: list[list[tuple]] | None = None,
+    **_: object,
+) -> list[tuple[tuple, ExtraItem]]:
+    """Approvals, sign-offs, changes asked of the viewer's projects and change requests waiting on someone,
+    each with its sort key: late approvals first, then by due day. ``rows`` are those of
+    ``home_decision_reads``' statements when the caller sent them; otherwise they are read here."""
+    zone = zoneinfo.ZoneInfo(agency.time_zone)
+    now = timezone.now()
+    slug = agency.slug
+    decisions: list[tuple[tuple, ExtraItem]] = []
+
+    if rows is None:
+        rows = planned_reads(home_decision_reads(agency=agency, membership=membership))
+    request_rows, changes = rows
+    requests = [_Request(*row) for row in request_rows]
     request_link = link_by_id("approval_detail", "request_id", agency_slug=slug)
-    with planned_cursor() as cursor:
-        cursor.execute(HOME_REQUESTS_SQL, params)
-        requests = [_Request(*row) for row in cursor.fetchall()]
-        cursor.execute(HOME_CHANGE_REQUESTS_SQL, params)
-        changes = cursor.fetchall()
     late = [r for r in requests if r.status == ApprovalStatus.AWAITING_CLIENT and r.due_at < now]
     impacts = _launch_impacts(agency, late, today)
     from approvals.services import format_moment

@@ -78,11 +78,17 @@ def portal_waiting_approvals(*, contact: Any, project_ids: list[int], today: Any
 
 def register() -> None:
     """Register approvals' sections and contributions with the platform."""
-    from approvals.home_sections import home_decision_items
+    from approvals.home_sections import home_decision_items, home_decision_reads
     from projects.home_sections import HOME_DECISIONS
 
     registry.contribution_register(
-        registry.Contribution(target=HOME_DECISIONS, key="approvals", order=10, load=home_decision_items)
+        registry.Contribution(
+            target=HOME_DECISIONS,
+            key="approvals",
+            order=10,
+            load=home_decision_items,
+            reads=home_decision_reads,
+        )
     )
     registry.section_register(
         registry.Section(

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple, TypeVar
@@ -25,7 +24,7 @@ from django.urls import reverse
 from agencyops import dates
 from agencyops import sections as registry
 from agencyops.models import Agency, Membership
-from agencyops.planned_sql import planned_cursor
+from agencyops.planned_sql import Statement, planned_reads
 from agencyops.row_links import link_by_id
 from projects.models import LIVE_PROJECT_STATUSES, EscalationState, Party, TaskStatus
 
@@ -248,33 +247,10 @@ def working_week(agency: Agency, today: date) -> tuple[date, date]:
     return one_working_week(today, agency.working_weekdays or (0, 1, 2, 3, 4))
 
 
-class _Row(NamedTuple):
-    """The few columns that decide where a task goes and in what order."""
-
-    pk: int
-    due_date: date
-    status: str
-    needs_decision: bool
-    launch_date: date
-
-
-@dataclass(frozen=True)
-class _Placed:
-    """Where the agency's open tasks go: how many are due on each day up to the end of the week, and the
-    rows that can be listed (the first overdue and this week's, every stalled one, every one waiting for
-    a decision); the order is the page's (due date, project, plan order)."""
-
-    day_counts: list[tuple[date, int]]
-    overdue: list[_Row]
-    this_week: list[_Row]
-    stalled: list[_Row]
-    deciding: list[_Row]
-
-
-# The home view's two task queries, written once: on a small agency the ORM spent longer compiling
-# them (on every view) than PostgreSQL spent running them. Scoped to the agency like every query.
+# The home view's task query, written once: on a small agency the ORM spent longer compiling it (on every
+# view) than PostgreSQL spent running it. Scoped to the agency like every query.
 #
-# The first places tasks through the expression of the index task_home_placement_idx (projects.models.Task),
+# It places tasks through the expression of the index task_home_placement_idx (projects.models.Task),
 # written as there with its values in the text: "due by the end of the week, or stalled, or waiting for a
 # decision" is then one range of that index instead of a pass over all the agency's tasks. The statuses
 # are our own constants. PostgreSQL counts the tasks of each day and returns only the rows that can be
@@ -292,106 +268,139 @@ PLACEMENT_SQL = (
 ).format(stalled=", ".join(f"'{status.value}'" for status in STALLED_STATUSES), floor=PLACEMENT_FLOOR_SQL)
 PLACED_BY_WEEK_END_SQL = f"{PLACEMENT_SQL} BETWEEN {PLACEMENT_FLOOR_SQL} AND %(week_end)s"
 
-_DAYS, _OVERDUE, _THIS_WEEK, _STALLED, _DECIDING = range(5)
+_DAYS, _OVERDUE, _THIS_WEEK, _STALLED, _DECIDING, _DECIDING_LISTED = range(6)
+STALLED_SQL = ", ".join(f"'{status.value}'" for status in STALLED_STATUSES)
 
+# One statement: the tasks due on each day up to the week's end; the first overdue and this week's tasks
+# (due date, project, plan order); the stalled ones, the nearest launch first (that is the one they hurt
+# soonest), with how many there are; every task waiting for a decision (a risk about any of them is the same
+# question) and the first of them. The listed ones come with what the page shows of them: project, client,
+# owner, and for stalled ones when they last changed (their "since" when none was recorded; a moment costs
+# a parse per row). Counted and cut by PostgreSQL: a large agency has hundreds of tasks this week, and the
+# page lists a few dozen.
 HOME_ROWS_SQL = f"""
 WITH placed AS MATERIALIZED (
     SELECT t.id, t.due_date, t.status, t.needs_decision, p.launch_date, p.name, t."order"
     FROM projects_task t JOIN projects_project p ON p.id = t.project_id
     WHERE t.agency_id = %(agency)s AND p.agency_id = %(agency)s AND p.status = ANY(%(live)s)
       AND t.status <> '{TaskStatus.DONE.value}' AND {PLACED_BY_WEEK_END_SQL}
+), listed AS (
+    (SELECT {_OVERDUE} AS part, id, row_number() OVER (ORDER BY due_date, name, "order", id) AS place,
+            NULL::bigint AS total
+     FROM placed WHERE due_date < %(today)s ORDER BY due_date, name, "order", id LIMIT %(overdue)s)
+    UNION ALL
+    (SELECT {_THIS_WEEK}, id, row_number() OVER (ORDER BY due_date, name, "order", id), NULL
+     FROM placed WHERE due_date BETWEEN %(today)s AND %(week_end)s
+     ORDER BY due_date, name, "order", id LIMIT %(this_week)s)
+    UNION ALL
+    (SELECT {_STALLED}, id, row_number() OVER (ORDER BY launch_date, due_date, id), count(*) OVER ()
+     FROM placed WHERE status IN ({STALLED_SQL}) ORDER BY launch_date, due_date, id LIMIT %(blocked)s)
+    UNION ALL
+    (SELECT {_DECIDING_LISTED}, id, row_number() OVER (ORDER BY due_date, name, "order", id), NULL
+     FROM placed WHERE needs_decision ORDER BY due_date, name, "order", id LIMIT %(decisions)s)
 )
-(SELECT {_DAYS} AS part, NULL::bigint AS id, due_date, NULL::varchar AS status, NULL::boolean AS needs_decision,
-        NULL::date AS launch_date, NULL::varchar AS name, NULL::integer AS "order", count(*) AS tasks
+(SELECT l.part, l.id, l.place, l.total, t.due_date, t.title, t.status,
+        CASE WHEN l.part = {_STALLED} THEN t.updated_at END,
+        t.waiting_on, t.waiting_on_name, t.waiting_since,
+        t.blocked_reason, t.blocked_since, t.needs_decision, t.decision_question, t.decision_by,
+        t.project_id, p.name, p.launch_date, p.client_id, c.name, m.is_active, u.full_name, u.email
+ FROM listed l
+ JOIN projects_task t ON t.id = l.id
+ JOIN projects_project p ON p.id = t.project_id
+ JOIN agencyops_client c ON c.id = p.client_id
+ LEFT JOIN agencyops_membership m ON m.id = t.assignee_id
+ LEFT JOIN agencyops_user u ON u.id = m.user_id)
+UNION ALL
+(SELECT {_DAYS}, NULL, 0, count(*), due_date, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
  FROM placed WHERE due_date <= %(week_end)s GROUP BY due_date)
 UNION ALL
-(SELECT {_OVERDUE}, id, due_date, status, needs_decision, launch_date, name, "order", NULL FROM placed
- WHERE due_date < %(today)s ORDER BY due_date, name, "order", id LIMIT %(overdue)s)
-UNION ALL
-(SELECT {_THIS_WEEK}, id, due_date, status, needs_decision, launch_date, name, "order", NULL FROM placed
- WHERE due_date BETWEEN %(today)s AND %(week_end)s ORDER BY due_date, name, "order", id LIMIT %(this_week)s)
-UNION ALL
-(SELECT {_STALLED}, id, due_date, status, needs_decision, launch_date, name, "order", NULL FROM placed
- WHERE status IN ({", ".join(f"'{status.value}'" for status in STALLED_STATUSES)}))
-UNION ALL
-(SELECT {_DECIDING}, id, due_date, status, needs_decision, launch_date, name, "order", NULL FROM placed
- WHERE needs_decision)
-ORDER BY part, due_date, name, "order", id
-"""
-
-HOME_TASKS_SQL = """
-SELECT t.id, t.title, t.status, t.due_date,
-       -- only a stalled task shows it (its "since" when none was recorded): a moment costs a parse per row
-       CASE WHEN t.id = ANY(%(stalled)s) THEN t.updated_at END,
-       t.waiting_on, t.waiting_on_name, t.waiting_since,
-       t.blocked_reason, t.blocked_since, t.needs_decision, t.decision_question, t.decision_by,
-       t.project_id, p.name, p.launch_date, p.client_id, c.name, m.is_active, u.full_name, u.email
-FROM projects_task t
-JOIN projects_project p ON p.id = t.project_id
-JOIN agencyops_client c ON c.id = p.client_id
-LEFT JOIN agencyops_membership m ON m.id = t.assignee_id
-LEFT JOIN agencyops_user u ON u.id = m.user_id
-WHERE t.agency_id = %(agency)s AND t.id = ANY(%(pks)s)
+(SELECT {_DECIDING}, id, 0, NULL, due_date, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+ FROM placed WHERE needs_decision)
+ORDER BY 1, 3, 5, 2
 """
 
 
-def _home_rows(agency: Agency, *, today: date, week_end: date, limits: HomeLimits) -> _Placed:
-    """Every open task of a live project that is due by the end of the week, stalled, or waiting for a
-    decision, placed: the tasks due on each day (overdue ones included), and the rows that can be listed."""
-    params = {
-        "agency": agency.pk,
-        "live": [status.value for status in LIVE_PROJECT_STATUSES],
-        "today": today,
-        "week_end": week_end,
-        # No limit (LIMIT NULL) when everything is asked for.
-        "overdue": limits.overdue,
-        "this_week": limits.this_week,
-    }
-    # Prepared: one plan for every week reads the placing index by range (see PLACED_BY_WEEK_END_SQL).
-    with planned_cursor() as cursor:
-        cursor.execute(HOME_ROWS_SQL, params)
-        rows = cursor.fetchall()
-    parts: tuple[list[_Row], ...] = ([], [], [], [], [])
-    day_counts = []
-    for part, pk, due_date, status, needs_decision, launch_date, _name, _order, tasks in rows:
+@dataclass(frozen=True)
+class _Placed:
+    """Where the agency's open tasks go: how many are due on each day up to the end of the week, the ids
+    listed in each part (in the page's order), how many are stalled, every task waiting for a decision, and
+    what the page shows of each listed task."""
+
+    day_counts: list[tuple[date, int]]
+    overdue: list[int]
+    this_week: list[int]
+    stalled: list[int]
+    stalled_count: int
+    deciding: list[int]
+    deciding_listed: list[int]
+    shown: dict[int, HomeTask]
+
+
+def _home_rows_statement(agency: Agency, *, today: date, week_end: date, limits: HomeLimits) -> Statement:
+    return (
+        HOME_ROWS_SQL,
+        {
+            "agency": agency.pk,
+            "live": [status.value for status in LIVE_PROJECT_STATUSES],
+            "today": today,
+            "week_end": week_end,
+            # No limit (LIMIT NULL) when everything is asked for.
+            "overdue": limits.overdue,
+            "this_week": limits.this_week,
+            "blocked": limits.blocked,
+            "decisions": limits.decisions,
+        },
+    )
+
+
+def _placed(agency: Agency, rows: list[tuple], today: date) -> _Placed:
+    """HOME_ROWS_SQL's rows, placed."""
+    task_link = link_by_id("task_detail", "task_id", agency_slug=agency.slug)
+    status_link = link_by_id("task_status", "task_id", agency_slug=agency.slug)
+    year = today.year
+    parts: tuple[list[int], ...] = ([], [], [], [], [], [])
+    day_counts: list[tuple[date, int]] = []
+    shown: dict[int, HomeTask] = {}
+    stalled_count = 0
+    for row in rows:
+        part, pk, _place, total, due_date = row[:5]
         if part == _DAYS:
-            day_counts.append((due_date, tasks))
-        else:
-            parts[part].append(_Row(pk, due_date, status, needs_decision, launch_date))
+            day_counts.append((due_date, total))
+            continue
+        parts[part].append(pk)
+        if part == _DECIDING:
+            continue
+        if part == _STALLED:
+            stalled_count = total
+        elif pk in shown:
+            # Listed twice (overdue and stalled, say): one task, with its "since" if it is stalled.
+            continue
+        title, status, updated_at = row[5:8]
+        shown[pk] = HomeTask(
+            pk,
+            title,
+            status,
+            due_date,
+            updated_at,
+            *row[8:21],
+            owner_name=(row[22] or row[23]) if row[21] else None,
+            url=task_link(pk),
+            status_url=status_link(pk),
+            due_label=short_date(due_date, this_year=year),
+            launch_label=short_date(row[18], this_year=year),
+        )
     return _Placed(
         day_counts=day_counts,
         overdue=parts[_OVERDUE],
         this_week=parts[_THIS_WEEK],
         stalled=parts[_STALLED],
+        stalled_count=stalled_count,
         deciding=parts[_DECIDING],
+        deciding_listed=parts[_DECIDING_LISTED],
+        shown=shown,
     )
-
-
-def home_tasks(
-    agency: Agency, *, pks: Iterable[int], today: date, stalled: Iterable[int] = ()
-) -> dict[int, HomeTask]:
-    """What the home view shows of these tasks, by id, with project, client and owner (one query); the
-    ``stalled`` ones (listed as blocked or waiting) with when they last changed."""
-    task_link = link_by_id("task_detail", "task_id", agency_slug=agency.slug)
-    status_link = link_by_id("task_status", "task_id", agency_slug=agency.slug)
-    year = today.year
-    with planned_cursor() as cursor:
-        cursor.execute(
-            HOME_TASKS_SQL,
-            {"agency": agency.pk, "pks": list(pks), "stalled": list(stalled)},
-        )
-        rows = cursor.fetchall()
-    return {
-        row[0]: HomeTask(
-            *row[:18],
-            owner_name=(row[19] or row[20]) if row[18] else None,
-            url=task_link(row[0]),
-            status_url=status_link(row[0]),
-            due_label=short_date(row[3], this_year=year),
-            launch_label=short_date(row[15], this_year=year),
-        )
-        for row in rows
-    }
 
 
 Item = TypeVar("Item")
@@ -459,13 +468,17 @@ ORDER BY e.last_seen_at DESC, e.id DESC
 """
 
 
-def _escalation_items(agency: Agency, today: date) -> list[tuple[tuple, ExtraItem, str]]:
-    """Open and acknowledged risks, each with its sort key and the home section it belongs to (one query)."""
+def _escalations_statement(agency: Agency) -> Statement:
+    return (
+        HOME_RISKS_SQL,
+        {"agency": agency.pk, "states": [EscalationState.OPEN.value, EscalationState.ACKNOWLEDGED.value]},
+    )
+
+
+def _escalation_items(agency: Agency, rows: list[tuple], today: date) -> list[tuple[tuple, ExtraItem, str]]:
+    """Open and acknowledged risks (HOME_RISKS_SQL's rows), each with its sort key and the home section it
+    belongs to."""
     list_url = reverse("escalation_list", kwargs={"agency_slug": agency.slug})
-    params = {"agency": agency.pk, "states": [EscalationState.OPEN.value, EscalationState.ACKNOWLEDGED.value]}
-    with planned_cursor() as cursor:
-        cursor.execute(HOME_RISKS_SQL, params)
-        rows = cursor.fetchall()
     pairs = []
     for (
         pk,
@@ -509,39 +522,34 @@ def _escalation_items(agency: Agency, today: date) -> list[tuple[tuple, ExtraIte
 def home_sections(
     agency: Agency, membership: Membership, today: date, *, limits: HomeLimits = HomeLimits()
 ) -> HomeSections:
-    """The home sections for a member of the agency, at a fixed query count whatever the agency's size.
+    """The home sections for a member of the agency, in one round trip whatever the agency's size.
 
-    The first query places every task (a large agency has hundreds this week) using a few columns;
-    the second loads what is shown of the ones listed; one more loads the risks, and each app that
-    contributes to "Needs decision" loads its own items (approvals: requests and change requests).
+    One statement places every task (a large agency has hundreds this week) and loads what is shown of the
+    ones listed; one more loads the risks; each app that contributes to "Needs decision" adds its own
+    statements (approvals: requests and change requests). All of them go to PostgreSQL together.
     Every member sees the agency-wide picture; ``membership`` is the caller, for items that depend on
     who is looking (the changes a client asked of the projects they coordinate).
     """
     week_start, week_end = working_week(agency, today)
     year = today.year
-    placed = _home_rows(agency, today=today, week_end=week_end, limits=limits)
-
-    overdue_count = sum(count for day, count in placed.day_counts if day < today)
-    # The nearest launch first: that is the one a stalled task hurts soonest.
-    stalled = sorted(placed.stalled, key=lambda r: (r.launch_date, r.due_date, r.pk))
-    # The soonest due first: that decision holds up work earliest (they come in due-date order).
-    deciding = placed.deciding
-
-    overdue_listed = placed.overdue
-    week_listed = placed.this_week
-    stalled_listed = _take(stalled, limits.blocked)
-    deciding_listed = _take(deciding, limits.decisions)
-    listed = (overdue_listed, week_listed, stalled_listed, deciding_listed)
-    shown = home_tasks(
-        agency,
-        pks={r.pk for part in listed for r in part},
-        today=today,
-        stalled=[r.pk for r in stalled_listed],
+    contributed = registry.contributions_reads(
+        HOME_DECISIONS, agency=agency, membership=membership, today=today, short_date=short_date
     )
+    placed_rows, risk_rows, *contributed_rows = planned_reads(
+        [
+            _home_rows_statement(agency, today=today, week_end=week_end, limits=limits),
+            _escalations_statement(agency),
+            *contributed.statements,
+        ]
+    )
+    placed = _placed(agency, placed_rows, today)
+    shown = placed.shown
+    overdue_count = sum(count for day, count in placed.day_counts if day < today)
 
     listed_by_day: dict[date, list[HomeTask]] = defaultdict(list)
-    for r in week_listed:
-        listed_by_day[r.due_date].append(shown[r.pk])
+    for pk in placed.this_week:
+        task = shown[pk]
+        listed_by_day[task.due_date].append(task)
     days = [
         DayGroup(
             day=day,
@@ -555,15 +563,13 @@ def home_sections(
 
     zone = zoneinfo.ZoneInfo(agency.time_zone)
     # Other apps' items first, then the scan's, so that equal keys keep that order (the sort is stable).
-    decision_pairs = registry.contributions_collect(
-        HOME_DECISIONS, agency=agency, membership=membership, today=today, short_date=short_date
-    )
+    decision_pairs = contributed.collect(contributed_rows)
     risk_pairs = []
-    for key, item, section in _escalation_items(agency, today):
+    for key, item, section in _escalation_items(agency, risk_rows, today):
         (risk_pairs if section == "blocked" else decision_pairs).append((key, item))
     # One question, one item: a risk about a task flagged for decision (or about an approval or change
     # request already listed) is the same question; the item that names the decider stays.
-    covered = {("task", r.pk) for r in deciding}
+    covered = {("task", pk) for pk in placed.deciding}
     covered |= {item.subject for _, item in decision_pairs if item.kind != "escalation" and item.subject}
     decision_pairs = [
         (key, item)
@@ -579,13 +585,13 @@ def home_sections(
         week_start=week_start,
         week_end=week_end,
         week_label=f"{short_date(week_start, this_year=year)} to {short_date(week_end, this_year=year)}",
-        overdue=_by_client([shown[r.pk] for r in overdue_listed]),
+        overdue=_by_client([shown[pk] for pk in placed.overdue]),
         overdue_count=overdue_count,
         due_this_week=days,
-        blocked=[_blocked_item(shown[r.pk], agency, zone, year) for r in stalled_listed],
-        blocked_count=len(stalled),
-        needs_decision=[_decision_item(shown[r.pk]) for r in deciding_listed],
-        needs_decision_count=len(deciding) + len(extra_decisions),
+        blocked=[_blocked_item(shown[pk], agency, zone, year) for pk in placed.stalled],
+        blocked_count=placed.stalled_count,
+        needs_decision=[_decision_item(shown[pk]) for pk in placed.deciding_listed],
+        needs_decision_count=len(placed.deciding) + len(extra_decisions),
         decisions_elsewhere=_take(extra_decisions, limits.decisions),
         risks=_take(risks, limits.blocked),
         risks_count=len(risks),

@@ -526,7 +526,8 @@ def test_the_home_view_places_its_tasks_from_one_range_of_its_index(team):
 def test_the_home_views_reads_are_prepared(team, as_owner):
     """Every read of the home view is prepared, the placing query too: planning it for each week's values
     cost PostgreSQL more than running it."""
-    from projects.home_sections import HOME_TASKS_SQL
+    from approvals.home_sections import HOME_CHANGE_REQUESTS_SQL, HOME_REQUESTS_SQL
+    from projects.home_sections import HOME_RISKS_SQL
 
     _project(team, park_on=TUESDAY)
     for _ in range(7):  # past the point where PostgreSQL would switch a prepared statement to one plan
@@ -540,8 +541,8 @@ def test_the_home_views_reads_are_prepared(team, as_owner):
         start = " ".join(sql.split())[:60].split("%(")[0]
         return any(statement.startswith(start) for statement in prepared)
 
-    assert among_prepared(HOME_TASKS_SQL), prepared
-    assert among_prepared(HOME_ROWS_SQL), prepared
+    for sql in (HOME_ROWS_SQL, HOME_RISKS_SQL, HOME_REQUESTS_SQL, HOME_CHANGE_REQUESTS_SQL):
+        assert among_prepared(sql), (sql, prepared)
 
 
 def _estimated_rows(cursor, predicate: str, agency_id: int) -> int:
@@ -600,11 +601,11 @@ def test_the_home_view_runs_the_same_number_of_queries_for_3_or_40_projects(
                 needs_decision=True, decision_question="Which hero?", decision_by="Client"
             )
 
-    # the first reads, placing the tasks, loading those listed, approvals, change requests, escalations,
-    # reporting's open alerts
-    with django_assert_num_queries(STAFF_PAGE_READS + 6):
+    # the first reads; then in one round trip placing the tasks with those listed, the escalations and
+    # approvals' requests and change requests; reporting's open alerts
+    with django_assert_num_queries(STAFF_PAGE_READS + 2):
         page = as_owner.get(_home(team["agency"])).content.decode()
-    with django_assert_num_queries(STAFF_PAGE_READS + 6):
+    with django_assert_num_queries(STAFF_PAGE_READS + 2):
         everything = as_owner.get(_home(team["agency"]) + "?show=all").content.decode()
 
     assert f'Due this week <span class="count">({3 * projects})</span>' in page

@@ -123,6 +123,6 @@ def test_approvals_and_risks_do_not_add_queries_as_they_grow(
             )
     # The home view's (test_home.py), plus projecting the late approvals onto their plans: tasks, links,
     # closures.
-    with django_assert_num_queries(STAFF_PAGE_READS + 6 + 3):
+    with django_assert_num_queries(STAFF_PAGE_READS + 2 + 3):
         page = as_owner.get(_home(team["agency"])).content.decode()
     assert page.count("Late approval") == projects

@@ -121,3 +121,59 @@ def test_a_contribution_joins_the_list_it_targets_in_its_order(team):
     finally:
         registry.contribution_unregister("test-list", "a")
         registry.contribution_unregister("test-list", "b")
+
+
+def test_contributions_hand_their_statements_to_the_owner_and_get_back_their_own_rows(
+    team, django_assert_num_queries
+):
+    """A contribution that names its reads gets their rows from the owner, which sends every contribution's
+    statements with its own in one round trip; one that names none reads for itself."""
+    from agencyops.planned_sql import planned_reads
+
+    agency = team["agency"]
+    seen: dict[str, object] = {}
+
+    def numbers_reads(*, agency, **_):
+        return [("SELECT %(a)s::int + 1", {"a": agency.pk}), ("SELECT 'two'", {})]
+
+    def numbers_load(*, rows, **_):
+        seen["numbers"] = rows
+        return [((1,), rows[0][0][0]), ((2,), rows[1][0][0])]
+
+    def names_reads(*, agency, **_):
+        return [("SELECT %s::text", [agency.slug])]
+
+    def names_load(*, rows, **_):
+        seen["names"] = rows
+        return [((3,), rows[0][0][0])]
+
+    def plain_load(*, agency, **_):
+        return [((0,), f"plain {agency.slug}")]
+
+    for contribution in (
+        registry.Contribution(
+            target="test-reads", key="numbers", order=10, load=numbers_load, reads=numbers_reads
+        ),
+        registry.Contribution(target="test-reads", key="plain", order=15, load=plain_load),
+        registry.Contribution(target="test-reads", key="names", order=20, load=names_load, reads=names_reads),
+    ):
+        registry.contribution_register(contribution)
+    try:
+        pending = registry.contributions_reads("test-reads", agency=agency)
+        assert len(pending.statements) == 3
+        with django_assert_num_queries(1):
+            owner_rows, *contributed = planned_reads([("SELECT 'owner'", {}), *pending.statements])
+        assert owner_rows == [("owner",)]
+        pairs = pending.collect(contributed)
+        assert pairs == [
+            ((1,), agency.pk + 1),
+            ((2,), "two"),
+            ((0,), f"plain {agency.slug}"),
+            ((3,), agency.slug),
+        ]
+        assert seen == {"numbers": [[(agency.pk + 1,)], [("two",)]], "names": [[(agency.slug,)]]}
+        with pytest.raises(ValueError, match="3 statements were read, 2 results given"):
+            pending.collect(contributed[:2])
+    finally:
+        for key in ("numbers", "plain", "names"):
+            registry.contribution_unregister("test-reads", key)
