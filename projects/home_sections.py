@@ -285,25 +285,28 @@ WITH placed AS MATERIALIZED (
     WHERE t.agency_id = %(agency)s AND p.agency_id = %(agency)s AND p.status = ANY(%(live)s)
       AND t.status <> '{TaskStatus.DONE.value}' AND {PLACED_BY_WEEK_END_SQL}
 ), listed AS (
-    (SELECT {_OVERDUE} AS part, id, row_number() OVER (ORDER BY due_date, name, "order", id) AS place,
+    -- Each part cut in its own order (PostgreSQL keeps the first few of a sort, not all of it), with the
+    -- keys of that order for the page's order below.
+    (SELECT {_OVERDUE} AS part, id, due_date AS first_key, NULL::date AS second_key, name, "order",
             NULL::bigint AS total
      FROM placed WHERE due_date < %(today)s ORDER BY due_date, name, "order", id LIMIT %(overdue)s)
     UNION ALL
-    (SELECT {_THIS_WEEK}, id, row_number() OVER (ORDER BY due_date, name, "order", id), NULL
+    (SELECT {_THIS_WEEK}, id, due_date, NULL, name, "order", NULL
      FROM placed WHERE due_date BETWEEN %(today)s AND %(week_end)s
      ORDER BY due_date, name, "order", id LIMIT %(this_week)s)
     UNION ALL
-    (SELECT {_STALLED}, id, row_number() OVER (ORDER BY launch_date, due_date, id), count(*) OVER ()
+    (SELECT {_STALLED}, id, launch_date, due_date, NULL, NULL, count(*) OVER ()
      FROM placed WHERE status IN ({STALLED_SQL}) ORDER BY launch_date, due_date, id LIMIT %(blocked)s)
     UNION ALL
-    (SELECT {_DECIDING_LISTED}, id, row_number() OVER (ORDER BY due_date, name, "order", id), NULL
+    (SELECT {_DECIDING_LISTED}, id, due_date, NULL, name, "order", NULL
      FROM placed WHERE needs_decision ORDER BY due_date, name, "order", id LIMIT %(decisions)s)
 )
-(SELECT l.part, l.id, l.place, l.total, t.due_date, t.title, t.status,
+(SELECT l.part, l.id, l.total, t.due_date, t.title, t.status,
         CASE WHEN l.part = {_STALLED} THEN t.updated_at END,
         t.waiting_on, t.waiting_on_name, t.waiting_since,
         t.blocked_reason, t.blocked_since, t.needs_decision, t.decision_question, t.decision_by,
-        t.project_id, p.name, p.launch_date, p.client_id, c.name, m.is_active, u.full_name, u.email
+        t.project_id, p.name, p.launch_date, p.client_id, c.name, m.is_active, u.full_name, u.email,
+        l.first_key, l.second_key, l.name AS third_key, l."order" AS fourth_key
  FROM listed l
  JOIN projects_task t ON t.id = l.id
  JOIN projects_project p ON p.id = t.project_id
@@ -311,14 +314,14 @@ WITH placed AS MATERIALIZED (
  LEFT JOIN agencyops_membership m ON m.id = t.assignee_id
  LEFT JOIN agencyops_user u ON u.id = m.user_id)
 UNION ALL
-(SELECT {_DAYS}, NULL, 0, count(*), due_date, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+(SELECT {_DAYS}, NULL, count(*), due_date, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, due_date, NULL, NULL, NULL
  FROM placed WHERE due_date <= %(week_end)s GROUP BY due_date)
 UNION ALL
-(SELECT {_DECIDING}, id, 0, NULL, due_date, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+(SELECT {_DECIDING}, id, NULL, due_date, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
  FROM placed WHERE needs_decision)
-ORDER BY 1, 3, 5, 2
+ORDER BY part, first_key, second_key, third_key, fourth_key, id
 """
 
 
@@ -365,7 +368,7 @@ def _placed(agency: Agency, rows: list[tuple], today: date) -> _Placed:
     shown: dict[int, HomeTask] = {}
     stalled_count = 0
     for row in rows:
-        part, pk, _place, total, due_date = row[:5]
+        part, pk, total, due_date = row[:4]
         if part == _DAYS:
             day_counts.append((due_date, total))
             continue
@@ -377,19 +380,19 @@ def _placed(agency: Agency, rows: list[tuple], today: date) -> _Placed:
         elif pk in shown:
             # Listed twice (overdue and stalled, say): one task, with its "since" if it is stalled.
             continue
-        title, status, updated_at = row[5:8]
+        title, status, updated_at = row[4:7]
         shown[pk] = HomeTask(
             pk,
             title,
             status,
             due_date,
             updated_at,
-            *row[8:21],
-            owner_name=(row[22] or row[23]) if row[21] else None,
+            *row[7:20],
+            owner_name=(row[21] or row[22]) if row[20] else None,
             url=task_link(pk),
             status_url=status_link(pk),
             due_label=short_date(due_date, this_year=year),
-            launch_label=short_date(row[18], this_year=year),
+            launch_label=short_date(row[17], this_year=year),
         )
     return _Placed(
         day_counts=day_counts,
