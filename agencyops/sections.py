@@ -81,8 +81,8 @@ class Contribution:
 
     ``reads`` (optional) returns the statements ``load`` needs (``agencyops.planned_sql.Statement``), from
     the same keyword arguments: the owning selector sends them with its own, in one round trip for the
-    page, and ``load`` gets their rows as ``rows`` (one list per statement, in order). Without it, ``load``
-    reads for itself."""
+    page, and ``load`` gets their rows as ``rows`` (one list per statement, in order). Called without
+    ``rows`` (``contributions_collect``), or without ``reads``, ``load`` reads for itself."""
 
     target: str
     key: str

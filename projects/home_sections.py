@@ -28,7 +28,7 @@ from agencyops.planned_sql import Statement, planned_reads
 from agencyops.row_links import link_by_id
 from projects.models import LIVE_PROJECT_STATUSES, EscalationState, Party, TaskStatus
 
-# What other apps add to the "Needs decision" list: (sort key, ExtraItem) pairs, see contributions_collect.
+# What other apps add to the "Needs decision" list: (sort key, ExtraItem) pairs, see contributions_reads.
 HOME_DECISIONS = "home.needs_decision"
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 STALLED_STATUSES = (TaskStatus.BLOCKED, TaskStatus.WAITING)
