@@ -126,3 +126,32 @@ def test_approvals_and_risks_do_not_add_queries_as_they_grow(
     with django_assert_num_queries(STAFF_PAGE_READS + 2 + 3):
         page = as_owner.get(_home(team["agency"])).content.decode()
     assert page.count("Late approval") == projects
+
+
+def test_approvals_decisions_are_the_same_read_with_the_home_view_or_on_their_own(team):
+    """Approvals hand their two statements to the home view (one round trip for the page); called on their
+    own they read them themselves. Both give the same items."""
+    from agencyops import sections as registry
+    from agencyops.planned_sql import planned_reads
+    from projects.home_sections import HOME_DECISIONS, short_date
+
+    project = factories.project_create(
+        actor=team["coordinator"], client=team["clients"][0], launch_in_days=20, accept_start_in_past=True
+    )
+    _late_approval(team, project, milestone_days_ago=1)
+    factories.approval_create(actor=team["coordinator"], project=project, title="Hero banner")
+    agency = team["agency"]
+    kwargs = {
+        "agency": agency,
+        "membership": team["coordinator"],
+        "today": agency_today(agency),
+        "short_date": short_date,
+    }
+    with scope(agency=agency.pk):
+        pending = registry.contributions_reads(HOME_DECISIONS, **kwargs)
+        together = pending.collect(planned_reads(list(pending.statements)))
+        alone = registry.contributions_collect(HOME_DECISIONS, **kwargs)
+    assert len(pending.statements) == 2
+    assert [item.question for _key, item in together] == [item.question for _key, item in alone]
+    assert together == alone
+    assert any("Late approval" == item.badge for _key, item in together)
