@@ -306,7 +306,7 @@ class ProjectListView(ProjectsAPIView):
             raise
         # The project as its detail shows it, and the whole plan as its task list shows each task.
         today = self.today()
-        summary = selectors.project_summary(project.pk, today)
+        summary = selectors.project_summary(request.agency, project.pk, today)
         body = api.ProjectDetailSerializer(summary, context=self.get_serializer_context()).data
         plan = selectors.project_tasks_page(request.agency, project.pk, today, offset=0, limit=None)
         body["tasks"] = plan.rows if plan is not None else []
@@ -346,7 +346,7 @@ class ProjectDetailView(ProjectsAPIView):
     )
     def get(self, request: Request, agency_slug: str, pk: int) -> Response:
         # The header, counts and health in one query: the plan itself is the task list's business.
-        summary = selectors.project_summary(pk, self.today())
+        summary = selectors.project_summary(request.agency, pk, self.today())
         if summary is None:
             raise exceptions.NotFound()
         return self.render(summary, api.ProjectDetailSerializer)

@@ -18,16 +18,7 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from django.db import connection
-from django.db.models import (
-    F,
-    Func,
-    IntegerField,
-    OuterRef,
-    Prefetch,
-    Q,
-    QuerySet,
-    Subquery,
-)
+from django.db.models import Prefetch, QuerySet
 
 from agencyops.models import Agency, Client, Membership, Role, User
 from agencyops.planned_sql import planned_cursor, planned_results
@@ -40,7 +31,6 @@ from projects.health import (
     HEALTH_FACTS_SQL,
     ProjectHealth,
     project_health,
-    with_health_facts,
 )
 from projects.models import (
     Brief,
@@ -65,17 +55,6 @@ from projects.services import BUILTIN_PREFIX, brief_missing, team_handles
 from projects.template_spec import SpecError, TemplateSpec, parse_spec
 
 # --------------------------------------------------------------------------- the project list
-
-
-def _tasks_counted(condition: Q | None = None) -> Subquery:
-    """How many of the project's tasks meet ``condition``: a subquery correlated to each project row."""
-    return Subquery(
-        Task.objects.filter(condition or Q(), project=OuterRef("pk"))
-        .order_by()
-        .annotate(n=Func(F("pk"), function="COUNT"))
-        .values("n"),
-        output_field=IntegerField(),
-    )
 
 
 # The project list's one query (the projects page and the API): a page of the agency's projects with
@@ -755,44 +734,98 @@ class ProjectSummary:
         )
 
 
-def project_summary(project_id: int, today: date) -> ProjectSummary | None:
-    """A project's header, counts, health and phases in two queries (a third, the agency's closures, only
-    when the forecast slips past the launch); None when it is not the caller's agency's project."""
-    project = (
-        with_health_facts(projects_with_header().filter(pk=project_id))
-        .annotate(
-            tasks_total=_tasks_counted(),
-            tasks_done=_tasks_counted(Q(status=TaskStatus.DONE)),
-            first_start=Subquery(
-                Task.objects.filter(project=OuterRef("pk")).order_by("start_date").values("start_date")[:1]
-            ),
-            inputs_count=Subquery(
-                RequiredInput.objects.filter(project=OuterRef("pk"))
-                .order_by()
-                .annotate(n=Func(F("pk"), function="COUNT"))
-                .values("n"),
-                output_field=IntegerField(),
-            ),
-        )
-        .first()
+# What the project detail API shows, in one round trip: the header as the project page reads it with the
+# plan's counts, first start and required inputs counted and the health facts (projects.health); the phases
+# with their owners; the agency's closures (the slip is counted in business days). Written once rather than
+# compiled by the ORM on every request: compiling the header with five annotations cost several times what
+# PostgreSQL spent on it.
+PROJECT_SUMMARY_STATEMENTS = (
+    f"""SELECT {{header}},
+       (SELECT ARRAY[count(*), count(*) FILTER (WHERE t.status = '{TaskStatus.DONE.value}')]
+        FROM projects_task t WHERE t.agency_id = %(agency)s AND t.project_id = p.id),
+       (SELECT min(t.start_date) FROM projects_task t WHERE t.agency_id = %(agency)s AND t.project_id = p.id),
+       (SELECT count(*) FROM projects_requiredinput ri WHERE ri.agency_id = %(agency)s AND ri.project_id = p.id),
+       health.forecast_launch, health.open_risks
+FROM projects_project p
+JOIN agencyops_client c ON c.id = p.client_id
+LEFT JOIN agencyops_membership cm ON cm.id = p.coordinator_id
+LEFT JOIN agencyops_user cu ON cu.id = cm.user_id
+LEFT JOIN projects_brief b ON b.project_id = p.id
+LEFT JOIN agencyops_membership om ON om.id = b.internal_owner_id
+LEFT JOIN agencyops_user ou ON ou.id = om.user_id
+CROSS JOIN LATERAL ({HEALTH_FACTS_SQL}) health
+WHERE p.agency_id = %(agency)s AND p.id = %(project)s
+""",
+    """SELECT {phase}
+FROM projects_phase ph
+LEFT JOIN agencyops_membership pm ON pm.id = ph.owner_id
+LEFT JOIN agencyops_user pu ON pu.id = pm.user_id
+WHERE ph.agency_id = %(agency)s AND ph.project_id = %(project)s
+ORDER BY ph."order", ph.id
+""",
+    PROJECT_PAGE_STATEMENTS[2],  # the agency's closures
+)
+
+
+@functools.cache
+def _phase_loaders() -> tuple[_RowLoader, ...]:
+    return (_row_loader(Phase, "ph"), _row_loader(Membership, "pm"), _row_loader(User, "pu"))
+
+
+@functools.cache
+def _project_summary_statements() -> tuple[str, ...]:
+    header, phases, closures = PROJECT_SUMMARY_STATEMENTS
+    return (
+        header.replace("{header}", ", ".join(loader.columns for loader in _header_loaders())),
+        phases.replace("{phase}", ", ".join(loader.columns for loader in _phase_loaders())),
+        closures,
     )
-    if project is None:
+
+
+def _phase(row: Any) -> Phase:
+    phase_loader, member_loader, user_loader = _phase_loaders()
+    phase = phase_loader.load(row[: phase_loader.width])
+    owner_values = row[phase_loader.width : phase_loader.width + member_loader.width]
+    owner = None
+    if owner_values[0] is not None:
+        owner = member_loader.load(owner_values)
+        owner.user = user_loader.load(row[phase_loader.width + member_loader.width :])
+    phase.owner = owner
+    return phase
+
+
+def project_summary(agency: Agency, project_id: int, today: date) -> ProjectSummary | None:
+    """A project's header, counts, health and phases in one round trip (PROJECT_SUMMARY_STATEMENTS); None
+    when the agency has no such project."""
+    years = calendar_years(today)
+    params = {
+        "agency": agency.pk,
+        "project": project_id,
+        "closures_from": date(years.start, 1, 1),
+        "closures_to": date(years.stop, 1, 1),
+    }
+    headers, phase_rows, [(closures,)] = planned_results(_project_summary_statements(), params)
+    if not headers:
         return None
-    phases = list(Phase.objects.filter(project=project).select_related("owner__user").order_by("order", "pk"))
-    forecast = project.forecast_launch  # type: ignore[attr-defined]
+    row = headers[0]
+    project = _header(agency, row)
+    (tasks_total, tasks_done), first_start, inputs_count, forecast, open_risks = row[-5:]
     slip = 0
     if forecast is not None and forecast > project.launch_date:
-        calendar = agency_calendar(project.agency, around=today)
+        calendar = agency_calendar(agency, around=today, closures=closures or ())
         slip = calendar.business_days_between(project.launch_date, forecast)
+    phases = [_phase(phase_row) for phase_row in phase_rows]
+    for phase in phases:
+        phase.project = project
     return ProjectSummary(
         project=project,
         phases=phases,
-        tasks_total=project.tasks_total,  # type: ignore[attr-defined]
-        tasks_done=project.tasks_done,  # type: ignore[attr-defined]
-        first_start=project.first_start,  # type: ignore[attr-defined]
+        tasks_total=tasks_total,
+        tasks_done=tasks_done,
+        first_start=first_start,
         forecast_launch=forecast,
-        open_risks=project.open_risks,  # type: ignore[attr-defined]
-        missing=brief_missing(project.brief, inputs_count=project.inputs_count),  # type: ignore[attr-defined]
+        open_risks=open_risks,
+        missing=brief_missing(project.brief, inputs_count=inputs_count),
         slip_business_days=slip,
     )
 

@@ -540,8 +540,9 @@ def test_a_projects_detail_costs_the_same_queries_for_14_or_200_tasks(team, size
     )
     api = token_client(team["owner"].user)
 
-    # Token and user, membership, the project with its counts and health, its phases: never the plan.
-    with django_assert_num_queries(4):
+    # Token and user, membership; then in one round trip the project with its counts and health, its phases
+    # and the agency's closures: never the plan.
+    with django_assert_num_queries(3):
         body = api.get(url("api_project_detail", team["agency"], pk=project.pk)).json()
 
     assert body["tasks_total"] == size and body["tasks_done"] == 0
@@ -1344,3 +1345,55 @@ def test_the_lists_moments_render_as_the_serializers_datetime_field_does(zone):
         render = _moment_renderer()
         field = serializers.DateTimeField()
         assert [render(m) for m in moments] == [field.to_representation(m) for m in moments]
+
+
+def test_a_projects_detail_reads_the_facts_the_orm_expressions_give(team):
+    """The detail is one written-once read; its counts, first start, health and the brief's gaps are the
+    ones the ORM's expressions (``projects.health.with_health_facts`` and plain counts) give for the same
+    project: here with done tasks, a required input, an open risk and a forecast past the launch."""
+    from django.db.models import Min
+
+    from projects.models import Escalation, RequiredInput
+
+    agency = team["agency"]
+    project = factories.project_create(
+        actor=team["coordinator"], client=team["clients"][0], launch_in_days=40
+    )
+    with scope(agency=agency.pk):
+        tasks = list(Task.objects.filter(project=project).order_by("start_date", "order", "pk"))
+        Task.objects.filter(pk__in=[t.pk for t in tasks[:3]]).update(status=TaskStatus.DONE)
+        Task.objects.filter(pk=tasks[-1].pk).update(due_date=project.launch_date + timedelta(days=9))
+        services.required_input_create(
+            actor=team["coordinator"],
+            project=project,
+            description="Final product photos",
+            from_party="client",
+            expected_by=project.launch_date,
+        )
+        Escalation.objects.create(
+            agency=agency, project=project, rule="owner_unclear", fingerprint="owner_unclear:detail",
+            severity="medium", section="needs_decision", message="Nobody owns the copy.",
+        )  # fmt: skip
+        reference = (
+            with_health_facts(Project.objects.filter(pk=project.pk))
+            .annotate(
+                total=Count("tasks", distinct=True),
+                done=Count("tasks", filter=Q(tasks__status=TaskStatus.DONE), distinct=True),
+                first=Min("tasks__start_date"),
+            )
+            .get()
+        )
+        missing = services.brief_missing(
+            Project.objects.get(pk=project.pk).brief,
+            inputs_count=RequiredInput.objects.filter(project=project).count(),
+        )
+        slip = agency_calendar(agency).business_days_between(project.launch_date, reference.forecast_launch)
+
+    body = token_client(team["owner"].user).get(url("api_project_detail", agency, pk=project.pk)).json()
+
+    assert (body["tasks_total"], body["tasks_done"]) == (reference.total, reference.done) == (len(tasks), 3)
+    assert body["first_start"] == reference.first.isoformat()
+    assert body["forecast_launch"] == reference.forecast_launch.isoformat() > project.launch_date.isoformat()
+    assert body["open_risks"] == reference.open_risks == 1 and body["at_risk"] is True
+    assert body["slip_business_days"] == slip > 0
+    assert body["brief_missing"] == missing
