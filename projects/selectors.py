@@ -299,20 +299,24 @@ def templates_for_picker(agency: Agency) -> list[TemplateSummary]:
 # --------------------------------------------------------------------------- a project's page
 
 
+# A project's header: the project with its client, coordinator, brief and the brief's owner, as
+# ``projects_with_header`` selects them (``_header_loaders`` reads their columns in this order).
+PROJECT_HEADER_FROM = """FROM projects_project p
+JOIN agencyops_client c ON c.id = p.client_id
+LEFT JOIN agencyops_membership cm ON cm.id = p.coordinator_id
+LEFT JOIN agencyops_user cu ON cu.id = cm.user_id
+LEFT JOIN projects_brief b ON b.project_id = p.id
+LEFT JOIN agencyops_membership om ON om.id = b.internal_owner_id
+LEFT JOIN agencyops_user ou ON ou.id = om.user_id"""
+
 # The project page's rows, in one round trip: six statements sent together (each prepared), each read
 # through the project's (or the task's) own index. Written once rather than compiled by the ORM on every
 # render: compiling the header, the plan, its links, checklists, inputs, risks and closures as querysets cost
 # more than running them. ``page_versions.PROJECT_PAGE_VERSION_SQL`` must cover every row read here (a
 # checklist step through its task's row, which every checklist service touches).
 PROJECT_PAGE_STATEMENTS = (
-    """SELECT {header}
-FROM projects_project p
-JOIN agencyops_client c ON c.id = p.client_id
-LEFT JOIN agencyops_membership cm ON cm.id = p.coordinator_id
-LEFT JOIN agencyops_user cu ON cu.id = cm.user_id
-LEFT JOIN projects_brief b ON b.project_id = p.id
-LEFT JOIN agencyops_membership om ON om.id = b.internal_owner_id
-LEFT JOIN agencyops_user ou ON ou.id = om.user_id
+    f"""SELECT {{header}}
+{PROJECT_HEADER_FROM}
 WHERE p.agency_id = %(agency)s AND p.id = %(project)s
 """,
     """SELECT t.id, t.key, t.title, t.status, t.phase_id, t.start_date, t.due_date, t.duration_days,
@@ -592,16 +596,24 @@ def _header(agency: Agency, row: Any) -> Project:
     return project
 
 
-def project_page(agency: Agency, project_id: int, today: date) -> ProjectPage | None:
-    """A project's header, brief, inputs, phases, tasks (with moves, critical path and decisions) and open
-    risks, in one round trip (PROJECT_PAGE_STATEMENTS, each prepared: planning them cost PostgreSQL
-    about three times what running them does); None when the agency has no such project."""
+def _project_params(agency: Agency, project_id: int, today: date) -> dict[str, Any]:
+    """The parameters a project's statements read: the agency, the project, and the years of closures its
+    business calendar covers around today."""
     years = calendar_years(today)
-    params = {
+    return {
         "agency": agency.pk,
         "project": project_id,
         "closures_from": date(years.start, 1, 1),
         "closures_to": date(years.stop, 1, 1),
+    }
+
+
+def project_page(agency: Agency, project_id: int, today: date) -> ProjectPage | None:
+    """A project's header, brief, inputs, phases, tasks (with moves, critical path and decisions) and open
+    risks, in one round trip (PROJECT_PAGE_STATEMENTS, each prepared: planning them cost PostgreSQL
+    about three times what running them does); None when the agency has no such project."""
+    params = {
+        **_project_params(agency, project_id, today),
         "counted": [str(state) for state in COUNTED_STATES],
     }
     headers, plan, [(closures,)], phase_rows, input_rows, risk_rows = planned_results(
@@ -746,13 +758,7 @@ PROJECT_SUMMARY_STATEMENTS = (
        (SELECT min(t.start_date) FROM projects_task t WHERE t.agency_id = %(agency)s AND t.project_id = p.id),
        (SELECT count(*) FROM projects_requiredinput ri WHERE ri.agency_id = %(agency)s AND ri.project_id = p.id),
        health.forecast_launch, health.open_risks
-FROM projects_project p
-JOIN agencyops_client c ON c.id = p.client_id
-LEFT JOIN agencyops_membership cm ON cm.id = p.coordinator_id
-LEFT JOIN agencyops_user cu ON cu.id = cm.user_id
-LEFT JOIN projects_brief b ON b.project_id = p.id
-LEFT JOIN agencyops_membership om ON om.id = b.internal_owner_id
-LEFT JOIN agencyops_user ou ON ou.id = om.user_id
+{PROJECT_HEADER_FROM}
 CROSS JOIN LATERAL ({HEALTH_FACTS_SQL}) health
 WHERE p.agency_id = %(agency)s AND p.id = %(project)s
 """,
@@ -797,14 +803,9 @@ def _phase(row: Any) -> Phase:
 def project_summary(agency: Agency, project_id: int, today: date) -> ProjectSummary | None:
     """A project's header, counts, health and phases in one round trip (PROJECT_SUMMARY_STATEMENTS); None
     when the agency has no such project."""
-    years = calendar_years(today)
-    params = {
-        "agency": agency.pk,
-        "project": project_id,
-        "closures_from": date(years.start, 1, 1),
-        "closures_to": date(years.stop, 1, 1),
-    }
-    headers, phase_rows, [(closures,)] = planned_results(_project_summary_statements(), params)
+    headers, phase_rows, [(closures,)] = planned_results(
+        _project_summary_statements(), _project_params(agency, project_id, today)
+    )
     if not headers:
         return None
     row = headers[0]
@@ -921,17 +922,13 @@ def project_tasks_page(
     One query (a second only for a project without tasks, to tell it from a missing one): see
     TASK_LIST_SQL. Whether a task is critical depends on the whole plan, so it is judged over all of it
     whatever the page."""
-    years = calendar_years(today)
     with connection.cursor() as cursor:
         cursor.execute(
             TASK_LIST_SQL,
             {
-                "agency": agency.pk,
-                "project": project_id,
+                **_project_params(agency, project_id, today),
                 "offset": offset,
                 "last": offset + limit - 1 if limit is not None else WHOLE_PLAN,
-                "closures_from": date(years.start, 1, 1),
-                "closures_to": date(years.stop, 1, 1),
             },
         )
         plan = cursor.fetchall()
