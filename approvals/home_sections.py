@@ -1,7 +1,8 @@
 """What approvals add to the owner's home view "Needs decision": client approvals, internal sign-offs,
-changes a client asked for (shown to the project's coordinator) and change requests. Two queries in all
-(plus three to project late approvals onto the schedule), whatever the agency's size. Registered with the
-platform in approvals/apps.py as a contribution to the project layer's "Needs decision" list.
+changes a client asked for (shown to the project's coordinator) and change requests. Two statements in all
+(plus three queries to project late approvals onto the schedule), whatever the agency's size, which the home
+view sends with its own (``home_decision_reads``). Registered with the platform in approvals/sections.py as a
+contribution to the project layer's "Needs decision" list.
 """
 
 from __future__ import annotations

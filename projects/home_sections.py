@@ -3,10 +3,11 @@ what needs a decision. The project layer registers these sections with the platf
 approvals add their client decisions, sign-offs and change requests to "Needs decision" through a
 contribution (approvals/home_sections.py), so this module never imports approvals.
 
-Two queries answer all three sections, so the page costs the same on a two-project agency and on
-one with five hundred projects: one places every task that belongs here (a large agency has
-hundreds), the other loads what is shown of those listed. Rows come back as plain values, not
-model instances: the page needs a few columns of each. Each section lists its most pressing items
+One statement answers the task sections, so the page costs the same on a two-project agency and on
+one with five hundred projects: it places every task that belongs here (a large agency has hundreds)
+and returns what is shown of those listed. It goes to PostgreSQL in one round trip with the risks and
+the statements the contributions to "Needs decision" read. Rows come back as plain values, not model
+instances: the page needs a few columns of each. Each section lists its most pressing items
 up to a limit, with full counts, so it stays readable in a minute; the rest is one "show all" link
 away.
 """
@@ -458,7 +459,7 @@ def _decision_item(task: HomeTask) -> DecisionItem:
     )
 
 
-# The risks the home view lists, written once like the task queries above.
+# The risks the home view lists, written once like the task statement above.
 HOME_RISKS_SQL = """
 SELECT e.id, e.message, e.task_id, e.severity, e.section,
        e.facts ->> 'approval_id', e.facts ->> 'change_request_id', p.name, e.assignee_id, u.full_name
