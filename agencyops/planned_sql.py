@@ -96,9 +96,9 @@ class PlannedBatch:
     ) -> None:
         self._pipeline = pipeline
         self._statements = tuple(statements)
+        self._sent = [statement for statement in self._statements if statement is not None]
         self._raws: list[ServerBindingCursor] = []
-        sent = [statement for statement in self._statements if statement is not None]
-        for sql, params in sent:
+        for sql, params in self._sent:
             raw = pipeline.cursors.enter_context(_server_binding_cursor(pipeline.db))
             raw.execute(sql, params, binary=binary)
             self._raws.append(raw)
@@ -107,10 +107,9 @@ class PlannedBatch:
         """Each statement's rows, in the order sent, waiting for those PostgreSQL has not sent yet; a
         statement given as None (a filter that can match nothing) has none. Logged (and counted) as one
         query, the round trip it is, timed from the wait."""
-        sent = [statement for statement in self._statements if statement is not None]
         logged = (
             self._pipeline.cursor.debug_sql(
-                ";\n".join(sql for sql, _ in sent), [params for _, params in sent]
+                ";\n".join(sql for sql, _ in self._sent), [params for _, params in self._sent]
             )
             if isinstance(self._pipeline.cursor, CursorDebugWrapper)
             else nullcontext()

@@ -788,9 +788,11 @@ def _project_summary_statements() -> tuple[str, ...]:
     )
 
 
-def _phase(row: Any) -> Phase:
+def _phase(project: Project, row: Any) -> Phase:
+    """A phase of ``project`` with its owner and the owner's person, from a row of the phases statement."""
     phase_loader, member_loader, user_loader = _phase_loaders()
     phase = phase_loader.load(row[: phase_loader.width])
+    phase.project = project
     owner_values = row[phase_loader.width : phase_loader.width + member_loader.width]
     owner = None
     if owner_values[0] is not None:
@@ -815,9 +817,7 @@ def project_summary(agency: Agency, project_id: int, today: date) -> ProjectSumm
     if forecast is not None and forecast > project.launch_date:
         calendar = agency_calendar(agency, around=today, closures=closures or ())
         slip = calendar.business_days_between(project.launch_date, forecast)
-    phases = [_phase(phase_row) for phase_row in phase_rows]
-    for phase in phases:
-        phase.project = project
+    phases = [_phase(project, phase_row) for phase_row in phase_rows]
     return ProjectSummary(
         project=project,
         phases=phases,
