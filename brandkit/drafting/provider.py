@@ -8,10 +8,12 @@ never appears in a reason, a log line or a stored message.
 
 from __future__ import annotations
 
+import json
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 import openai
@@ -106,10 +108,13 @@ def chat(config: ProviderConfig, messages: list[dict[str, str]]) -> Completion:
     """One chat completion; ProviderError (with the reason in words) when there is no answer."""
     where = config.host
     try:
-        response = _client(config).chat.completions.create(
-            model=config.model,
-            messages=messages,  # type: ignore[arg-type]
-            max_tokens=config.max_output_tokens,
+        # The SDK's own POST (its headers, auth, timeout and errors), with the body as it is: the typed
+        # ``chat.completions.create`` walks every message to apply aliases that plain strings never have,
+        # and builds models of the whole answer, which cost a worker more than the rest of the call.
+        body = _client(config).post(
+            "/chat/completions",
+            body={"model": config.model, "messages": messages, "max_tokens": config.max_output_tokens},
+            cast_to=bytes,
         )
     except openai.RateLimitError as error:
         wait = retry_after_seconds(error.response.headers.get("retry-after"))
@@ -145,13 +150,37 @@ def chat(config: ProviderConfig, messages: list[dict[str, str]]) -> Completion:
             f"The model provider at {where} answered something that is not a chat completion ({type(error).__name__}).",
             retryable=False,
         ) from None
-    choices = getattr(response, "choices", None) or []
-    text = (choices[0].message.content or "") if choices else ""
-    if not text.strip():
+    try:
+        completion = _completion(json.loads(body))
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError) as error:
+        raise ProviderError(
+            f"The model provider at {where} answered something that is not a chat completion ({type(error).__name__}).",
+            retryable=False,
+        ) from None
+    if not completion.text.strip():
         raise ProviderError(f"The model provider at {where} answered with no text.", retryable=True)
-    usage = getattr(response, "usage", None)
+    return completion
+
+
+def _completion(answer: dict[str, Any]) -> Completion:
+    """The first choice's text and the token counts of a chat completion's JSON. A message's content is a
+    string, or (from some servers) a list of parts whose text is joined; a missing usage counts as 0."""
+    choices = answer.get("choices") or []
+    content = (choices[0].get("message") or {}).get("content") if choices else None
+    if isinstance(content, list):
+        content = "".join(part.get("text") or "" for part in content if isinstance(part, dict))
+    if content is not None and not isinstance(content, str):
+        raise TypeError("the message's content is not text")
+    usage = answer.get("usage") or {}
     return Completion(
-        text=text,
-        prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
-        completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
+        text=content or "",
+        prompt_tokens=_token_count(usage.get("prompt_tokens")),
+        completion_tokens=_token_count(usage.get("completion_tokens")),
     )
+
+
+def _token_count(value: Any) -> int:
+    """A usage figure as a count: whole and not negative (a server's nonsense counts as 0, not as a credit)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return 0
+    return max(0, int(value))

@@ -3,6 +3,7 @@ OpenAI-compatible server, retries, outages, the budget, cancel and retry, and a 
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import date
 
@@ -21,7 +22,7 @@ from brandkit.drafting.models import (
     ExpandedBrief,
     JobState,
 )
-from brandkit.drafting.provider import ProviderConfig, chat
+from brandkit.drafting.provider import Completion, ProviderConfig, ProviderError, chat
 from brandkit.models import ContentPiece, ContentState, ContentVersion
 from tests.brandkit.drafting.conftest import API_KEY, run, start
 
@@ -357,6 +358,53 @@ def test_a_refused_key_fails_at_once_in_words(with_provider):
     assert (
         job.state == JobState.FAILED and job.attempts == 1 and "refused the API key (HTTP 401)" in job.error
     )
+
+
+def _answer(server, body: str) -> None:
+    server.script.append((200, {}, body))
+
+
+def _completion_body(content, usage=None) -> str:
+    return json.dumps(
+        {"choices": [{"index": 0, "message": {"role": "assistant", "content": content}}], "usage": usage}
+    )
+
+
+def test_what_a_provider_answers_is_read_as_a_chat_completion_or_refused_in_words(with_provider):
+    world, server = with_provider, with_provider["provider"]
+    config = ProviderConfig(base_url=server.url, model="fake-model-1", api_key=API_KEY)
+    hello = [{"role": "user", "content": "hi"}]
+    _answer(server, _completion_body("Plain text.", {"prompt_tokens": 12, "completion_tokens": 3}))
+    assert chat(config, hello) == Completion(text="Plain text.", prompt_tokens=12, completion_tokens=3)
+    # Content given as parts (some servers do) is joined; usage figures that are not counts read as 0.
+    _answer(server, _completion_body([{"type": "text", "text": "Two "}, {"type": "text", "text": "parts."}],
+                                     {"prompt_tokens": -5, "completion_tokens": "lots"}))  # fmt: skip
+    assert chat(config, hello) == Completion(text="Two parts.", prompt_tokens=0, completion_tokens=0)
+    _answer(server, _completion_body("No usage at all."))
+    assert chat(config, hello) == Completion(text="No usage at all.", prompt_tokens=0, completion_tokens=0)
+    for body in ("<html>busy</html>", "[1, 2]", _completion_body(7), '{"choices": [{"message": "hi"}]}'):
+        _answer(server, body)
+        with pytest.raises(ProviderError) as refused:
+            chat(config, hello)
+        assert "answered something that is not a chat completion" in refused.value.reason, body
+        assert not refused.value.retryable, body
+    for body in (_completion_body(""), _completion_body(None), '{"choices": []}'):
+        _answer(server, body)
+        with pytest.raises(ProviderError) as empty:
+            chat(config, hello)
+        assert "answered with no text" in empty.value.reason and empty.value.retryable, body
+    # Every call went out as a chat completion request with the model, the messages and the output cap.
+    assert all(
+        request == {"model": "fake-model-1", "messages": hello, "max_tokens": config.max_output_tokens}
+        for request in server.requests
+    )
+    # A job given an answer that is not a completion fails at once, in words, and keeps its inputs.
+    _answer(server, "<html>busy</html>")
+    job = run(
+        world, start(world, "first_draft", client=world["client"], inputs={"channel": "x", "title": "Hi"})
+    )
+    assert job.state == JobState.FAILED and job.attempts == 1
+    assert "not a chat completion" in job.error and job.inputs["title"] == "Hi"
 
 
 def test_an_unreachable_provider_is_a_clear_failure():
