@@ -9,6 +9,7 @@ never appears in a reason, a log line or a stored message.
 from __future__ import annotations
 
 import json
+import math
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,6 +23,8 @@ from brandkit.drafting.models import OFFLINE_LABEL
 
 # Longest Retry-After we wait for inside one retry; a provider asking for more gets this.
 MAX_RETRY_AFTER = 300
+# Largest token count a job stores (its columns are PostgreSQL integers).
+MAX_TOKEN_COUNT = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -146,20 +149,21 @@ def chat(config: ProviderConfig, messages: list[dict[str, str]]) -> Completion:
             reason = f"The model provider at {where} refused the request (HTTP {status})."
         raise ProviderError(reason, retryable=False) from None
     except (openai.APIError, ValueError) as error:
-        raise ProviderError(
-            f"The model provider at {where} answered something that is not a chat completion ({type(error).__name__}).",
-            retryable=False,
-        ) from None
+        raise _not_a_completion(where, error) from None
     try:
         completion = _completion(json.loads(body))
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError) as error:
-        raise ProviderError(
-            f"The model provider at {where} answered something that is not a chat completion ({type(error).__name__}).",
-            retryable=False,
-        ) from None
+        raise _not_a_completion(where, error) from None
     if not completion.text.strip():
         raise ProviderError(f"The model provider at {where} answered with no text.", retryable=True)
     return completion
+
+
+def _not_a_completion(where: str, error: Exception) -> ProviderError:
+    return ProviderError(
+        f"The model provider at {where} answered something that is not a chat completion ({type(error).__name__}).",
+        retryable=False,
+    )
 
 
 def _completion(answer: dict[str, Any]) -> Completion:
@@ -180,7 +184,12 @@ def _completion(answer: dict[str, Any]) -> Completion:
 
 
 def _token_count(value: Any) -> int:
-    """A usage figure as a count: whole and not negative (a server's nonsense counts as 0, not as a credit)."""
+    """A usage figure as a count the job's columns hold: a whole number from 0 to MAX_TOKEN_COUNT. A server's
+    nonsense (negative, not a number, infinite, past any real answer) counts as 0, never as a credit."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return 0
-    return max(0, int(value))
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return 0
+        value = int(value)
+    return value if 0 <= value <= MAX_TOKEN_COUNT else 0

@@ -382,6 +382,13 @@ def test_what_a_provider_answers_is_read_as_a_chat_completion_or_refused_in_word
     assert chat(config, hello) == Completion(text="Two parts.", prompt_tokens=0, completion_tokens=0)
     _answer(server, _completion_body("No usage at all."))
     assert chat(config, hello) == Completion(text="No usage at all.", prompt_tokens=0, completion_tokens=0)
+    # Counts no column holds, infinite or not a number (JSON as Python writes it), read as 0 too.
+    _answer(
+        server, _completion_body("Odd usage.", {"prompt_tokens": 10**30, "completion_tokens": float("inf")})
+    )
+    assert chat(config, hello) == Completion(text="Odd usage.", prompt_tokens=0, completion_tokens=0)
+    _answer(server, _completion_body("Odd usage.", {"prompt_tokens": float("nan"), "completion_tokens": 7.0}))
+    assert chat(config, hello) == Completion(text="Odd usage.", prompt_tokens=0, completion_tokens=7)
     for body in ("<html>busy</html>", "[1, 2]", _completion_body(7), '{"choices": [{"message": "hi"}]}'):
         _answer(server, body)
         with pytest.raises(ProviderError) as refused:
