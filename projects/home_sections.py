@@ -263,14 +263,12 @@ def working_week(agency: Agency, today: date) -> tuple[date, date]:
 # and so plans the placing index for any week; the week's end alone it prices as a third of the
 # agency's tasks, and such a plan once read all 25,000 of them through the agency's plain index (4 ms
 # instead of 1). Planned for each week's values instead, the planning cost more than the reading.
+STALLED_SQL = ", ".join(f"'{status.value}'" for status in STALLED_STATUSES)
 PLACEMENT_FLOOR_SQL = "'0001-01-01'::date"
-PLACEMENT_SQL = (
-    "CASE WHEN (t.status IN ({stalled}) OR t.needs_decision) THEN {floor} ELSE t.due_date END"
-).format(stalled=", ".join(f"'{status.value}'" for status in STALLED_STATUSES), floor=PLACEMENT_FLOOR_SQL)
+PLACEMENT_SQL = f"CASE WHEN (t.status IN ({STALLED_SQL}) OR t.needs_decision) THEN {PLACEMENT_FLOOR_SQL} ELSE t.due_date END"
 PLACED_BY_WEEK_END_SQL = f"{PLACEMENT_SQL} BETWEEN {PLACEMENT_FLOOR_SQL} AND %(week_end)s"
 
 _DAYS, _OVERDUE, _THIS_WEEK, _STALLED, _DECIDING, _DECIDING_LISTED = range(6)
-STALLED_SQL = ", ".join(f"'{status.value}'" for status in STALLED_STATUSES)
 
 # One statement: the tasks due on each day up to the week's end; the first overdue and this week's tasks
 # (due date, project, plan order); the stalled ones, the nearest launch first (that is the one they hurt
