@@ -27,6 +27,7 @@ import logging
 import pickle
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 import django
@@ -38,6 +39,7 @@ from django.middleware.csrf import get_token
 from django.template.loader import get_template, render_to_string
 from django.template.loader_tags import IncludeNode
 from django.urls import get_script_prefix
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.safestring import SafeString, mark_safe
 from redis.exceptions import RedisError
@@ -123,20 +125,34 @@ def render_cached(
         body = _render(request, template_name, context())
     else:
         stamps = [_templates_stamp(name) for name in (template_name, *includes)]
-        raw_key = "\0".join(str(part) for part in (template_name, *stamps, version, *variant))
-        key = "fragment:" + hashlib.sha256(raw_key.encode()).hexdigest()
-        try:
-            body = cache.get(key)
-        except RedisError:
-            # The cache is a shortcut, not a store: without it the page is rendered, just slower.
-            logger.warning("Fragment cache unavailable; rendering %s afresh", template_name, exc_info=True)
-            body = _render(request, template_name, context())
-        else:
-            if body is None:
-                with _keeping(request, template_name) as fresh:
-                    body = _render(request, template_name, context())
-                    fresh[key] = body
+        body = _cached_body(request, template_name, _key(template_name, *stamps, version, *variant), context)
+    return _with_token(request, body)
+
+
+def _key(*parts: Any) -> str:
+    raw_key = "\0".join(str(part) for part in parts)
+    return "fragment:" + hashlib.sha256(raw_key.encode()).hexdigest()
+
+
+def _with_token(request: HttpRequest, body: str) -> SafeString:
     return mark_safe(body.replace(_csrf_placeholder(), _page_token(request)))  # noqa: S308 - our own markup
+
+
+def _cached_body(
+    request: HttpRequest, template_name: str, key: str, context: Callable[[], dict[str, Any]]
+) -> str:
+    """The body kept under ``key``, rendered (with the CSRF placeholder) and kept when there is none."""
+    try:
+        body = cache.get(key)
+    except RedisError:
+        # The cache is a shortcut, not a store: without it the page is rendered, just slower.
+        logger.warning("Fragment cache unavailable; rendering %s afresh", template_name, exc_info=True)
+        return _render(request, template_name, context())
+    if body is None:
+        with _keeping(request, template_name) as fresh:
+            body = _render(request, template_name, context())
+            fresh[key] = body
+    return body
 
 
 @contextmanager
@@ -197,6 +213,65 @@ def render_for_data(
     return render_cached(
         request, template_name=template_name, version=version, variant=(*variant, *stamps), context=context
     )
+
+
+# What ``render_for_version``'s ``load`` returns: what the body shows (as the selectors returned it), a
+# function making the template's context from it, and the first moment the body changes with no write.
+Loaded = tuple[Any, Callable[[], dict[str, Any]], datetime | None]
+
+
+def render_for_version(
+    request: HttpRequest,
+    *,
+    template_name: str,
+    version: str,
+    variant: Sequence[Any],
+    load: Callable[[], Loaded],
+    includes: Sequence[str] = (),
+) -> SafeString:
+    """The body ``template_name`` renders, kept under ``version`` and ``variant``: for a body whose data is
+    costly to load (the whole agency's), under a version PostgreSQL keeps (``agencyops.data_version``), read
+    before the data. A repeat view costs one cache read and no load at all.
+
+    On a new version ``load()`` runs and the body is found as ``render_for_data`` finds it, under a digest
+    of what it shows (a change elsewhere in the agency costs the load, not a render); then it is kept under
+    the version too, until the moment ``load()`` says it changes by itself (None: only with the data or
+    the day, which ``variant`` holds). ``includes`` names the templates it may include by a name chosen at
+    run time. In DEBUG nothing is kept."""
+    stamps = sorted({_templates_stamp(name.partition("#")[0]) for name in (template_name, *includes)})
+    if settings.DEBUG:
+        data, context, _ = load()
+        return render_for_data(
+            request,
+            template_name=template_name,
+            data=data,
+            variant=variant,
+            context=context,
+            includes=includes,
+        )
+    key = _key(template_name, "data version", version, *variant, *stamps)
+    now = timezone.now()
+    try:
+        kept = cache.get(key)
+    except RedisError:
+        logger.warning("Fragment cache unavailable; loading %s afresh", template_name, exc_info=True)
+        kept = None
+    if kept is not None:
+        fresh_until, body = kept
+        if fresh_until is None or now < fresh_until:
+            return _with_token(request, body)
+    data, context, fresh_until = load()
+    with _keeping(request, template_name) as fresh:
+        digest = _data_version(data)
+        if digest is None:
+            body = _render(request, template_name, context())
+        else:
+            body = _cached_body(
+                request, template_name, _key(template_name, digest, *variant, *stamps), context
+            )
+        if fresh_until is None or now < fresh_until:
+            fresh[key] = (fresh_until, body)
+    return _with_token(request, body)
 
 
 # How many distinct fragments each process remembers (a top bar is ~3 KB: a few MB at most).

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zoneinfo
+from datetime import date
 from decimal import Decimal
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -104,6 +106,10 @@ class Agency(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def today(self) -> date:
+        """Today's date where the agency works."""
+        return timezone.localdate(timezone=zoneinfo.ZoneInfo(self.time_zone))
 
 
 class Role(models.TextChoices):
@@ -347,6 +353,36 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.kind}: {self.channel}"
+
+
+class AgencyChange(models.Model):
+    """One statement that changed rows an agency-wide page shows (agencyops/data_version.py): written by
+    PostgreSQL's triggers on those tables, never by the app, and counted to give the agency's data version.
+
+    Plain ids, not foreign keys: a change must not lock the agency's row, and nothing reads these by agency
+    through the ORM. ``transaction`` is the writing transaction's id, which PostgreSQL never hands out twice
+    in a cluster (a database dropped and created again, or a rolled-back test, starts no id again)."""
+
+    agency_id = models.BigIntegerField()
+    transaction = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["agency_id", "transaction"], name="agency_change_idx")]
+
+    def __str__(self) -> str:
+        return f"change {self.pk} of agency {self.agency_id}"
+
+
+class AgencyChangeTally(models.Model):
+    """How many of an agency's changes were folded away, and the last transaction among them: with the rows
+    still in AgencyChange, the agency's data version (agencyops/data_version.py)."""
+
+    agency_id = models.BigIntegerField(primary_key=True)
+    folded = models.BigIntegerField(default=0)
+    last_transaction = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"agency {self.agency_id}: {self.folded} changes folded, the last in transaction {self.last_transaction}"
 
 
 # The inbox for client mail and chat lives in its own module; imported here so Django registers its models.

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
@@ -45,12 +46,20 @@ class SectionContext:
     subject: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
     _memo: dict[str, Any] = field(default_factory=dict)
+    # The first moment at which something loaded changes by itself, with no write (see ``changes_at``).
+    fresh_until: datetime | None = None
 
     def memo(self, key: str, load: Callable[[], Any]) -> Any:
         """``load()`` once per page, under ``key``."""
         if key not in self._memo:
             self._memo[key] = load()
         return self._memo[key]
+
+    def changes_at(self, moment: datetime) -> None:
+        """Say that what a section loaded changes by itself at ``moment`` (an approval awaiting the client
+        turns late): a page kept under its data's version is kept no longer than the earliest such moment."""
+        if self.fresh_until is None or moment < self.fresh_until:
+            self.fresh_until = moment
 
 
 @dataclass(frozen=True)

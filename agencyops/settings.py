@@ -308,6 +308,8 @@ CELERY_DB_REUSE_MAX = env.int("WORKER_DB_REUSE_MAX", default=500)
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "agencyops.tasks.heartbeat", "schedule": crontab(minute="*/5")},
+    # The agencies' data versions (agencyops/data_version.py) stay a short count.
+    "agency-changes-fold": {"task": "agencyops.tasks.fold_agency_changes", "schedule": crontab(minute="*/5")},
     "approval-reminders": {
         "task": "approvals.tasks.send_approval_reminders",
         "schedule": crontab(minute="*/15"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import zoneinfo
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import NamedTuple
 
@@ -139,11 +140,13 @@ def home_decision_items(
     membership: Membership,
     today: date,
     rows: list[list[tuple]] | None = None,
+    changes_at: Callable[[datetime], None] | None = None,
     **_: object,
 ) -> list[tuple[tuple, ExtraItem]]:
     """Approvals, sign-offs, changes asked of the viewer's projects and change requests waiting on someone,
     each with its sort key: late approvals first, then by due day. ``rows`` are those of
-    ``home_decision_reads``' statements when the caller sent them; otherwise they are read here."""
+    ``home_decision_reads``' statements when the caller sent them; otherwise they are read here.
+    ``changes_at`` hears when each approval still on time turns late (the list changes then, with no write)."""
     zone = zoneinfo.ZoneInfo(agency.time_zone)
     now = timezone.now()
     slug = agency.slug
@@ -192,6 +195,8 @@ def home_decision_items(
             continue
         else:
             is_late = r.due_at < now
+            if not is_late and changes_at is not None:
+                changes_at(r.due_at)
             item = ExtraItem(
                 kind="approval",
                 question=f"Client decision on “{r.title}” (version {r.round or 1})",

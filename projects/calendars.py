@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import functools
-import zoneinfo
 from collections.abc import Iterable
 from datetime import date
 
 import holidays
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from agencyops.models import Agency
 from agencyops.planned_sql import planned_cursor
@@ -22,7 +20,7 @@ DEFAULT_SUBDIVISIONS = {"GB": "ENG"}
 
 def agency_today(agency: Agency) -> date:
     """Today's date where the agency works."""
-    return timezone.now().astimezone(zoneinfo.ZoneInfo(agency.time_zone)).date()
+    return agency.today()
 
 
 # The agency's closures in a span of years: read by every page that counts business days, written once

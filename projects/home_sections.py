@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import zoneinfo
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import NamedTuple, TypeVar
@@ -521,8 +522,17 @@ def _escalation_items(agency: Agency, rows: list[tuple], today: date) -> list[tu
     return pairs
 
 
+def _unheard(moment: datetime) -> None:
+    """Where an item's own moment of change goes when the caller keeps nothing."""
+
+
 def home_sections(
-    agency: Agency, membership: Membership, today: date, *, limits: HomeLimits = HomeLimits()
+    agency: Agency,
+    membership: Membership,
+    today: date,
+    *,
+    limits: HomeLimits = HomeLimits(),
+    changes_at: Callable[[datetime], None] | None = None,
 ) -> HomeSections:
     """The home sections for a member of the agency, in one round trip whatever the agency's size.
 
@@ -530,12 +540,18 @@ def home_sections(
     ones listed; one more loads the risks; each app that contributes to "Needs decision" adds its own
     statements (approvals: requests and change requests). All of them go to PostgreSQL together.
     Every member sees the agency-wide picture; ``membership`` is the caller, for items that depend on
-    who is looking (the changes a client asked of the projects they coordinate).
+    who is looking (the changes a client asked of the projects they coordinate). ``changes_at`` hears of
+    each moment at which an item changes by itself (see ``SectionContext.changes_at``).
     """
     week_start, week_end = working_week(agency, today)
     year = today.year
     contributed = registry.contributions_reads(
-        HOME_DECISIONS, agency=agency, membership=membership, today=today, short_date=short_date
+        HOME_DECISIONS,
+        agency=agency,
+        membership=membership,
+        today=today,
+        short_date=short_date,
+        changes_at=changes_at or _unheard,
     )
     placed_rows, risk_rows, *contributed_rows = planned_reads(
         [
@@ -607,5 +623,11 @@ def home_sections_for_page(context: registry.SectionContext) -> HomeSections:
     limits = EVERYTHING if context.extra.get("show_all") else HomeLimits()
     return context.memo(
         "projects.home",
-        lambda: home_sections(context.agency, context.viewer, agency_today(context.agency), limits=limits),
+        lambda: home_sections(
+            context.agency,
+            context.viewer,
+            agency_today(context.agency),
+            limits=limits,
+            changes_at=context.changes_at,
+        ),
     )

@@ -11,7 +11,8 @@ from django.views.decorators.vary import vary_on_headers
 from django_scopes import scopes_disabled
 
 from agencyops import sections as registry
-from agencyops.fragment_cache import render_for_data
+from agencyops.data_version import agency_data_version
+from agencyops.fragment_cache import Loaded, render_for_version
 from agencyops.models import ClientContact, Membership
 from agencyops.tenancy import agency_view
 
@@ -48,31 +49,49 @@ def home(request: HttpRequest) -> HttpResponse:
     get the sections alone.
     """
     show_all = request.GET.get("show") == "all"
-    home_url = reverse("home", kwargs={"agency_slug": request.agency.slug})
+    agency, membership = request.agency, request.membership
+    home_url = reverse("home", kwargs={"agency_slug": agency.slug})
     template = "agencyops/home.html"
     if request.htmx:
         template += "#sections"
-    context = registry.SectionContext(
-        request=request, agency=request.agency, viewer=request.membership, extra={"show_all": show_all}
-    )
-    shown = registry.sections_render(registry.HOME, context)
     body_context = {
-        "agency": request.agency,
-        "home_sections": shown,
+        "agency": agency,
         "show_all": show_all,
         # The sections refresh (and status forms return) to the view the person is looking at.
         "home_url": home_url + ("?show=all" if show_all else ""),
         "show_all_url": home_url + "?show=all",
         "show_less_url": home_url,
     }
-    # The sections' markup is most of the page's cost and follows from what they loaded: the body is
-    # kept under a digest of that data (and of the viewer), rendered again only when something shown changed.
-    sections_body = render_for_data(
+    # Read before the sections load: a change committed in between only makes the kept body newer than
+    # its version, never older.
+    version = agency_data_version(agency.pk)
+
+    def load() -> Loaded:
+        context = registry.SectionContext(
+            request=request, agency=agency, viewer=membership, extra={"show_all": show_all}
+        )
+        shown = registry.sections_render(registry.HOME, context)
+        data = [(s.key, s.template, s.data) for s in shown]
+        return data, lambda: {**body_context, "home_sections": shown}, context.fresh_until
+
+    # The sections are the agency's whole week: kept under the agency's data version (and the day, and who
+    # is looking), so a repeat view loads nothing; after a change they are loaded again, and rendered only
+    # if what they show changed.
+    registered = registry.sections_of(registry.HOME)
+    sections_body = render_for_version(
         request,
         template_name=SECTIONS_TEMPLATE,
-        data=[(s.key, s.template, s.data) for s in shown],
-        variant=(request.agency.slug, request.membership.pk, request.membership.role, show_all),
-        context=lambda: body_context,
-        includes=[s.template for s in shown],
+        version=version,
+        variant=(
+            agency.slug,
+            membership.pk,
+            membership.role,
+            show_all,
+            agency.today(),
+            # A layer switched on or off shows or hides its section.
+            tuple(section.key for section in registered),
+        ),
+        load=load,
+        includes=[section.template for section in registered],
     )
-    return TemplateResponse(request, template, {"agency": request.agency, "sections_body": sections_body})
+    return TemplateResponse(request, template, {"agency": agency, "sections_body": sections_body})

@@ -23,6 +23,7 @@ from projects.home_sections import (
 )
 from projects.models import Project, ProjectStatus, Task, TaskStatus
 from tests import factories
+from tests.factories import without_csrf
 from tests.reads import STAFF_PAGE_READS
 
 pytestmark = pytest.mark.django_db
@@ -601,12 +602,16 @@ def test_the_home_view_runs_the_same_number_of_queries_for_3_or_40_projects(
                 needs_decision=True, decision_question="Which hero?", decision_by="Client"
             )
 
-    # the first reads; then in one round trip placing the tasks with those listed, the escalations and
-    # approvals' requests and change requests; reporting's open alerts
-    with django_assert_num_queries(STAFF_PAGE_READS + 2):
+    # the first reads; the agency's data version; then in one round trip placing the tasks with those
+    # listed, the escalations and approvals' requests and change requests; reporting's open alerts
+    with django_assert_num_queries(STAFF_PAGE_READS + 3):
         page = as_owner.get(_home(team["agency"])).content.decode()
-    with django_assert_num_queries(STAFF_PAGE_READS + 2):
+    with django_assert_num_queries(STAFF_PAGE_READS + 3):
         everything = as_owner.get(_home(team["agency"]) + "?show=all").content.decode()
+    # Seen again with nothing changed: the first reads and the version, and the sections as they were kept.
+    with django_assert_num_queries(STAFF_PAGE_READS + 1):
+        again = as_owner.get(_home(team["agency"])).content.decode()
+    assert without_csrf(again) == without_csrf(page)
 
     assert f'Due this week <span class="count">({3 * projects})</span>' in page
     assert f'Blocked <span class="count">({2 * projects})</span>' in page

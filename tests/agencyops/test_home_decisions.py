@@ -121,9 +121,9 @@ def test_approvals_and_risks_do_not_add_queries_as_they_grow(
                 section="needs_decision",
                 message=f"Nobody owns task {n}.",
             )
-    # The home view's (test_home.py), plus projecting the late approvals onto their plans: tasks, links,
-    # closures.
-    with django_assert_num_queries(STAFF_PAGE_READS + 2 + 3):
+    # The home view's (test_home.py: with the agency's data version), plus projecting the late approvals
+    # onto their plans: tasks, links, closures.
+    with django_assert_num_queries(STAFF_PAGE_READS + 3 + 3):
         page = as_owner.get(_home(team["agency"])).content.decode()
     assert page.count("Late approval") == projects
 
