@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import inspect
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -20,9 +19,11 @@ from typing import Any, NamedTuple
 from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
+from agencyops.data_version import agency_kept, code_stamp
 from agencyops.models import Agency, Client, Membership, Role, User
 from agencyops.planned_sql import planned_cursor, planned_results
 from projects import calendars, page_versions, scheduling
+from projects import health as health_rule
 from projects.builtin_templates import BUILTIN_TEMPLATES, builtin_spec
 from projects.calendars import agency_calendar, calendar_years
 from projects.health import (
@@ -138,8 +139,49 @@ def project_rows_page(
     limit: int,
 ) -> ProjectRowsPage:
     """A page of the agency's projects in launch order, with their task counts and health
-    (``projects.health``), in one query (a second only to count a page past the end): what the projects
-    page and the project list API both show."""
+    (``projects.health``): what the projects page and the project list API both show.
+
+    Kept under the agency's data version (``agencyops.data_version``) with its filters and the day: the
+    same page again costs the version and one cache read; after any change to what it reads, one query (a
+    second only to count a page past the end)."""
+    filters = (client_id, coordinator_id, status, at_risk, on_track, today, offset, limit)
+    return agency_kept(
+        agency.pk,
+        "projects.project_rows_page",
+        (_project_rows_stamp(), *filters),
+        lambda: _project_rows_page_read(
+            agency,
+            client_id=client_id,
+            coordinator_id=coordinator_id,
+            status=status,
+            at_risk=at_risk,
+            on_track=on_track,
+            today=today,
+            offset=offset,
+            limit=limit,
+        ),
+    )
+
+
+@functools.cache
+def _project_rows_stamp() -> str:
+    """The code a kept page of projects follows from: these selectors and the health rule."""
+    return code_stamp(sys.modules[__name__], health_rule)
+
+
+def _project_rows_page_read(
+    agency: Agency,
+    *,
+    client_id: int | None,
+    coordinator_id: int | None,
+    status: str,
+    at_risk: bool,
+    on_track: bool,
+    today: date,
+    offset: int,
+    limit: int,
+) -> ProjectRowsPage:
+    """``project_rows_page`` read from PostgreSQL, in one query (a second only to count a page past the end)."""
     filters, params = [], {"agency": agency.pk, "today": today, "limit": limit, "offset": offset}
     if client_id:
         filters.append("AND p.client_id = %(client)s")
@@ -1001,9 +1043,7 @@ def _task_rows_stamp() -> str:
     """The code a kept page of the task list follows from: the selectors that shape its rows and judge the
     critical path, the scheduling and calendars they count with, and the version that covers the rows. A
     deploy that changes any of it never serves rows kept by the code before it."""
-    modules = (sys.modules[__name__], scheduling, calendars, page_versions)
-    sources = "\0".join(inspect.getsource(module) for module in modules)
-    return hashlib.sha256(sources.encode()).hexdigest()[:16]
+    return code_stamp(sys.modules[__name__], scheduling, calendars, page_versions)
 
 
 def project_tasks_page_key(

@@ -335,6 +335,34 @@ def test_home_view_against_its_sql(bench, as_owner, report):
     shown |= {task.pk for day in sections.due_this_week for group in day.clients for task in group.tasks}
     shown |= {item.task.pk for item in (*sections.blocked, *sections.needs_decision)}
     assert listed == shown
+    # The first view after a change: before each request a task the page lists is renamed (in a savepoint,
+    # to a title no run has seen), which moves the agency's data version: the sections are loaded again
+    # and, since what they show changed, rendered again.
+    renamed = next(iter(sorted(shown)))
+    with scope(agency=bench.agency.pk):
+        title = Task.objects.get(pk=renamed).title
+    run = uuid.uuid4().hex[:8]
+    renames = iter(range(1, 1_000_000))
+
+    def rename_a_listed_task() -> None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE projects_task SET title = %s WHERE id = %s",
+                [f"{title} ({run}.{next(renames)})", renamed],
+            )
+
+    changed = _measure_page(
+        report,
+        "  … first view after a change to a listed task",
+        as_owner,
+        url,
+        [HOME_SQL, HOME_LISTED_SQL, *HOME_DECISIONS_SQL],
+        params,
+        before_each=rename_a_listed_task,
+    )
+    assert f"{title} ({run}.".encode() in changed["body"]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE projects_task SET title = %s WHERE id = %s", [title, renamed])
     print(f"\nhome view: {rows} open tasks due by {week_end:%a %-d %b}, stalled or needing a decision")
     assert rows > 100, "the seed should give the home view a realistic amount of work"
     assert 20 < len(listed) <= 48, (
@@ -467,6 +495,32 @@ def test_projects_list_against_its_sql(bench, as_owner, report):
     )
     assert first.name.encode() in measured["body"] and last.name.encode() in measured["body"]
     assert f"of {total}".encode() in measured["body"]
+
+    # The first view after a change: the page is kept under the agency's data version, so before each
+    # request a project on the page is renamed (in a savepoint, to a name no run has seen) and the page of
+    # projects is read again, and its row rendered again.
+    run = uuid.uuid4().hex[:8]
+    renames = iter(range(1, 1_000_000))
+
+    def rename_a_listed_project() -> None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE projects_project SET name = %s WHERE id = %s",
+                [f"{first.name} ({run}.{next(renames)})", first.pk],
+            )
+
+    changed = _measure_page(
+        report,
+        "  … first view after a change to a listed project",
+        as_owner,
+        url,
+        PROJECT_LIST_SQL,
+        params,
+        before_each=rename_a_listed_project,
+    )
+    assert f"{first.name} ({run}.".encode() in changed["body"]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE projects_project SET name = %s WHERE id = %s", [first.name, first.pk])
 
 
 def test_rescheduling_a_task_cascades_through_200_tasks_in_few_queries(bench, report):

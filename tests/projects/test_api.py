@@ -498,12 +498,16 @@ def test_the_project_list_costs_the_same_queries_for_2_or_30_projects(team, tota
         )
     api = token_client(team["owner"].user)
 
-    # Token and user, membership; the page with the filters' total in one.
-    with django_assert_num_queries(3):
+    # Token and user, membership; the agency's data version; the page with the filters' total in one.
+    with django_assert_num_queries(4):
         response = api.get(url("api_project_list", team["agency"]), {"limit": 100})
 
     assert response.json()["count"] == total
     assert all(p["tasks_total"] == 10 for p in response.json()["results"])
+    # Nothing changed: the page as it was kept under the version.
+    with django_assert_num_queries(3):
+        again = api.get(url("api_project_list", team["agency"]), {"limit": 100})
+    assert again.json() == response.json()
 
 
 def test_a_project_shows_its_brief_what_the_brief_lacks_and_its_phases(team, project):

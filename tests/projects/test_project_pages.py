@@ -170,11 +170,15 @@ def test_the_list_runs_the_same_queries_for_2_or_30_projects(
     count, team, as_coordinator, django_assert_num_queries
 ):
     _many_projects(team, count)
-    # the first reads, the filters' clients and coordinators (one statement), the page of projects with
-    # their counts and health
-    with django_assert_num_queries(STAFF_PAGE_READS + 2):
+    # the first reads, the filters' clients and coordinators (one statement), the agency's data version,
+    # the page of projects with their counts and health
+    with django_assert_num_queries(STAFF_PAGE_READS + 3):
         response = as_coordinator.get(url("project_list", team["agency"]))
     assert response.content.decode().count("/14</td>") == count
+    # Nothing changed: the page of projects as it was kept under the version.
+    with django_assert_num_queries(STAFF_PAGE_READS + 2):
+        again = as_coordinator.get(url("project_list", team["agency"]))
+    assert factories.without_csrf(again.content.decode()) == factories.without_csrf(response.content.decode())
 
 
 def _names_shown(page: str) -> list[str]:
