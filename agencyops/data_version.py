@@ -147,7 +147,9 @@ def agency_kept(agency_id: int, name: str, parts: Sequence[Any], load: Callable[
     and one cache read. Everything ``load()`` reads must be a watched table. Without the cache server the
     value is read every time, and nothing fails."""
     version = agency_data_version(agency_id)
-    raw_key = "\0".join(str(part) for part in (name, version, *parts))
+    # The agency itself, not its version alone: two agencies' versions can read the same (one transaction
+    # that wrote to both, as many times in each).
+    raw_key = "\0".join(str(part) for part in (name, agency_id, version, *parts))
     key = "agency-kept:" + hashlib.sha256(raw_key.encode()).hexdigest()
     try:
         kept = cache.get(key)

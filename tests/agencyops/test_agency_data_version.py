@@ -319,3 +319,34 @@ def test_the_projects_page_and_api_show_a_change_made_by_hand_on_the_next_read(t
             [team["agency"].pk, project.pk],
         )
     assert api.get(api_url).json()["results"][0]["open_risks"] == 1
+
+
+def test_two_agencies_with_the_same_version_never_share_a_kept_page(team, other_team, as_owner):
+    """Written in one transaction, as many times in each, two agencies' versions read the same: what is
+    kept is kept per agency all the same."""
+    from projects.selectors import project_rows_page
+
+    ours = factories.project_create(actor=team["coordinator"], client=team["clients"][0], name="Ours")
+    theirs = factories.project_create(
+        actor=other_team["coordinator"], client=other_team["clients"][0], name="Theirs"
+    )
+    # Everything here is one transaction, so both versions name it: touch the agency with fewer changes
+    # until the counts match too, which is the case this test is about.
+    agencies = (team["agency"], other_team["agency"])
+    for _ in range(100):
+        counts = [int(_version(agency).split(".")[0]) for agency in agencies]
+        if counts[0] == counts[1]:
+            break
+        behind = agencies[0] if counts[0] < counts[1] else agencies[1]
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE agencyops_agency SET name = name WHERE id = %s", [behind.pk])
+    assert _version(team["agency"]) == _version(other_team["agency"])
+    today = agency_today(team["agency"])
+    with scope(agency=team["agency"].pk):
+        assert [
+            row.id for row in project_rows_page(team["agency"], today=today, offset=0, limit=50).rows
+        ] == [ours.pk]
+    with scope(agency=other_team["agency"].pk):
+        assert [
+            row.id for row in project_rows_page(other_team["agency"], today=today, offset=0, limit=50).rows
+        ] == [theirs.pk]
