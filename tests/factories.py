@@ -193,6 +193,32 @@ def approval_create(
         return request
 
 
+def escalation_create(
+    *,
+    project,
+    message: str = "The brand photos were due Monday.",
+    section: str = "blocked",
+    severity: str = "high",
+    rule: str = "missing_input",
+    fingerprint: str = "missing_input:input:1",
+    **fields,
+):
+    """An open risk on a project, as the scan stores one (by default: a missing input, in "Blocked")."""
+    from projects.models import Escalation
+
+    with scope(agency=project.agency_id):
+        return Escalation.objects.create(
+            agency_id=project.agency_id,
+            project=project,
+            rule=rule,
+            fingerprint=fingerprint,
+            severity=severity,
+            section=section,
+            message=message,
+            **fields,
+        )
+
+
 def token_client(user):
     """An API client authenticated the way integrations are: ``Authorization: Token …``."""
     from rest_framework.test import APIClient

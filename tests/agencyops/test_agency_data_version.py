@@ -82,16 +82,7 @@ def test_every_table_the_home_sections_read_moves_the_agencys_version(team, as_o
         actor=team["coordinator"], client=team["clients"][0], launch_in_days=20, accept_start_in_past=True
     )
     _late_approval(team, project)
-    with scope(agency=team["agency"].pk):
-        Escalation.objects.create(
-            agency=team["agency"],
-            project=project,
-            rule="missing_input",
-            fingerprint="missing_input:input:1",
-            severity="high",
-            section="blocked",
-            message="The brand photos were due Monday.",
-        )
+    factories.escalation_create(project=project)
     with CaptureQueriesContext(connection) as captured:
         page = as_owner.get(_home(team["agency"])).content.decode()
     assert "Late approval" in page and "The brand photos were due Monday." in page

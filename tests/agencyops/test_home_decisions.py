@@ -72,15 +72,7 @@ def test_internal_sign_offs_change_requests_and_risks_appear_where_they_belong(t
         approval_services.change_request_create(
             project=project, description="Add a Spanish version", requester=team["coordinator"]
         )
-        Escalation.objects.create(
-            agency=team["agency"],
-            project=project,
-            rule="missing_input",
-            fingerprint="missing_input:input:1",
-            severity="high",
-            section="blocked",
-            message="The brand photos were due Monday.",
-        )
+        factories.escalation_create(project=project)
         Escalation.objects.create(
             agency=team["agency"],
             project=project,

@@ -5,10 +5,8 @@ from __future__ import annotations
 import pytest
 from django.test import RequestFactory
 from django.urls import reverse
-from django_scopes import scope
 
 from agencyops import sections as registry
-from projects.models import Escalation
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -37,16 +35,7 @@ def test_an_apps_section_appears_on_the_client_page_only_while_it_is_registered(
 
 def test_an_apps_section_appears_on_the_home_view_only_while_it_is_registered(team, as_owner):
     project = factories.project_create(actor=team["coordinator"], client=team["clients"][0])
-    with scope(agency=team["agency"].pk):
-        Escalation.objects.create(
-            agency=team["agency"],
-            project=project,
-            rule="missing_input",
-            fingerprint="missing_input:input:1",
-            severity="high",
-            section="blocked",
-            message="The brand photos were due Monday.",
-        )
+    factories.escalation_create(project=project)
     home = reverse("home", kwargs={"agency_slug": team["agency"].slug})
 
     with registry.sections_without(registry.HOME, "risks"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+import itertools
 import json
 import uuid
 from datetime import date, timedelta
@@ -265,6 +266,28 @@ def _run_sql(statements: list[str], params: dict) -> None:
             cursor.fetchall()
 
 
+class _Renames:
+    """Renames one row before each request (``before_each``), each time to a name no run has seen, in a
+    savepoint of its own so that each is a change with its own transaction: a name seen by an earlier run
+    would find its markup still in the cache, and the view would not be a first one. ``shown`` is how every
+    new name starts; ``restore()`` puts the row's name back."""
+
+    def __init__(self, table: str, column: str, pk: int, name: str) -> None:
+        self.table, self.column, self.pk, self.name = table, column, pk, name
+        self.shown = f"{name} ({uuid.uuid4().hex[:8]}."
+        self._count = itertools.count(1)
+
+    def _set(self, name: str) -> None:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {self.table} SET {self.column} = %s WHERE id = %s", [name, self.pk])
+
+    def __call__(self) -> None:
+        self._set(f"{self.shown}{next(self._count)})")
+
+    def restore(self) -> None:
+        self._set(self.name)
+
+
 def _measure_page(
     report,
     label: str,
@@ -340,17 +363,7 @@ def test_home_view_against_its_sql(bench, as_owner, report):
     # and, since what they show changed, rendered again.
     renamed = next(iter(sorted(shown)))
     with scope(agency=bench.agency.pk):
-        title = Task.objects.get(pk=renamed).title
-    run = uuid.uuid4().hex[:8]
-    renames = iter(range(1, 1_000_000))
-
-    def rename_a_listed_task() -> None:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE projects_task SET title = %s WHERE id = %s",
-                [f"{title} ({run}.{next(renames)})", renamed],
-            )
-
+        rename = _Renames("projects_task", "title", renamed, Task.objects.get(pk=renamed).title)
     changed = _measure_page(
         report,
         "  … first view after a change to a listed task",
@@ -358,11 +371,10 @@ def test_home_view_against_its_sql(bench, as_owner, report):
         url,
         [HOME_SQL, HOME_LISTED_SQL, *HOME_DECISIONS_SQL],
         params,
-        before_each=rename_a_listed_task,
+        before_each=rename,
     )
-    assert f"{title} ({run}.".encode() in changed["body"]
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("UPDATE projects_task SET title = %s WHERE id = %s", [title, renamed])
+    assert rename.shown.encode() in changed["body"]
+    rename.restore()
     print(f"\nhome view: {rows} open tasks due by {week_end:%a %-d %b}, stalled or needing a decision")
     assert rows > 100, "the seed should give the home view a realistic amount of work"
     assert 20 < len(listed) <= 48, (
@@ -383,18 +395,7 @@ def test_project_page_against_its_sql(bench, as_owner, report):
     # around the parts that did not change (the other tasks' cards).
     with scope(agency=bench.agency.pk):
         renamed = Task.objects.filter(project=bench.page_project).order_by("pk").first()
-    # Titles never used before, in this run or an earlier one: a title seen by an earlier run would find
-    # its card (and the parts around it) still in the cache, and the view would not be a first one.
-    run = uuid.uuid4().hex[:8]
-    renames = iter(range(1, 1_000_000))
-
-    def rename_a_task() -> None:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE projects_task SET title = %s WHERE id = %s",
-                [f"{renamed.title} ({run}.{next(renames)})", renamed.pk],
-            )
-
+    rename = _Renames("projects_task", "title", renamed.pk, renamed.title)
     changed = _measure_page(
         report,
         "  … first view after a change to one task",
@@ -403,11 +404,10 @@ def test_project_page_against_its_sql(bench, as_owner, report):
         PROJECT_SQL,
         params,
         judged=JUDGE_FIRST_VIEW_AFTER_A_CHANGE,
-        before_each=rename_a_task,
+        before_each=rename,
     )
-    assert f"{renamed.title} (".encode() in changed["body"]
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("UPDATE projects_task SET title = %s WHERE id = %s", [renamed.title, renamed.pk])
+    assert rename.shown.encode() in changed["body"]
+    rename.restore()
 
     # Nothing from any cache at all (a cold cache, or a change every part shows, such as the agency's
     # working week): shown, so the cost of rendering everything is never hidden behind the caches.
@@ -520,16 +520,7 @@ def test_projects_list_against_its_sql(bench, as_owner, report):
     # First view after a change to a project it lists (renamed, in a savepoint, to a name no run has
     # seen): read again, that row and the page of rows rendered again. Shown: 3.0-3.1x on the slow
     # machine of the session that added it, against the 3x the pages are held to.
-    run = uuid.uuid4().hex[:8]
-    renames = iter(range(1, 1_000_000))
-
-    def rename_a_listed_project() -> None:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE projects_project SET name = %s WHERE id = %s",
-                [f"{first.name} ({run}.{next(renames)})", first.pk],
-            )
-
+    rename = _Renames("projects_project", "name", first.pk, first.name)
     changed = _measure_page(
         report,
         "  … first view after a change to a listed project",
@@ -538,11 +529,10 @@ def test_projects_list_against_its_sql(bench, as_owner, report):
         PROJECT_LIST_SQL,
         params,
         judged=False,
-        before_each=rename_a_listed_project,
+        before_each=rename,
     )
-    assert f"{first.name} ({run}.".encode() in changed["body"]
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("UPDATE projects_project SET name = %s WHERE id = %s", [first.name, first.pk])
+    assert rename.shown.encode() in changed["body"]
+    rename.restore()
 
 
 def test_rescheduling_a_task_cascades_through_200_tasks_in_few_queries(bench, report):
