@@ -98,7 +98,8 @@ def test_the_alerts_section_costs_one_query_however_many_alerts(
                 threshold=D(40 + n), days=1,
             )  # fmt: skip
         alert_services.alerts_check(agency=team["agency"], client_id=data["client"].pk, as_of=NOV_21)
-    # The home view's (tests/agencyops/test_home.py), one of them for the open alerts and their total.
-    with django_assert_num_queries(STAFF_PAGE_READS + 2):
+    # The home view's (tests/agencyops/test_home.py: the agency's data version, then the sections), one of
+    # them for the open alerts and their total.
+    with django_assert_num_queries(STAFF_PAGE_READS + 3):
         page = as_owner.get(_home(team["agency"])).content.decode()
     assert f'Open alerts <span class="count">({2 + extra_rules})</span>' in page
