@@ -238,7 +238,6 @@ def render_for_version(
     the version too, until the moment ``load()`` says it changes by itself (None: only with the data or
     the day, which ``variant`` holds). ``includes`` names the templates it may include by a name chosen at
     run time. In DEBUG nothing is kept."""
-    stamps = sorted({_templates_stamp(name.partition("#")[0]) for name in (template_name, *includes)})
     if settings.DEBUG:
         data, context, _ = load()
         return render_for_data(
@@ -249,6 +248,7 @@ def render_for_version(
             context=context,
             includes=includes,
         )
+    stamps = sorted({_templates_stamp(name.partition("#")[0]) for name in (template_name, *includes)})
     key = _key(template_name, "data version", version, *variant, *stamps)
     now = timezone.now()
     try:

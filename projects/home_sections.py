@@ -522,10 +522,6 @@ def _escalation_items(agency: Agency, rows: list[tuple], today: date) -> list[tu
     return pairs
 
 
-def _unheard(moment: datetime) -> None:
-    """Where an item's own moment of change goes when the caller keeps nothing."""
-
-
 def home_sections(
     agency: Agency,
     membership: Membership,
@@ -551,7 +547,7 @@ def home_sections(
         membership=membership,
         today=today,
         short_date=short_date,
-        changes_at=changes_at or _unheard,
+        changes_at=changes_at,
     )
     placed_rows, risk_rows, *contributed_rows = planned_reads(
         [
