@@ -81,20 +81,39 @@ def watched_trigger_name(table: str, event: str) -> str:
     return f"{table}_agency_change_on_{event}"
 
 
+def statement_triggers(
+    table: str,
+    *,
+    function: str,
+    name: Callable[[str, str], str],
+    argument: str,
+    old_rows_on_update: bool = False,
+) -> migrations.RunSQL:
+    """A migration operation: three statement-level triggers on ``table`` (PostgreSQL keeps transition
+    tables for a trigger of one event only) calling ``function(argument)``, each with the rows its statement
+    wrote as the transition table ``changed_rows`` (the new rows of an insert or update, the old ones of a
+    delete). With ``old_rows_on_update`` an update's trigger also gets the rows as they were, as
+    ``old_rows``, so the function can tell which columns moved. ``name(table, event)`` names each trigger."""
+    create = []
+    for event_name, event, rows in _EVENTS:
+        referencing = f"{rows} TABLE AS changed_rows"
+        if old_rows_on_update and event == "UPDATE":
+            referencing = f"OLD TABLE AS old_rows {referencing}"
+        create.append(
+            f'CREATE TRIGGER {name(table, event_name)} AFTER {event} ON "{table}" '
+            f"REFERENCING {referencing} FOR EACH STATEMENT "
+            f"EXECUTE FUNCTION {function}('{argument}')"
+        )
+    drop = [f'DROP TRIGGER {name(table, event_name)} ON "{table}"' for event_name, _, _ in _EVENTS]
+    return migrations.RunSQL(create, drop)
+
+
 def watch_agency_changes(table: str, by: str = BY_AGENCY_ID) -> migrations.RunSQL:
     """A migration operation: every insert, update and delete on ``table`` moves the data version of the
     agencies its rows belong to (``by``: BY_AGENCY_ID, BY_OWN_ID or BY_MEMBERSHIPS)."""
     if by not in (BY_AGENCY_ID, BY_OWN_ID, BY_MEMBERSHIPS):
         raise ValueError(f"unknown way to find the agency of a change: {by}")
-    # PostgreSQL keeps transition tables for a trigger of one event only: three triggers a table.
-    create = [
-        f'CREATE TRIGGER {watched_trigger_name(table, name)} AFTER {event} ON "{table}" '
-        f"REFERENCING {rows} TABLE AS changed_rows FOR EACH STATEMENT "
-        f"EXECUTE FUNCTION {NOTE_CHANGE_FUNCTION}('{by}')"
-        for name, event, rows in _EVENTS
-    ]
-    drop = [f'DROP TRIGGER {watched_trigger_name(table, name)} ON "{table}"' for name, _, _ in _EVENTS]
-    return migrations.RunSQL(create, drop)
+    return statement_triggers(table, function=NOTE_CHANGE_FUNCTION, name=watched_trigger_name, argument=by)
 
 
 # The version: the changes folded and those not yet, and the last transaction among all of them.
@@ -105,16 +124,22 @@ FROM (SELECT count(*) AS n, max(transaction) AS last_transaction
 LEFT JOIN agencyops_agencychangetally t ON t.agency_id = %(agency)s
 """
 
-# Every agency's rows, deleted and added to its tally in one statement: a read sees each version the same
-# before and after. A fold running at the same time waits for this one's rows and then finds them gone.
-FOLD_SQL = """
-WITH gone AS (DELETE FROM agencyops_agencychange RETURNING agency_id, transaction)
-INSERT INTO agencyops_agencychangetally AS t (agency_id, folded, last_transaction)
-SELECT agency_id, count(*), max(transaction) FROM gone GROUP BY agency_id
-ON CONFLICT (agency_id) DO UPDATE
+
+def fold_sql(changes: str, tally: str, key: str) -> str:
+    """Every row of the ``changes`` table, deleted and added to its ``key``'s row of ``tally`` in one
+    statement: a read sees each version the same before and after. A fold running at the same time waits
+    for this one's rows and then finds them gone."""
+    return f"""
+WITH gone AS (DELETE FROM {changes} RETURNING {key}, transaction)
+INSERT INTO {tally} AS t ({key}, folded, last_transaction)
+SELECT {key}, count(*), max(transaction) FROM gone GROUP BY {key}
+ON CONFLICT ({key}) DO UPDATE
 SET folded = t.folded + excluded.folded,
     last_transaction = greatest(t.last_transaction, excluded.last_transaction)
 """
+
+
+FOLD_SQL = fold_sql("agencyops_agencychange", "agencyops_agencychangetally", "agency_id")
 
 
 def agency_data_version(agency_id: int) -> str:
@@ -128,9 +153,15 @@ def agency_data_version(agency_id: int) -> str:
 
 
 def agency_changes_fold() -> int:
-    """Fold every agency's change rows into its tally, leaving each version as it was; how many rows went."""
+    """Fold every agency's change rows into its tally, leaving each version as it was; how many agencies'
+    tallies took rows."""
+    return changes_fold(FOLD_SQL)
+
+
+def changes_fold(sql: str) -> int:
+    """Run a ``fold_sql`` statement in a transaction of its own; how many tallies took rows."""
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(FOLD_SQL)
+        cursor.execute(sql)
         return cursor.rowcount
 
 

@@ -800,3 +800,32 @@ class ChecklistItem(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class ProjectChange(models.Model):
+    """One statement that changed rows the project page shows (projects/page_versions.py): written by
+    PostgreSQL's triggers on those tables, never by the app, and counted to give the page's version.
+
+    A plain id, not a foreign key: a change must not lock the project's row (and a project's deletion
+    leaves its rows behind, never read again, until beat folds them)."""
+
+    project_id = models.BigIntegerField()
+    transaction = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["project_id", "transaction"], name="project_change_idx")]
+
+    def __str__(self) -> str:
+        return f"change {self.pk} of project {self.project_id}"
+
+
+class ProjectChangeTally(models.Model):
+    """How many of a project's changes were folded away, and the last transaction among them: with the rows
+    still in ProjectChange, the project page's version (projects/page_versions.py)."""
+
+    project_id = models.BigIntegerField(primary_key=True)
+    folded = models.BigIntegerField(default=0)
+    last_transaction = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"project {self.project_id}: {self.folded} changes folded, the last in transaction {self.last_transaction}"

@@ -196,3 +196,11 @@ def send_escalation_digest_for_agency(agency: Agency) -> int:
     from projects.escalations import escalation_digest_send
 
     return escalation_digest_send(agency=agency)
+
+
+@shared_task(name="projects.tasks.fold_project_changes")
+def fold_project_changes() -> int:
+    """Keep the project pages' versions quick to read: their change rows folded into their tallies."""
+    from projects.page_versions import project_changes_fold
+
+    return project_changes_fold()
