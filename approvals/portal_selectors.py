@@ -8,9 +8,11 @@ requests, comments or log entries there are.
 from __future__ import annotations
 
 import json
+import math
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.core.paginator import Page, Paginator
 from django.db.models import OuterRef, Q, QuerySet, Subquery
@@ -67,6 +69,27 @@ def countdown(due_at: datetime, now: datetime) -> str:
     else:
         amount = _plural(round(span / 86400), "day")
     return f"due in {amount}" if seconds >= 0 else f"overdue by {amount}"
+
+
+# Where countdown's label may change, in seconds from the due moment: it names minutes up to 59.5 of them,
+# hours up to 23.5, then days, each rounded, so within each span it changes half-way between two whole units.
+_COUNTDOWN_SPANS = ((0.0, 59.5 * 60, 60), (59.5 * 60, 23.5 * 3600, 3600), (23.5 * 3600, math.inf, 86400))
+
+
+def countdown_changes_at(due_at: datetime, now: datetime) -> datetime:
+    """The first moment from ``now`` on at which ``countdown(due_at, ·)`` may read differently: until then
+    the label ``countdown(due_at, now)`` holds. ``now`` itself when it may change at once (on a half-unit,
+    where rounding tips either way)."""
+    seconds = (due_at - now).total_seconds()
+    span = abs(seconds)
+    low, high, unit = next(s for s in _COUNTDOWN_SPANS if s[0] <= span < s[1])
+    if seconds >= 0:
+        # Counting down: the nearest half-unit at or below, or where this span of units ends (0: overdue).
+        below = (math.floor(span / unit - 0.5) + 0.5) * unit
+        return due_at - timedelta(seconds=max(below, low))
+    # Overdue and counting up: the nearest half-unit at or above, or where the next unit takes over.
+    above = (math.ceil(span / unit - 0.5) + 0.5) * unit
+    return due_at + timedelta(seconds=min(above, high))
 
 
 def local_date(moment: datetime, agency: Agency) -> date:
@@ -270,9 +293,15 @@ SCOPE_LABELS = dict(Scope.choices)
 
 
 def portal_home_data(
-    contact: ClientContact, *, now: datetime | None = None, decisions_shown: int = 20
+    contact: ClientContact,
+    *,
+    now: datetime | None = None,
+    decisions_shown: int = 20,
+    changes_at: Callable[[datetime], None] | None = None,
 ) -> PortalHome:
-    """The portal home in three queries: awaiting requests, recent decisions, open change requests."""
+    """The portal home in three queries: awaiting requests, recent decisions, open change requests.
+    ``changes_at`` hears when each awaiting request's countdown next reads differently (the page changes
+    then, with no write)."""
     now = now or timezone.now()
     agency = contact.agency
     viewer = Viewer.client(contact)
@@ -320,6 +349,9 @@ def portal_home_data(
         )
         for request_id, title, number, verdict, decided_at, contact_name, is_final in decision_rows
     ]
+    if changes_at is not None:
+        for _pk, _title, _scopes, due_at, *_rest in awaiting_rows:
+            changes_at(countdown_changes_at(due_at, now))
     open_change_requests = [
         OpenChangeRequest(pk=pk, description=description, is_mine_to_decide=final_approver_id == contact.pk)
         for pk, description, final_approver_id in change_rows

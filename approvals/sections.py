@@ -34,7 +34,9 @@ def portal_home_for_page(context: registry.SectionContext) -> Any:
     """The portal home's two sections share one load per page."""
     from approvals.portal_selectors import portal_home_data
 
-    return context.memo("approvals.portal_home", lambda: portal_home_data(context.viewer))
+    return context.memo(
+        "approvals.portal_home", lambda: portal_home_data(context.viewer, changes_at=context.changes_at)
+    )
 
 
 # The requests awaiting the client on the portal home's projects, written once (the portal home is every

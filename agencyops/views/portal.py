@@ -12,7 +12,8 @@ from django.views.decorators.http import require_http_methods
 from agencyops import files
 from agencyops import sections as registry
 from agencyops.brand_colour import brand_colour_problem
-from agencyops.fragment_cache import render_for_data
+from agencyops.data_version import agency_data_version
+from agencyops.fragment_cache import Loaded, render_for_version
 from agencyops.selectors.clients import portal_contacts_for_user
 from agencyops.tenancy import portal_view
 
@@ -40,20 +41,39 @@ portal_index.tenant_policy = "portal"  # type: ignore[attr-defined]
 @require_http_methods(["GET", "HEAD"])
 def portal_home(request: HttpRequest) -> HttpResponse:
     """A client contact's start page: the sections the apps register (what awaits their approval, the
-    decisions they have made)."""
+    decisions they have made, their projects)."""
     contact = request.contact
-    context = registry.SectionContext(request=request, agency=request.agency, viewer=contact)
-    shown = registry.sections_render(registry.PORTAL_HOME, context)
     agency = request.agency
-    # The sections' markup follows from what they loaded (and the agency's name and address, which their
-    # empty states and links show): kept under a digest of that, rendered again only when it changes.
-    sections_body = render_for_data(
+    # Read before the sections load: a change committed in between only makes the kept body newer than
+    # its version, never older.
+    version = agency_data_version(agency.pk)
+
+    def load() -> Loaded:
+        context = registry.SectionContext(request=request, agency=agency, viewer=contact)
+        shown = registry.sections_render(registry.PORTAL_HOME, context)
+        data = [(s.key, s.template, s.data) for s in shown]
+        return data, lambda: {"agency": agency, "portal_sections": shown}, context.fresh_until
+
+    # Every client's first page: kept under the agency's data version (and the day, and who is looking),
+    # so a repeat view loads nothing; after a change the sections are loaded again and rendered only if
+    # what they show changed. A countdown ("due in 3 hours") changes with no write: the approvals section
+    # reports when, and the kept body lasts no longer (``SectionContext.changes_at``).
+    registered = registry.sections_of(registry.PORTAL_HOME)
+    sections_body = render_for_version(
         request,
         template_name="portal/_home_sections.html",
-        data=[(s.key, s.template, s.data) for s in shown],
-        variant=(agency.slug, agency.name, contact.pk),
-        context=lambda: {"agency": agency, "portal_sections": shown},
-        includes=[s.template for s in shown],
+        version=version,
+        variant=(
+            # The sections' empty states and links show the agency's name and address.
+            agency.slug,
+            agency.name,
+            contact.pk,
+            agency.today(),
+            # A layer switched on or off shows or hides its section.
+            tuple(section.key for section in registered),
+        ),
+        load=load,
+        includes=[section.template for section in registered],
     )
     return TemplateResponse(
         request,

@@ -130,9 +130,10 @@ def test_cancelled_projects_are_left_out(team, project, as_contact):
     assert "No projects yet." in page
 
 
-# Session, user, contact; approvals' three reads; projects (with health and their open inputs), approvals
-# waiting per project, shared brand files, sent reports.
-HOME_QUERIES = 10
+# Session, user, contact; the agency's data version (a repeat view stops there); approvals' three reads;
+# projects (with health and their open inputs), approvals waiting per project, shared brand files, sent
+# reports.
+HOME_QUERIES = 11
 
 
 def test_the_portal_home_runs_the_same_queries_for_1_or_8_projects(
