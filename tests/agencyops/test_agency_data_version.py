@@ -7,7 +7,6 @@ approval that turns late with no write) and check what the next view shows.
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 
 import psycopg
@@ -27,7 +26,7 @@ from projects.calendars import agency_calendar, agency_today
 from projects.models import Escalation, Task, TaskStatus
 from tests import factories
 from tests.factories import without_csrf
-from tests.reads import STAFF_PAGE_READS
+from tests.reads import STAFF_PAGE_READS, tables_read, tables_watched
 
 pytestmark = pytest.mark.django_db
 
@@ -41,28 +40,6 @@ def _home(agency) -> str:
 
 def _version(agency) -> str:
     return agency_data_version(agency.pk)
-
-
-def _watched_tables() -> set[str]:
-    """Tables with all three triggers that note an agency's changes."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-            WHERE t.tgname LIKE '%%_agency_change_on_%%'
-            GROUP BY c.relname HAVING count(*) = 3
-            """
-        )
-        return {name for (name,) in cursor.fetchall()}
-
-
-def _tables_read(sql: str) -> set[str]:
-    named = set(re.findall(r'(?:FROM|JOIN)\s+"?([a-z][a-z0-9_]*)"?', sql, flags=re.IGNORECASE))
-    # The names of common table expressions are not tables.
-    ctes = set(
-        re.findall(r'(?:WITH|,)\s+"?([a-z][a-z0-9_]*)"?\s+AS\s+(?:MATERIALIZED\s+)?\(', sql, re.IGNORECASE)
-    )
-    return {name for name in named - ctes if "_" in name}
 
 
 def _late_approval(team, project):
@@ -86,9 +63,7 @@ def test_every_table_the_home_sections_read_moves_the_agencys_version(team, as_o
     with CaptureQueriesContext(connection) as captured:
         page = as_owner.get(_home(team["agency"])).content.decode()
     assert "Late approval" in page and "The brand photos were due Monday." in page
-    read: set[str] = set()
-    for query in captured.captured_queries[STAFF_PAGE_READS:]:
-        read |= _tables_read(query["sql"])
+    read = tables_read(captured.captured_queries[STAFF_PAGE_READS:])
     # Not a vacuous pass: the task placing, approvals' statements, the late approval's plan and reporting's
     # alerts were all read.
     assert {
@@ -99,7 +74,7 @@ def test_every_table_the_home_sections_read_moves_the_agencys_version(team, as_o
         "reporting_alert",
         "agencyops_user",
     } <= read, read
-    assert read - VERSION_TABLES - _watched_tables() == set()
+    assert read - VERSION_TABLES - tables_watched("_agency_change_on_") == set()
 
 
 def test_each_kind_of_write_moves_its_own_agencys_version_and_no_other(team, other_team):
@@ -272,11 +247,9 @@ def test_every_table_the_projects_lists_read_moves_the_agencys_version(team, fil
     }
     with CaptureQueriesContext(connection) as captured:
         _project_rows_page_read(team["agency"], today=agency_today(team["agency"]), **arguments)
-    read: set[str] = set()
-    for query in captured.captured_queries:
-        read |= _tables_read(query["sql"])
+    read = tables_read(captured.captured_queries)
     assert {"projects_project", "projects_task", "projects_escalation", "agencyops_client"} <= read, read
-    assert read - _watched_tables() == set()
+    assert read - tables_watched("_agency_change_on_") == set()
 
 
 def test_the_projects_page_and_api_show_a_change_made_by_hand_on_the_next_read(team, as_owner):

@@ -8,7 +8,6 @@ with no write at all. The tests build each situation and check what the contact 
 from __future__ import annotations
 
 import random
-import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -25,6 +24,7 @@ from approvals.portal_selectors import countdown, countdown_changes_at
 from projects.models import Party, RequiredInput
 from tests import factories
 from tests.factories import without_csrf
+from tests.reads import tables_read, tables_watched
 
 pytestmark = pytest.mark.django_db
 
@@ -34,23 +34,6 @@ PORTAL_PAGE_READS = 3
 
 def _home(agency) -> str:
     return reverse("portal_home", kwargs={"agency_slug": agency.slug})
-
-
-def _watched_tables() -> set[str]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-            WHERE t.tgname LIKE '%%_agency_change_on_%%'
-            GROUP BY c.relname HAVING count(*) = 3
-            """
-        )
-        return {name for (name,) in cursor.fetchall()}
-
-
-def _tables_read(sql: str) -> set[str]:
-    named = set(re.findall(r'(?:FROM|JOIN)\s+"?([a-z][a-z0-9_]*)"?', sql, flags=re.IGNORECASE))
-    return {name for name in named if "_" in name}
 
 
 @pytest.fixture
@@ -85,9 +68,7 @@ def test_every_table_the_portal_home_reads_moves_the_agencys_version(team, proje
     with CaptureQueriesContext(connection) as captured:
         page = http.get(_home(agency)).content.decode()
     assert "Hero banner" in page and "Pricing page" in page and "Send Logo files" in page
-    read: set[str] = set()
-    for query in captured.captured_queries[PORTAL_PAGE_READS:]:
-        read |= _tables_read(query["sql"])
+    read = tables_read(captured.captured_queries[PORTAL_PAGE_READS:])
     # Not a vacuous pass: approvals', projects', the brand library's and reporting's reads were all made.
     assert {
         "approvals_approvalrequest",
@@ -99,7 +80,8 @@ def test_every_table_the_portal_home_reads_moves_the_agencys_version(team, proje
         "brandkit_libraryitem",
         "reporting_reportissue",
     } <= read, read
-    assert read - {"agencyops_agencychange", "agencyops_agencychangetally"} - _watched_tables() == set()
+    version_tables = {"agencyops_agencychange", "agencyops_agencychangetally"}
+    assert read - version_tables - tables_watched("_agency_change_on_") == set()
 
 
 def test_the_portal_home_is_kept_until_a_change_and_then_shows_it(

@@ -8,8 +8,6 @@ version itself.
 
 from __future__ import annotations
 
-import re
-
 import psycopg
 import pytest
 from django.db import connection
@@ -32,6 +30,7 @@ from projects.models import (
 )
 from projects.page_versions import project_changes_fold, project_page_version
 from tests import factories
+from tests.reads import tables_read, tables_watched
 
 pytestmark = pytest.mark.django_db
 
@@ -41,27 +40,6 @@ VERSION_TABLES = {"projects_projectchange", "projects_projectchangetally"}
 
 def _version(project) -> str:
     return project_page_version(agency_id=project.agency_id, project_id=project.pk).version
-
-
-def _watched_tables() -> set[str]:
-    """Tables with all three triggers that note a project's changes."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """
-            SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
-            WHERE t.tgname LIKE '%%_project_change_on_%%'
-            GROUP BY c.relname HAVING count(*) = 3
-            """
-        )
-        return {name for (name,) in cursor.fetchall()}
-
-
-def _tables_read(sql: str) -> set[str]:
-    return {
-        name
-        for name in re.findall(r'(?:FROM|JOIN)\s+"?([a-z][a-z0-9_]*)"?', sql, flags=re.IGNORECASE)
-        if "_" in name
-    }
 
 
 def _sql(statement: str, params: list) -> None:
@@ -99,9 +77,7 @@ def test_every_table_the_project_page_and_its_task_list_read_moves_the_version(t
         list(selectors.active_members(agency))
         selectors.project_tasks_page(agency, project.pk, today, offset=0, limit=None)
     assert page is not None and page.escalations and page.inputs
-    read: set[str] = set()
-    for query in captured.captured_queries:
-        read |= _tables_read(query["sql"])
+    read = tables_read(captured.captured_queries)
     # Not a vacuous pass: the plan, its links, checklists, moves, inputs, risks and people were all read.
     assert {
         "projects_task",
@@ -114,7 +90,7 @@ def test_every_table_the_project_page_and_its_task_list_read_moves_the_version(t
         "agencyops_user",
         "agencyops_client",
     } <= read, read
-    assert read - VERSION_TABLES - _watched_tables() == set()
+    assert read - VERSION_TABLES - tables_watched("_project_change_on_") == set()
 
 
 def test_each_kind_of_write_moves_the_projects_it_shows_on_and_no_other(team, other_team, projects):
