@@ -311,7 +311,10 @@ CELERY_BEAT_SCHEDULE = {
     # The agencies' data versions (agencyops/data_version.py) stay a short count.
     "agency-changes-fold": {"task": "agencyops.tasks.fold_agency_changes", "schedule": crontab(minute="*/5")},
     # The project pages' versions (projects/page_versions.py) likewise.
-    "project-changes-fold": {"task": "projects.tasks.fold_project_changes", "schedule": crontab(minute="*/5")},
+    "project-changes-fold": {
+        "task": "projects.tasks.fold_project_changes",
+        "schedule": crontab(minute="*/5"),
+    },
     "approval-reminders": {
         "task": "approvals.tasks.send_approval_reminders",
         "schedule": crontab(minute="*/15"),

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import psycopg
 import pytest
 import time_machine
 from django.core.cache import cache
@@ -25,6 +24,7 @@ from approvals.models import ApprovalRequest
 from projects.calendars import agency_calendar, agency_today
 from projects.models import Escalation, Task, TaskStatus
 from tests import factories
+from tests.connections import separate_connection
 from tests.factories import without_csrf
 from tests.reads import STAFF_PAGE_READS, tables_read, tables_watched
 
@@ -149,14 +149,7 @@ def test_a_transaction_that_commits_after_a_later_one_still_moves_the_version():
     owner = factories.agency_create(name="Late Commits")
     agency = owner.agency
     client = factories.client_create(actor=owner, name="Acme")
-    settings = connection.settings_dict
-    dsn = {
-        "dbname": settings["NAME"],
-        "user": settings["USER"],
-        "host": settings["HOST"],
-        "port": settings["PORT"],
-    }
-    with psycopg.connect(**dsn) as first, psycopg.connect(**dsn) as second:
+    with separate_connection() as first, separate_connection() as second:
         first.execute("UPDATE agencyops_client SET name = 'First' WHERE id = %s", [client.pk])
         second.execute("UPDATE agencyops_agency SET name = 'Second' WHERE id = %s", [agency.pk])
         second.commit()

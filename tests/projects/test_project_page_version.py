@@ -8,7 +8,6 @@ version itself.
 
 from __future__ import annotations
 
-import psycopg
 import pytest
 from django.db import connection
 from django.db.models import F
@@ -30,6 +29,7 @@ from projects.models import (
 )
 from projects.page_versions import project_changes_fold, project_page_version
 from tests import factories
+from tests.connections import separate_connection
 from tests.reads import tables_read, tables_watched
 
 pytestmark = pytest.mark.django_db
@@ -198,14 +198,7 @@ def test_a_transaction_that_commits_after_a_later_one_still_moves_the_version():
     project = factories.project_create(actor=owner, client=client)
     with scope(agency=owner.agency_id):
         first_task, second_task = Task.objects.filter(project=project).order_by("pk")[:2]
-    settings = connection.settings_dict
-    dsn = {
-        "dbname": settings["NAME"],
-        "user": settings["USER"],
-        "host": settings["HOST"],
-        "port": settings["PORT"],
-    }
-    with psycopg.connect(**dsn) as first, psycopg.connect(**dsn) as second:
+    with separate_connection() as first, separate_connection() as second:
         first.execute("UPDATE projects_task SET title = 'First' WHERE id = %s", [first_task.pk])
         second.execute("UPDATE projects_task SET title = 'Second' WHERE id = %s", [second_task.pk])
         second.commit()
