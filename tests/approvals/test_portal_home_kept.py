@@ -143,7 +143,7 @@ def test_a_countdown_reaching_its_next_label_shows_with_no_write(team, project, 
             )
         http = logged_in(approver.user)
         assert "Due in 5 hours" in http.get(_home(agency)).content.decode()
-    # Twenty minutes on, with nothing written: the kept page would still say five hours.
+    # Forty-one minutes on (4 h 29 min left), with nothing written: the kept page would still say five hours.
     with time_machine.travel(start + timedelta(minutes=41), tick=False):
         page = http.get(_home(agency)).content.decode()
     assert "Due in 4 hours" in page and "Due in 5 hours" not in page
