@@ -49,7 +49,7 @@ def _sql(statement: str, params: list) -> None:
 
 @pytest.fixture
 def projects(team):
-    """Two projects of one client, one of another client, and one of another agency."""
+    """Two projects of one client and one of the other client, in one agency."""
     coordinator, clients = team["coordinator"], team["clients"]
     first = factories.project_create(actor=coordinator, client=clients[0], name="Spring launch")
     sibling = factories.project_create(actor=coordinator, client=clients[0], name="Summer launch")
