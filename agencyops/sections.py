@@ -22,6 +22,10 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.safestring import SafeString
+
+from agencyops.data_version import agency_data_version
+from agencyops.fragment_cache import Loaded, render_for_version
 
 # The pages that are composed from sections.
 HOME = "home"
@@ -149,6 +153,44 @@ def sections_render(page: str, context: SectionContext) -> list[ShownSection]:
         for section in sections_of(page)
         if section.permission(context.viewer)
     ]
+
+
+def sections_render_kept(
+    request: HttpRequest,
+    page: str,
+    *,
+    template_name: str,
+    agency: Any,
+    viewer: Any,
+    variant: Sequence[Any],
+    context: Callable[[list[ShownSection]], dict[str, Any]],
+    extra: dict[str, Any] | None = None,
+) -> SafeString:
+    """The page's sections rendered into ``template_name`` (whose context ``context(shown)`` makes), kept
+    whole under the agency's data version (``agencyops.data_version``), the day, who is looking (in
+    ``variant``, with whatever else the markup shows) and the sections registered: a repeat view loads
+    nothing; after a change they are loaded again, and rendered only if what they show changed; a moment
+    at which something loaded changes by itself (``SectionContext.changes_at``) ends the kept body."""
+    # Read before the sections load: a change committed in between only makes the kept body newer than
+    # its version, never older.
+    version = agency_data_version(agency.pk)
+
+    def load() -> Loaded:
+        section_context = SectionContext(request=request, agency=agency, viewer=viewer, extra=extra or {})
+        shown = sections_render(page, section_context)
+        data = [(s.key, s.template, s.data) for s in shown]
+        return data, lambda: context(shown), section_context.fresh_until
+
+    registered = sections_of(page)
+    return render_for_version(
+        request,
+        template_name=template_name,
+        version=version,
+        # A layer switched on or off shows or hides its section.
+        variant=(*variant, agency.today(), tuple(section.key for section in registered)),
+        load=load,
+        includes=[section.template for section in registered],
+    )
 
 
 def contribution_register(contribution: Contribution) -> None:

@@ -11,8 +11,6 @@ from django.views.decorators.vary import vary_on_headers
 from django_scopes import scopes_disabled
 
 from agencyops import sections as registry
-from agencyops.data_version import agency_data_version
-from agencyops.fragment_cache import Loaded, render_for_version
 from agencyops.models import ClientContact, Membership
 from agencyops.tenancy import agency_view
 
@@ -62,36 +60,15 @@ def home(request: HttpRequest) -> HttpResponse:
         "show_all_url": home_url + "?show=all",
         "show_less_url": home_url,
     }
-    # Read before the sections load: a change committed in between only makes the kept body newer than
-    # its version, never older.
-    version = agency_data_version(agency.pk)
-
-    def load() -> Loaded:
-        context = registry.SectionContext(
-            request=request, agency=agency, viewer=membership, extra={"show_all": show_all}
-        )
-        shown = registry.sections_render(registry.HOME, context)
-        data = [(s.key, s.template, s.data) for s in shown]
-        return data, lambda: {**body_context, "home_sections": shown}, context.fresh_until
-
-    # The sections are the agency's whole week: kept under the agency's data version (and the day, and who
-    # is looking), so a repeat view loads nothing; after a change they are loaded again, and rendered only
-    # if what they show changed.
-    registered = registry.sections_of(registry.HOME)
-    sections_body = render_for_version(
+    # The sections are the agency's whole week: kept under its data version, the day and who is looking.
+    sections_body = registry.sections_render_kept(
         request,
+        registry.HOME,
         template_name=SECTIONS_TEMPLATE,
-        version=version,
-        variant=(
-            agency.slug,
-            membership.pk,
-            membership.role,
-            show_all,
-            agency.today(),
-            # A layer switched on or off shows or hides its section.
-            tuple(section.key for section in registered),
-        ),
-        load=load,
-        includes=[section.template for section in registered],
+        agency=agency,
+        viewer=membership,
+        variant=(agency.slug, membership.pk, membership.role, show_all),
+        context=lambda shown: {**body_context, "home_sections": shown},
+        extra={"show_all": show_all},
     )
     return TemplateResponse(request, template, {"agency": agency, "sections_body": sections_body})

@@ -12,8 +12,6 @@ from django.views.decorators.http import require_http_methods
 from agencyops import files
 from agencyops import sections as registry
 from agencyops.brand_colour import brand_colour_problem
-from agencyops.data_version import agency_data_version
-from agencyops.fragment_cache import Loaded, render_for_version
 from agencyops.selectors.clients import portal_contacts_for_user
 from agencyops.tenancy import portal_view
 
@@ -44,36 +42,18 @@ def portal_home(request: HttpRequest) -> HttpResponse:
     decisions they have made, their projects)."""
     contact = request.contact
     agency = request.agency
-    # Read before the sections load: a change committed in between only makes the kept body newer than
-    # its version, never older.
-    version = agency_data_version(agency.pk)
-
-    def load() -> Loaded:
-        context = registry.SectionContext(request=request, agency=agency, viewer=contact)
-        shown = registry.sections_render(registry.PORTAL_HOME, context)
-        data = [(s.key, s.template, s.data) for s in shown]
-        return data, lambda: {"agency": agency, "portal_sections": shown}, context.fresh_until
-
-    # Every client's first page: kept under the agency's data version (and the day, and who is looking),
-    # so a repeat view loads nothing; after a change the sections are loaded again and rendered only if
-    # what they show changed. A countdown ("due in 3 hours") changes with no write: the approvals section
-    # reports when, and the kept body lasts no longer (``SectionContext.changes_at``).
-    registered = registry.sections_of(registry.PORTAL_HOME)
-    sections_body = render_for_version(
+    # Every client's first page: kept under the agency's data version, the day and who is looking. A
+    # countdown ("due in 3 hours") changes with no write: the approvals section reports when, and the kept
+    # body lasts no longer.
+    sections_body = registry.sections_render_kept(
         request,
+        registry.PORTAL_HOME,
         template_name="portal/_home_sections.html",
-        version=version,
-        variant=(
-            # The sections' empty states and links show the agency's name and address.
-            agency.slug,
-            agency.name,
-            contact.pk,
-            agency.today(),
-            # A layer switched on or off shows or hides its section.
-            tuple(section.key for section in registered),
-        ),
-        load=load,
-        includes=[section.template for section in registered],
+        agency=agency,
+        viewer=contact,
+        # The sections' empty states and links show the agency's name and address.
+        variant=(agency.slug, agency.name, contact.pk),
+        context=lambda shown: {"agency": agency, "portal_sections": shown},
     )
     return TemplateResponse(
         request,

@@ -22,7 +22,6 @@ from django.template.base import Template
 from django.test.utils import _TestState
 
 from tests.bench import seed
-from tests.bench.seed import changes_fold
 
 
 def _bench_database_name() -> str:
@@ -74,7 +73,7 @@ def django_db_setup(django_db_blocker):
         # Likewise the change rows behind the agencies' and projects' versions, which beat folds every few
         # minutes in production: each served run's touches leave thousands, and every versioned read counts
         # them.
-        changes_fold()
+        seed.changes_fold()
         with connection.cursor() as cursor:
             cursor.execute("VACUUM")
     yield
