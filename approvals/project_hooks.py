@@ -60,8 +60,8 @@ def next_action(
 
 # Every approval request of a project with what its line shows: the latest version's number and who
 # gave the binding decision, each read through the request's own index. The section is read on every
-# view of the project page (outside its cached body), so the statement is written once rather than
-# compiled by the ORM on every view (that compiling cost several times the query), and prepared.
+# first view of the project page after a change, so the statement is written once rather than compiled
+# by the ORM each time (that compiling cost several times the query), and prepared.
 APPROVAL_LINES_SQL = """
 SELECT r.id, r.title, r.status, r.due_at, approver.full_name, p.revision_rounds_included,
        (SELECT v.number FROM approvals_assetversion v
@@ -104,12 +104,16 @@ def approval_lines(agency: Agency, project_id: int) -> list[ApprovalLine]:
     return lines
 
 
+PROJECT_SECTION_TEMPLATE = "approvals/_project_section.html"
+
+
 def project_approvals_section(agency: Agency, project_id: int, today: date) -> extensions.PageSection:
-    """The project page's approvals: each request, its round, its state and the next action."""
+    """The project page's approvals: each request, its round, its state and the next action. Kept in the
+    page's body: the tables it reads move the page's version (approvals/project_page_watch.py)."""
     return extensions.PageSection(
         key="approvals",
         title="Approvals",
-        template="approvals/_project_section.html",
+        template=PROJECT_SECTION_TEMPLATE,
         context={"lines": approval_lines(agency, project_id), "project_id": project_id},
     )
 
@@ -171,5 +175,7 @@ def _business_days(project: Project, change: LaunchChange) -> int:
 
 def register() -> None:
     """Plug approvals into the project layer (called once from ApprovalsConfig.ready)."""
-    extensions.register_page_section("approvals", project_approvals_section)
+    extensions.register_page_section(
+        "approvals", project_approvals_section, template=PROJECT_SECTION_TEMPLATE
+    )
     extensions.on_launch_moved("approvals.change_request", propose_change_request)

@@ -3,7 +3,8 @@
 - What follows a move of the committed launch (approvals proposes a change request when the client
   approved the timing): ``on_launch_moved`` / ``launch_moved``.
 - Extra sections of a project's page (approvals shows each request and its next action):
-  ``register_page_section`` / ``page_sections``.
+  ``register_page_section`` / ``page_sections``. They are kept inside the page's cached body, under its
+  version, so the app that adds one makes its tables move that version (projects/page_versions.py).
 """
 
 from __future__ import annotations
@@ -44,18 +45,30 @@ class PageSection:
 
 SectionProvider = Callable[["Agency", int, date], "PageSection | None"]
 
-_page_sections: dict[str, SectionProvider] = {}
+_page_sections: dict[str, tuple[SectionProvider, str]] = {}
 
 
-def register_page_section(key: str, provider: SectionProvider) -> None:
-    """Add a section to every project's page; ``provider(agency, project_id, today)`` returns it or None.
+def register_page_section(key: str, provider: SectionProvider, *, template: str) -> None:
+    """Add a section to every project's page; ``provider(agency, project_id, today)`` returns it (rendered
+    by ``template``) or None.
 
-    Sections are rendered outside the page's cached body, so their rows need not be in its version."""
-    _page_sections[key] = provider
+    Sections are rendered into the page's cached body and kept with it until the page's version moves: every
+    table the provider reads must be watched (``projects.page_versions.watch_project_changes``, or triggers
+    of the app's own writing the same change rows), and what it shows may depend on nothing else but the
+    agency, the project and the day."""
+    _page_sections[key] = (provider, template)
 
 
 def page_sections(agency: Agency, project_id: int, today: date) -> list[PageSection]:
     """The extra sections of this project's page, in the order they were registered."""
     return [
-        section for provider in _page_sections.values() if (section := provider(agency, project_id, today))
+        section
+        for provider, _template in _page_sections.values()
+        if (section := provider(agency, project_id, today))
     ]
+
+
+def page_section_templates() -> tuple[str, ...]:
+    """The templates the registered sections render: part of the kept body's key, so a deploy that changes
+    one renders the page afresh."""
+    return tuple(template for _provider, template in _page_sections.values())

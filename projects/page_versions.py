@@ -20,6 +20,9 @@ Each table finds the projects its rows show on (``by``):
 * ``BY_PERSON``: a person's name or address, on each project of every agency they work in (a sign-in,
   which writes the person's row, moves nothing).
 
+Apps that add a section to the page (projects.extensions) watch the tables it reads the same way, with
+triggers of their own that write the same change rows (approvals/project_page_watch.py).
+
 The agency-wide ones write a row per project of the agency; they are rare (people join, leave or are
 renamed; closures are planned), so reading a version stays one short index range.
 

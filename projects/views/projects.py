@@ -414,7 +414,8 @@ def _input_form_fields(form: RequiredInputForm) -> SafeString:
 @agency_view
 @require_http_methods(["GET", "HEAD"])
 def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
-    """A project: header, status, brief, required inputs, phases and its tasks as a board or a list.
+    """A project: header, status, brief, required inputs, phases, its tasks as a board or a list, and the
+    sections other apps add (approvals).
 
     The body is rendered once per version of what it shows (see projects.page_versions) and served
     from the cache until something on it changes; then only its parts whose own values changed are
@@ -435,7 +436,8 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
             request,
             [_top(page, can_plan), _inputs(request, page, can_plan), _tasks(request, page, view, can_plan)],
         )
-        return {"top": top, "inputs": inputs, "tasks": tasks}
+        sections = extensions.page_sections(request.agency, project_id, today)
+        return {"top": top, "inputs": inputs, "tasks": tasks, "sections": sections}
 
     body = render_cached(
         request,
@@ -443,14 +445,10 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
         version=stamp.version,
         variant=(request.agency.slug, project_id, view, can_plan, today),
         context=context,
-        includes=PAGE_PARTS,
+        includes=(*PAGE_PARTS, *extensions.page_section_templates()),
     )
-    # Sections other apps add (approvals) are read fresh on every view, outside the cached body.
-    sections = extensions.page_sections(request.agency, project_id, today)
     return TemplateResponse(
-        request,
-        "projects/project_detail.html",
-        {"title": stamp.project_name, "body": body, "sections": sections},
+        request, "projects/project_detail.html", {"title": stamp.project_name, "body": body}
     )
 
 
