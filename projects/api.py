@@ -37,6 +37,7 @@ from agencyops.api.fields import MAX_DB_ID, ScopedInputSerializer, ScopedPrimary
 from agencyops.api.filters import ChoiceFilterField, FlagFilterField, IdFilterField
 from agencyops.api.renderers import EncodedJSON, SplicingJSONRenderer, encoded_json
 from agencyops.api.views import FIELD_ERRORS, FORBIDDEN, NOT_FOUND, AgencyAPIView, parse
+from agencyops.data_version import code_stamp
 from agencyops.models import ClientContact, Discipline, Membership
 from agencyops.permissions import can_plan_projects, is_agency_member
 from projects import scheduling, selectors, services
@@ -248,11 +249,25 @@ def _project_json(row: selectors.ProjectListRow, render_datetime: Any) -> dict[s
     }
 
 
+def _project_list_encoded(page: selectors.ProjectRowsPage) -> tuple[int, bytes]:
+    """A page of the project list as the endpoint answers it: the filters' count, and the rows encoded."""
+    render_moment = _moment_renderer()
+    return page.count, bytes(encoded_json([_project_json(row, render_moment) for row in page.rows]))
+
+
+@functools.cache
+def _project_list_stamp() -> str:
+    """The code and the encoding a kept page of the project list follows from."""
+    return f"{code_stamp(_project_json, _moment_renderer, _project_list_encoded)}:{_encoding_stamp()}"
+
+
 @extend_schema(tags=["projects"])
 class ProjectListView(ProjectsAPIView):
     """The agency's projects; owners and coordinators start new ones from a template."""
 
     queryset = Project.objects.none()
+    # The kept pages are written into the response as they were encoded.
+    renderer_classes = [SplicingJSONRenderer]
     serializer_class = api.ProjectSerializer
     filter_serializer_class = ProjectFilterSerializer
     permission_map = READ_OR_PLAN
@@ -266,7 +281,10 @@ class ProjectListView(ProjectsAPIView):
         at_risk = self.filters["at_risk"]
         paginator = self.paginator
         limit, offset = paginator.get_limit(request), paginator.get_offset(request)
-        page = selectors.project_rows_page(
+        # The page as this endpoint answers it, kept encoded with the rows it came from (under the agency's
+        # data version): an unchanged list is neither shaped nor encoded again. Its moments are rendered
+        # in the current time zone, part of the key.
+        count, results = selectors.project_rows_page(
             request.agency,
             client_id=self.filters.get("client"),
             status=self.filters.get("status", ""),
@@ -275,10 +293,12 @@ class ProjectListView(ProjectsAPIView):
             today=self.today(),
             offset=offset,
             limit=limit,
+            shape=_project_list_encoded,
+            shape_parts=(_project_list_stamp(), timezone.get_current_timezone_name()),
         )
-        render_moment = _moment_renderer()
-        rows = [_project_json(row, render_moment) for row in page.rows]
-        return _page_response(paginator, request, limit=limit, offset=offset, count=page.count, rows=rows)
+        return _page_response(
+            paginator, request, limit=limit, offset=offset, count=count, rows=EncodedJSON(results)
+        )
 
     @extend_schema(
         operation_id="projects_create",

@@ -12,6 +12,7 @@ import functools
 import hashlib
 import sys
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
@@ -137,19 +138,22 @@ def project_rows_page(
     today: date,
     offset: int,
     limit: int,
-) -> ProjectRowsPage:
+    shape: Callable[[ProjectRowsPage], Any] | None = None,
+    shape_parts: Sequence[Any] = (),
+) -> Any:
     """A page of the agency's projects in launch order, with their task counts and health
     (``projects.health``): what the projects page and the project list API both show.
 
     Kept under the agency's data version (``agencyops.data_version``) with its filters and the day: the
     same page again costs the version and one cache read; after any change to what it reads, one query (a
-    second only to count a page past the end)."""
+    second only to count a page past the end).
+
+    With ``shape``, what it makes of the page is kept and returned instead (the API keeps its rows encoded
+    as it answers them), under ``shape_parts`` too: everything else the shape depends on."""
     filters = (client_id, coordinator_id, status, at_risk, on_track, today, offset, limit)
-    return agency_kept(
-        agency.pk,
-        "projects.project_rows_page",
-        (_project_rows_stamp(), *filters),
-        lambda: _project_rows_page_read(
+
+    def load() -> Any:
+        page = _project_rows_page_read(
             agency,
             client_id=client_id,
             coordinator_id=coordinator_id,
@@ -159,8 +163,11 @@ def project_rows_page(
             today=today,
             offset=offset,
             limit=limit,
-        ),
-    )
+        )
+        return page if shape is None else shape(page)
+
+    name = "projects.project_rows_page" if shape is None else "projects.project_rows_page:shaped"
+    return agency_kept(agency.pk, name, (_project_rows_stamp(), *filters, *shape_parts), load)
 
 
 @functools.cache

@@ -510,6 +510,50 @@ def test_the_project_list_costs_the_same_queries_for_2_or_30_projects(team, tota
     assert again.json() == response.json()
 
 
+def test_a_kept_project_list_page_is_the_same_bytes_as_one_read_afresh_and_follows_changes(team):
+    """The list is kept encoded under the agency's data version: the body a client gets is byte for byte the
+    one DRF renders from the rows read without the cache (envelope, links and indented JSON included), it
+    shows a change on the next read, and its moments follow the time zone they are read in."""
+    from django.utils import timezone
+
+    made = [
+        factories.project_create(
+            actor=team["coordinator"], client=team["clients"][n % 2], name=f"Project {n:02}"
+        )
+        for n in range(5)
+    ]
+    api = token_client(team["owner"].user)
+    path, params = url("api_project_list", team["agency"]), {"limit": 2, "offset": 2}
+    api.get(path, params)  # kept
+    kept = api.get(path, params)
+    with override_settings(CACHES=factories.NO_CACHE):
+        fresh = api.get(path, params)
+        fresh_indented = api.get(path, params, HTTP_ACCEPT="application/json; indent=2")
+    assert kept.content == fresh.content
+    assert kept["Content-Type"] == fresh["Content-Type"] == "application/json"
+    body = kept.json()
+    assert body["count"] == 5 and len(body["results"]) == 2
+    assert body["next"].endswith("limit=2&offset=4") and body["previous"].endswith("limit=2")
+    indented = api.get(path, params, HTTP_ACCEPT="application/json; indent=2")
+    assert indented.content == fresh_indented.content and indented.json() == body
+
+    # A task done moves the agency's version: the next read shows it.
+    shown = body["results"][0]
+    project = next(p for p in made if p.pk == shown["id"])
+    with scope(agency=project.agency_id):
+        services.task_update_status(
+            actor=team["coordinator"], task=project.tasks.order_by("pk")[0], status="done"
+        )
+    after = api.get(path, params).json()["results"][0]
+    assert after["id"] == shown["id"] and after["tasks_done"] == shown["tasks_done"] + 1
+
+    # Read in another time zone, the same page renders its moments there, not as kept for UTC.
+    with timezone.override("Asia/Kolkata"):
+        api.get(path, params)
+        elsewhere = api.get(path, params).json()["results"][0]
+    assert elsewhere["created_at"].endswith("+05:30") and after["created_at"].endswith("Z")
+
+
 def test_a_project_shows_its_brief_what_the_brief_lacks_and_its_phases(team, project):
     response = token_client(team["members"][0].user).get(
         url("api_project_detail", team["agency"], pk=project.pk)
