@@ -140,6 +140,7 @@ def project_rows_page(
     limit: int,
     shape: Callable[[ProjectRowsPage], Any] | None = None,
     shape_parts: Sequence[Any] = (),
+    version: str | None = None,
 ) -> Any:
     """A page of the agency's projects in launch order, with their task counts and health
     (``projects.health``): what the projects page and the project list API both show.
@@ -149,7 +150,8 @@ def project_rows_page(
     second only to count a page past the end).
 
     With ``shape``, what it makes of the page is kept and returned instead (the API keeps its rows encoded
-    as it answers them), under ``shape_parts`` too: everything else the shape depends on."""
+    as it answers them), under ``shape_parts`` too: everything else the shape depends on. ``version`` is the
+    agency's data version when the caller has read it already (for a body of its own kept under it)."""
     filters = (client_id, coordinator_id, status, at_risk, on_track, today, offset, limit)
 
     def load() -> Any:
@@ -167,7 +169,9 @@ def project_rows_page(
         return page if shape is None else shape(page)
 
     name = "projects.project_rows_page" if shape is None else "projects.project_rows_page:shaped"
-    return agency_kept(agency.pk, name, (_project_rows_stamp(), *filters, *shape_parts), load)
+    return agency_kept(
+        agency.pk, name, (_project_rows_stamp(), *filters, *shape_parts), load, version=version
+    )
 
 
 @functools.cache

@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from agencyops.data_version import agency_data_version
 from agencyops.fragment_cache import (
     render_all_for_data,
     render_cached,
@@ -31,6 +32,7 @@ from agencyops.tenancy import agency_view
 from projects import extensions, services
 from projects.calendars import agency_today
 from projects.forms import (
+    PROJECT_FILTER_FIELDS_TEMPLATE,
     BriefForm,
     LaunchMoveForm,
     ProjectCreateForm,
@@ -87,16 +89,38 @@ def _transitions(project: Project) -> list[tuple[str, str]]:
 @require_http_methods(["GET", "HEAD"])
 def project_list(request: HttpRequest) -> HttpResponse:
     """Every project across clients with progress and risk, filtered by client, coordinator, status, risk,
-    PROJECTS_PER_PAGE at a time in launch order."""
+    PROJECTS_PER_PAGE at a time in launch order.
+
+    The body (or, asked by htmx, the table alone) is kept under the agency's data version with the query,
+    the day and whether the viewer plans: a repeat view reads the version and one kept body."""
+    # Read before anything it versions (see agencyops.data_version).
+    version = agency_data_version(request.agency.pk)
+    today = agency_today(request.agency)
+    can_plan = can_plan_projects(request.membership)
+    body = render_cached(
+        request,
+        template_name=PROJECT_TABLE_TEMPLATE if request.htmx else PROJECT_LIST_BODY_TEMPLATE,
+        version=version,
+        # The query as asked: the filters, the page number and the pager's links all come from it.
+        variant=(request.agency.slug, can_plan, today, sorted(request.GET.lists())),
+        context=lambda: _project_list_context(request, version, today, can_plan),
+        includes=(PROJECT_LIST_ROW_TEMPLATE, PROJECT_FILTER_FIELDS_TEMPLATE),
+    )
+    if request.htmx:
+        return HttpResponse(body)
+    return TemplateResponse(request, "projects/project_list.html", {"body": body})
+
+
+def _project_list_context(request: HttpRequest, version: str, today: Any, can_plan: bool) -> dict[str, Any]:
     chosen = project_filters(request.agency, request.GET)
     filters = chosen.filters
-    today = agency_today(request.agency)
     number = _page_number(request.GET.get("page"))
     page = project_rows_page(
         request.agency,
         today=today,
         offset=(number - 1) * PROJECTS_PER_PAGE,
         limit=PROJECTS_PER_PAGE,
+        version=version,
         **filters,
     )
     if not page.rows and page.count:
@@ -107,31 +131,27 @@ def project_list(request: HttpRequest) -> HttpResponse:
             today=today,
             offset=(number - 1) * PROJECTS_PER_PAGE,
             limit=PROJECTS_PER_PAGE,
+            version=version,
             **filters,
         )
     filtered = any(filters.values())
-    template = "projects/project_list.html"
-    if request.htmx:
-        template += "#project-table"
-    return TemplateResponse(
-        request,
-        template,
-        {
-            "filter_fields": chosen.fields,
-            "rows": _list_rows_markup(request, page.rows, today),
-            "count": page.count,
-            "pages": _pages(request, number, page.count),
-            "filtered": filtered,
-            "has_any_project": bool(page.count) or (filtered and agency_has_projects(request.agency)),
-            "can_plan": can_plan_projects(request.membership),
-        },
-    )
+    return {
+        "filter_fields": chosen.fields,
+        "rows": _list_rows_markup(request, page.rows, today),
+        "count": page.count,
+        "pages": _pages(request, number, page.count),
+        "filtered": filtered,
+        "has_any_project": bool(page.count) or (filtered and agency_has_projects(request.agency)),
+        "can_plan": can_plan,
+    }
 
 
 PROJECTS_PER_PAGE = 50
 # A page number past any agency's projects, so a hostile one never reaches PostgreSQL as an offset.
 MAX_PAGE = 100_000
 PROJECT_LIST_ROW_TEMPLATE = "projects/_project_list_row.html"
+PROJECT_LIST_BODY_TEMPLATE = "projects/_project_list_body.html"
+PROJECT_TABLE_TEMPLATE = "projects/_project_table.html"
 
 
 def _page_number(raw: str | None) -> int:

@@ -245,6 +245,49 @@ def test_every_table_the_projects_lists_read_moves_the_agencys_version(team, fil
     assert read - tables_watched("_agency_change_on_") == set()
 
 
+@pytest.mark.parametrize(
+    "query",
+    [{}, {"client": "{client}", "status": "active"}, {"at_risk": "true"}, {"page": "9"}],
+    ids=["all", "client and status", "at risk", "past the end"],
+)
+def test_every_table_the_projects_page_body_reads_moves_the_agencys_version(team, as_owner, query):
+    """The projects page keeps its whole body (the filters' choices, the table, the pager) under the
+    agency's version: whatever a first view reads after the first reads has the triggers."""
+    factories.project_create(actor=team["coordinator"], client=team["clients"][0])
+    asked = {name: value.format(client=team["clients"][1].pk) for name, value in query.items()}
+    page_url = reverse("project_list", kwargs={"agency_slug": team["agency"].slug})
+    cache.clear()
+    with CaptureQueriesContext(connection) as captured:
+        page = as_owner.get(page_url, asked).content.decode()
+    assert 'id="project-table"' in page
+    read = tables_read(captured.captured_queries[STAFF_PAGE_READS:])
+    assert {"projects_project", "agencyops_client", "agencyops_membership"} <= read, read
+    assert read - tables_watched("_agency_change_on_") - VERSION_TABLES == set()
+
+
+def test_the_projects_page_shows_a_renamed_client_and_coordinator_in_its_filters(team, as_owner):
+    """The filters' choices are kept with the body: a client or a coordinator renamed by hand shows in
+    them on the next view, and the htmx table (kept apart) shows the client's new name too."""
+    factories.project_create(actor=team["coordinator"], client=team["clients"][0], name="Spring site")
+    page_url = reverse("project_list", kwargs={"agency_slug": team["agency"].slug})
+    as_owner.get(page_url)
+    as_owner.get(page_url, HTTP_HX_REQUEST="true")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE agencyops_client SET name = 'Acme Dental Group' WHERE id = %s", [team["clients"][0].pk]
+        )
+        cursor.execute(
+            "UPDATE agencyops_user SET full_name = 'Priya Raman-Cole' WHERE id = %s",
+            [team["coordinator"].user_id],
+        )
+    page = as_owner.get(page_url).content.decode()
+    filters = page[page.index('class="filters"') : page.index('id="project-table"')]
+    assert "Acme Dental Group" in filters and "Priya Raman-Cole" in filters
+    table = as_owner.get(page_url, HTTP_HX_REQUEST="true").content.decode()
+    assert '<div id="project-table">' in table and "<html" not in table
+    assert "Acme Dental Group" in table and "Spring site" in table
+
+
 def test_the_projects_page_and_api_show_a_change_made_by_hand_on_the_next_read(team, as_owner):
     project = factories.project_create(
         actor=team["coordinator"], client=team["clients"][0], name="Spring site"
