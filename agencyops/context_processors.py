@@ -6,9 +6,10 @@ import functools
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 from django.utils.safestring import SafeString
 
-from agencyops.fragment_cache import render_remembered
+from agencyops.fragment_cache import page_token, render_remembered
 from agencyops.models import Role
 from agencyops.tenancy import AgencyChoice, agencies_of
 
@@ -27,9 +28,12 @@ NAV = [
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
+    # The token the page's kept fragments carry, masked once for the whole response (Django's own context
+    # processor, which this one follows, would mask it a second time).
+    csrf_token = SimpleLazyObject(lambda: page_token(request))
     membership = getattr(request, "membership", None)
     if membership is None or not request.user.is_authenticated:
-        return {"nav": []}
+        return {"nav": [], "csrf_token": csrf_token}
 
     @functools.cache
     def other_agencies() -> tuple[AgencyChoice, ...]:
@@ -62,6 +66,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         )
 
     return {
+        "csrf_token": csrf_token,
         "nav": nav,
         "current_membership": membership,
         "my_memberships": other_agencies,

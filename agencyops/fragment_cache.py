@@ -93,9 +93,9 @@ def _templates_stamp(name: str) -> str:
     return hashlib.sha256(sources.encode()).hexdigest()[:16]
 
 
-def _page_token(request: HttpRequest) -> str:
-    """The CSRF token for the fragments of one page: masked once, as every {% csrf_token %} of one
-    render shares one (masking takes a few dozen random choices)."""
+def page_token(request: HttpRequest) -> str:
+    """The CSRF token of one response, for its kept fragments and its own template alike: masked once, as
+    every {% csrf_token %} of one render shares one (masking takes a few dozen random choices)."""
     token = getattr(request, "_fragment_csrf_token", None)
     if token is None:
         token = request._fragment_csrf_token = get_token(request)  # type: ignore[attr-defined]
@@ -135,7 +135,7 @@ def _key(*parts: Any) -> str:
 
 
 def _with_token(request: HttpRequest, body: str) -> SafeString:
-    return mark_safe(body.replace(_csrf_placeholder(), _page_token(request)))  # noqa: S308 - our own markup
+    return mark_safe(body.replace(_csrf_placeholder(), page_token(request)))  # noqa: S308 - our own markup
 
 
 def _cached_body(
@@ -296,7 +296,7 @@ def render_remembered(request: HttpRequest, *, template_name: str, data: dict[st
     body = _remembered(
         template_name, pickle.dumps((get_script_prefix(), data), protocol=pickle.HIGHEST_PROTOCOL)
     )
-    return mark_safe(body.replace(_csrf_placeholder(), _page_token(request)))  # noqa: S308 - our own markup
+    return mark_safe(body.replace(_csrf_placeholder(), page_token(request)))  # noqa: S308 - our own markup
 
 
 def render_each_for_data(

@@ -90,3 +90,27 @@ def test_a_remembered_top_bar_carries_each_browsers_own_csrf_token(team):
     stranger.force_login(team["coordinator"].user, backend="django.contrib.auth.backends.ModelBackend")
     _topbar(stranger, home)
     assert stranger.post(reverse("logout"), {"csrfmiddlewaretoken": tokens[0]}).status_code == 403
+
+
+@pytest.mark.parametrize("page", ["project_detail", "home", "portal_home"])
+def test_one_response_carries_one_csrf_token_everywhere_and_it_works(team, page):
+    """The shell's htmx header, the top bar and every form of a kept body carry the same masked token
+    (masked once per response), and it is accepted."""
+    agency = team["agency"]
+    if page == "portal_home":
+        user, url = team["contacts"][0].user, reverse("portal_home", kwargs={"agency_slug": agency.slug})
+    elif page == "home":
+        user, url = team["owner"].user, reverse("home", kwargs={"agency_slug": agency.slug})
+    else:
+        project = factories.project_create(actor=team["coordinator"], client=team["clients"][0])
+        user = team["owner"].user
+        url = reverse("project_detail", kwargs={"agency_slug": agency.slug, "project_id": project.pk})
+    browser = HttpClient(enforce_csrf_checks=True)
+    browser.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    browser.get(url)  # kept
+    html = browser.get(url).content.decode()
+    tokens = re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    tokens += re.findall(r'"X-CSRFToken": "([^"]+)"', html)
+    assert len(tokens) >= 2 and len(set(tokens)) == 1, tokens
+    response = browser.post(reverse("logout"), {"csrfmiddlewaretoken": tokens[0]})
+    assert response.status_code == 302 and response["Location"] == reverse("login")
