@@ -228,7 +228,7 @@ def test_the_project_page_runs_the_same_queries_for_2_or_30_open_escalations(
             )
 
     # As pinned in test_project_pages.py: the open escalations come with their task and assignee in the
-    # page's one round trip (and one query for the approvals section, read outside the cached body).
+    # page's one round trip (and one query for the approvals section, kept in the body with the rest).
     with django_assert_num_queries(STAFF_PAGE_READS + 3):
         response = as_coordinator.get(url("project_detail", agency, project.pk))
 
