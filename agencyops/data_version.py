@@ -30,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import logging
+import re
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -87,13 +88,19 @@ def statement_triggers(
     function: str,
     name: Callable[[str, str], str],
     argument: str,
+    more_arguments: Sequence[str] = (),
     old_rows_on_update: bool = False,
 ) -> migrations.RunSQL:
     """A migration operation: three statement-level triggers on ``table`` (PostgreSQL keeps transition
-    tables for a trigger of one event only) calling ``function(argument)``, each with the rows its statement
-    wrote as the transition table ``changed_rows`` (the new rows of an insert or update, the old ones of a
-    delete). With ``old_rows_on_update`` an update's trigger also gets the rows as they were, as
-    ``old_rows``, so the function can tell which columns moved. ``name(table, event)`` names each trigger."""
+    tables for a trigger of one event only) calling ``function(argument, *more_arguments)``, each with the
+    rows its statement wrote as the transition table ``changed_rows`` (the new rows of an insert or update,
+    the old ones of a delete). With ``old_rows_on_update`` an update's trigger also gets the rows as they
+    were, as ``old_rows``, so the function can tell which columns moved. ``name(table, event)`` names each
+    trigger."""
+    for value in (argument, *more_arguments):
+        if not re.fullmatch(r"[a-z_][a-z0-9_]*", value):
+            raise ValueError(f"not a name a trigger may pass: {value!r}")
+    arguments = ", ".join(f"'{value}'" for value in (argument, *more_arguments))
     create = []
     for event_name, event, rows in _EVENTS:
         referencing = f"{rows} TABLE AS changed_rows"
@@ -102,7 +109,7 @@ def statement_triggers(
         create.append(
             f'CREATE TRIGGER {name(table, event_name)} AFTER {event} ON "{table}" '
             f"REFERENCING {referencing} FOR EACH STATEMENT "
-            f"EXECUTE FUNCTION {function}('{argument}')"
+            f"EXECUTE FUNCTION {function}({arguments})"
         )
     drop = [f'DROP TRIGGER {name(table, event_name)} ON "{table}"' for event_name, _, _ in _EVENTS]
     return migrations.RunSQL(create, drop)

@@ -109,7 +109,7 @@ PROJECT_SECTION_TEMPLATE = "approvals/_project_section.html"
 
 def project_approvals_section(agency: Agency, project_id: int, today: date) -> extensions.PageSection:
     """The project page's approvals: each request, its round, its state and the next action. Kept in the
-    page's body: the tables it reads move the page's version (approvals/project_page_watch.py)."""
+    page's body: the tables it reads move the page's version (migration approvals/0006)."""
     return extensions.PageSection(
         key="approvals",
         title="Approvals",

@@ -14,14 +14,18 @@ Each table finds the projects its rows show on (``by``):
 * ``BY_OWN_ID``: the project's own row;
 * ``BY_TASK_ID``: rows of a task (its moves, its checklist), and ``BY_LINK`` the links between tasks (both
   ends' projects); ``BY_INPUT_ID`` the tasks a required input feeds;
-* ``BY_CLIENT``: a client's row, on each of its projects;
+* ``BY_CLIENT``: a client's row, on each of its projects; ``BY_CLIENT_ID`` rows of a client (its people),
+  on each of its projects;
+* ``BY_PARENT``: rows of another row that carries the project (``parent``: that table and the column
+  naming its row), for the tables of an app that adds a section to the page: approvals' versions and
+  decisions, through their request;
 * ``BY_AGENCY_ID`` and ``BY_AGENCY``: what every project page of the agency shows (its people, its closures,
   the agency's own row with its working week), on each of its projects;
 * ``BY_PERSON``: a person's name or address, on each project of every agency they work in (a sign-in,
   which writes the person's row, moves nothing).
 
-Apps that add a section to the page (projects.extensions) watch the tables it reads the same way, with
-triggers of their own that write the same change rows (approvals/project_page_watch.py).
+Apps that add a section to the page (projects.extensions) watch the tables it reads with the same
+function, naming their own tables as arguments (approvals' migration 0006): this module never names them.
 
 The agency-wide ones write a row per project of the agency; they are rare (people join, leave or are
 renamed; closures are planned), so reading a version stays one short index range.
@@ -49,6 +53,8 @@ BY_TASK_ID = "task_id"
 BY_LINK = "link"
 BY_INPUT_ID = "input_id"
 BY_CLIENT = "client"
+BY_CLIENT_ID = "client_id"
+BY_PARENT = "parent"
 BY_AGENCY_ID = "agency_id"
 BY_AGENCY = "agency"
 BY_PERSON = "person"
@@ -59,6 +65,8 @@ _WAYS = (
     BY_LINK,
     BY_INPUT_ID,
     BY_CLIENT,
+    BY_CLIENT_ID,
+    BY_PARENT,
     BY_AGENCY_ID,
     BY_AGENCY,
     BY_PERSON,
@@ -67,9 +75,11 @@ _WAYS = (
 NOTE_CHANGE_FUNCTION = "projects_note_project_change"
 
 # One function for every watched table: the trigger names its transition table "changed_rows" (and, for a
-# person's update, their rows as they were "old_rows") and passes how to find the rows' projects.
+# person's update, their rows as they were "old_rows") and passes how to find the rows' projects (and, for
+# BY_PARENT, the parent table and the column naming its row: only written here, so EXECUTE runs what
+# this module wrote, with names checked by agencyops.data_version.statement_triggers).
 CREATE_NOTE_CHANGE_FUNCTION_SQL = f"""
-CREATE FUNCTION {NOTE_CHANGE_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION {NOTE_CHANGE_FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     writer bigint := pg_current_xact_id()::text::bigint;
 BEGIN
@@ -93,6 +103,15 @@ BEGIN
     ELSIF TG_ARGV[0] = '{BY_CLIENT}' THEN
         INSERT INTO projects_projectchange (project_id, transaction)
         SELECT p.id, writer FROM projects_project p WHERE p.client_id IN (SELECT id FROM changed_rows);
+    ELSIF TG_ARGV[0] = '{BY_CLIENT_ID}' THEN
+        INSERT INTO projects_projectchange (project_id, transaction)
+        SELECT p.id, writer FROM projects_project p WHERE p.client_id IN (SELECT client_id FROM changed_rows);
+    ELSIF TG_ARGV[0] = '{BY_PARENT}' THEN
+        EXECUTE format(
+            'INSERT INTO projects_projectchange (project_id, transaction) '
+            'SELECT DISTINCT p.project_id, $1 FROM changed_rows c JOIN %I p ON p.id = c.%I',
+            TG_ARGV[1], TG_ARGV[2]
+        ) USING writer;
     ELSIF TG_ARGV[0] = '{BY_AGENCY_ID}' THEN
         INSERT INTO projects_projectchange (project_id, transaction)
         SELECT p.id, writer FROM projects_project p WHERE p.agency_id IN (SELECT agency_id FROM changed_rows);
@@ -125,16 +144,22 @@ def watched_trigger_name(table: str, event: str) -> str:
     return f"{table}_project_change_on_{event}"
 
 
-def watch_project_changes(table: str, by: str = BY_PROJECT_ID) -> migrations.RunSQL:
+def watch_project_changes(
+    table: str, by: str = BY_PROJECT_ID, *, parent: tuple[str, str] | None = None
+) -> migrations.RunSQL:
     """A migration operation: every insert, update and delete on ``table`` moves the version of the project
-    pages its rows show on (``by``: one of the BY_ ways above)."""
+    pages its rows show on (``by``: one of the BY_ ways above; with BY_PARENT, ``parent`` names the table
+    whose rows carry the project and the column of ``table`` naming such a row)."""
     if by not in _WAYS:
         raise ValueError(f"unknown way to find the project of a change: {by}")
+    if (by == BY_PARENT) != (parent is not None):
+        raise ValueError("a parent table and column go with BY_PARENT, and only with it")
     return statement_triggers(
         table,
         function=NOTE_CHANGE_FUNCTION,
         name=watched_trigger_name,
         argument=by,
+        more_arguments=parent or (),
         old_rows_on_update=by == BY_PERSON,
     )
 

@@ -1,6 +1,6 @@
 """The project page's approvals section, kept inside the page's cached body under the page's version.
 
-Every row the section shows must move the version (approvals/project_page_watch.py), through the app or by
+Every row the section shows must move the version (migration approvals/0006), through the app or by
 hand; a change to another project's approvals must not.
 """
 
@@ -132,6 +132,12 @@ def test_another_projects_approvals_leave_this_page_kept(team, project, approver
     assert _version(project) == versions[project.pk]
     assert _version(sibling) != versions[sibling.pk]
     assert _version(elsewhere) == versions[elsewhere.pk]
+
+    # A version of the sibling's request, rewritten by hand: found through its request, on its project only.
+    versions = {p.pk: _version(p) for p in (project, sibling, elsewhere)}
+    _sql("UPDATE approvals_assetversion SET number = number WHERE request_id = %s", [request.pk])
+    assert _version(sibling) != versions[sibling.pk]
+    assert _version(project) == versions[project.pk] and _version(elsewhere) == versions[elsewhere.pk]
 
     other_contact = team["contacts"][1]
     assert other_contact.client_id == elsewhere.client_id

@@ -205,3 +205,20 @@ def test_a_transaction_that_commits_after_a_later_one_still_moves_the_version():
         after_second = _version(project)
         first.commit()
         assert _version(project) != after_second
+
+
+def test_a_watch_through_a_parent_row_names_its_parent_and_only_plain_names_reach_the_trigger():
+    """BY_PARENT needs the parent table and the column naming its row (and nothing else takes them); the
+    names are written into the trigger, so anything but a plain lower-case name is refused."""
+    from projects.page_versions import BY_PARENT, BY_PROJECT_ID, watch_project_changes
+
+    made = watch_project_changes(
+        "approvals_assetversion", BY_PARENT, parent=("approvals_approvalrequest", "request_id")
+    )
+    assert "projects_note_project_change('parent', 'approvals_approvalrequest', 'request_id')" in made.sql[0]
+    with pytest.raises(ValueError):
+        watch_project_changes("approvals_assetversion", BY_PARENT)
+    with pytest.raises(ValueError):
+        watch_project_changes("projects_task", BY_PROJECT_ID, parent=("projects_project", "project_id"))
+    with pytest.raises(ValueError):
+        watch_project_changes("approvals_assetversion", BY_PARENT, parent=("x'); DROP TABLE y; --", "id"))
