@@ -178,22 +178,13 @@ KEPT_SECONDS = 24 * 60 * 60
 Value = TypeVar("Value")
 
 
-def agency_kept(
-    agency_id: int,
-    name: str,
-    parts: Sequence[Any],
-    load: Callable[[], Value],
-    *,
-    version: str | None = None,
-) -> Value:
+def agency_kept(agency_id: int, name: str, parts: Sequence[Any], load: Callable[[], Value]) -> Value:
     """``load()``'s value (plain values: it is pickled), kept in the cache under the agency's data version,
     ``name`` and ``parts`` (everything else it depends on: the day, the filters, the page, and a stamp of
     the code that makes it, so a deploy never serves an old shape): the same read again costs the version
     and one cache read. Everything ``load()`` reads must be a watched table. Without the cache server the
-    value is read every time, and nothing fails. ``version`` is the agency's data version when the caller
-    has just read it (before anything it versions), so it is not read twice."""
-    if version is None:
-        version = agency_data_version(agency_id)
+    value is read every time, and nothing fails."""
+    version = agency_data_version(agency_id)
     # The agency itself, not its version alone: two agencies' versions can read the same (one transaction
     # that wrote to both, as many times in each).
     raw_key = "\0".join(str(part) for part in (name, agency_id, version, *parts))

@@ -140,7 +140,7 @@ def project_rows_page(
     limit: int,
     shape: Callable[[ProjectRowsPage], Any] | None = None,
     shape_parts: Sequence[Any] = (),
-    version: str | None = None,
+    keep: bool = True,
 ) -> Any:
     """A page of the agency's projects in launch order, with their task counts and health
     (``projects.health``): what the projects page and the project list API both show.
@@ -150,8 +150,10 @@ def project_rows_page(
     second only to count a page past the end).
 
     With ``shape``, what it makes of the page is kept and returned instead (the API keeps its rows encoded
-    as it answers them), under ``shape_parts`` too: everything else the shape depends on. ``version`` is the
-    agency's data version when the caller has read it already (for a body of its own kept under it)."""
+    as it answers them), under ``shape_parts`` too: everything else the shape depends on. With ``keep``
+    False it is read afresh and not kept: for a caller that keeps what it makes of it under the same
+    version (the projects page keeps its whole body), where a kept page would only be another round trip
+    to miss and another to fill."""
     filters = (client_id, coordinator_id, status, at_risk, on_track, today, offset, limit)
 
     def load() -> Any:
@@ -168,10 +170,10 @@ def project_rows_page(
         )
         return page if shape is None else shape(page)
 
+    if not keep:
+        return load()
     name = "projects.project_rows_page" if shape is None else "projects.project_rows_page:shaped"
-    return agency_kept(
-        agency.pk, name, (_project_rows_stamp(), *filters, *shape_parts), load, version=version
-    )
+    return agency_kept(agency.pk, name, (_project_rows_stamp(), *filters, *shape_parts), load)
 
 
 @functools.cache

@@ -103,7 +103,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
         version=version,
         # The query as asked: the filters, the page number and the pager's links all come from it.
         variant=(request.agency.slug, can_plan, today, sorted(request.GET.lists())),
-        context=lambda: _project_list_context(request, version, today, can_plan),
+        context=lambda: _project_list_context(request, today, can_plan),
         includes=(PROJECT_LIST_ROW_TEMPLATE, PROJECT_FILTER_FIELDS_TEMPLATE),
     )
     if request.htmx:
@@ -111,7 +111,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
     return TemplateResponse(request, "projects/project_list.html", {"body": body})
 
 
-def _project_list_context(request: HttpRequest, version: str, today: Any, can_plan: bool) -> dict[str, Any]:
+def _project_list_context(request: HttpRequest, today: Any, can_plan: bool) -> dict[str, Any]:
     chosen = project_filters(request.agency, request.GET)
     filters = chosen.filters
     number = _page_number(request.GET.get("page"))
@@ -120,7 +120,7 @@ def _project_list_context(request: HttpRequest, version: str, today: Any, can_pl
         today=today,
         offset=(number - 1) * PROJECTS_PER_PAGE,
         limit=PROJECTS_PER_PAGE,
-        version=version,
+        keep=False,
         **filters,
     )
     if not page.rows and page.count:
@@ -131,7 +131,7 @@ def _project_list_context(request: HttpRequest, version: str, today: Any, can_pl
             today=today,
             offset=(number - 1) * PROJECTS_PER_PAGE,
             limit=PROJECTS_PER_PAGE,
-            version=version,
+            keep=False,
             **filters,
         )
     filtered = any(filters.values())
