@@ -31,6 +31,13 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     # The token the page's kept fragments carry, masked once for the whole response (Django's own context
     # processor, which this one follows, would mask it a second time).
     csrf_token = SimpleLazyObject(lambda: page_token(request))
+    contact = getattr(request, "contact", None)
+    if contact is not None and request.user.is_authenticated:
+        return {
+            "nav": [],
+            "csrf_token": csrf_token,
+            "portal_header": lambda: _portal_header(request, contact),
+        }
     membership = getattr(request, "membership", None)
     if membership is None or not request.user.is_authenticated:
         return {"nav": [], "csrf_token": csrf_token}
@@ -73,3 +80,18 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         # Lazy: only a page that shows the shell renders it (htmx partials do not).
         "topbar": topbar,
     }
+
+
+def _portal_header(request: HttpRequest, contact: Any) -> SafeString:
+    """The client portal's header, the same on every portal page of a contact: remembered per process under
+    exactly what it shows (agencyops.fragment_cache.render_remembered), like the staff's top bar."""
+    agency = contact.agency
+    return render_remembered(
+        request,
+        template_name="portal/_header.html",
+        data={
+            "agency": {"slug": agency.slug, "name": agency.name, "has_logo": bool(agency.logo)},
+            "client_name": contact.client.name,
+            "user": {"full_name": request.user.full_name, "email": request.user.email},
+        },
+    )

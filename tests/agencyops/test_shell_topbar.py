@@ -114,3 +114,33 @@ def test_one_response_carries_one_csrf_token_everywhere_and_it_works(team, page)
     assert len(tokens) >= 2 and len(set(tokens)) == 1, tokens
     response = browser.post(reverse("logout"), {"csrfmiddlewaretoken": tokens[0]})
     assert response.status_code == 302 and response["Location"] == reverse("login")
+
+
+def test_the_portal_header_is_remembered_under_what_it_shows_with_each_browsers_own_token(team):
+    """A contact's header comes from a per-process memory keyed by what it shows: a renamed client or
+    agency shows on the next view, and two contacts of one client each get their own name and token."""
+    agency, client = team["agency"], team["clients"][0]
+    home = reverse("portal_home", kwargs={"agency_slug": agency.slug})
+    first = team["contacts"][0]
+    second = factories.contact_create(actor=team["owner"], client=client, full_name="Mark Lee")
+
+    def header(user) -> tuple[str, HttpClient]:
+        browser = HttpClient(enforce_csrf_checks=True)
+        browser.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        html = browser.get(home).content.decode()
+        return html[html.index('<header class="topbar portal-header">') : html.index("</header>")], browser
+
+    shown, browser = header(first.user)
+    assert f">{client.name}</a>" in shown and f"with {agency.name}" in shown
+    assert "Notification settings" in shown and (first.user.full_name or first.user.email) in shown
+    with scope(agency=agency.pk):
+        type(client).objects.filter(pk=client.pk).update(name="Acme Dental Group")
+        type(agency).objects.filter(pk=agency.pk).update(name="Northwind Studio")
+    again, _ = header(first.user)
+    assert ">Acme Dental Group</a>" in again and "with Northwind Studio" in again
+    theirs, other_browser = header(second.user)
+    assert ">Acme Dental Group</a>" in theirs and (second.user.full_name or second.user.email) in theirs
+    mine, their_token = _logout_token(again), _logout_token(theirs)
+    assert mine != their_token
+    response = other_browser.post(reverse("logout"), {"csrfmiddlewaretoken": their_token})
+    assert response.status_code == 302 and response["Location"] == reverse("login")
