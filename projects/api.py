@@ -281,9 +281,9 @@ class ProjectListView(ProjectsAPIView):
         at_risk = self.filters["at_risk"]
         paginator = self.paginator
         limit, offset = paginator.get_limit(request), paginator.get_offset(request)
-        # The page as this endpoint answers it, kept encoded with the rows it came from (under the agency's
-        # data version): an unchanged list is neither shaped nor encoded again. Its moments are rendered
-        # in the current time zone, part of the key.
+        # The page as this endpoint answers it, kept encoded under the agency's data version (its rows are
+        # read only when it is not there): an unchanged list is neither shaped nor encoded again. Its
+        # moments are rendered in the current time zone, part of the key.
         count, results = selectors.project_rows_page(
             request.agency,
             client_id=self.filters.get("client"),

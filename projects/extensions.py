@@ -53,9 +53,9 @@ def register_page_section(key: str, provider: SectionProvider, *, template: str)
     by ``template``) or None.
 
     Sections are rendered into the page's cached body and kept with it until the page's version moves: every
-    table the provider reads must be watched (``projects.page_versions.watch_project_changes``, or triggers
-    of the app's own writing the same change rows), and what it shows may depend on nothing else but the
-    agency, the project and the day."""
+    table the provider reads must be watched in the app's migrations (``projects.page_versions.
+    watch_project_changes``; ``BY_PARENT`` for rows that reach their project through another table's), and
+    what it shows may depend on nothing else but the agency, the project and the day."""
     _page_sections[key] = (provider, template)
 
 
