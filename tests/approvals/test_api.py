@@ -62,16 +62,6 @@ def approvals_state(agency) -> tuple:
 
 
 @pytest.fixture
-def project(team):
-    return factories.project_create(actor=team["coordinator"], client=team["clients"][0])
-
-
-@pytest.fixture
-def approver(team):
-    return team["contacts"][0]
-
-
-@pytest.fixture
 def coordinator_api(team) -> APIClient:
     return token_client(team["coordinator"].user)
 

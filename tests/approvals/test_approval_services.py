@@ -28,16 +28,6 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def project(team):
-    return factories.project_create(actor=team["coordinator"], client=team["clients"][0])
-
-
-@pytest.fixture
-def approver(team):
-    return team["contacts"][0]
-
-
 def _decide(approver, request, verdict, **kwargs):
     with scope(agency=request.agency_id):
         return services.approval_decide(contact=approver, request=request, verdict=verdict, **kwargs)

@@ -26,13 +26,6 @@ def url(name: str, agency, *args) -> str:
     return reverse(name, args=[agency.slug, *args])
 
 
-@pytest.fixture
-def project(team):
-    return factories.project_create(
-        actor=team["coordinator"], client=team["clients"][0], name="Spring launch"
-    )
-
-
 def _manual(team, client, decision, *, days_ago=0, corrects=None, **fields):
     with scope(agency=team["agency"].pk):
         return services.decision_log_add(

@@ -71,11 +71,6 @@ def media_root(settings, tmp_path):
     return tmp_path
 
 
-@pytest.fixture
-def project(team):
-    return factories.project_create(actor=team["coordinator"], client=team["clients"][0])
-
-
 def approval_body(project, contact, upload) -> dict:
     from datetime import timedelta
 

@@ -45,16 +45,6 @@ def portal_state(agency) -> tuple:
 
 
 @pytest.fixture
-def project(team):
-    return factories.project_create(actor=team["coordinator"], client=team["clients"][0])
-
-
-@pytest.fixture
-def approver(team):
-    return team["contacts"][0]
-
-
-@pytest.fixture
 def portal(approver) -> APIClient:
     return token_client(approver.user)
 

@@ -36,18 +36,6 @@ def _home(agency) -> str:
     return reverse("portal_home", kwargs={"agency_slug": agency.slug})
 
 
-@pytest.fixture
-def project(team):
-    return factories.project_create(
-        actor=team["coordinator"], client=team["clients"][0], name="Spring launch"
-    )
-
-
-@pytest.fixture
-def approver(team):
-    return team["contacts"][0]
-
-
 def test_every_table_the_portal_home_reads_moves_the_agencys_version(team, project, approver, logged_in):
     """What awaits the client, their decisions and change requests, their projects with the inputs they owe,
     the links to shared files and reports: every table behind them has the triggers, or the kept page

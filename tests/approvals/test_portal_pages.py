@@ -32,16 +32,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def project(team):
-    return factories.project_create(actor=team["coordinator"], client=team["clients"][0])
-
-
-@pytest.fixture
-def approver(team):
-    return team["contacts"][0]
-
-
-@pytest.fixture
 def reviewer(team, approver):
     """A second contact at the same client: may comment and advise, never decides."""
     return factories.contact_create(actor=team["owner"], client=approver.client, full_name="Rita Reviewer")

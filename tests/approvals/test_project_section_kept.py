@@ -24,18 +24,6 @@ pytestmark = pytest.mark.django_db
 VERSION_TABLES = {"projects_projectchange", "projects_projectchangetally"}
 
 
-@pytest.fixture
-def project(team):
-    return factories.project_create(
-        actor=team["coordinator"], client=team["clients"][0], name="Spring launch"
-    )
-
-
-@pytest.fixture
-def approver(team):
-    return team["contacts"][0]
-
-
 def _page_url(project) -> str:
     return reverse("project_detail", kwargs={"agency_slug": project.agency.slug, "project_id": project.pk})
 

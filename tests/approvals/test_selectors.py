@@ -51,11 +51,6 @@ def test_a_copy_diff_marks_removed_and_added_lines_in_order():
 # --------------------------------------------------------------------------- with the database
 
 
-@pytest.fixture
-def project(team):
-    return factories.project_create(actor=team["coordinator"], client=team["clients"][0])
-
-
 @pytest.mark.django_db
 def test_threads_number_top_level_comments_and_nest_replies_per_version(team, project):
     approver, coordinator = team["contacts"][0], team["coordinator"]

@@ -38,18 +38,6 @@ def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-@pytest.fixture
-def project(team):
-    return factories.project_create(
-        actor=team["coordinator"], client=team["clients"][0], name="Spring launch"
-    )
-
-
-@pytest.fixture
-def approver(team):
-    return team["contacts"][0]
-
-
 def _decide(approver, request, verdict, **kwargs):
     with scope(agency=request.agency_id):
         return services.approval_decide(contact=approver, request=request, verdict=verdict, **kwargs)

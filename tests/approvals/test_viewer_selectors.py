@@ -25,11 +25,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def project(team):
-    return factories.project_create(actor=team["coordinator"], client=team["clients"][0])
-
-
-@pytest.fixture
 def revised(team, project):
     """A sent request with a client comment and an internal one on v1, and a v2 not sent yet."""
     request = factories.approval_create(actor=team["coordinator"], project=project, title="Homepage")
