@@ -6,6 +6,11 @@ changes (see ``projects.page_versions``), so nothing has to remember to invalida
 version the key holds what else the body depends on: the viewer's permissions and options the caller
 names, the day (overdue flags), and the templates' own source, so a deploy never serves old markup.
 
+Many writes move a version without changing what the body shows (a task's description, a row rewritten
+as it was). A caller that can read the rows its body is made from more cheaply than it can render them
+passes ``shows``: on a new version those rows are read, and a body kept for the same rows is used again
+(the cache server copies it under the new version) instead of being rendered.
+
 A page whose data is cheap to load but costly to render (the home view's sections, the workload table)
 can key its body on that data itself: ``data_version`` digests what the selectors returned, so the
 markup stays in templates and a repeat view with the same data costs a digest instead of a render.
@@ -33,7 +38,8 @@ from typing import Any
 import django
 from django.conf import settings
 from django.contrib.staticfiles.storage import staticfiles_storage
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
 from django.middleware.csrf import get_token
 from django.template.loader import get_template, render_to_string
@@ -110,6 +116,7 @@ def render_cached(
     variant: Sequence[Any],
     context: Callable[[], dict[str, Any]],
     includes: Sequence[str] = (),
+    shows: Callable[[], Any] | None = None,
 ) -> SafeString:
     """The body ``template_name`` renders from ``context()``, from the cache when ``version`` and
     ``variant`` (everything else the markup depends on, such as the viewer's permissions) match.
@@ -118,6 +125,12 @@ def render_cached(
     changes the markup never serves old bodies; ``includes`` names templates whose markup the body
     holds without including them by name (parts rendered by ``render_each_for_data``), for the same
     reason. ``context`` is only called on a miss.
+
+    ``shows``, called on a miss before ``context``, returns everything the body is made from (the rows
+    its selectors read, as they read them): a body kept under a digest of the same, for the same
+    ``variant``, is used again and kept under the new version, without a render. A version moves with
+    every write to what the body reads, and many writes change nothing it shows (a task's description,
+    a row rewritten as it was). ``context`` may use what ``shows`` read instead of reading it again.
     """
     # Every body is rendered with the placeholder and handed out with the viewer's token, cached or not,
     # so fragments rendered inside it (``render_each_for_data``) may carry the placeholder too.
@@ -125,7 +138,15 @@ def render_cached(
         body = _render(request, template_name, context())
     else:
         stamps = [_templates_stamp(name) for name in (template_name, *includes)]
-        body = _cached_body(request, template_name, _key(template_name, *stamps, version, *variant), context)
+        same: Callable[[], str | None] | None = None
+        if shows is not None:
+
+            def same() -> str | None:
+                digest = _data_version(shows())
+                return None if digest is None else _key(template_name, *stamps, "shows", digest, *variant)
+
+        key = _key(template_name, *stamps, version, *variant)
+        body = _cached_body(request, template_name, key, context, same=same)
     return _with_token(request, body)
 
 
@@ -139,20 +160,56 @@ def _with_token(request: HttpRequest, body: str) -> SafeString:
 
 
 def _cached_body(
-    request: HttpRequest, template_name: str, key: str, context: Callable[[], dict[str, Any]]
+    request: HttpRequest,
+    template_name: str,
+    key: str,
+    context: Callable[[], dict[str, Any]],
+    *,
+    same: Callable[[], str | None] | None = None,
 ) -> str:
-    """The body kept under ``key``, rendered (with the CSRF placeholder) and kept when there is none."""
+    """The body kept under ``key``; else the one kept under ``same()`` (the key of a body showing the same
+    thing), kept under ``key`` too; else rendered (with the CSRF placeholder) and kept under both."""
     try:
         body = cache.get(key)
     except RedisError:
         # The cache is a shortcut, not a store: without it the page is rendered, just slower.
         logger.warning("Fragment cache unavailable; rendering %s afresh", template_name, exc_info=True)
         return _render(request, template_name, context())
+    same_key = None
+    if body is None and same is not None and (same_key := same()) is not None:
+        try:
+            body = _kept_again(same_key, key)
+        except RedisError:
+            logger.warning("Fragment cache unavailable; rendering %s afresh", template_name, exc_info=True)
+            return _render(request, template_name, context())
     if body is None:
         with _keeping(request, template_name) as fresh:
             body = _render(request, template_name, context())
             fresh[key] = body
+            if same_key is not None:
+                fresh[same_key] = body
     return body
+
+
+def _kept_again(source: str, target: str) -> str | None:
+    """The value kept under ``source``, now kept under ``target`` as well; None when there is none.
+
+    On Redis the server copies it (with its expiry) in the same round trip that reads it, so a body of
+    tens of kilobytes crosses the wire once, not back again."""
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if not isinstance(backend, RedisCache):
+        value = backend.get(source)
+        if value is not None:
+            backend.set(target, value, TIMEOUT_SECONDS)
+        return value
+    client = backend._cache.get_client(write=True)
+    with client.pipeline(transaction=False) as pipeline:
+        pipeline.get(backend.make_and_validate_key(source))
+        pipeline.copy(
+            backend.make_and_validate_key(source), backend.make_and_validate_key(target), replace=True
+        )
+        raw, _copied = pipeline.execute()
+    return None if raw is None else backend._cache._serializer.loads(raw)
 
 
 @contextmanager

@@ -667,13 +667,25 @@ def project_page(agency: Agency, project_id: int, today: date) -> ProjectPage | 
     """A project's header, brief, inputs, phases, tasks (with moves, critical path and decisions) and open
     risks, in one round trip (PROJECT_PAGE_STATEMENTS, each prepared: planning them cost PostgreSQL
     about three times what running them does); None when the agency has no such project."""
+    return project_page_from_rows(agency, today, project_page_rows(agency, project_id, today))
+
+
+ProjectPageRows = list[list[tuple[Any, ...]]]
+
+
+def project_page_rows(agency: Agency, project_id: int, today: date) -> ProjectPageRows:
+    """The rows a project's page is made from, as PostgreSQL returns them (``project_page_from_rows`` makes
+    the page): what the page shows changed only if these did, with the agency and the day."""
     params = {
         **_project_params(agency, project_id, today),
         "counted": [str(state) for state in COUNTED_STATES],
     }
-    headers, plan, [(closures,)], phase_rows, input_rows, risk_rows = planned_results(
-        _project_page_statements(), params
-    )
+    return planned_results(_project_page_statements(), params)
+
+
+def project_page_from_rows(agency: Agency, today: date, rows: ProjectPageRows) -> ProjectPage | None:
+    """The project page made from ``project_page_rows``; None when the agency has no such project."""
+    headers, plan, [(closures,)], phase_rows, input_rows, risk_rows = rows
     if not headers:
         return None
     project = _header(agency, headers[0])

@@ -50,7 +50,8 @@ from projects.selectors import (
     active_members,
     agency_has_projects,
     project_history_entries,
-    project_page,
+    project_page_from_rows,
+    project_page_rows,
     project_rows_page,
     projects_with_header,
     templates_for_picker,
@@ -352,8 +353,11 @@ def _inputs(request: HttpRequest, page: ProjectPage, can_plan: bool) -> Part:
     )
 
 
-def _tasks(request: HttpRequest, page: ProjectPage, view: str, can_plan: bool) -> Part:
-    """The tasks as a board (each card a part of its own) or as a list by phase."""
+def _tasks(
+    request: HttpRequest, page: ProjectPage, view: str, can_plan: bool, members: list[tuple[int, str]] | None
+) -> Part:
+    """The tasks as a board (each card a part of its own) or as a list by phase (with ``members``, the
+    bulk "Reassign" picker's people, for a viewer who plans)."""
     data: dict[str, Any] = {"project_id": page.project.pk, "view": view, "tasks": page.tasks}
     if view == "board":
         project_url = reverse("project_detail", args=[request.agency.slug, page.project.pk])
@@ -367,15 +371,18 @@ def _tasks(request: HttpRequest, page: ProjectPage, view: str, can_plan: bool) -
     data["groups"] = [(group.name, group.tasks) for group in page.groups]
     data["statuses"] = [(value, label) for value, label, _tasks in page.columns]
     # The bulk "Reassign" picker (the page's version covers the agency's people).
-    data["members"] = (
-        [(m.pk, m.user.full_name or m.user.email) for m in active_members(request.agency)] if can_plan else []
-    )
+    data["members"] = members or []
     return _part(
         TASKS_TEMPLATE,
         data,
         derived=lambda: {"groups_rows": _list_rows(request, data["groups"])},
         can_plan=can_plan,
     )
+
+
+def _members(agency: Any) -> list[tuple[int, str]]:
+    """The agency's people as the bulk "Reassign" picker lists them."""
+    return [(m.pk, m.user.full_name or m.user.email) for m in active_members(agency)]
 
 
 def _board(request: HttpRequest, page: ProjectPage, project_url: str) -> list[tuple[str, str, list[str]]]:
@@ -438,33 +445,59 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
     sections other apps add (approvals).
 
     The body is rendered once per version of what it shows (see projects.page_versions) and served
-    from the cache until something on it changes; then only its parts whose own values changed are
-    rendered again (the top, the inputs, the tasks, each card).
+    from the cache until something on it changes. On a new version the rows it is made from are read: if
+    they are what an earlier body was made from (the write changed nothing the page shows), that body is
+    used again; otherwise only its parts whose own values changed are rendered again (the top, the inputs,
+    the tasks, each card).
     """
     stamp = project_page_version(agency_id=request.agency.pk, project_id=project_id)
     if stamp is None:
         raise Http404("No such project.")
-    today = agency_today(request.agency)
+    agency = request.agency
+    today = agency_today(agency)
     view = "list" if request.GET.get("view") == "list" else "board"
     can_plan = can_plan_projects(request.membership)
+    read: dict[str, Any] = {}
+
+    def shows() -> tuple[Any, ...]:
+        """Everything the body is made from, read once: the page's rows, the other apps' sections, the
+        reassign picker's people and the agency itself (its calendar); the day and the viewer's options are
+        in the key."""
+        read.update(
+            rows=project_page_rows(agency, project_id, today),
+            sections=extensions.page_sections(agency, project_id, today),
+            members=_members(agency) if view == "list" and can_plan else None,
+        )
+        return (
+            read["rows"],
+            read["sections"],
+            read["members"],
+            [getattr(agency, field.attname) for field in agency._meta.concrete_fields],
+        )
 
     def context() -> dict[str, Any]:
-        page = project_page(request.agency, project_id, today)
+        if not read:
+            shows()
+        page = project_page_from_rows(agency, today, read["rows"])
         if page is None:
             raise Http404("No such project.")
         top, inputs, tasks = _parts_markup(
             request,
-            [_top(page, can_plan), _inputs(request, page, can_plan), _tasks(request, page, view, can_plan)],
+            [
+                _top(page, can_plan),
+                _inputs(request, page, can_plan),
+                _tasks(request, page, view, can_plan, read["members"]),
+            ],
         )
-        sections = extensions.page_sections(request.agency, project_id, today)
-        return {"top": top, "inputs": inputs, "tasks": tasks, "sections": sections}
+        return {"top": top, "inputs": inputs, "tasks": tasks, "sections": read["sections"]}
 
     body = render_cached(
         request,
         template_name="projects/_project_page.html",
         version=stamp.version,
-        variant=(request.agency.slug, project_id, view, can_plan, today),
+        variant=(agency.slug, project_id, view, can_plan, today),
         context=context,
+        shows=shows,
         includes=(*PAGE_PARTS, *extensions.page_section_templates()),
     )
     return TemplateResponse(

@@ -175,3 +175,77 @@ def test_a_list_kept_whole_and_by_row_renders_only_the_row_that_changed():
     assert rendered == ["a", "b", "c", "B"]
     # Nothing at all: nothing to read or render.
     assert _render_all([], rendered, run=run) == ""
+
+
+def _render_versioned(version: str, rows: list[str], calls: list, *, run: str) -> str:
+    """A body kept under ``version`` whose ``shows`` reads ``rows`` (as a page's selectors would)."""
+    from django.test import RequestFactory
+
+    templates = [
+        {
+            "BACKEND": "django.template.backends.django.DjangoTemplates",
+            "OPTIONS": {
+                "loaders": [("django.template.loaders.locmem.Loader", {"rows.html": "{{ rows|join:',' }}"})]
+            },
+        }
+    ]
+    read: dict = {}
+
+    def shows():
+        calls.append("shows")
+        read["rows"] = list(rows)
+        return read["rows"]
+
+    def context():
+        calls.append("render")
+        return {"rows": read.get("rows", rows)}
+
+    with override_settings(TEMPLATES=templates):
+        fragment_cache._templates_stamp.cache_clear()
+        try:
+            return fragment_cache.render_cached(
+                RequestFactory().get("/"),
+                template_name="rows.html",
+                version=f"{run}.{version}",
+                variant=(run,),
+                context=context,
+                shows=shows,
+            )
+        finally:
+            fragment_cache._templates_stamp.cache_clear()
+
+
+def _a_new_version_showing_the_same_rows_is_not_rendered_again() -> None:
+    import uuid
+
+    run = uuid.uuid4().hex
+    calls: list = []
+    assert _render_versioned("1", ["a", "b"], calls, run=run) == "a,b"
+    assert calls == ["shows", "render"]
+    # Same version: kept, nothing read.
+    assert _render_versioned("1", ["a", "b"], calls, run=run) == "a,b"
+    assert calls == ["shows", "render"]
+    # A new version, the same rows: read, not rendered; then kept under the new version as well.
+    assert _render_versioned("2", ["a", "b"], calls, run=run) == "a,b"
+    assert calls == ["shows", "render", "shows"]
+    assert _render_versioned("2", ["a", "b"], calls, run=run) == "a,b"
+    assert calls == ["shows", "render", "shows"]
+    # A new version with other rows is rendered.
+    assert _render_versioned("3", ["a", "c"], calls, run=run) == "a,c"
+    assert calls == ["shows", "render", "shows", "shows", "render"]
+    # Back to rows shown before: that body again.
+    assert _render_versioned("4", ["a", "b"], calls, run=run) == "a,b"
+    assert calls == ["shows", "render", "shows", "shows", "render", "shows"]
+
+
+def test_a_new_version_showing_the_same_rows_is_not_rendered_again_on_redis():
+    _a_new_version_showing_the_same_rows_is_not_rendered_again()
+
+
+def test_a_new_version_showing_the_same_rows_is_not_rendered_again_on_another_cache():
+    with override_settings(
+        CACHES={
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "kept-again"}
+        }
+    ):
+        _a_new_version_showing_the_same_rows_is_not_rendered_again()

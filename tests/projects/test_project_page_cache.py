@@ -288,16 +288,18 @@ def test_the_first_view_after_a_change_to_one_task_renders_that_tasks_card_alone
     assert page != factories.without_csrf(first.content.decode())
 
 
-def test_a_new_version_with_nothing_shown_changed_renders_no_part_and_reads_the_parts_at_once(
+def test_a_new_version_with_nothing_shown_changed_uses_the_body_kept_for_the_same_rows(
     team, project, as_coordinator, monkeypatch
 ):
     from django.core.cache import cache
 
     _fresh_titles(project)
     first = as_coordinator.get(_url(project))
+    version = _version(project)
     # A write that changes the row's version but nothing the page shows.
     with scope(agency=project.agency_id), transaction.atomic():
         Task.objects.filter(pk=_task(project, "qa").pk).update(title=F("title"))
+    assert _version(project) != version
     reads: list[str] = []
     for name in ("get", "get_many"):
         original = getattr(cache, name)
@@ -309,12 +311,69 @@ def test_a_new_version_with_nothing_shown_changed_renders_no_part_and_reads_the_
 
     after = as_coordinator.get(_url(project))
 
-    assert _rendered(after, "projects/_project_page.html") == 1
-    for part in ("_project_top", "_project_inputs", "_project_tasks", "_task_card"):
+    # Nothing is rendered, not even the body around the parts: the rows it is made from are the first
+    # view's, so the first view's body is used again.
+    for part in ("_project_page", "_project_top", "_project_inputs", "_project_tasks", "_task_card"):
         assert _rendered(after, f"projects/{part}.html") == 0, part
-    # The body (a miss: new version), then its three parts in one round trip.
-    assert reads == ["get", "get_many"]
+    # The body under the new version (a miss); the parts are never looked up.
+    assert reads == ["get"]
     assert factories.without_csrf(after.content.decode()) == factories.without_csrf(first.content.decode())
+    # Kept under the new version too: the next view is a plain hit.
+    reads.clear()
+    again = as_coordinator.get(_url(project))
+    assert reads == ["get"]
+    assert factories.without_csrf(again.content.decode()) == factories.without_csrf(first.content.decode())
+
+
+def test_the_same_rows_in_another_view_or_for_another_viewer_are_kept_apart(
+    team, project, as_coordinator, as_member
+):
+    """The body kept for a set of rows is used again only for the same view and the same permissions."""
+    _fresh_titles(project)
+    board = as_coordinator.get(_url(project))
+    with scope(agency=project.agency_id), transaction.atomic():
+        Task.objects.filter(pk=_task(project, "qa").pk).update(title=F("title"))
+
+    listed = as_coordinator.get(_url(project), {"view": "list"})
+    member = as_member.get(_url(project))
+
+    assert _rendered(listed, "projects/_project_page.html") == 1
+    assert _rendered(member, "projects/_project_page.html") == 1
+    assert factories.without_csrf(listed.content.decode()) == _uncached(as_coordinator, project, view="list")
+    assert factories.without_csrf(member.content.decode()) == _uncached(as_member, project)
+    assert factories.without_csrf(member.content.decode()) != factories.without_csrf(board.content.decode())
+
+
+def test_a_new_working_week_alone_changes_the_days_late_and_the_page_shows_it(team, project, as_coordinator):
+    """No row of the page changes, only the agency's calendar: the body kept for the same rows is not
+    used again (what the page computes from the calendar is part of what it shows)."""
+    with scope(agency=project.agency_id):
+        forecast = max(Task.objects.filter(project=project).values_list("due_date", flat=True))
+        Project.objects.filter(pk=project.pk).update(launch_date=forecast - timedelta(days=15))
+    before = _page(as_coordinator, project)
+    days_late = re.search(r"\((\d+) business days late\)", before)
+    assert days_late is not None
+
+    Agency.objects.filter(pk=project.agency_id).update(working_weekdays=[0, 1, 2])
+
+    after = _page(as_coordinator, project)
+    assert after == _uncached(as_coordinator, project)
+    fewer = re.search(r"\((\d+) business days? late\)", after)
+    assert fewer is not None and int(fewer.group(1)) < int(days_late.group(1))
+
+
+def test_a_teammate_renamed_shows_in_the_lists_reassign_picker(team, project, as_coordinator):
+    """Someone on no task of the project: only the list's bulk "Reassign" picker shows them."""
+    newcomer = factories.membership_create(agency=team["agency"], full_name="Quinn Newcomer")
+    before = _page(as_coordinator, project, view="list")
+    assert "Quinn Newcomer" in before
+
+    newcomer.user.full_name = "Quinn Renamed"
+    newcomer.user.save(update_fields=["full_name"])
+
+    after = _page(as_coordinator, project, view="list")
+    assert "Quinn Renamed" in after and "Quinn Newcomer" not in after
+    assert after == _uncached(as_coordinator, project, view="list")
 
 
 def test_a_renamed_task_renders_its_card_the_tasks_and_the_input_picker_again_not_the_top(
