@@ -3,25 +3,39 @@ includes, is a new key after a deploy."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.conf import settings
+from django.http import HttpRequest
+from django.test import RequestFactory
 from django.test.utils import override_settings
 
 from agencyops import fragment_cache
 
+ROWS_TEMPLATE = {"rows.html": "{{ rows|join:',' }}"}
 
-def _stamp_with(templates: dict[str, str]) -> str:
-    settings = [
+
+@contextmanager
+def _only_templates(sources: dict[str, str]) -> Iterator[HttpRequest]:
+    """A request, with ``sources`` (name: source) the only templates there are."""
+    templates = [
         {
             "BACKEND": "django.template.backends.django.DjangoTemplates",
-            "OPTIONS": {"loaders": [("django.template.loaders.locmem.Loader", templates)]},
+            "OPTIONS": {"loaders": [("django.template.loaders.locmem.Loader", sources)]},
         }
     ]
-    with override_settings(TEMPLATES=settings):
+    with override_settings(TEMPLATES=templates):
         fragment_cache._templates_stamp.cache_clear()
         try:
-            return fragment_cache._templates_stamp("body.html")
+            yield RequestFactory().get("/")
         finally:
             fragment_cache._templates_stamp.cache_clear()
+
+
+def _stamp_with(templates: dict[str, str]) -> str:
+    with _only_templates(templates):
+        return fragment_cache._templates_stamp("body.html")
 
 
 def test_a_change_to_an_included_template_changes_the_key():
@@ -46,33 +60,14 @@ def test_a_template_that_includes_itself_does_not_loop():
 
 
 def _render_for_data(data, calls: list, *, variant=()):
-    from django.test import RequestFactory
-
-    settings = [
-        {
-            "BACKEND": "django.template.backends.django.DjangoTemplates",
-            "OPTIONS": {
-                "loaders": [("django.template.loaders.locmem.Loader", {"rows.html": "{{ rows|join:',' }}"})]
-            },
-        }
-    ]
-
     def context():
         calls.append(data)
         return {"rows": data["rows"]}
 
-    with override_settings(TEMPLATES=settings):
-        fragment_cache._templates_stamp.cache_clear()
-        try:
-            return fragment_cache.render_for_data(
-                RequestFactory().get("/"),
-                template_name="rows.html",
-                data=data,
-                variant=variant,
-                context=context,
-            )
-        finally:
-            fragment_cache._templates_stamp.cache_clear()
+    with _only_templates(ROWS_TEMPLATE) as request:
+        return fragment_cache.render_for_data(
+            request, template_name="rows.html", data=data, variant=variant, context=context
+        )
 
 
 def test_a_body_keyed_on_its_data_is_rendered_again_only_when_the_data_changes():
@@ -118,16 +113,6 @@ def test_a_body_rendered_against_other_collected_static_files_has_another_key():
 
 def _render_all(items: list[str], rendered: list, *, run: str) -> str:
     """render_all_for_data over one row per item, recording which rows were rendered."""
-    from django.test import RequestFactory
-
-    settings = [
-        {
-            "BACKEND": "django.template.backends.django.DjangoTemplates",
-            "OPTIONS": {
-                "loaders": [("django.template.loaders.locmem.Loader", {"row.html": "<li>{{ v }}</li>"})]
-            },
-        }
-    ]
 
     def context_of(value):
         def context():
@@ -136,17 +121,13 @@ def _render_all(items: list[str], rendered: list, *, run: str) -> str:
 
         return context
 
-    with override_settings(TEMPLATES=settings):
-        fragment_cache._templates_stamp.cache_clear()
-        try:
-            return fragment_cache.render_all_for_data(
-                RequestFactory().get("/"),
-                template_name="row.html",
-                items=[((run, value), context_of(value)) for value in items],
-                variant=("list",),
-            )
-        finally:
-            fragment_cache._templates_stamp.cache_clear()
+    with _only_templates({"row.html": "<li>{{ v }}</li>"}) as request:
+        return fragment_cache.render_all_for_data(
+            request,
+            template_name="row.html",
+            items=[((run, value), context_of(value)) for value in items],
+            variant=("list",),
+        )
 
 
 def test_a_list_kept_whole_and_by_row_renders_only_the_row_that_changed():
@@ -179,16 +160,6 @@ def test_a_list_kept_whole_and_by_row_renders_only_the_row_that_changed():
 
 def _render_versioned(version: str, rows: list[str], calls: list, *, run: str) -> str:
     """A body kept under ``version`` whose ``shows`` reads ``rows`` (as a page's selectors would)."""
-    from django.test import RequestFactory
-
-    templates = [
-        {
-            "BACKEND": "django.template.backends.django.DjangoTemplates",
-            "OPTIONS": {
-                "loaders": [("django.template.loaders.locmem.Loader", {"rows.html": "{{ rows|join:',' }}"})]
-            },
-        }
-    ]
     read: dict = {}
 
     def shows():
@@ -200,19 +171,15 @@ def _render_versioned(version: str, rows: list[str], calls: list, *, run: str) -
         calls.append("render")
         return {"rows": read.get("rows", rows)}
 
-    with override_settings(TEMPLATES=templates):
-        fragment_cache._templates_stamp.cache_clear()
-        try:
-            return fragment_cache.render_cached(
-                RequestFactory().get("/"),
-                template_name="rows.html",
-                version=f"{run}.{version}",
-                variant=(run,),
-                context=context,
-                shows=shows,
-            )
-        finally:
-            fragment_cache._templates_stamp.cache_clear()
+    with _only_templates(ROWS_TEMPLATE) as request:
+        return fragment_cache.render_cached(
+            request,
+            template_name="rows.html",
+            version=f"{run}.{version}",
+            variant=(run,),
+            context=context,
+            shows=shows,
+        )
 
 
 def _a_new_version_showing_the_same_rows_is_not_rendered_again() -> None:
