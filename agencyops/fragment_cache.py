@@ -195,7 +195,8 @@ def _kept_again(source: str, target: str) -> str | None:
     """The value kept under ``source``, now kept under ``target`` as well; None when there is none.
 
     On Redis the server copies it (with its expiry) in the same round trip that reads it, so a body of
-    tens of kilobytes crosses the wire once, not back again."""
+    tens of kilobytes crosses the wire once, not back again: through the client and serializer of Django's
+    own Redis backend, so a key and a value are what ``cache.get`` would read (a test runs both ways)."""
     backend = caches[DEFAULT_CACHE_ALIAS]
     if not isinstance(backend, RedisCache):
         value = backend.get(source)

@@ -55,7 +55,9 @@ def register_page_section(key: str, provider: SectionProvider, *, template: str)
     Sections are rendered into the page's cached body and kept with it until the page's version moves: every
     table the provider reads must be watched in the app's migrations (``projects.page_versions.
     watch_project_changes``; ``BY_PARENT`` for rows that reach their project through another table's), and
-    what it shows may depend on nothing else but the agency, the project and the day."""
+    what it shows may depend on nothing else but the agency, the project and the day. Its context is plain
+    data: the page digests it with its own rows to find a body kept for the same (a context that cannot be
+    pickled makes every first view after a change render afresh)."""
     _page_sections[key] = (provider, template)
 
 

@@ -25,7 +25,7 @@ from agencyops.fragment_cache import (
     render_fragment,
     render_parts_for_data,
 )
-from agencyops.models import Discipline
+from agencyops.models import Agency, Discipline
 from agencyops.permissions import can_plan_projects
 from agencyops.row_links import link_by_id
 from agencyops.tenancy import agency_view
@@ -380,7 +380,7 @@ def _tasks(
     )
 
 
-def _members(agency: Any) -> list[tuple[int, str]]:
+def _members(agency: Agency) -> list[tuple[int, str]]:
     """The agency's people as the bulk "Reassign" picker lists them."""
     return [(m.pk, m.user.full_name or m.user.email) for m in active_members(agency)]
 
