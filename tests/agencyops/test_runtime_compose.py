@@ -55,6 +55,15 @@ def test_compose_runs_web_worker_beat_postgres_and_redis(compose):
     assert services["redis"]["image"].startswith("redis:7")
 
 
+def test_redis_is_capped_and_evicts_only_entries_that_expire(compose):
+    """The cache of kept pages grows with every edit; the queue shares the server. Past the cap Redis may
+    drop cache entries (they all expire) but never a queued job (it does not)."""
+    command = compose["services"]["redis"]["command"]
+    assert command[command.index("--maxmemory") + 1].startswith("${REDIS_MAXMEMORY")
+    assert command[command.index("--maxmemory-policy") + 1].startswith("volatile-")
+    assert command[command.index("--appendonly") + 1] == "yes"
+
+
 def test_every_service_has_a_health_check(compose):
     for name, service in compose["services"].items():
         check = service.get("healthcheck", {})
