@@ -51,7 +51,8 @@ HOME_AFTER_A_CHANGE = "  … owner home, first view after a change in the agency
 AFTER_AN_EDIT = "  … project page, first view after an edit it shows"
 PROJECT_DETAIL = "project detail API"
 # Shown beside the judged lines, with no target of the issue's: the owner home and the task list after a
-# change, and the project detail API (measured against Taiga's in the issue).
+# change, the project page after an edit it shows, and the project detail API (measured against Taiga's in
+# the issue).
 SHOWN = (HOME_AFTER_A_CHANGE, AFTER_AN_EDIT, AFTER_A_CHANGE, PROJECT_DETAIL)
 TARGETS = {
     "owner home": 0.25,
