@@ -6,11 +6,6 @@ changes (see ``projects.page_versions``), so nothing has to remember to invalida
 version the key holds what else the body depends on: the viewer's permissions and options the caller
 names, the day (overdue flags), and the templates' own source, so a deploy never serves old markup.
 
-Many writes move a version without changing what the body shows (a task's description, a row rewritten
-as it was). A caller that can read the rows its body is made from more cheaply than it can render them
-passes ``shows``: on a new version those rows are read, and a body kept for the same rows is used again
-(the cache server copies it under the new version) instead of being rendered.
-
 A page whose data is cheap to load but costly to render (the home view's sections, the workload table)
 can key its body on that data itself: ``data_version`` digests what the selectors returned, so the
 markup stays in templates and a repeat view with the same data costs a digest instead of a render.
@@ -116,7 +111,6 @@ def render_cached(
     variant: Sequence[Any],
     context: Callable[[], dict[str, Any]],
     includes: Sequence[str] = (),
-    shows: Callable[[], Any] | None = None,
 ) -> SafeString:
     """The body ``template_name`` renders from ``context()``, from the cache when ``version`` and
     ``variant`` (everything else the markup depends on, such as the viewer's permissions) match.
@@ -125,12 +119,6 @@ def render_cached(
     changes the markup never serves old bodies; ``includes`` names templates whose markup the body
     holds without including them by name (parts rendered by ``render_each_for_data``), for the same
     reason. ``context`` is only called on a miss.
-
-    ``shows``, called on a miss before ``context``, returns everything the body is made from (the rows
-    its selectors read, as they read them): a body kept under a digest of the same, for the same
-    ``variant``, is used again and kept under the new version, without a render. A version moves with
-    every write to what the body reads, and many writes change nothing it shows (a task's description,
-    a row rewritten as it was). ``context`` may use what ``shows`` read instead of reading it again.
     """
     # Every body is rendered with the placeholder and handed out with the viewer's token, cached or not,
     # so fragments rendered inside it (``render_each_for_data``) may carry the placeholder too.
@@ -138,15 +126,7 @@ def render_cached(
         body = _render(request, template_name, context())
     else:
         stamps = [_templates_stamp(name) for name in (template_name, *includes)]
-        same: Callable[[], str | None] | None = None
-        if shows is not None:
-
-            def same() -> str | None:
-                digest = _data_version(shows())
-                return None if digest is None else _key(template_name, *stamps, "shows", digest, *variant)
-
-        key = _key(template_name, *stamps, version, *variant)
-        body = _cached_body(request, template_name, key, context, same=same)
+        body = _cached_body(request, template_name, _key(template_name, *stamps, version, *variant), context)
     return _with_token(request, body)
 
 
@@ -160,34 +140,19 @@ def _with_token(request: HttpRequest, body: str) -> SafeString:
 
 
 def _cached_body(
-    request: HttpRequest,
-    template_name: str,
-    key: str,
-    context: Callable[[], dict[str, Any]],
-    *,
-    same: Callable[[], str | None] | None = None,
+    request: HttpRequest, template_name: str, key: str, context: Callable[[], dict[str, Any]]
 ) -> str:
-    """The body kept under ``key``; else the one kept under ``same()`` (the key of a body showing the same
-    thing), kept under ``key`` too; else rendered (with the CSRF placeholder) and kept under both."""
+    """The body kept under ``key``, rendered (with the CSRF placeholder) and kept when there is none."""
     try:
         body = cache.get(key)
     except RedisError:
         # The cache is a shortcut, not a store: without it the page is rendered, just slower.
         logger.warning("Fragment cache unavailable; rendering %s afresh", template_name, exc_info=True)
         return _render(request, template_name, context())
-    same_key = None
-    if body is None and same is not None and (same_key := same()) is not None:
-        try:
-            body = _kept_again(same_key, key)
-        except RedisError:
-            logger.warning("Fragment cache unavailable; rendering %s afresh", template_name, exc_info=True)
-            return _render(request, template_name, context())
     if body is None:
         with _keeping(request, template_name) as fresh:
             body = _render(request, template_name, context())
             fresh[key] = body
-            if same_key is not None:
-                fresh[same_key] = body
     return body
 
 
@@ -292,10 +257,11 @@ def render_for_version(
     before the data. A repeat view costs one cache read and no load at all.
 
     On a new version ``load()`` runs and the body is found as ``render_for_data`` finds it, under a digest
-    of what it shows (a change elsewhere in the agency costs the load, not a render); then it is kept under
-    the version too, until the moment ``load()`` says it changes by itself (None: only with the data or
-    the day, which ``variant`` holds). ``includes`` names the templates it may include by a name chosen at
-    run time. In DEBUG nothing is kept."""
+    of what it shows (a write that changed nothing it shows costs the load, not a render); then it is kept
+    under the version too, until the moment ``load()`` says it changes by itself (None: only with the data
+    or the day, which ``variant`` holds; then Redis copies the body under the version in the round trip
+    that finds it). ``includes`` names the templates it may include by a name chosen at run time, or that
+    it holds without including them by name. In DEBUG nothing is kept."""
     if settings.DEBUG:
         data, context, _ = load()
         return render_for_data(
@@ -315,19 +281,33 @@ def render_for_version(
         logger.warning("Fragment cache unavailable; loading %s afresh", template_name, exc_info=True)
         kept = None
     if kept is not None:
-        fresh_until, body = kept
+        # A body that changes only with its data is kept as it is (copied there by Redis, below); one
+        # that changes by itself at a moment, with that moment.
+        fresh_until, body = (None, kept) if isinstance(kept, str) else kept
         if fresh_until is None or now < fresh_until:
             return _with_token(request, body)
     data, context, fresh_until = load()
+    digest = _data_version(data)
+    shown = None if digest is None else _key(template_name, digest, *variant, *stamps)
+    if shown is not None and fresh_until is None:
+        try:
+            body = _kept_again(shown, key)
+        except RedisError:
+            logger.warning("Fragment cache unavailable; rendering %s afresh", template_name, exc_info=True)
+            return _with_token(request, _render(request, template_name, context()))
+        if body is not None:
+            return _with_token(request, body)
     with _keeping(request, template_name) as fresh:
-        digest = _data_version(data)
-        if digest is None:
-            body = _render(request, template_name, context())
+        if shown is not None and fresh_until is not None:
+            body = _cached_body(request, template_name, shown, context)
         else:
-            body = _cached_body(
-                request, template_name, _key(template_name, digest, *variant, *stamps), context
-            )
-        if fresh_until is None or now < fresh_until:
+            body = _render(request, template_name, context())
+            if shown is not None:
+                # Not kept under its digest either: it was just looked for.
+                fresh[shown] = body
+        if fresh_until is None:
+            fresh[key] = body
+        elif now < fresh_until:
             fresh[key] = (fresh_until, body)
     return _with_token(request, body)
 

@@ -19,9 +19,11 @@ from django.views.decorators.vary import vary_on_headers
 
 from agencyops.data_version import agency_data_version
 from agencyops.fragment_cache import (
+    Loaded,
     render_all_for_data,
     render_cached,
     render_each_for_data,
+    render_for_version,
     render_fragment,
     render_parts_for_data,
 )
@@ -457,47 +459,38 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
     today = agency_today(agency)
     view = "list" if request.GET.get("view") == "list" else "board"
     can_plan = can_plan_projects(request.membership)
-    read: dict[str, Any] = {}
 
-    def shows() -> tuple[Any, ...]:
+    def load() -> Loaded:
         """Everything the body is made from, read once: the page's rows, the other apps' sections, the
         reassign picker's people and the agency itself (its calendar); the day and the viewer's options are
-        in the key."""
-        read.update(
-            rows=project_page_rows(agency, project_id, today),
-            sections=extensions.page_sections(agency, project_id, today),
-            members=_members(agency) if view == "list" and can_plan else None,
-        )
-        return (
-            read["rows"],
-            read["sections"],
-            read["members"],
-            [getattr(agency, field.attname) for field in agency._meta.concrete_fields],
-        )
+        in the key. The page is shaped, and its parts looked up, only when the body is rendered."""
+        rows = project_page_rows(agency, project_id, today)
+        sections = extensions.page_sections(agency, project_id, today)
+        members = _members(agency) if view == "list" and can_plan else None
 
-    def context() -> dict[str, Any]:
-        if not read:
-            shows()
-        page = project_page_from_rows(agency, today, read["rows"])
-        if page is None:
-            raise Http404("No such project.")
-        top, inputs, tasks = _parts_markup(
-            request,
-            [
-                _top(page, can_plan),
-                _inputs(request, page, can_plan),
-                _tasks(request, page, view, can_plan, read["members"]),
-            ],
-        )
-        return {"top": top, "inputs": inputs, "tasks": tasks, "sections": read["sections"]}
+        def context() -> dict[str, Any]:
+            page = project_page_from_rows(agency, today, rows)
+            if page is None:
+                raise Http404("No such project.")
+            top, inputs, tasks = _parts_markup(
+                request,
+                [
+                    _top(page, can_plan),
+                    _inputs(request, page, can_plan),
+                    _tasks(request, page, view, can_plan, members),
+                ],
+            )
+            return {"top": top, "inputs": inputs, "tasks": tasks, "sections": sections}
 
-    body = render_cached(
+        agency_row = [getattr(agency, field.attname) for field in agency._meta.concrete_fields]
+        return (rows, sections, members, agency_row), context, None
+
+    body = render_for_version(
         request,
         template_name="projects/_project_page.html",
         version=stamp.version,
         variant=(agency.slug, project_id, view, can_plan, today),
-        context=context,
-        shows=shows,
+        load=load,
         includes=(*PAGE_PARTS, *extensions.page_section_templates()),
     )
     return TemplateResponse(

@@ -159,26 +159,21 @@ def test_a_list_kept_whole_and_by_row_renders_only_the_row_that_changed():
 
 
 def _render_versioned(version: str, rows: list[str], calls: list, *, run: str) -> str:
-    """A body kept under ``version`` whose ``shows`` reads ``rows`` (as a page's selectors would)."""
-    read: dict = {}
+    """A body kept under ``version`` whose ``load`` reads ``rows`` (as a page's selectors would)."""
 
-    def shows():
-        calls.append("shows")
-        read["rows"] = list(rows)
-        return read["rows"]
+    def load():
+        calls.append("load")
+        read = list(rows)
 
-    def context():
-        calls.append("render")
-        return {"rows": read.get("rows", rows)}
+        def context():
+            calls.append("render")
+            return {"rows": read}
+
+        return read, context, None
 
     with _only_templates(ROWS_TEMPLATE) as request:
-        return fragment_cache.render_cached(
-            request,
-            template_name="rows.html",
-            version=f"{run}.{version}",
-            variant=(run,),
-            context=context,
-            shows=shows,
+        return fragment_cache.render_for_version(
+            request, template_name="rows.html", version=f"{run}.{version}", variant=(run,), load=load
         )
 
 
@@ -188,21 +183,21 @@ def _a_new_version_showing_the_same_rows_is_not_rendered_again() -> None:
     run = uuid.uuid4().hex
     calls: list = []
     assert _render_versioned("1", ["a", "b"], calls, run=run) == "a,b"
-    assert calls == ["shows", "render"]
+    assert calls == ["load", "render"]
     # Same version: kept, nothing read.
     assert _render_versioned("1", ["a", "b"], calls, run=run) == "a,b"
-    assert calls == ["shows", "render"]
+    assert calls == ["load", "render"]
     # A new version, the same rows: read, not rendered; then kept under the new version as well.
     assert _render_versioned("2", ["a", "b"], calls, run=run) == "a,b"
-    assert calls == ["shows", "render", "shows"]
+    assert calls == ["load", "render", "load"]
     assert _render_versioned("2", ["a", "b"], calls, run=run) == "a,b"
-    assert calls == ["shows", "render", "shows"]
+    assert calls == ["load", "render", "load"]
     # A new version with other rows is rendered.
     assert _render_versioned("3", ["a", "c"], calls, run=run) == "a,c"
-    assert calls == ["shows", "render", "shows", "shows", "render"]
+    assert calls == ["load", "render", "load", "load", "render"]
     # Back to rows shown before: that body again.
     assert _render_versioned("4", ["a", "b"], calls, run=run) == "a,b"
-    assert calls == ["shows", "render", "shows", "shows", "render", "shows"]
+    assert calls == ["load", "render", "load", "load", "render", "load"]
 
 
 def test_a_new_version_showing_the_same_rows_is_not_rendered_again_on_redis():
@@ -216,3 +211,32 @@ def test_a_new_version_showing_the_same_rows_is_not_rendered_again_on_another_ca
         }
     ):
         _a_new_version_showing_the_same_rows_is_not_rendered_again()
+
+
+def test_a_body_that_changes_by_itself_is_kept_until_its_moment_and_loaded_again_after():
+    import uuid
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    def render(version: str, fresh_until, loads: list) -> str:
+        def load():
+            loads.append(version)
+            return ["a"], lambda: {"rows": ["a"]}, fresh_until
+
+        with _only_templates(ROWS_TEMPLATE) as request:
+            return fragment_cache.render_for_version(
+                request, template_name="rows.html", version=version, variant=(run,), load=load
+            )
+
+    run = uuid.uuid4().hex
+    loads: list = []
+    later = timezone.now() + timedelta(hours=1)
+    assert render("1", later, loads) == "a"
+    assert render("1", later, loads) == "a"
+    assert loads == ["1"]
+    # Its moment has passed: kept under the version for nobody, so every view loads it again.
+    gone = timezone.now() - timedelta(seconds=1)
+    assert render("2", gone, loads) == "a"
+    assert render("2", gone, loads) == "a"
+    assert loads == ["1", "2", "2"]
