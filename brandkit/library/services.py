@@ -348,8 +348,7 @@ def library_version_index(*, library_version_id: int) -> LibraryVersion | None:
         ).update(extraction_state=state, text=text, pages=pages, extraction_note=note)
         if updated:
             _refresh_search_vector(version.item_id)
-    version.refresh_from_db()
-    return version
+    return _version_now(version.pk)
 
 
 def library_version_preview(*, library_version_id: int) -> LibraryVersion | None:
@@ -384,10 +383,14 @@ def library_version_preview(*, library_version_id: int) -> LibraryVersion | None
             "preview_note": "",
         }
     updated = LibraryVersion.objects.filter(pk=version.pk, preview_state=PreviewState.PENDING).update(**fields)
-    if not updated and picture:  # another run got there first: keep one picture
+    if not updated and picture:  # another run got there first, or the version is gone: keep no stray picture
         LibraryVersion._meta.get_field("preview").storage.delete(picture)
-    version.refresh_from_db()
-    return version
+    return _version_now(version.pk)
+
+
+def _version_now(library_version_id: int) -> LibraryVersion | None:
+    """The version as a worker's run leaves it, or None when it was purged while the run read its file."""
+    return LibraryVersion.objects.filter(pk=library_version_id).first()
 
 
 def library_version_preview_refuse(*, library_version_id: int, reason: str) -> None:

@@ -138,3 +138,37 @@ def test_another_agencys_preview_is_404(team, other_team, as_coordinator):
     assert as_coordinator.get(mine).status_code == 404
     portal = reverse("portal_brand_file_preview", args=[team["agency"].slug, theirs.pk])
     assert as_coordinator.get(portal).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_version_purged_while_the_worker_reads_it_is_gone_quietly_with_no_stray_files(
+    team, settings, monkeypatch
+):
+    """The bin's purge can remove an item while a worker is still reading its file: both of the worker's
+    tasks then say "gone" (instead of failing on the missing row), and no preview picture is left behind."""
+    from agencyops import previews
+    from brandkit.library import extraction
+    from brandkit.library.models import LibraryItem
+    from brandkit.library.tasks import index_library_version
+
+    item = _file(team, title="Acme guidelines", name="guidelines.pdf", data=fixtures.pdf(["Page one"]))
+    version_id = item.latest_version_id
+    read_text, draw = extraction.extract_text, previews.render_thumbnail
+
+    def purged_meanwhile(real):
+        def run(*args, **kwargs):
+            found = real(*args, **kwargs)
+            with scope(agency=team["agency"].pk):
+                LibraryItem.objects.filter(pk=item.pk).delete()
+            return found
+
+        return run
+
+    monkeypatch.setattr(extraction, "extract_text", purged_meanwhile(read_text))
+    assert index_library_version(version_id) == "gone"
+
+    item = _file(team, title="Acme logo 2", name="logo2.png", data=fixtures.png((120, 100)))
+    version_id = item.latest_version_id
+    monkeypatch.setattr(previews, "render_thumbnail", purged_meanwhile(draw))
+    assert render_library_preview(version_id) == "gone"
+    assert list(settings.MEDIA_ROOT.rglob("preview-*")) == []
