@@ -17,7 +17,7 @@ from django.db import connection, models
 from django.db.models import Prefetch, Q, QuerySet
 
 from agencyops.models import Agency, Client, ClientContact, Membership, Role
-from agencyops.planned_sql import planned_cursor
+from agencyops.planned_sql import planned_cursor, unseen_by_planner
 from approvals.models import DecisionLogEntry
 from brandkit.governance.types import BrandRules, OtherClientTerms, ValeRule
 from brandkit.governance.types import DecisionConstraint as ConstraintRule
@@ -204,6 +204,11 @@ def _table(model: type[models.Model]) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
+# The agency as the rules statement reads it: unseen while PostgreSQL plans, so that a small agency's
+# checks keep one plan (see agencyops.planned_sql.unseen_by_planner).
+_AGENCY = unseen_by_planner("agency")
+
+
 @cache
 def _rules_sql() -> str:
     # The agency's clients (by name, as the rules list them) with their latest layer version, and this
@@ -218,14 +223,14 @@ def _rules_sql() -> str:
                     ) ORDER BY d.term, d.id
                 )
                 FROM {_table(DecisionConstraint)} d JOIN {_table(DecisionLogEntry)} e ON e.id = d.entry_id
-                WHERE d.agency_id = %(agency)s AND d.client_id = c.id
+                WHERE d.agency_id = {_AGENCY} AND d.client_id = c.id
             ) END
         FROM {_table(Client)} c
         LEFT JOIN LATERAL (
             SELECT id, number, created_at FROM {_table(BrandLayerVersion)}
-            WHERE agency_id = %(agency)s AND client_id = c.id ORDER BY number DESC LIMIT 1
+            WHERE agency_id = {_AGENCY} AND client_id = c.id ORDER BY number DESC LIMIT 1
         ) v ON TRUE
-        WHERE c.agency_id = %(agency)s
+        WHERE c.agency_id = {_AGENCY}
         ORDER BY c.name, c.id
     """
 

@@ -8,13 +8,16 @@ from typing import Any
 from django.urls import reverse
 
 from agencyops.models import ClientContact
-from agencyops.planned_sql import planned_cursor
+from agencyops.planned_sql import planned_cursor, unseen_by_planner
 from projects.client_projects import PortalLink
 
 # Written once: the portal home is every client's first page, and the ORM compiled this count on each view.
-SHARED_FILES_SQL = """
+# The agency and client are unseen while PostgreSQL plans, so a small agency's portal keeps one plan beside
+# an agency with a large library (see agencyops.planned_sql.unseen_by_planner).
+SHARED_FILES_SQL = f"""
 SELECT count(*) FROM brandkit_libraryitem i
-WHERE i.agency_id = %(agency)s AND i.client_id = %(client)s AND i.client_visible AND i.deleted_at IS NULL
+WHERE i.agency_id = {unseen_by_planner("agency")} AND i.client_id = {unseen_by_planner("client")}
+  AND i.client_visible AND i.deleted_at IS NULL
 """
 
 
