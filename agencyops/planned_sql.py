@@ -68,7 +68,8 @@ def planned_cursor() -> Iterator[CursorWrapper]:
     """A cursor of the default connection (same transaction, same error wrapping and query log as
     ``connection.cursor()``) whose statements are prepared: pass parameters, never values in the text.
 
-    A prepared statement gets one plan for any values: a range whose width the values decide is written
+    A prepared statement gets one plan for any values once PostgreSQL keeps one (``unseen_by_planner``:
+    when it would not): a range whose width the values decide is written
     with both its ends, which PostgreSQL prices as narrow (see projects.home_sections.PLACED_BY_WEEK_END_SQL);
     with one end alone it prices a third of the table, and may plan to read all of it."""
     # The wrapper itself, looked up once: every attribute read through django.db.connection looks it up.
