@@ -3,13 +3,16 @@ includes, is a new key after a deploy."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
 from django.conf import settings
 from django.http import HttpRequest
 from django.test import RequestFactory
 from django.test.utils import override_settings
+from django.utils import timezone
 
 from agencyops import fragment_cache
 
@@ -71,8 +74,6 @@ def _render_for_data(data, calls: list, *, variant=()):
 
 
 def test_a_body_keyed_on_its_data_is_rendered_again_only_when_the_data_changes():
-    import uuid
-
     # A token of this run, so a body kept by an earlier run is not found.
     run = uuid.uuid4().hex
     calls: list = []
@@ -131,8 +132,6 @@ def _render_all(items: list[str], rendered: list, *, run: str) -> str:
 
 
 def test_a_list_kept_whole_and_by_row_renders_only_the_row_that_changed():
-    import uuid
-
     from django.core.cache import cache
 
     run = uuid.uuid4().hex
@@ -178,8 +177,6 @@ def _render_versioned(version: str, rows: list[str], calls: list, *, run: str) -
 
 
 def _a_new_version_showing_the_same_rows_is_not_rendered_again() -> None:
-    import uuid
-
     run = uuid.uuid4().hex
     calls: list = []
     assert _render_versioned("1", ["a", "b"], calls, run=run) == "a,b"
@@ -214,11 +211,6 @@ def test_a_new_version_showing_the_same_rows_is_not_rendered_again_on_another_ca
 
 
 def test_a_body_that_changes_by_itself_is_kept_until_its_moment_and_loaded_again_after():
-    import uuid
-    from datetime import timedelta
-
-    from django.utils import timezone
-
     def render(version: str, fresh_until, loads: list) -> str:
         def load():
             loads.append(version)

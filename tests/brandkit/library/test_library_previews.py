@@ -5,15 +5,17 @@ check, to the team and, for shared items, to the item's own client."""
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 import pytest
+from django.core.files.storage import FileSystemStorage
 from django.urls import reverse
 from django_scopes import scope
 from PIL import Image
 
 from brandkit.library import services
-from brandkit.library.models import PreviewState
-from brandkit.library.tasks import render_library_preview
+from brandkit.library.models import LibraryItem, PreviewState
+from brandkit.library.tasks import index_library_version, render_library_preview
 from tests.approvals.test_hostile_uploads import bomb_png
 from tests.brandkit.library import fixtures
 
@@ -140,35 +142,41 @@ def test_another_agencys_preview_is_404(team, other_team, as_coordinator):
     assert as_coordinator.get(portal).status_code == 404
 
 
+class PurgedWhileRead(FileSystemStorage):
+    """The media storage with the bin's purge landing the moment a worker has opened a stored file."""
+
+    purge: Callable[[], None] | None = None
+
+    def _open(self, name, mode="rb"):
+        handle = super()._open(name, mode)
+        purge, type(self).purge = type(self).purge, None
+        if purge is not None:
+            purge()
+        return handle
+
+
 @pytest.mark.django_db
-def test_a_version_purged_while_the_worker_reads_it_is_gone_quietly_with_no_stray_files(
-    team, settings, monkeypatch
-):
+def test_a_version_purged_while_the_worker_reads_it_is_gone_quietly_with_no_stray_files(team, settings):
     """The bin's purge can remove an item while a worker is still reading its file: both of the worker's
     tasks then say "gone" (instead of failing on the missing row), and no preview picture is left behind."""
-    from agencyops import previews
-    from brandkit.library import extraction
-    from brandkit.library.models import LibraryItem
-    from brandkit.library.tasks import index_library_version
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": f"{__name__}.{PurgedWhileRead.__qualname__}"},
+    }
 
-    item = _file(team, title="Acme guidelines", name="guidelines.pdf", data=fixtures.pdf(["Page one"]))
-    version_id = item.latest_version_id
-    read_text, draw = extraction.extract_text, previews.render_thumbnail
-
-    def purged_meanwhile(real):
-        def run(*args, **kwargs):
-            found = real(*args, **kwargs)
+    def purge_on_read(item) -> None:
+        def purge() -> None:
             with scope(agency=team["agency"].pk):
                 LibraryItem.objects.filter(pk=item.pk).delete()
-            return found
 
-        return run
+        PurgedWhileRead.purge = purge
 
-    monkeypatch.setattr(extraction, "extract_text", purged_meanwhile(read_text))
-    assert index_library_version(version_id) == "gone"
+    guidelines = _file(team, title="Acme guidelines", name="guidelines.pdf", data=fixtures.pdf(["Page one"]))
+    purge_on_read(guidelines)
+    assert index_library_version(guidelines.latest_version_id) == "gone"
 
-    item = _file(team, title="Acme logo 2", name="logo2.png", data=fixtures.png((120, 100)))
-    version_id = item.latest_version_id
-    monkeypatch.setattr(previews, "render_thumbnail", purged_meanwhile(draw))
-    assert render_library_preview(version_id) == "gone"
+    logo = _file(team, title="Acme logo", name="logo.png", data=fixtures.png((120, 100)))
+    purge_on_read(logo)
+    assert render_library_preview(logo.latest_version_id) == "gone"
+    assert PurgedWhileRead.purge is None  # each purge landed during its task's read
     assert list(settings.MEDIA_ROOT.rglob("preview-*")) == []
