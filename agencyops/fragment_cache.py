@@ -251,6 +251,7 @@ def render_for_version(
     variant: Sequence[Any],
     load: Callable[[], Loaded],
     includes: Sequence[str] = (),
+    unchanged: Callable[[], bool] | None = None,
 ) -> SafeString:
     """The body ``template_name`` renders, kept under ``version`` and ``variant``: for a body whose data is
     costly to load (the whole agency's), under a version PostgreSQL keeps (``agencyops.data_version``), read
@@ -261,7 +262,12 @@ def render_for_version(
     under the version too, until the moment ``load()`` says it changes by itself (None: only with the data
     or the day, which ``variant`` holds; then Redis copies the body under the version in the round trip
     that finds it). ``includes`` names the templates it may include by a name chosen at run time, or that
-    it holds without including them by name. In DEBUG nothing is kept."""
+    it holds without including them by name. In DEBUG nothing is kept.
+
+    ``data`` may stand for the rows instead of holding them (a digest PostgreSQL computed of them), and
+    ``context()`` read the rows apart: then ``unchanged()``, asked after a render, says whether they are
+    still the rows ``data`` stood for; when they are not (a write landed in between), the body is kept
+    under the version alone, never under another body's digest."""
     if settings.DEBUG:
         data, context, _ = load()
         return render_for_data(
@@ -305,6 +311,8 @@ def render_for_version(
             if shown is not None:
                 # Not kept under its digest either: it was just looked for.
                 fresh[shown] = body
+        if shown is not None and unchanged is not None and not unchanged():
+            fresh.pop(shown, None)
         if fresh_until is None:
             fresh[key] = body
         elif now < fresh_until:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from agencyops.models import Agency, Membership
-from agencyops.planned_sql import planned_cursor
 from approvals.models import ApprovalStatus, ChangeRequest, DecisionLogEntry, Scope, Verdict
 from approvals.selectors import round_label
 from approvals.services import format_moment
@@ -59,9 +59,9 @@ def next_action(
 
 
 # Every approval request of a project with what its line shows: the latest version's number and who
-# gave the binding decision, each read through the request's own index. The section is read on every
-# first view of the project page after a change, so the statement is written once rather than compiled
-# by the ORM each time (that compiling cost several times the query), and prepared.
+# gave the binding decision, each read through the request's own index. The section is read with the
+# project page's own statements (its parameters named as theirs), so the statement is written once rather
+# than compiled by the ORM each time (that compiling cost several times the query), and prepared.
 APPROVAL_LINES_SQL = """
 SELECT r.id, r.title, r.status, r.due_at, approver.full_name, p.revision_rounds_included,
        (SELECT v.number FROM approvals_assetversion v
@@ -72,18 +72,15 @@ SELECT r.id, r.title, r.status, r.due_at, approver.full_name, p.revision_rounds_
 FROM approvals_approvalrequest r
 JOIN agencyops_clientcontact approver ON approver.id = r.final_approver_id
 JOIN projects_project p ON p.id = r.project_id
-WHERE r.agency_id = %s AND r.project_id = %s
+WHERE r.agency_id = %(agency)s AND r.project_id = %(project)s
 ORDER BY r.due_at, r.id
 """
 
 STATUS_LABELS = dict(ApprovalStatus.choices)
 
 
-def approval_lines(agency: Agency, project_id: int) -> list[ApprovalLine]:
-    """Every approval request of the project, the team's moves first (one query)."""
-    with planned_cursor() as cursor:
-        cursor.execute(APPROVAL_LINES_SQL, [agency.pk, project_id])
-        rows = cursor.fetchall()
+def approval_lines_from_rows(agency: Agency, rows: list[tuple[Any, ...]]) -> list[ApprovalLine]:
+    """The lines of ``APPROVAL_LINES_SQL``'s rows, the team's moves first."""
     lines = []
     for request_id, title, status, due_at, approver, rounds_included, latest_number, decided_by in rows:
         action, needs_team = next_action(
@@ -107,14 +104,17 @@ def approval_lines(agency: Agency, project_id: int) -> list[ApprovalLine]:
 PROJECT_SECTION_TEMPLATE = "approvals/_project_section.html"
 
 
-def project_approvals_section(agency: Agency, project_id: int, today: date) -> extensions.PageSection:
-    """The project page's approvals: each request, its round, its state and the next action. Kept in the
-    page's body: the tables it reads move the page's version (migration approvals/0006)."""
+def project_approvals_section(
+    agency: Agency, project_id: int, today: date, rows: list[tuple[Any, ...]]
+) -> extensions.PageSection:
+    """The project page's approvals, from ``APPROVAL_LINES_SQL``'s rows: each request, its round, its state
+    and the next action. Kept in the page's body: the tables it reads move the page's version (migration
+    approvals/0006)."""
     return extensions.PageSection(
         key="approvals",
         title="Approvals",
         template=PROJECT_SECTION_TEMPLATE,
-        context={"lines": approval_lines(agency, project_id), "project_id": project_id},
+        context={"lines": approval_lines_from_rows(agency, rows), "project_id": project_id},
     )
 
 
@@ -176,6 +176,9 @@ def _business_days(project: Project, change: LaunchChange) -> int:
 def register() -> None:
     """Plug approvals into the project layer (called once from ApprovalsConfig.ready)."""
     extensions.register_page_section(
-        "approvals", project_approvals_section, template=PROJECT_SECTION_TEMPLATE
+        "approvals",
+        rows_sql=APPROVAL_LINES_SQL,
+        build=project_approvals_section,
+        template=PROJECT_SECTION_TEMPLATE,
     )
     extensions.on_launch_moved("approvals.change_request", propose_change_request)

@@ -3,7 +3,7 @@
 - What follows a move of the committed launch (approvals proposes a change request when the client
   approved the timing): ``on_launch_moved`` / ``launch_moved``.
 - Extra sections of a project's page (approvals shows each request and its next action):
-  ``register_page_section`` / ``page_sections``. They are kept inside the page's cached body, under its
+  ``register_page_section`` / ``page_sections_from_rows``. They are kept inside the page's cached body, under its
   version, so the app that adds one makes its tables move that version (projects/page_versions.py).
 """
 
@@ -43,34 +43,54 @@ class PageSection:
     context: dict[str, Any] = field(default_factory=dict)
 
 
-SectionProvider = Callable[["Agency", int, date], "PageSection | None"]
-
-_page_sections: dict[str, tuple[SectionProvider, str]] = {}
-
-
-def register_page_section(key: str, provider: SectionProvider, *, template: str) -> None:
-    """Add a section to every project's page; ``provider(agency, project_id, today)`` returns it (rendered
-    by ``template``) or None.
-
-    Sections are rendered into the page's cached body and kept with it until the page's version moves: every
-    table the provider reads must be watched in the app's migrations (``projects.page_versions.
-    watch_project_changes``; ``BY_PARENT`` for rows that reach their project through another table's), and
-    what it shows may depend on nothing else but the agency, the project and the day. Its context is plain
-    data: the page digests it with its own rows to find a body kept for the same (a context that cannot be
-    pickled makes every first view after a change render afresh)."""
-    _page_sections[key] = (provider, template)
+# What a section is made from: the rows of its one statement (SQL naming its parameters ``agency``,
+# ``project`` and ``today``), built into the section (or None for no section).
+SectionBuilder = Callable[["Agency", int, date, list[tuple[Any, ...]]], "PageSection | None"]
 
 
-def page_sections(agency: Agency, project_id: int, today: date) -> list[PageSection]:
-    """The extra sections of this project's page, in the order they were registered."""
+@dataclass(frozen=True)
+class _SectionSource:
+    rows_sql: str
+    build: SectionBuilder
+    template: str
+
+
+_page_sections: dict[str, _SectionSource] = {}
+
+
+def register_page_section(key: str, *, rows_sql: str, build: SectionBuilder, template: str) -> None:
+    """Add a section to every project's page: ``rows_sql`` is the one statement it is read by (its
+    parameters named ``agency``, ``project`` and ``today``), ``build(agency, project_id, today, rows)``
+    makes it from that statement's rows (rendered by ``template``) or returns None.
+
+    The statement is sent with the page's own, and PostgreSQL digests its rows with theirs: a first view
+    after a write that changed nothing the page shows finds the body kept for the same rows without reading
+    any (``projects.selectors.project_page_digest``). So the section is made from these rows alone, with
+    the agency, the project and the day: nothing else may change what it shows. Sections are rendered into
+    the page's cached body and kept with it until the page's version moves: every table the statement reads
+    must be watched in the app's migrations (``projects.page_versions.watch_project_changes``;
+    ``BY_PARENT`` for rows that reach their project through another table's)."""
+    _page_sections[key] = _SectionSource(rows_sql, build, template)
+
+
+def page_section_statements() -> tuple[str, ...]:
+    """The statements the registered sections are read by, in the order they were registered."""
+    return tuple(source.rows_sql for source in _page_sections.values())
+
+
+def page_sections_from_rows(
+    agency: Agency, project_id: int, today: date, rows: list[list[tuple[Any, ...]]]
+) -> list[PageSection]:
+    """The extra sections of this project's page, in the order they were registered, made from the rows of
+    ``page_section_statements`` (in that order)."""
     return [
         section
-        for provider, _template in _page_sections.values()
-        if (section := provider(agency, project_id, today))
+        for source, section_rows in zip(_page_sections.values(), rows, strict=True)
+        if (section := source.build(agency, project_id, today, section_rows))
     ]
 
 
 def page_section_templates() -> tuple[str, ...]:
     """The templates the registered sections render: part of the kept body's key, so a deploy that changes
     one renders the page afresh."""
-    return tuple(template for _provider, template in _page_sections.values())
+    return tuple(source.template for source in _page_sections.values())

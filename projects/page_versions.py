@@ -40,7 +40,7 @@ reads name is watched.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from django.db import migrations
 
@@ -189,10 +189,14 @@ def project_page_version(*, agency_id: int, project_id: int) -> ProjectPageVersi
     newer data than its version only ever goes unused)."""
     with planned_cursor() as cursor:
         cursor.execute(PROJECT_PAGE_VERSION_SQL, {"agency": agency_id, "project": project_id})
-        row = cursor.fetchone()
-    if row is None:
+        return project_page_version_from_rows(cursor.fetchall())
+
+
+def project_page_version_from_rows(rows: list[tuple[Any, ...]]) -> ProjectPageVersion | None:
+    """The version in ``PROJECT_PAGE_VERSION_SQL``'s rows (sent with other statements): None for none."""
+    if not rows:
         return None
-    total, last_transaction, name = row
+    total, last_transaction, name = rows[0]
     return ProjectPageVersion(f"{total}.{last_transaction}", name)
 
 

@@ -52,8 +52,9 @@ from projects.selectors import (
     active_members,
     agency_has_projects,
     project_history_entries,
+    project_page_digest,
     project_page_from_rows,
-    project_page_rows,
+    project_page_reads,
     project_rows_page,
     projects_with_header,
     templates_for_picker,
@@ -447,10 +448,10 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
     sections other apps add (approvals).
 
     The body is rendered once per version of what it shows (see projects.page_versions) and served
-    from the cache until something on it changes. On a new version the rows it is made from are read: if
-    they are what an earlier body was made from (the write changed nothing the page shows), that body is
-    used again; otherwise only its parts whose own values changed are rendered again (the top, the inputs,
-    the tasks, each card).
+    from the cache until something on it changes. On a new version PostgreSQL digests the rows it is made
+    from: if they are what an earlier body was made from (the write changed nothing the page shows), that
+    body is used again without reading them; otherwise they are read and only the parts whose own values
+    changed are rendered again (the top, the inputs, the tasks, each card).
     """
     stamp = project_page_version(agency_id=request.agency.pk, project_id=project_id)
     if stamp is None:
@@ -459,19 +460,23 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
     today = agency_today(agency)
     view = "list" if request.GET.get("view") == "list" else "board"
     can_plan = can_plan_projects(request.membership)
+    # The version read after the rows a body is rendered from (see unchanged, below).
+    read_at: list[str] = []
 
     def load() -> Loaded:
-        """Everything the body is made from, read once: the page's rows, the other apps' sections, the
-        reassign picker's people and the agency itself (its calendar); the day and the viewer's options are
-        in the key. The page is shaped, and its parts looked up, only when the body is rendered."""
-        rows = project_page_rows(agency, project_id, today)
-        sections = extensions.page_sections(agency, project_id, today)
+        """What the body is made from, as a digest of the page's and its sections' rows, the reassign
+        picker's people and the agency itself (its calendar); the day and the viewer's options are in the
+        key. The rows are read, the page shaped and its parts looked up only when the body is rendered."""
+        digest = project_page_digest(agency, project_id, today)
         members = _members(agency) if view == "list" and can_plan else None
 
         def context() -> dict[str, Any]:
-            page = project_page_from_rows(agency, today, rows)
-            if page is None:
+            reads = project_page_reads(agency, project_id, today)
+            page = project_page_from_rows(agency, today, reads.rows)
+            if page is None or reads.version is None:
                 raise Http404("No such project.")
+            read_at.append(reads.version.version)
+            sections = extensions.page_sections_from_rows(agency, project_id, today, reads.section_rows)
             top, inputs, tasks = _parts_markup(
                 request,
                 [
@@ -483,7 +488,12 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
             return {"top": top, "inputs": inputs, "tasks": tasks, "sections": sections}
 
         agency_row = [getattr(agency, field.attname) for field in agency._meta.concrete_fields]
-        return (rows, sections, members, agency_row), context, None
+        return (digest, members, agency_row), context, None
+
+    def unchanged() -> bool:
+        # No write committed between the version read first and the one read with the rows: the rows are
+        # those the digest was computed from, so the body may be kept under it.
+        return read_at == [stamp.version]
 
     body = render_for_version(
         request,
@@ -492,6 +502,7 @@ def project_detail(request: HttpRequest, project_id: int) -> HttpResponse:
         variant=(agency.slug, project_id, view, can_plan, today),
         load=load,
         includes=(*PAGE_PARTS, *extensions.page_section_templates()),
+        unchanged=unchanged,
     )
     return TemplateResponse(
         request, "projects/project_detail.html", {"title": stamp.project_name, "body": body}

@@ -232,3 +232,39 @@ def test_a_body_that_changes_by_itself_is_kept_until_its_moment_and_loaded_again
     assert render("2", gone, loads) == "a"
     assert render("2", gone, loads) == "a"
     assert loads == ["1", "2", "2"]
+
+
+def test_a_body_rendered_from_rows_read_after_a_write_is_never_kept_under_the_digest_it_was_looked_up_by():
+    """``data`` stands for the rows (a digest PostgreSQL computed), and the render reads them apart: when a
+    write lands in between (``unchanged()`` says so), the body shows the newer rows and must not be found by
+    the older rows' digest; it is kept under its version all the same."""
+    run = uuid.uuid4().hex
+
+    def render(version: str, digest: str, rows: list[str], *, unchanged: bool, calls: list) -> str:
+        def load():
+            calls.append("load")
+            return digest, lambda: calls.append("render") or {"rows": rows}, None
+
+        with _only_templates(ROWS_TEMPLATE) as request:
+            return fragment_cache.render_for_version(
+                request,
+                template_name="rows.html",
+                version=f"{run}.{version}",
+                variant=(run,),
+                load=load,
+                unchanged=lambda: unchanged,
+            )
+
+    calls: list = []
+    # The digest read says "a,b"; a write renamed b to c before the rows were read.
+    assert render("1", "digest of a,b", ["a", "c"], unchanged=False, calls=calls) == "a,c"
+    # Kept under its version: the same version is a plain hit.
+    assert render("1", "digest of a,b", ["a", "c"], unchanged=False, calls=calls) == "a,c"
+    assert calls == ["load", "render"]
+    # A later version whose rows are a,b again is rendered from them, not handed the a,c body.
+    assert render("2", "digest of a,b", ["a", "b"], unchanged=True, calls=calls) == "a,b"
+    assert calls == ["load", "render", "load", "render"]
+    # Rendered with nothing in between, it is kept under its digest: a new version with the same rows is
+    # not rendered again.
+    assert render("3", "digest of a,b", ["a", "b"], unchanged=True, calls=calls) == "a,b"
+    assert calls == ["load", "render", "load", "render", "load"]

@@ -13,8 +13,10 @@ from django.urls import reverse
 from django_scopes import scope
 
 from approvals import services
-from approvals.project_hooks import approval_lines
+from projects import extensions
+from projects.calendars import agency_today
 from projects.page_versions import project_page_version
+from projects.selectors import project_page_reads
 from tests import factories
 from tests.reads import STAFF_PAGE_READS, tables_read, tables_watched
 
@@ -49,8 +51,12 @@ def test_every_table_the_approvals_section_reads_moves_the_page_version(team, pr
         services.approval_decide(
             contact=approver, request=request, verdict="request_changes", comment="Not yet"
         )
+    agency = team["agency"]
+    today = agency_today(agency)
     with CaptureQueriesContext(connection) as captured:
-        lines = approval_lines(team["agency"], project.pk)
+        reads = project_page_reads(agency, project.pk, today)
+    [section] = extensions.page_sections_from_rows(agency, project.pk, today, reads.section_rows)
+    lines = section.context["lines"]
     assert lines and "Changes requested by" in lines[0].next_action
     read = tables_read(captured.captured_queries)
     assert read >= {"approvals_approvalrequest", "approvals_assetversion", "approvals_reviewerdecision"}

@@ -26,6 +26,7 @@ from projects import escalations, services
 from projects.calendars import agency_calendar, agency_today
 from projects.models import Escalation, EscalationState, Phase, Project, RequiredInput, Task
 from projects.page_versions import project_page_version
+from projects.selectors import project_page_digest, project_page_reads
 from tests import factories
 from tests.projects.test_escalation_api import escalation_create
 from tests.reads import STAFF_PAGE_READS
@@ -289,7 +290,7 @@ def test_the_first_view_after_a_change_to_one_task_renders_that_tasks_card_alone
 
 
 def test_a_new_version_with_nothing_shown_changed_uses_the_body_kept_for_the_same_rows(
-    team, project, as_coordinator, monkeypatch
+    team, project, as_coordinator, monkeypatch, django_assert_num_queries
 ):
     from django.core.cache import cache
 
@@ -309,7 +310,11 @@ def test_a_new_version_with_nothing_shown_changed_uses_the_body_kept_for_the_sam
             lambda *a, _original=original, _name=name, **k: reads.append(_name) or _original(*a, **k),
         )
 
-    after = as_coordinator.get(_url(project))
+    # The first reads, the version and the digest PostgreSQL computes of the page's rows (and its
+    # sections'): the rows themselves are not read.
+    with django_assert_num_queries(STAFF_PAGE_READS + 2) as captured:
+        after = as_coordinator.get(_url(project))
+    assert "md5(" in captured.captured_queries[-1]["sql"]
 
     # Nothing is rendered, not even the body around the parts: the rows it is made from are the first
     # view's, so the first view's body is used again.
@@ -323,6 +328,65 @@ def test_a_new_version_with_nothing_shown_changed_uses_the_body_kept_for_the_sam
     again = as_coordinator.get(_url(project))
     assert reads == ["get"]
     assert factories.without_csrf(again.content.decode()) == factories.without_csrf(first.content.decode())
+
+
+def _tasks_part(page: str) -> str:
+    return page[page.index('id="tasks-h"') :]
+
+
+@pytest.mark.parametrize("view", ["board", "list"])
+def test_two_tasks_swapped_in_the_plan_and_nothing_else_changed_are_shown_swapped(
+    team, project, as_coordinator, view
+):
+    """The digest is of the rows in the order the page shows them: two tasks that trade places, every value
+    the page shows left as it was, are a new page, not the body kept for the same rows in the old order."""
+    with scope(agency=project.agency_id):
+        tasks = list(Task.objects.filter(project=project).order_by("start_date", "order", "pk"))
+        by_place: dict = {}
+        for task in tasks:
+            by_place.setdefault((task.phase_id, task.status), []).append(task)
+        first, second = next(group for group in by_place.values() if len(group) >= 2)[:2]
+        # Side by side on one start date, in one order (a change the page shows: rendered and kept).
+        Task.objects.filter(pk__in=[first.pk, second.pk]).update(start_date=first.start_date)
+        Task.objects.filter(pk=first.pk).update(order=1)
+        Task.objects.filter(pk=second.pk).update(order=2)
+    before = _page(as_coordinator, project, view=view)
+    shown = _tasks_part(before)
+    assert shown.index(f">{first.title}<") < shown.index(f">{second.title}<")
+    version = _version(project)
+
+    with scope(agency=project.agency_id):
+        Task.objects.filter(pk=first.pk).update(order=3)
+
+    assert _version(project) != version
+    after = _page(as_coordinator, project, view=view)
+    shown = _tasks_part(after)
+    assert shown.index(f">{second.title}<") < shown.index(f">{first.title}<")
+    assert after == _uncached(as_coordinator, project, view=view)
+
+
+def test_the_rows_a_page_is_rendered_from_come_with_the_version_they_were_read_at(
+    team, other_team, project
+):
+    """The render reads the rows after the digest was read; the version read with them tells whether a write
+    landed in between (then the body is not kept under that digest)."""
+    agency = Agency.objects.get(pk=project.agency_id)
+    today = agency_today(agency)
+    reads = project_page_reads(agency, project.pk, today)
+    assert reads.version == project_page_version(agency_id=agency.pk, project_id=project.pk)
+    digest = project_page_digest(agency, project.pk, today)
+
+    with scope(agency=project.agency_id):
+        Task.objects.filter(pk=_task(project, "copy").pk).update(title="Homepage copy, second pass")
+
+    moved = project_page_reads(agency, project.pk, today)
+    assert moved.version != reads.version
+    assert moved.version == project_page_version(agency_id=agency.pk, project_id=project.pk)
+    assert "Homepage copy, second pass" in {row[2] for row in moved.rows[1]}
+    assert project_page_digest(agency, project.pk, today) != digest
+    # Through another agency, the project is not there: no header, no tasks, no version.
+    elsewhere = project_page_reads(other_team["agency"], project.pk, today)
+    assert elsewhere.version is None and elsewhere.rows[0] == [] and elsewhere.rows[1] == []
 
 
 def test_the_same_rows_in_another_view_or_for_another_viewer_are_kept_apart(
@@ -513,8 +577,8 @@ def test_another_agencys_project_is_a_404_whether_or_not_its_page_is_cached(team
 @override_settings(DEBUG=True)
 def test_with_debug_on_every_view_renders_afresh(team, project, as_coordinator, django_assert_num_queries):
     _page(as_coordinator, project)
-    # The first reads, the version, the page's rows with its header (one round trip), the approvals
-    # section.
+    # The first reads, the version, the digest of the page's rows, the rows with the approvals section's
+    # (one round trip).
     with django_assert_num_queries(STAFF_PAGE_READS + 3):
         _page(as_coordinator, project)
 

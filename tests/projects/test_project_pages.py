@@ -491,10 +491,11 @@ def test_the_project_page_runs_the_same_queries_for_14_or_200_tasks(
                 new_due=calendar.add_business_days(task.due_date, 1),
                 reason="Late",
             )
-    # the first reads; the page's version; the page's rows in one round trip (the project with its header
-    # rows; tasks with moves, checklists and links; closures; phases; inputs and their tasks; open
-    # escalations); the approvals section (kept in the body with the rest); the list view adds the team
-    # for the bulk "Reassign" picker
+    # the first reads; the page's version; the digest PostgreSQL computes of the rows below (no body is
+    # kept for them); the rows in one round trip (the project with its header rows; tasks with moves,
+    # checklists and links; closures; phases; inputs and their tasks; open escalations; the approvals
+    # section's, kept in the body with the rest; the version again); the list view adds the team for the
+    # bulk "Reassign" picker
     with django_assert_num_queries(STAFF_PAGE_READS + 3 + (view == "list")):
         response = as_coordinator.get(url("project_detail", agency, project.pk), {"view": view})
     page = response.content.decode()
