@@ -3,8 +3,9 @@
 - What follows a move of the committed launch (approvals proposes a change request when the client
   approved the timing): ``on_launch_moved`` / ``launch_moved``.
 - Extra sections of a project's page (approvals shows each request and its next action):
-  ``register_page_section`` / ``page_sections_from_rows``. They are kept inside the page's cached body, under its
-  version, so the app that adds one makes its tables move that version (projects/page_versions.py).
+  ``register_page_section`` / ``page_sections_from_rows``. They are kept inside the page's cached body,
+  under its version, so the app that adds one makes its tables move that version
+  (projects/page_versions.py).
 """
 
 from __future__ import annotations
