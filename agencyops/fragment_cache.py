@@ -265,9 +265,9 @@ def render_for_version(
     it holds without including them by name. In DEBUG nothing is kept.
 
     ``data`` may stand for the rows instead of holding them (a digest PostgreSQL computed of them), and
-    ``context()`` read the rows apart: then ``unchanged()``, asked after a render, says whether they are
-    still the rows ``data`` stood for; when they are not (a write landed in between), the body is kept
-    under the version alone, never under another body's digest."""
+    ``context()`` read the rows apart: then ``unchanged()``, asked once the body is rendered (or found
+    under the digest), says whether ``context()`` read the rows ``data`` stood for; when it did not (a write
+    landed in between), the body is kept under the version alone, never under another body's digest."""
     if settings.DEBUG:
         data, context, _ = load()
         return render_for_data(
